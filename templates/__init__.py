@@ -1,0 +1,1 @@
+"""Shipped notes templates (Jinja2); see README.md in this folder."""
