@@ -1,0 +1,218 @@
+"""The agenda: stable item numbers, the item tree, sections, and who may change what."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import people, store
+from zulip_meetbot.errors import UserError
+from zulip_meetbot.models import ItemRow, NoteRow
+from zulip_meetbot.record import AgendaItem, AgendaSection, DiscussionNote
+
+MAX_ITEMS_PER_MEETING = 500
+MAX_DEPTH = 6
+
+
+def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str, str]:
+    """``"Announcements: text"`` → (``"Announcements"``, ``"text"``) when it names a section."""
+    head, colon, rest = text.partition(":")
+    if colon:
+        wanted = head.strip().casefold()
+        for name in sections:
+            if name.casefold() == wanted:
+                if not rest.strip():
+                    raise UserError(f"There is no text to add to **{name}**.")
+                return name, rest.strip()
+    return default, text
+
+
+def add_item(
+    session: Session, meeting_id: int, section: str, text: str, proposer_id: int, now: datetime
+) -> str:
+    """Add a top-level item at the end of its section; returns its number."""
+    items = _checked_items(session, meeting_id)
+    top = [item for item in items if item.parent_id is None]
+    number = str(max((int(item.number) for item in top), default=0) + 1)
+    position = max((item.position for item in top if item.section == section), default=0) + 1
+    session.add(
+        ItemRow(
+            meeting_id=meeting_id,
+            number=number,
+            section=section,
+            text=text,
+            proposer_id=proposer_id,
+            position=position,
+            created_at=now,
+        )
+    )
+    return number
+
+
+def add_sub_item(
+    session: Session, meeting_id: int, parent: str, text: str, proposer_id: int, now: datetime
+) -> str:
+    """Add a child under item ``parent``; its number is ``parent.K`` and never changes."""
+    items = _checked_items(session, meeting_id)
+    parent_row = _find(items, parent)
+    if parent.count(".") + 1 >= MAX_DEPTH:
+        raise UserError(f"Item {parent} is already {MAX_DEPTH} levels deep; add to its parent.")
+    children = [item for item in items if item.parent_id == parent_row.id]
+    suffix = max((int(item.number.rsplit(".", 1)[1]) for item in children), default=0) + 1
+    number = f"{parent_row.number}.{suffix}"
+    session.add(
+        ItemRow(
+            meeting_id=meeting_id,
+            parent_id=parent_row.id,
+            number=number,
+            section=parent_row.section,
+            text=text,
+            proposer_id=proposer_id,
+            position=max((item.position for item in children), default=0) + 1,
+            created_at=now,
+        )
+    )
+    return number
+
+
+def edit_item(
+    session: Session, meeting_id: int, number: str, text: str, actor_id: int, is_chair: bool
+) -> None:
+    item = _find(store.items_of(session, meeting_id), number)
+    _check_may_change(item, actor_id, is_chair, "edit")
+    item.text = text
+
+
+def remove_item(
+    session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
+) -> int:
+    """Remove an item and its sub-items (numbers stay reserved); returns how many went."""
+    items = store.items_of(session, meeting_id)
+    item = _find(items, number)
+    _check_may_change(item, actor_id, is_chair, "remove")
+    gone = [item, *_descendants(items, item)]
+    for row in gone:
+        row.removed = True
+    return len(gone)
+
+
+def move_item(
+    session: Session, meeting_id: int, number: str, position: int, actor_id: int, is_chair: bool
+) -> int:
+    """Move an item among its siblings to ``position`` (1 = first); returns the position used."""
+    items = store.items_of(session, meeting_id)
+    item = _find(items, number)
+    _check_may_change(item, actor_id, is_chair, "move")
+    siblings = sorted(
+        (
+            row
+            for row in items
+            if not row.removed and row.parent_id == item.parent_id and row.section == item.section
+        ),
+        key=_order,
+    )
+    siblings.remove(item)
+    position = min(position, len(siblings) + 1)
+    siblings.insert(position - 1, item)
+    for index, row in enumerate(siblings, start=1):
+        row.position = index
+    return position
+
+
+def mark_done(
+    session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
+) -> None:
+    item = _find(store.items_of(session, meeting_id), number)
+    _check_may_change(item, actor_id, is_chair, "tick")
+    item.done = True
+
+
+def add_note(
+    session: Session, meeting_id: int, number: str, text: str, author_id: int, now: datetime
+) -> None:
+    item = _find(store.items_of(session, meeting_id), number)
+    session.add(NoteRow(item_id=item.id, author_id=author_id, text=text, created_at=now))
+
+
+def sections(
+    session: Session, meeting_id: int, section_names: Sequence[str]
+) -> tuple[AgendaSection, ...]:
+    """The agenda as sections of item trees, in the series' section order."""
+    items = [item for item in store.items_of(session, meeting_id) if not item.removed]
+    notes = store.notes_of(session, [item.id for item in items])
+    user_ids = {item.proposer_id for item in items} | {note.author_id for note in notes}
+    initials = people.initials_by_id(session, user_ids)
+    names = people.names_by_id(session, user_ids)
+
+    children: dict[int | None, list[ItemRow]] = defaultdict(list)
+    for item in items:
+        children[item.parent_id].append(item)
+    notes_by_item: dict[int, list[NoteRow]] = defaultdict(list)
+    for note in notes:
+        notes_by_item[note.item_id].append(note)
+
+    def build(item: ItemRow, parent: ItemRow | None) -> AgendaItem:
+        return AgendaItem(
+            number=item.number,
+            text=item.text,
+            proposer_initials=initials[item.proposer_id],
+            proposer_name=names[item.proposer_id],
+            show_initials=parent is None or parent.proposer_id != item.proposer_id,
+            done=item.done,
+            notes=tuple(
+                DiscussionNote(initials[n.author_id], names[n.author_id], n.text)
+                for n in notes_by_item[item.id]
+            ),
+            children=tuple(build(child, item) for child in sorted(children[item.id], key=_order)),
+        )
+
+    top = sorted(children[None], key=_order)
+    # Items of a section since removed from the botrc still show, after the known ones.
+    names_in_order = list(section_names)
+    names_in_order += sorted({item.section for item in top} - set(section_names))
+    return tuple(
+        AgendaSection(
+            name=name,
+            items=tuple(build(item, None) for item in top if item.section == name),
+        )
+        for name in names_in_order
+    )
+
+
+def _checked_items(session: Session, meeting_id: int) -> list[ItemRow]:
+    items = store.items_of(session, meeting_id)
+    if len(items) >= MAX_ITEMS_PER_MEETING:
+        raise UserError(
+            f"This meeting already has {MAX_ITEMS_PER_MEETING} items, the most it can hold."
+        )
+    return items
+
+
+def _find(items: Sequence[ItemRow], number: str) -> ItemRow:
+    for item in items:
+        if item.number == number and not item.removed:
+            return item
+    raise UserError(f"There is no item {number} on this agenda. Say `agenda` to see the numbers.")
+
+
+def _descendants(items: Sequence[ItemRow], item: ItemRow) -> list[ItemRow]:
+    found = []
+    for row in items:
+        if row.parent_id == item.id and not row.removed:
+            found.append(row)
+            found.extend(_descendants(items, row))
+    return found
+
+
+def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str) -> None:
+    if not is_chair and item.proposer_id != actor_id:
+        raise UserError(
+            f"Only the person who proposed item {item.number} or a chair can {action} it."
+        )
+
+
+def _order(item: ItemRow) -> tuple[int, int]:
+    return (item.position, item.id)

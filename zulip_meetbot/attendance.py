@@ -1,0 +1,79 @@
+"""Attendance: present by ``here`` or by any reaction on the attendance message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import people, store
+from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow
+from zulip_meetbot.record import Attendee
+
+
+def mark_here(session: Session, meeting_id: int, user_id: int, now: datetime) -> bool:
+    """Mark someone present by their own word; False if they already were."""
+    row = store.attendance(session, meeting_id, user_id)
+    if row is None:
+        session.add(
+            AttendanceRow(meeting_id=meeting_id, user_id=user_id, said_here=True, first_seen=now)
+        )
+        return True
+    row.said_here = True
+    return False
+
+
+def reaction_added(
+    session: Session,
+    meeting_id: int,
+    user_id: int,
+    reaction_type: str,
+    emoji_code: str,
+    now: datetime,
+) -> bool:
+    """Record one reaction; True when it made the person present."""
+    key = (meeting_id, user_id, reaction_type, emoji_code)
+    if session.get(AttendanceReactionRow, key) is None:
+        session.add(
+            AttendanceReactionRow(
+                meeting_id=meeting_id,
+                user_id=user_id,
+                reaction_type=reaction_type,
+                emoji_code=emoji_code,
+            )
+        )
+    if store.attendance(session, meeting_id, user_id) is None:
+        session.add(AttendanceRow(meeting_id=meeting_id, user_id=user_id, first_seen=now))
+        return True
+    return False
+
+
+def reaction_removed(
+    session: Session, meeting_id: int, user_id: int, reaction_type: str, emoji_code: str
+) -> bool:
+    """Forget one reaction; True when it was the person's last one and they are now absent."""
+    row = session.get(AttendanceReactionRow, (meeting_id, user_id, reaction_type, emoji_code))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    present = store.attendance(session, meeting_id, user_id)
+    if present is None or present.said_here:
+        return False
+    if store.attendance_reactions(session, meeting_id, user_id):
+        return False
+    session.delete(present)
+    return True
+
+
+def attendees(session: Session, meeting_id: int) -> tuple[Attendee, ...]:
+    """The attendees table's rows, in the order people arrived."""
+    rows = store.attendance_of(session, meeting_id)
+    known = store.people(session, [row.user_id for row in rows])
+    result = []
+    for row in rows:
+        person = known.get(row.user_id)
+        if person is None:
+            result.append(Attendee(row.user_id, f"user {row.user_id}", "?", "", ""))
+        else:
+            result.append(people.attendee(person))
+    return tuple(result)

@@ -1,0 +1,113 @@
+"""The ``meetbot`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from zulip_meetbot import __version__
+from zulip_meetbot.config import ConfigError, Settings, load_settings
+from zulip_meetbot.notes import TemplateProblem, check_template
+
+log = logging.getLogger("zulip_meetbot")
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="meetbot",
+        description="Run the recurring community meetings of an open-source project on Zulip.",
+    )
+    parser.add_argument("--version", action="version", version=f"meetbot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    run = commands.add_parser(
+        "run",
+        help="connect to Zulip and run the meetings of the botrc",
+        description="Connect to Zulip as the bot in [api] and run every [series:SLUG] of the "
+        "botrc until stopped (Ctrl-C or SIGTERM).",
+    )
+    run.add_argument(
+        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
+    )
+    run.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default INFO)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``meetbot`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return run(args.config, args.log_level)
+    return 1  # pragma: no cover - argparse refuses unknown commands
+
+
+def load_checked_settings(path: str) -> Settings | None:
+    """The botrc and its templates, or None after printing one line per problem."""
+    try:
+        settings = load_settings(path)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"meetbot: {path}: {problem}", file=sys.stderr)
+        return None
+    problems = []
+    for series in settings.series:
+        try:
+            check_template(series.template)
+        except TemplateProblem as problem:
+            problems.append(f"[series:{series.slug}] template: {problem}")
+    for problem in problems:
+        print(f"meetbot: {path}: {problem}", file=sys.stderr)
+    return None if problems else settings
+
+
+def run(config_path: str, log_level: str) -> int:
+    """``meetbot run``: exit 2 on a broken botrc, before connecting to anything."""
+    logging.basicConfig(
+        level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    settings = load_checked_settings(config_path)
+    if settings is None:
+        return EXIT_CONFIG
+
+    # Imported here so `meetbot --help` and botrc errors stay fast.
+    from zulip_meetbot.handler import MeetbotHandler
+    from zulip_meetbot.runtime import Runtime, ZulipDirectory, make_client
+    from zulip_meetbot.store import Store
+    from zulip_meetbot.timeutil import SystemClock
+
+    store = Store(settings.database)
+    client = make_client(settings)
+    handler = MeetbotHandler(settings, store, SystemClock(), ZulipDirectory(client))
+    runtime = Runtime(settings, client, handler)
+
+    def on_terminate(signum: int, frame: FrameType | None) -> None:
+        runtime.stop()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_terminate)
+    try:
+        runtime.connect()
+    except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
+        log.error("cannot connect to Zulip at %s: %s", settings.api.site, error)
+        return 1
+    try:
+        runtime.run()
+    except KeyboardInterrupt:
+        log.info("stopped")
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

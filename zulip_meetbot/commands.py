@@ -1,0 +1,321 @@
+"""Message text → a ``Command`` value, or a ``UsageError`` carrying the verb's usage. Pure."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+MAX_TEXT = 2000
+MAX_PROFILE_VALUE = 200
+
+_NUMBER = re.compile(r"#?(\d{1,4}(?:\.\d{1,4}){0,5})")
+_SLUG_PREFIX = re.compile(r"([a-z0-9][a-z0-9_-]*):(?:\s+|$)(.*)", re.DOTALL)
+_INITIALS = re.compile(r"[A-Za-z0-9]{1,10}")
+_GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+
+
+@dataclass(frozen=True)
+class Help:
+    verb: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowAgenda:
+    pass
+
+
+@dataclass(frozen=True)
+class AddItem:
+    text: str  # may start with "SECTION:"; the series decides whether that names a section
+
+
+@dataclass(frozen=True)
+class AddSubItem:
+    parent: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EditItem:
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RemoveItem:
+    number: str
+
+
+@dataclass(frozen=True)
+class MoveItem:
+    number: str
+    position: int
+
+
+@dataclass(frozen=True)
+class MarkDone:
+    number: str
+
+
+@dataclass(frozen=True)
+class StartMeeting:
+    pass
+
+
+@dataclass(frozen=True)
+class EndMeeting:
+    pass
+
+
+@dataclass(frozen=True)
+class MarkHere:
+    pass
+
+
+@dataclass(frozen=True)
+class AddNote:
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowProfile:
+    pass
+
+
+@dataclass(frozen=True)
+class SetProfile:
+    field: str  # "initials", "affiliation" or "github"
+    value: str
+
+
+Command = (
+    Help
+    | ShowAgenda
+    | AddItem
+    | AddSubItem
+    | EditItem
+    | RemoveItem
+    | MoveItem
+    | MarkDone
+    | StartMeeting
+    | EndMeeting
+    | MarkHere
+    | AddNote
+    | ShowProfile
+    | SetProfile
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed message: the series named by a ``SLUG:`` prefix, if any, and the command."""
+
+    series_slug: str | None
+    command: Command
+
+
+# verb → (syntax lines, one-line explanation). The order is the order of `help`.
+USAGE: dict[str, tuple[tuple[str, ...], str]] = {
+    "help": (("help", "help VERB"), "what meetbot understands, or how one verb works"),
+    "agenda": (
+        (
+            "agenda",
+            "agenda add TEXT",
+            "agenda add SECTION: TEXT",
+            "agenda sub N TEXT",
+            "agenda edit N TEXT",
+            "agenda remove N",
+            "agenda move N POSITION",
+            "agenda done N",
+        ),
+        "show the next meeting's agenda, or change it (N is an item number such as 2 or 2.1)",
+    ),
+    "start": (("start",), "chairs: begin the next meeting now and post the attendance message"),
+    "here": (("here",), "mark yourself present at the running meeting"),
+    "note": (("note N TEXT",), "add a discussion note under item N, credited to you"),
+    "end": (("end",), "chairs: end the meeting, write the notes file and post a summary"),
+    "profile": (
+        (
+            "profile",
+            "profile initials X",
+            "profile affiliation X",
+            "profile github X",
+        ),
+        "show or set your row in the attendees table",
+    ),
+}
+
+_AGENDA_SUBVERBS = ("add", "sub", "edit", "remove", "move", "done")
+_SUBVERB_ALIASES = {"rm": "remove", "delete": "remove", "del": "remove", "tick": "done"}
+_PROFILE_FIELDS = ("initials", "affiliation", "github")
+
+
+class UsageError(Exception):
+    """The text is not a command meetbot understands; ``str(error)`` says why and how."""
+
+    def __init__(self, problem: str, verb: str | None = None) -> None:
+        self.problem = problem
+        self.verb = verb
+        super().__init__(problem + ("\n\n" + usage_of(verb) if verb else ""))
+
+
+def usage_of(verb: str) -> str:
+    """The usage block of one verb, as Zulip markdown."""
+    syntax, explanation = USAGE[verb]
+    lines = "\n".join(f"`{line}`" for line in syntax)
+    return f"**{verb}**: {explanation}.\n{lines}"
+
+
+def parse_request(text: str) -> Request:
+    """Parse a message addressed to the bot (its mention already removed)."""
+    text = text.strip()
+    slug = None
+    match = _SLUG_PREFIX.fullmatch(text)
+    if match and match.group(1) not in USAGE:
+        slug, text = match.group(1), match.group(2).strip()
+    return Request(series_slug=slug, command=parse_command(text))
+
+
+def parse_command(text: str) -> Command:
+    """Parse the command text itself; raises ``UsageError``."""
+    verb, rest = _split_word(text.strip())
+    verb = verb.lower()
+    if verb in ("", "help", "?"):
+        word, _ = _split_word(rest)
+        if not word:
+            return Help()
+        if word.lower() not in USAGE:
+            raise UsageError(f"I have no help on `{_short(word)}`.{_suggest(word.lower())}")
+        return Help(word.lower())
+    if verb == "agenda":
+        return _parse_agenda(rest)
+    if verb == "start":
+        return _no_arguments(rest, "start", StartMeeting())
+    if verb == "end":
+        return _no_arguments(rest, "end", EndMeeting())
+    if verb == "here":
+        return _no_arguments(rest, "here", MarkHere())
+    if verb == "note":
+        number, note = _number_then_text(rest, "note")
+        return AddNote(number, note)
+    if verb == "profile":
+        return _parse_profile(rest)
+    raise UsageError(
+        f"I don't know the command `{_short(verb)}`.{_suggest(verb)} Say `help` for the list."
+    )
+
+
+def _parse_agenda(rest: str) -> Command:
+    sub, args = _split_word(rest)
+    sub = _SUBVERB_ALIASES.get(sub.lower(), sub.lower())
+    if sub in ("", "list", "show"):
+        if args:
+            raise UsageError("`agenda` takes no text after it.", "agenda")
+        return ShowAgenda()
+    if sub == "add":
+        return AddItem(_text(args, "agenda"))
+    if sub == "sub":
+        parent, text = _number_then_text(args, "agenda")
+        return AddSubItem(parent, text)
+    if sub == "edit":
+        number, text = _number_then_text(args, "agenda")
+        return EditItem(number, text)
+    if sub == "remove":
+        return RemoveItem(_only_number(args, "agenda"))
+    if sub == "done":
+        return MarkDone(_only_number(args, "agenda"))
+    if sub == "move":
+        number, position = _split_word(args)
+        number = _item_number(number, "agenda")
+        if not re.fullmatch(r"\d{1,4}", position.strip()) or int(position) < 1:
+            raise UsageError("`agenda move` needs a position such as 1 (the top).", "agenda")
+        return MoveItem(number, int(position))
+    raise UsageError(
+        f"`agenda` has no `{_short(sub)}`; it knows {', '.join(_AGENDA_SUBVERBS)}.", "agenda"
+    )
+
+
+def _parse_profile(rest: str) -> Command:
+    field, value = _split_word(rest)
+    field = field.lower()
+    if not field:
+        return ShowProfile()
+    if field == "gh":
+        field = "github"
+    if field not in _PROFILE_FIELDS:
+        raise UsageError(f"`profile` has no `{_short(field)}`.", "profile")
+    value = value.strip()
+    if not value or "\n" in value:
+        raise UsageError(f"`profile {field}` needs a value on the same line.", "profile")
+    if len(value) > MAX_PROFILE_VALUE:
+        raise UsageError(
+            f"That {field} is {len(value)} characters long; the limit is {MAX_PROFILE_VALUE}.",
+            "profile",
+        )
+    if field == "initials" and not _INITIALS.fullmatch(value):
+        raise UsageError("Initials are 1 to 10 letters or digits, such as `JRG`.", "profile")
+    if field == "github":
+        value = value.removeprefix("@")
+        if not _GITHUB.fullmatch(value):
+            raise UsageError(f"`{_short(value)}` is not a GitHub username.", "profile")
+    if field == "initials":
+        value = value.upper()
+    return SetProfile(field, value)
+
+
+def _split_word(text: str) -> tuple[str, str]:
+    parts = text.split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _no_arguments(rest: str, verb: str, command: Command) -> Command:
+    if rest.strip():
+        raise UsageError(f"`{verb}` takes no text after it.", verb)
+    return command
+
+
+def _item_number(word: str, verb: str) -> str:
+    match = _NUMBER.fullmatch(word.strip())
+    if not match:
+        shown = f"`{_short(word)}`" if word.strip() else "nothing"
+        raise UsageError(f"I expected an item number such as 2 or 2.1, not {shown}.", verb)
+    return ".".join(str(int(part)) for part in match.group(1).split("."))
+
+
+def _only_number(text: str, verb: str) -> str:
+    word, extra = _split_word(text)
+    number = _item_number(word, verb)
+    if extra.strip():
+        raise UsageError("Only an item number is expected here.", verb)
+    return number
+
+
+def _number_then_text(text: str, verb: str) -> tuple[str, str]:
+    word, rest = _split_word(text)
+    return _item_number(word, verb), _text(rest, verb)
+
+
+def _text(text: str, verb: str) -> str:
+    text = text.strip()
+    if not text:
+        raise UsageError("There is no text to record.", verb)
+    if len(text) > MAX_TEXT:
+        raise UsageError(
+            f"That text is {len(text):,} characters long; the limit is {MAX_TEXT:,}. "
+            "Nothing was saved: please shorten it or split it into sub-items."
+        )
+    return text
+
+
+def _suggest(word: str) -> str:
+    close = difflib.get_close_matches(word, list(USAGE), n=1)
+    return f" Did you mean `{close[0]}`?" if close else ""
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = text.replace("`", "'").replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

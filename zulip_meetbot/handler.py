@@ -1,0 +1,417 @@
+"""The zulip_bots-shaped handler: parse a message, call the domain, reply.
+
+It speaks to Zulip only through the ``bot_handler`` it is given (``send_reply``,
+``send_message``), so zulip_bots' test helpers, the runtime and the terminal shell all drive it
+the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import __version__, agenda, attendance, meetings, people, store, views
+from zulip_meetbot.commands import (
+    AddItem,
+    AddNote,
+    AddSubItem,
+    Command,
+    EditItem,
+    EndMeeting,
+    Help,
+    MarkDone,
+    MarkHere,
+    MoveItem,
+    RemoveItem,
+    SetProfile,
+    ShowAgenda,
+    ShowProfile,
+    StartMeeting,
+    UsageError,
+    parse_request,
+)
+from zulip_meetbot.config import SeriesConfig, Settings
+from zulip_meetbot.errors import UserError
+from zulip_meetbot.notes import notes_filename, render_notes, write_notes
+from zulip_meetbot.people import Member
+from zulip_meetbot.store import Store
+from zulip_meetbot.timeutil import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+
+class Directory(Protocol):
+    """Who a Zulip user is (name, role, bot or not); the runtime asks Zulip, tests use a dict."""
+
+    def member(self, user_id: int) -> Member | None: ...
+
+
+class NoDirectory:
+    """Knows nobody: chairs come from the botrc only."""
+
+    def member(self, user_id: int) -> Member | None:
+        return None
+
+
+class BotHandler(Protocol):
+    """The part of zulip_bots' ``AbstractBotHandler`` meetbot uses."""
+
+    user_id: int
+
+    def send_message(self, message: dict[str, Any]) -> dict[str, Any] | None: ...
+
+    def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class _Context:
+    """One message being handled."""
+
+    message: dict[str, Any]
+    member: Member
+    series: SeriesConfig
+    is_chair: bool
+
+
+class MeetbotHandler:
+    """Runs meetings: agenda by command, attendance by reaction, notes at the end."""
+
+    META = {
+        "name": "meetbot",
+        "description": "Runs recurring community meetings: agenda, attendance, notes.",
+    }
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: Store | None = None,
+        clock: Clock | None = None,
+        directory: Directory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.directory: Directory = directory or NoDirectory()
+
+    def usage(self) -> str:
+        return views.help_text(self.settings.series if self.settings else ())
+
+    def initialize(self, bot_handler: Any) -> None:
+        """zulip_bots' hook: without settings, use ``[meetbot] config`` or the demo series."""
+        if self.settings is not None:
+            return
+        from zulip_meetbot import demo
+        from zulip_meetbot.config import load_settings
+
+        config = bot_handler.get_config_info("meetbot", optional=True) or {}
+        if config.get("config"):
+            self.settings = load_settings(config["config"])
+        else:
+            self.settings = demo.demo_settings()
+        self.store = self.store or Store(self.settings.database)
+
+    # -- messages -------------------------------------------------------------------------
+
+    def handle_message(self, message: dict[str, Any], bot_handler: BotHandler) -> None:
+        """Handle one message addressed to the bot (its leading mention already removed)."""
+        if message.get("sender_id") == getattr(bot_handler, "user_id", None):
+            return
+        try:
+            reply = self._reply_to(message, bot_handler)
+        except (UsageError, UserError) as refusal:
+            reply = views.refusal(str(refusal))
+        except Exception:
+            log.exception("command failed: %r", _short(message.get("content", "")))
+            reply = views.internal_error()
+        if reply:
+            bot_handler.send_reply(message, reply)
+
+    def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
+        request = parse_request(str(message.get("content") or ""))
+        member = self._member(message)
+        command = request.command
+        if isinstance(command, Help):
+            return views.help_verb(command.verb) if command.verb else self.usage()
+        series = self._series_for(message, request.series_slug)
+        chairs = (*self._settings.chairs, *series.chairs)
+        context = _Context(message, member, series, people.is_chair(member, chairs))
+        log.info("%s: %s from user %s", series.slug, type(command).__name__, member.user_id)
+        if isinstance(command, StartMeeting):
+            return self._start(context, bot_handler)
+        if isinstance(command, EndMeeting):
+            return self._end(context, bot_handler)
+        return self._in_transaction(
+            context, lambda session: self._execute(session, context, command)
+        )
+
+    def _in_transaction(
+        self, context: _Context, work: Callable[[Session], str | None]
+    ) -> str | None:
+        """Run ``work`` and record the message as handled in one transaction."""
+        message_id = context.message.get("id")
+        with self._store.transaction() as session:
+            if isinstance(message_id, int) and store.was_handled(session, message_id):
+                return None  # answered already (it came back by another path)
+            people.remember(session, context.member)
+            reply = work(session)
+            if isinstance(message_id, int):
+                store.mark_handled(session, message_id, self.clock.now())
+        return reply
+
+    def _execute(self, session: Session, context: _Context, command: Command) -> str | None:
+        series, member, now = context.series, context.member, self.clock.now()
+        if isinstance(command, ShowProfile):
+            return views.profile_text(people.profile_of(session, member))
+        if isinstance(command, SetProfile):
+            return views.profile_text(
+                people.set_profile(session, member, command.field, command.value)
+            )
+        if isinstance(command, MarkHere):
+            meeting = meetings.require_running(session, series)
+        else:
+            meeting = meetings.require_upcoming(session, series, now)
+        uid, chair = member.user_id, context.is_chair
+        if isinstance(command, ShowAgenda):
+            return views.agenda_text(
+                series, meeting, agenda.sections(session, meeting.id, series.sections)
+            )
+        if isinstance(command, AddItem):
+            section, text = agenda.split_section(
+                series.sections, series.default_section, command.text
+            )
+            number = agenda.add_item(session, meeting.id, section, text, uid, now)
+            return views.item_added(number, section, text, meeting)
+        if isinstance(command, AddSubItem):
+            number = agenda.add_sub_item(
+                session, meeting.id, command.parent, command.text, uid, now
+            )
+            return views.sub_item_added(number, command.parent, command.text)
+        if isinstance(command, EditItem):
+            agenda.edit_item(session, meeting.id, command.number, command.text, uid, chair)
+            return f"Item **{command.number}** now reads: {views.one_line(command.text)}"
+        if isinstance(command, RemoveItem):
+            gone = agenda.remove_item(session, meeting.id, command.number, uid, chair)
+            extra = f" (with its {gone - 1} sub-items)" if gone > 1 else ""
+            return f"Removed item **{command.number}**{extra}. Other items keep their numbers."
+        if isinstance(command, MoveItem):
+            position = agenda.move_item(
+                session, meeting.id, command.number, command.position, uid, chair
+            )
+            return f"Moved item **{command.number}** to position {position} among its siblings."
+        if isinstance(command, MarkDone):
+            agenda.mark_done(session, meeting.id, command.number, uid, chair)
+            return f"Ticked item **{command.number}** as done."
+        if isinstance(command, AddNote):
+            agenda.add_note(session, meeting.id, command.number, command.text, uid, now)
+            return f"Noted under item **{command.number}**."
+        if isinstance(command, MarkHere):
+            newly = attendance.mark_here(session, meeting.id, uid, now)
+            return views.marked_here(newly, member.full_name)
+        raise AssertionError(f"unhandled command {command!r}")
+
+    def _start(self, context: _Context, bot_handler: BotHandler) -> str | None:
+        series = context.series
+        self._require_chair(context, "start")
+
+        def start(session: Session) -> str | None:
+            meeting = meetings.start_meeting(session, series, self.clock.now())
+            if meeting.attendance_message_id is not None:
+                return views.already_running(series, meeting)
+            return None
+
+        refusal = self._in_transaction(context, start)
+        if refusal:
+            return refusal
+        with self._store.transaction() as session:
+            meeting = meetings.require_running(session, series)
+        if meeting.attendance_message_id is not None:
+            return None  # a repeated delivery of the same `start`
+        response = bot_handler.send_message(
+            {
+                "type": "stream",
+                "to": series.stream,
+                "topic": meeting.topic,
+                "content": views.attendance_message(series, meeting),
+            }
+        )
+        message_id = (response or {}).get("id")
+        if not isinstance(message_id, int):
+            log.error("%s: could not post the attendance message: %s", series.slug, response)
+            return views.refusal(
+                "the meeting has started, but I could not post the attendance message "
+                f"in #**{series.stream}>{meeting.topic}**. People can still say `here`; "
+                "say `start` again to retry."
+            )
+        with self._store.transaction() as session:
+            meetings.set_attendance_message(session, meeting.id, message_id)
+        log.info("%s: meeting %s started", series.slug, meeting.date)
+        if self._in_meeting_topic(context, meeting):
+            return None
+        return views.meeting_started_elsewhere(series, meeting)
+
+    def _end(self, context: _Context, bot_handler: BotHandler) -> str | None:
+        series = context.series
+        self._require_chair(context, "end")
+        ended: list[tuple[meetings.Meeting, str, str]] = []
+
+        def end(session: Session) -> str | None:
+            meeting = meetings.require_running(session, series)
+            record = meetings.meeting_record(session, series, meeting)
+            name = notes_filename(series.notes_path, meeting.date)
+            path = self._settings.notes_dir / name
+            write_notes(path, render_notes(record, series.template))
+            meetings.end_meeting(session, series, self.clock.now(), str(path))
+            ended.append((meeting, name, views.summary_text(series, record, name)))
+            return None
+
+        self._in_transaction(context, end)
+        if not ended:
+            return None
+        meeting, name, summary = ended[0]
+        log.info("%s: meeting %s ended, notes in %s", series.slug, meeting.date, name)
+        bot_handler.send_message(
+            {"type": "stream", "to": series.stream, "topic": meeting.topic, "content": summary}
+        )
+        if self._in_meeting_topic(context, meeting):
+            return None
+        return views.ended_elsewhere(series, meeting, name)
+
+    # -- reactions ------------------------------------------------------------------------
+
+    def handle_reaction(self, event: dict[str, Any], bot_handler: BotHandler) -> None:
+        """A reaction on an attendance message marks (or, its last one removed, unmarks)."""
+        try:
+            self._handle_reaction(event, bot_handler)
+        except Exception:
+            log.exception("reaction event failed: %r", event)
+
+    def _handle_reaction(self, event: dict[str, Any], bot_handler: BotHandler) -> None:
+        user_id = event.get("user_id")
+        message_id = event.get("message_id")
+        if not isinstance(user_id, int) or not isinstance(message_id, int):
+            return
+        if user_id == getattr(bot_handler, "user_id", None):
+            return
+        member = self.directory.member(user_id)
+        if member is None:
+            user = event.get("user") or {}
+            member = Member(user_id, str(user.get("full_name") or f"user {user_id}"))
+        if member.is_bot:
+            return
+        with self._store.transaction() as session:
+            row = store.meeting_with_attendance_message(session, message_id)
+            if row is None or row.started_at is None or row.ended_at is not None:
+                return
+            reaction_type = str(event.get("reaction_type") or "unicode_emoji")
+            emoji_code = str(event.get("emoji_code") or event.get("emoji_name") or "")
+            if event.get("op") == "add":
+                people.remember(session, member)
+                changed = attendance.reaction_added(
+                    session, row.id, user_id, reaction_type, emoji_code, self.clock.now()
+                )
+            elif event.get("op") == "remove":
+                changed = attendance.reaction_removed(
+                    session, row.id, user_id, reaction_type, emoji_code
+                )
+            else:
+                return
+        if changed:
+            log.info(
+                "%s: %s %s by reaction",
+                row.series_slug,
+                member.full_name,
+                "present" if event.get("op") == "add" else "no longer present",
+            )
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @property
+    def _settings(self) -> Settings:
+        if self.settings is None:
+            raise RuntimeError("MeetbotHandler used before initialize()")
+        return self.settings
+
+    @property
+    def _store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("MeetbotHandler used before initialize()")
+        return self.store
+
+    def _member(self, message: dict[str, Any]) -> Member:
+        sender_id = int(message.get("sender_id") or 0)
+        known = self.directory.member(sender_id)
+        if known is not None:
+            return known
+        return Member(
+            user_id=sender_id,
+            full_name=str(message.get("sender_full_name") or f"user {sender_id}"),
+            email=str(message.get("sender_email") or ""),
+        )
+
+    def _series_for(self, message: dict[str, Any], slug: str | None) -> SeriesConfig:
+        settings = self._settings
+        if slug is not None:
+            series = settings.series_by_slug(slug)
+            if series is None:
+                known = ", ".join(f"`{s.slug}`" for s in settings.series)
+                raise UserError(f"there is no series `{slug}`. The series are: {known}.")
+            return series
+        if message.get("type") == "stream":
+            stream = str(message.get("display_recipient") or "")
+            here = settings.series_in_stream(stream)
+            if len(here) == 1:
+                return here[0]
+            topic = str(message.get("subject") or message.get("topic") or "")
+            by_topic = [s for s in here if _topic_pattern(s.topic).fullmatch(topic)]
+            if len(by_topic) == 1:
+                return by_topic[0]
+            if not here:
+                raise UserError(
+                    f"no meeting series meets in #**{stream}**. "
+                    "Name one first, e.g. `SLUG: agenda`."
+                )
+            slugs = ", ".join(f"`{s.slug}`" for s in here)
+            raise UserError(f"several series meet here ({slugs}): start with `SLUG:`.")
+        if len(settings.series) == 1:
+            return settings.series[0]
+        slugs = ", ".join(f"`{s.slug}`" for s in settings.series)
+        raise UserError(
+            f"which series? Start with its name, e.g. `{settings.series[0].slug}: "
+            f"agenda` (series: {slugs})."
+        )
+
+    def _require_chair(self, context: _Context, verb: str) -> None:
+        if not context.is_chair:
+            raise UserError(
+                f"only a chair of **{context.series.title}** (or an organization admin) "
+                f"can `{verb}` a meeting."
+            )
+
+    @staticmethod
+    def _in_meeting_topic(context: _Context, meeting: meetings.Meeting) -> bool:
+        message = context.message
+        return (
+            message.get("type") == "stream"
+            and str(message.get("display_recipient", "")).casefold()
+            == context.series.stream.casefold()
+            and str(message.get("subject", "")) == meeting.topic
+        )
+
+
+def _topic_pattern(topic: str) -> re.Pattern[str]:
+    parts = [re.escape(part) for part in topic.split("{date}")]
+    return re.compile(r"\d{4}-\d{2}-\d{2}".join(parts), re.IGNORECASE)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+handler_class = MeetbotHandler
+
+__all__ = ["MeetbotHandler", "__version__", "handler_class"]

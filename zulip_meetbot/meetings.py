@@ -1,0 +1,135 @@
+"""Meetings: which occurrence is current, starting and ending it, and its whole record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import agenda, attendance, store
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.errors import UserError
+from zulip_meetbot.models import MeetingRow
+from zulip_meetbot.record import MeetingRecord
+from zulip_meetbot.timeutil import local_date, occurrences
+
+# How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
+_LOOKAHEAD = 60
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One occurrence of a series as the rest of the bot sees it."""
+
+    id: int
+    series_slug: str
+    scheduled_start: datetime  # aware UTC
+    date: date  # in the series' own zone
+    topic: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    attendance_message_id: int | None
+    notes_file: str | None
+
+    @property
+    def is_running(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
+
+
+def meeting_value(row: MeetingRow, series: SeriesConfig) -> Meeting:
+    day = local_date(row.scheduled_start, series.zone)
+    return Meeting(
+        id=row.id,
+        series_slug=row.series_slug,
+        scheduled_start=row.scheduled_start,
+        date=day,
+        topic=series.topic_for(day),
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        attendance_message_id=row.attendance_message_id,
+        notes_file=row.notes_file,
+    )
+
+
+def upcoming_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting | None:
+    """The running meeting, else the next planned one (its row is created on first use)."""
+    row = _upcoming_row(session, series, now)
+    return None if row is None else meeting_value(row, series)
+
+
+def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> MeetingRow | None:
+    running = store.running_meeting(session, series.slug)
+    if running is not None:
+        return running
+    # A meeting whose planned start has passed can still be started late, until its planned end.
+    after = now - series.duration
+    last_ended = store.last_ended_meeting(session, series.slug)
+    if last_ended is not None and last_ended.scheduled_start >= after:
+        after = last_ended.scheduled_start + timedelta(seconds=1)
+    for instant in occurrences(series, after, _LOOKAHEAD):
+        row = store.meeting_at(session, series.slug, instant)
+        if row is None:
+            row = MeetingRow(series_slug=series.slug, scheduled_start=instant)
+            session.add(row)
+            session.flush()
+            return row
+        if row.ended_at is None:
+            return row
+    return None
+
+
+def require_upcoming(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
+    meeting = upcoming_meeting(session, series, now)
+    if meeting is None:
+        raise UserError(f"**{series.title}** has no upcoming meeting.")
+    return meeting
+
+
+def require_running(session: Session, series: SeriesConfig) -> Meeting:
+    row = store.running_meeting(session, series.slug)
+    if row is None:
+        raise UserError(f"No **{series.title}** meeting is running. A chair can say `start`.")
+    return meeting_value(row, series)
+
+
+def start_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
+    """Begin the next planned meeting now, even if early; a running one is returned as is."""
+    row = _upcoming_row(session, series, now)
+    if row is None:
+        raise UserError(f"**{series.title}** has no upcoming meeting to start.")
+    if row.started_at is None:
+        row.started_at = now
+    return meeting_value(row, series)
+
+
+def set_attendance_message(session: Session, meeting_id: int, message_id: int) -> None:
+    row = store.meeting_by_id(session, meeting_id)
+    if row is not None:
+        row.attendance_message_id = message_id
+
+
+def end_meeting(session: Session, series: SeriesConfig, now: datetime, notes_file: str) -> Meeting:
+    """Close the running meeting and remember where its notes were written."""
+    row = store.running_meeting(session, series.slug)
+    if row is None:
+        raise UserError(f"No **{series.title}** meeting is running, so there is nothing to end.")
+    row.ended_at = now
+    row.notes_file = notes_file
+    return meeting_value(row, series)
+
+
+def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> MeetingRecord:
+    """Everything the notes file of ``meeting`` shows, read from the database."""
+    return MeetingRecord(
+        series_slug=series.slug,
+        title=series.title,
+        date=meeting.date,
+        start_utc=meeting.scheduled_start,
+        timezone=series.timezone,
+        video_link=series.video_link,
+        video_label=series.video_label,
+        description=series.description,
+        attendees=attendance.attendees(session, meeting.id),
+        sections=agenda.sections(session, meeting.id, series.sections),
+    )

@@ -1,0 +1,130 @@
+"""The SQLite tables, as SQLAlchemy 2.0 typed ORM classes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC instant, stored naive (SQLite has no zones) and handed back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; store aware UTC instants")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MeetingRow(Base):
+    """One occurrence of a series, created when something first refers to it."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("series_slug", "scheduled_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_slug: Mapped[str] = mapped_column(String(100), index=True)
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    attendance_message_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+    notes_file: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class ItemRow(Base):
+    """An agenda item; removed items stay (flagged) so their numbers are never reused."""
+
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), default=None)
+    number: Mapped[str] = mapped_column(String(50))
+    section: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    proposer_id: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NoteRow(Base):
+    """A discussion note under an item, credited to its author."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    author_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PersonRow(Base):
+    """A person's row in the attendees table; empty fields fall back to Zulip's values."""
+
+    __tablename__ = "person"
+
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    full_name: Mapped[str] = mapped_column(String(200))
+    initials: Mapped[str | None] = mapped_column(String(20), default=None)
+    affiliation: Mapped[str] = mapped_column(String(200), default="")
+    github: Mapped[str] = mapped_column(String(100), default="")
+
+
+class AttendanceRow(Base):
+    """Someone present at a meeting, by ``here`` or by at least one reaction."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    said_here: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttendanceReactionRow(Base):
+    """One emoji reaction on an attendance message: presence ends with a person's last one."""
+
+    __tablename__ = "attendance_reaction"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reaction_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    emoji_code: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class HandledMessageRow(Base):
+    """A Zulip message already acted on, recorded in the same transaction as its effect."""
+
+    __tablename__ = "handled_message"
+
+    message_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,167 @@
+"""The SQLite database: the engine, one transaction per command, and the queries by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from zulip_meetbot.models import (
+    AttendanceReactionRow,
+    AttendanceRow,
+    Base,
+    HandledMessageRow,
+    ItemRow,
+    MeetingRow,
+    NoteRow,
+    PersonRow,
+)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL keeps readers and the writer apart and survives a kill at any moment.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    """Owns the engine; every unit of work goes through :meth:`transaction`."""
+
+    def __init__(self, database: Path | str | None) -> None:
+        if database is None or str(database) == ":memory:":
+            # One shared connection, or every session would see its own empty database.
+            self.engine: Engine = create_engine(
+                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            path = Path(database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                f"sqlite:///{path}", connect_args={"check_same_thread": False}
+            )
+        event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One atomic unit of work: committed on success, rolled back on any exception."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# Queries by name. They take the session of the caller's transaction.
+
+
+def meeting_by_id(session: Session, meeting_id: int) -> MeetingRow | None:
+    return session.get(MeetingRow, meeting_id)
+
+
+def meeting_at(session: Session, series_slug: str, scheduled_start: datetime) -> MeetingRow | None:
+    return session.scalar(
+        select(MeetingRow).where(
+            MeetingRow.series_slug == series_slug,
+            MeetingRow.scheduled_start == scheduled_start,
+        )
+    )
+
+
+def running_meeting(session: Session, series_slug: str) -> MeetingRow | None:
+    return session.scalar(
+        select(MeetingRow)
+        .where(
+            MeetingRow.series_slug == series_slug,
+            MeetingRow.started_at.is_not(None),
+            MeetingRow.ended_at.is_(None),
+        )
+        .order_by(MeetingRow.scheduled_start)
+    )
+
+
+def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
+    return session.scalar(
+        select(MeetingRow)
+        .where(MeetingRow.series_slug == series_slug, MeetingRow.ended_at.is_not(None))
+        .order_by(MeetingRow.scheduled_start.desc())
+    )
+
+
+def meeting_with_attendance_message(session: Session, message_id: int) -> MeetingRow | None:
+    return session.scalar(select(MeetingRow).where(MeetingRow.attendance_message_id == message_id))
+
+
+def items_of(session: Session, meeting_id: int) -> list[ItemRow]:
+    """All items of a meeting, removed ones included, in creation order."""
+    return list(session.scalars(select(ItemRow).where(ItemRow.meeting_id == meeting_id)))
+
+
+def notes_of(session: Session, item_ids: list[int]) -> list[NoteRow]:
+    if not item_ids:
+        return []
+    return list(
+        session.scalars(select(NoteRow).where(NoteRow.item_id.in_(item_ids)).order_by(NoteRow.id))
+    )
+
+
+def person(session: Session, user_id: int) -> PersonRow | None:
+    return session.get(PersonRow, user_id)
+
+
+def people(session: Session, user_ids: list[int]) -> dict[int, PersonRow]:
+    if not user_ids:
+        return {}
+    rows = session.scalars(select(PersonRow).where(PersonRow.user_id.in_(user_ids)))
+    return {row.user_id: row for row in rows}
+
+
+def attendance_of(session: Session, meeting_id: int) -> list[AttendanceRow]:
+    return list(
+        session.scalars(
+            select(AttendanceRow)
+            .where(AttendanceRow.meeting_id == meeting_id)
+            .order_by(AttendanceRow.first_seen, AttendanceRow.id)
+        )
+    )
+
+
+def attendance(session: Session, meeting_id: int, user_id: int) -> AttendanceRow | None:
+    return session.scalar(
+        select(AttendanceRow).where(
+            AttendanceRow.meeting_id == meeting_id, AttendanceRow.user_id == user_id
+        )
+    )
+
+
+def attendance_reactions(
+    session: Session, meeting_id: int, user_id: int
+) -> list[AttendanceReactionRow]:
+    return list(
+        session.scalars(
+            select(AttendanceReactionRow).where(
+                AttendanceReactionRow.meeting_id == meeting_id,
+                AttendanceReactionRow.user_id == user_id,
+            )
+        )
+    )
+
+
+def was_handled(session: Session, message_id: int) -> bool:
+    return session.get(HandledMessageRow, message_id) is not None
+
+
+def mark_handled(session: Session, message_id: int, now: datetime) -> None:
+    session.add(HandledMessageRow(message_id=message_id, handled_at=now))

@@ -1,0 +1,166 @@
+"""What the bot says, as Zulip markdown: one function per kind of message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zulip_meetbot.commands import USAGE, usage_of
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.meetings import Meeting
+from zulip_meetbot.record import AgendaItem, AgendaSection, Attendee, MeetingRecord
+from zulip_meetbot.timeutil import global_time
+
+_INDENT = "    "
+
+
+def one_line(text: str) -> str:
+    """User text inside a list line: a newline would end the line and break the list."""
+    return " ".join(text.split())
+
+
+def help_text(series: Sequence[SeriesConfig]) -> str:
+    """The short list of everything the bot understands; fits one screen."""
+    lines = ["**meetbot** runs this stream's meetings. Mention me with one of:"]
+    for verb, (syntax, explanation) in USAGE.items():
+        lines.append(f"- `{syntax[0]}`: {explanation}")
+    lines.append(
+        "\n`agenda` also takes `add TEXT`, `add SECTION: TEXT`, `sub N TEXT`, `edit N TEXT`, "
+        "`remove N`, `move N POSITION` and `done N`. Say `help VERB` for details."
+    )
+    if len(series) > 1:
+        slugs = ", ".join(f"`{s.slug}`" for s in series)
+        lines.append(
+            f"In a direct message, name the series first, e.g. `{series[0].slug}: agenda` "
+            f"(series: {slugs})."
+        )
+    return "\n".join(lines)
+
+
+def help_verb(verb: str) -> str:
+    return usage_of(verb)
+
+
+def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
+    state = " (running)" if meeting.is_running else ""
+    return (
+        f"**{series.title}**{state} · {global_time(meeting.scheduled_start)} · "
+        f"#**{series.stream}>{meeting.topic}**"
+    )
+
+
+def agenda_text(series: SeriesConfig, meeting: Meeting, sections: Sequence[AgendaSection]) -> str:
+    """The agenda, numbered, by section."""
+    lines = [meeting_heading(series, meeting)]
+    for section in sections:
+        lines.append(f"\n**{section.name}**")
+        if not section.items:
+            lines.append("_(nothing yet)_")
+        for item in section.items:
+            lines.extend(_item_lines(item, 0))
+    lines.append(
+        f"\nTo add an item: `agenda add {series.default_section}: TEXT` or `agenda add TEXT`."
+    )
+    return "\n".join(lines)
+
+
+def _item_lines(item: AgendaItem, depth: int) -> list[str]:
+    tick = "✅ " if item.done else ""
+    who = f"({item.proposer_initials}) " if item.show_initials else ""
+    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}"]
+    for note in item.notes:
+        lines.append(f"{_INDENT * (depth + 1)}- _{note.author_initials}: {one_line(note.text)}_")
+    for child in item.children:
+        lines.extend(_item_lines(child, depth + 1))
+    return lines
+
+
+def item_added(number: str, section: str, text: str, meeting: Meeting) -> str:
+    return (
+        f"Added item **{number}** to **{section}** for {global_time(meeting.scheduled_start)}: "
+        f"{one_line(text)}"
+    )
+
+
+def sub_item_added(number: str, parent: str, text: str) -> str:
+    return f"Added item **{number}** under item {parent}: {one_line(text)}"
+
+
+def attendance_message(series: SeriesConfig, meeting: Meeting) -> str:
+    """The message whose reactions mark attendance."""
+    link = f"\nCall: {series.video_link}" if series.video_link else ""
+    return (
+        f"**{series.title}** has started.{link}\n"
+        "**React to this message with any emoji to mark yourself present** "
+        "(or say `here`). Remove your reaction if you were marked by mistake."
+    )
+
+
+def meeting_started_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
+    return (
+        f"Started **{series.title}**: the attendance message is in "
+        f"#**{series.stream}>{meeting.topic}**."
+    )
+
+
+def already_running(series: SeriesConfig, meeting: Meeting) -> str:
+    return (
+        f"**{series.title}** is already running; react to the attendance message in "
+        f"#**{series.stream}>{meeting.topic}** to be counted."
+    )
+
+
+def marked_here(newly: bool, name: str) -> str:
+    return (
+        f"Welcome, {name}: you are marked present." if newly else "You were already marked present."
+    )
+
+
+def summary_text(series: SeriesConfig, record: MeetingRecord, notes_name: str) -> str:
+    """Posted at ``end``: how many came, the items, and the notes file's name."""
+    count = len(record.attendees)
+    people_word = "person" if count == 1 else "people"
+    lines = [f"**{series.title}** has ended: {count} {people_word} attended."]
+    if record.attendees:
+        lines.append("Attendees: " + ", ".join(one_line(a.name) for a in record.attendees) + ".")
+    items = [item for section in record.sections for item in section.items]
+    if items:
+        lines.append("\n**Items**")
+        for section in record.sections:
+            for item in section.items:
+                tick = "✅ " if item.done else ""
+                lines.append(
+                    f"- {tick}**{item.number}** ({item.proposer_initials}) {one_line(item.text)}"
+                )
+    else:
+        lines.append("No agenda items were recorded.")
+    lines.append(f"\nNotes file: `{notes_name}`")
+    return "\n".join(lines)
+
+
+def ended_elsewhere(series: SeriesConfig, meeting: Meeting, notes_name: str) -> str:
+    return (
+        f"Ended **{series.title}**; the summary is in #**{series.stream}>{meeting.topic}** "
+        f"and the notes are in `{notes_name}`."
+    )
+
+
+def profile_text(person: Attendee) -> str:
+    def shown(value: str) -> str:
+        return one_line(value) if value else "_(not set)_"
+
+    return (
+        f"Your row in the attendees table:\n"
+        f"- Name: {shown(person.name)}\n"
+        f"- Initials: {shown(person.initials)}\n"
+        f"- Affiliation: {shown(person.affiliation)}\n"
+        f"- GitHub: {shown(person.github)}\n"
+        "Change one with `profile initials X`, `profile affiliation X` or `profile github X`."
+    )
+
+
+def refusal(problem: str) -> str:
+    return f"Sorry: {problem}"
+
+
+def internal_error() -> str:
+    return "Sorry, something went wrong on my side and nothing was changed. Please try again."
