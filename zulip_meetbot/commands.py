@@ -181,7 +181,7 @@ def parse_request(text: str) -> Request:
 def parse_command(text: str) -> Command:
     """Parse the command text itself; raises ``UsageError``."""
     verb, rest = _split_word(text.strip())
-    verb = verb.lower()
+    verb = verb.lower().rstrip(":")
     if verb in ("", "help", "?"):
         word, _ = _split_word(rest)
         if not word:

@@ -1,0 +1,113 @@
+"""Parsing message text into commands: pure, so tested exhaustively and fast."""
+
+from __future__ import annotations
+
+import pytest
+
+from zulip_meetbot.commands import (
+    MAX_TEXT,
+    AddItem,
+    AddNote,
+    AddSubItem,
+    EditItem,
+    EndMeeting,
+    Help,
+    MarkDone,
+    MarkHere,
+    MoveItem,
+    RemoveItem,
+    SetProfile,
+    ShowAgenda,
+    ShowProfile,
+    StartMeeting,
+    UsageError,
+    parse_command,
+    parse_request,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("help", Help()),
+        ("", Help()),
+        ("help agenda", Help("agenda")),
+        ("agenda", ShowAgenda()),
+        ("AGENDA list", ShowAgenda()),
+        ("agenda add Announce GSOC ideas", AddItem("Announce GSOC ideas")),
+        ("agenda add Announcements: release", AddItem("Announcements: release")),
+        ("agenda add line one\nline two", AddItem("line one\nline two")),
+        ("agenda sub 1 child", AddSubItem("1", "child")),
+        ("agenda sub #1.2 grandchild", AddSubItem("1.2", "grandchild")),
+        ("agenda edit 3 new words", EditItem("3", "new words")),
+        ("agenda remove 2", RemoveItem("2")),
+        ("agenda rm 2.01", RemoveItem("2.1")),
+        ("agenda move 4 1", MoveItem("4", 1)),
+        ("agenda done 1.1", MarkDone("1.1")),
+        ("start", StartMeeting()),
+        ("end", EndMeeting()),
+        ("here", MarkHere()),
+        ("note 2 we agreed", AddNote("2", "we agreed")),
+        ("profile", ShowProfile()),
+        ("profile initials jjh", SetProfile("initials", "JJH")),
+        ("profile affiliation Quansight/SC", SetProfile("affiliation", "Quansight/SC")),
+        ("profile github @jaimergp", SetProfile("github", "jaimergp")),
+    ],
+)
+def test_commands_parse_to_values(text: str, command: object) -> None:
+    assert parse_command(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("frobnicate", "I don't know the command `frobnicate`"),
+        ("agend", "Did you mean `agenda`?"),
+        ("agenda add", "There is no text to record"),
+        ("agenda add    ", "There is no text to record"),
+        ("agenda sub x text", "I expected an item number such as 2 or 2.1, not `x`"),
+        ("agenda sub 1", "There is no text to record"),
+        ("agenda remove", "I expected an item number"),
+        ("agenda remove 1 2", "Only an item number is expected"),
+        ("agenda move 1", "needs a position"),
+        ("agenda move 1 0", "needs a position"),
+        ("agenda frob 1", "`agenda` has no `frob`"),
+        ("agenda extra words", "`agenda` has no `extra`"),
+        ("note", "I expected an item number"),
+        ("start now", "`start` takes no text after it"),
+        ("profile initials J.R.G.", "Initials are 1 to 10 letters or digits"),
+        ("profile github not/a/name", "is not a GitHub username"),
+        ("profile shoe 42", "`profile` has no `shoe`"),
+        ("profile affiliation", "needs a value"),
+        ("help nothing", "I have no help on `nothing`"),
+    ],
+)
+def test_malformed_commands_raise_usage_errors_that_say_why(text: str, problem: str) -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert problem in str(error.value)
+
+
+def test_text_over_the_limit_is_refused_with_its_length() -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command("agenda add " + "x" * 10_000)
+    assert "10,000 characters" in str(error.value)
+    assert parse_command("agenda add " + "x" * MAX_TEXT) == AddItem("x" * MAX_TEXT)
+
+
+def test_slug_prefix_names_the_series() -> None:
+    request = parse_request("community: agenda add hello")
+    assert request.series_slug == "community"
+    assert request.command == AddItem("hello")
+
+
+def test_a_verb_followed_by_a_colon_is_not_taken_for_a_slug() -> None:
+    with pytest.raises(UsageError) as error:
+        parse_request("note: hello")
+    assert "I expected an item number" in str(error.value)
+
+
+def test_usage_errors_name_the_verbs_usage() -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command("agenda sub")
+    assert "`agenda sub N TEXT`" in str(error.value)
