@@ -184,7 +184,7 @@ def test_reaction_marks_attendance_and_removing_the_last_one_unmarks(bot: Harnes
     bot.react(hamlet, attendance_id, "1f44b", op="remove")
     bot.react(chair, attendance_id, "1f44d")
     bot.react(chair, attendance_id, "1f44d", op="remove")
-    summary = [m for k, m in bot.send(chair, "end") if k == "send_message"][0]["content"]
+    summary = next(m for k, m in bot.send(chair, "end") if k == "send_message")["content"]
     assert "1 person attended" in summary and "King Hamlet" in summary
     assert "Jaime Chair" not in summary
 
@@ -197,7 +197,7 @@ def test_reactions_on_other_messages_and_by_bots_do_not_count(bot: Harness) -> N
     attendance_id = bot.posted()[0]["id"]
     bot.react(other_bot, attendance_id)
     bot.react(hamlet, attendance_id + 1000)
-    summary = [m for k, m in bot.send(chair, "end") if k == "send_message"][0]["content"]
+    summary = next(m for k, m in bot.send(chair, "end") if k == "send_message")["content"]
     assert "0 people attended" in summary
 
 
@@ -228,7 +228,7 @@ def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
     bot.send(chair, "start")
     bot.say(chair, "here")
     done = bot.send(chair, "end")
-    summary = [m for k, m in done if k == "send_message"][0]
+    summary = next(m for k, m in done if k == "send_message")
     assert summary["topic"] == "community call 2025-02-12"
     assert "1 person attended" in summary["content"]
     assert "GSOC ideas" in summary["content"]

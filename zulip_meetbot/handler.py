@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -81,7 +81,7 @@ class _Context:
 class MeetbotHandler:
     """Runs meetings: agenda by command, attendance by reaction, notes at the end."""
 
-    META = {
+    META: ClassVar[dict[str, str]] = {
         "name": "meetbot",
         "description": "Runs recurring community meetings: agenda, attendance, notes.",
     }

@@ -21,7 +21,7 @@ def one_line(text: str) -> str:
 def help_text(series: Sequence[SeriesConfig]) -> str:
     """The short list of everything the bot understands; fits one screen."""
     lines = ["**meetbot** runs this stream's meetings. Mention me with one of:"]
-    for verb, (syntax, explanation) in USAGE.items():
+    for syntax, explanation in USAGE.values():
         lines.append(f"- `{syntax[0]}`: {explanation}")
     lines.append(
         "\n`agenda` also takes `add TEXT`, `add SECTION: TEXT`, `sub N TEXT`, `edit N TEXT`, "
