@@ -1,0 +1,719 @@
+"""Rendering and writing of a meeting's notes file (zulip_meetbot.notes)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from zulip_meetbot.notes import (
+    TemplateProblem,
+    check_template,
+    load_template,
+    notes_filename,
+    render_notes,
+    write_notes,
+)
+from zulip_meetbot.record import (
+    AgendaItem,
+    AgendaSection,
+    Attendee,
+    DiscussionNote,
+    MeetingRecord,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+COMMUNITY_REFERENCE = GOLDEN / "conda-community-meeting-2025-02-12.md"
+ECOSYSTEM_REFERENCE = GOLDEN / "conda-ecosystem-meeting-2026-08-05.md"
+COMMUNITY_EXPECTED = GOLDEN / "conda-community-meeting-2025-02-12.expected.md"
+ECOSYSTEM_EXPECTED = GOLDEN / "conda-community-meeting-2025-02-12.ecosystem.expected.md"
+
+ZOOM = "https://zoom.us/j/9138593505?pwd=SWh3dE1IK05LV01Qa0FJZ1ZpMzJLZz09"
+DESCRIPTION = (
+    "Various parts of the conda community gather on a regular basis. This meeting brings "
+    "together all of these sub-communities for a community wide call."
+)
+PEOPLE = {
+    "WV": "Wolf Vollprecht",
+    "FF": "Filipe Fernandes",
+    "TH": "Travis Hathaway",
+    "DJC": "Daniel Ching",
+    "SD": "Sam Doe",
+}
+
+
+def item(
+    number: str,
+    text: str,
+    by: str,
+    *children: AgendaItem,
+    show_initials: bool = False,
+    done: bool = False,
+    notes: tuple[DiscussionNote, ...] = (),
+) -> AgendaItem:
+    return AgendaItem(
+        number=number,
+        text=text,
+        proposer_initials=by,
+        proposer_name=PEOPLE.get(by, by),
+        show_initials=show_initials,
+        done=done,
+        notes=notes,
+        children=children,
+    )
+
+
+def top(number: str, text: str, by: str, *children: AgendaItem, **kw: object) -> AgendaItem:
+    return item(number, text, by, *children, show_initials=True, **kw)  # type: ignore[arg-type]
+
+
+def reference_record() -> MeetingRecord:
+    """The conda community meeting of 2025-02-12, as the bot would have recorded it."""
+    wv, th = "WV", "TH"
+    return MeetingRecord(
+        series_slug="conda-community",
+        title="Conda Community Meeting",
+        date=date(2025, 2, 12),
+        start_utc=datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc),
+        timezone="UTC",
+        video_link=ZOOM,
+        video_label="Zoom link",
+        description=DESCRIPTION,
+        attendees=(
+            Attendee(1, "Jaime Rodríguez-Guerra", "JRG", "Quansight/SC", "jaimergp"),
+            Attendee(2, "Cheng H. Lee", "CHL", "Anaconda/CF", "chenghlee"),
+            Attendee(3, "Filipe Fernandes", "FF", "conda-forge", "ocefpaf"),
+            Attendee(4, "Matthew R. Becker", "MRB", "conda-forge", "beckermr"),
+            Attendee(5, "Travis Hathaway", "TH", "Anaconda", "travishathaway"),
+            Attendee(6, "Jonathan Helmus", "JJH", "Anaconda", "jjhelmus"),
+            Attendee(7, "Daniel Ching", "DJC", "NVIDIA/CF", "carterbox"),
+        ),
+        sections=(
+            AgendaSection("Introductions"),
+            AgendaSection("Announcements"),
+            AgendaSection(
+                "New Agenda Items",
+                (
+                    top(
+                        "1",
+                        "Announce GSOC ideas",
+                        wv,
+                        item(
+                            "1.1",
+                            "Submitted for `conda` org (lower prio given more recent age)",
+                            wv,
+                        ),
+                        item(
+                            "1.2",
+                            "Ideas:",
+                            wv,
+                            item("1.2.1", "WebAssembly", wv),
+                            item(
+                                "1.2.2",
+                                "Security improvements in rattler (sandbox client-side scripts "
+                                "like activation, post-link, maybe even figure out sandboxing on "
+                                "Windows)",
+                                wv,
+                            ),
+                        ),
+                        item(
+                            "1.3",
+                            "Better chance to have both topics selected if one idea goes to "
+                            "conda-forge and the other to conda",
+                            "FF",
+                            show_initials=True,
+                        ),
+                    ),
+                    top(
+                        "2",
+                        "Discuss `cache` behavior for v1 recipe format",
+                        wv,
+                        item("2.1", "https://github.com/conda/ceps/pull/102", wv),
+                        item(
+                            "2.2",
+                            "See discussion at "
+                            "https://github.com/conda/ceps/pull/102/files#r1861339238 and points "
+                            "raised by Daniel Ching",
+                            wv,
+                        ),
+                        item(
+                            "2.3",
+                            "Daniel Ching will contribute some exemplar use cases to the CEP",
+                            wv,
+                        ),
+                    ),
+                    top(
+                        "3",
+                        "Run exports in repodata ready for vote",
+                        wv,
+                        item("3.1", "https://github.com/conda/ceps/pull/108", wv),
+                        item(
+                            "3.2",
+                            "Concerns about extra size no longer apply thanks to the smaller "
+                            "size in shards",
+                            wv,
+                        ),
+                        item(
+                            "3.3",
+                            "Preview already available in prefix.dev, good results; allows a "
+                            "few optimizations",
+                            wv,
+                        ),
+                        item("3.4", "Patch run_exports?", wv),
+                    ),
+                    top(
+                        "4",
+                        "Thoughts on PyPI interoperability?",
+                        th,
+                        item(
+                            "4.1",
+                            "See this thread for background: https://conda.zulipchat.com/"
+                            "#narrow/channel/457607-general/topic/PyPI.20interop",
+                            th,
+                        ),
+                        item(
+                            "4.2",
+                            "Currently, we want better pypi interoperability libraries in rattler",
+                            th,
+                        ),
+                        item(
+                            "4.3",
+                            "This is available in `uv` but its not stable or likely to be "
+                            "published on crates.io",
+                            th,
+                        ),
+                        item(
+                            "4.4",
+                            "Alternative being considered is bringing over work from rip "
+                            "(https://github.com/prefix-dev/rip)",
+                            th,
+                        ),
+                        item(
+                            "4.5",
+                            "We could later wrap these libraries and make them available via "
+                            "py-rattler so conda plugins can utilize them (e.g. conda-pypi)",
+                            th,
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+def small_record(*sections: AgendaSection, **changes: object) -> MeetingRecord:
+    record = replace(reference_record(), sections=sections)
+    return replace(record, **changes)  # type: ignore[arg-type]
+
+
+def assert_golden(path: Path, text: str) -> None:
+    # MEETBOT_UPDATE_GOLDEN=1 rewrites the expected files; review the diff before committing.
+    if os.environ.get("MEETBOT_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def section_lines(text: str, name: str) -> list[str]:
+    """The lines of a ``## name`` section, without its heading and blank lines."""
+    body = text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in body.splitlines() if line]
+
+
+# --- golden files ------------------------------------------------------------------------------
+
+
+def test_community_template_renders_the_reference_meeting_to_its_golden_file() -> None:
+    assert_golden(COMMUNITY_EXPECTED, render_notes(reference_record(), "community"))
+
+
+def test_community_golden_differs_from_the_reference_only_where_a_real_record_must() -> None:
+    reference = COMMUNITY_REFERENCE.read_text(encoding="utf-8").splitlines()
+    expected = COMMUNITY_EXPECTED.read_text(encoding="utf-8").splitlines()
+    blank_row = "|                        |          |              |                  |"
+    diff = list(difflib.unified_diff(reference, expected, n=0, lineterm=""))
+    assert diff[2:] == [
+        # The reference's three empty rows for latecomers to fill in by hand.
+        "@@ -21,3 +20,0 @@",
+        f"-{blank_row}",
+        f"-{blank_row}",
+        f"-{blank_row}",
+        # The count the note-taker left as X.
+        "@@ -25 +22 @@",
+        "-X people in total",
+        "+7 people in total",
+        # A trailing space typed by hand.
+        "@@ -39 +36 @@",
+        "-    - [ ] Ideas: ",
+        "+    - [ ] Ideas:",
+    ]
+
+
+def test_ecosystem_template_renders_the_reference_meeting_to_its_golden_file() -> None:
+    assert_golden(ECOSYSTEM_EXPECTED, render_notes(reference_record(), "ecosystem"))
+
+
+def test_ecosystem_format_follows_the_newer_reference() -> None:
+    text = render_notes(reference_record(), "ecosystem")
+    lines = text.splitlines()
+    reference = ECOSYSTEM_REFERENCE.read_text(encoding="utf-8")
+    assert lines[:4] == [
+        "---",
+        "tags: [meeting-notes]",
+        "---",
+        "# 2025-02-12 Conda Community Meeting",
+    ]
+    assert lines[5] == (
+        f"[Zoom link]({ZOOM}) · [What time is the meeting in my time zone: 5pm]"
+        "(https://dateful.com/convert/utc?t=5pm)"
+    )
+    assert lines[5] in reference  # the reference meeting has the same link and time
+    comment = text.split("## Attendees\n\n", 1)[1].split("\n\n", 1)[0]
+    assert comment.startswith("<!--") and comment.endswith("-->")
+    assert f"## Attendees\n\n{comment}\n\n1. " in reference
+    assert section_lines(text, "Introductions") == ["- [ ] ..."]
+    assert section_lines(text, "New Agenda Items")[:6] == [
+        "- [ ] WV: Announce GSOC ideas",
+        "    - Submitted for `conda` org (lower prio given more recent age)",
+        "    - Ideas:",
+        "        - WebAssembly",
+        "        - Security improvements in rattler (sandbox client-side scripts like "
+        "activation, post-link, maybe even figure out sandboxing on Windows)",
+        "    - FF: Better chance to have both topics selected if one idea goes to conda-forge "
+        "and the other to conda",
+    ]
+
+
+def test_ecosystem_attendee_list_is_numbered_with_initials_name_github_and_affiliation() -> None:
+    record = small_record(
+        attendees=(
+            Attendee(1, "Jaime Rodríguez-Guerra", "JRG", "Quansight", "jaimergp"),
+            Attendee(2, "Matthew R. Becker", "MRB", "CF", ""),
+            Attendee(3, "Dan Yeaw", "DY", "", "danyeaw"),
+            Attendee(None, "Sam Doe", "SD", "", ""),
+        )
+    )
+    text = render_notes(record, "ecosystem")
+    listed = [line for line in text.splitlines() if line.startswith("1. ")]
+    assert listed == [
+        "1. JRG: Jaime Rodríguez-Guerra (@jaimergp), Quansight",
+        "1. MRB: Matthew R. Becker, CF",
+        "1. DY: Dan Yeaw (@danyeaw)",
+        "1. SD: Sam Doe",
+    ]
+
+
+def test_ecosystem_attendee_list_without_attendees_keeps_a_placeholder() -> None:
+    text = render_notes(small_record(attendees=()), "ecosystem")
+    assert "-->\n\n1. ...\n" in text
+
+
+# --- layout details ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_discussion_notes_follow_the_children_of_their_item(template: str) -> None:
+    said = (DiscussionNote("DJC", "Daniel Ching", "Enumerate everything?"),)
+    record = small_record(
+        AgendaSection(
+            "New agenda items",
+            (
+                top(
+                    "1",
+                    "Policy on licenses",
+                    "WV",
+                    item("1.1", "License only in the minified file", "WV", notes=said),
+                    item("1.2", "Open question", "FF", show_initials=True),
+                    notes=said,
+                    done=True,
+                ),
+            ),
+        )
+    )
+    lines = section_lines(render_notes(record, template), "New agenda items")
+    if template == "community":
+        assert lines == [
+            "- [x] (WV) Policy on licenses",
+            "    - [ ] License only in the minified file",
+            "        - (DJC) Enumerate everything?",
+            "    - [ ] (FF) Open question",
+            "    - (DJC) Enumerate everything?",
+        ]
+    else:
+        assert lines == [
+            "- [x] WV: Policy on licenses",
+            "    - License only in the minified file",
+            "        - DJC: Enumerate everything?",
+            "    - FF: Open question",
+            "    - DJC: Enumerate everything?",
+        ]
+
+
+def test_a_done_sub_item_is_ticked_in_the_community_format() -> None:
+    record = small_record(
+        AgendaSection("Items", (top("1", "Parent", "WV", item("1.1", "Child", "WV", done=True)),))
+    )
+    assert section_lines(render_notes(record, "community"), "Items") == [
+        "- [ ] (WV) Parent",
+        "    - [x] Child",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "clock"),
+    [(17, 0, "5pm"), (17, 30, "5:30pm"), (0, 0, "12am"), (12, 0, "12pm"), (9, 5, "9:05am")],
+)
+def test_time_zone_link_shows_the_utc_start(hour: int, minute: int, clock: str) -> None:
+    start = datetime(2025, 2, 12, hour, minute, tzinfo=timezone.utc)
+    record = small_record(start_utc=start)
+    url = f"https://dateful.com/convert/utc?t={clock}"
+    assert f"[What time is the meeting in my time zone]({url})" in render_notes(record, "community")
+    ecosystem = render_notes(record, "ecosystem")
+    assert f"[What time is the meeting in my time zone: {clock}]({url})" in ecosystem
+
+
+def test_time_zone_link_converts_a_start_given_in_another_zone_to_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2025, 2, 12, 18, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+    assert "utc?t=5pm)" in render_notes(small_record(start_utc=start), "community")
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_without_a_video_link_only_the_time_zone_link_is_shown(template: str) -> None:
+    lines = render_notes(small_record(video_link=""), template).splitlines()
+    assert lines[4] == ""
+    assert lines[5].startswith("[What time is the meeting in my time zone")
+    assert "Zoom" not in lines[5]
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_an_empty_description_is_left_out_with_its_blank_line(template: str) -> None:
+    text = render_notes(small_record(description="  "), template)
+    assert "(https://dateful.com/convert/utc?t=5pm)\n\n## Attendees\n" in text
+
+
+def test_without_attendees_the_table_keeps_its_header_and_counts_zero() -> None:
+    text = render_notes(small_record(attendees=()), "community")
+    assert (
+        "## Attendees\n\n"
+        "| Name                   | Initials | Affiliation  | GH Username      |\n"
+        "| ---------------------- | -------- | ------------ | ---------------- |\n"
+        "\n0 people in total\n"
+    ) in text
+
+
+def test_a_long_cell_widens_its_column_and_keeps_every_row_aligned() -> None:
+    long_name = "Maria de los Ángeles Fernández-Valderrama"
+    record = small_record(
+        attendees=(
+            Attendee(1, long_name, "MAFV", "A Very Long Affiliation Name", "mafv"),
+            Attendee(2, "Sam Doe", "SD", "", ""),
+        )
+    )
+    table = [
+        line for line in render_notes(record, "community").splitlines() if line.startswith("|")
+    ]
+    assert len({len(line) for line in table}) == 1
+    assert (
+        table[2] == f"| {long_name} | MAFV     | A Very Long Affiliation Name | mafv             |"
+    )
+    assert table[1].split(" | ")[0] == "| " + "-" * len(long_name)
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_an_empty_section_renders_an_empty_checkbox(template: str) -> None:
+    text = render_notes(small_record(AgendaSection("Announcements")), template)
+    expected = "- [ ]" if template == "community" else "- [ ] ..."
+    assert text.endswith(f"\n## Announcements\n\n{expected}\n")
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+@pytest.mark.parametrize("record", [reference_record(), small_record()])
+def test_the_file_ends_with_a_single_newline(template: str, record: MeetingRecord) -> None:
+    text = render_notes(record, template)
+    assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+# --- user text cannot break the structure ---------------------------------------------------
+
+HOSTILE = [
+    "# heading",
+    "## another heading",
+    "---",
+    "--- front matter?",
+    "<!-- comment",
+    "<details>",
+    "<DIV class='x'>",
+    "<br>",
+    "</span>",
+    "```python",
+    "~~~",
+    "- nested item",
+    "* nested item",
+    "+ nested item",
+    "1. ordered",
+    "2) ordered",
+    "[ ] checkbox",
+    "[x] checkbox",
+    "> quote",
+    "***",
+    "[ref]: https://example.org",
+    ":::info",
+    "    indented code",
+    "line one\n# line two",
+    "line one\r\n---\r\nline three",
+]
+# A line's content right after its list marker (and checkbox / initials) must not open a block.
+RAW_OPENER = re.compile(
+    r"#|>|[-+*](\s|$)|---|\*\*\*|`{3}|~{3}|<!--|</?[a-z]|\d+[.)](\s|$)|\[[ xX]\]|\[[^\]]*\]:|:::",
+    re.IGNORECASE,
+)
+
+
+def hostile_record() -> MeetingRecord:
+    children = tuple(item(f"1.{n}", text, "WV") for n, text in enumerate(HOSTILE, 1))
+    tops = tuple(top(str(n), text, "") for n, text in enumerate(HOSTILE, 2))
+    notes = tuple(DiscussionNote("", "", text) for text in HOSTILE)
+    return small_record(
+        AgendaSection("Items", (top("1", "Parent", "WV", *children, notes=notes), *tops)),
+        title="Title\n# injected",
+        description="Line\n---\nmore",
+        attendees=(
+            Attendee(1, "Pipe | Name\nSecond line", "P|N", "Aff|iliation\n", "gh|name"),
+            Attendee(2, "Back\\slash \\| pipe", "#1", "```", "- x"),
+        ),
+    )
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_user_text_cannot_add_headings_front_matter_comments_or_fences(template: str) -> None:
+    lines = render_notes(hostile_record(), template).splitlines()
+    assert [i for i, line in enumerate(lines) if line.startswith("---")] == [0, 2]
+    headings = [line for line in lines if line.startswith("#")]
+    assert headings == [
+        "# 2025-02-12 Title # injected",
+        "## Attendees",
+        "## Items",
+    ]
+    assert not [line for line in lines if line.lstrip().startswith(("```", "~~~"))]
+    comments = [line for line in lines if line.lstrip().startswith("<")]
+    assert comments == ([] if template == "community" else ["<!-- Use this syntax:"])
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_user_text_cannot_change_the_nesting_of_items(template: str) -> None:
+    lines = section_lines(render_notes(hostile_record(), template), "Items")
+    depth_of = [len(line) - len(line.lstrip(" ")) for line in lines]
+    n = len(HOSTILE)
+    # Parent, its children, its notes, then the top-level items: one line each.
+    assert depth_of == [0] + [4] * n + [4] * n + [0] * n
+    for line in lines:
+        content = re.sub(r"^ *- (\[[ x]\] )?(\(\) |: )?", "", line)
+        assert not RAW_OPENER.match(content), line
+
+
+@pytest.mark.parametrize(
+    ("text", "rendered"),
+    [
+        ("# heading", "\\# heading"),
+        ("1. ordered", "1\\. ordered"),
+        ("[x] checkbox", "\\[x] checkbox"),
+        ("line one\n# line two", "line one # line two"),
+        ("<!-- comment", "\\<!-- comment"),
+    ],
+)
+def test_block_openers_are_escaped_so_they_render_as_typed(text: str, rendered: str) -> None:
+    record = small_record(
+        AgendaSection("Items", (top("1", "Parent", "WV", item("1.1", text, "WV")),))
+    )
+    assert section_lines(render_notes(record, "ecosystem"), "Items")[1] == f"    - {rendered}"
+
+
+def test_table_cells_escape_pipes_and_join_lines() -> None:
+    text = render_notes(hostile_record(), "community")
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    for row in rows:
+        cells = re.split(r"(?<!\\)\|", row)
+        assert len(cells) == 6, row  # four cells between the outer pipes
+    assert rows[2].startswith("| Pipe \\| Name Second line | P\\|N ")
+    assert len({len(row) for row in rows}) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[Repodata v3 CEP](https://github.com/conda/ceps/pull/146) vote to start soon",
+        "`conda` 25.1 released, see https://github.com/conda/conda/releases?q=25.1&x=_y_",
+        "<https://example.org/autolink> and <me@example.org>",
+        "<https://example.org/autolink-alone>",
+        "<kbd>Ctrl</kbd> + <kbd>C</kbd> copies",
+        "**bold**, *emphasis* and _underscores_",
+        "-1 from me; +1 from them; 1.5 is out",
+        "(FF) initials in parentheses",
+    ],
+)
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_legitimate_markdown_in_user_text_is_kept_intact(text: str, template: str) -> None:
+    record = small_record(
+        AgendaSection("Items", (top("1", "Parent", "WV", item("1.1", text, "WV")),))
+    )
+    line = section_lines(render_notes(record, template), "Items")[1]
+    assert line in (f"    - [ ] {text}", f"    - {text}")
+
+
+# --- file names and writing ----------------------------------------------------------------
+
+
+def test_notes_filename_formats_the_pattern_with_the_meeting_date() -> None:
+    assert (
+        notes_filename("%Y%m%d_agenda_and_minutes.md", date(2025, 2, 12))
+        == "20250212_agenda_and_minutes.md"
+    )
+    assert notes_filename("%Y-%m-%d.md", date(2025, 2, 12)) == "2025-02-12.md"
+    assert notes_filename("notes..%Y.md", date(2025, 2, 12)) == "notes..2025.md"
+
+
+@pytest.mark.parametrize(
+    "pattern", ["../x", "..", "%Y/../x.md", "%Y/%m.md", "a\\b.md", "", " ", "."]
+)
+def test_notes_filename_rejects_anything_but_a_plain_file_name(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        notes_filename(pattern, date(2025, 2, 12))
+
+
+def test_write_notes_creates_folders_and_writes_utf8_with_unix_newlines(tmp_path: Path) -> None:
+    target = tmp_path / "meetings" / "2025" / "notes.md"
+    write_notes(target, "# Jaime Rodríguez-Guerra\r\nline\n")
+    assert target.read_bytes() == "# Jaime Rodríguez-Guerra\nline\n".encode()
+    assert os.listdir(target.parent) == ["notes.md"]
+
+
+def test_write_notes_replaces_an_existing_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "notes.md"
+    write_notes(target, "first\n")
+    write_notes(target, "second\n")
+    assert target.read_text(encoding="utf-8") == "second\n"
+    assert os.listdir(tmp_path) == ["notes.md"]
+
+
+def test_write_notes_keeps_the_old_file_when_the_write_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "notes.md"
+    write_notes(target, "old\n")
+
+    def fail(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_notes(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert os.listdir(tmp_path) == ["notes.md"]
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_shipped_templates_pass_the_start_up_check(template: str) -> None:
+    check_template(template)
+
+
+def test_compiled_templates_are_cached() -> None:
+    assert load_template("community") is load_template("community")
+
+
+def test_a_user_template_file_renders_and_is_reloaded_when_edited(tmp_path: Path) -> None:
+    path = tmp_path / "series.md.j2"
+    path.write_text("# {{ meeting.title }}\n", encoding="utf-8")
+    assert render_notes(reference_record(), str(path)) == "# Conda Community Meeting\n"
+    path.write_text("# {{ meeting.date }}\n", encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert render_notes(reference_record(), str(path)) == "# 2025-02-12\n"
+
+
+def test_a_user_template_includes_files_next_to_it(tmp_path: Path) -> None:
+    (tmp_path / "header.j2").write_text("# {{ meeting.title }}\n", encoding="utf-8")
+    main = tmp_path / "main.j2"
+    main.write_text('{% include "header.j2" %}\n{{ utc_time }}\n', encoding="utf-8")
+    assert render_notes(reference_record(), str(main)) == "# Conda Community Meeting\n5pm\n"
+
+
+def test_check_template_names_an_unknown_variable_and_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md.j2"
+    path.write_text("# {{ meeting.title }}\n\n{{ meting.date }}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        check_template(str(path))
+    problem = caught.value
+    assert (problem.variable, problem.line) == ("meting", 3)
+    assert str(path) in str(problem)
+    assert "line 3" in str(problem)
+    assert "'meting'" in str(problem)
+
+
+def test_check_template_names_an_unknown_attribute_of_the_record(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md.j2"
+    path.write_text("{% for a in meeting.attendees %}\n{{ a.email }}\n{% endfor %}\n")
+    with pytest.raises(TemplateProblem, match=r"line 2: unknown variable 'email'"):
+        check_template(str(path))
+
+
+def test_check_template_finds_a_mistake_in_a_branch_only_sparse_meetings_take(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.md.j2"
+    path.write_text(
+        "{% if meeting.video_link %}{{ meeting.video_link }}{% else %}{{ no_video }}{% endif %}\n"
+    )
+    with pytest.raises(TemplateProblem, match="'no_video'"):
+        check_template(str(path))
+
+
+def test_a_template_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.md.j2"
+    path.write_text("# {{ meeting.title }}\n\n{% for x in %}\n{% endfor %}\n")
+    with pytest.raises(TemplateProblem) as caught:
+        load_template(str(path))
+    assert caught.value.line == 3
+    assert f"{path}, line 3" in str(caught.value)
+
+
+def test_an_unknown_filter_is_reported_at_load_time_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "filter.md.j2"
+    path.write_text("ok\n{{ meeting.title | shout }}\n")
+    with pytest.raises(TemplateProblem, match=r"line 2: .*shout"):
+        check_template(str(path))
+
+
+def test_a_missing_template_file_is_a_template_problem(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.md.j2"
+    with pytest.raises(TemplateProblem, match="no such template file") as caught:
+        check_template(str(missing))
+    assert str(missing) in str(caught.value)
+
+
+def test_a_syntax_error_in_an_included_file_names_that_file(tmp_path: Path) -> None:
+    (tmp_path / "part.j2").write_text("ok\n{% if %}\n", encoding="utf-8")
+    main = tmp_path / "main.j2"
+    main.write_text('{% include "part.j2" %}\n', encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        check_template(str(main))
+    assert (caught.value.template, caught.value.line) == (str(tmp_path / "part.j2"), 2)
+
+
+def test_the_video_link_cannot_break_out_of_its_markdown_link() -> None:
+    record = small_record(video_label="Zoom [main]\nroom", video_link="https://x.org/a b(c)")
+    line = render_notes(record, "community").splitlines()[5]
+    assert line.startswith(r"[Zoom \[main\] room](https://x.org/a%20b%28c%29) · [What time")
+
+
+def test_a_video_link_without_a_label_gets_a_generic_one() -> None:
+    line = render_notes(small_record(video_label=""), "community").splitlines()[5]
+    assert line.startswith(f"[Video call link]({ZOOM}) · ")
