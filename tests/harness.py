@@ -71,8 +71,9 @@ class Harness:
         self._next_message_id = 1000
 
     def person(self, user_id: int, name: str, *, admin: bool = False, bot: bool = False) -> Member:
-        member = Member(user_id, name, email=f"user{user_id}@zulip.example", is_admin=admin,
-                        is_bot=bot)
+        member = Member(
+            user_id, name, email=f"user{user_id}@zulip.example", is_admin=admin, is_bot=bot
+        )
         self.directory.members[user_id] = member
         return member
 

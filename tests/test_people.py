@@ -30,7 +30,9 @@ def test_chairs_match_by_user_id_or_either_email() -> None:
     assert is_chair(hamlet, ["10"])
     assert is_chair(hamlet, ["USER10@zulipdev.com"])
     assert not is_chair(hamlet, ["hamlet@zulip.com", "11"])
-    known = Member(10, "King Hamlet", email="user10@zulipdev.com", delivery_email="hamlet@zulip.com")
+    known = Member(
+        10, "King Hamlet", email="user10@zulipdev.com", delivery_email="hamlet@zulip.com"
+    )
     assert is_chair(known, ["hamlet@zulip.com"])
 
 

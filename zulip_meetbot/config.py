@@ -1,0 +1,707 @@
+"""The botrc: one INI file holding the Zulip credentials, the bot's settings and its meeting series.
+
+``parse_settings`` turns the file's text into frozen values, or raises one ``ConfigError`` that
+lists every problem found, each on one line naming the section and key.
+"""
+
+from __future__ import annotations
+
+import configparser
+import difflib
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dateutil.rrule import rrule, rrulestr
+
+__all__ = [
+    "BUILTIN_TEMPLATES",
+    "CARRY_OVER_MODES",
+    "ApiConfig",
+    "ConfigError",
+    "SeriesConfig",
+    "Settings",
+    "load_settings",
+    "parse_duration",
+    "parse_settings",
+    "schedule_rule",
+]
+
+T = TypeVar("T")
+
+BUILTIN_TEMPLATES = ("community", "ecosystem")
+CARRY_OVER_MODES = ("deferred", "unticked")
+
+DEFAULT_DATABASE = "meetbot.sqlite3"
+DEFAULT_NOTES_DIR = "notes"
+DEFAULT_TOPIC = "{date}"
+DEFAULT_DURATION = "60m"
+DEFAULT_REMINDERS = "1d, 1h"
+DEFAULT_SECTIONS = "Introductions, Announcements, New Agenda Items"
+DEFAULT_TEMPLATE = "community"
+DEFAULT_CARRY_OVER = "deferred"
+
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+# Zulip refuses longer stream names and cuts longer topics, which would break topic matching.
+MAX_NAME_LENGTH = 60
+
+API_KEYS = ("email", "key", "site", "insecure", "cert_bundle", "client_cert", "client_cert_key")
+MEETBOT_KEYS = ("database", "notes_dir", "timezones", "chairs")
+SERIES_KEYS = (
+    "title",
+    "stream",
+    "topic",
+    "start",
+    "timezone",
+    "schedule",
+    "duration",
+    "video_link",
+    "video_label",
+    "reminders",
+    "sections",
+    "default_section",
+    "template",
+    "notes_path",
+    "description",
+    "chairs",
+    "auto_start",
+    "carry_over",
+)
+_KEYS_BY_SECTION: Mapping[str, tuple[str, ...]] = {
+    "[api]": API_KEYS,
+    "[meetbot]": MEETBOT_KEYS,
+    "[series:SLUG]": SERIES_KEYS,
+}
+
+_DURATION_UNITS: Mapping[str, timedelta] = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), timedelta(seconds=1)),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), timedelta(minutes=1)),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), timedelta(hours=1)),
+    **dict.fromkeys(("d", "day", "days"), timedelta(days=1)),
+    **dict.fromkeys(("w", "week", "weeks"), timedelta(weeks=1)),
+}
+_DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
+_DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
+
+_START_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+_PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
+_SECTION_HEADER_RE = re.compile(r"\[(.+)\]")
+# Finer rules would flood the stream with reminders and make dateutil crawl through seconds.
+_ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+# configparser copies a [DEFAULT] section into every other one; a name no header can spell turns
+# that off, so a stray [DEFAULT] is reported as an unknown section instead of leaking keys.
+_NO_DEFAULT_SECTION = "\n"
+# Shorter keys are left alone: redacting them would garble ordinary words.
+_MIN_REDACTED_LENGTH = 8
+
+
+class ConfigError(Exception):
+    """The botrc is unusable; ``problems`` holds one line per problem found."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """The ``[api]`` section: the same keys as a zuliprc."""
+
+    email: str
+    key: str = field(repr=False)
+    site: str
+    insecure: bool = False
+    cert_bundle: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesConfig:
+    """One ``[series:SLUG]`` section: a recurring (or one-off) meeting."""
+
+    slug: str
+    title: str
+    stream: str
+    topic: str
+    start: datetime  # naive wall time in `timezone`
+    timezone: str
+    schedule: str | None  # RRULE body without the "RRULE:" prefix
+    duration: timedelta
+    video_link: str
+    video_label: str
+    reminders: tuple[timedelta, ...]  # largest first, no duplicates
+    sections: tuple[str, ...]
+    default_section: str
+    template: str  # "community", "ecosystem" or an absolute path
+    notes_path: str
+    description: str
+    chairs: tuple[str, ...]
+    auto_start: bool
+    carry_over: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The series' time zone."""
+        return ZoneInfo(self.timezone)
+
+    def topic_for(self, day: date) -> str:
+        """The topic of the meeting held on ``day`` (a date in the series' zone)."""
+        # str.replace, not str.format: a topic may hold other braces literally.
+        return self.topic.replace("{date}", day.isoformat())
+
+    def find_section(self, name: str) -> str | None:
+        """The canonical spelling of the section called ``name``, ignoring case; None if none."""
+        wanted = name.strip().casefold()
+        return next((s for s in self.sections if s.casefold() == wanted), None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the botrc says."""
+
+    path: Path
+    api: ApiConfig
+    database: Path
+    notes_dir: Path
+    timezones: tuple[str, ...]
+    chairs: tuple[str, ...]
+    series: tuple[SeriesConfig, ...]
+
+    def series_by_slug(self, slug: str) -> SeriesConfig | None:
+        """The series called ``slug``, or None."""
+        return next((s for s in self.series if s.slug == slug), None)
+
+    def series_in_stream(self, stream: str) -> tuple[SeriesConfig, ...]:
+        """The series that meet in ``stream`` (Zulip stream names ignore case)."""
+        wanted = stream.casefold()
+        return tuple(s for s in self.series if s.stream.casefold() == wanted)
+
+
+# --- public helpers -------------------------------------------------------------------------
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``90s``, ``10m``, ``1h30m``, ``1d``, ``2w`` or ``1 hour 30 minutes`` to a timedelta."""
+    cleaned = text.strip().lower()
+    parts = list(_DURATION_PART_RE.finditer(cleaned))
+    well_formed = bool(cleaned) and "".join(p.group(0) for p in parts) == cleaned
+    if not well_formed or any(p.group(2) not in _DURATION_UNITS for p in parts):
+        raise ValueError(f"{_DURATION_HINT}, got {text.strip()!r}")
+    total = sum((int(p.group(1)) * _DURATION_UNITS[p.group(2)] for p in parts), timedelta())
+    if total <= timedelta():
+        raise ValueError(f"a duration must be positive, got {text.strip()!r}")
+    return total
+
+
+def schedule_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
+    """The dateutil rule of ``schedule`` from ``start``, a naive wall time in ``zone``.
+
+    It yields aware datetimes in ``zone`` whose wall time follows the rule across DST changes.
+    """
+    parts = _rule_parts(schedule)
+    until = parts.get("UNTIL", "")
+    if until and not until.upper().endswith("Z"):
+        # RFC 5545 wants a UTC UNTIL beside a zoned DTSTART (dateutil insists), so a floating
+        # UNTIL is read as a wall time in the series' zone.
+        parts["UNTIL"] = _floating_until_to_utc(until, zone)
+        schedule = ";".join(f"{name}={value}" for name, value in parts.items())
+    rule = rrulestr(schedule, dtstart=start.replace(tzinfo=zone), cache=True)
+    if not isinstance(rule, rrule):
+        raise ValueError("expected a single RRULE")
+    return rule
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and check the botrc at ``path``."""
+    botrc = Path(path).expanduser().absolute()
+    try:
+        text = botrc.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"botrc not found: {botrc}"]) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError([f"botrc {botrc} is not UTF-8 text ({err.reason})"]) from None
+    except OSError as err:
+        raise ConfigError([f"cannot read botrc {botrc}: {err.strerror}"]) from None
+    return parse_settings(text, botrc)
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    """Check the botrc ``text``; ``path`` is the botrc's own path, which anchors relative paths."""
+    botrc = Path(path).expanduser().absolute()
+    base = botrc.parent
+    parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT_SECTION)
+    problems: list[str] = []
+    try:
+        parser.read_string(text, source=str(botrc))
+    except configparser.MissingSectionHeaderError as err:
+        raise ConfigError([f"line {err.lineno}: expected a [section] header first"]) from None
+    except configparser.ParsingError as err:
+        # configparser keeps every good line, so the rest of the file can still be checked.
+        problems.extend(_syntax_problem(text, lineno) for lineno, _ in err.errors)
+    except configparser.DuplicateSectionError as err:
+        raise ConfigError([f"line {err.lineno}: [{err.section}] appears twice"]) from None
+    except configparser.DuplicateOptionError as err:
+        message = f"line {err.lineno}: [{err.section}] {err.option}: set twice"
+        raise ConfigError([message]) from None
+
+    reader = _Reader(parser, problems)
+    for name in parser.sections():
+        problems.extend(_unknown_keys(name, parser.options(name)))
+    api = _read_api(reader, base)
+    database, notes_dir, timezones, chairs = _read_meetbot(reader, base)
+    series: list[SeriesConfig] = []
+    for name in parser.sections():
+        if name.startswith("series:") and (one := _read_series(reader, name, base)) is not None:
+            series.append(one)
+    if not any(name.startswith("series:") for name in parser.sections()):
+        problems.append("no [series:SLUG] section: the botrc must describe at least one meeting")
+    problems.extend(_ambiguous_series(series))
+
+    if problems or api is None:
+        raise ConfigError(_redact(problems, parser.get("api", "key", fallback="").strip()))
+    return Settings(
+        path=botrc,
+        api=api,
+        database=database,
+        notes_dir=notes_dir,
+        timezones=timezones,
+        chairs=chairs,
+        series=tuple(series),
+    )
+
+
+# --- reading keys ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Reads keys of the parsed file; a bad value adds a problem and yields a fallback."""
+
+    parser: configparser.ConfigParser
+    problems: list[str]
+
+    def problem(self, section: str, key: str, message: str) -> None:
+        self.problems.append(f"[{section}] {key}: {message}")
+
+    def text(
+        self, section: str, key: str, default: str | None = None, *, multiline: bool = False
+    ) -> str | None:
+        """The stripped value; a None default makes the key required. None when unusable."""
+        if not self.parser.has_option(section, key):
+            if default is None:
+                self.problem(section, key, "missing")
+            return default
+        value = self.parser.get(section, key).strip()
+        if default is None and not value:
+            self.problem(section, key, "empty")
+            return None
+        if not multiline and "\n" in value:
+            self.problem(section, key, "must fit on one line")
+            return None
+        return value
+
+    def check(self, section: str, key: str, value: str, convert: Callable[[str], T], bad: T) -> T:
+        """``convert(value)``, or ``bad`` after recording the ValueError it raised."""
+        try:
+            return convert(value)
+        except ValueError as err:
+            self.problem(section, key, str(err))
+            return bad
+
+    def value(
+        self,
+        section: str,
+        key: str,
+        convert: Callable[[str], T],
+        bad: T,
+        default: str | None = None,
+        *,
+        multiline: bool = False,
+    ) -> T:
+        """The key converted, or ``bad`` when it is missing or wrong."""
+        text = self.text(section, key, default, multiline=multiline)
+        return bad if text is None else self.check(section, key, text, convert, bad)
+
+
+def _read_api(reader: _Reader, base: Path) -> ApiConfig | None:
+    if not reader.parser.has_section("api"):
+        reader.problems.append("[api]: missing (it needs email, key and site, as in a zuliprc)")
+        return None
+    email = reader.value("api", "email", _check_email, None)
+    key = reader.text("api", "key")  # never passed to a converter: no message may echo it
+    site = reader.value("api", "site", str, None)
+    insecure = reader.value("api", "insecure", _parse_bool, None, "no")
+    bundle = reader.value("api", "cert_bundle", lambda b: _existing_file(b, base), None, "")
+    if email is None or key is None or site is None or insecure is None:
+        return None
+    return ApiConfig(email=email, key=key, site=site, insecure=insecure, cert_bundle=bundle)
+
+
+def _read_meetbot(
+    reader: _Reader, base: Path
+) -> tuple[Path, Path, tuple[str, ...], tuple[str, ...]]:
+    def path(text: str) -> Path:
+        return _resolve(base, _non_empty(text))
+
+    database = reader.value("meetbot", "database", path, base, DEFAULT_DATABASE)
+    notes_dir = reader.value("meetbot", "notes_dir", path, base, DEFAULT_NOTES_DIR)
+    zones = reader.value("meetbot", "timezones", _parse_zones, (), "", multiline=True)
+    chairs = reader.value("meetbot", "chairs", _parse_chairs, (), "", multiline=True)
+    return database, notes_dir, zones, chairs
+
+
+def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | None:
+    slug = section.removeprefix("series:")
+    if not SLUG_RE.fullmatch(slug):
+        reader.problems.append(
+            f"[{section}]: the slug {slug!r} must match [a-z0-9][a-z0-9_-]* "
+            "(lower-case letters, digits, '-' and '_')"
+        )
+        return None
+    problems_before = len(reader.problems)
+
+    def value(key: str, convert: Callable[[str], T], bad: T, default: str | None = None) -> T:
+        return reader.value(section, key, convert, bad, default)
+
+    def listed(key: str, convert: Callable[[str], T], bad: T, default: str) -> T:
+        return reader.value(section, key, convert, bad, default, multiline=True)
+
+    title = value("title", str, "")
+    stream = value("stream", _check_stream, "")
+    topic = value("topic", _check_topic, "", DEFAULT_TOPIC)
+    start = value("start", _parse_start, None)
+    timezone = value("timezone", _check_zone, None)
+    schedule = value("schedule", _strip_rrule_prefix, None, "")
+    rule = None
+    if schedule and start is not None:
+        # Check the rule even when the zone is bad, so both mistakes show in one run.
+        zone = ZoneInfo(timezone or "UTC")
+        rule = reader.check(
+            section, "schedule", schedule, lambda s: _check_rule(s, start, zone), None
+        )
+    duration = value("duration", parse_duration, timedelta(), DEFAULT_DURATION)
+    video_link = value("video_link", _check_link, "", "")
+    video_label = value("video_label", str, "", "") or _default_video_label(video_link)
+    reminders = listed("reminders", _parse_reminders, (), DEFAULT_REMINDERS)
+    sections = listed("sections", _parse_sections, (), DEFAULT_SECTIONS)
+    default_section = ""
+    if sections:
+        pick = functools.partial(_pick_section, sections=sections)
+        default_section = value("default_section", pick, "", sections[-1])
+    template = value(
+        "template", functools.partial(_check_template, base=base), "", DEFAULT_TEMPLATE
+    )
+    notes_path = ""
+    if start is not None:
+        check_notes = functools.partial(_check_notes_path, start=start, rule=rule)
+        notes_path = value("notes_path", check_notes, "", f"%Y-%m-%d-{slug}.md")
+    description = reader.value(section, "description", str, "", "", multiline=True)
+    chairs = listed("chairs", _parse_chairs, (), "")
+    auto_start = value("auto_start", _parse_bool, True, "yes")
+    carry_over = value("carry_over", _check_carry_over, "", DEFAULT_CARRY_OVER)
+
+    # A bad key was replaced by a placeholder above; a series holding one is never returned.
+    if len(reader.problems) > problems_before or start is None or timezone is None:
+        return None
+    return SeriesConfig(
+        slug=slug,
+        title=title,
+        stream=stream,
+        topic=topic,
+        start=start,
+        timezone=timezone,
+        schedule=schedule,
+        duration=duration,
+        video_link=video_link,
+        video_label=video_label,
+        reminders=reminders,
+        sections=sections,
+        default_section=default_section,
+        template=template,
+        notes_path=notes_path,
+        description=description,
+        chairs=chairs,
+        auto_start=auto_start,
+        carry_over=carry_over,
+    )
+
+
+# --- checking values ------------------------------------------------------------------------
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise ValueError("empty")
+    return text
+
+
+def _parse_bool(text: str) -> bool:
+    state = configparser.ConfigParser.BOOLEAN_STATES.get(text.lower())
+    if state is None:
+        raise ValueError(f"expected yes or no, got {text!r}")
+    return state
+
+
+def _split_list(text: str) -> list[str]:
+    # A long list may continue on indented lines, which configparser joins with newlines; a
+    # line break stands for a comma, with or without one written before it.
+    lines = (line.strip().removesuffix(",") for line in text.splitlines() if line.strip())
+    return [item.strip() for item in ",".join(lines).split(",")]
+
+
+def _resolve(base: Path, text: str) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _existing_file(text: str, base: Path) -> str | None:
+    if not text:
+        return None
+    path = _resolve(base, text)
+    if not path.is_file():
+        raise ValueError(f"file not found: {path}")
+    return str(path)
+
+
+def _check_email(text: str) -> str:
+    if "@" not in text:
+        raise ValueError(f"expected the bot's email address, got {text!r}")
+    return text
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
+        raise ValueError(f"unknown time zone {name!r}{_zone_hint(name)}") from None
+    return name
+
+
+def _zone_hint(name: str) -> str:
+    known = sorted(available_timezones())
+    same_but_case = [z for z in known if z.casefold() == name.casefold()]
+    close = same_but_case or difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _parse_zones(text: str) -> tuple[str, ...]:
+    zones = tuple(z for z in _split_list(text) if z)
+    for zone in zones:
+        _check_zone(zone)
+    return zones
+
+
+def _parse_chairs(text: str) -> tuple[str, ...]:
+    chairs = tuple(c for c in _split_list(text) if c)
+    for chair in chairs:
+        if not (chair.isdigit() or "@" in chair):
+            raise ValueError(f"{chair!r} is neither an email nor a numeric user id")
+    return chairs
+
+
+def _check_stream(text: str) -> str:
+    if len(text) > MAX_NAME_LENGTH:
+        raise ValueError(f"{text!r} is longer than Zulip's {MAX_NAME_LENGTH} characters")
+    return text
+
+
+def _check_topic(text: str) -> str:
+    if not text:
+        raise ValueError("empty")
+    unknown = [p for p in _PLACEHOLDER_RE.findall(text) if p != "{date}"]
+    if unknown:
+        raise ValueError(f"unknown placeholder {unknown[0]} (only {{date}} is replaced)")
+    longest = text.replace("{date}", "YYYY-MM-DD")
+    if len(longest) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"{longest!r} is longer than Zulip's {MAX_NAME_LENGTH} characters for a topic"
+        )
+    return text
+
+
+def _parse_start(text: str) -> datetime:
+    for pattern in _START_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"expected YYYY-MM-DD HH:MM[:SS], got {text!r}")
+
+
+def _strip_rrule_prefix(text: str) -> str | None:
+    body = text[len("RRULE:") :] if text.upper().startswith("RRULE:") else text
+    return body.strip() or None
+
+
+def _rule_parts(schedule: str) -> dict[str, str]:
+    pairs = (part.partition("=") for part in schedule.split(";") if part.strip())
+    return {name.strip().upper(): value.strip() for name, _, value in pairs}
+
+
+def _floating_until_to_utc(until: str, zone: ZoneInfo) -> str:
+    for pattern in ("%Y%m%dT%H%M%S", "%Y%m%d"):
+        try:
+            wall = datetime.strptime(until, pattern)
+        except ValueError:
+            continue
+        return wall.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    raise ValueError(f"invalid 'UNTIL': {until} (expected YYYYMMDD or YYYYMMDDTHHMMSS[Z])")
+
+
+def _check_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
+    parts = _rule_parts(schedule)
+    if "DTSTART" in schedule.upper():
+        raise ValueError("must not contain DTSTART: the series' start key sets it")
+    if "FREQ" not in parts:
+        raise ValueError(f"not a valid RRULE (FREQ is missing in {schedule!r})")
+    if parts["FREQ"].upper() not in _ALLOWED_FREQS:
+        allowed = ", ".join(_ALLOWED_FREQS)
+        raise ValueError(f"FREQ={parts['FREQ']} is not a meeting schedule (use one of {allowed})")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ValueError("use COUNT or UNTIL, not both (RFC 5545)")
+    try:
+        rule = schedule_rule(schedule, start, zone)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"not a valid RRULE ({err})") from None
+    if next(iter(rule), None) is None:
+        raise ValueError(f"the rule yields no meeting after {start:%Y-%m-%d %H:%M}")
+    return rule
+
+
+def _check_link(text: str) -> str:
+    if not text:
+        return ""
+    url = urlparse(text)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ValueError(f"expected an http(s) URL, got {text!r}")
+    return text
+
+
+def _default_video_label(link: str) -> str:
+    host = urlparse(link).hostname or ""
+    return "Zoom link" if "zoom." in host else "Video call link"
+
+
+def _parse_reminders(text: str) -> tuple[timedelta, ...]:
+    offsets = {parse_duration(item) for item in _split_list(text) if item}
+    return tuple(sorted(offsets, reverse=True))
+
+
+def _parse_sections(text: str) -> tuple[str, ...]:
+    names = _split_list(text)
+    if not any(names):
+        raise ValueError("at least one section is needed")
+    if not all(names):
+        raise ValueError(f"a section name is empty in {text!r} (a stray comma?)")
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"{name!r} is listed twice (names ignore case)")
+        seen.add(name.casefold())
+    return tuple(names)
+
+
+def _pick_section(name: str, sections: Sequence[str]) -> str:
+    wanted = name.strip().casefold()
+    found = next((s for s in sections if s.casefold() == wanted), None)
+    if found is None:
+        raise ValueError(f"{name!r} is not one of the sections ({', '.join(sections)})")
+    return found
+
+
+def _check_template(text: str, base: Path) -> str:
+    if text.lower() in BUILTIN_TEMPLATES:
+        return text.lower()
+    path = _resolve(base, text)
+    if not path.is_file():
+        builtins = " or ".join(BUILTIN_TEMPLATES)
+        raise ValueError(f"no template file at {path} (the shipped ones are {builtins})")
+    return str(path)
+
+
+def _check_notes_path(pattern: str, start: datetime, rule: rrule | None) -> str:
+    if not pattern:
+        raise ValueError("empty")
+    days = [start] if rule is None else rule[:2]
+    try:
+        names = [day.strftime(pattern) for day in days]
+    except ValueError as err:
+        raise ValueError(f"not a valid strftime pattern ({err})") from None
+    if any("/" in n or "\\" in n or n in (".", "..") for n in names):
+        raise ValueError(f"must name a file inside notes_dir, but {pattern!r} gives {names[0]!r}")
+    if len(names) == 2 and names[0] == names[1]:
+        raise ValueError(
+            f"{pattern!r} gives the same file {names[0]!r} for consecutive meetings; "
+            "add the date (%Y-%m-%d)"
+        )
+    return pattern
+
+
+def _check_carry_over(text: str) -> str:
+    if text.lower() not in CARRY_OVER_MODES:
+        raise ValueError(f"expected {' or '.join(CARRY_OVER_MODES)}, got {text!r}")
+    return text.lower()
+
+
+# --- whole-file checks ----------------------------------------------------------------------
+
+
+def _unknown_keys(section: str, keys: Iterable[str]) -> list[str]:
+    if section == "api":
+        known = API_KEYS
+    elif section == "meetbot":
+        known = MEETBOT_KEYS
+    elif section.startswith("series:"):
+        known = SERIES_KEYS
+    else:
+        return [f"[{section}]: unknown section (expected [api], [meetbot] or [series:SLUG])"]
+    return [
+        f"[{section}] {key}: unknown key{_key_hint(key, known)}" for key in keys if key not in known
+    ]
+
+
+def _key_hint(key: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    homes = [name for name, keys in _KEYS_BY_SECTION.items() if key in keys]
+    return f" (it belongs in {homes[0]})" if homes else ""
+
+
+def _ambiguous_series(series: Sequence[SeriesConfig]) -> list[str]:
+    problems = []
+    for index, later in enumerate(series):
+        for earlier in series[:index]:
+            same_stream = earlier.stream.casefold() == later.stream.casefold()
+            if same_stream and earlier.topic.casefold() == later.topic.casefold():
+                problems.append(
+                    f"[series:{later.slug}] topic: {later.topic!r} in stream {later.stream!r} is "
+                    f"also [series:{earlier.slug}]'s, so their meetings could not be told apart"
+                )
+    return problems
+
+
+def _syntax_problem(text: str, lineno: int) -> str:
+    lines = text.splitlines()
+    line = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+    headers = (_SECTION_HEADER_RE.fullmatch(raw.strip()) for raw in lines[: lineno - 1])
+    section = next((m.group(1) for m in reversed(list(headers)) if m), None)
+    expected = f"line {lineno}: expected 'key = value' or a [section] header"
+    if section == "api":
+        return f"{expected} (the line is in [api], so it is not shown)"
+    shown = line if len(line) <= 60 else line[:57] + "..."
+    return f"{expected}, got {shown!r}"
+
+
+def _redact(problems: Iterable[str], key: str) -> list[str]:
+    # A key continued over several lines is a problem too, and any of its lines may be echoed.
+    secrets = [s for s in (key, *key.splitlines()) if len(s.strip()) >= _MIN_REDACTED_LENGTH]
+    redacted = list(problems)
+    for secret in sorted(secrets, key=len, reverse=True):
+        redacted = [p.replace(secret.strip(), "<api key>") for p in redacted]
+    return redacted

@@ -1,0 +1,192 @@
+"""Meeting times, computed purely.
+
+Instants are aware UTC datetimes throughout; zones appear only where wall times are read
+(a series' start and schedule) or shown (reminders, notes).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule
+
+from zulip_meetbot.config import SeriesConfig, schedule_rule
+
+__all__ = [
+    "UTC",
+    "Clock",
+    "ManualClock",
+    "SystemClock",
+    "dateful_time",
+    "format_duration",
+    "global_time",
+    "is_occurrence",
+    "local_date",
+    "occurrences",
+    "occurrences_between",
+    "to_utc",
+    "zone_time_text",
+]
+
+UTC = timezone.utc
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DURATION_UNITS = (
+    ("week", timedelta(weeks=1)),
+    ("day", timedelta(days=1)),
+    ("hour", timedelta(hours=1)),
+    ("minute", timedelta(minutes=1)),
+    ("second", timedelta(seconds=1)),
+)
+
+
+class Clock(Protocol):
+    """Where the bot gets the current time from."""
+
+    def now(self) -> datetime:
+        """The current instant, aware UTC."""
+        ...
+
+
+class SystemClock:
+    """The real time."""
+
+    def now(self) -> datetime:
+        """The current instant, aware UTC."""
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to, for tests and the terminal shell."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = _as_utc(start)
+
+    def now(self) -> datetime:
+        """The clock's instant, aware UTC."""
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        """Move the clock to ``instant`` (aware)."""
+        self._now = _as_utc(instant)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock on by ``delta``."""
+        self._now += delta
+
+
+def to_utc(local_wall: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a naive wall time in ``zone``.
+
+    An ambiguous wall time takes its first occurrence (fold=0); one in a DST gap maps forward.
+    """
+    if local_wall.tzinfo is not None:
+        raise ValueError(f"expected a naive wall time, got {local_wall.isoformat()}")
+    return local_wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def occurrences(
+    series: SeriesConfig, after: datetime, count: int, *, inclusive: bool = True
+) -> list[datetime]:
+    """The next ``count`` meeting starts (aware UTC) from ``after`` on (``after`` if inclusive)."""
+    if count <= 0:
+        return []
+    return list(itertools.islice(_starts(series, _as_utc(after), inclusive), count))
+
+
+def occurrences_between(series: SeriesConfig, start: datetime, end: datetime) -> list[datetime]:
+    """The meeting starts (aware UTC) in the half-open range [``start``, ``end``)."""
+    end = _as_utc(end)
+    return list(itertools.takewhile(lambda t: t < end, _starts(series, _as_utc(start), True)))
+
+
+def is_occurrence(series: SeriesConfig, instant: datetime) -> bool:
+    """Whether a meeting of ``series`` starts exactly at ``instant``."""
+    instant = _as_utc(instant)
+    return occurrences(series, instant, 1) == [instant]
+
+
+def local_date(instant: datetime, zone: ZoneInfo | str) -> date:
+    """The calendar date of ``instant`` in ``zone``."""
+    return _as_utc(instant).astimezone(_zone(zone)).date()
+
+
+def global_time(instant: datetime) -> str:
+    """Zulip's global time syntax, which every reader sees in their own zone."""
+    utc = _as_utc(instant).replace(microsecond=0)
+    return f"<time:{utc.isoformat()}>"
+
+
+def zone_time_text(instant: datetime, zone: str) -> str:
+    """``instant`` as seen in ``zone``: ``Wed 12 Feb 2025, 18:00 CET (Europe/Berlin)``."""
+    local = _as_utc(instant).astimezone(ZoneInfo(zone))
+    abbreviation = local.tzname() or zone
+    # tzdata names many zones only by their offset ("-03"), which reads better as "UTC-03".
+    if abbreviation[0] in "+-":
+        abbreviation = f"UTC{abbreviation}"
+    # Fixed English names rather than %a/%b, which follow the process locale.
+    day = f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    text = f"{day}, {local:%H:%M} {abbreviation}"
+    return text if abbreviation == zone else f"{text} ({zone})"
+
+
+def format_duration(delta: timedelta) -> str:
+    """``delta`` in words: ``1 day``, ``1 hour``, ``10 minutes``, ``1 hour 30 minutes``."""
+    if delta < timedelta():
+        raise ValueError(f"a duration cannot be negative, got {delta}")
+    words = []
+    rest = delta
+    for unit, size in _DURATION_UNITS:
+        amount, rest = divmod(rest, size)
+        if amount:
+            words.append(f"{amount} {unit}{'' if amount == 1 else 's'}")
+    return " ".join(words) or "0 minutes"
+
+
+def dateful_time(instant: datetime) -> str:
+    """The UTC time of day as the reference notes' link spells it: ``5pm``, ``5:30pm``, ``12am``."""
+    utc = _as_utc(instant)
+    hour = utc.hour % 12 or 12
+    suffix = "am" if utc.hour < 12 else "pm"
+    return f"{hour}{suffix}" if utc.minute == 0 else f"{hour}:{utc.minute:02d}{suffix}"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _as_utc(instant: datetime) -> datetime:
+    # A naive instant is a bug upstream: guessing its zone would hide it.
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"expected an aware datetime, got naive {instant.isoformat()}")
+    return instant.astimezone(UTC)
+
+
+def _zone(zone: ZoneInfo | str) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+@functools.lru_cache(maxsize=256)
+def _rule(schedule: str, start: datetime, zone_name: str) -> rrule:
+    # Parsed once per series: occurrences are asked for on every command, and the rule's own
+    # cache then keeps the starts it has already computed.
+    return schedule_rule(schedule, start, ZoneInfo(zone_name))
+
+
+def _starts(series: SeriesConfig, after: datetime, inclusive: bool) -> Iterator[datetime]:
+    """The series' starts (aware UTC) from ``after`` on, in order."""
+    if series.schedule is None:
+        only = to_utc(series.start, series.zone)
+        if only > after or (inclusive and only == after):
+            yield only
+        return
+    # The rule yields aware wall times in the series' zone; against an aware UTC bound dateutil
+    # compares instants, so DST cannot shift the cut.
+    rule = _rule(series.schedule, series.start, series.timezone)
+    for start in rule.xafter(after, inc=inclusive):
+        yield start.astimezone(UTC)
