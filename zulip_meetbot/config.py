@@ -46,13 +46,15 @@ DEFAULT_REMINDERS = "1d, 1h"
 DEFAULT_SECTIONS = "Introductions, Announcements, New Agenda Items"
 DEFAULT_TEMPLATE = "community"
 DEFAULT_CARRY_OVER = "deferred"
+DEFAULT_AUTO_END = "3h"
+DEFAULT_REMINDER_GRACE = "15m"
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # Zulip refuses longer stream names and cuts longer topics, which would break topic matching.
 MAX_NAME_LENGTH = 60
 
 API_KEYS = ("email", "key", "site", "insecure", "cert_bundle", "client_cert", "client_cert_key")
-MEETBOT_KEYS = ("database", "notes_dir", "timezones", "chairs")
+MEETBOT_KEYS = ("database", "notes_dir", "timezones", "chairs", "reminder_grace")
 SERIES_KEYS = (
     "title",
     "stream",
@@ -71,6 +73,7 @@ SERIES_KEYS = (
     "description",
     "chairs",
     "auto_start",
+    "auto_end",
     "carry_over",
 )
 _KEYS_BY_SECTION: Mapping[str, tuple[str, ...]] = {
@@ -143,6 +146,8 @@ class SeriesConfig:
     chairs: tuple[str, ...]
     auto_start: bool
     carry_over: str
+    # A meeting still open this long after its planned end is ended by the bot.
+    auto_end: timedelta = timedelta(hours=3)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -171,6 +176,8 @@ class Settings:
     timezones: tuple[str, ...]
     chairs: tuple[str, ...]
     series: tuple[SeriesConfig, ...]
+    # How late a reminder missed while the bot was down may still be posted.
+    reminder_grace: timedelta = timedelta(minutes=15)
 
     def series_by_slug(self, slug: str) -> SeriesConfig | None:
         """The series called ``slug``, or None."""
@@ -253,7 +260,7 @@ def parse_settings(text: str, path: Path) -> Settings:
     for name in parser.sections():
         problems.extend(_unknown_keys(name, parser.options(name)))
     api = _read_api(reader, base)
-    database, notes_dir, timezones, chairs = _read_meetbot(reader, base)
+    database, notes_dir, timezones, chairs, grace = _read_meetbot(reader, base)
     series: list[SeriesConfig] = []
     for name in parser.sections():
         if name.startswith("series:") and (one := _read_series(reader, name, base)) is not None:
@@ -272,6 +279,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         timezones=timezones,
         chairs=chairs,
         series=tuple(series),
+        reminder_grace=grace,
     )
 
 
@@ -344,7 +352,7 @@ def _read_api(reader: _Reader, base: Path) -> ApiConfig | None:
 
 def _read_meetbot(
     reader: _Reader, base: Path
-) -> tuple[Path, Path, tuple[str, ...], tuple[str, ...]]:
+) -> tuple[Path, Path, tuple[str, ...], tuple[str, ...], timedelta]:
     def path(text: str) -> Path:
         return _resolve(base, _non_empty(text))
 
@@ -352,7 +360,10 @@ def _read_meetbot(
     notes_dir = reader.value("meetbot", "notes_dir", path, base, DEFAULT_NOTES_DIR)
     zones = reader.value("meetbot", "timezones", _parse_zones, (), "", multiline=True)
     chairs = reader.value("meetbot", "chairs", _parse_chairs, (), "", multiline=True)
-    return database, notes_dir, zones, chairs
+    grace = reader.value(
+        "meetbot", "reminder_grace", parse_duration, timedelta(), DEFAULT_REMINDER_GRACE
+    )
+    return database, notes_dir, zones, chairs, grace
 
 
 def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | None:
@@ -403,6 +414,7 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
     description = reader.value(section, "description", str, "", "", multiline=True)
     chairs = listed("chairs", _parse_chairs, (), "")
     auto_start = value("auto_start", _parse_bool, True, "yes")
+    auto_end = value("auto_end", parse_duration, timedelta(), DEFAULT_AUTO_END)
     carry_over = value("carry_over", _check_carry_over, "", DEFAULT_CARRY_OVER)
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
@@ -428,6 +440,7 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
         chairs=chairs,
         auto_start=auto_start,
         carry_over=carry_over,
+        auto_end=auto_end,
     )
 
 

@@ -16,6 +16,8 @@ from zulip_meetbot.timeutil import local_date, occurrences
 
 # How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
 _LOOKAHEAD = 60
+# The furthest a `reschedule` may move a meeting; bounds how far back the calendar looks.
+_MAX_MOVE = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,11 @@ class Meeting:
 
     id: int
     series_slug: str
-    scheduled_start: datetime  # aware UTC
+    occurrence_start: datetime  # aware UTC: the rule's instant, the occurrence's identity
+    scheduled_start: datetime  # aware UTC: when it really starts
     date: date  # in the series' own zone
     topic: str
+    cancelled: bool
     started_at: datetime | None
     ended_at: datetime | None
     attendance_message_id: int | None
@@ -36,20 +40,80 @@ class Meeting:
     def is_running(self) -> bool:
         return self.started_at is not None and self.ended_at is None
 
+    @property
+    def was_moved(self) -> bool:
+        return self.scheduled_start != self.occurrence_start
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An occurrence on the series' calendar, with its row if one exists yet."""
+
+    occurrence: datetime
+    start: datetime
+    cancelled: bool
+    row: MeetingRow | None
+
 
 def meeting_value(row: MeetingRow, series: SeriesConfig) -> Meeting:
     day = local_date(row.scheduled_start, series.zone)
     return Meeting(
         id=row.id,
         series_slug=row.series_slug,
+        occurrence_start=row.occurrence_start,
         scheduled_start=row.scheduled_start,
         date=day,
         topic=series.topic_for(day),
+        cancelled=row.cancelled,
         started_at=row.started_at,
         ended_at=row.ended_at,
         attendance_message_id=row.attendance_message_id,
         notes_file=row.notes_file,
     )
+
+
+def calendar(
+    session: Session,
+    series: SeriesConfig,
+    after: datetime,
+    count: int,
+    *,
+    include_cancelled: bool = False,
+) -> list[Slot]:
+    """The next ``count`` occurrences starting at or after ``after``, skips and moves applied."""
+    rows = {
+        row.occurrence_start: row
+        for row in store.meetings_since(session, series.slug, after - _MAX_MOVE)
+    }
+    # Ask the rule for enough occurrences that cancelled or moved ones cannot leave us short;
+    # a meeting moved here from an earlier occurrence comes from its row.
+    instants = set(occurrences(series, after, count + len(rows)))
+    instants |= {occurrence for occurrence, row in rows.items() if row.scheduled_start >= after}
+    slots = []
+    for occurrence in sorted(instants):
+        row = rows.get(occurrence)
+        start = row.scheduled_start if row is not None else occurrence
+        cancelled = row is not None and row.cancelled
+        if start >= after and (include_cancelled or not cancelled):
+            slots.append(Slot(occurrence, start, cancelled, row))
+    slots.sort(key=lambda slot: slot.start)
+    return slots[:count]
+
+
+def materialize(session: Session, series: SeriesConfig, slot: Slot) -> MeetingRow:
+    """The slot's row, created if this is the first time anything refers to it."""
+    if slot.row is not None:
+        return slot.row
+    row = store.meeting_of_occurrence(session, series.slug, slot.occurrence)
+    if row is None:
+        row = MeetingRow(
+            series_slug=series.slug,
+            occurrence_start=slot.occurrence,
+            scheduled_start=slot.start,
+        )
+        session.add(row)
+        session.flush()
+    return row
 
 
 def upcoming_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting | None:
@@ -67,15 +131,9 @@ def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> Meet
     last_ended = store.last_ended_meeting(session, series.slug)
     if last_ended is not None and last_ended.scheduled_start >= after:
         after = last_ended.scheduled_start + timedelta(seconds=1)
-    for instant in occurrences(series, after, _LOOKAHEAD):
-        row = store.meeting_at(session, series.slug, instant)
-        if row is None:
-            row = MeetingRow(series_slug=series.slug, scheduled_start=instant)
-            session.add(row)
-            session.flush()
-            return row
-        if row.ended_at is None:
-            return row
+    for slot in calendar(session, series, after, _LOOKAHEAD):
+        if slot.row is None or slot.row.ended_at is None:
+            return materialize(session, series, slot)
     return None
 
 

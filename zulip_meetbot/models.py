@@ -40,14 +40,20 @@ class Base(DeclarativeBase):
 
 
 class MeetingRow(Base):
-    """One occurrence of a series, created when something first refers to it."""
+    """One occurrence of a series, created when something first refers to it.
+
+    ``occurrence_start`` is the instant the series' rule gives and names the occurrence for
+    good; ``scheduled_start`` is when it really starts (they differ once it is rescheduled).
+    """
 
     __tablename__ = "meeting"
-    __table_args__ = (UniqueConstraint("series_slug", "scheduled_start"),)
+    __table_args__ = (UniqueConstraint("series_slug", "occurrence_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_slug: Mapped[str] = mapped_column(String(100), index=True)
-    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurrence_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     attendance_message_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
@@ -119,6 +125,22 @@ class AttendanceReactionRow(Base):
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reaction_type: Mapped[str] = mapped_column(String(30), primary_key=True)
     emoji_code: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class SentActionRow(Base):
+    """A scheduled action (reminder, auto-start, auto-end) already taken, or deliberately dropped.
+
+    Claimed in its own transaction before the post goes out, so a restart never repeats it.
+    """
+
+    __tablename__ = "sent_action"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    series_slug: Mapped[str] = mapped_column(String(100), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # "claimed", "posted" or "dropped"
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class HandledMessageRow(Base):

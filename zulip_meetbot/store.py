@@ -22,6 +22,7 @@ from zulip_meetbot.models import (
     MeetingRow,
     NoteRow,
     PersonRow,
+    SentActionRow,
 )
 
 
@@ -71,11 +72,38 @@ def meeting_by_id(session: Session, meeting_id: int) -> MeetingRow | None:
     return session.get(MeetingRow, meeting_id)
 
 
-def meeting_at(session: Session, series_slug: str, scheduled_start: datetime) -> MeetingRow | None:
+def meeting_of_occurrence(
+    session: Session, series_slug: str, occurrence_start: datetime
+) -> MeetingRow | None:
     return session.scalar(
         select(MeetingRow).where(
             MeetingRow.series_slug == series_slug,
-            MeetingRow.scheduled_start == scheduled_start,
+            MeetingRow.occurrence_start == occurrence_start,
+        )
+    )
+
+
+def meetings_since(session: Session, series_slug: str, since: datetime) -> list[MeetingRow]:
+    """Meetings whose occurrence or real start is at or after ``since``, oldest first."""
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .where(
+                MeetingRow.series_slug == series_slug,
+                (MeetingRow.occurrence_start >= since) | (MeetingRow.scheduled_start >= since),
+            )
+            .order_by(MeetingRow.scheduled_start)
+        )
+    )
+
+
+def recent_ended_meetings(session: Session, series_slug: str, limit: int) -> list[MeetingRow]:
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .where(MeetingRow.series_slug == series_slug, MeetingRow.ended_at.is_not(None))
+            .order_by(MeetingRow.scheduled_start.desc())
+            .limit(limit)
         )
     )
 
@@ -157,6 +185,10 @@ def attendance_reactions(
             )
         )
     )
+
+
+def sent_action(session: Session, key: str) -> SentActionRow | None:
+    return session.get(SentActionRow, key)
 
 
 def was_handled(session: Session, message_id: int) -> bool:
