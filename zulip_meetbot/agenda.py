@@ -216,3 +216,39 @@ def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str)
 
 def _order(item: ItemRow) -> tuple[int, int]:
     return (item.position, item.id)
+
+
+def move_open_items(session: Session, from_meeting: int, to_meeting: int) -> int:
+    """Move the not-removed items of one meeting to the end of another's, with new numbers.
+
+    Top-level items are numbered after the target's; children keep their place under them.
+    Returns how many top-level items moved.
+    """
+    source = [item for item in store.items_of(session, from_meeting) if not item.removed]
+    target = store.items_of(session, to_meeting)
+    next_top = max((int(i.number) for i in target if i.parent_id is None), default=0)
+    positions = defaultdict(int)
+    for item in target:
+        if item.parent_id is None:
+            positions[item.section] = max(positions[item.section], item.position)
+    renumber: dict[int, str] = {}
+    moved = 0
+    for item in sorted(source, key=lambda i: (i.number.count("."), _order(i))):
+        if item.parent_id is None:
+            next_top += 1
+            moved += 1
+            positions[item.section] += 1
+            renumber[item.id] = str(next_top)
+            item.position = positions[item.section]
+        else:
+            suffix = item.number.rsplit(".", 1)[1]
+            renumber[item.id] = f"{renumber[item.parent_id]}.{suffix}"
+    # Two passes so a new number never collides with an old one still in place.
+    for item in source:
+        item.number = f"moving-{item.id}"
+    session.flush()
+    for item in source:
+        item.number = renumber[item.id]
+        item.meeting_id = to_meeting
+    session.flush()
+    return moved

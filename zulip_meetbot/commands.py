@@ -5,9 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from zulip_meetbot.config import parse_duration
 
 MAX_TEXT = 2000
 MAX_PROFILE_VALUE = 200
+MAX_NEXT = 50
 
 _NUMBER = re.compile(r"#?(\d{1,4}(?:\.\d{1,4}){0,5})")
 _SLUG_PREFIX = re.compile(r"([a-z0-9][a-z0-9_-]*):(?:\s+|$)(.*)", re.DOTALL)
@@ -85,6 +89,24 @@ class ShowProfile:
 
 
 @dataclass(frozen=True)
+class ShowNext:
+    count: int | None = None  # None: just the next meeting
+
+
+@dataclass(frozen=True)
+class SkipMeeting:
+    day: date | None = None  # None: the next meeting
+
+
+@dataclass(frozen=True)
+class RescheduleMeeting:
+    """Move the next meeting to a wall time in the series' zone, or by a signed shift."""
+
+    to: datetime | None = None  # naive wall time in the series' zone
+    shift: timedelta | None = None
+
+
+@dataclass(frozen=True)
 class SetProfile:
     field: str  # "initials", "affiliation" or "github"
     value: str
@@ -105,6 +127,9 @@ Command = (
     | AddNote
     | ShowProfile
     | SetProfile
+    | ShowNext
+    | SkipMeeting
+    | RescheduleMeeting
 )
 
 
@@ -132,10 +157,19 @@ USAGE: dict[str, tuple[tuple[str, ...], str]] = {
         ),
         "show the next meeting's agenda, or change it (N is an item number such as 2 or 2.1)",
     ),
+    "next": (("next", "next K"), "when and where the next meeting (or the next K, up to 50) is"),
     "start": (("start",), "chairs: begin the next meeting now and post the attendance message"),
     "here": (("here",), "mark yourself present at the running meeting"),
     "note": (("note N TEXT",), "add a discussion note under item N, credited to you"),
     "end": (("end",), "chairs: end the meeting, write the notes file and post a summary"),
+    "skip": (
+        ("skip", "skip YYYY-MM-DD"),
+        "chairs: cancel the next meeting, or the one on a date; its agenda moves to the next",
+    ),
+    "reschedule": (
+        ("reschedule YYYY-MM-DD HH:MM", "reschedule +1d", "reschedule -30m"),
+        "chairs: move the next meeting to a time in the series' zone, or by a shift",
+    ),
     "profile": (
         (
             "profile",
@@ -202,6 +236,12 @@ def parse_command(text: str) -> Command:
         return AddNote(number, note)
     if verb == "profile":
         return _parse_profile(rest)
+    if verb == "next":
+        return _parse_next(rest)
+    if verb == "skip":
+        return SkipMeeting(_parse_date(rest, "skip") if rest.strip() else None)
+    if verb == "reschedule":
+        return _parse_reschedule(rest)
     raise UsageError(
         f"I don't know the command `{_short(verb)}`.{_suggest(verb)} Say `help` for the list."
     )
@@ -263,6 +303,45 @@ def _parse_profile(rest: str) -> Command:
     if field == "initials":
         value = value.upper()
     return SetProfile(field, value)
+
+
+def _parse_next(rest: str) -> Command:
+    rest = rest.strip()
+    if not rest:
+        return ShowNext()
+    if not re.fullmatch(r"-?\d{1,6}", rest) or not 1 <= int(rest) <= MAX_NEXT:
+        raise UsageError(f"`next` takes a number of meetings from 1 to {MAX_NEXT}.", "next")
+    return ShowNext(int(rest))
+
+
+def _parse_date(text: str, verb: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"I expected a date like 2025-02-26, not `{_short(text)}`.", verb
+        ) from None
+
+
+def _parse_reschedule(rest: str) -> Command:
+    rest = rest.strip()
+    if rest[:1] in ("+", "-"):
+        try:
+            shift = parse_duration(rest[1:])
+        except ValueError:
+            raise UsageError(
+                f"`{_short(rest)}` is not a shift like +1d or -30m.", "reschedule"
+            ) from None
+        return RescheduleMeeting(shift=shift if rest[0] == "+" else -shift)
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return RescheduleMeeting(to=datetime.strptime(" ".join(rest.split()), pattern))
+        except ValueError:
+            continue
+    raise UsageError(
+        "`reschedule` needs a new date and time (`2025-02-27 17:00`) or a shift (`+1d`).",
+        "reschedule",
+    )
 
 
 def _split_word(text: str) -> tuple[str, str]:

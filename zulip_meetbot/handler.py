@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import __version__, agenda, attendance, meetings, people, store, views
+from zulip_meetbot import __version__, agenda, attendance, lifecycle, meetings, people, store, views
 from zulip_meetbot.commands import (
     AddItem,
     AddNote,
@@ -28,16 +29,18 @@ from zulip_meetbot.commands import (
     MarkHere,
     MoveItem,
     RemoveItem,
+    RescheduleMeeting,
     SetProfile,
     ShowAgenda,
+    ShowNext,
     ShowProfile,
+    SkipMeeting,
     StartMeeting,
     UsageError,
     parse_request,
 )
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.errors import UserError
-from zulip_meetbot.notes import notes_filename, render_notes, write_notes
 from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock, SystemClock
@@ -97,6 +100,11 @@ class MeetbotHandler:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.directory: Directory = directory or NoDirectory()
+        # Commands, reactions and scheduled actions run one at a time: a chair's `start` and
+        # the scheduled start must not both post an attendance message.
+        self.lock = threading.RLock()
+        # Called after a skip or reschedule, so the scheduler can move its jobs.
+        self.on_calendar_change: Callable[[SeriesConfig], None] | None = None
 
     def usage(self) -> str:
         return views.help_text(self.settings.series if self.settings else ())
@@ -122,7 +130,8 @@ class MeetbotHandler:
         if message.get("sender_id") == getattr(bot_handler, "user_id", None):
             return
         try:
-            reply = self._reply_to(message, bot_handler)
+            with self.lock:
+                reply = self._reply_to(message, bot_handler)
         except (UsageError, UserError) as refusal:
             reply = views.refusal(str(refusal))
         except Exception:
@@ -145,6 +154,8 @@ class MeetbotHandler:
             return self._start(context, bot_handler)
         if isinstance(command, EndMeeting):
             return self._end(context, bot_handler)
+        if isinstance(command, (SkipMeeting, RescheduleMeeting)):
+            return self._change_calendar(context, command, bot_handler)
         return self._in_transaction(
             context, lambda session: self._execute(session, context, command)
         )
@@ -153,15 +164,11 @@ class MeetbotHandler:
         self, context: _Context, work: Callable[[Session], str | None]
     ) -> str | None:
         """Run ``work`` and record the message as handled in one transaction."""
-        message_id = context.message.get("id")
         with self._store.transaction() as session:
-            if isinstance(message_id, int) and store.was_handled(session, message_id):
+            if not store.claim_message(session, _message_id(context.message), self.clock.now()):
                 return None  # answered already (it came back by another path)
             people.remember(session, context.member)
-            reply = work(session)
-            if isinstance(message_id, int):
-                store.mark_handled(session, message_id, self.clock.now())
-        return reply
+            return work(session)
 
     def _execute(self, session: Session, context: _Context, command: Command) -> str | None:
         series, member, now = context.series, context.member, self.clock.now()
@@ -171,6 +178,9 @@ class MeetbotHandler:
             return views.profile_text(
                 people.set_profile(session, member, command.field, command.value)
             )
+        if isinstance(command, ShowNext):
+            planned = meetings.next_meetings(session, series, now, command.count or 1)
+            return views.next_text(series, planned, command.count is not None)
         if isinstance(command, MarkHere):
             meeting = meetings.require_running(session, series)
         else:
@@ -217,76 +227,81 @@ class MeetbotHandler:
     def _start(self, context: _Context, bot_handler: BotHandler) -> str | None:
         series = context.series
         self._require_chair(context, "start")
-
-        def start(session: Session) -> str | None:
-            meeting = meetings.start_meeting(session, series, self.clock.now())
-            if meeting.attendance_message_id is not None:
-                return views.already_running(series, meeting)
-            return None
-
-        refusal = self._in_transaction(context, start)
-        if refusal:
-            return refusal
-        with self._store.transaction() as session:
-            meeting = meetings.require_running(session, series)
-        if meeting.attendance_message_id is not None:
-            return None  # a repeated delivery of the same `start`
-        response = bot_handler.send_message(
-            {
-                "type": "stream",
-                "to": series.stream,
-                "topic": meeting.topic,
-                "content": views.attendance_message(series, meeting),
-            }
+        started = lifecycle.start_meeting(
+            self._store, series, self.clock.now(), bot_handler, _message_id(context.message)
         )
-        message_id = (response or {}).get("id")
-        if not isinstance(message_id, int):
-            log.error("%s: could not post the attendance message: %s", series.slug, response)
+        if started is None:
+            return None  # a repeated delivery of the same `start`
+        meeting = started.meeting
+        if started.problem:
             return views.refusal(
                 "the meeting has started, but I could not post the attendance message "
                 f"in #**{series.stream}>{meeting.topic}**. People can still say `here`; "
                 "say `start` again to retry."
             )
-        with self._store.transaction() as session:
-            meetings.set_attendance_message(session, meeting.id, message_id)
-        log.info("%s: meeting %s started", series.slug, meeting.date)
-        if self._in_meeting_topic(context, meeting):
+        if not started.posted:
+            return views.already_running(series, meeting)
+        if self._in_topic(context, meeting.topic):
             return None
         return views.meeting_started_elsewhere(series, meeting)
 
     def _end(self, context: _Context, bot_handler: BotHandler) -> str | None:
         series = context.series
         self._require_chair(context, "end")
-        ended: list[tuple[meetings.Meeting, str, str]] = []
-
-        def end(session: Session) -> str | None:
-            meeting = meetings.require_running(session, series)
-            record = meetings.meeting_record(session, series, meeting)
-            name = notes_filename(series.notes_path, meeting.date)
-            path = self._settings.notes_dir / name
-            write_notes(path, render_notes(record, series.template))
-            meetings.end_meeting(session, series, self.clock.now(), str(path))
-            ended.append((meeting, name, views.summary_text(series, record, name)))
-            return None
-
-        self._in_transaction(context, end)
-        if not ended:
-            return None
-        meeting, name, summary = ended[0]
-        log.info("%s: meeting %s ended, notes in %s", series.slug, meeting.date, name)
-        bot_handler.send_message(
-            {"type": "stream", "to": series.stream, "topic": meeting.topic, "content": summary}
+        ended = lifecycle.end_meeting(
+            self._store,
+            self._settings,
+            series,
+            self.clock.now(),
+            bot_handler,
+            _message_id(context.message),
         )
-        if self._in_meeting_topic(context, meeting):
+        if ended is None or self._in_topic(context, ended.meeting.topic):
             return None
-        return views.ended_elsewhere(series, meeting, name)
+        return views.ended_elsewhere(series, ended.meeting, ended.notes_name)
+
+    def _change_calendar(
+        self, context: _Context, command: SkipMeeting | RescheduleMeeting, bot_handler: BotHandler
+    ) -> str | None:
+        series = context.series
+        verb = "skip" if isinstance(command, SkipMeeting) else "reschedule"
+        self._require_chair(context, verb)
+        notices: list[tuple[str, str]] = []  # (topic, text) to post once committed
+
+        def change(session: Session) -> str:
+            now = self.clock.now()
+            if isinstance(command, SkipMeeting):
+                cancelled, following, moved = meetings.skip_meeting(
+                    session, series, now, command.day
+                )
+                text = views.skipped(series, cancelled, following, moved)
+                notices.append((cancelled.topic, text))
+            else:
+                before, meeting = meetings.reschedule_meeting(
+                    session, series, now, command.to, command.shift
+                )
+                text = views.rescheduled(series, before, meeting)
+                notices.append((meeting.topic, text))
+            return text
+
+        reply = self._in_transaction(context, change)
+        if not notices:
+            return reply
+        if self.on_calendar_change is not None:
+            self.on_calendar_change(series)
+        topic, text = notices[0]
+        if self._in_topic(context, topic):
+            return reply
+        lifecycle.post_in_meeting_topic(bot_handler, series, topic, text)
+        return reply
 
     # -- reactions ------------------------------------------------------------------------
 
     def handle_reaction(self, event: dict[str, Any], bot_handler: BotHandler) -> None:
         """A reaction on an attendance message marks (or, its last one removed, unmarks)."""
         try:
-            self._handle_reaction(event, bot_handler)
+            with self.lock:
+                self._handle_reaction(event, bot_handler)
         except Exception:
             log.exception("reaction event failed: %r", event)
 
@@ -393,14 +408,20 @@ class MeetbotHandler:
             )
 
     @staticmethod
-    def _in_meeting_topic(context: _Context, meeting: meetings.Meeting) -> bool:
+    def _in_topic(context: _Context, topic: str) -> bool:
+        """Whether the command was said in the series' stream, in ``topic``."""
         message = context.message
         return (
             message.get("type") == "stream"
             and str(message.get("display_recipient", "")).casefold()
             == context.series.stream.casefold()
-            and str(message.get("subject", "")) == meeting.topic
+            and str(message.get("subject", "")) == topic
         )
+
+
+def _message_id(message: dict[str, Any]) -> int | None:
+    message_id = message.get("id")
+    return message_id if isinstance(message_id, int) else None
 
 
 def _topic_pattern(topic: str) -> re.Pattern[str]:

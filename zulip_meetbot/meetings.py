@@ -12,7 +12,7 @@ from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
 from zulip_meetbot.record import MeetingRecord
-from zulip_meetbot.timeutil import local_date, occurrences
+from zulip_meetbot.timeutil import global_time, local_date, occurrences, to_utc
 
 # How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
 _LOOKAHEAD = 60
@@ -191,3 +191,133 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         attendees=attendance.attendees(session, meeting.id),
         sections=agenda.sections(session, meeting.id, series.sections),
     )
+
+
+@dataclass(frozen=True)
+class PlannedMeeting:
+    """A future (or running) meeting as `next` and the calendar export show it."""
+
+    occurrence_start: datetime
+    start: datetime
+    date: date
+    topic: str
+    moved: bool
+    running: bool
+
+
+def next_meetings(
+    session: Session, series: SeriesConfig, now: datetime, count: int
+) -> list[PlannedMeeting]:
+    """The running meeting, if any, then the next planned ones: ``count`` in all."""
+    result = []
+    running = store.running_meeting(session, series.slug)
+    if running is not None:
+        result.append(_planned(series, running.occurrence_start, running.scheduled_start, True))
+    after = now if running is None else running.scheduled_start + timedelta(seconds=1)
+    last_ended = store.last_ended_meeting(session, series.slug)
+    if last_ended is not None and last_ended.scheduled_start >= after - series.duration:
+        after = max(after, last_ended.scheduled_start + timedelta(seconds=1))
+    elif running is None:
+        after = now - series.duration  # a meeting due now but not started yet still counts
+    for slot in calendar(session, series, after, count):
+        if slot.row is None or (slot.row.ended_at is None and slot.row.started_at is None):
+            result.append(_planned(series, slot.occurrence, slot.start, False))
+    return result[:count]
+
+
+def _planned(
+    series: SeriesConfig, occurrence: datetime, start: datetime, running: bool
+) -> PlannedMeeting:
+    day = local_date(start, series.zone)
+    return PlannedMeeting(
+        occurrence_start=occurrence,
+        start=start,
+        date=day,
+        topic=series.topic_for(day),
+        moved=occurrence != start,
+        running=running,
+    )
+
+
+def skip_meeting(
+    session: Session, series: SeriesConfig, now: datetime, day: date | None
+) -> tuple[Meeting, Meeting | None, int]:
+    """Cancel the next meeting, or the one on ``day``; its open agenda moves to the next one.
+
+    Returns the cancelled meeting, the next meeting and how many items moved there.
+    """
+    if day is None:
+        upcoming = _upcoming_row(session, series, now)
+        if upcoming is None:
+            raise UserError(f"**{series.title}** has no upcoming meeting to skip.")
+        if upcoming.started_at is not None:
+            raise UserError("that meeting is already running: a chair can `end` it instead.")
+        row = upcoming
+    else:
+        row = _row_on(session, series, now, day)
+    row.cancelled = True
+    session.flush()
+    cancelled = meeting_value(row, series)
+    following = _upcoming_row(session, series, now)
+    moved = 0
+    if following is not None:
+        moved = agenda.move_open_items(session, row.id, following.id)
+    return cancelled, (None if following is None else meeting_value(following, series)), moved
+
+
+def _row_on(session: Session, series: SeriesConfig, now: datetime, day: date) -> MeetingRow:
+    if day < local_date(now, series.zone):
+        raise UserError(f"{day} has already passed.")
+    for slot in calendar(session, series, now, _LOOKAHEAD, include_cancelled=True):
+        slot_day = local_date(slot.start, series.zone)
+        if slot_day > day:
+            break
+        if slot_day == day:
+            if slot.cancelled:
+                raise UserError(f"the meeting of {day} is already skipped.")
+            row = materialize(session, series, slot)
+            if row.started_at is not None:
+                raise UserError(f"the meeting of {day} has already started.")
+            return row
+    upcoming = [
+        local_date(s.start, series.zone).isoformat() for s in calendar(session, series, now, 3)
+    ]
+    hint = f" The next ones are on {', '.join(upcoming)}." if upcoming else ""
+    raise UserError(f"**{series.title}** does not meet on {day}.{hint}")
+
+
+def reschedule_meeting(
+    session: Session,
+    series: SeriesConfig,
+    now: datetime,
+    to: datetime | None,
+    shift: timedelta | None,
+) -> tuple[datetime, Meeting]:
+    """Move the next meeting to ``to`` (a wall time in the series' zone) or by ``shift``.
+
+    Returns its previous start and the moved meeting.
+    """
+    row = _upcoming_row(session, series, now)
+    if row is None:
+        raise UserError(f"**{series.title}** has no upcoming meeting to reschedule.")
+    if row.started_at is not None:
+        raise UserError("that meeting is already running; it can no longer be moved.")
+    before = row.scheduled_start
+    new_start = before + shift if shift is not None else to_utc(to, series.zone)  # type: ignore[arg-type]
+    if new_start <= now:
+        raise UserError(f"{global_time(new_start)} is in the past; pick a time still to come.")
+    if new_start == before:
+        raise UserError(f"the meeting is already at {global_time(before)}.")
+    if new_start - row.occurrence_start > _MAX_MOVE or row.occurrence_start - new_start > _MAX_MOVE:
+        raise UserError("a meeting can be moved by a year at the most.")
+    window_start = new_start - series.duration + timedelta(seconds=1)
+    for slot in calendar(session, series, window_start, 3):
+        if slot.occurrence == row.occurrence_start:
+            continue
+        if slot.start < new_start + series.duration:
+            raise UserError(
+                f"that would run into the meeting at {global_time(slot.start)}. "
+                "Skip that one first, or pick another time."
+            )
+    row.scheduled_start = new_start
+    return before, meeting_value(row, series)

@@ -197,3 +197,13 @@ def was_handled(session: Session, message_id: int) -> bool:
 
 def mark_handled(session: Session, message_id: int, now: datetime) -> None:
     session.add(HandledMessageRow(message_id=message_id, handled_at=now))
+
+
+def claim_message(session: Session, message_id: int | None, now: datetime) -> bool:
+    """Record a message as handled in the caller's transaction; False if it already was."""
+    if message_id is None:
+        return True
+    if was_handled(session, message_id):
+        return False
+    mark_handled(session, message_id, now)
+    return True

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from zulip_meetbot.commands import USAGE, usage_of
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.meetings import Meeting
+from zulip_meetbot.meetings import Meeting, PlannedMeeting
 from zulip_meetbot.record import AgendaItem, AgendaSection, Attendee, MeetingRecord
-from zulip_meetbot.timeutil import global_time
+from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
 
 _INDENT = "    "
 
@@ -164,3 +166,88 @@ def refusal(problem: str) -> str:
 
 def internal_error() -> str:
     return "Sorry, something went wrong on my side and nothing was changed. Please try again."
+
+
+def next_text(series: SeriesConfig, planned: Sequence[PlannedMeeting], as_list: bool) -> str:
+    """The answer to ``next`` (one meeting) or ``next K`` (a numbered list)."""
+    if not planned:
+        return f"**{series.title}** has no upcoming meeting."
+
+    def line(meeting: PlannedMeeting) -> str:
+        state = " (running now)" if meeting.running else ""
+        moved = " (rescheduled)" if meeting.moved else ""
+        return f"{global_time(meeting.start)}{state}{moved} in #**{series.stream}>{meeting.topic}**"
+
+    if not as_list:
+        link = f"\nCall: {series.video_link}" if series.video_link else ""
+        return f"The next **{series.title}** is {line(planned[0])}.{link}"
+    lines = [f"The next {len(planned)} **{series.title}** meetings:"]
+    lines += [f"{index}. {line(meeting)}" for index, meeting in enumerate(planned, start=1)]
+    return "\n".join(lines)
+
+
+def skipped(
+    series: SeriesConfig, cancelled: Meeting, following: Meeting | None, moved_items: int
+) -> str:
+    """The notice posted when a meeting is cancelled."""
+    text = f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled."
+    if following is not None:
+        text += f" The next one is {global_time(following.scheduled_start)}"
+        text += f" in #**{series.stream}>{following.topic}**."
+        if moved_items:
+            noun = "item moves" if moved_items == 1 else "items move"
+            text += f" Its {moved_items} agenda {noun} there."
+    return text
+
+
+def rescheduled(series: SeriesConfig, before: datetime, meeting: Meeting) -> str:
+    """The notice posted when a meeting moves."""
+    return (
+        f"**{series.title}** moves from {global_time(before)} to "
+        f"{global_time(meeting.scheduled_start)}, in #**{series.stream}>{meeting.topic}**."
+    )
+
+
+def time_zone_link(title: str, start: datetime) -> str:
+    """A page that shows the meeting's start in the reader's own zone and others."""
+    query = urlencode({"msg": title, "iso": start.strftime("%Y%m%dT%H%M%S"), "p1": "1440"})
+    return f"https://www.timeanddate.com/worldclock/fixedtime.html?{query}"
+
+
+def reminder_text(
+    series: SeriesConfig,
+    meeting: Meeting,
+    now: datetime,
+    zones: Sequence[str],
+    sections: Sequence[AgendaSection],
+) -> str:
+    """A scheduled reminder: when (for every reader), where, and what is on the agenda."""
+    start = meeting.scheduled_start
+    left = start - now
+    when = "now" if left < timedelta(minutes=1) else f"in {format_duration(_rounded(left))}"
+    lines = [f"**{series.title}** starts {global_time(start)} ({when})."]
+    lines += [f"- {zone_time_text(start, zone)}" for zone in zones]
+    lines.append(f"[What time is that in my zone?]({time_zone_link(series.title, start)})")
+    if series.video_link:
+        lines.append(f"Call: {series.video_link}")
+    items = [item for section in sections for item in section.items]
+    if items:
+        lines.append("\n**Agenda**")
+        for section in sections:
+            if section.items:
+                lines.append(f"_{section.name}_")
+                for item in section.items:
+                    lines.extend(_item_lines(item, 0))
+    else:
+        lines.append("\nThe agenda is empty so far.")
+    lines.append(
+        f"Add an item: mention me with `agenda add {series.default_section}: TEXT` "
+        "or `agenda add TEXT`."
+    )
+    return "\n".join(lines)
+
+
+def _rounded(delta: timedelta) -> timedelta:
+    # "in 59 minutes 58 seconds" reads worse than the reminder's own offset.
+    minutes = round(delta.total_seconds() / 60)
+    return timedelta(minutes=max(minutes, 1))
