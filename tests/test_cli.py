@@ -36,7 +36,9 @@ def test_broken_botrc_stops_run_with_status_2_and_one_line_per_problem(tmp_path:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert any("[api] key" in line for line in lines)
-    assert any("[series:community] timezone" in line and "Mars/Olympus_Mons" in line for line in lines)
+    assert any(
+        "[series:community] timezone" in line and "Mars/Olympus_Mons" in line for line in lines
+    )
     assert any("[series:community] schedule" in line for line in lines)
     assert all(line.startswith("meetbot: botrc: ") for line in lines)
     assert not (tmp_path / "meetbot.sqlite3").exists()  # nothing was created or connected

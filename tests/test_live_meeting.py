@@ -58,14 +58,15 @@ description = Our fortnightly call.
 def start_bot(server: FakeZulip, folder: Path, bot_user: Any, botrc: str) -> LiveBot:
     (folder / "botrc").write_text(botrc)
     log_path = folder / "meetbot.log"
-    log_file = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zulip_meetbot", "run", "--config", "botrc"],
-        cwd=folder,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with log_path.open("w") as log_file:
+        # The child keeps its own copy of the file descriptor.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "zulip_meetbot", "run", "--config", "botrc"],
+            cwd=folder,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     live = LiveBot(process, log_path, folder, bot_user)
     wait_until(lambda: "listening for events" in live.log(), live, "the bot to register a queue")
     return live

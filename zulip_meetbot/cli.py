@@ -82,13 +82,22 @@ def run(config_path: str, log_level: str) -> int:
     # Imported here so `meetbot --help` and botrc errors stay fast.
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.runtime import Runtime, ZulipDirectory, make_client
+    from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import Store
     from zulip_meetbot.timeutil import SystemClock
 
-    store = Store(settings.database)
-    client = make_client(settings)
-    handler = MeetbotHandler(settings, store, SystemClock(), ZulipDirectory(client))
-    runtime = Runtime(settings, client, handler)
+    try:
+        # The zulip client asks the server for its settings as soon as it is made.
+        client = make_client(settings)
+        handler = MeetbotHandler(settings, None, SystemClock(), ZulipDirectory(client))
+        runtime = Runtime(settings, client, handler)
+        runtime.connect()
+    except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
+        log.error("cannot connect to Zulip at %s: %s", settings.api.site, error)
+        return 1
+    assert runtime.bot is not None
+    handler.store = store = Store(settings.database)
+    scheduler = MeetingScheduler(handler, runtime.bot)
 
     def on_terminate(signum: int, frame: FrameType | None) -> None:
         runtime.stop()
@@ -96,15 +105,12 @@ def run(config_path: str, log_level: str) -> int:
 
     signal.signal(signal.SIGTERM, on_terminate)
     try:
-        runtime.connect()
-    except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
-        log.error("cannot connect to Zulip at %s: %s", settings.api.site, error)
-        return 1
-    try:
+        scheduler.start()
         runtime.run()
     except KeyboardInterrupt:
         log.info("stopped")
     finally:
+        scheduler.shutdown()
         store.close()
     return 0
 

@@ -1,0 +1,124 @@
+"""Where reminders, automatic starts and automatic ends are decided: which, when, and whether a
+late one is still worth doing. Pure: the scheduler carries the decisions out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from zulip_meetbot.config import SeriesConfig
+
+REMINDER = "reminder"
+START = "start"
+END = "end"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the bot does at an instant for one meeting."""
+
+    series_slug: str
+    kind: str  # REMINDER, START or END
+    occurrence: datetime  # the meeting's identity (the rule's instant), aware UTC
+    start: datetime  # the meeting's start when this was planned: a move makes a new action
+    at: datetime  # when to act, aware UTC
+    offset: timedelta  # reminders: before the start; END: after the planned end
+
+    @property
+    def key(self) -> str:
+        """A stable name: the same action planned twice has the same key."""
+        stamp = "%Y%m%dT%H%M%SZ"
+        return (
+            f"{self.series_slug}|{self.occurrence:{stamp}}|{self.start:{stamp}}|"
+            f"{self.kind}|{int(self.offset.total_seconds())}"
+        )
+
+
+@dataclass(frozen=True)
+class MeetingState:
+    """What the scheduler needs to know of the meeting an action is for."""
+
+    start: datetime
+    cancelled: bool
+    started: bool
+    ended: bool
+
+
+class Verdict(Enum):
+    WAIT = "wait"
+    RUN = "run"
+    DROP = "drop"
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    reason: str = ""
+
+
+def planned_actions(series: SeriesConfig, occurrence: datetime, start: datetime) -> list[Action]:
+    """Every action of one meeting: its reminders, its start, its automatic end."""
+
+    def action(kind: str, at: datetime, offset: timedelta) -> Action:
+        return Action(series.slug, kind, occurrence, start, at, offset)
+
+    actions = [action(REMINDER, start - offset, offset) for offset in series.reminders]
+    if series.auto_start:
+        actions.append(action(START, start, timedelta()))
+    actions.append(action(END, start + series.duration + series.auto_end, series.auto_end))
+    return sorted(actions, key=lambda a: a.at)
+
+
+def decide(action: Action, state: MeetingState, now: datetime, grace: timedelta) -> Decision:
+    """Whether to carry ``action`` out now, wait for its instant, or drop it for good."""
+    if now < action.at:
+        return Decision(Verdict.WAIT)
+    if state.cancelled:
+        return Decision(Verdict.DROP, "the meeting was cancelled")
+    if action.kind == REMINDER:
+        if state.started or state.ended or now >= state.start:
+            return Decision(Verdict.DROP, "the meeting has already started")
+        late = now - action.at
+        if late > grace:
+            return Decision(Verdict.DROP, f"missed by {_minutes(late)}, more than the grace")
+        return Decision(Verdict.RUN)
+    if action.kind == START:
+        if state.started or state.ended:
+            return Decision(Verdict.DROP, "the meeting was already started")
+        return Decision(Verdict.RUN)
+    if not state.started or state.ended:
+        return Decision(Verdict.DROP, "the meeting is not running")
+    return Decision(Verdict.RUN)
+
+
+def superseded(due: Sequence[Action]) -> set[str]:
+    """Keys of reminders made pointless by a later one due at the same time for the same meeting.
+
+    After downtime several reminders of one meeting can be due at once; only the last is posted.
+    """
+    latest: dict[tuple[str, datetime], Action] = {}
+    for action in due:
+        if action.kind != REMINDER:
+            continue
+        meeting = (action.series_slug, action.occurrence)
+        if meeting not in latest or action.at > latest[meeting].at:
+            latest[meeting] = action
+    keep = {action.key for action in latest.values()}
+    return {a.key for a in due if a.kind == REMINDER and a.key not in keep}
+
+
+def reader_zones(configured: Iterable[str], profile_zones: Iterable[str]) -> list[str]:
+    """The zones a reminder spells the time out in: the botrc's, then attendees' own."""
+    zones: list[str] = []
+    for zone in [*configured, *sorted(set(profile_zones))]:
+        if zone and zone not in zones:
+            zones.append(zone)
+    return zones
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"

@@ -1,0 +1,300 @@
+"""Runs the decided actions on time: APScheduler 3 with its job store in meetbot's database.
+
+``reconcile`` makes the stored jobs match what the botrc and the calendar want now; ``run_due``
+carries out whatever is due at the clock's instant (tests and the shell move that clock); each
+action is claimed in the database before it posts, so a restart never repeats one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from zulip_meetbot import agenda, attendance, lifecycle, meetings, store, views
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.handler import MeetbotHandler
+from zulip_meetbot.lifecycle import Poster
+from zulip_meetbot.models import SentActionRow
+from zulip_meetbot.reminders import (
+    END,
+    REMINDER,
+    START,
+    Action,
+    MeetingState,
+    Verdict,
+    decide,
+    planned_actions,
+    reader_zones,
+    superseded,
+)
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "apscheduler_jobs"
+RECONCILE_JOB = "meetbot-reconcile"
+RECONCILE_EVERY = timedelta(minutes=5)
+# How many upcoming meetings per series have jobs at any time.
+_SLOTS_AHEAD = 10
+
+# APScheduler stores a job as a reference to a module-level function; it finds the running
+# scheduler here.
+_active: MeetingScheduler | None = None
+
+
+class MeetingScheduler:
+    """Plans each series' reminders, starts and ends, and carries them out exactly once."""
+
+    def __init__(self, handler: MeetbotHandler, poster: Poster) -> None:
+        if handler.settings is None or handler.store is None:
+            raise ValueError("the handler must be initialized first")
+        self.handler = handler
+        self.settings = handler.settings
+        self.store = handler.store
+        self.clock = handler.clock
+        self.poster = poster
+        self._aps: BackgroundScheduler | None = None
+        handler.on_calendar_change = lambda _series: self.reconcile()
+
+    # -- APScheduler ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Catch up on what was due while the bot was down, then run on the real clock."""
+        global _active
+        _active = self
+        self._aps = BackgroundScheduler(
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=self.store.engine, tablename=JOB_TABLE)
+            },
+            executors={"default": ThreadPoolExecutor(1)},
+            # Lateness is judged by `decide` (with the botrc's grace), not by APScheduler.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            timezone=timezone.utc,
+        )
+        self._aps.start(paused=True)
+        self.run_due()
+        self.reconcile()
+        self._aps.add_job(
+            _reconcile,
+            "interval",
+            seconds=RECONCILE_EVERY.total_seconds(),
+            id=RECONCILE_JOB,
+            replace_existing=True,
+        )
+        self._aps.resume()
+
+    def shutdown(self) -> None:
+        global _active
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=True)
+        _active = None
+
+    def reconcile(self) -> None:
+        """Make the stored jobs exactly the actions still to come (botrc edits included)."""
+        if self._aps is None:
+            return
+        wanted = {action.key: action for action in self.pending_actions()}
+        for job in self._aps.get_jobs():
+            if job.id != RECONCILE_JOB and job.id not in wanted:
+                job.remove()
+        existing = {job.id for job in self._aps.get_jobs()}
+        now = self.clock.now()
+        for key, action in wanted.items():
+            if key in existing:
+                continue
+            self._aps.add_job(
+                _fire,
+                "date",
+                run_date=max(action.at, now),
+                kwargs=_job_kwargs(action),
+                id=key,
+                replace_existing=True,
+            )
+
+    # -- deciding and doing -----------------------------------------------------------------
+
+    def pending_actions(self) -> list[Action]:
+        """Every planned action of the coming meetings not yet taken or dropped."""
+        now = self.clock.now()
+        actions: list[Action] = []
+        with self.store.transaction() as session:
+            for series in self.settings.series:
+                horizon = now + max(series.reminders, default=timedelta()) + timedelta(days=1)
+                lookback = series.duration + series.auto_end + self.settings.reminder_grace
+                slots = meetings.calendar(session, series, now - lookback, _SLOTS_AHEAD)
+                for index, slot in enumerate(slots):
+                    if index > 0 and slot.start > horizon:
+                        break
+                    for action in planned_actions(series, slot.occurrence, slot.start):
+                        if store.sent_action(session, action.key) is None:
+                            actions.append(action)
+        return actions
+
+    def run_due(self) -> list[str]:
+        """Carry out every action due at the clock's instant; returns their keys."""
+        now = self.clock.now()
+        due = [action for action in self.pending_actions() if action.at <= now]
+        skip = superseded(due)
+        done = []
+        for action in sorted(due, key=lambda a: a.at):
+            if action.key in skip:
+                self._record(action, "dropped", None)
+                log.info(
+                    "%s: %s dropped: a later reminder is due too", action.series_slug, action.key
+                )
+                continue
+            if self.perform(action):
+                done.append(action.key)
+        return done
+
+    def perform(self, action: Action) -> bool:
+        """Carry out one action if it is still wanted; True if it posted."""
+        series = self.settings.series_by_slug(action.series_slug)
+        if series is None:
+            return False  # its series left the botrc; reconcile drops the job
+        with self.handler.lock:
+            now = self.clock.now()
+            with self.store.transaction() as session:
+                if store.sent_action(session, action.key) is not None:
+                    return False
+                row = store.meeting_of_occurrence(session, series.slug, action.occurrence)
+                state = _state(row, action)
+                if state.start != action.start:
+                    return False  # moved since this was planned: its replacement will run
+                decision = decide(action, state, now, self.settings.reminder_grace)
+                if decision.verdict is Verdict.WAIT:
+                    return False
+                if decision.verdict is Verdict.DROP:
+                    session.add(_sent(action, "dropped", now))
+                    log.info(
+                        "%s: %s of %s dropped: %s",
+                        series.slug,
+                        action.kind,
+                        action.start,
+                        decision.reason,
+                    )
+                    return False
+                # Claimed before posting: if the post fails or we die, it is never repeated.
+                session.add(_sent(action, "claimed", now))
+            posted = self._carry_out(series, action, now)
+            self._record(action, "posted" if posted is not None else "dropped", posted)
+            late = (self.clock.now() - action.at).total_seconds()
+            log.info(
+                "%s: %s for %s done %.3f s after its instant",
+                series.slug,
+                action.kind,
+                action.start,
+                late,
+            )
+        if action.kind != REMINDER:
+            self.reconcile()
+        return posted is not None
+
+    def _carry_out(self, series: SeriesConfig, action: Action, now: datetime) -> int | None:
+        if action.kind == START:
+            started = lifecycle.start_meeting(self.store, series, now, self.poster)
+            return 0 if started is not None and started.posted else None
+        if action.kind == END:
+            ended = lifecycle.end_meeting(self.store, self.settings, series, now, self.poster)
+            return 0 if ended is not None else None
+        with self.store.transaction() as session:
+            slot = meetings.Slot(action.occurrence, action.start, False, None)
+            row = meetings.materialize(session, series, slot)
+            meeting = meetings.meeting_value(row, series)
+            sections = agenda.sections(session, meeting.id, series.sections)
+            text = views.reminder_text(series, meeting, now, self._zones(series), sections)
+        return lifecycle.post_in_meeting_topic(self.poster, series, meeting.topic, text)
+
+    def _zones(self, series: SeriesConfig) -> list[str]:
+        """The botrc's zones, then those of the people who came to the last three meetings."""
+        with self.store.transaction() as session:
+            recent = store.recent_ended_meetings(session, series.slug, 3)
+            user_ids = {a.user_id for row in recent for a in attendance.attendees(session, row.id)}
+        profile_zones = []
+        for user_id in sorted(uid for uid in user_ids if uid is not None):
+            member = self.handler.directory.member(user_id)
+            if member is not None and _is_zone(member.timezone):
+                profile_zones.append(member.timezone)
+        return reader_zones(self.settings.timezones, profile_zones)
+
+    def _record(self, action: Action, outcome: str, message_id: int | None) -> None:
+        with self.store.transaction() as session:
+            row = store.sent_action(session, action.key)
+            if row is None:
+                session.add(_sent(action, outcome, self.clock.now(), message_id))
+            else:
+                row.outcome = outcome
+                row.message_id = message_id or None
+
+
+def _state(row: Any, action: Action) -> MeetingState:
+    if row is None:
+        return MeetingState(action.occurrence, cancelled=False, started=False, ended=False)
+    return MeetingState(
+        start=row.scheduled_start,
+        cancelled=row.cancelled,
+        started=row.started_at is not None,
+        ended=row.ended_at is not None,
+    )
+
+
+def _sent(
+    action: Action, outcome: str, now: datetime, message_id: int | None = None
+) -> SentActionRow:
+    return SentActionRow(
+        key=action.key,
+        series_slug=action.series_slug,
+        outcome=outcome,
+        due_at=action.at,
+        done_at=now,
+        message_id=message_id or None,
+    )
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError):
+        return False
+    return bool(name)
+
+
+def _job_kwargs(action: Action) -> dict[str, Any]:
+    return {
+        "series_slug": action.series_slug,
+        "kind": action.kind,
+        "occurrence": action.occurrence.isoformat(),
+        "start": action.start.isoformat(),
+        "at": action.at.isoformat(),
+        "offset_seconds": action.offset.total_seconds(),
+    }
+
+
+def _fire(
+    series_slug: str, kind: str, occurrence: str, start: str, at: str, offset_seconds: float
+) -> None:
+    """The stored job's entry point: rebuild the action and let the running scheduler act."""
+    if _active is None:
+        return
+    action = Action(
+        series_slug,
+        kind,
+        datetime.fromisoformat(occurrence),
+        datetime.fromisoformat(start),
+        datetime.fromisoformat(at),
+        timedelta(seconds=offset_seconds),
+    )
+    try:
+        _active.perform(action)
+    except Exception:
+        log.exception("%s: scheduled %s failed", series_slug, kind)
+
+
+def _reconcile() -> None:
+    if _active is not None:
+        _active.reconcile()
