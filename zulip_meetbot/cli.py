@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from zulip_meetbot import __version__
@@ -40,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="how much to log (default INFO)",
     )
+    ics = commands.add_parser(
+        "ics",
+        help="print a series as an iCalendar file people can subscribe to",
+        description="Print the series SLUG as an RFC 5545 calendar: its rule, with skipped "
+        "meetings left out and moved ones at their new time.",
+    )
+    ics.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
+    ics.add_argument(
+        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
+    )
+    ics.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
     return parser
 
 
@@ -48,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         return run(args.config, args.log_level)
+    if args.command == "ics":
+        return export_ics(args.config, args.slug, args.output)
     return 1  # pragma: no cover - argparse refuses unknown commands
 
 
@@ -112,6 +126,37 @@ def run(config_path: str, log_level: str) -> int:
     finally:
         scheduler.shutdown()
         store.close()
+    return 0
+
+
+def export_ics(config_path: str, slug: str, output: str | None) -> int:
+    """``meetbot ics SLUG``: the calendar on stdout (or in a file)."""
+    settings = load_checked_settings(config_path)
+    if settings is None:
+        return EXIT_CONFIG
+    series = settings.series_by_slug(slug)
+    if series is None:
+        known = ", ".join(s.slug for s in settings.series)
+        print(f"meetbot: no series {slug!r} in {config_path} (series: {known})", file=sys.stderr)
+        return EXIT_CONFIG
+
+    from zulip_meetbot.ics import series_calendar
+    from zulip_meetbot.meetings import calendar_changes
+    from zulip_meetbot.store import Store
+    from zulip_meetbot.timeutil import SystemClock
+
+    changes = []
+    if settings.database.exists():  # a bot that never ran has changed nothing
+        store = Store(settings.database)
+        with store.transaction() as session:
+            changes = calendar_changes(session, series)
+        store.close()
+    data = series_calendar(series, changes, SystemClock().now())
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 

@@ -321,3 +321,20 @@ def reschedule_meeting(
             )
     row.scheduled_start = new_start
     return before, meeting_value(row, series)
+
+
+@dataclass(frozen=True)
+class CalendarChange:
+    """An occurrence that no longer happens as the rule says: cancelled, or moved."""
+
+    occurrence_start: datetime
+    start: datetime
+    cancelled: bool
+
+
+def calendar_changes(session: Session, series: SeriesConfig) -> list[CalendarChange]:
+    """Every skipped or moved occurrence of the series, in order."""
+    return [
+        CalendarChange(row.occurrence_start, row.scheduled_start, row.cancelled)
+        for row in store.changed_meetings(session, series.slug)
+    ]

@@ -97,6 +97,20 @@ def meetings_since(session: Session, series_slug: str, since: datetime) -> list[
     )
 
 
+def changed_meetings(session: Session, series_slug: str) -> list[MeetingRow]:
+    """Meetings cancelled or moved away from the instant their series' rule gives."""
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .where(
+                MeetingRow.series_slug == series_slug,
+                MeetingRow.cancelled | (MeetingRow.scheduled_start != MeetingRow.occurrence_start),
+            )
+            .order_by(MeetingRow.occurrence_start)
+        )
+    )
+
+
 def recent_ended_meetings(session: Session, series_slug: str, limit: int) -> list[MeetingRow]:
     return list(
         session.scalars(
