@@ -38,3 +38,25 @@ def zulip_server_factory() -> Iterator[Callable[..., FakeZulip]]:
     yield make
     for server in servers:
         _stop_and_check(server)
+
+
+@pytest.fixture
+def community(zulip_server: FakeZulip) -> dict[str, Any]:
+    """A stream `community` with hamlet, othello, iago (an admin), cordelia; and the bot user."""
+    server = zulip_server
+    people = {
+        "hamlet": server.add_user("King Hamlet", delivery_email="hamlet@zulip.com"),
+        "othello": server.add_user(
+            "Othello, the Moor of Venice", delivery_email="othello@zulip.com"
+        ),
+        "iago": server.add_user("Iago", delivery_email="iago@zulip.com", role=200),
+        "cordelia": server.add_user(
+            "Cordelia, Lear's daughter", delivery_email="cordelia@zulip.com"
+        ),
+        "bot": server.add_user("Meetbot", delivery_email="meetbot-bot@zulip.example", is_bot=True),
+    }
+    server.add_stream(
+        "community",
+        subscribers=[people[name] for name in ("hamlet", "othello", "iago", "cordelia")],
+    )
+    return people

@@ -269,3 +269,46 @@ def test_next_lists_k_meetings_and_refuses_silly_counts(sched: Scheduled) -> Non
     assert "from 1 to 50" in sched.h.say(wolf, "next 0")
     assert "from 1 to 50" in sched.h.say(wolf, "next 1000")
     assert len(sched.h.say(wolf, "next 50").splitlines()) == 51
+
+
+def job_ids(scheduler: MeetingScheduler) -> set[str]:
+    assert scheduler._aps is not None
+    return {job.id for job in scheduler._aps.get_jobs()}
+
+
+def test_stored_jobs_follow_the_botrc_across_restarts(tmp_path: Path) -> None:
+    # APScheduler runs on the real clock, so these meetings lie in its future.
+    first = Scheduled(
+        tmp_path, botrc(start="2030-02-12 17:00", reminders="1d, 1h"), "2030-02-10 12:00"
+    )
+    first.scheduler.start()
+    try:
+        jobs = job_ids(first.scheduler)
+        assert "community|20300212T170000Z|20300212T170000Z|reminder|3600" in jobs
+        assert "community|20300212T170000Z|20300212T170000Z|start|0" in jobs
+    finally:
+        first.scheduler.shutdown()
+    first.h.store.close()
+
+    # The maintainer edits the botrc: the 1 h reminder becomes 10 minutes, auto-start goes.
+    edited = Scheduled(
+        tmp_path,
+        botrc(start="2030-02-12 17:00", reminders="1d, 10m", auto_start="no"),
+        "2030-02-10 12:00",
+    )
+    edited.scheduler.start()
+    try:
+        jobs = job_ids(edited.scheduler)
+        assert "community|20300212T170000Z|20300212T170000Z|reminder|600" in jobs
+        assert "community|20300212T170000Z|20300212T170000Z|reminder|3600" not in jobs
+        assert not any("|start|" in job for job in jobs)
+        chair = edited.h.person(1, "Jaime Chair")
+        edited.h.say(chair, "reschedule +1h")
+        assert "community|20300212T170000Z|20300212T180000Z|reminder|600" in job_ids(
+            edited.scheduler
+        )
+        assert "community|20300212T170000Z|20300212T170000Z|reminder|600" not in job_ids(
+            edited.scheduler
+        )
+    finally:
+        edited.scheduler.shutdown()

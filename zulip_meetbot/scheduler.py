@@ -23,7 +23,6 @@ from zulip_meetbot.lifecycle import Poster
 from zulip_meetbot.models import SentActionRow
 from zulip_meetbot.reminders import (
     END,
-    REMINDER,
     START,
     Action,
     MeetingState,
@@ -191,8 +190,6 @@ class MeetingScheduler:
                 action.start,
                 late,
             )
-        if action.kind != REMINDER:
-            self.reconcile()
         return posted is not None
 
     def _carry_out(self, series: SeriesConfig, action: Action, now: datetime) -> int | None:
@@ -293,6 +290,10 @@ def _fire(
         _active.perform(action)
     except Exception:
         log.exception("%s: scheduled %s failed", series_slug, kind)
+    # Put back a job that fired before its action was due (the clock and APScheduler's differ)
+    # and add the next meeting's jobs once this one's are done.
+    if _active is not None:
+        _active.reconcile()
 
 
 def _reconcile() -> None:

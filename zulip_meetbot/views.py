@@ -224,7 +224,7 @@ def reminder_text(
     """A scheduled reminder: when (for every reader), where, and what is on the agenda."""
     start = meeting.scheduled_start
     left = start - now
-    when = "now" if left < timedelta(minutes=1) else f"in {format_duration(_rounded(left))}"
+    when = "now" if left < timedelta(seconds=1) else f"in {format_duration(_rounded(left))}"
     lines = [f"**{series.title}** starts {global_time(start)} ({when})."]
     lines += [f"- {zone_time_text(start, zone)}" for zone in zones]
     lines.append(f"[What time is that in my zone?]({time_zone_link(series.title, start)})")
@@ -249,5 +249,6 @@ def reminder_text(
 
 def _rounded(delta: timedelta) -> timedelta:
     # "in 59 minutes 58 seconds" reads worse than the reminder's own offset.
-    minutes = round(delta.total_seconds() / 60)
-    return timedelta(minutes=max(minutes, 1))
+    if delta < timedelta(minutes=1):
+        return timedelta(seconds=round(delta.total_seconds()))
+    return timedelta(minutes=round(delta.total_seconds() / 60))
