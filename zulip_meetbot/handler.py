@@ -125,6 +125,15 @@ class MeetbotHandler:
 
     # -- messages -------------------------------------------------------------------------
 
+    def last_handled_message_id(self) -> int | None:
+        """The newest Zulip message id acted on, for catching up after downtime."""
+        with self._store.transaction() as session:
+            return store.last_handled_message_id(session)
+
+    def was_handled(self, message_id: int) -> bool:
+        with self._store.transaction() as session:
+            return store.was_handled(session, message_id)
+
     def handle_message(self, message: dict[str, Any], bot_handler: BotHandler) -> None:
         """Handle one message addressed to the bot (its leading mention already removed)."""
         if message.get("sender_id") == getattr(bot_handler, "user_id", None):

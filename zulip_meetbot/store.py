@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -211,6 +211,10 @@ def was_handled(session: Session, message_id: int) -> bool:
 
 def mark_handled(session: Session, message_id: int, now: datetime) -> None:
     session.add(HandledMessageRow(message_id=message_id, handled_at=now))
+
+
+def last_handled_message_id(session: Session) -> int | None:
+    return session.scalar(select(func.max(HandledMessageRow.message_id)))
 
 
 def claim_message(session: Session, message_id: int | None, now: datetime) -> bool:
