@@ -138,22 +138,35 @@ class MeetbotHandler:
         """Handle one message addressed to the bot (its leading mention already removed)."""
         if message.get("sender_id") == getattr(bot_handler, "user_id", None):
             return
-        try:
-            with self.lock:
+        with self.lock:
+            message_id = _message_id(message)
+            if message_id is not None and self.was_handled(message_id):
+                return  # it came back by another path (catch-up and the event queue)
+            try:
                 reply = self._reply_to(message, bot_handler)
-        except (UsageError, UserError) as refusal:
-            reply = views.refusal(str(refusal))
-        except Exception:
-            log.exception("command failed: %r", _short(message.get("content", "")))
-            reply = views.internal_error()
-        if reply:
-            bot_handler.send_reply(message, reply)
+            except (UsageError, UserError) as refusal:
+                reply = views.refusal(str(refusal))
+                self._remember_answered(message_id)
+            except Exception:
+                log.exception("command failed: %r", _short(message.get("content", "")))
+                reply = views.internal_error()
+                self._remember_answered(message_id)
+            if reply:
+                bot_handler.send_reply(message, reply)
+
+    def _remember_answered(self, message_id: int | None) -> None:
+        """A refused command changed nothing, but its answer must not be sent twice either."""
+        if message_id is None:
+            return
+        with self._store.transaction() as session:
+            store.claim_message(session, message_id, self.clock.now())
 
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
         request = parse_request(str(message.get("content") or ""))
         member = self._member(message)
         command = request.command
         if isinstance(command, Help):
+            self._remember_answered(_message_id(message))
             return views.help_verb(command.verb) if command.verb else self.usage()
         series = self._series_for(message, request.series_slug)
         chairs = (*self._settings.chairs, *series.chairs)
