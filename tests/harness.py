@@ -53,6 +53,10 @@ class DictDirectory:
     def member(self, user_id: int) -> Member | None:
         return self.members.get(user_id)
 
+    def member_named(self, full_name: str) -> Member | None:
+        wanted = full_name.casefold()
+        return next((m for m in self.members.values() if m.full_name.casefold() == wanted), None)
+
 
 class Harness:
     """One bot, one database, a clock the test moves, and people who send messages."""

@@ -9,17 +9,23 @@ from zulip_meetbot.commands import (
     AddItem,
     AddNote,
     AddSubItem,
+    CompleteAction,
+    CurrentItem,
+    DeferItem,
     EditItem,
     EndMeeting,
     Help,
     MarkDone,
     MarkHere,
     MoveItem,
+    RecordAction,
+    RecordDecision,
     RemoveItem,
     SetProfile,
     ShowAgenda,
     ShowProfile,
     StartMeeting,
+    Undo,
     UsageError,
     parse_command,
     parse_request,
@@ -48,6 +54,15 @@ from zulip_meetbot.commands import (
         ("end", EndMeeting()),
         ("here", MarkHere()),
         ("note 2 we agreed", AddNote("2", "we agreed")),
+        ("note we agreed", AddNote(None, "we agreed")),
+        ("note 2", AddNote(None, "2")),
+        ("item 1.2", CurrentItem("1.2")),
+        ("agreed Ship it on Friday", RecordDecision("Ship it on Friday")),
+        ("action @**Jaime** writes the CEP", RecordAction("@**Jaime** writes the CEP")),
+        ("action done #3", CompleteAction(3)),
+        ("undo", Undo()),
+        ("agenda defer 2", DeferItem("2")),
+        ("here Sam Doe", MarkHere("Sam Doe")),
         ("profile", ShowProfile()),
         ("profile initials jjh", SetProfile("initials", "JJH")),
         ("profile affiliation Quansight/SC", SetProfile("affiliation", "Quansight/SC")),
@@ -73,7 +88,14 @@ def test_commands_parse_to_values(text: str, command: object) -> None:
         ("agenda move 1 0", "needs a position"),
         ("agenda frob 1", "`agenda` has no `frob`"),
         ("agenda extra words", "`agenda` has no `extra`"),
-        ("note", "I expected an item number"),
+        ("note", "There is no text to record"),
+        ("item", "I expected an item number"),
+        ("item two", "I expected an item number"),
+        ("agreed", "There is no text to record"),
+        ("action", "There is no text to record"),
+        ("action done x", "needs the action's number"),
+        ("undo please", "`undo` takes no text after it"),
+        ("agenda defer", "I expected an item number"),
         ("start now", "`start` takes no text after it"),
         ("profile initials J.R.G.", "Initials are 1 to 10 letters or digits"),
         ("profile github not/a/name", "is not a GitHub username"),
@@ -102,9 +124,9 @@ def test_slug_prefix_names_the_series() -> None:
 
 
 def test_a_verb_followed_by_a_colon_is_not_taken_for_a_slug() -> None:
-    with pytest.raises(UsageError) as error:
-        parse_request("note: hello")
-    assert "I expected an item number" in str(error.value)
+    request = parse_request("note: hello")
+    assert request.series_slug is None
+    assert request.command == AddNote(None, "hello")
 
 
 def test_usage_errors_name_the_verbs_usage() -> None:

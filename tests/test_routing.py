@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from zulip_meetbot.directory import member_from_user
 from zulip_meetbot.runtime import (
     ZulipBotHandler,
     command_text,
-    member_from_user,
     strip_leading_mention,
 )
 

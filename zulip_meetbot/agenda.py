@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import people, store
+from zulip_meetbot import store
 from zulip_meetbot.errors import UserError
-from zulip_meetbot.models import ItemRow, NoteRow
-from zulip_meetbot.record import AgendaItem, AgendaSection, DiscussionNote
+from zulip_meetbot.minutes import ItemMinutes
+from zulip_meetbot.models import ItemRow
+from zulip_meetbot.people import Roster
+from zulip_meetbot.record import AgendaItem, AgendaSection
 
 MAX_ITEMS_PER_MEETING = 500
 MAX_DEPTH = 6
@@ -130,43 +132,137 @@ def mark_done(
     item.done = True
 
 
-def add_note(
-    session: Session, meeting_id: int, number: str, text: str, author_id: int, now: datetime
+def set_current_item(session: Session, meeting_id: int, number: str, now: datetime) -> str | None:
+    """Make item ``number`` the one under discussion and tick the previous one.
+
+    Returns the previous item's number, if there was one.
+    """
+    items = store.items_of(session, meeting_id)
+    item = _find(items, number)
+    meeting = store.meeting_by_id(session, meeting_id)
+    assert meeting is not None
+    previous = next((i for i in items if i.id == meeting.current_item_id), None)
+    if previous is not None and previous.id != item.id and not previous.removed:
+        previous.done = True
+    meeting.current_item_id = item.id
+    return None if previous is None or previous.id == item.id else previous.number
+
+
+def tick_current_item(session: Session, meeting_id: int) -> None:
+    """At the end, the item under discussion was discussed."""
+    meeting = store.meeting_by_id(session, meeting_id)
+    if meeting is not None and meeting.current_item_id is not None:
+        item = session.get(ItemRow, meeting.current_item_id)
+        if item is not None and not item.deferred:
+            item.done = True
+
+
+def defer_item(
+    session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
 ) -> None:
-    item = _find(store.items_of(session, meeting_id), number)
-    session.add(NoteRow(item_id=item.id, author_id=author_id, text=text, created_at=now))
+    """Mark an item (and its sub-items) for the next meeting; they move there at `end`."""
+    items = store.items_of(session, meeting_id)
+    item = _find(items, number)
+    _check_may_change(item, actor_id, is_chair, "defer")
+    if item.done:
+        raise UserError(f"item {number} is already done; there is nothing to defer.")
+    item.deferred = True
 
 
-def sections(
-    session: Session, meeting_id: int, section_names: Sequence[str]
-) -> tuple[AgendaSection, ...]:
-    """The agenda as sections of item trees, in the series' section order."""
-    items = [item for item in store.items_of(session, meeting_id) if not item.removed]
-    notes = store.notes_of(session, [item.id for item in items])
-    user_ids = {item.proposer_id for item in items} | {note.author_id for note in notes}
-    initials = people.initials_by_id(session, user_ids)
-    names = people.names_by_id(session, user_ids)
+def carry_over(
+    session: Session,
+    from_meeting: int,
+    to_meeting: int,
+    *,
+    unticked: bool,
+    section: str | None,
+    now: datetime,
+) -> int:
+    """Copy the deferred (or, with ``unticked``, every unticked) top-level items of one meeting
+    to the end of the next one's agenda, with their children and proposers.
 
+    ``section`` is where they go ("From previous meetings"), or None for their own section.
+    Returns how many top-level items were carried.
+    """
+    items = [item for item in store.items_of(session, from_meeting) if not item.removed]
     children: dict[int | None, list[ItemRow]] = defaultdict(list)
     for item in items:
         children[item.parent_id].append(item)
-    notes_by_item: dict[int, list[NoteRow]] = defaultdict(list)
-    for note in notes:
-        notes_by_item[note.item_id].append(note)
+    target = store.items_of(session, to_meeting)
+    already = {item.carried_from_id for item in target if item.carried_from_id is not None}
+    carried = 0
+    for item in sorted(children[None], key=_order):
+        wanted = item.deferred or (unticked and not item.done)
+        if not wanted or item.id in already:
+            continue
+        number = add_item(
+            session, to_meeting, section or item.section, item.text, item.proposer_id, now
+        )
+        session.flush()
+        copy = _find(store.items_of(session, to_meeting), number)
+        copy.carried_from_id = item.id
+        _copy_children(session, to_meeting, item, copy, children, now)
+        carried += 1
+    return carried
+
+
+def _copy_children(
+    session: Session,
+    meeting_id: int,
+    source: ItemRow,
+    copy: ItemRow,
+    children: dict[int | None, list[ItemRow]],
+    now: datetime,
+) -> None:
+    for child in sorted(children[source.id], key=_order):
+        suffix = child.number.rsplit(".", 1)[1]
+        new = ItemRow(
+            meeting_id=meeting_id,
+            parent_id=copy.id,
+            number=f"{copy.number}.{suffix}",
+            section=copy.section,
+            text=child.text,
+            proposer_id=child.proposer_id,
+            position=child.position,
+            done=child.done,
+            carried_from_id=child.id,
+            created_at=now,
+        )
+        session.add(new)
+        session.flush()
+        _copy_children(session, meeting_id, child, new, children, now)
+
+
+def live_items(session: Session, meeting_id: int) -> list[ItemRow]:
+    return [item for item in store.items_of(session, meeting_id) if not item.removed]
+
+
+def sections(
+    items: Sequence[ItemRow],
+    section_names: Sequence[str],
+    roster: Roster,
+    said: Mapping[int | None, ItemMinutes],
+) -> tuple[AgendaSection, ...]:
+    """The agenda as sections of item trees, in the series' section order, each item with
+    what was said under it."""
+    children: dict[int | None, list[ItemRow]] = defaultdict(list)
+    for item in items:
+        children[item.parent_id].append(item)
 
     def build(item: ItemRow, parent: ItemRow | None) -> AgendaItem:
+        minutes = said.get(item.id, ItemMinutes())
         return AgendaItem(
             number=item.number,
             text=item.text,
-            proposer_initials=initials[item.proposer_id],
-            proposer_name=names[item.proposer_id],
+            proposer_initials=roster.initials_of(item.proposer_id),
+            proposer_name=roster.name_of(item.proposer_id),
             show_initials=parent is None or parent.proposer_id != item.proposer_id,
             done=item.done,
-            notes=tuple(
-                DiscussionNote(initials[n.author_id], names[n.author_id], n.text)
-                for n in notes_by_item[item.id]
-            ),
+            notes=minutes.notes,
             children=tuple(build(child, item) for child in sorted(children[item.id], key=_order)),
+            deferred=item.deferred,
+            decisions=minutes.decisions,
+            actions=minutes.actions,
         )
 
     top = sorted(children[None], key=_order)

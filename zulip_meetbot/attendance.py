@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import people, store
 from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow
+from zulip_meetbot.people import Roster
 from zulip_meetbot.record import Attendee
 
 
@@ -65,15 +66,20 @@ def reaction_removed(
     return True
 
 
-def attendees(session: Session, meeting_id: int) -> tuple[Attendee, ...]:
+def attendee_ids(session: Session, meeting_id: int) -> list[int]:
+    """Who was present, in the order they arrived."""
+    return [row.user_id for row in store.attendance_of(session, meeting_id)]
+
+
+def attendees(session: Session, meeting_id: int, roster: Roster) -> tuple[Attendee, ...]:
     """The attendees table's rows, in the order people arrived."""
-    rows = store.attendance_of(session, meeting_id)
-    known = store.people(session, [row.user_id for row in rows])
+    user_ids = attendee_ids(session, meeting_id)
+    known = store.people(session, user_ids)
     result = []
-    for row in rows:
-        person = known.get(row.user_id)
+    for user_id in user_ids:
+        person = known.get(user_id)
         if person is None:
-            result.append(Attendee(row.user_id, f"user {row.user_id}", "?", "", ""))
+            result.append(Attendee(user_id, roster.name_of(user_id), "?", "", ""))
         else:
-            result.append(people.attendee(person))
+            result.append(people.attendee(person, roster.initials_of(user_id)))
     return tuple(result)

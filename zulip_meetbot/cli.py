@@ -9,10 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from zulip_meetbot import __version__
-from zulip_meetbot.config import ConfigError, Settings, load_settings
+from zulip_meetbot.config import ConfigError, SeriesConfig, Settings, load_settings
 from zulip_meetbot.notes import TemplateProblem, check_template
+
+if TYPE_CHECKING:
+    from zulip_meetbot.store import Store
 
 log = logging.getLogger("zulip_meetbot")
 
@@ -52,6 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
     )
     ics.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    render = commands.add_parser(
+        "render",
+        help="render a past meeting's notes again from the database",
+        description="Render the notes of the series SLUG's meeting held on DATE from the "
+        "database (the record is the source of truth; the notes file is a view of it).",
+    )
+    render.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
+    render.add_argument("date", metavar="DATE", help="the meeting's date, YYYY-MM-DD")
+    render.add_argument(
+        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
+    )
+    render.add_argument(
+        "--template", metavar="FILE", help="a template file instead of the series' own"
+    )
+    render.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    listing = commands.add_parser(
+        "meetings",
+        help="list a series' past meetings with attendance counts",
+        description="List the meetings of the series SLUG held so far, with how many attended.",
+    )
+    listing.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
+    listing.add_argument(
+        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
+    )
     return parser
 
 
@@ -62,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args.config, args.log_level)
     if args.command == "ics":
         return export_ics(args.config, args.slug, args.output)
+    if args.command == "render":
+        return render_past(args.config, args.slug, args.date, args.template, args.output)
+    if args.command == "meetings":
+        return list_meetings(args.config, args.slug)
     return 1  # pragma: no cover - argparse refuses unknown commands
 
 
@@ -94,8 +126,9 @@ def run(config_path: str, log_level: str) -> int:
         return EXIT_CONFIG
 
     # Imported here so `meetbot --help` and botrc errors stay fast.
+    from zulip_meetbot.directory import ZulipDirectory
     from zulip_meetbot.handler import MeetbotHandler
-    from zulip_meetbot.runtime import Runtime, ZulipDirectory, make_client
+    from zulip_meetbot.runtime import Runtime, make_client
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import Store
     from zulip_meetbot.timeutil import SystemClock
@@ -103,7 +136,8 @@ def run(config_path: str, log_level: str) -> int:
     try:
         # The zulip client asks the server for its settings as soon as it is made.
         client = make_client(settings)
-        handler = MeetbotHandler(settings, None, SystemClock(), ZulipDirectory(client))
+        directory = ZulipDirectory(client, settings.affiliation_fields, settings.github_fields)
+        handler = MeetbotHandler(settings, None, SystemClock(), directory)
         runtime = Runtime(settings, client, handler)
         runtime.connect()
     except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
@@ -157,6 +191,77 @@ def export_ics(config_path: str, slug: str, output: str | None) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    return 0
+
+
+def _series_and_store(config_path: str, slug: str) -> tuple[SeriesConfig, Store] | None:
+    """The series and its database, or None after saying what is wrong."""
+    settings = load_checked_settings(config_path)
+    if settings is None:
+        return None
+    series = settings.series_by_slug(slug)
+    if series is None:
+        known = ", ".join(s.slug for s in settings.series)
+        print(f"meetbot: no series {slug!r} in {config_path} (series: {known})", file=sys.stderr)
+        return None
+    if not settings.database.exists():
+        print(f"meetbot: no database yet at {settings.database}: has the bot run?", file=sys.stderr)
+        return None
+    return series, Store(settings.database)
+
+
+def render_past(
+    config_path: str, slug: str, day: str, template: str | None, output: str | None
+) -> int:
+    """``meetbot render SLUG DATE``: a past meeting's notes, from the database."""
+    from datetime import date
+
+    from zulip_meetbot.archive import render_meeting
+    from zulip_meetbot.errors import UserError
+
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        print(f"meetbot: expected a date like 2025-02-12, got {day!r}", file=sys.stderr)
+        return EXIT_CONFIG
+    found = _series_and_store(config_path, slug)
+    if found is None:
+        return EXIT_CONFIG
+    series, store = found
+    try:
+        if template:
+            check_template(str(Path(template).absolute()))
+        with store.transaction() as session:
+            text = render_meeting(
+                session,
+                series,
+                wanted,
+                str(Path(template).absolute()) if template else series.template,
+            )
+    except (UserError, TemplateProblem) as problem:
+        print(f"meetbot: {str(problem).replace('**', '')}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def list_meetings(config_path: str, slug: str) -> int:
+    """``meetbot meetings SLUG``: past meetings with attendance counts."""
+    from zulip_meetbot.archive import meetings_table, past_meetings
+
+    found = _series_and_store(config_path, slug)
+    if found is None:
+        return EXIT_CONFIG
+    series, store = found
+    with store.transaction() as session:
+        past = past_meetings(session, series)
+    store.close()
+    sys.stdout.write(meetings_table(series, past))
     return 0
 
 

@@ -74,13 +74,43 @@ class EndMeeting:
 
 @dataclass(frozen=True)
 class MarkHere:
-    pass
+    name: str | None = None  # a chair marking someone on the call without Zulip
 
 
 @dataclass(frozen=True)
 class AddNote:
-    number: str
+    number: str | None  # None: the item under discussion
     text: str
+
+
+@dataclass(frozen=True)
+class CurrentItem:
+    number: str
+
+
+@dataclass(frozen=True)
+class RecordDecision:
+    text: str
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    text: str
+
+
+@dataclass(frozen=True)
+class CompleteAction:
+    number: int
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class DeferItem:
+    number: str
 
 
 @dataclass(frozen=True)
@@ -130,6 +160,12 @@ Command = (
     | ShowNext
     | SkipMeeting
     | RescheduleMeeting
+    | CurrentItem
+    | RecordDecision
+    | RecordAction
+    | CompleteAction
+    | Undo
+    | DeferItem
 )
 
 
@@ -154,13 +190,27 @@ USAGE: dict[str, tuple[tuple[str, ...], str]] = {
             "agenda remove N",
             "agenda move N POSITION",
             "agenda done N",
+            "agenda defer N",
         ),
         "show the next meeting's agenda, or change it (N is an item number such as 2 or 2.1)",
     ),
     "next": (("next", "next K"), "when and where the next meeting (or the next K, up to 50) is"),
     "start": (("start",), "chairs: begin the next meeting now and post the attendance message"),
-    "here": (("here",), "mark yourself present at the running meeting"),
-    "note": (("note N TEXT",), "add a discussion note under item N, credited to you"),
+    "here": (
+        ("here", "here NAME"),
+        "mark yourself present (chairs: someone on the call without Zulip)",
+    ),
+    "item": (("item N",), "chairs: discuss item N now (the previous one is ticked)"),
+    "note": (
+        ("note TEXT", "note N TEXT"),
+        "a discussion note under the current item (or item N), credited to you",
+    ),
+    "agreed": (("agreed TEXT",), "record a decision under the current item"),
+    "action": (
+        ("action TEXT", "action done N"),
+        "record an action item (its owners are the people you @-mention), or close one",
+    ),
+    "undo": (("undo",), "remove your own last note, decision or action item"),
     "end": (("end",), "chairs: end the meeting, write the notes file and post a summary"),
     "skip": (
         ("skip", "skip YYYY-MM-DD"),
@@ -181,7 +231,7 @@ USAGE: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 
-_AGENDA_SUBVERBS = ("add", "sub", "edit", "remove", "move", "done")
+_AGENDA_SUBVERBS = ("add", "sub", "edit", "remove", "move", "done", "defer")
 _SUBVERB_ALIASES = {"rm": "remove", "delete": "remove", "del": "remove", "tick": "done"}
 _PROFILE_FIELDS = ("initials", "affiliation", "github")
 
@@ -230,10 +280,30 @@ def parse_command(text: str) -> Command:
     if verb == "end":
         return _no_arguments(rest, "end", EndMeeting())
     if verb == "here":
-        return _no_arguments(rest, "here", MarkHere())
+        name = " ".join(rest.split())
+        if len(name) > MAX_PROFILE_VALUE:
+            raise UsageError(f"That name is longer than {MAX_PROFILE_VALUE} characters.", "here")
+        return MarkHere(name or None)
     if verb == "note":
-        number, note = _number_then_text(rest, "note")
-        return AddNote(number, note)
+        first, after = _split_word(rest)
+        if _NUMBER.fullmatch(first) and after.strip():
+            number, note = _number_then_text(rest, "note")
+            return AddNote(number, note)
+        return AddNote(None, _text(rest, "note"))
+    if verb == "item":
+        return CurrentItem(_only_number(rest, "item"))
+    if verb in ("agreed", "agree", "decision"):
+        return RecordDecision(_text(rest, "agreed"))
+    if verb == "action":
+        first, after = _split_word(rest)
+        if first.lower() == "done":
+            word = after.strip().lstrip("#")
+            if not re.fullmatch(r"\d{1,6}", word):
+                raise UsageError("`action done` needs the action's number, such as 3.", "action")
+            return CompleteAction(int(word))
+        return RecordAction(_text(rest, "action"))
+    if verb == "undo":
+        return _no_arguments(rest, "undo", Undo())
     if verb == "profile":
         return _parse_profile(rest)
     if verb == "next":
@@ -266,6 +336,8 @@ def _parse_agenda(rest: str) -> Command:
         return RemoveItem(_only_number(args, "agenda"))
     if sub == "done":
         return MarkDone(_only_number(args, "agenda"))
+    if sub == "defer":
+        return DeferItem(_only_number(args, "agenda"))
     if sub == "move":
         number, position = _split_word(args)
         number = _item_number(number, "agenda")

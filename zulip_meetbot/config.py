@@ -47,6 +47,9 @@ DEFAULT_SECTIONS = "Introductions, Announcements, New Agenda Items"
 DEFAULT_TEMPLATE = "community"
 DEFAULT_CARRY_OVER = "deferred"
 DEFAULT_AUTO_END = "3h"
+DEFAULT_ATTENDANCE_GRACE = "24h"
+DEFAULT_AFFILIATION_FIELDS = "Affiliation, Company, Organization"
+DEFAULT_GITHUB_FIELDS = "GitHub, GitHub username"
 DEFAULT_REMINDER_GRACE = "15m"
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -54,7 +57,15 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 MAX_NAME_LENGTH = 60
 
 API_KEYS = ("email", "key", "site", "insecure", "cert_bundle", "client_cert", "client_cert_key")
-MEETBOT_KEYS = ("database", "notes_dir", "timezones", "chairs", "reminder_grace")
+MEETBOT_KEYS = (
+    "database",
+    "notes_dir",
+    "timezones",
+    "chairs",
+    "reminder_grace",
+    "affiliation_fields",
+    "github_fields",
+)
 SERIES_KEYS = (
     "title",
     "stream",
@@ -75,6 +86,7 @@ SERIES_KEYS = (
     "auto_start",
     "auto_end",
     "carry_over",
+    "attendance_grace",
 )
 _KEYS_BY_SECTION: Mapping[str, tuple[str, ...]] = {
     "[api]": API_KEYS,
@@ -148,6 +160,8 @@ class SeriesConfig:
     carry_over: str
     # A meeting still open this long after its planned end is ended by the bot.
     auto_end: timedelta = timedelta(hours=3)
+    # Reactions on the attendance message this long after `end` still count.
+    attendance_grace: timedelta = timedelta(hours=24)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -178,6 +192,9 @@ class Settings:
     series: tuple[SeriesConfig, ...]
     # How late a reminder missed while the bot was down may still be posted.
     reminder_grace: timedelta = timedelta(minutes=15)
+    # Names of the organization's custom profile fields read for the attendees table.
+    affiliation_fields: tuple[str, ...] = ("Affiliation", "Company", "Organization")
+    github_fields: tuple[str, ...] = ("GitHub", "GitHub username")
 
     def series_by_slug(self, slug: str) -> SeriesConfig | None:
         """The series called ``slug``, or None."""
@@ -261,6 +278,12 @@ def parse_settings(text: str, path: Path) -> Settings:
         problems.extend(_unknown_keys(name, parser.options(name)))
     api = _read_api(reader, base)
     database, notes_dir, timezones, chairs, grace = _read_meetbot(reader, base)
+    affiliation_fields = reader.value(
+        "meetbot", "affiliation_fields", _field_names, (), DEFAULT_AFFILIATION_FIELDS
+    )
+    github_fields = reader.value(
+        "meetbot", "github_fields", _field_names, (), DEFAULT_GITHUB_FIELDS
+    )
     series: list[SeriesConfig] = []
     for name in parser.sections():
         if name.startswith("series:") and (one := _read_series(reader, name, base)) is not None:
@@ -280,6 +303,8 @@ def parse_settings(text: str, path: Path) -> Settings:
         chairs=chairs,
         series=tuple(series),
         reminder_grace=grace,
+        affiliation_fields=affiliation_fields,
+        github_fields=github_fields,
     )
 
 
@@ -415,6 +440,9 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
     chairs = listed("chairs", _parse_chairs, (), "")
     auto_start = value("auto_start", _parse_bool, True, "yes")
     auto_end = value("auto_end", parse_duration, timedelta(), DEFAULT_AUTO_END)
+    attendance_grace = value(
+        "attendance_grace", parse_duration, timedelta(), DEFAULT_ATTENDANCE_GRACE
+    )
     carry_over = value("carry_over", _check_carry_over, "", DEFAULT_CARRY_OVER)
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
@@ -441,6 +469,7 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
         auto_start=auto_start,
         carry_over=carry_over,
         auto_end=auto_end,
+        attendance_grace=attendance_grace,
     )
 
 
@@ -507,6 +536,10 @@ def _parse_zones(text: str) -> tuple[str, ...]:
     for zone in zones:
         _check_zone(zone)
     return zones
+
+
+def _field_names(text: str) -> tuple[str, ...]:
+    return tuple(name for name in _split_list(text) if name)
 
 
 def _parse_chairs(text: str) -> tuple[str, ...]:

@@ -16,18 +16,33 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import __version__, agenda, attendance, lifecycle, meetings, people, store, views
+from zulip_meetbot import (
+    __version__,
+    agenda,
+    attendance,
+    lifecycle,
+    meetings,
+    minutes,
+    people,
+    store,
+    views,
+)
 from zulip_meetbot.commands import (
     AddItem,
     AddNote,
     AddSubItem,
     Command,
+    CompleteAction,
+    CurrentItem,
+    DeferItem,
     EditItem,
     EndMeeting,
     Help,
     MarkDone,
     MarkHere,
     MoveItem,
+    RecordAction,
+    RecordDecision,
     RemoveItem,
     RescheduleMeeting,
     SetProfile,
@@ -36,6 +51,7 @@ from zulip_meetbot.commands import (
     ShowProfile,
     SkipMeeting,
     StartMeeting,
+    Undo,
     UsageError,
     parse_request,
 )
@@ -53,11 +69,16 @@ class Directory(Protocol):
 
     def member(self, user_id: int) -> Member | None: ...
 
+    def member_named(self, full_name: str) -> Member | None: ...
+
 
 class NoDirectory:
     """Knows nobody: chairs come from the botrc only."""
 
     def member(self, user_id: int) -> Member | None:
+        return None
+
+    def member_named(self, full_name: str) -> Member | None:
         return None
 
 
@@ -178,6 +199,8 @@ class MeetbotHandler:
             return self._end(context, bot_handler)
         if isinstance(command, (SkipMeeting, RescheduleMeeting)):
             return self._change_calendar(context, command, bot_handler)
+        if isinstance(command, MarkHere):
+            return self._here(context, command.name)
         return self._in_transaction(
             context, lambda session: self._execute(session, context, command)
         )
@@ -203,15 +226,23 @@ class MeetbotHandler:
         if isinstance(command, ShowNext):
             planned = meetings.next_meetings(session, series, now, command.count or 1)
             return views.next_text(series, planned, command.count is not None)
-        if isinstance(command, MarkHere):
-            meeting = meetings.require_running(session, series)
-        else:
-            meeting = meetings.require_upcoming(session, series, now)
-        uid, chair = member.user_id, context.is_chair
-        if isinstance(command, ShowAgenda):
-            return views.agenda_text(
-                series, meeting, agenda.sections(session, meeting.id, series.sections)
+        if isinstance(command, CompleteAction):
+            text = minutes.complete_action(
+                session, series.slug, command.number, member.user_id, context.is_chair, now
             )
+            return f"Closed action item **#{command.number}**: {views.one_line(text)}"
+        if isinstance(command, (CurrentItem, RecordDecision, RecordAction, Undo)):
+            return self._minutes(session, context, command)
+        return self._agenda(session, context, command)
+
+    def _agenda(self, session: Session, context: _Context, command: Command) -> str:
+        """Commands on the next (or running) meeting's agenda."""
+        series, now = context.series, self.clock.now()
+        meeting = meetings.require_upcoming(session, series, now)
+        uid, chair = context.member.user_id, context.is_chair
+        if isinstance(command, ShowAgenda):
+            record = meetings.meeting_record(session, series, meeting)
+            return views.agenda_text(series, meeting, record)
         if isinstance(command, AddItem):
             section, text = agenda.split_section(
                 series.sections, series.default_section, command.text
@@ -238,13 +269,88 @@ class MeetbotHandler:
         if isinstance(command, MarkDone):
             agenda.mark_done(session, meeting.id, command.number, uid, chair)
             return f"Ticked item **{command.number}** as done."
+        if isinstance(command, DeferItem):
+            agenda.defer_item(session, meeting.id, command.number, uid, chair)
+            return f"Item **{command.number}** will move to the next meeting when this one ends."
         if isinstance(command, AddNote):
-            agenda.add_note(session, meeting.id, command.number, command.text, uid, now)
-            return f"Noted under item **{command.number}**."
-        if isinstance(command, MarkHere):
-            newly = attendance.mark_here(session, meeting.id, uid, now)
-            return views.marked_here(newly, member.full_name)
+            number = minutes.add_note(session, meeting.id, command.number, command.text, uid, now)
+            return f"Noted under item **{number}**."
         raise AssertionError(f"unhandled command {command!r}")
+
+    def _minutes(self, session: Session, context: _Context, command: Command) -> str:
+        """Commands that record what happens in the running meeting."""
+        series, now = context.series, self.clock.now()
+        meeting = meetings.require_running(session, series)
+        uid = context.member.user_id
+        if isinstance(command, CurrentItem):
+            if not context.is_chair:
+                raise UserError("only a chair can move the meeting to another item.")
+            previous = agenda.set_current_item(session, meeting.id, command.number, now)
+            ticked = f" (item {previous} ticked)" if previous else ""
+            return f"Now discussing item **{command.number}**{ticked}."
+        if isinstance(command, RecordDecision):
+            where = minutes.record_decision(session, meeting.id, command.text, uid, now)
+            under = f" under item **{where}**" if where else ""
+            return f"Recorded the decision{under}: {views.one_line(command.text)}"
+        if isinstance(command, RecordAction):
+            owners, unknown = self._owners(session, command.text)
+            number, where = minutes.record_action(
+                session,
+                series.slug,
+                meeting.id,
+                command.text,
+                uid,
+                [m.user_id for m in owners],
+                now,
+            )
+            return views.action_recorded(number, where, [m.full_name for m in owners], unknown)
+        if isinstance(command, Undo):
+            return f"Removed your last {minutes.undo(session, meeting.id, uid)}"
+        raise AssertionError(f"unhandled command {command!r}")
+
+    def _owners(self, session: Session, text: str) -> tuple[list[Member], list[str]]:
+        """The people an action mentions, and the names nobody answers to."""
+        owners: list[Member] = []
+        unknown: list[str] = []
+        for mention in minutes.mentions(text):
+            member = None
+            if mention.user_id is not None:
+                member = self.directory.member(mention.user_id)
+                if member is None and (row := store.person(session, mention.user_id)):
+                    member = Member(row.user_id, row.full_name)
+            else:
+                member = self.directory.member_named(mention.name)
+                if member is None and (row := store.person_named(session, mention.name)):
+                    member = Member(row.user_id, row.full_name)
+            if member is None:
+                unknown.append(mention.name)
+                continue
+            people.remember(session, member)
+            owners.append(member)
+        return owners, unknown
+
+    def _here(self, context: _Context, name: str | None) -> str | None:
+        """`here`, or a chair's `here NAME`; after the end, within the grace, notes are redone."""
+        series = context.series
+        if name is not None and not context.is_chair:
+            raise UserError("only a chair can mark someone else present.")
+        ended: list[int] = []
+
+        def mark(session: Session) -> str:
+            now = self.clock.now()
+            meeting = meetings.attendance_meeting(session, series, now)
+            person = people.guest(session, name) if name else None
+            who = person.user_id if person is not None else context.member.user_id
+            shown = person.full_name if person is not None else context.member.full_name
+            newly = attendance.mark_here(session, meeting.id, who, now)
+            if meeting.ended_at is not None and newly:
+                ended.append(meeting.id)
+            return views.marked_here(newly, shown, name is not None)
+
+        reply = self._in_transaction(context, mark)
+        for meeting_id in ended:
+            lifecycle.rerender_notes(self._store, self._settings, series, meeting_id)
+        return reply
 
     def _start(self, context: _Context, bot_handler: BotHandler) -> str | None:
         series = context.series
@@ -340,16 +446,23 @@ class MeetbotHandler:
             member = Member(user_id, str(user.get("full_name") or f"user {user_id}"))
         if member.is_bot:
             return
+        now = self.clock.now()
         with self._store.transaction() as session:
             row = store.meeting_with_attendance_message(session, message_id)
-            if row is None or row.started_at is None or row.ended_at is not None:
+            if row is None or row.started_at is None:
                 return
+            series = self._settings.series_by_slug(row.series_slug)
+            if series is None:
+                return
+            ended = row.ended_at is not None
+            if ended and meetings.recently_ended(session, series, row.id, now) is None:
+                return  # too late: the record is closed
             reaction_type = str(event.get("reaction_type") or "unicode_emoji")
             emoji_code = str(event.get("emoji_code") or event.get("emoji_name") or "")
             if event.get("op") == "add":
                 people.remember(session, member)
                 changed = attendance.reaction_added(
-                    session, row.id, user_id, reaction_type, emoji_code, self.clock.now()
+                    session, row.id, user_id, reaction_type, emoji_code, now
                 )
             elif event.get("op") == "remove":
                 changed = attendance.reaction_removed(
@@ -364,6 +477,8 @@ class MeetbotHandler:
                 member.full_name,
                 "present" if event.get("op") == "add" else "no longer present",
             )
+            if ended:
+                lifecycle.rerender_notes(self._store, self._settings, series, row.id)
 
     # -- helpers --------------------------------------------------------------------------
 

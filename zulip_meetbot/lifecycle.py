@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
-from zulip_meetbot import meetings, store, views
+from zulip_meetbot import agenda, meetings, store, views
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.meetings import Meeting
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
@@ -92,17 +93,70 @@ def end_meeting(
     poster: Poster,
     message_id: int | None = None,
 ) -> Ended | None:
-    """End the running meeting: write its notes file, then post the summary in its topic."""
+    """End the running meeting: carry its deferred items over, write its notes file, then
+    attach the file to a summary posted in its topic."""
     with db.transaction() as session:
         if not store.claim_message(session, message_id, now):
             return None
         meeting = meetings.require_running(session, series)
+        agenda.tick_current_item(session, meeting.id)
+        meeting = meetings.end_meeting(session, series, now, "")
         record = meetings.meeting_record(session, series, meeting)
         name = notes_filename(series.notes_path, meeting.date)
         path = settings.notes_dir / name
         write_notes(path, render_notes(record, series.template))
-        meetings.end_meeting(session, series, now, str(path))
-        summary = views.summary_text(series, record, name)
-    log.info("%s: meeting of %s ended, notes in %s", series.slug, meeting.date, path)
+        meetings.set_notes_file(session, meeting.id, str(path))
+        following = meetings.upcoming_meeting(session, series, now)
+        carried = 0
+        if following is not None:
+            carried = agenda.carry_over(
+                session,
+                meeting.id,
+                following.id,
+                unticked=series.carry_over == "unticked",
+                section=series.find_section("From previous meetings"),
+                now=now,
+            )
+    log.info(
+        "%s: meeting of %s ended, notes in %s, %d items carried over",
+        series.slug,
+        meeting.date,
+        path,
+        carried,
+    )
+    link = _upload(poster, path, name)
+    summary = views.summary_text(series, record, name, link, following, carried)
     post_in_meeting_topic(poster, series, meeting.topic, summary)
     return Ended(meeting, name, summary)
+
+
+def rerender_notes(db: Store, settings: Settings, series: SeriesConfig, meeting_id: int) -> None:
+    """Write an ended meeting's notes file again, after its record was corrected."""
+    with db.transaction() as session:
+        row = store.meeting_by_id(session, meeting_id)
+        if row is None or row.ended_at is None:
+            return
+        meeting = meetings.meeting_value(row, series)
+        record = meetings.meeting_record(session, series, meeting)
+        path = (
+            Path(row.notes_file)
+            if row.notes_file
+            else (settings.notes_dir / notes_filename(series.notes_path, meeting.date))
+        )
+    write_notes(path, render_notes(record, series.template))
+    log.info("%s: notes of %s written again after a correction", series.slug, meeting.date)
+
+
+def _upload(poster: Poster, path: Path, name: str) -> str | None:
+    """Attach the notes file (POST /user_uploads); its URL, or None if that is not possible."""
+    upload = getattr(poster, "upload_file", None)
+    if upload is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            response = upload(handle)
+    except Exception:  # the summary still goes out, naming the file's path
+        log.exception("could not upload %s", name)
+        return None
+    url = (response or {}).get("url") or (response or {}).get("uri")
+    return url if isinstance(url, str) and url else None

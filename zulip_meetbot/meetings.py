@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import agenda, attendance, store
+from zulip_meetbot import agenda, attendance, minutes, people, store
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.errors import UserError
-from zulip_meetbot.models import MeetingRow
+from zulip_meetbot.models import ActionRow, ItemRow, MeetingRow
 from zulip_meetbot.record import MeetingRecord
 from zulip_meetbot.timeutil import global_time, local_date, occurrences, to_utc
 
@@ -173,12 +173,54 @@ def end_meeting(session: Session, series: SeriesConfig, now: datetime, notes_fil
     if row is None:
         raise UserError(f"No **{series.title}** meeting is running, so there is nothing to end.")
     row.ended_at = now
-    row.notes_file = notes_file
+    row.notes_file = notes_file or None
+    session.flush()
     return meeting_value(row, series)
 
 
+def set_notes_file(session: Session, meeting_id: int, notes_file: str) -> None:
+    row = store.meeting_by_id(session, meeting_id)
+    if row is not None:
+        row.notes_file = notes_file
+
+
+def recently_ended(
+    session: Session, series: SeriesConfig, meeting_id: int, now: datetime
+) -> Meeting | None:
+    """The meeting, if it ended no longer than the series' attendance grace ago."""
+    row = store.meeting_by_id(session, meeting_id)
+    if row is None or row.ended_at is None or now - row.ended_at > series.attendance_grace:
+        return None
+    return meeting_value(row, series)
+
+
+def attendance_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
+    """The meeting `here` applies to: the running one, else one just ended (late attendance)."""
+    running = store.running_meeting(session, series.slug)
+    if running is not None:
+        return meeting_value(running, series)
+    last = store.last_ended_meeting(session, series.slug)
+    if last is not None and (late := recently_ended(session, series, last.id, now)):
+        return late
+    raise UserError(f"No **{series.title}** meeting is running. A chair can say `start`.")
+
+
 def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> MeetingRecord:
-    """Everything the notes file of ``meeting`` shows, read from the database."""
+    """Everything the notes file of ``meeting`` shows, read from the database.
+
+    It depends on nothing but the database, so a meeting re-rendered later (``meetbot render``)
+    gives the same file; completions after the meeting's end do not leak into it.
+    """
+    items = agenda.live_items(session, meeting.id)
+    earlier = store.open_actions_before(
+        session, series.slug, meeting.scheduled_start, meeting.started_at or meeting.scheduled_start
+    )
+    roster = _roster(session, meeting.id, items, earlier)
+    numbers = {item.id: item.number for item in items}
+    said, decisions, actions = minutes.minutes_by_item(
+        session, meeting.id, roster, numbers, series.zone, meeting.ended_at
+    )
+    sections = agenda.sections(items, series.sections, roster, said)
     return MeetingRecord(
         series_slug=series.slug,
         title=series.title,
@@ -188,9 +230,33 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         video_link=series.video_link,
         video_label=series.video_label,
         description=series.description,
-        attendees=attendance.attendees(session, meeting.id),
-        sections=agenda.sections(session, meeting.id, series.sections),
+        attendees=attendance.attendees(session, meeting.id, roster),
+        sections=sections,
+        decisions=decisions,
+        actions=actions,
+        open_actions=tuple(
+            minutes.action_values(session, earlier, roster, {}, series.zone, meeting.ended_at)
+        ),
+        deferred=tuple(item for section in sections for item in section.items if item.deferred),
     )
+
+
+def _roster(
+    session: Session, meeting_id: int, items: list[ItemRow], earlier: list[ActionRow]
+) -> people.Roster:
+    """Everyone in the meeting's record, attendees first: their initials win ties."""
+    user_ids = attendance.attendee_ids(session, meeting_id)
+    user_ids += [item.proposer_id for item in items]
+    user_ids += minutes.involved_user_ids(session, meeting_id)
+    owners = store.action_owners(session, [action.id for action in earlier])
+    for action in earlier:
+        user_ids += [action.author_id, *owners[action.id]]
+    return people.roster(session, user_ids)
+
+
+def meeting_roster(session: Session, meeting_id: int) -> people.Roster:
+    """The meeting's who-is-who, for replies that show initials."""
+    return _roster(session, meeting_id, agenda.live_items(session, meeting_id), [])
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ class MeetingRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     attendance_message_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
     notes_file: Mapped[str | None] = mapped_column(Text, default=None)
+    # The item under discussion (`item N`); notes, decisions and actions go under it.
+    current_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("item.id", use_alter=True), default=None
+    )
 
 
 class ItemRow(Base):
@@ -76,6 +80,9 @@ class ItemRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The item of an earlier meeting this one was carried over from.
+    carried_from_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -92,7 +99,11 @@ class NoteRow(Base):
 
 
 class PersonRow(Base):
-    """A person's row in the attendees table; empty fields fall back to Zulip's values."""
+    """A person's row in the attendees table: their own choices (``profile …``) win over what
+    the organization's Zulip profile fields say.
+
+    Guests added by a chair (``here NAME``) have no Zulip account and a negative id.
+    """
 
     __tablename__ = "person"
 
@@ -101,6 +112,47 @@ class PersonRow(Base):
     initials: Mapped[str | None] = mapped_column(String(20), default=None)
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     github: Mapped[str] = mapped_column(String(100), default="")
+    zulip_affiliation: Mapped[str] = mapped_column(String(200), default="")
+    zulip_github: Mapped[str] = mapped_column(String(100), default="")
+    is_guest: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DecisionRow(Base):
+    """``agreed TEXT``: a decision, under the item current when it was said."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), default=None)
+    author_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActionRow(Base):
+    """``action TEXT``: someone's next step; open until ``action done N``."""
+
+    __tablename__ = "action"
+    __table_args__ = (UniqueConstraint("series_slug", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_slug: Mapped[str] = mapped_column(String(100), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), default=None)
+    author_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ActionOwnerRow(Base):
+    __tablename__ = "action_owner"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AttendanceRow(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,23 @@ class Member:
     is_admin: bool = False  # admins and owners
     is_bot: bool = False
     timezone: str = ""
+    # From the organization's custom profile fields; None when Zulip was not asked.
+    affiliation: str | None = None
+    github: str | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is who in one meeting: initials made unique, and names."""
+
+    initials: Mapping[int, str]
+    names: Mapping[int, str]
+
+    def initials_of(self, user_id: int) -> str:
+        return self.initials.get(user_id, "?")
+
+    def name_of(self, user_id: int) -> str:
+        return self.names.get(user_id, f"user {user_id}")
 
 
 def default_initials(full_name: str) -> str:
@@ -50,14 +67,50 @@ def is_chair(member: Member, chairs: Iterable[str]) -> bool:
 
 
 def remember(session: Session, member: Member) -> PersonRow:
-    """Keep the person's Zulip name current; their own profile choices are left alone."""
+    """Keep what Zulip says of the person current; their own profile choices are left alone."""
     row = store.person(session, member.user_id)
     if row is None:
-        row = PersonRow(user_id=member.user_id, full_name=member.full_name)
+        row = PersonRow(
+            user_id=member.user_id, full_name=member.full_name or f"user {member.user_id}"
+        )
         session.add(row)
     elif member.full_name and row.full_name != member.full_name:
         row.full_name = member.full_name
+    if member.affiliation is not None:
+        row.zulip_affiliation = member.affiliation
+    if member.github is not None:
+        row.zulip_github = member.github
     return row
+
+
+def guest(session: Session, name: str) -> PersonRow:
+    """Someone on the call without a Zulip account, added by a chair; one row per name."""
+    name = " ".join(name.split())
+    for row in store.guests(session):
+        if row.full_name.casefold() == name.casefold():
+            return row
+    row = PersonRow(user_id=store.next_guest_id(session), full_name=name, is_guest=True)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def roster(session: Session, user_ids: Sequence[int]) -> Roster:
+    """Initials unique among ``user_ids`` (in order of precedence): chosen initials are kept,
+    and a repeated default gets a number: two JDs become JD and JD2."""
+    rows = store.people(session, list(dict.fromkeys(user_ids)))
+    ordered = [rows[uid] for uid in dict.fromkeys(user_ids) if uid in rows]
+    initials: dict[int, str] = {}
+    taken: set[str] = set()
+    for row in [r for r in ordered if r.initials] + [r for r in ordered if not r.initials]:
+        base = row.initials or default_initials(row.full_name)
+        candidate, suffix = base, 2
+        while candidate in taken:
+            candidate, suffix = f"{base}{suffix}", suffix + 1
+        initials[row.user_id] = candidate
+        taken.add(candidate)
+    names = {row.user_id: row.full_name for row in ordered}
+    return Roster(initials, names)
 
 
 def set_profile(session: Session, member: Member, field: str, value: str) -> Attendee:
@@ -72,23 +125,12 @@ def profile_of(session: Session, member: Member) -> Attendee:
     return attendee(remember(session, member))
 
 
-def attendee(row: PersonRow) -> Attendee:
-    """The person's row in the attendees table."""
+def attendee(row: PersonRow, initials: str | None = None) -> Attendee:
+    """The person's row in the attendees table (``initials`` as made unique in a meeting)."""
     return Attendee(
-        user_id=row.user_id,
+        user_id=None if row.is_guest else row.user_id,
         name=row.full_name,
-        initials=row.initials or default_initials(row.full_name),
-        affiliation=row.affiliation,
-        github=row.github,
+        initials=initials or row.initials or default_initials(row.full_name),
+        affiliation=row.affiliation or row.zulip_affiliation,
+        github=row.github or row.zulip_github,
     )
-
-
-def initials_by_id(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    """Initials for each id; someone never seen gets ``?`` rather than an error."""
-    rows = store.people(session, sorted(set(user_ids)))
-    return {uid: attendee(rows[uid]).initials if uid in rows else "?" for uid in user_ids}
-
-
-def names_by_id(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    rows = store.people(session, sorted(set(user_ids)))
-    return {uid: rows[uid].full_name if uid in rows else f"user {uid}" for uid in user_ids}

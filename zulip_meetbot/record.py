@@ -31,6 +31,29 @@ class DiscussionNote:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Something the meeting agreed (``agreed TEXT``), under the item current at the time."""
+
+    text: str
+    author_initials: str
+    item_number: str | None  # None when no item was current
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Someone's next step (``action TEXT``); owners are the people it mentions."""
+
+    number: int  # stable within the series: `action done N`
+    text: str  # as typed, Zulip mentions included
+    owners: tuple[str, ...]  # owners' names; empty for an unowned action
+    owner_initials: tuple[str, ...]
+    author_initials: str
+    item_number: str | None
+    done: bool
+    meeting_date: date  # the meeting that recorded it
+
+
+@dataclass(frozen=True)
 class AgendaItem:
     """An agenda item with its stable number (``"1"``, ``"1.2"``) and its sub-items."""
 
@@ -43,6 +66,9 @@ class AgendaItem:
     done: bool
     notes: tuple[DiscussionNote, ...] = ()
     children: tuple[AgendaItem, ...] = ()
+    deferred: bool = False  # moved to the next meeting (`agenda defer N`)
+    decisions: tuple[Decision, ...] = ()
+    actions: tuple[ActionItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,3 +93,10 @@ class MeetingRecord:
     description: str
     attendees: tuple[Attendee, ...]
     sections: tuple[AgendaSection, ...]
+    # Collected from the items above, in the order they were said.
+    decisions: tuple[Decision, ...] = ()
+    actions: tuple[ActionItem, ...] = ()
+    # Actions of earlier meetings still open when this one began.
+    open_actions: tuple[ActionItem, ...] = ()
+    # The top-level items deferred to the next meeting (they also stay in their sections).
+    deferred: tuple[AgendaItem, ...] = ()

@@ -16,7 +16,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from zulip_meetbot import agenda, attendance, lifecycle, meetings, store, views
+from zulip_meetbot import attendance, lifecycle, meetings, store, views
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.lifecycle import Poster
@@ -203,17 +203,17 @@ class MeetingScheduler:
             slot = meetings.Slot(action.occurrence, action.start, False, None)
             row = meetings.materialize(session, series, slot)
             meeting = meetings.meeting_value(row, series)
-            sections = agenda.sections(session, meeting.id, series.sections)
-            text = views.reminder_text(series, meeting, now, self._zones(series), sections)
+            record = meetings.meeting_record(session, series, meeting)
+            text = views.reminder_text(series, meeting, now, self._zones(series), record)
         return lifecycle.post_in_meeting_topic(self.poster, series, meeting.topic, text)
 
     def _zones(self, series: SeriesConfig) -> list[str]:
         """The botrc's zones, then those of the people who came to the last three meetings."""
         with self.store.transaction() as session:
             recent = store.recent_ended_meetings(session, series.slug, 3)
-            user_ids = {a.user_id for row in recent for a in attendance.attendees(session, row.id)}
+            user_ids = {uid for row in recent for uid in attendance.attendee_ids(session, row.id)}
         profile_zones = []
-        for user_id in sorted(uid for uid in user_ids if uid is not None):
+        for user_id in sorted(uid for uid in user_ids if uid > 0):
             member = self.handler.directory.member(user_id)
             if member is not None and _is_zone(member.timezone):
                 profile_zones.append(member.timezone)

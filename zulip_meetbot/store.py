@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from zulip_meetbot.models import (
+    ActionOwnerRow,
+    ActionRow,
     AttendanceReactionRow,
     AttendanceRow,
     Base,
+    DecisionRow,
     HandledMessageRow,
     ItemRow,
     MeetingRow,
@@ -97,6 +100,16 @@ def meetings_since(session: Session, series_slug: str, since: datetime) -> list[
     )
 
 
+def meetings_of_series(session: Session, series_slug: str) -> list[MeetingRow]:
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .where(MeetingRow.series_slug == series_slug)
+            .order_by(MeetingRow.scheduled_start)
+        )
+    )
+
+
 def changed_meetings(session: Session, series_slug: str) -> list[MeetingRow]:
     """Meetings cancelled or moved away from the instant their series' rule gives."""
     return list(
@@ -168,6 +181,99 @@ def people(session: Session, user_ids: list[int]) -> dict[int, PersonRow]:
         return {}
     rows = session.scalars(select(PersonRow).where(PersonRow.user_id.in_(user_ids)))
     return {row.user_id: row for row in rows}
+
+
+def person_named(session: Session, full_name: str) -> PersonRow | None:
+    wanted = full_name.strip().casefold()
+    for row in session.scalars(
+        select(PersonRow).where(PersonRow.full_name.ilike(full_name.strip()))
+    ):
+        if row.full_name.casefold() == wanted:
+            return row
+    return None
+
+
+def guests(session: Session) -> list[PersonRow]:
+    return list(session.scalars(select(PersonRow).where(PersonRow.is_guest)))
+
+
+def next_guest_id(session: Session) -> int:
+    lowest = session.scalar(select(func.min(PersonRow.user_id))) or 0
+    return min(lowest, 0) - 1
+
+
+def decisions_of(session: Session, meeting_id: int) -> list[DecisionRow]:
+    return list(
+        session.scalars(
+            select(DecisionRow).where(DecisionRow.meeting_id == meeting_id).order_by(DecisionRow.id)
+        )
+    )
+
+
+def actions_of(session: Session, meeting_id: int) -> list[ActionRow]:
+    return list(
+        session.scalars(
+            select(ActionRow).where(ActionRow.meeting_id == meeting_id).order_by(ActionRow.id)
+        )
+    )
+
+
+def open_actions_before(
+    session: Session, series_slug: str, before: datetime, still_open_at: datetime
+) -> list[ActionRow]:
+    """Actions of the series' meetings that started before ``before`` and were still open at
+    ``still_open_at``."""
+    return list(
+        session.scalars(
+            select(ActionRow)
+            .join(MeetingRow, MeetingRow.id == ActionRow.meeting_id)
+            .where(
+                ActionRow.series_slug == series_slug,
+                MeetingRow.scheduled_start < before,
+                (ActionRow.done_at.is_(None)) | (ActionRow.done_at >= still_open_at),
+            )
+            .order_by(ActionRow.number)
+        )
+    )
+
+
+def action_by_number(session: Session, series_slug: str, number: int) -> ActionRow | None:
+    return session.scalar(
+        select(ActionRow).where(ActionRow.series_slug == series_slug, ActionRow.number == number)
+    )
+
+
+def last_action_number(session: Session, series_slug: str) -> int:
+    return (
+        session.scalar(
+            select(func.max(ActionRow.number)).where(ActionRow.series_slug == series_slug)
+        )
+        or 0
+    )
+
+
+def action_owners(session: Session, action_ids: list[int]) -> dict[int, list[int]]:
+    owners: dict[int, list[int]] = {action_id: [] for action_id in action_ids}
+    if action_ids:
+        rows = session.scalars(
+            select(ActionOwnerRow)
+            .where(ActionOwnerRow.action_id.in_(action_ids))
+            .order_by(ActionOwnerRow.position)
+        )
+        for row in rows:
+            owners[row.action_id].append(row.user_id)
+    return owners
+
+
+def notes_of_meeting(session: Session, meeting_id: int) -> list[NoteRow]:
+    return list(
+        session.scalars(
+            select(NoteRow)
+            .join(ItemRow, ItemRow.id == NoteRow.item_id)
+            .where(ItemRow.meeting_id == meeting_id)
+            .order_by(NoteRow.id)
+        )
+    )
 
 
 def attendance_of(session: Session, meeting_id: int) -> list[AttendanceRow]:

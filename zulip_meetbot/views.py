@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from zulip_meetbot.commands import USAGE, usage_of
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.meetings import Meeting, PlannedMeeting
-from zulip_meetbot.record import AgendaItem, AgendaSection, Attendee, MeetingRecord
+from zulip_meetbot.record import ActionItem, AgendaItem, Attendee, MeetingRecord
 from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
 
 _INDENT = "    "
@@ -50,27 +50,46 @@ def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
     )
 
 
-def agenda_text(series: SeriesConfig, meeting: Meeting, sections: Sequence[AgendaSection]) -> str:
-    """The agenda, numbered, by section."""
+def agenda_text(series: SeriesConfig, meeting: Meeting, record: MeetingRecord) -> str:
+    """The agenda, numbered, by section, with the open action items of earlier meetings."""
     lines = [meeting_heading(series, meeting)]
-    for section in sections:
+    for section in record.sections:
         lines.append(f"\n**{section.name}**")
         if not section.items:
             lines.append("_(nothing yet)_")
         for item in section.items:
             lines.extend(_item_lines(item, 0))
+    lines.extend(_open_actions(record))
     lines.append(
         f"\nTo add an item: `agenda add {series.default_section}: TEXT` or `agenda add TEXT`."
     )
     return "\n".join(lines)
 
 
+def _open_actions(record: MeetingRecord) -> list[str]:
+    if not record.open_actions:
+        return []
+    lines = ["\n**Open action items from earlier meetings**"]
+    for action in record.open_actions:
+        tick = "✅ " if action.done else ""
+        owners = ", ".join(action.owners) or "unowned"
+        lines.append(f"- {tick}**#{action.number}** {one_line(action.text)} ({owners})")
+    return lines
+
+
 def _item_lines(item: AgendaItem, depth: int) -> list[str]:
     tick = "✅ " if item.done else ""
     who = f"({item.proposer_initials}) " if item.show_initials else ""
-    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}"]
+    later = " _(deferred to the next meeting)_" if item.deferred else ""
+    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
+    inner = _INDENT * (depth + 1)
     for note in item.notes:
-        lines.append(f"{_INDENT * (depth + 1)}- _{note.author_initials}: {one_line(note.text)}_")
+        lines.append(f"{inner}- _{note.author_initials}: {one_line(note.text)}_")
+    for decision in item.decisions:
+        lines.append(f"{inner}- **Agreed:** {one_line(decision.text)}")
+    for action in item.actions:
+        owners = ", ".join(action.owner_initials) or "unowned"
+        lines.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
     for child in item.children:
         lines.extend(_item_lines(child, depth + 1))
     return lines
@@ -111,32 +130,95 @@ def already_running(series: SeriesConfig, meeting: Meeting) -> str:
     )
 
 
-def marked_here(newly: bool, name: str) -> str:
-    return (
-        f"Welcome, {name}: you are marked present." if newly else "You were already marked present."
+def marked_here(newly: bool, name: str, someone_else: bool = False) -> str:
+    if someone_else:
+        shown = one_line(name)
+        return f"Marked {shown} present." if newly else f"{shown} was already marked present."
+    if newly:
+        return f"Welcome, {name}: you are marked present."
+    return "You were already marked present."
+
+
+def action_recorded(
+    number: int, item: str | None, owners: Sequence[str], unknown: Sequence[str]
+) -> str:
+    under = f" under item **{item}**" if item else ""
+    who = (
+        ", ".join(one_line(o) for o in owners) or "nobody yet (mention people to make them owners)"
     )
+    text = f"Recorded action item **#{number}**{under}, owned by {who}."
+    if unknown:
+        names = ", ".join(f"`{one_line(n)}`" for n in unknown)
+        text += f" I know nobody called {names}."
+    return text
 
 
-def summary_text(series: SeriesConfig, record: MeetingRecord, notes_name: str) -> str:
-    """Posted at ``end``: how many came, the items, and the notes file's name."""
+def summary_text(
+    series: SeriesConfig,
+    record: MeetingRecord,
+    notes_name: str,
+    notes_url: str | None = None,
+    following: Meeting | None = None,
+    carried: int = 0,
+) -> str:
+    """Posted at ``end``: who came, what was discussed, deferred, decided and who does what."""
     count = len(record.attendees)
     people_word = "person" if count == 1 else "people"
     lines = [f"**{series.title}** has ended: {count} {people_word} attended."]
     if record.attendees:
-        lines.append("Attendees: " + ", ".join(one_line(a.name) for a in record.attendees) + ".")
+        lines.append("Attendees: " + ", ".join(_silent(a) for a in record.attendees) + ".")
     items = [item for section in record.sections for item in section.items]
-    if items:
+    discussed = [item for item in items if not item.deferred]
+    if discussed:
         lines.append("\n**Items**")
-        for section in record.sections:
-            for item in section.items:
-                tick = "✅ " if item.done else ""
-                lines.append(
-                    f"- {tick}**{item.number}** ({item.proposer_initials}) {one_line(item.text)}"
-                )
-    else:
+        for item in discussed:
+            tick = "✅ " if item.done else ""
+            lines.append(
+                f"- {tick}**{item.number}** ({item.proposer_initials}) {one_line(item.text)}"
+            )
+    elif not items:
         lines.append("No agenda items were recorded.")
-    lines.append(f"\nNotes file: `{notes_name}`")
+    if record.deferred:
+        when = f" ({global_time(following.scheduled_start)})" if following is not None else ""
+        lines.append(f"\n**Deferred to the next meeting**{when}")
+        for item in record.deferred:
+            lines.append(f"- **{item.number}** ({item.proposer_initials}) {one_line(item.text)}")
+    if carried and following is not None and not record.deferred:
+        lines.append(
+            f"\n{carried} unticked items carried to {global_time(following.scheduled_start)}."
+        )
+    if record.decisions:
+        lines.append("\n**Decisions**")
+        lines += [f"- {one_line(decision.text)}" for decision in record.decisions]
+    if record.actions:
+        lines.append("\n**Action items**")
+        for owner, actions in actions_by_owner(record.actions):
+            for action in actions:
+                lines.append(f"- **{owner}**: {one_line(action.text)} (#{action.number})")
+    shown = f"[{notes_name}]({notes_url})" if notes_url else f"`{notes_name}`"
+    lines.append(f"\nNotes file: {shown}")
     return "\n".join(lines)
+
+
+def actions_by_owner(
+    actions: Sequence[ActionItem],
+) -> list[tuple[str, list[ActionItem]]]:
+    """Action items grouped by owner name (an action with two owners is in both groups);
+    unowned ones last."""
+    groups: dict[str, list[ActionItem]] = {}
+    for action in actions:
+        for owner in action.owners or ("Unowned",):
+            groups.setdefault(owner, []).append(action)
+    unowned = groups.pop("Unowned", [])
+    ordered = list(groups.items())
+    return ordered + ([("Unowned", unowned)] if unowned else [])
+
+
+def _silent(attendee: Attendee) -> str:
+    """A silent mention: it names the person without notifying them."""
+    if attendee.user_id is None:
+        return one_line(attendee.name)
+    return f"@_**{one_line(attendee.name)}|{attendee.user_id}**"
 
 
 def ended_elsewhere(series: SeriesConfig, meeting: Meeting, notes_name: str) -> str:
@@ -219,7 +301,7 @@ def reminder_text(
     meeting: Meeting,
     now: datetime,
     zones: Sequence[str],
-    sections: Sequence[AgendaSection],
+    record: MeetingRecord,
 ) -> str:
     """A scheduled reminder: when (for every reader), where, and what is on the agenda."""
     start = meeting.scheduled_start
@@ -230,16 +312,17 @@ def reminder_text(
     lines.append(f"[What time is that in my zone?]({time_zone_link(series.title, start)})")
     if series.video_link:
         lines.append(f"Call: {series.video_link}")
-    items = [item for section in sections for item in section.items]
+    items = [item for section in record.sections for item in section.items]
     if items:
         lines.append("\n**Agenda**")
-        for section in sections:
+        for section in record.sections:
             if section.items:
                 lines.append(f"_{section.name}_")
                 for item in section.items:
                     lines.extend(_item_lines(item, 0))
     else:
         lines.append("\nThe agenda is empty so far.")
+    lines.extend(_open_actions(record))
     lines.append(
         f"Add an item: mention me with `agenda add {series.default_section}: TEXT` "
         "or `agenda add TEXT`."

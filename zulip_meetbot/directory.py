@@ -1,0 +1,145 @@
+"""Who Zulip users are: names, roles, zones, and the custom profile fields that fill the
+attendees table (affiliation, GitHub), asked of the server once and then on a miss."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import zulip
+
+from zulip_meetbot.people import Member
+
+log = logging.getLogger(__name__)
+
+# Zulip's custom profile field types (GET /realm/profile_fields).
+SHORT_TEXT = 1
+EXTERNAL_ACCOUNT = 7
+
+
+@dataclass(frozen=True)
+class ProfileFields:
+    """Which of the organization's custom profile fields hold an affiliation and a GitHub name."""
+
+    affiliation: int | None = None
+    github: int | None = None
+
+
+def pick_profile_fields(
+    fields: Sequence[dict[str, Any]],
+    affiliation_names: Sequence[str],
+    github_names: Sequence[str],
+) -> ProfileFields:
+    """The first field named like each list (in the list's order); for GitHub, else the first
+    external-account field of subtype github."""
+
+    def named(names: Sequence[str], types: tuple[int, ...]) -> int | None:
+        for name in names:
+            for field in fields:
+                if (
+                    field.get("name", "").casefold() == name.casefold()
+                    and field.get("type") in types
+                ):
+                    return int(field["id"])
+        return None
+
+    github = named(github_names, (SHORT_TEXT, EXTERNAL_ACCOUNT))
+    if github is None:
+        github = next(
+            (
+                int(field["id"])
+                for field in fields
+                if field.get("type") == EXTERNAL_ACCOUNT
+                and '"github"' in str(field.get("field_data", ""))
+            ),
+            None,
+        )
+    return ProfileFields(affiliation=named(affiliation_names, (SHORT_TEXT,)), github=github)
+
+
+def member_from_user(user: dict[str, Any], fields: ProfileFields | None = None) -> Member:
+    """A Zulip user object (GET /users) → a ``Member``."""
+    role = user.get("role")
+    is_admin = bool(user.get("is_admin") or user.get("is_owner")) or role in (100, 200)
+    affiliation = github = None
+    if fields is not None and "profile_data" in user:
+        # A person who filled nothing in has an empty profile_data: their value is "".
+        data = user.get("profile_data") or {}
+        affiliation = _field_value(data, fields.affiliation)
+        github = _field_value(data, fields.github)
+    return Member(
+        user_id=int(user["user_id"]),
+        full_name=str(user.get("full_name") or ""),
+        email=str(user.get("email") or ""),
+        delivery_email=str(user.get("delivery_email") or ""),
+        is_admin=is_admin,
+        is_bot=bool(user.get("is_bot")),
+        timezone=str(user.get("timezone") or ""),
+        affiliation=affiliation,
+        github=github,
+    )
+
+
+def _field_value(data: dict[str, Any], field_id: int | None) -> str | None:
+    if field_id is None:
+        return None
+    entry = data.get(str(field_id)) or {}
+    return " ".join(str(entry.get("value") or "").split()).removeprefix("@")
+
+
+class ZulipDirectory:
+    """The organization's members, read with their custom profile fields."""
+
+    def __init__(
+        self,
+        client: zulip.Client,
+        affiliation_fields: Sequence[str] = ("Affiliation", "Company", "Organization"),
+        github_fields: Sequence[str] = ("GitHub", "GitHub username"),
+    ) -> None:
+        self._client = client
+        self._affiliation_names = tuple(affiliation_fields)
+        self._github_names = tuple(github_fields)
+        self._fields: ProfileFields | None = None
+        self._members: dict[int, Member] = {}
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Read the profile fields and every member (two requests)."""
+        response = self._client.call_endpoint("realm/profile_fields", method="GET")
+        if response.get("result") == "success":
+            self._fields = pick_profile_fields(
+                response.get("custom_fields", []), self._affiliation_names, self._github_names
+            )
+            log.info("profile fields used for the attendees table: %s", self._fields)
+        else:
+            log.warning("could not read the custom profile fields: %s", response.get("msg"))
+        response = self._client.get_members({"include_custom_profile_fields": True})
+        if response.get("result") != "success":
+            log.warning("could not list the organization's users: %s", response.get("msg"))
+            return
+        with self._lock:
+            for user in response.get("members", []):
+                self._members[user["user_id"]] = member_from_user(user, self._fields)
+
+    def member(self, user_id: int) -> Member | None:
+        with self._lock:
+            known = self._members.get(user_id)
+        if known is not None:
+            return known
+        response = self._client.get_user_by_id(user_id, include_custom_profile_fields=True)
+        if response.get("result") != "success":
+            return None
+        found = member_from_user(response["user"], self._fields)
+        with self._lock:
+            self._members[user_id] = found
+        return found
+
+    def member_named(self, full_name: str) -> Member | None:
+        """The member called ``full_name`` (ignoring case), if exactly one is."""
+        wanted = full_name.strip().casefold()
+        with self._lock:
+            found = [m for m in self._members.values() if m.full_name.casefold() == wanted]
+        return found[0] if len(found) == 1 else None

@@ -1,0 +1,246 @@
+"""The minutes: what is said during a meeting — discussion notes, decisions, action items —
+under the item being discussed, and `undo` of one's own last record."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import store
+from zulip_meetbot.errors import UserError
+from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, ItemRow, NoteRow
+from zulip_meetbot.people import Roster
+from zulip_meetbot.record import ActionItem, Decision, DiscussionNote
+from zulip_meetbot.timeutil import local_date
+
+# `@**Name**` and `@**Name|id**`; silent mentions (`@_**…**`) name nobody as an owner.
+_MENTION = re.compile(r"(?<![_\w])@\*\*([^*|]+?)(?:\|(\d+))?\*\*")
+
+
+@dataclass(frozen=True)
+class Mention:
+    name: str
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class ItemMinutes:
+    """What was said under one item, as values for the record."""
+
+    notes: tuple[DiscussionNote, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    actions: tuple[ActionItem, ...] = ()
+
+
+def mentions(text: str) -> list[Mention]:
+    """The people an action's text mentions, in order, each once."""
+    found: dict[tuple[str, int | None], Mention] = {}
+    for match in _MENTION.finditer(text):
+        user_id = int(match.group(2)) if match.group(2) else None
+        found.setdefault((match.group(1), user_id), Mention(match.group(1).strip(), user_id))
+    return list(found.values())
+
+
+def current_item(session: Session, meeting_id: int) -> ItemRow | None:
+    meeting = store.meeting_by_id(session, meeting_id)
+    if meeting is None or meeting.current_item_id is None:
+        return None
+    item = session.get(ItemRow, meeting.current_item_id)
+    return None if item is None or item.removed else item
+
+
+def add_note(
+    session: Session, meeting_id: int, number: str | None, text: str, author_id: int, now: datetime
+) -> str:
+    """A note under item ``number``, or under the current item; returns the item's number."""
+    item = _item(session, meeting_id, number, "note")
+    session.add(NoteRow(item_id=item.id, author_id=author_id, text=text, created_at=now))
+    return item.number
+
+
+def record_decision(
+    session: Session, meeting_id: int, text: str, author_id: int, now: datetime
+) -> str | None:
+    """``agreed TEXT``; returns the number of the item it sits under, if any."""
+    item = current_item(session, meeting_id)
+    session.add(
+        DecisionRow(
+            meeting_id=meeting_id,
+            item_id=None if item is None else item.id,
+            author_id=author_id,
+            text=text,
+            created_at=now,
+        )
+    )
+    return None if item is None else item.number
+
+
+def record_action(
+    session: Session,
+    series_slug: str,
+    meeting_id: int,
+    text: str,
+    author_id: int,
+    owner_ids: Sequence[int],
+    now: datetime,
+) -> tuple[int, str | None]:
+    """``action TEXT``; returns its number (stable within the series) and its item's number."""
+    item = current_item(session, meeting_id)
+    row = ActionRow(
+        series_slug=series_slug,
+        number=store.last_action_number(session, series_slug) + 1,
+        meeting_id=meeting_id,
+        item_id=None if item is None else item.id,
+        author_id=author_id,
+        text=text,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    for position, owner in enumerate(dict.fromkeys(owner_ids)):
+        session.add(ActionOwnerRow(action_id=row.id, user_id=owner, position=position))
+    return row.number, None if item is None else item.number
+
+
+def complete_action(
+    session: Session, series_slug: str, number: int, actor_id: int, is_chair: bool, now: datetime
+) -> str:
+    """``action done N``: by its owners, its author or a chair. Returns its text."""
+    row = store.action_by_number(session, series_slug, number)
+    if row is None:
+        raise UserError(f"there is no action item {number}.")
+    if row.done_at is not None:
+        raise UserError(f"action item {number} is already done.")
+    owners = store.action_owners(session, [row.id])[row.id]
+    if not is_chair and actor_id != row.author_id and actor_id not in owners:
+        raise UserError(f"only its owners, its author or a chair can close action item {number}.")
+    row.done_at = now
+    return row.text
+
+
+def undo(session: Session, meeting_id: int, author_id: int) -> str:
+    """Remove the author's most recent note, decision or action of this meeting."""
+    candidates: list[tuple[datetime, int, str, object]] = []
+    for note in store.notes_of_meeting(session, meeting_id):
+        if note.author_id == author_id:
+            candidates.append((note.created_at, note.id, "note", note))
+    for decision in store.decisions_of(session, meeting_id):
+        if decision.author_id == author_id:
+            candidates.append((decision.created_at, decision.id, "decision", decision))
+    for action in store.actions_of(session, meeting_id):
+        if action.author_id == author_id and action.done_at is None:
+            candidates.append((action.created_at, action.id, "action item", action))
+    if not candidates:
+        raise UserError("you have recorded nothing in this meeting that I could undo.")
+    _, _, kind, row = max(candidates, key=lambda c: (c[0], c[1]))
+    if isinstance(row, ActionRow):
+        session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
+    session.delete(row)
+    text = getattr(row, "text", "")
+    return f"{kind}: {text}"
+
+
+def involved_user_ids(session: Session, meeting_id: int) -> list[int]:
+    """Everyone who said or owns something in the meeting's minutes."""
+    ids: list[int] = [note.author_id for note in store.notes_of_meeting(session, meeting_id)]
+    ids += [d.author_id for d in store.decisions_of(session, meeting_id)]
+    actions = store.actions_of(session, meeting_id)
+    ids += [a.author_id for a in actions]
+    for owners in store.action_owners(session, [a.id for a in actions]).values():
+        ids += owners
+    return ids
+
+
+def minutes_by_item(
+    session: Session,
+    meeting_id: int,
+    roster: Roster,
+    item_numbers: Mapping[int, str],
+    zone: ZoneInfo,
+    done_by: datetime | None,
+) -> tuple[dict[int | None, ItemMinutes], tuple[Decision, ...], tuple[ActionItem, ...]]:
+    """The meeting's notes, decisions and actions grouped by item id (None: no item), plus the
+    decisions and actions in the order they were said."""
+    notes: dict[int | None, list[DiscussionNote]] = defaultdict(list)
+    for note in store.notes_of_meeting(session, meeting_id):
+        notes[note.item_id].append(
+            DiscussionNote(
+                roster.initials_of(note.author_id), roster.name_of(note.author_id), note.text
+            )
+        )
+    decisions: dict[int | None, list[Decision]] = defaultdict(list)
+    all_decisions = []
+    for row in store.decisions_of(session, meeting_id):
+        decision = Decision(
+            row.text,
+            roster.initials_of(row.author_id),
+            item_numbers.get(row.item_id) if row.item_id is not None else None,
+        )
+        decisions[row.item_id].append(decision)
+        all_decisions.append(decision)
+    rows = store.actions_of(session, meeting_id)
+    actions: dict[int | None, list[ActionItem]] = defaultdict(list)
+    all_actions = []
+    for row, value in zip(
+        rows, action_values(session, rows, roster, item_numbers, zone, done_by), strict=True
+    ):
+        actions[row.item_id].append(value)
+        all_actions.append(value)
+    keys = set(notes) | set(decisions) | set(actions)
+    grouped = {
+        key: ItemMinutes(tuple(notes[key]), tuple(decisions[key]), tuple(actions[key]))
+        for key in keys
+    }
+    return grouped, tuple(all_decisions), tuple(all_actions)
+
+
+def action_values(
+    session: Session,
+    rows: Sequence[ActionRow],
+    roster: Roster,
+    item_numbers: Mapping[int, str],
+    zone: ZoneInfo,
+    done_by: datetime | None = None,
+) -> list[ActionItem]:
+    """Action rows as values; ``done_by`` counts only completions up to that instant."""
+    owners = store.action_owners(session, [row.id for row in rows])
+    values = []
+    for row in rows:
+        meeting = store.meeting_by_id(session, row.meeting_id)
+        done = row.done_at is not None and (done_by is None or row.done_at <= done_by)
+        values.append(
+            ActionItem(
+                number=row.number,
+                text=row.text,
+                owners=tuple(roster.name_of(uid) for uid in owners[row.id]),
+                owner_initials=tuple(roster.initials_of(uid) for uid in owners[row.id]),
+                author_initials=roster.initials_of(row.author_id),
+                item_number=item_numbers.get(row.item_id) if row.item_id is not None else None,
+                done=done,
+                meeting_date=local_date(
+                    row.created_at if meeting is None else meeting.scheduled_start, zone
+                ),
+            )
+        )
+    return values
+
+
+def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> ItemRow:
+    if number is None:
+        item = current_item(session, meeting_id)
+        if item is None:
+            raise UserError(
+                f"no item is under discussion: a chair can say `item N`, or say `{verb} N TEXT`."
+            )
+        return item
+    for item in store.items_of(session, meeting_id):
+        if item.number == number and not item.removed:
+            return item
+    raise UserError(f"There is no item {number} on this agenda. Say `agenda` to see the numbers.")
