@@ -196,6 +196,8 @@ def export_ics(config_path: str, slug: str, output: str | None) -> int:
 
 def _series_and_store(config_path: str, slug: str) -> tuple[SeriesConfig, Store] | None:
     """The series and its database, or None after saying what is wrong."""
+    from zulip_meetbot.store import Store
+
     settings = load_checked_settings(config_path)
     if settings is None:
         return None

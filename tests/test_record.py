@@ -1,0 +1,272 @@
+"""The meeting's record in process: current item, notes, decisions, actions, undo, deferral,
+carry-over, open actions, unique initials, guests, late attendance, summary, render."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import BOTRC, Harness
+
+from zulip_meetbot.archive import past_meetings, render_meeting
+
+UTC = timezone.utc
+NOTES = "2025-02-12-community.md"
+SECTIONS = (
+    "sections = Introductions, Announcements, From previous meetings, New agenda items, "
+    "Deferred to next meeting"
+)
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Harness:
+    return Harness(tmp_path)
+
+
+def posted(done: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    return [message["content"] for kind, message in done if kind == "send_message"]
+
+
+def started(bot: Harness) -> tuple[Any, int]:
+    chair = bot.person(1, "Jaime Rodríguez-Guerra")
+    bot.send(chair, "start")
+    return chair, bot.posted()[0]["id"]
+
+
+def notes_of(bot: Harness, name: str = NOTES) -> str:
+    return (bot.settings.notes_dir / name).read_text(encoding="utf-8")
+
+
+def test_item_makes_an_item_current_and_ticks_the_previous_one(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add First")
+    bot.say(wolf, "agenda add Second")
+    chair, _ = started(bot)
+    assert bot.say(chair, "item 1") == "Now discussing item **1**."
+    assert bot.say(chair, "item 2") == "Now discussing item **2** (item 1 ticked)."
+    agenda = bot.say(chair, "agenda")
+    assert "✅ **1** (WV) First" in agenda and "✅ **2**" not in agenda
+    assert "only a chair" in bot.say(wolf, "item 1")
+    assert "There is no item 99" in bot.say(chair, "item 99")
+
+
+def test_note_without_a_number_goes_under_the_current_item(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add First")
+    chair, _ = started(bot)
+    assert "no item is under discussion" in bot.say(wolf, "note something")
+    bot.say(chair, "item 1")
+    assert bot.say(wolf, "note We should ask conda-forge") == "Noted under item **1**."
+    assert "- _WV: We should ask conda-forge_" in bot.say(chair, "agenda")
+
+
+def test_decisions_and_actions_sit_under_the_current_item_with_owners(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    cheng = bot.person(3, "Cheng H. Lee")
+    bot.say(wolf, "agenda add Repodata v3")
+    chair, _ = started(bot)
+    bot.say(chair, "item 1")
+    assert "Recorded the decision under item **1**" in bot.say(chair, "agreed Start the vote")
+    reply = bot.say(chair, "action @**Cheng H. Lee** and @**Wolf Vollprecht|2** draft the CEP")
+    assert reply == (
+        "Recorded action item **#1** under item **1**, owned by Cheng H. Lee, Wolf Vollprecht."
+    )
+    unowned = bot.say(chair, "action someone books the room")
+    assert "**#2**" in unowned and "owned by nobody yet" in unowned
+    unknown = bot.say(chair, "action @**Nobody Here** does a thing")
+    assert "I know nobody called `Nobody Here`" in unknown
+    agenda = bot.say(cheng, "agenda")
+    assert "- **Agreed:** Start the vote" in agenda
+    assert "- **Action #1** (CHL, WV): @**Cheng H. Lee** and" in agenda
+
+
+def test_undo_removes_your_own_last_record_only(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add First")
+    chair, _ = started(bot)
+    bot.say(chair, "item 1")
+    assert "you have recorded nothing" in bot.say(wolf, "undo")
+    bot.say(wolf, "note keep me")
+    bot.say(chair, "agreed chair's decision")
+    bot.say(wolf, "agreed oops, wrong")
+    assert bot.say(wolf, "undo") == "Removed your last decision: oops, wrong"
+    assert bot.say(wolf, "undo") == "Removed your last note: keep me"
+    agenda = bot.say(chair, "agenda")
+    assert "chair's decision" in agenda and "oops" not in agenda and "keep me" not in agenda
+
+
+def test_deferred_items_move_to_the_next_meeting_with_children_and_proposer(
+    tmp_path: Path,
+) -> None:
+    bot = Harness(tmp_path, BOTRC + SECTIONS + "\n")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Run exports in repodata")
+    bot.say(wolf, "agenda sub 1 https://github.com/conda/ceps/pull/108")
+    bot.say(wolf, "agenda add Discussed today")
+    chair, _ = started(bot)
+    assert "will move to the next meeting" in bot.say(chair, "agenda defer 1")
+    bot.say(chair, "item 2")
+    summary = posted(bot.send(chair, "end"))[0]
+    assert "**Deferred to the next meeting** (<time:2025-02-26T17:00:00+00:00>)" in summary
+    assert "- **1** (WV) Run exports in repodata" in summary
+    assert "_(deferred to next meeting)_" in notes_of(bot)
+
+    agenda = bot.say(wolf, "agenda")
+    carried = agenda.split("**From previous meetings**")[1].split("**New agenda items**")[0]
+    assert "- **1** (WV) Run exports in repodata" in carried
+    assert "    - **1.1** https://github.com/conda/ceps/pull/108" in carried
+    assert "Discussed today" not in agenda
+
+
+def test_carry_over_unticked_moves_every_unticked_item(tmp_path: Path) -> None:
+    bot = Harness(tmp_path, BOTRC + "carry_over = unticked\n")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    for text in ("Reached", "Not reached", "Also not reached"):
+        bot.say(wolf, f"agenda add {text}")
+    chair, _ = started(bot)
+    bot.say(chair, "item 1")
+    bot.send(chair, "end")
+    agenda = bot.say(wolf, "agenda")
+    assert "Reached" not in agenda.replace("Not reached", "").replace("Also not reached", "")
+    assert "- **1** (WV) Not reached" in agenda and "- **2** (WV) Also not reached" in agenda
+
+
+def test_open_actions_are_listed_at_the_next_meeting_until_done(bot: Harness) -> None:
+    cheng = bot.person(3, "Cheng H. Lee")
+    chair, _ = started(bot)
+    bot.say(chair, "action @**Cheng H. Lee** writes the PURL CEP")
+    bot.send(chair, "end")
+    agenda = bot.say(cheng, "agenda")
+    assert "**Open action items from earlier meetings**" in agenda
+    assert "- **#1** @**Cheng H. Lee** writes the PURL CEP (Cheng H. Lee)" in agenda
+    bot.clock.advance(timedelta(days=14))
+    bot.send(chair, "start")
+    bot.clock.advance(timedelta(minutes=5))
+    assert "Closed action item **#1**" in bot.say(cheng, "action done 1")
+    assert "already done" in bot.say(cheng, "action done 1")
+    assert "there is no action item 9" in bot.say(cheng, "action done 9")
+    bot.send(chair, "end")
+    second = notes_of(bot, "2025-02-26-community.md")
+    assert "## Open action items from previous meetings" in second
+    assert "- [x] @Cheng H. Lee writes the PURL CEP (#1, from 2025-02-12)" in second
+    bot.clock.advance(timedelta(days=1))
+    assert "Open action items" not in bot.say(cheng, "agenda")
+
+
+def test_initials_are_unique_within_a_meeting(bot: Harness) -> None:
+    chair, message_id = started(bot)
+    john = bot.person(21, "John Doe")
+    jane = bot.person(22, "Jane Dawson")
+    june = bot.person(23, "June Dunn")
+    bot.say(june, "profile initials JD")  # a chosen JD wins over the default ones
+    for person in (john, jane, june):
+        bot.react(person, message_id)
+    bot.send(chair, "end")
+    notes = notes_of(bot)
+    assert "| John Doe               | JD2      |" in notes
+    assert "| Jane Dawson            | JD3      |" in notes
+    assert "| June Dunn              | JD       |" in notes
+
+
+def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    chair, _ = started(bot)
+    assert "only a chair" in bot.say(wolf, "here Sam Doe")
+    assert bot.say(chair, "here Sam Doe") == "Marked Sam Doe present."
+    assert bot.say(chair, "here sam doe") == "Sam Doe was already marked present."
+    summary = posted(bot.send(chair, "end"))[0]
+    assert "Attendees: Sam Doe." in summary
+    assert "| Sam Doe                | SD       |" in notes_of(bot)
+
+
+def test_late_reaction_within_the_grace_counts_and_rewrites_the_notes(bot: Harness) -> None:
+    chair, message_id = started(bot)
+    bot.react(chair, message_id)
+    bot.send(chair, "end")
+    assert "1 people in total" in notes_of(bot)
+    bot.clock.advance(timedelta(hours=3))
+    bot.react(bot.person(9, "Late Comer"), message_id)
+    assert "| Late Comer" in notes_of(bot) and "2 people in total" in notes_of(bot)
+    bot.clock.advance(timedelta(hours=25))
+    bot.react(bot.person(10, "Too Late"), message_id)
+    assert "Too Late" not in notes_of(bot)
+
+
+def test_summary_names_attendees_silently_and_groups_actions_by_owner(bot: Harness) -> None:
+    cheng = bot.person(3, "Cheng H. Lee")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Repodata v3")
+    chair, message_id = started(bot)
+    bot.react(cheng, message_id)
+    bot.say(chair, "item 1")
+    bot.say(chair, "agreed Start the vote next week")
+    bot.say(chair, "action @**Cheng H. Lee** opens the vote")
+    bot.say(chair, "action find a volunteer")
+    done = bot.send(chair, "end")
+    summary = posted(done)[0]
+    assert "Attendees: @_**Cheng H. Lee|3**." in summary
+    assert "- ✅ **1** (WV) Repodata v3" in summary
+    assert "**Decisions**\n- Start the vote next week" in summary
+    assert "- **Cheng H. Lee**: @**Cheng H. Lee** opens the vote (#1)" in summary
+    assert "- **Unowned**: find a volunteer (#2)" in summary
+    assert "Notes file: [2025-02-12-community.md](https://server/user_uploads/" in summary
+
+
+def test_render_reproduces_the_notes_file_byte_for_byte(tmp_path: Path) -> None:
+    bot = Harness(tmp_path)
+    cheng = bot.person(3, "Cheng H. Lee")
+    bot.say(cheng, "agenda add PURL CEP")
+    chair, message_id = started(bot)
+    bot.react(cheng, message_id)
+    bot.say(chair, "item 1")
+    bot.say(cheng, "note RFC period starts today")
+    bot.say(chair, "action @**Cheng H. Lee** announces it")
+    bot.send(chair, "end")
+    bot.clock.advance(timedelta(days=1))
+    bot.say(cheng, "action done 1")  # closed after the meeting: its notes must not change
+    with bot.store.transaction() as session:
+        series = bot.settings.series[0]
+        again = render_meeting(session, series, date(2025, 2, 12), series.template)
+        [past] = past_meetings(session, series)
+    assert again == notes_of(bot)
+    assert (past.attendees, past.items, past.ended) == (1, 1, True)
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "zulip_meetbot", "render", "community", "2025-02-12"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.decode("utf-8") == notes_of(bot)
+    listing = subprocess.run(
+        [sys.executable, "-m", "zulip_meetbot", "meetings", "community"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "2025-02-12          1      1  ended" in listing.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "zulip_meetbot", "render", "community", "2025-03-01"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 1 and "held no meeting on 2025-03-01" in missing.stderr
+
+
+def test_render_with_another_template(tmp_path: Path) -> None:
+    bot = Harness(tmp_path)
+    chair, message_id = started(bot)
+    bot.react(chair, message_id)
+    bot.send(chair, "end")
+    with bot.store.transaction() as session:
+        series = bot.settings.series[0]
+        text = render_meeting(session, series, date(2025, 2, 12), "ecosystem")
+    assert "1. JRG: Jaime Rodríguez-Guerra" in text
