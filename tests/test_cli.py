@@ -66,3 +66,16 @@ def test_help_lists_the_run_command(tmp_path: Path) -> None:
     result = run_meetbot("--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "run" in result.stdout
+
+
+def test_template_with_an_unknown_variable_stops_run_at_start_up(tmp_path: Path) -> None:
+    (tmp_path / "mine.md.j2").write_text("# {{ meeting.date }}\n\n{{ meeting.actionz }}\n")
+    (tmp_path / "botrc").write_text(
+        "[api]\nemail = b@x.example\nkey = k\nsite = http://127.0.0.1:9\n\n"
+        "[series:community]\ntitle = T\nstream = s\nstart = 2025-02-12 17:00\n"
+        "timezone = UTC\ntemplate = mine.md.j2\n"
+    )
+    result = run_meetbot("run", "--config", "botrc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "[series:community] template" in result.stderr
+    assert "actionz" in result.stderr and "line 3" in result.stderr
