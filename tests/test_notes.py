@@ -20,9 +20,11 @@ from zulip_meetbot.notes import (
     write_notes,
 )
 from zulip_meetbot.record import (
+    ActionItem,
     AgendaItem,
     AgendaSection,
     Attendee,
+    Decision,
     DiscussionNote,
     MeetingRecord,
 )
@@ -566,6 +568,362 @@ def test_legitimate_markdown_in_user_text_is_kept_intact(text: str, template: st
     assert line in (f"    - [ ] {text}", f"    - {text}")
 
 
+# --- decisions, action items and deferred items ---------------------------------------------
+
+JAIME = "Jaime Rodríguez-Guerra"
+OWNERS = {"KH": "Katherine Hale", "OTMOV": "Olu T. M. Oyelaran-Vance", "JRG": JAIME}
+FEB_12 = date(2025, 2, 12)
+
+
+def action(
+    number: int,
+    text: str,
+    *owners: str,
+    at: str | None = None,
+    done: bool = False,
+    on: date = FEB_12,
+) -> ActionItem:
+    """An action owned by the people with these initials (see OWNERS)."""
+    return ActionItem(
+        number=number,
+        text=text,
+        owners=tuple(OWNERS[initials] for initials in owners),
+        owner_initials=owners,
+        author_initials="WV",
+        item_number=at,
+        done=done,
+        meeting_date=on,
+    )
+
+
+def outcomes_record() -> MeetingRecord:
+    """A meeting that agreed things, assigned actions and deferred an item."""
+    agreed_cache = Decision("Keep `cache` in the v1 format", "WV", "1")
+    agreed_child = Decision("Exemplars go in the CEP", "DJC", "1.1")
+    agreed_anywhere = Decision("Next meeting is in two weeks", "TH", None)
+    examples = action(3, "@**Katherine Hale|41** writes the examples", "KH", at="1.1", done=True)
+    vote_text = "@**Katherine Hale** and @_**Olu T. M. Oyelaran-Vance|7** start the vote"
+    vote = action(4, vote_text, "KH", "OTMOV", at="1")
+    nobody = action(5, "Find a reviewer for the CEP", at="1")
+    blog = action(6, f"@**{JAIME}** posts on the blog", "JRG")
+    cache = replace(
+        top(
+            "1",
+            "Discuss `cache` behavior",
+            "WV",
+            replace(
+                item("1.1", "Exemplar use cases", "WV"),
+                decisions=(agreed_child,),
+                actions=(examples,),
+            ),
+            notes=(DiscussionNote("DJC", "Daniel Ching", "Needs examples"),),
+        ),
+        decisions=(agreed_cache,),
+        actions=(vote, nobody),
+    )
+    pypi = replace(top("2", "PyPI interoperability", "TH"), deferred=True)
+    later = top("3", "Sharded repodata", "WV")
+    return small_record(
+        AgendaSection("New agenda items", (cache, pypi)),
+        AgendaSection("Deferred to next meeting", (later,)),
+        decisions=(agreed_cache, agreed_child, agreed_anywhere),
+        actions=(vote, nobody, examples, blog),
+        open_actions=(
+            action(
+                1, "@**Olu T. M. Oyelaran-Vance** drafts the CFEP", "OTMOV", on=date(2025, 1, 29)
+            ),
+            action(2, "Ask the steering council", done=True, on=date(2025, 2, 5)),
+        ),
+        deferred=(pypi,),
+    )
+
+
+DECISION_LINES = [
+    "- Keep `cache` in the v1 format (item 1)",
+    "- Exemplars go in the CEP (item 1.1)",
+    "- Next meeting is in two weeks",
+]
+ACTION_LINES = [
+    "- [ ] **Jaime Rodríguez-Guerra**: @Jaime Rodríguez-Guerra posts on the blog (#6)",
+    "- [ ] **Katherine Hale**: @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote (#4)",
+    "- [x] **Katherine Hale**: @Katherine Hale writes the examples (#3)",
+    "- [ ] **Olu T. M. Oyelaran-Vance**: @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote (#4)",
+    "- [ ] **Unowned**: Find a reviewer for the CEP (#5)",
+]
+OPEN_ACTION_LINES = [
+    "- [ ] @Olu T. M. Oyelaran-Vance drafts the CFEP (#1, from 2025-01-29)",
+    "- [x] Ask the steering council (#2, from 2025-02-05)",
+]
+
+
+def headings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("## ")]
+
+
+def test_community_shows_decisions_and_actions_under_their_items_and_in_their_sections() -> None:
+    text = render_notes(outcomes_record(), "community")
+    assert section_lines(text, "New agenda items") == [
+        "- [ ] (WV) Discuss `cache` behavior",
+        "    - [ ] Exemplar use cases",
+        "        - **Agreed:** Exemplars go in the CEP",
+        "        - **Action** (KH): @Katherine Hale writes the examples",
+        "    - (DJC) Needs examples",
+        "    - **Agreed:** Keep `cache` in the v1 format",
+        "    - **Action** (KH, OTMOV): @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote",
+        "    - **Action** (unowned): Find a reviewer for the CEP",
+        "- [ ] (TH) PyPI interoperability _(deferred to next meeting)_",
+    ]
+    # The community format has no special "Deferred to next meeting" section.
+    assert section_lines(text, "Deferred to next meeting") == ["- [ ] (WV) Sharded repodata"]
+    assert section_lines(text, "Decisions") == DECISION_LINES
+    assert section_lines(text, "Action items") == ACTION_LINES
+    assert section_lines(text, "Open action items from previous meetings") == OPEN_ACTION_LINES
+    assert headings(text)[-3:] == [
+        "## Decisions",
+        "## Action items",
+        "## Open action items from previous meetings",
+    ]
+    tail = text.split("\n## Decisions\n", 1)[1]
+    assert tail == (
+        "\n"
+        + "".join(f"{line}\n" for line in DECISION_LINES)
+        + "\n## Action items\n\n"
+        + "".join(f"{line}\n" for line in ACTION_LINES)
+        + "\n## Open action items from previous meetings\n\n"
+        + "".join(f"{line}\n" for line in OPEN_ACTION_LINES)
+    )
+
+
+def test_ecosystem_shows_decisions_actions_and_the_deferred_items() -> None:
+    text = render_notes(outcomes_record(), "ecosystem")
+    assert section_lines(text, "New agenda items") == [
+        "- [ ] WV: Discuss `cache` behavior",
+        "    - Exemplar use cases",
+        "        - Agreed: Exemplars go in the CEP",
+        "        - Action (KH): @Katherine Hale writes the examples",
+        "    - DJC: Needs examples",
+        "    - Agreed: Keep `cache` in the v1 format",
+        "    - Action (KH, OTMOV): @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote",
+        "    - Action (unowned): Find a reviewer for the CEP",
+        "- [ ] TH: PyPI interoperability _(deferred to next meeting)_",
+    ]
+    # The items already in the section first, then the ones deferred during the meeting.
+    assert section_lines(text, "Deferred to next meeting") == [
+        "- [ ] WV: Sharded repodata",
+        "- [ ] TH: PyPI interoperability",
+    ]
+    assert section_lines(text, "Decisions") == DECISION_LINES
+    assert section_lines(text, "Action items") == ACTION_LINES
+    assert section_lines(text, "Open action items from previous meetings") == OPEN_ACTION_LINES
+    assert headings(text)[-4:] == [
+        "## Deferred to next meeting",
+        "## Decisions",
+        "## Action items",
+        "## Open action items from previous meetings",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["Deferred to next meeting", "DEFERRED TO NEXT MEETING", " deferred to next meeting "]
+)
+def test_ecosystem_deferred_section_replaces_its_placeholder_by_the_deferred_items(
+    name: str,
+) -> None:
+    deferred = replace(top("1", "PyPI interoperability", "TH"), deferred=True)
+    record = small_record(
+        AgendaSection("New agenda items", (deferred,)),
+        AgendaSection(name),
+        deferred=(deferred,),
+    )
+    text = render_notes(record, "ecosystem")
+    assert text.endswith(f"\n## {name.strip()}\n\n- [ ] TH: PyPI interoperability\n")
+    # Without deferred items it keeps its placeholder, like any empty section.
+    assert render_notes(replace(record, deferred=()), "ecosystem").endswith(
+        f"\n## {name.strip()}\n\n- [ ] ...\n"
+    )
+
+
+def test_ecosystem_lists_an_item_deferred_from_the_deferred_section_once() -> None:
+    deferred = replace(top("1", "Sharded repodata", "WV"), deferred=True)
+    record = small_record(
+        AgendaSection("Deferred to next meeting", (deferred,)), deferred=(deferred,)
+    )
+    assert section_lines(render_notes(record, "ecosystem"), "Deferred to next meeting") == [
+        "- [ ] WV: Sharded repodata _(deferred to next meeting)_",
+    ]
+
+
+def test_other_sections_do_not_list_the_deferred_items() -> None:
+    deferred = replace(top("1", "PyPI interoperability", "TH"), deferred=True)
+    record = small_record(
+        AgendaSection("New agenda items", (deferred,)),
+        AgendaSection("From previous meetings"),
+        deferred=(deferred,),
+    )
+    text = render_notes(record, "ecosystem")
+    assert section_lines(text, "From previous meetings") == ["- [ ] ..."]
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_a_deferred_sub_item_is_marked_too(template: str) -> None:
+    child = replace(item("1.1", "Later", "WV"), deferred=True)
+    record = small_record(AgendaSection("Items", (top("1", "Parent", "WV", child),)))
+    marked = "    - [ ] Later" if template == "community" else "    - Later"
+    assert section_lines(render_notes(record, template), "Items")[1] == (
+        f"{marked} _(deferred to next meeting)_"
+    )
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_only_the_outcome_sections_with_something_in_them_are_shown(template: str) -> None:
+    only_open = small_record(
+        AgendaSection("Items"), open_actions=(action(1, "Left over", on=date(2025, 2, 5)),)
+    )
+    text = render_notes(only_open, template)
+    assert headings(text) == [
+        "## Attendees",
+        "## Items",
+        "## Open action items from previous meetings",
+    ]
+    assert text.endswith(
+        "\n\n## Open action items from previous meetings\n\n- [ ] Left over (#1, from 2025-02-05)\n"
+    )
+    only_decisions = small_record(decisions=(Decision("Ship it", "WV", None),))
+    assert render_notes(only_decisions, template).endswith("\n\n## Decisions\n\n- Ship it\n")
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_the_reference_meeting_has_no_outcome_sections(template: str) -> None:
+    text = render_notes(reference_record(), template)
+    assert not {"## Decisions", "## Action items"} & set(headings(text))
+    assert "deferred to next meeting" not in text
+
+
+def test_action_items_are_grouped_by_owner_sorted_by_name_with_unowned_last() -> None:
+    people = {"AZ": "Zoë Adams", "BA": "Ángel Bravo", "CM": "carl Moss", "DB": "Dana Berg"}
+    OWNERS.update(people)
+    try:
+        record = small_record(
+            actions=(
+                action(1, "First for nobody"),
+                action(2, "Zoë alone", "AZ"),
+                action(3, "Ángel and Dana", "BA", "DB"),
+                action(4, "Carl", "CM", done=True),
+                action(5, "Second for nobody", done=True),
+                action(6, "Ángel again", "BA"),
+            )
+        )
+        assert section_lines(render_notes(record, "community"), "Action items") == [
+            "- [ ] **Ángel Bravo**: Ángel and Dana (#3)",
+            "- [ ] **Ángel Bravo**: Ángel again (#6)",
+            "- [x] **carl Moss**: Carl (#4)",
+            "- [ ] **Dana Berg**: Ángel and Dana (#3)",
+            "- [ ] **Zoë Adams**: Zoë alone (#2)",
+            "- [ ] **Unowned**: First for nobody (#1)",
+            "- [x] **Unowned**: Second for nobody (#5)",
+        ]
+    finally:
+        for initials in people:
+            del OWNERS[initials]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (f"@**{JAIME}** posts", f"@{JAIME} posts"),
+        (f"@**{JAIME}|12** posts", f"@{JAIME} posts"),
+        (f"@_**{JAIME}|12** posts", f"@{JAIME} posts"),
+        (f"@_**{JAIME}** posts", f"@{JAIME} posts"),
+        (f"ask @**{JAIME}|12**, @**Katherine Hale**", f"ask @{JAIME}, @Katherine Hale"),
+        ("@*conda-maintainers* and @_*core*", "@conda-maintainers and @core"),
+        ("**bold** and me@**example**.org stay", "**bold** and me@**example**.org stay"),
+    ],
+)
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_zulip_mentions_are_written_as_plain_names(typed: str, shown: str, template: str) -> None:
+    record = small_record(
+        AgendaSection(
+            "Items", (replace(top("1", "Parent", "WV"), actions=(action(7, typed, "JRG"),)),)
+        ),
+        actions=(action(7, typed, "JRG"),),
+        decisions=(Decision(typed, "WV", "1"),),
+        open_actions=(action(1, typed, "JRG"),),
+    )
+    text = render_notes(record, template)
+    assert shown in section_lines(text, "Items")[1]
+    assert section_lines(text, "Decisions") == [f"- {shown} (item 1)"]
+    assert section_lines(text, "Action items") == [f"- [ ] **{JAIME}**: {shown} (#7)"]
+    assert section_lines(text, "Open action items from previous meetings") == [
+        f"- [ ] {shown} (#1, from 2025-02-12)"
+    ]
+
+
+def test_mentions_in_items_and_notes_are_plain_names_too() -> None:
+    said = (DiscussionNote("WV", "Wolf Vollprecht", f"ping @**{JAIME}|12**"),)
+    record = small_record(
+        AgendaSection("Items", (top("1", "Ask @_**Sam Doe|3**", "WV", notes=said),))
+    )
+    assert section_lines(render_notes(record, "community"), "Items") == [
+        "- [ ] (WV) Ask @Sam Doe",
+        f"    - (WV) ping @{JAIME}",
+    ]
+
+
+def hostile_outcomes_record() -> MeetingRecord:
+    decisions = tuple(Decision(text, "WV", "1") for text in HOSTILE)
+    actions = tuple(action(n, text, "KH", at="1") for n, text in enumerate(HOSTILE, 1))
+    parent = replace(top("1", "Parent", "WV"), decisions=decisions, actions=actions)
+    return small_record(
+        AgendaSection("Items", (parent,)),
+        decisions=decisions,
+        actions=actions,
+        open_actions=actions,
+    )
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_decision_and_action_text_cannot_break_the_structure(template: str) -> None:
+    text = render_notes(hostile_outcomes_record(), template)
+    lines = text.splitlines()
+    assert [i for i, line in enumerate(lines) if line.startswith("---")] == [0, 2]
+    assert headings(text) == [
+        "## Attendees",
+        "## Items",
+        "## Decisions",
+        "## Action items",
+        "## Open action items from previous meetings",
+    ]
+    assert not [line for line in lines if line.lstrip().startswith(("```", "~~~"))]
+    n = len(HOSTILE)
+    items = section_lines(text, "Items")
+    assert [len(line) - len(line.lstrip(" ")) for line in items] == [0] + [4] * (2 * n)
+    prefix = r"^ *- (\*\*Agreed:\*\* |\*\*Action\*\* \(KH\): |Agreed: |Action \(KH\): )"
+    for line in items[1:]:
+        content, replaced = re.subn(prefix, "", line)
+        assert replaced == 1, line
+        assert not RAW_OPENER.match(content), line
+    for name, pattern in [
+        ("Decisions", r"^- (.*) \(item 1\)$"),
+        ("Action items", r"^- \[ \] \*\*Katherine Hale\*\*: (.*) \(#\d+\)$"),
+        ("Open action items from previous meetings", r"^- \[ \] (.*) \(#\d+, from 2025-02-12\)$"),
+    ]:
+        listed = section_lines(text, name)
+        assert len(listed) == n
+        for line in listed:
+            match = re.match(pattern, line)
+            assert match, line
+            assert not RAW_OPENER.match(match.group(1)), line
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_a_hostile_decision_is_escaped_and_keeps_its_pipes(template: str) -> None:
+    hostile = "# Use a | b\n- and @**Sam Doe|3** | c\r\n---"
+    record = small_record(decisions=(Decision(hostile, "WV", "2"),))
+    assert section_lines(render_notes(record, template), "Decisions") == [
+        "- \\# Use a | b - and @Sam Doe | c --- (item 2)"
+    ]
+
+
 # --- file names and writing ----------------------------------------------------------------
 
 
@@ -656,6 +1014,60 @@ def test_check_template_names_an_unknown_variable_and_its_line(tmp_path: Path) -
     assert str(path) in str(problem)
     assert "line 3" in str(problem)
     assert "'meting'" in str(problem)
+
+
+def test_check_template_catches_a_misspelt_field_of_the_record_with_its_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.md.j2"
+    path.write_text("# {{ meeting.title }}\n\n{{ meeting.actionz }}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        check_template(str(path))
+    assert (caught.value.variable, caught.value.line) == ("actionz", 3)
+    assert f"{path}, line 3: unknown variable 'actionz'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "variable"),
+    [
+        ("{% for a in meeting.actions %}{{ a.ownerz }}{% endfor %}", "ownerz"),
+        ("{% for a in meeting.open_actions %}{{ a.meeting_day }}{% endfor %}", "meeting_day"),
+        ("{% for d in meeting.decisions %}{{ d.item }}{% endfor %}", "item"),
+        ("{% for i in meeting.deferred %}{{ i.deferred_to }}{% endfor %}", "deferred_to"),
+        (
+            "{% for a in meeting.actions %}{% if not a.owners %}{{ nobody }}{% endif %}{% endfor %}",
+            "nobody",
+        ),
+        (
+            "{% for a in meeting.open_actions %}{% if a.done %}{{ a.closed }}{% endif %}{% endfor %}",
+            "closed",
+        ),
+        (
+            "{% for d in meeting.decisions %}{% if not d.item_number %}{{ d.x }}{% endif %}{% endfor %}",
+            "x",
+        ),
+        (
+            "{% for s in meeting.sections %}{% for i in s.items %}{% for a in i.actions %}"
+            "{{ a.owner }}{% endfor %}{% endfor %}{% endfor %}",
+            "owner",
+        ),
+        (
+            "{% for s in meeting.sections %}{% for l in s | outline %}{% if l.kind == 'action' %}"
+            "{{ l.action.txt }}{% elif l.kind == 'decision' %}{{ l.decision.text }}"
+            "{% endif %}{% endfor %}{% endfor %}",
+            "txt",
+        ),
+        ("{% for g in meeting.actions | by_owner %}{{ g.name }}{% endfor %}", "name"),
+    ],
+)
+def test_check_template_exercises_decisions_actions_and_deferred_items(
+    tmp_path: Path, body: str, variable: str
+) -> None:
+    path = tmp_path / "bad.md.j2"
+    path.write_text(f"# notes\n{body}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        check_template(str(path))
+    assert (caught.value.variable, caught.value.line) == (variable, 2)
 
 
 def test_check_template_names_an_unknown_attribute_of_the_record(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -23,9 +23,11 @@ from types import TracebackType
 import jinja2
 
 from zulip_meetbot.record import (
+    ActionItem,
     AgendaItem,
     AgendaSection,
     Attendee,
+    Decision,
     DiscussionNote,
     MeetingRecord,
 )
@@ -33,6 +35,7 @@ from zulip_meetbot.record import (
 __all__ = [
     "SHIPPED_TEMPLATES",
     "OutlineLine",
+    "OwnerActions",
     "TemplateProblem",
     "check_template",
     "load_template",
@@ -90,6 +93,10 @@ _BLOCK_OPENER = re.compile(
 )
 _ORDERED_MARKER = re.compile(r"(\d{1,9})([.)])(?=\s|$)")
 
+# Zulip mentions: @**Name**, @**Name|12**, silent @_**Name|12**, groups @*team* / @_*team*.
+_USER_MENTION = re.compile(r"(?<!\w)@_?\*\*([^*\n]+?)(?:\|\d+)?\*\*")
+_GROUP_MENTION = re.compile(r"(?<!\w)@_?\*([^*\n]+)\*")
+
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 _UNDEFINED_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'$")
 
@@ -118,16 +125,32 @@ class TemplateProblem(Exception):
 
 @dataclass(frozen=True)
 class OutlineLine:
-    """One line of a section's outline: an agenda item or a discussion note, with its depth."""
+    """One line of a section's outline, with its depth.
+
+    An agenda item, or a discussion note, decision or action said under an item.
+    """
 
     depth: int
     indent: str  # four spaces per depth level
-    kind: str  # "item" or "note"
-    done: bool  # always False for a note
-    initials: str  # the initials to show; "" when the line shows none
+    kind: str  # "item", "note", "decision" or "action"
+    done: bool  # an item's or action's state; always False for a note or decision
+    # The initials to show, "" when none: a shown proposer, a note's author, an action's
+    # owners ("KH, OTMOV"); a decision shows none.
+    initials: str
     text: str  # raw user text: pass it through a filter
-    item: AgendaItem  # the item itself, or the item the note belongs to
+    item: AgendaItem  # the item itself, or the item the line belongs to
     note: DiscussionNote | None
+    decision: Decision | None = None
+    action: ActionItem | None = None
+
+
+@dataclass(frozen=True)
+class OwnerActions:
+    """The actions of one owner, as the ``by_owner`` filter groups them."""
+
+    owner: str  # the owner's name; "" for the group of unowned actions
+    initials: str  # the owner's initials; "" for the unowned group
+    actions: tuple[ActionItem, ...]
 
 
 # --- filters: user text can never break the file's structure --------------------------------
@@ -137,9 +160,18 @@ def _one_line(value: object) -> str:
     return _LINE_BREAKS.sub(" ", str(value)).strip()
 
 
+def _plain_mentions(value: object) -> str:
+    """Return text with Zulip mentions written as plain ``@Name`` (``@**Name|12**`` → ``@Name``)."""
+    text = _USER_MENTION.sub(r"@\1", str(value))
+    return _GROUP_MENTION.sub(r"@\1", text)
+
+
 def _inline(value: object) -> str:
-    """Return user text as one line of markdown that cannot open a block (heading, list, …)."""
-    text = _one_line(value)
+    """Return user text as one line of markdown that cannot open a block (heading, list, …).
+
+    Zulip mentions become plain ``@Name``.
+    """
+    text = _one_line(_plain_mentions(value))
     ordered = _ORDERED_MARKER.match(text)
     if ordered:
         return f"{ordered.group(1)}\\{text[ordered.end(1) :]}"
@@ -167,7 +199,10 @@ def _link_url(value: object) -> str:
 
 
 def _outline(section: AgendaSection | Iterable[AgendaItem]) -> list[OutlineLine]:
-    """Flatten a section's items depth-first: each item, then its children, then its notes."""
+    """Flatten a section's items depth-first.
+
+    Each item, then its children, then its notes, decisions and actions.
+    """
     items = section.items if isinstance(section, AgendaSection) else section
     lines: list[OutlineLine] = []
     for item in items:
@@ -196,6 +231,59 @@ def _outline_item(item: AgendaItem, depth: int, lines: list[OutlineLine]) -> Non
                 note,
             )
         )
+    below = depth + 1
+    for decision in item.decisions:
+        lines.append(
+            OutlineLine(
+                below, _INDENT * below, "decision", False, "", decision.text, item, None, decision
+            )
+        )
+    for action in item.actions:
+        owners = ", ".join(action.owner_initials)
+        lines.append(
+            OutlineLine(
+                below,
+                _INDENT * below,
+                "action",
+                action.done,
+                owners,
+                action.text,
+                item,
+                None,
+                action=action,
+            )
+        )
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    # Accents do not move a name to the end: "Ángeles" sorts with "Angeles".
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return ("".join(c for c in decomposed if not unicodedata.combining(c)), name)
+
+
+def _by_owner(actions: Iterable[ActionItem]) -> list[OwnerActions]:
+    """Group actions by owner: owners by name, each with their actions in order; unowned last.
+
+    An action with several owners is listed under each of them.
+    """
+    owned: dict[str, tuple[str, list[ActionItem]]] = {}
+    unowned: list[ActionItem] = []
+    for action in actions:
+        if not action.owners:
+            unowned.append(action)
+            continue
+        initials = (*action.owner_initials, *([""] * len(action.owners)))
+        for name, owner_initials in zip(action.owners, initials, strict=False):
+            group = owned.setdefault(name, (owner_initials, []))[1]
+            if action not in group:
+                group.append(action)
+    groups = [
+        OwnerActions(name, owned[name][0], tuple(owned[name][1]))
+        for name in sorted(owned, key=_sort_key)
+    ]
+    if unowned:
+        groups.append(OwnerActions("", "", tuple(unowned)))
+    return groups
 
 
 # --- helpers computed in Python ------------------------------------------------------------
@@ -293,6 +381,8 @@ def _environment() -> jinja2.Environment:
         link_label=_link_label,
         link_url=_link_url,
         outline=_outline,
+        by_owner=_by_owner,
+        plain_mentions=_plain_mentions,
     )
     return env
 
@@ -427,18 +517,40 @@ def _fsync_folder(folder: Path) -> None:
 @functools.lru_cache(maxsize=1)
 def _samples() -> tuple[MeetingRecord, ...]:
     # A rich record takes every "present" branch, a sparse one every "absent" branch.
+    day = date(2025, 2, 12)
     note = DiscussionNote("SD", "Sam Doe", "A note on the item")
+    agreed = Decision("We agreed on this", "SD", "1")
+    agreed_on_child = Decision("We agreed on a sub-item", "AB", "1.1")
+    agreed_anywhere = Decision("Agreed outside any item", "SD", None)
+    earlier = date(2025, 2, 5)
+
+    def action(
+        number: int, text: str, owners: dict[str, str], item: str | None, done: bool, on: date
+    ) -> ActionItem:
+        return ActionItem(number, text, tuple(owners), tuple(owners.values()), "SD", item, done, on)
+
+    both = {"Sam Doe": "SD", "Ann Bee": "AB"}
+    owned = action(3, "@**Sam Doe|1** and @**Ann Bee** do this", both, "1", False, day)
+    done = action(4, "@_**Ann Bee|2** did that", {"Ann Bee": "AB"}, "1.1", True, day)
+    unowned = action(5, "Someone does this", {}, None, False, day)
+    still_open = action(1, "@**Sam Doe** follow up", {"Sam Doe": "SD"}, "2", False, earlier)
+    done_now = action(2, "Nobody's yet", {}, None, True, earlier)
     grandchild = AgendaItem("1.1.1", "A sub-sub-item", "SD", "Sam Doe", False, False)
     child = AgendaItem("1.1", "A sub-item", "SD", "Sam Doe", False, True, (note,), (grandchild,))
+    child = replace(child, decisions=(agreed_on_child,), actions=(done,))
     other_child = AgendaItem("1.2", "Someone else's sub-item", "AB", "Ann Bee", True, False)
     item = AgendaItem(
         "1", "An agenda item", "SD", "Sam Doe", True, True, (note,), (child, other_child)
     )
+    item = replace(item, decisions=(agreed,), actions=(owned,))
     open_item = AgendaItem("2", "An open item", "AB", "Ann Bee", True, False)
+    deferred = AgendaItem("3", "A deferred item", "AB", "Ann Bee", True, False, deferred=True)
+    carried = AgendaItem("4", "An item carried over", "SD", "Sam Doe", True, False)
+    later = AgendaItem("5", "An item for next time", "SD", "Sam Doe", True, False)
     rich = MeetingRecord(
         series_slug="sample",
         title="Sample Meeting",
-        date=date(2025, 2, 12),
+        date=day,
         start_utc=datetime(2025, 2, 12, 17, 30, tzinfo=timezone.utc),
         timezone="Europe/Madrid",
         video_link="https://zoom.us/j/1",
@@ -450,8 +562,14 @@ def _samples() -> tuple[MeetingRecord, ...]:
         ),
         sections=(
             AgendaSection("Introductions"),
-            AgendaSection("New Agenda Items", (item, open_item)),
+            AgendaSection("From previous meetings", (carried,)),
+            AgendaSection("New Agenda Items", (item, open_item, deferred)),
+            AgendaSection("Deferred to next meeting", (later,)),
         ),
+        decisions=(agreed, agreed_on_child, agreed_anywhere),
+        actions=(owned, done, unowned),
+        open_actions=(still_open, done_now),
+        deferred=(deferred,),
     )
     sparse = MeetingRecord(
         series_slug="sample",
