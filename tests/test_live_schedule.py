@@ -39,7 +39,8 @@ def test_reminder_and_auto_start_fire_on_time_and_never_twice_across_a_restart(
     wait_until(lambda: bool(bot_posts("React to this message")), live, "the automatic start", 20)
     [reminder] = bot_posts("starts <time:")
     assert f"<time:{start.isoformat()}>" in reminder["content"]
-    assert "(in 4 seconds)" in reminder["content"] or "(in 1 minute)" in reminder["content"]
+    # 4 s before the start; a loaded machine may post it a moment late.
+    assert re.search(r"\(in [1-4] seconds?\)", reminder["content"]), reminder["content"]
     assert "Call: https://meet.example.org/community" in reminder["content"]
     lateness = [float(s) for s in re.findall(r"done (\d+\.\d+) s after its instant", live.log())]
     assert len(lateness) == 2, live.log()

@@ -81,7 +81,7 @@ def test_decisions_and_actions_sit_under_the_current_item_with_owners(bot: Harne
     assert "I know nobody called `Nobody Here`" in unknown
     agenda = bot.say(cheng, "agenda")
     assert "- **Agreed:** Start the vote" in agenda
-    assert "- **Action #1** (CHL, WV): @**Cheng H. Lee** and" in agenda
+    assert "- **Action #1** (CHL, WV): @_**Cheng H. Lee** and" in agenda
 
 
 def test_undo_removes_your_own_last_record_only(bot: Harness) -> None:
@@ -142,7 +142,7 @@ def test_open_actions_are_listed_at_the_next_meeting_until_done(bot: Harness) ->
     bot.send(chair, "end")
     agenda = bot.say(cheng, "agenda")
     assert "**Open action items from earlier meetings**" in agenda
-    assert "- **#1** @**Cheng H. Lee** writes the PURL CEP (Cheng H. Lee)" in agenda
+    assert "- **#1** @_**Cheng H. Lee** writes the PURL CEP (Cheng H. Lee)" in agenda
     bot.clock.advance(timedelta(days=14))
     bot.send(chair, "start")
     bot.clock.advance(timedelta(minutes=5))
@@ -211,7 +211,7 @@ def test_summary_names_attendees_silently_and_groups_actions_by_owner(bot: Harne
     assert "Attendees: @_**Cheng H. Lee|3**." in summary
     assert "- ✅ **1** (WV) Repodata v3" in summary
     assert "**Decisions**\n- Start the vote next week" in summary
-    assert "- **Cheng H. Lee**: @**Cheng H. Lee** opens the vote (#1)" in summary
+    assert "- **Cheng H. Lee**: @_**Cheng H. Lee** opens the vote (#1)" in summary
     assert "- **Unowned**: find a volunteer (#2)" in summary
     assert "Notes file: [2025-02-12-community.md](https://server/user_uploads/" in summary
 

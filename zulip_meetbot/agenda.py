@@ -33,10 +33,16 @@ def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str
 
 
 def add_item(
-    session: Session, meeting_id: int, section: str, text: str, proposer_id: int, now: datetime
+    session: Session,
+    meeting_id: int,
+    section: str,
+    text: str,
+    proposer_id: int,
+    now: datetime,
+    max_items: int = MAX_ITEMS_PER_MEETING,
 ) -> str:
     """Add a top-level item at the end of its section; returns its number."""
-    items = _checked_items(session, meeting_id)
+    items = _checked_items(session, meeting_id, max_items)
     top = [item for item in items if item.parent_id is None]
     number = str(max((int(item.number) for item in top), default=0) + 1)
     position = max((item.position for item in top if item.section == section), default=0) + 1
@@ -55,10 +61,16 @@ def add_item(
 
 
 def add_sub_item(
-    session: Session, meeting_id: int, parent: str, text: str, proposer_id: int, now: datetime
+    session: Session,
+    meeting_id: int,
+    parent: str,
+    text: str,
+    proposer_id: int,
+    now: datetime,
+    max_items: int = MAX_ITEMS_PER_MEETING,
 ) -> str:
     """Add a child under item ``parent``; its number is ``parent.K`` and never changes."""
-    items = _checked_items(session, meeting_id)
+    items = _checked_items(session, meeting_id, max_items)
     parent_row = _find(items, parent)
     if parent.count(".") + 1 >= MAX_DEPTH:
         raise UserError(f"Item {parent} is already {MAX_DEPTH} levels deep; add to its parent.")
@@ -278,12 +290,10 @@ def sections(
     )
 
 
-def _checked_items(session: Session, meeting_id: int) -> list[ItemRow]:
+def _checked_items(session: Session, meeting_id: int, max_items: int) -> list[ItemRow]:
     items = store.items_of(session, meeting_id)
-    if len(items) >= MAX_ITEMS_PER_MEETING:
-        raise UserError(
-            f"This meeting already has {MAX_ITEMS_PER_MEETING} items, the most it can hold."
-        )
+    if sum(1 for item in items if not item.removed) >= max_items:
+        raise UserError(f"this meeting already has {max_items} items, the most it can hold.")
     return items
 
 

@@ -252,17 +252,17 @@ def usage_of(verb: str) -> str:
     return f"**{verb}**: {explanation}.\n{lines}"
 
 
-def parse_request(text: str) -> Request:
+def parse_request(text: str, max_text: int = MAX_TEXT) -> Request:
     """Parse a message addressed to the bot (its mention already removed)."""
     text = text.strip()
     slug = None
     match = _SLUG_PREFIX.fullmatch(text)
     if match and match.group(1) not in USAGE:
         slug, text = match.group(1), match.group(2).strip()
-    return Request(series_slug=slug, command=parse_command(text))
+    return Request(series_slug=slug, command=parse_command(text, max_text))
 
 
-def parse_command(text: str) -> Command:
+def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     """Parse the command text itself; raises ``UsageError``."""
     verb, rest = _split_word(text.strip())
     verb = verb.lower().rstrip(":")
@@ -274,7 +274,7 @@ def parse_command(text: str) -> Command:
             raise UsageError(f"I have no help on `{_short(word)}`.{_suggest(word.lower())}")
         return Help(word.lower())
     if verb == "agenda":
-        return _parse_agenda(rest)
+        return _parse_agenda(rest, max_text)
     if verb == "start":
         return _no_arguments(rest, "start", StartMeeting())
     if verb == "end":
@@ -287,13 +287,13 @@ def parse_command(text: str) -> Command:
     if verb == "note":
         first, after = _split_word(rest)
         if _NUMBER.fullmatch(first) and after.strip():
-            number, note = _number_then_text(rest, "note")
+            number, note = _number_then_text(rest, "note", max_text)
             return AddNote(number, note)
-        return AddNote(None, _text(rest, "note"))
+        return AddNote(None, _text(rest, "note", max_text))
     if verb == "item":
         return CurrentItem(_only_number(rest, "item"))
     if verb in ("agreed", "agree", "decision"):
-        return RecordDecision(_text(rest, "agreed"))
+        return RecordDecision(_text(rest, "agreed", max_text))
     if verb == "action":
         first, after = _split_word(rest)
         if first.lower() == "done":
@@ -301,7 +301,7 @@ def parse_command(text: str) -> Command:
             if not re.fullmatch(r"\d{1,6}", word):
                 raise UsageError("`action done` needs the action's number, such as 3.", "action")
             return CompleteAction(int(word))
-        return RecordAction(_text(rest, "action"))
+        return RecordAction(_text(rest, "action", max_text))
     if verb == "undo":
         return _no_arguments(rest, "undo", Undo())
     if verb == "profile":
@@ -317,7 +317,7 @@ def parse_command(text: str) -> Command:
     )
 
 
-def _parse_agenda(rest: str) -> Command:
+def _parse_agenda(rest: str, max_text: int) -> Command:
     sub, args = _split_word(rest)
     sub = _SUBVERB_ALIASES.get(sub.lower(), sub.lower())
     if sub in ("", "list", "show"):
@@ -325,12 +325,12 @@ def _parse_agenda(rest: str) -> Command:
             raise UsageError("`agenda` takes no text after it.", "agenda")
         return ShowAgenda()
     if sub == "add":
-        return AddItem(_text(args, "agenda"))
+        return AddItem(_text(args, "agenda", max_text))
     if sub == "sub":
-        parent, text = _number_then_text(args, "agenda")
+        parent, text = _number_then_text(args, "agenda", max_text)
         return AddSubItem(parent, text)
     if sub == "edit":
-        number, text = _number_then_text(args, "agenda")
+        number, text = _number_then_text(args, "agenda", max_text)
         return EditItem(number, text)
     if sub == "remove":
         return RemoveItem(_only_number(args, "agenda"))
@@ -445,18 +445,18 @@ def _only_number(text: str, verb: str) -> str:
     return number
 
 
-def _number_then_text(text: str, verb: str) -> tuple[str, str]:
+def _number_then_text(text: str, verb: str, max_text: int) -> tuple[str, str]:
     word, rest = _split_word(text)
-    return _item_number(word, verb), _text(rest, verb)
+    return _item_number(word, verb), _text(rest, verb, max_text)
 
 
-def _text(text: str, verb: str) -> str:
+def _text(text: str, verb: str, max_text: int) -> str:
     text = text.strip()
     if not text:
         raise UsageError("There is no text to record.", verb)
-    if len(text) > MAX_TEXT:
+    if len(text) > max_text:
         raise UsageError(
-            f"That text is {len(text):,} characters long; the limit is {MAX_TEXT:,}. "
+            f"That text is {len(text):,} characters long; the limit is {max_text:,}. "
             "Nothing was saved: please shorten it or split it into sub-items."
         )
     return text

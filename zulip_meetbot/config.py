@@ -65,6 +65,9 @@ MEETBOT_KEYS = (
     "reminder_grace",
     "affiliation_fields",
     "github_fields",
+    "max_item_length",
+    "max_items_per_meeting",
+    "commands_per_minute",
 )
 SERIES_KEYS = (
     "title",
@@ -195,6 +198,10 @@ class Settings:
     # Names of the organization's custom profile fields read for the attendees table.
     affiliation_fields: tuple[str, ...] = ("Affiliation", "Company", "Organization")
     github_fields: tuple[str, ...] = ("GitHub", "GitHub username")
+    # Limits that keep a flood or a paste accident from filling the record.
+    max_item_length: int = 2000
+    max_items_per_meeting: int = 500
+    commands_per_minute: int = 30
 
     def series_by_slug(self, slug: str) -> SeriesConfig | None:
         """The series called ``slug``, or None."""
@@ -284,6 +291,9 @@ def parse_settings(text: str, path: Path) -> Settings:
     github_fields = reader.value(
         "meetbot", "github_fields", _field_names, (), DEFAULT_GITHUB_FIELDS
     )
+    max_item_length = reader.value("meetbot", "max_item_length", _positive_int, 0, "2000")
+    max_items = reader.value("meetbot", "max_items_per_meeting", _positive_int, 0, "500")
+    per_minute = reader.value("meetbot", "commands_per_minute", _positive_int, 0, "30")
     series: list[SeriesConfig] = []
     for name in parser.sections():
         if name.startswith("series:") and (one := _read_series(reader, name, base)) is not None:
@@ -305,6 +315,9 @@ def parse_settings(text: str, path: Path) -> Settings:
         reminder_grace=grace,
         affiliation_fields=affiliation_fields,
         github_fields=github_fields,
+        max_item_length=max_item_length,
+        max_items_per_meeting=max_items,
+        commands_per_minute=per_minute,
     )
 
 
@@ -536,6 +549,12 @@ def _parse_zones(text: str) -> tuple[str, ...]:
     for zone in zones:
         _check_zone(zone)
     return zones
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"expected a whole number above 0, got {text!r}")
+    return int(text)
 
 
 def _field_names(text: str) -> tuple[str, ...]:

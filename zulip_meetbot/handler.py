@@ -57,6 +57,7 @@ from zulip_meetbot.commands import (
 )
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.errors import UserError
+from zulip_meetbot.flood import FloodGuard, Pace
 from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock, SystemClock
@@ -126,6 +127,8 @@ class MeetbotHandler:
         self.lock = threading.RLock()
         # Called after a skip or reschedule, so the scheduler can move its jobs.
         self.on_calendar_change: Callable[[SeriesConfig], None] | None = None
+        per_minute = settings.commands_per_minute if settings is not None else 30
+        self._flood = FloodGuard(per_minute)
 
     def usage(self) -> str:
         return views.help_text(self.settings.series if self.settings else ())
@@ -163,6 +166,15 @@ class MeetbotHandler:
             message_id = _message_id(message)
             if message_id is not None and self.was_handled(message_id):
                 return  # it came back by another path (catch-up and the event queue)
+            sender = self._member(message)
+            if sender.is_bot:
+                return  # another bot: answering could start a loop between bots
+            pace = self._flood.check(sender.user_id, self.clock.now())
+            if pace is not Pace.OK:
+                self._remember_answered(message_id)
+                if pace is Pace.WARN:
+                    bot_handler.send_reply(message, views.slow_down(self._flood.per_minute))
+                return
             try:
                 reply = self._reply_to(message, bot_handler)
             except (UsageError, UserError) as refusal:
@@ -183,7 +195,7 @@ class MeetbotHandler:
             store.claim_message(session, message_id, self.clock.now())
 
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
-        request = parse_request(str(message.get("content") or ""))
+        request = parse_request(str(message.get("content") or ""), self._settings.max_item_length)
         member = self._member(message)
         command = request.command
         if isinstance(command, Help):
@@ -247,11 +259,19 @@ class MeetbotHandler:
             section, text = agenda.split_section(
                 series.sections, series.default_section, command.text
             )
-            number = agenda.add_item(session, meeting.id, section, text, uid, now)
+            number = agenda.add_item(
+                session, meeting.id, section, text, uid, now, self._settings.max_items_per_meeting
+            )
             return views.item_added(number, section, text, meeting)
         if isinstance(command, AddSubItem):
             number = agenda.add_sub_item(
-                session, meeting.id, command.parent, command.text, uid, now
+                session,
+                meeting.id,
+                command.parent,
+                command.text,
+                uid,
+                now,
+                self._settings.max_items_per_meeting,
             )
             return views.sub_item_added(number, command.parent, command.text)
         if isinstance(command, EditItem):

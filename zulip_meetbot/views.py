@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -15,9 +16,15 @@ from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
 _INDENT = "    "
 
 
+# `@**Name**`, `@**all**` and `@*group*` notify people; typed by a user and repeated by the bot
+# (replies, reminders, summaries) they would notify everyone again each time.
+_LOUD_MENTION = re.compile(r"@(\*{1,2})(?=[^*\s])")
+
+
 def one_line(text: str) -> str:
-    """User text inside a list line: a newline would end the line and break the list."""
-    return " ".join(text.split())
+    """User text as the bot repeats it: on one line (a newline would break a list) and with
+    its mentions made silent."""
+    return _LOUD_MENTION.sub(r"@_\1", " ".join(text.split()))
 
 
 def help_text(series: Sequence[SeriesConfig]) -> str:
@@ -239,6 +246,13 @@ def profile_text(person: Attendee) -> str:
         f"- Affiliation: {shown(person.affiliation)}\n"
         f"- GitHub: {shown(person.github)}\n"
         "Change one with `profile initials X`, `profile affiliation X` or `profile github X`."
+    )
+
+
+def slow_down(per_minute: int) -> str:
+    return (
+        f"Slow down, please: I take up to {per_minute} commands a minute from one person. "
+        "I will ignore your messages for a moment; try again in a minute."
     )
 
 
