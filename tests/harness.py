@@ -49,9 +49,13 @@ class DictDirectory:
 
     def __init__(self) -> None:
         self.members: dict[int, Member] = {}
+        self.outsiders: set[int] = set()  # people the series' (private) stream hides from
 
     def member(self, user_id: int) -> Member | None:
         return self.members.get(user_id)
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool:
+        return user_id not in self.outsiders
 
     def member_named(self, full_name: str) -> Member | None:
         wanted = full_name.casefold()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ import zulip
 from zulip_meetbot.people import Member
 
 log = logging.getLogger(__name__)
+
+_STREAM_CACHE_SECONDS = 60.0
 
 # Zulip's custom profile field types (GET /realm/profile_fields).
 SHORT_TEXT = 1
@@ -104,6 +107,7 @@ class ZulipDirectory:
         self._github_names = tuple(github_fields)
         self._fields: ProfileFields | None = None
         self._members: dict[int, Member] = {}
+        self._streams: dict[str, tuple[float, bool, frozenset[int]]] = {}
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -136,6 +140,34 @@ class ZulipDirectory:
         with self._lock:
             self._members[user_id] = found
         return found
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool:
+        """Whether ``user_id`` can see ``stream``: anyone for a public one, subscribers for a
+        private one. Asked at most once a minute per stream."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._streams.get(stream.casefold())
+        if cached is None or now - cached[0] > _STREAM_CACHE_SECONDS:
+            cached = (now, *self._stream_audience(stream))
+            with self._lock:
+                self._streams[stream.casefold()] = cached
+        _, private, subscribers = cached
+        return not private or user_id in subscribers
+
+    def _stream_audience(self, stream: str) -> tuple[bool, frozenset[int]]:
+        response = self._client.get_streams(include_public=True, include_subscribed=True)
+        found = next(
+            (
+                s
+                for s in response.get("streams", [])
+                if s.get("name", "").casefold() == stream.casefold()
+            ),
+            None,
+        )
+        if found is None or not found.get("invite_only"):
+            return False, frozenset()
+        members = self._client.call_endpoint(f"streams/{found['stream_id']}/members", method="GET")
+        return True, frozenset(members.get("subscribers", []))
 
     def member_named(self, full_name: str) -> Member | None:
         """The member called ``full_name`` (ignoring case), if exactly one is."""

@@ -72,6 +72,8 @@ class Directory(Protocol):
 
     def member_named(self, full_name: str) -> Member | None: ...
 
+    def may_read_stream(self, stream: str, user_id: int) -> bool: ...
+
 
 class NoDirectory:
     """Knows nobody: chairs come from the botrc only."""
@@ -81,6 +83,9 @@ class NoDirectory:
 
     def member_named(self, full_name: str) -> Member | None:
         return None
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool:
+        return True
 
 
 class BotHandler(Protocol):
@@ -202,6 +207,13 @@ class MeetbotHandler:
             self._remember_answered(_message_id(message))
             return views.help_verb(command.verb) if command.verb else self.usage()
         series = self._series_for(message, request.series_slug)
+        in_its_stream = (
+            message.get("type") == "stream"
+            and str(message.get("display_recipient", "")).casefold() == series.stream.casefold()
+        )
+        if not in_its_stream and not self.directory.may_read_stream(series.stream, member.user_id):
+            # A private stream's agenda is for its subscribers only, even by direct message.
+            raise UserError(f"**{series.title}** meets in a private stream you are not in.")
         chairs = (*self._settings.chairs, *series.chairs)
         context = _Context(message, member, series, people.is_chair(member, chairs))
         log.info("%s: %s from user %s", series.slug, type(command).__name__, member.user_id)
@@ -499,6 +511,53 @@ class MeetbotHandler:
             )
             if ended:
                 lifecycle.rerender_notes(self._store, self._settings, series, row.id)
+
+    def open_attendance_message_ids(self) -> list[int]:
+        """Attendance messages whose reactions still count: running meetings' and those of
+        meetings ended within their series' attendance grace."""
+        now, found = self.clock.now(), []
+        with self._store.transaction() as session:
+            for series in self._settings.series:
+                rows = [store.running_meeting(session, series.slug)]
+                last = store.last_ended_meeting(session, series.slug)
+                if last is not None and meetings.recently_ended(session, series, last.id, now):
+                    rows.append(last)
+                found += [r.attendance_message_id for r in rows if r and r.attendance_message_id]
+        return found
+
+    def reconcile_attendance(
+        self, message_id: int, reactions: list[dict[str, Any]], bot_handler: BotHandler
+    ) -> int:
+        """After a gap, make the recorded reactions on an attendance message match Zulip's
+        (``reactions`` as GET /messages/{id} lists them); returns how many were corrected."""
+        on_zulip = {
+            (
+                r["user_id"],
+                str(r.get("reaction_type") or "unicode_emoji"),
+                str(r.get("emoji_code") or r.get("emoji_name") or ""),
+            )
+            for r in reactions
+            if isinstance(r.get("user_id"), int)
+            and r["user_id"] != getattr(bot_handler, "user_id", None)
+        }
+        with self.lock:
+            with self._store.transaction() as session:
+                row = store.meeting_with_attendance_message(session, message_id)
+                if row is None:
+                    return 0
+                recorded = {
+                    (r.user_id, r.reaction_type, r.emoji_code)
+                    for user_id in attendance.attendee_ids(session, row.id)
+                    for r in store.attendance_reactions(session, row.id, user_id)
+                }
+            # Replayed as reaction events, so the same rules apply (bots, late attendance).
+            changes = [("add", key) for key in sorted(on_zulip - recorded)]
+            changes += [("remove", key) for key in sorted(recorded - on_zulip)]
+            for op, (user_id, reaction_type, emoji_code) in changes:
+                event = {"op": op, "user_id": user_id, "message_id": message_id}
+                event.update(reaction_type=reaction_type, emoji_code=emoji_code)
+                self.handle_reaction(event, bot_handler)
+        return len(changes)
 
     # -- helpers --------------------------------------------------------------------------
 
