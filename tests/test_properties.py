@@ -3,6 +3,7 @@ every command gets exactly one answer, and the notes file keeps its structure.""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,67 @@ def test_any_botrc_value_parses_or_fails_with_a_precise_problem(key: str, value:
     except ConfigError as error:
         assert error.problems
         assert all(problem.strip() and "\n" not in problem for problem in error.problems)
+
+
+PIECES = [
+    *list("ab |#-*`>_[]()<!:\n\r\t\\~=+"),
+    "---",
+    "```",
+    "<!--",
+    "-->",
+    "1.",
+    "- [ ]",
+    "\u2028",
+]
+HOSTILE = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    names=st.lists(HOSTILE, min_size=1, max_size=4), texts=st.lists(HOSTILE, min_size=1, max_size=4)
+)
+def test_notes_keep_their_structure_whatever_people_type(
+    names: list[str], texts: list[str]
+) -> None:
+    from datetime import date, datetime, timezone
+
+    from zulip_meetbot.notes import render_notes
+    from zulip_meetbot.record import (
+        ActionItem,
+        AgendaItem,
+        AgendaSection,
+        Attendee,
+        Decision,
+        DiscussionNote,
+        MeetingRecord,
+    )  # fmt: skip
+
+    notes = tuple(DiscussionNote("AB", "A B", text) for text in texts)
+    decision = Decision(texts[0], "AB", "1")
+    action = ActionItem(1, texts[-1], (names[0],), ("AB",), "AB", "1", False, date(2025, 2, 12))
+    items = tuple(
+        AgendaItem(
+            str(i + 1), text, "AB", "A B", True, False, notes, (), False, (decision,), (action,)
+        )
+        for i, text in enumerate(texts)
+    )
+    record = MeetingRecord(
+        "s", "Title", date(2025, 2, 12), datetime(2025, 2, 12, 17, tzinfo=timezone.utc), "UTC",
+        "https://example.org", "Zoom link", names[0],
+        tuple(Attendee(i, name, "AB", name, name) for i, name in enumerate(names)),
+        (AgendaSection("Announcements", items),), (decision,), (action,), (action,), (),
+    )  # fmt: skip
+    for template in ("community", "ecosystem"):
+        text = render_notes(record, template)
+        lines = text.split("\n")
+        assert lines[:3] == ["---", "tags: [meeting-notes]", "---"]
+        assert lines.count("---") == 2  # no user text opens front matter
+        headings = [line for line in lines if line.startswith("#")]
+        assert headings[0] == "# 2025-02-12 Title"
+        assert all(h.startswith(("# ", "## ")) for h in headings)
+        assert "\u2028" not in text
+        for line in lines:  # no line (or list item) opens a code fence that swallows the rest
+            content = re.sub(r"^\s*(?:[-*+] (?:\[[ xX]\] )?)?", "", line)
+            assert not content.startswith(("```", "~~~")), line
+        table = [line for line in lines if line.startswith("| ")]
+        assert all(len(line.replace("\\|", "").split(" | ")) == 4 for line in table)
