@@ -8,10 +8,9 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
-from zulip_meetbot import __version__
+from zulip_meetbot import __version__, botrc_writer, checks, shell
 from zulip_meetbot.config import ConfigError, SeriesConfig, Settings, load_settings
 from zulip_meetbot.notes import TemplateProblem, check_template
 
@@ -27,9 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="meetbot",
         description="Run the recurring community meetings of an open-source project on Zulip.",
+        epilog="New here? `meetbot shell` runs a meeting in the terminal; `meetbot init` writes "
+        "a botrc, `meetbot check` tests it, `meetbot run` starts the bot. "
+        "`meetbot COMMAND --help` explains each command.",
     )
     parser.add_argument("--version", action="version", version=f"meetbot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # First contact first: try it, write a botrc, check it; then run.
+    shell.add_parser(commands)
+    botrc_writer.add_parser(commands)
+    checks.add_parser(commands)
     run = commands.add_parser(
         "run",
         help="connect to Zulip and run the meetings of the botrc",
@@ -86,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``meetbot`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "shell":
+        return shell.main(args)
+    if args.command == "init":
+        return botrc_writer.main(args)
+    if args.command == "check":
+        return checks.main(args)
     if args.command == "run":
         return run(args.config, args.log_level)
     if args.command == "ics":
@@ -124,6 +136,8 @@ def run(config_path: str, log_level: str) -> int:
     settings = load_checked_settings(config_path)
     if settings is None:
         return EXIT_CONFIG
+    if warning := checks.permission_warning(settings.path):
+        log.warning("%s", warning)
 
     # Imported here so `meetbot --help` and botrc errors stay fast.
     from zulip_meetbot.directory import ZulipDirectory
@@ -147,11 +161,10 @@ def run(config_path: str, log_level: str) -> int:
     handler.store = store = Store(settings.database)
     scheduler = MeetingScheduler(handler, runtime.bot)
 
-    def on_terminate(signum: int, frame: FrameType | None) -> None:
-        runtime.stop()
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, on_terminate)
+    # Finish the command in hand, then return from runtime.run(): a long-poll is cut short,
+    # a command never is.
+    signal.signal(signal.SIGTERM, runtime.stop_from_signal)
+    signal.signal(signal.SIGINT, runtime.stop_from_signal)
     try:
         scheduler.start()
         runtime.run()

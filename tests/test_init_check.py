@@ -1,0 +1,472 @@
+"""`meetbot init` writes a botrc `check` accepts; `check` explains each problem, offline and
+online (against the fake Zulip), and never prints the API key."""
+
+from __future__ import annotations
+
+import io
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from zulipfake import FakeZulip
+
+from zulip_meetbot import cli
+from zulip_meetbot.botrc_writer import (
+    Answers,
+    ask_missing,
+    ask_zuliprc,
+    default_slug,
+    schedule_rule_text,
+)
+
+KEY = "k3y-Of-The-Bot-0123456789abcdef"
+
+INIT_FLAGS = [
+    "--site",
+    "https://chat.example.org",
+    "--email",
+    "meetbot-bot@chat.example.org",
+    "--key",
+    KEY,
+    "--stream",
+    "community",
+    "--title",
+    "Conda Community Meeting",
+    "--start",
+    "2025-02-12 17:00",
+    "--timezone",
+    "UTC",
+    "--schedule",
+    "every 2 weeks",
+    "--video-link",
+    "https://zoom.us/j/123",
+]
+
+GOOD_SERIES = """
+[series:community]
+title = Community Call
+stream = community
+topic = community call {date}
+start = 2030-01-02 17:00
+timezone = UTC
+schedule = FREQ=WEEKLY
+"""
+
+
+def meetbot(
+    *args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """Run `meetbot ARGS` in process, from a script (stdin is no terminal)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    status = cli.main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Any:
+    monkeypatch.chdir(tmp_path)
+
+    def run_meetbot(*args: str) -> tuple[int, str, str]:
+        return meetbot(*args, monkeypatch=monkeypatch, capsys=capsys)
+
+    return run_meetbot
+
+
+def write_botrc(folder: Path, text: str, mode: int = 0o600) -> Path:
+    path = folder / "botrc"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+# --- init -------------------------------------------------------------------------------------
+
+
+def test_init_with_flags_writes_a_private_botrc_that_check_offline_accepts(
+    run: Any, tmp_path: Path
+) -> None:
+    status, out, err = run("init", *INIT_FLAGS)
+    assert status == 0, err
+    assert "Wrote botrc" in out and "meetbot check --config botrc" in out
+    botrc = tmp_path / "botrc"
+    assert stat.S_IMODE(botrc.stat().st_mode) == 0o600
+    text = botrc.read_text()
+    assert "[series:conda-community]" in text
+    assert "schedule = FREQ=WEEKLY;INTERVAL=2" in text
+    assert "video_link = https://zoom.us/j/123" in text
+    assert "# The bot's Zulip account" in text  # commented
+
+    status, out, err = run("check", "--offline")
+    assert status == 0, out
+    assert out.splitlines()[0].startswith("ok: botrc reads well: 1 series (conda-community)")
+    assert "warning" not in out
+    assert KEY not in out + err
+
+
+def test_init_takes_the_account_from_a_zuliprc(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "zuliprc").write_text(
+        f"[api]\nemail=meetbot-bot@chat.example.org\nkey={KEY}\nsite=https://chat.example.org\n"
+    )
+    status, _out, err = run(
+        "init",
+        "--zuliprc",
+        "zuliprc",
+        "--stream",
+        "dev",
+        "--start",
+        "2025-03-06 15:00",
+        "--schedule",
+        "monthly",
+        "--output",
+        "meetbot.ini",
+    )
+    assert status == 0, err
+    text = (tmp_path / "meetbot.ini").read_text()
+    assert f"key = {KEY}" in text
+    assert "site = https://chat.example.org" in text
+    assert "schedule = FREQ=MONTHLY;BYDAY=1TH" in text  # the first Thursday, as the start
+    assert "title = Community Meeting" in text  # the default from a script
+    assert run("check", "--offline", "--config", "meetbot.ini")[0] == 0
+
+
+def test_init_names_the_flag_of_each_wrong_answer_and_writes_nothing(
+    run: Any, tmp_path: Path
+) -> None:
+    status, _out, err = run(
+        "init",
+        "--site",
+        "https://chat.example.org",
+        "--email",
+        "not-an-email",
+        "--start",
+        "next wednesday",
+        "--timezone",
+        "Europe/Berln",
+        "--schedule",
+        "sometimes",
+        "--video-link",
+        "zoom.us/j/1",
+    )
+    assert status == 2
+    lines = err.splitlines()
+    assert "meetbot init: --email: expected the bot's email address, got 'not-an-email'" in lines
+    assert "meetbot init: --key: missing" in lines
+    assert "meetbot init: --stream: missing" in lines
+    assert "meetbot init: --start: expected YYYY-MM-DD HH:MM[:SS], got 'next wednesday'" in lines
+    assert (
+        "meetbot init: --timezone: unknown time zone 'Europe/Berln' "
+        "(did you mean 'Europe/Berlin'?)" in lines
+    )
+    assert any(line.startswith("meetbot init: --schedule: expected weekly") for line in lines)
+    assert "meetbot init: --video-link: expected an http(s) URL, got 'zoom.us/j/1'" in lines
+    assert not (tmp_path / "botrc").exists()
+
+
+def test_init_does_not_replace_a_botrc_unless_forced(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "botrc").write_text("mine\n")
+    status, _out, err = run("init", *INIT_FLAGS)
+    assert status == 2 and "botrc exists; use --force" in err
+    assert (tmp_path / "botrc").read_text() == "mine\n"
+    (tmp_path / "botrc").chmod(0o644)
+    assert run("init", *INIT_FLAGS, "--force")[0] == 0
+    assert stat.S_IMODE((tmp_path / "botrc").stat().st_mode) == 0o600
+
+
+def test_init_asks_again_only_for_the_answers_run_would_refuse(tmp_path: Path) -> None:
+    replies = iter(
+        [
+            "https://chat.example.org",  # site
+            "bot@chat.example.org",  # email
+            "community",  # stream
+            "",  # title: the default
+            "2025-02-12 5pm",  # start: refused
+            "Mars/Olympus",  # zone: refused
+            "",  # schedule: weekly
+            "",  # no video link
+            "2025-02-12 17:00",  # start again
+            "America/New_York",  # zone again
+        ]
+    )
+    prompts: list[str] = []
+    told: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(replies)
+
+    answers = ask_missing(Answers(), tmp_path / "botrc", ask, lambda _p: KEY, told.append)
+    assert answers.start == "2025-02-12 17:00" and answers.timezone == "America/New_York"
+    assert answers.title == "Community Meeting" and answers.schedule == "weekly"
+    assert told == [
+        "start: expected YYYY-MM-DD HH:MM[:SS], got '2025-02-12 5pm'",
+        "timezone: unknown time zone 'Mars/Olympus'",
+    ]
+    assert prompts[-2].startswith("First meeting") and prompts[-1].startswith("Its time zone")
+    assert all(KEY not in line for line in told)
+
+
+def test_init_offers_to_read_the_account_from_a_zuliprc_until_it_can(tmp_path: Path) -> None:
+    zuliprc = tmp_path / "zuliprc"
+    zuliprc.write_text(
+        f"[api]\nemail=bot@chat.example.org\nkey={KEY}\nsite=https://chat.example.org\n"
+    )
+    (tmp_path / "notes.txt").write_text("shopping list\n")
+    replies = iter([str(tmp_path / "missing"), str(tmp_path / "notes.txt"), str(zuliprc)])
+    told: list[str] = []
+    answers = ask_zuliprc(Answers(stream="dev"), lambda _p: next(replies), told.append)
+    assert (answers.site, answers.email, answers.key) == (
+        "https://chat.example.org",
+        "bot@chat.example.org",
+        KEY,
+    )
+    assert answers.stream == "dev"
+    assert told[0].startswith(f"cannot read the zuliprc {tmp_path / 'missing'}")
+    assert told[1] == f"{tmp_path / 'notes.txt'} has no [api] section: is it a zuliprc?"
+    # Given any part of the account already, nothing is asked.
+    given = Answers(site="https://x.example")
+    assert ask_zuliprc(given, lambda _p: pytest.fail("asked"), told.append) == given
+
+
+@pytest.mark.parametrize(
+    ("choice", "start", "rule"),
+    [
+        ("weekly", "2025-02-12 17:00", "FREQ=WEEKLY"),
+        ("Every 2 weeks", "2025-02-12 17:00", "FREQ=WEEKLY;INTERVAL=2"),
+        ("fortnightly", "2025-02-12 17:00", "FREQ=WEEKLY;INTERVAL=2"),
+        ("every 3 weeks", "2025-02-12 17:00", "FREQ=WEEKLY;INTERVAL=3"),
+        ("monthly", "2025-02-12 17:00", "FREQ=MONTHLY;BYDAY=2WE"),
+        ("monthly", "2025-01-29 17:00", "FREQ=MONTHLY;BYDAY=-1WE"),  # the 5th: the last
+        ("once", "2025-02-12 17:00", ""),
+        ("RRULE:FREQ=WEEKLY;BYDAY=TU", "2025-02-11 17:00", "FREQ=WEEKLY;BYDAY=TU"),
+    ],
+)
+def test_schedule_answers_become_rrules(choice: str, start: str, rule: str) -> None:
+    assert schedule_rule_text(choice, start) == rule
+
+
+def test_slug_comes_from_the_title_words_that_name_the_meeting() -> None:
+    assert default_slug("Conda Community Meeting") == "conda-community"
+    assert default_slug("The Weekly Call") == "weekly"
+    assert default_slug("Meeting") == "meeting"
+    assert default_slug("!!!") == "meeting"
+
+
+# --- check offline ----------------------------------------------------------------------------
+
+API = f"[api]\nemail = meetbot-bot@chat.example.org\nkey = {KEY}\nsite = https://chat.example.org\n"
+
+
+@pytest.mark.parametrize(
+    ("botrc", "expected"),
+    [
+        (
+            API + GOOD_SERIES + "this line is no key\n",
+            "error: line 13: expected 'key = value' or a [section] header, "
+            "got 'this line is no key'",
+        ),
+        (
+            "[api]\nemail = b@x.org\nsite = https://x.org\n" + KEY + "\n" + GOOD_SERIES,
+            "error: line 4: expected 'key = value' or a [section] header "
+            "(the line is in [api], so it is not shown)",
+        ),
+        (API + GOOD_SERIES + "titel = x\n", "error: [series:community] titel: unknown key "),
+        (
+            API + GOOD_SERIES.replace("timezone = UTC", "timezone = Europe/Berln"),
+            "error: [series:community] timezone: unknown time zone 'Europe/Berln' "
+            "(did you mean 'Europe/Berlin'?)",
+        ),
+        (
+            API + GOOD_SERIES.replace("FREQ=WEEKLY", "FREQ=SOMETIMES"),
+            "error: [series:community] schedule: FREQ=SOMETIMES is not a meeting schedule",
+        ),
+        (API.replace(f"key = {KEY}\n", ""), "error: [api] key: missing"),
+        (API, "error: no [series:SLUG] section"),
+        (
+            API + GOOD_SERIES + "video_link = zoom.us/j/1\n",
+            "error: [series:community] video_link: expected an http(s) URL, got 'zoom.us/j/1'",
+        ),
+        (
+            API + GOOD_SERIES + "template = broken.md.j2\n",
+            "error: [series:community] template: ",
+        ),
+    ],
+)
+def test_check_offline_names_each_botrc_problem_precisely(
+    run: Any, tmp_path: Path, botrc: str, expected: str
+) -> None:
+    (tmp_path / "broken.md.j2").write_text("# {{ meeting.title }\n")
+    write_botrc(tmp_path, botrc)
+    status, out, err = run("check", "--offline")
+    assert status == 2
+    assert any(line.startswith(expected) for line in out.splitlines()), out
+    assert out.rstrip().endswith("`meetbot run` would not work until fixed.")
+    assert KEY not in out + err
+
+
+def test_check_offline_reports_a_missing_botrc(run: Any) -> None:
+    status, out, _err = run("check", "--offline", "--config", "nowhere/botrc")
+    assert status == 2
+    assert "error: botrc not found: " in out
+
+
+def test_check_warns_when_others_can_read_the_botrc_but_passes(run: Any, tmp_path: Path) -> None:
+    write_botrc(tmp_path, API + GOOD_SERIES, mode=0o644)
+    status, out, _err = run("check", "--offline")
+    assert status == 0
+    assert (
+        "warning: botrc is readable by other users of this machine (mode 0644) and holds the "
+        "bot's API key: run `chmod 600 " in out
+    )
+
+
+def test_check_refuses_a_database_folder_that_cannot_be_made(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file, not a folder\n")
+    write_botrc(tmp_path, API + "[meetbot]\ndatabase = data/meetbot.sqlite3\n" + GOOD_SERIES)
+    status, out, _err = run("check", "--offline")
+    assert status == 1
+    assert f"error: [meetbot] database: {tmp_path / 'data'} is not a folder" in out
+
+
+def test_run_warns_about_a_botrc_others_can_read(tmp_path: Path) -> None:
+    botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + GOOD_SERIES
+    write_botrc(tmp_path, botrc, mode=0o640)
+    result = subprocess.run(
+        [sys.executable, "-m", "zulip_meetbot", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1  # nothing listens on port 9
+    assert "botrc is readable by other users of this machine (mode 0640)" in result.stderr
+    assert KEY not in result.stderr + result.stdout
+
+
+# --- check online -----------------------------------------------------------------------------
+
+
+def online_botrc(server: FakeZulip, bot: Any, extra: str = "", series: str = GOOD_SERIES) -> str:
+    return server.zuliprc_text(bot) + "\n[meetbot]\n" + extra + series
+
+
+def test_check_online_passes_against_a_server_where_run_would_work(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    hamlet = community["hamlet"]
+    write_botrc(
+        tmp_path, online_botrc(zulip_server, community["bot"], f"chairs = {hamlet.user_id}\n")
+    )
+    status, out, _err = run("check")
+    assert status == 0, out
+    lines = out.splitlines()
+    assert (
+        f"ok: credentials work: {zulip_server.url} knows the bot as Meetbot "
+        f"(user {community['bot'].user_id}, a bot)" in lines
+    )
+    assert "ok: [series:community] stream: #community exists; `run` will subscribe the bot" in lines
+    assert lines[-1] == "all good: `meetbot run` has everything it needs."
+    assert community["bot"].api_key not in out
+
+
+def test_check_online_refuses_wrong_credentials_without_showing_the_key(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    text = online_botrc(zulip_server, community["bot"]).replace(
+        community["bot"].api_key, "wrong-key-0123456789"
+    )
+    write_botrc(tmp_path, text)
+    status, out, err = run("check")
+    assert status == 1
+    assert (
+        f"error: [api] email, key: {zulip_server.url} refused the bot's credentials "
+        "(Invalid API key)." in out
+    )
+    assert "wrong-key-0123456789" not in out + err
+
+
+def test_check_online_names_the_series_whose_stream_the_bot_cannot_use(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    zulip_server.add_stream("secret", private=True, subscribers=[community["hamlet"]])
+    zulip_server.add_stream("team", private=True, subscribers=[community["bot"]])
+    series = (
+        GOOD_SERIES.replace("stream = community", "stream = comunity")
+        + GOOD_SERIES.replace("[series:community]", "[series:secret]").replace(
+            "stream = community", "stream = secret"
+        )
+        + GOOD_SERIES.replace("[series:community]", "[series:team]").replace(
+            "stream = community", "stream = team"
+        )
+    )
+    write_botrc(tmp_path, online_botrc(zulip_server, community["bot"], series=series))
+    status, out, _err = run("check")
+    assert status == 1
+    lines = out.splitlines()
+    assert any(
+        line.startswith(
+            "error: [series:community] stream: the bot cannot see a stream called 'comunity'"
+        )
+        for line in lines
+    )
+    assert any(
+        line.startswith(
+            "error: [series:secret] stream: the bot cannot see a stream called 'secret'"
+        )
+        and "if the stream is private, add the bot to it" in line
+        for line in lines
+    )
+    assert "ok: [series:team] stream: #team exists and the bot is in it" in lines
+    assert lines[-1] == "2 problems: `meetbot run` would not work until fixed."
+
+
+def test_check_online_finds_chairs_the_bot_could_not_recognize(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    hamlet = community["hamlet"]
+    chairs = f"chairs = {hamlet.user_id}, 9999, hamlet@zulip.com, {hamlet.email}\n"
+    write_botrc(tmp_path, online_botrc(zulip_server, community["bot"], chairs))
+    status, out, _err = run("check")
+    assert status == 1
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert errors[0] == "error: [meetbot] chairs: there is no user 9999"
+    # The organization hides real addresses from bots: that chair would never be recognized.
+    assert errors[1].startswith(
+        "error: [meetbot] chairs: no user the bot can see has the email hamlet@zulip.com"
+    )
+    assert len(errors) == 2
+
+
+def test_check_online_finds_the_custom_profile_fields_the_botrc_names(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    zulip_server.add_profile_field("GitHub", "SHORT_TEXT")
+    write_botrc(
+        tmp_path,
+        online_botrc(zulip_server, community["bot"], "affiliation_fields = Employer, Company\n"),
+    )
+    status, out, _err = run("check")
+    assert status == 1
+    assert (
+        "error: [meetbot] affiliation_fields: the organization has no custom profile field "
+        "'Employer' or 'Company' (it has: GitHub)" in out.splitlines()
+    )
+    assert "ok: [meetbot] github_fields: the profile field 'GitHub' exists" in out.splitlines()
+
+    zulip_server.add_profile_field("Company", "SHORT_TEXT")
+    status, out, _err = run("check")
+    assert status == 0, out
+    assert "ok: [meetbot] affiliation_fields: the profile field 'Company' exists" in out
+
+
+def test_check_online_says_when_the_server_cannot_be_reached(run: Any, tmp_path: Path) -> None:
+    write_botrc(
+        tmp_path, API.replace("https://chat.example.org", "http://127.0.0.1:9") + GOOD_SERIES
+    )
+    status, out, _err = run("check")
+    assert status == 1
+    assert "error: [api] site: cannot reach the Zulip server at http://127.0.0.1:9: " in out
+    assert KEY not in out

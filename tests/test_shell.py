@@ -1,0 +1,336 @@
+"""`meetbot shell`: a whole meeting in the terminal, driven by piped scripts as a user would."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from zulip_meetbot.shell import (
+    People,
+    ShellOptions,
+    ShellSession,
+    command_for_bot,
+    emoji,
+    open_session,
+    parse_clock,
+    terminal_text,
+)
+from zulip_meetbot.store import Store
+
+UTC = timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# The demo series meets every Wednesday at 17:00 UTC (18:00 in Berlin in winter).
+WHOLE_MEETING = """\
+# A scripted meeting: comments and blank lines are skipped.
+@meetbot agenda add Announce GSOC ideas
+@**meetbot** agenda sub 1 Submitted for `conda` org
+/as Othello
+@meetbot agenda add Release 25.1
+
+/clock 2025-02-12 18:30
+/react last wave
+/as hamlet
+/react last 👋
+@meetbot note 1 Better chance with one idea per org
+@meetbot end
+/notes
+/quit
+@meetbot agenda add never read: the script quit above
+"""
+
+
+def run_shell(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zulip_meetbot", "shell", *args],
+        input=script,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+Opener = Callable[..., tuple[ShellSession, io.StringIO]]
+
+
+@pytest.fixture
+def session_in() -> Iterator[Opener]:
+    """Open in-process shell sessions (clock at Mon 10 Feb 2025, 13:00 in Berlin)."""
+    stores: list[Store] = []
+
+    def open_in(
+        folder: Path, now: str = "2025-02-10 13:00", **options: str
+    ) -> tuple[ShellSession, io.StringIO]:
+        out = io.StringIO()
+        opened = open_session(
+            ShellOptions(now=now, timezone="Europe/Berlin", **options), folder, out
+        )
+        assert not isinstance(opened, list), opened
+        session, store = opened
+        stores.append(store)
+        return session, out
+
+    yield open_in
+    for store in stores:
+        store.close()
+
+
+def play(session: ShellSession, out: io.StringIO, script: str) -> str:
+    """Run ``script``'s lines; returns only what they printed (not the banner)."""
+    start = len(out.getvalue())
+    for line in script.splitlines():
+        if not session.handle_line(line):
+            break
+    return out.getvalue()[start:]
+
+
+def test_piped_script_runs_a_whole_meeting_and_writes_the_notes_file(tmp_path: Path) -> None:
+    result = run_shell(
+        WHOLE_MEETING,
+        "--now",
+        "2025-02-10 13:00",
+        "--timezone",
+        "Europe/Berlin",
+        "--database",
+        "kept/meetbot.sqlite3",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "hamlet> @meetbot agenda add Announce GSOC ideas" in out  # piped lines are echoed
+    assert (
+        "meetbot (message 2): Added item **1** to **New Agenda Items** for "
+        "Wed 12 Feb 2025, 18:00 CET: Announce GSOC ideas"
+    ) in out
+    assert "Added item **1.1** under item 1" in out
+    assert "Added item **2** to **New Agenda Items**" in out
+    # /clock stopped at each instant on the way: both reminders, then the start.
+    assert "-- Tue 11 Feb 2025, 18:00 CET:" in out
+    assert "starts Wed 12 Feb 2025, 18:00 CET (in 1 day)." in out
+    assert "-- Wed 12 Feb 2025, 17:00 CET:" in out
+    assert "(in 1 hour)" in out
+    assert "**Demo Community Meeting** has started." in out
+    assert "Othello reacted :wave: on message" in out
+    assert "hamlet reacted 👋 on message" in out
+    assert "has ended: 2 people attended." in out
+    assert "Attendees: @Othello, @hamlet." in out
+    assert "never read" not in out
+
+    notes = tmp_path / "kept" / "notes" / "2025-02-12-demo.md"
+    text = notes.read_text()
+    assert "# 2025-02-12 Demo Community Meeting" in text
+    assert "- [ ] (H) Announce GSOC ideas" in text
+    assert "    - [ ] Submitted for `conda` org" in text
+    assert "(H) Better chance with one idea per org" in text
+    assert "- [ ] (O) Release 25.1" in text
+    assert text in out  # /notes printed it
+
+
+def test_bot_posts_show_global_times_in_the_chosen_zone(tmp_path: Path, session_in: Opener) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "@meetbot next")
+    assert "Wed 12 Feb 2025, 18:00 CET" in printed
+    assert "<time:" not in printed
+
+
+def test_only_messages_that_mention_the_bot_are_answered(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(
+        session,
+        out,
+        "@meetbot agenda add one\n@**meetbot** agenda add two\n"
+        "@**meetbot|99** agenda add three\nagenda add four\n@othello agenda add five",
+    )
+    assert re.findall(r"Added item \*\*(\d)\*\*", printed) == ["1", "2", "3"]
+    assert printed.count("meetbot only reads messages that start with @meetbot") == 2
+
+
+def test_first_person_chairs_and_a_new_name_is_a_new_person_who_does_not(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/as Othello\n@meetbot start\n/as hamlet\n@meetbot start")
+    assert "you are now Othello (user 2)" in printed
+    assert "Sorry: only a chair of **Demo Community Meeting**" in printed
+    assert "you are now hamlet (user 1)" in printed
+    assert "**Demo Community Meeting** has started." in printed
+
+
+def test_unreacting_unmarks_attendance_and_repeats_are_refused(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(
+        session,
+        out,
+        "@meetbot start\n/react last\n/react last\n/as othello\n/react last :tada:\n"
+        "/unreact last tada\n/unreact last tada\n/as hamlet\n@meetbot end",
+    )
+    assert "you already reacted :wave: to message 2" in printed
+    assert "you have no :tada: reaction on message 2" in printed
+    assert "has ended: 1 person attended." in printed
+    assert "Attendees: @hamlet." in printed
+
+
+def test_react_needs_a_message_that_exists(tmp_path: Path, session_in: Opener) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/react last\n/react 42\n/react soon")
+    assert "the bot has posted nothing yet" in printed
+    assert "no message '42'" in printed
+    assert "no message 'soon'" in printed
+
+
+def test_clock_jump_over_a_whole_meeting_posts_each_action_at_its_instant(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/clock +3d")
+    stamps = re.findall(r"^-- (\w{3} \d+ \w{3} 2025, \d\d:\d\d CET):$", printed, re.MULTILINE)
+    assert stamps == [
+        "Tue 11 Feb 2025, 18:00 CET",  # 1 day before
+        "Wed 12 Feb 2025, 17:00 CET",  # 1 hour before
+        "Wed 12 Feb 2025, 18:00 CET",  # the start
+        "Wed 12 Feb 2025, 22:00 CET",  # the automatic end, 3 h after its planned end
+    ]
+    assert "has ended: 0 people attended." in printed
+    assert printed.rstrip().endswith("-- the clock says Thu 13 Feb 2025, 13:00 CET")
+
+
+def test_clock_refuses_to_go_back_and_explains_what_it_takes(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/clock 2025-01-01 00:00\n/clock soon\n/clock")
+    assert "the clock only moves forward; it says Mon 10 Feb 2025, 13:00 CET" in printed
+    assert "expected +1d, +2h30m or YYYY-MM-DD HH:MM, not 'soon'" in printed
+    assert "-- the clock says Mon 10 Feb 2025, 13:00 CET" in printed
+
+
+def test_topic_and_stream_change_where_messages_go(tmp_path: Path, session_in: Opener) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/topic chat\n@meetbot agenda add one\n/stream elsewhere")
+    assert "writing in #community > chat" in printed
+    # Outside a meeting's topic the series is still found by its stream.
+    assert "Added item **1**" in printed
+    assert "writing in #elsewhere > chat" in printed
+    assert "no shell command /frob" in play(session, out, "/frob")
+
+
+def test_a_kept_database_carries_on_where_the_last_session_stopped(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    database = str(tmp_path / "keep" / "meetbot.sqlite3")
+    first, out = session_in(tmp_path / "a", database=database)
+    play(first, out, "@meetbot agenda add from the first session")
+    second, out = session_in(tmp_path / "b", database=database)
+    printed = play(second, out, "@meetbot agenda add from the second session\n@meetbot agenda")
+    # Message ids go on from the last handled one, so the new command is not taken as old.
+    assert "Added item **2**" in printed
+    assert "**1** (H) from the first session" in printed
+
+
+def test_a_botrc_gives_its_series_but_never_its_database_or_notes(tmp_path: Path) -> None:
+    botrc = tmp_path / "botrc"
+    botrc.write_text(
+        "[api]\nemail = bot@example.org\nkey = secret-key-of-the-bot\nsite = https://x.example\n"
+        "[series:weekly]\ntitle = Weekly Sync\nstream = dev\ntopic = sync {date}\n"
+        "start = 2025-02-13 09:00\ntimezone = Europe/Berlin\nschedule = FREQ=WEEKLY\n"
+    )
+    result = run_shell(
+        "@meetbot agenda\n", "--config", str(botrc), "--now", "2025-02-10 10:00", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "writing in #dev > sync 2025-02-13" in result.stdout
+    assert "**Weekly Sync**" in result.stdout
+    assert "secret-key-of-the-bot" not in result.stdout + result.stderr
+    assert not (tmp_path / "meetbot.sqlite3").exists()
+    assert not (tmp_path / "notes").exists()
+
+
+def test_a_broken_botrc_stops_the_shell_with_status_2(tmp_path: Path) -> None:
+    (tmp_path / "botrc").write_text("[api]\nemail = bot@example.org\n")
+    result = run_shell("", "--config", "botrc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "meetbot shell: botrc: [api] key: missing" in result.stderr
+    assert "no [series:SLUG] section" in result.stderr
+
+
+def test_notes_before_any_meeting_ended_says_when_they_come(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    assert "no notes file yet" in play(session, out, "/notes")
+
+
+def test_terminal_text_writes_times_mentions_and_stream_links_plainly() -> None:
+    text = (
+        "Hi @_**King Hamlet|12** and @**Iago**: <time:2025-02-12T17:00:00+00:00> in "
+        "#**community>call 2025-02-12**"
+    )
+    assert terminal_text(text, BERLIN) == (
+        "Hi @King Hamlet and @Iago: Wed 12 Feb 2025, 18:00 CET in #community > call 2025-02-12"
+    )
+    assert terminal_text("<time:not-a-time>", BERLIN) == "<time:not-a-time>"
+    assert terminal_text("no series meets in #**random**.", BERLIN) == (
+        "no series meets in #random."
+    )
+
+
+def test_people_are_found_by_name_whatever_the_case_and_new_names_get_new_ids() -> None:
+    people = People()
+    hamlet = people.named("hamlet")
+    assert people.named("Hamlet") == hamlet and hamlet.user_id == 1
+    othello = people.named("Othello, the Moor")
+    assert othello.user_id == 2 and othello.email == "othello.the.moor@shell.invalid"
+    assert people.member_named("othello, THE moor") == othello
+    assert people.member_named("iago") is None
+    assert people.member(2) == othello
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("+1d", datetime(2025, 2, 11, 12, 0, tzinfo=UTC)),
+        ("+2h30m", datetime(2025, 2, 10, 14, 30, tzinfo=UTC)),
+        ("2025-07-01 09:00", datetime(2025, 7, 1, 7, 0, tzinfo=UTC)),  # CEST
+        ("2025-03-01", datetime(2025, 2, 28, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_clock_argument_is_a_shift_or_a_wall_time_in_the_zone(
+    argument: str, expected: datetime
+) -> None:
+    now = datetime(2025, 2, 10, 12, 0, tzinfo=UTC)
+    assert parse_clock(argument, now, BERLIN) == expected
+
+
+def test_mention_forms_and_emoji_codes() -> None:
+    assert command_for_bot("@meetbot: agenda") == "agenda"
+    assert command_for_bot("  @**Meetbot** help") == "help"
+    assert command_for_bot("@meetbotx help") is None
+    assert command_for_bot("hello @meetbot") is None
+    assert emoji("👋") == ("👋", "1f44b")
+    assert emoji(":tada:") == ("tada", "tada")
+    assert emoji("") == ("wave", "wave")
+
+
+def test_help_lists_the_shell_commands(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "zulip_meetbot", "shell", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for command in ("/as NAME", "/react ID|last", "/unreact", "/clock +1d", "/topic", "/notes"):
+        assert command in result.stdout

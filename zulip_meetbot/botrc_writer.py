@@ -1,0 +1,466 @@
+"""``meetbot init``: a commented botrc from a few answers, asked for or given as flags.
+
+The answers are checked by the same parser ``meetbot run`` uses, so ``init`` never writes a
+botrc that ``meetbot check --offline`` would refuse; a wrong answer is asked for again (or, from
+flags, named by its flag).
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import getpass
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from zulip_meetbot.config import ConfigError, parse_settings
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_EVERY_N_WEEKS = re.compile(r"every\s+(\d{1,2})\s+weeks?")
+_PROBLEM_KEY = re.compile(r"\[(?:api|meetbot|series:[^\]]*)\] (\w+):\s*(.*)")
+_SLUG_PROBLEM = re.compile(r"\[series:[^\]]*\]: (.*)")
+# Words that say nothing about which meeting it is; a slug is typed in commands, so shorter.
+_FILLER_WORDS = frozenset({"the", "meeting", "meetings", "call", "calls", "sync"})
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What ``init`` asks; an empty string is a question not answered yet."""
+
+    site: str = ""
+    email: str = ""
+    key: str = ""
+    stream: str = ""
+    title: str = ""
+    start: str = ""  # YYYY-MM-DD HH:MM, a wall time in `timezone`
+    timezone: str = ""
+    schedule: str = ""  # weekly, every 2 weeks, monthly, once, or an RRULE
+    video_link: str = ""
+    slug: str = ""
+    topic: str = "{date}"
+    chairs: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    field: str
+    prompt: str
+    default: str = ""
+    required: bool = True
+    secret: bool = False
+
+
+def questions() -> tuple[Question, ...]:
+    """What ``init`` asks, in order; the time zone defaults to this machine's."""
+    return (
+        Question("site", "Zulip server URL (e.g. https://example.zulipchat.com)"),
+        Question("email", "The bot's email (Personal settings > Bots)"),
+        Question("key", "The bot's API key (not shown)", secret=True),
+        Question("stream", "Stream (channel) the meeting happens in"),
+        Question("title", "Meeting title", "Community Meeting"),
+        Question("start", "First meeting, YYYY-MM-DD HH:MM in its time zone"),
+        Question("timezone", "Its time zone (IANA name)", local_zone_name()),
+        Question(
+            "schedule",
+            "How it repeats: weekly, every 2 weeks, monthly, once, or an RRULE",
+            "weekly",
+        ),
+        Question("video_link", "Video call link (Enter for none)", required=False),
+    )
+
+
+# botrc key → the answer (and flag) that sets it.
+_FIELD_OF_KEY: Mapping[str, str] = {
+    "site": "site",
+    "email": "email",
+    "key": "key",
+    "stream": "stream",
+    "title": "title",
+    "start": "start",
+    "timezone": "timezone",
+    "schedule": "schedule",
+    "video_link": "video_link",
+    "topic": "topic",
+    "chairs": "chairs",
+}
+
+
+# --- pure parts -----------------------------------------------------------------------------
+
+
+def default_slug(title: str) -> str:
+    """A series slug from its title: ``Conda Community Meeting`` → ``conda-community``."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    kept = [w for w in words if w not in _FILLER_WORDS] or words
+    return "-".join(kept[:3]) or "meeting"
+
+
+def schedule_rule_text(choice: str, start: str) -> str:
+    """The RRULE for an answer such as ``every 2 weeks``; empty for a one-off meeting."""
+    text = " ".join(choice.strip().lower().split())
+    if "freq=" in text:
+        return choice.strip().removeprefix("RRULE:").removeprefix("rrule:")
+    if text in ("", "once", "none", "no", "one-off"):
+        return ""
+    if text == "daily":
+        return "FREQ=DAILY"
+    if text == "weekly":
+        return "FREQ=WEEKLY"
+    if text in ("biweekly", "fortnightly", "every other week"):
+        return "FREQ=WEEKLY;INTERVAL=2"
+    if match := _EVERY_N_WEEKS.fullmatch(text):
+        interval = int(match.group(1))
+        return "FREQ=WEEKLY" if interval == 1 else f"FREQ=WEEKLY;INTERVAL={interval}"
+    if text == "monthly":
+        return _monthly_rule(start)
+    raise ValueError(
+        f"expected weekly, every 2 weeks, monthly, once or an RRULE such as "
+        f"FREQ=WEEKLY;BYDAY=WE, got {choice.strip()!r}"
+    )
+
+
+def _monthly_rule(start: str) -> str:
+    """Monthly on the start's weekday: the 2nd Wednesday stays the 2nd Wednesday."""
+    try:
+        first = datetime.strptime(start.strip()[:10], "%Y-%m-%d")
+    except ValueError:
+        return "FREQ=MONTHLY"  # the start's own problem is reported on its own
+    nth = (first.day - 1) // 7 + 1
+    # A 5th weekday is missing from most months: "the last" is what people mean.
+    position = -1 if nth == 5 else nth
+    return f"FREQ=MONTHLY;BYDAY={position}{_WEEKDAYS[first.weekday()]}"
+
+
+def local_zone_name(environ: Mapping[str, str] | None = None) -> str:
+    """This machine's IANA zone name (TZ, /etc/timezone, /etc/localtime), or UTC."""
+    environ = os.environ if environ is None else environ
+    zone = environ.get("TZ", "").lstrip(":")
+    if "/" in zone and not zone.startswith("/"):
+        return zone
+    try:
+        return Path("/etc/timezone").read_text(encoding="utf-8").strip() or "UTC"
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return "UTC"
+    _, marker, name = target.partition("zoneinfo/")
+    return name if marker and name else "UTC"
+
+
+def answers_from_zuliprc(path: Path) -> Answers:
+    """The site, email and key of a zuliprc (the file Zulip offers for each bot)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    not_a_zuliprc = ValueError(f"{path} has no [api] section: is it a zuliprc?")
+    try:
+        with path.expanduser().open(encoding="utf-8") as file:
+            parser.read_file(file)
+    except OSError as error:
+        raise ValueError(f"cannot read the zuliprc {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, configparser.Error):
+        raise not_a_zuliprc from None
+    if not parser.has_section("api"):
+        raise not_a_zuliprc
+    api = parser["api"]
+    return Answers(
+        site=api.get("site", "").strip(),
+        email=api.get("email", "").strip(),
+        key=api.get("key", "").strip(),
+    )
+
+
+def merged(base: Answers, overrides: Answers) -> Answers:
+    """``base`` with every answered field of ``overrides`` taking its place."""
+    chosen = {f.name: getattr(overrides, f.name) for f in fields(Answers)}
+    return replace(base, **{name: value for name, value in chosen.items() if value})
+
+
+def render_botrc(answers: Answers) -> str:
+    """The botrc text: the answers, every other key at its default, each one explained."""
+    slug = answers.slug or default_slug(answers.title)
+    schedule = schedule_rule_text(answers.schedule, answers.start)
+    schedule_line = (
+        f"schedule = {schedule}" if schedule else "# schedule = FREQ=WEEKLY   (none: a one-off)"
+    )
+    chairs = f"chairs = {answers.chairs}" if answers.chairs else "chairs ="
+    video = (
+        f"video_link = {answers.video_link}"
+        if answers.video_link
+        else "# video_link = https://meet.example.org/your-room"
+    )
+    return f"""\
+# meetbot's botrc, written by `meetbot init`. Check it with `meetbot check --config THIS-FILE`,
+# then start the bot with `meetbot run --config THIS-FILE`. Every key is explained in
+# botrc.example; comments sit on their own lines; relative paths are relative to this file.
+# This file holds the bot's API key: keep it readable by you only (chmod 600).
+
+# The bot's Zulip account: the same keys as the bot's zuliprc (Personal settings > Bots).
+[api]
+site = {answers.site}
+email = {answers.email}
+key = {answers.key}
+
+[meetbot]
+# The bot's database (agendas, attendance, what it has done) and the notes folder.
+database = meetbot.sqlite3
+notes_dir = notes
+# Who may start, end, skip and reschedule meetings, besides the organization's admins:
+# Zulip user ids (Profile > User ID) or emails, comma-separated.
+{chairs}
+# Extra time zones each reminder spells the time out in (Zulip shows everyone their own):
+# timezones = America/Los_Angeles, Europe/Berlin, Asia/Kolkata
+
+# One [series:SLUG] section per recurring meeting; SLUG names it in commands and file names.
+[series:{slug}]
+title = {answers.title}
+# The stream the meeting happens in, and each meeting's topic ({{date}} is YYYY-MM-DD).
+stream = {answers.stream}
+topic = {answers.topic}
+# The first meeting, as a wall time in `timezone`; a repeating meeting keeps that wall time
+# across daylight-saving changes.
+start = {answers.start}
+timezone = {answers.timezone}
+# How it repeats: an RFC 5545 RRULE without DTSTART (FREQ=WEEKLY;INTERVAL=2 is every other
+# week, FREQ=MONTHLY;BYDAY=1TH the first Thursday of each month).
+{schedule_line}
+duration = 60m
+{video}
+# When to remind the stream, before the start (empty for no reminders).
+reminders = 1d, 1h
+# The agenda's sections, in order; `agenda add TEXT` adds to the last one.
+sections = Introductions, Announcements, New Agenda Items
+# The notes template: community or ecosystem (shipped), or a Jinja2 file of your own.
+template = community
+# yes: the meeting starts by itself at its start time; no: when a chair says `start`.
+auto_start = yes
+"""
+
+
+def botrc_problems(answers: Answers, path: Path) -> dict[str, str]:
+    """What ``meetbot run`` would refuse in the botrc of ``answers``, by answer field."""
+    multiline = [f.name for f in fields(Answers) if "\n" in getattr(answers, f.name)]
+    if multiline:
+        return dict.fromkeys(multiline, "must fit on one line")
+    problems: dict[str, str] = {}
+    try:
+        schedule_rule_text(answers.schedule, answers.start)
+    except ValueError as error:
+        problems["schedule"] = str(error)
+        answers = replace(answers, schedule="once")  # so the other answers are still checked
+    try:
+        parse_settings(render_botrc(answers), path)
+    except ConfigError as error:
+        problems = {**_problems_by_field(error.problems), **problems}
+    return problems
+
+
+def _problems_by_field(problems: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for problem in problems:
+        if match := _PROBLEM_KEY.fullmatch(problem):
+            field = _FIELD_OF_KEY.get(match.group(1), match.group(1))
+            # An empty answer is one not given: "empty" would read as if it had been.
+            message = "missing" if match.group(2) == "empty" else match.group(2)
+            found.setdefault(field, message)
+        elif match := _SLUG_PROBLEM.fullmatch(problem):
+            found.setdefault("slug", match.group(1))
+        else:
+            found.setdefault("botrc", problem)
+    return found
+
+
+# --- asking ---------------------------------------------------------------------------------
+
+
+def ask_missing(
+    answers: Answers,
+    path: Path,
+    ask: Callable[[str], str],
+    ask_secret: Callable[[str], str],
+    tell: Callable[[str], None],
+) -> Answers:
+    """Ask every unanswered question, then again for each answer ``run`` would refuse."""
+    asked = questions()
+    pending = [q for q in asked if not getattr(answers, q.field)]
+    while True:
+        for question in pending:
+            answers = replace(answers, **{question.field: _ask_one(question, ask, ask_secret)})
+        problems = botrc_problems(answers, path)
+        if not problems:
+            return answers
+        pending = []
+        for field, message in problems.items():
+            tell(f"{field.replace('_', ' ')}: {message}")
+            pending += [q for q in asked if q.field == field]
+        if not pending:  # a problem no question can fix (a --slug or --topic flag)
+            raise ValueError("; ".join(f"{f}: {m}" for f, m in problems.items()))
+
+
+def ask_zuliprc(
+    answers: Answers, ask: Callable[[str], str], tell: Callable[[str], None]
+) -> Answers:
+    """Offer to read the account from the bot's zuliprc, unless part of it is given already."""
+    if answers.site or answers.email or answers.key:
+        return answers
+    while True:
+        reply = ask("The bot's zuliprc file (Enter to type its site, email and key): ").strip()
+        if not reply:
+            return answers
+        try:
+            return merged(answers_from_zuliprc(Path(reply)), answers)
+        except ValueError as error:
+            tell(str(error))
+
+
+def _ask_one(
+    question: Question, ask: Callable[[str], str], ask_secret: Callable[[str], str]
+) -> str:
+    shown = f"{question.prompt} [{question.default}]: " if question.default else ""
+    prompt = shown or f"{question.prompt}: "
+    while True:
+        reply = (ask_secret if question.secret else ask)(prompt).strip() or question.default
+        if reply or not question.required:
+            return reply
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def init(args: argparse.Namespace, interactive: bool) -> int:
+    """``meetbot init``: write the botrc, or explain which answer is wrong."""
+    output = Path(args.output).expanduser()
+    if output.exists() and not args.force:
+        print(f"meetbot init: {output} exists; use --force to replace it", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        answers = _answers_from_flags(args, interactive)
+        if interactive:
+            answers = ask_zuliprc(answers, input, _tell)
+            answers = ask_missing(answers, output, input, getpass.getpass, _tell)
+    except ValueError as error:
+        print(f"meetbot init: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (EOFError, KeyboardInterrupt):
+        print("\nmeetbot init: stopped; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    problems = botrc_problems(answers, output)
+    if problems:
+        for field, message in problems.items():
+            print(f"meetbot init: {_flag(field)}: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        write_private(output, render_botrc(answers), replace_existing=args.force)
+    except OSError as error:
+        print(f"meetbot init: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"Wrote {output} (readable by you only).\n"
+        f"Next: `meetbot check --config {output}` asks Zulip whether it all works, then "
+        f"`meetbot run --config {output}` starts the bot."
+    )
+    return EXIT_OK
+
+
+def _answers_from_flags(args: argparse.Namespace, interactive: bool) -> Answers:
+    given = Answers(**{f.name: getattr(args, f.name) or "" for f in fields(Answers)})
+    base = answers_from_zuliprc(Path(args.zuliprc)) if args.zuliprc else Answers()
+    answers = merged(base, given)
+    # From a script nothing can be asked: the questions' defaults stand in for the answers.
+    return answers if interactive else merged(default_answers(), answers)
+
+
+def default_answers() -> Answers:
+    """The answers a question's default gives."""
+    return Answers(**{q.field: q.default for q in questions() if q.default})
+
+
+def _flag(field: str) -> str:
+    return f"--{field.replace('_', '-')}" if field != "botrc" else "botrc"
+
+
+def _tell(text: str) -> None:
+    print(f"  {text}", file=sys.stderr)
+
+
+def write_private(path: Path, text: str, *, replace_existing: bool) -> None:
+    """Write ``text`` to ``path`` readable and writable by its owner only (it holds a key)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace_existing else os.O_EXCL)
+    descriptor = os.open(path, flags, 0o600)
+    # An existing file keeps its mode through O_TRUNC; the key must not stay readable.
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def add_parser(commands: Any) -> None:
+    """``meetbot init``'s arguments, on the ``meetbot`` sub-command parsers."""
+    parser = commands.add_parser(
+        "init",
+        help="write a commented botrc from a few answers",
+        # Raw formatting keeps the epilog's examples; the description is wrapped here.
+        description=textwrap.fill(
+            "Write a botrc for one meeting series, commented key by key. Anything "
+            "not given as a flag is asked for in the terminal; run from a script (stdin not a "
+            "terminal), the flags must say it all, and --timezone defaults to this machine's "
+            "zone, --schedule to weekly. The answers are checked as `meetbot run` would check "
+            "them, and the file is made readable by you only.",
+            79,
+        ),
+        epilog="examples:\n"
+        "  meetbot init\n"
+        "  meetbot init --zuliprc ~/Downloads/zuliprc --stream community \\\n"
+        '      --title "Community Call" --start "2025-02-12 17:00" --timezone UTC \\\n'
+        '      --schedule "every 2 weeks" --video-link https://meet.example.org/call\n'
+        "\nPrefer --zuliprc to --key: a key on the command line shows in `ps` and in shell "
+        "history.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--output", default="botrc", metavar="PATH", help="the file to write (default ./botrc)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing file")
+    zulip = parser.add_argument_group("the bot's Zulip account")
+    zulip.add_argument(
+        "--zuliprc", metavar="PATH", help="take site, email and key from the bot's zuliprc"
+    )
+    zulip.add_argument("--site", help="the Zulip server, e.g. https://example.zulipchat.com")
+    zulip.add_argument("--email", help="the bot's email address")
+    zulip.add_argument("--key", help="the bot's API key")
+    meeting = parser.add_argument_group("the meeting")
+    meeting.add_argument("--stream", help="the stream (channel) the meeting happens in")
+    meeting.add_argument("--title", help="the meeting's name (default Community Meeting)")
+    meeting.add_argument(
+        "--slug", help="the series' short name in commands and files (default from the title)"
+    )
+    meeting.add_argument(
+        "--start", metavar="'YYYY-MM-DD HH:MM'", help="the first meeting, in its time zone"
+    )
+    meeting.add_argument("--timezone", metavar="ZONE", help="an IANA zone such as Europe/Berlin")
+    meeting.add_argument(
+        "--schedule",
+        metavar="RULE",
+        help="weekly, every 2 weeks, every N weeks, monthly (same weekday), daily, once, "
+        "or an RRULE such as FREQ=WEEKLY;BYDAY=WE",
+    )
+    meeting.add_argument("--video-link", dest="video_link", metavar="URL", help="the call's URL")
+    meeting.add_argument(
+        "--topic", help="each meeting's topic; {date} becomes YYYY-MM-DD (default {date})"
+    )
+    meeting.add_argument(
+        "--chairs", metavar="IDS", help="chairs besides the admins: user ids or emails"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    return init(args, interactive=sys.stdin.isatty())

@@ -1,0 +1,393 @@
+"""``meetbot check``: everything ``meetbot run`` needs, checked and explained one line each.
+
+Offline it reads the botrc, its templates and the file's permissions; online it asks the Zulip
+server whether the credentials work, whether each series' stream exists and takes the bot's
+posts, and whether the users and profile fields the botrc names exist. The API key is never
+printed: every line goes through :func:`redact` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from zulip_meetbot.config import ConfigError, Settings, load_settings
+from zulip_meetbot.notes import TemplateProblem, check_template
+
+OK = "ok"
+WARNING = "warning"
+ERROR = "error"
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_CONFIG = 2
+
+# Zulip's roles (GET /users/me "role") and the old stream_post_policy values that use them.
+_ROLE_ADMIN = 200
+_ROLE_MODERATOR = 300
+_POLICY_ADMINS = 2
+_POLICY_MODERATORS = 4
+_REDACTED = "<api key>"
+# [meetbot] keys listing custom profile fields the attendees table is filled from.
+PROFILE_FIELD_KEYS = ("affiliation_fields", "github_fields")
+_MIN_REDACTED_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report: ``level`` is ok, warning or error."""
+
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``check`` found; ``settings`` is None when the botrc could not be read at all."""
+
+    settings: Settings | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == ERROR)
+
+
+class ZulipApi(Protocol):
+    """The calls of ``zulip.Client`` that ``check`` makes."""
+
+    def get_profile(self) -> dict[str, Any]: ...
+
+    def get_stream_id(self, stream: str) -> dict[str, Any]: ...
+
+    def get_streams(self, **request: Any) -> dict[str, Any]: ...
+
+    def get_subscriptions(self) -> dict[str, Any]: ...
+
+    def get_members(self) -> dict[str, Any]: ...
+
+    def get_realm_profile_fields(self) -> dict[str, Any]: ...
+
+
+# --- offline ------------------------------------------------------------------------------
+
+
+def read_botrc(path: str | Path) -> tuple[Settings | None, list[str]]:
+    """The botrc's settings and templates checked: (settings, []) or (None, problems)."""
+    try:
+        settings = load_settings(path)
+    except ConfigError as error:
+        return None, list(error.problems)
+    problems = []
+    for series in settings.series:
+        try:
+            check_template(series.template)
+        except TemplateProblem as problem:
+            problems.append(f"[series:{series.slug}] template: {problem}")
+    return (None, problems) if problems else (settings, [])
+
+
+def permission_warning(path: Path) -> str | None:
+    """A warning when users other than the owner may read the botrc, which holds the API key."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (
+        f"{path.name} is readable by other users of this machine (mode "
+        f"{stat.S_IMODE(mode):04o}) and holds the bot's API key: run `chmod 600 {path}`"
+    )
+
+
+def offline_report(path: str | Path) -> Report:
+    """Syntax, values, templates and permissions of the botrc at ``path``."""
+    settings, problems = read_botrc(path)
+    findings = [Finding(ERROR, problem) for problem in problems]
+    warning = permission_warning(Path(path).expanduser())
+    if warning:
+        findings.append(Finding(WARNING, warning))
+    if settings is not None:
+        findings = [Finding(OK, _summary(settings)), *path_findings(settings), *findings]
+    return Report(settings, tuple(findings))
+
+
+def _summary(settings: Settings) -> str:
+    slugs = ", ".join(s.slug for s in settings.series)
+    return (
+        f"{settings.path.name} reads well: {len(settings.series)} series ({slugs}); database "
+        f"{settings.database}, notes in {settings.notes_dir}"
+    )
+
+
+def path_findings(settings: Settings) -> list[Finding]:
+    """The database and the notes folder can be created and written."""
+    findings = []
+    for where, path in (
+        ("[meetbot] database", settings.database.parent),
+        ("[meetbot] notes_dir", settings.notes_dir),
+    ):
+        existing = _nearest_existing(path)
+        if not existing.is_dir():
+            findings.append(Finding(ERROR, f"{where}: {existing} is not a folder"))
+        elif not os.access(existing, os.W_OK | os.X_OK):
+            findings.append(Finding(ERROR, f"{where}: this user may not write in {existing}"))
+    return findings
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+# --- online -------------------------------------------------------------------------------
+
+
+def online_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
+    """Credentials, streams, chairs and profile fields, asked of the server."""
+    site = settings.api.site
+    profile = client.get_profile()
+    if profile.get("result") != "success":
+        return [
+            Finding(
+                ERROR,
+                f"[api] email, key: {site} refused the bot's credentials ({profile.get('msg')}). "
+                "Copy email and key from the bot's zuliprc (Personal settings > Bots).",
+            )
+        ]
+    findings = [Finding(OK, _identity(profile, site))]
+    if not profile.get("is_bot"):
+        findings.append(
+            Finding(
+                WARNING,
+                f"[api] email: {settings.api.email} is a person's account, not a bot's; "
+                "meetbot will post as that person. Create a generic bot for it instead.",
+            )
+        )
+    findings += stream_findings(settings, client, int(profile.get("role") or 400))
+    findings += chair_findings(settings, client)
+    findings += profile_field_findings(settings, client)
+    return findings
+
+
+def _identity(profile: Mapping[str, Any], site: str) -> str:
+    kind = "a bot" if profile.get("is_bot") else "not a bot"
+    return (
+        f"credentials work: {site} knows the bot as {profile.get('full_name')} "
+        f"(user {profile.get('user_id')}, {kind})"
+    )
+
+
+def stream_findings(settings: Settings, client: ZulipApi, role: int) -> list[Finding]:
+    """Each series' stream exists, the bot may see it, and the bot may post in it."""
+    streams = _by_id(client.get_streams(include_public=True, include_subscribed=True), "streams")
+    subscribed = _by_id(client.get_subscriptions(), "subscriptions")
+    findings = []
+    for series in settings.series:
+        where = f"[series:{series.slug}] stream"
+        found = client.get_stream_id(series.stream)
+        if found.get("result") != "success":
+            findings.append(
+                Finding(
+                    ERROR,
+                    f"{where}: the bot cannot see a stream called {series.stream!r} "
+                    f"({found.get('msg')}). Check the name; if the stream is private, "
+                    "add the bot to it in Zulip.",
+                )
+            )
+            continue
+        stream = streams.get(int(found["stream_id"]), {})
+        problem = _posting_problem(stream, role)
+        if problem:
+            findings.append(Finding(ERROR, f"{where}: {problem}"))
+        elif int(found["stream_id"]) in subscribed:
+            findings.append(Finding(OK, f"{where}: #{series.stream} exists and the bot is in it"))
+        else:
+            findings.append(
+                Finding(OK, f"{where}: #{series.stream} exists; `run` will subscribe the bot")
+            )
+    return findings
+
+
+def _by_id(response: Mapping[str, Any], key: str) -> dict[int, Mapping[str, Any]]:
+    return {int(s["stream_id"]): s for s in response.get(key, []) if "stream_id" in s}
+
+
+def _posting_problem(stream: Mapping[str, Any], role: int) -> str | None:
+    """Why a bot of ``role`` may not post in ``stream``, or None (older servers' policy)."""
+    policy = stream.get("stream_post_policy")
+    name = stream.get("name", "the stream")
+    if policy == _POLICY_ADMINS and role > _ROLE_ADMIN:
+        return f"only administrators may post in #{name}; make the bot an administrator"
+    if policy == _POLICY_MODERATORS and role > _ROLE_MODERATOR:
+        return f"only moderators may post in #{name}; make the bot a moderator"
+    return None
+
+
+def chair_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
+    """Chairs the bot cannot recognize: an unknown id, or an email the bot cannot see."""
+    wanted = [("[meetbot] chairs", chair) for chair in settings.chairs]
+    wanted += [(f"[series:{s.slug}] chairs", chair) for s in settings.series for chair in s.chairs]
+    if not wanted:
+        return []
+    response = client.get_members()
+    if response.get("result") != "success":
+        return [Finding(WARNING, f"could not list users to check chairs: {response.get('msg')}")]
+    ids = {int(user["user_id"]) for user in response.get("members", [])}
+    emails = {
+        str(user.get(key) or "").lower()
+        for user in response.get("members", [])
+        for key in ("email", "delivery_email")
+    }
+    findings = []
+    for where, chair in wanted:
+        if chair.isdigit() and int(chair) not in ids:
+            findings.append(Finding(ERROR, f"{where}: there is no user {chair}"))
+        elif not chair.isdigit() and chair.lower() not in emails:
+            findings.append(
+                Finding(
+                    ERROR,
+                    f"{where}: no user the bot can see has the email {chair}; the organization "
+                    "may hide emails from bots, so list chairs by user id (Profile > User ID)",
+                )
+            )
+    return findings
+
+
+def profile_field_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
+    """The custom profile fields the botrc names exist (defaults are only guesses)."""
+    keys = [key for key in PROFILE_FIELD_KEYS if getattr(settings, key, ())]
+    if not keys:
+        return []  # a meetbot without these keys reads no profile fields
+    response = client.get_realm_profile_fields()
+    if response.get("result") != "success":
+        return [Finding(ERROR, f"could not list custom profile fields: {response.get('msg')}")]
+    existing = [str(f.get("name", "")) for f in response.get("custom_fields", [])]
+    known = {name.casefold() for name in existing}
+    findings = []
+    for key in keys:
+        names: tuple[str, ...] = getattr(settings, key)
+        where = f"[meetbot] {key}"
+        found = [name for name in names if name.casefold() in known]
+        listed = " or ".join(repr(name) for name in names)
+        if found:
+            findings.append(Finding(OK, f"{where}: the profile field {found[0]!r} exists"))
+        elif names == _default_of(key):
+            findings.append(
+                Finding(OK, f"{where}: no profile field {listed}; people set it with `profile`")
+            )
+        else:
+            findings.append(
+                Finding(
+                    ERROR,
+                    f"{where}: the organization has no custom profile field {listed} "
+                    f"(it has: {', '.join(existing) or 'none'})",
+                )
+            )
+    return findings
+
+
+def _default_of(key: str) -> object:
+    return next((f.default for f in fields(Settings) if f.name == key), None)
+
+
+def connect(settings: Settings) -> ZulipApi | Finding:
+    """A client for the botrc's ``[api]``, or why the server cannot be reached."""
+    # Imported here: the zulip client is slow to import, and `check --offline` never needs it.
+    from zulip_meetbot.runtime import make_client
+
+    try:
+        return make_client(settings)
+    except AssertionError:
+        # zulip.Client asserts that GET /server_settings named a Zulip version.
+        reason = "it does not answer like a Zulip server"
+    except Exception as error:  # requests and zulip raise many kinds; all mean "unreachable"
+        reason = str(error) or type(error).__name__
+    return Finding(
+        ERROR, f"[api] site: cannot reach the Zulip server at {settings.api.site}: {reason}"
+    )
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def redact(text: str, key: str) -> str:
+    """``text`` with the API key replaced, so no report line can leak it."""
+    # As in config.py: replacing a very short key would garble ordinary words.
+    return text.replace(key, _REDACTED) if len(key) >= _MIN_REDACTED_LENGTH else text
+
+
+def report_lines(findings: Iterable[Finding], key: str) -> list[str]:
+    return [redact(f"{finding.level}: {finding.text}", key) for finding in findings]
+
+
+def verdict(findings: Sequence[Finding], online: bool) -> str:
+    errors = sum(1 for f in findings if f.level == ERROR)
+    if errors:
+        noun = "problem" if errors == 1 else "problems"
+        return f"{errors} {noun}: `meetbot run` would not work until fixed."
+    if online:
+        return "all good: `meetbot run` has everything it needs."
+    return "the botrc is good; `meetbot check` without --offline also asks the Zulip server."
+
+
+def check(config: str, offline: bool, out: TextIO) -> int:
+    """``meetbot check``: print the report; 0 only when ``run`` would work."""
+    report = offline_report(config)
+    findings = list(report.findings)
+    settings = report.settings
+    if settings is not None and not offline:
+        client = connect(settings)
+        if isinstance(client, Finding):
+            findings.append(client)
+        else:
+            findings += online_findings(settings, client)
+    # Without settings the only lines are config.py's problems, which it has redacted.
+    key = settings.api.key if settings is not None else ""
+    for line in report_lines(findings, key):
+        print(line, file=out)
+    print(verdict(findings, online=not offline), file=out)
+    if settings is None:
+        return EXIT_CONFIG
+    return EXIT_PROBLEMS if any(f.level == ERROR for f in findings) else EXIT_OK
+
+
+def add_parser(commands: Any) -> None:
+    """``meetbot check``'s arguments, on the ``meetbot`` sub-command parsers."""
+    parser = commands.add_parser(
+        "check",
+        help="check the botrc and, online, the bot's account and streams",
+        # Raw formatting keeps the epilog's examples; the description is wrapped here.
+        description=textwrap.fill(
+            "Check everything `meetbot run` needs and explain each problem: the "
+            "botrc's syntax and values, its templates, its file permissions; then, unless "
+            "--offline, the bot's credentials (GET /users/me), each series' stream (it exists, "
+            "the bot can see it and post in it), the chairs and any custom profile fields it "
+            "names. Exit status: 0 when `run` would work, 1 when a check failed, 2 when the "
+            "botrc cannot be used at all.",
+            79,
+        ),
+        epilog="examples:\n  meetbot check\n  meetbot check --config /etc/meetbot/botrc --offline",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="check the botrc only; do not contact the Zulip server",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    return check(args.config, args.offline, sys.stdout)

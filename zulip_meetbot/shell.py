@@ -1,0 +1,686 @@
+"""``meetbot shell``: a whole meeting in the terminal, with no Zulip server and no account.
+
+The same handler, database, scheduler and templates as ``meetbot run``; a terminal stands in for
+Zulip. You type messages as a person in the meeting's stream; the bot's posts are printed with
+their message ids and with Zulip's global times shown in your zone. Lines starting with ``/``
+do what a terminal cannot (switch person, react, move the clock). Piped, it runs a script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import re
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from zulip_meetbot.config import Settings, parse_duration
+from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
+
+if TYPE_CHECKING:
+    from zulip_meetbot.handler import MeetbotHandler
+    from zulip_meetbot.people import Member
+    from zulip_meetbot.scheduler import MeetingScheduler
+    from zulip_meetbot.store import Store
+
+BOT_NAME = "meetbot"
+BOT_ID = 99
+BOT_EMAIL = "meetbot-bot@shell.invalid"
+# The first person you are; the shell makes them a chair of every series.
+FIRST_PERSON_ID = 1
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+
+_GLOBAL_TIME = re.compile(r"<time:([^>]+)>")
+# Zulip markdown that reads badly in a terminal: mentions and stream/topic links.
+_USER_MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
+_STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
+# Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
+_MENTION = re.compile(
+    rf"\s*@(?:\*\*{BOT_NAME}(?:\|{BOT_ID})?\*\*|{BOT_NAME}\b)[:,]?", re.IGNORECASE
+)
+_CLOCK_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_INDENT = "    "
+# How far ahead /clock looks for scheduled actions at each step (the scheduler's least horizon).
+_LOOKAHEAD = timedelta(days=1)
+
+SHELL_HELP = """\
+Type a message as in Zulip; the bot answers those that start by mentioning it:
+  @meetbot help            @meetbot agenda add TEXT            @**meetbot** start
+Shell commands:
+  /as NAME                 become NAME (a new name becomes a new person)
+  /react ID|last [EMOJI]   react to message ID, or to the bot's latest post (default :wave:)
+  /unreact ID|last [EMOJI] remove that reaction
+  /clock                   show the clock
+  /clock +1d | +2h30m      move the clock on; reminders, starts and ends that fall due happen
+  /clock YYYY-MM-DD HH:MM  move the clock to a time in your zone
+  /topic [NAME]            show or change the topic you write in
+  /stream NAME             change the stream you write in
+  /notes                   print the newest notes file
+  /help                    this list
+  /quit                    leave (so does end of input)
+Lines starting with # are comments."""
+
+
+# --- values and pure helpers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message in the shell's pretend Zulip."""
+
+    id: int
+    sender_id: int
+    sender_name: str
+    stream: str
+    topic: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One person's emoji on one message; Zulip allows each once."""
+
+    message_id: int
+    user_id: int
+    emoji_code: str
+
+
+def local_time_text(instant: datetime, zone: tzinfo | None) -> str:
+    """``instant`` in ``zone`` (None: this machine's zone): ``Wed 12 Feb 2025, 18:00 CET``."""
+    local = instant.astimezone(zone) if zone is not None else instant.astimezone()
+    abbreviation = local.tzname() or ""
+    if abbreviation[:1] in "+-":
+        abbreviation = f"UTC{abbreviation}"
+    day = f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    return f"{day}, {local:%H:%M} {abbreviation}".rstrip()
+
+
+def terminal_text(text: str, zone: tzinfo | None) -> str:
+    """Zulip markdown as the terminal shows it: times in ``zone``, plain mentions and links."""
+    text = _USER_MENTION.sub(r"@\1", text)
+    text = _STREAM_LINK.sub(_plain_stream_link, text)
+    return local_times(text, zone)
+
+
+def _plain_stream_link(match: re.Match[str]) -> str:
+    topic = match.group(2)
+    return f"#{match.group(1)} > {topic[1:]}" if topic else f"#{match.group(1)}"
+
+
+def local_times(text: str, zone: tzinfo | None) -> str:
+    """``text`` with each Zulip global time ``<time:ISO>`` written out in ``zone``."""
+
+    def written(match: re.Match[str]) -> str:
+        try:
+            instant = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
+        except ValueError:
+            return match.group(0)
+        if instant.tzinfo is None:
+            return match.group(0)
+        return local_time_text(instant, zone)
+
+    return _GLOBAL_TIME.sub(written, text)
+
+
+def command_for_bot(line: str) -> str | None:
+    """The command in a line that starts by mentioning the bot, or None if it does not."""
+    match = _MENTION.match(line)
+    return line[match.end() :].strip() if match else None
+
+
+def parse_clock(argument: str, now: datetime, zone: tzinfo | None) -> datetime:
+    """The instant ``/clock ARGUMENT`` asks for: ``+1d``, ``+2h30m`` or a wall time in ``zone``."""
+    text = " ".join(argument.split())
+    if text.startswith("+"):
+        return now + parse_duration(text[1:])
+    for pattern in _CLOCK_FORMATS:
+        try:
+            wall = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        local = wall.replace(tzinfo=zone) if zone is not None else wall.astimezone()
+        return local.astimezone(UTC)
+    raise ValueError(f"expected +1d, +2h30m or YYYY-MM-DD HH:MM, not {argument.strip()!r}")
+
+
+def emoji_shown(name: str) -> str:
+    """An emoji as Zulip users write it: the character itself, or ``:name:``."""
+    return name if not name.isascii() else f":{name}:"
+
+
+def emoji(text: str) -> tuple[str, str]:
+    """(name, code) of an emoji typed as ``👋``, ``wave`` or ``:wave:``."""
+    text = text.strip()
+    if text and not text.isascii():
+        # Zulip's code for a Unicode emoji: its code points in hex, without variation selectors.
+        return text, "-".join(f"{ord(c):x}" for c in text if c != "\ufe0f")
+    # Without Zulip's emoji table the name stands for the code: attendance only compares codes.
+    name = text.strip(":") or "wave"
+    return name, name
+
+
+def format_post(message: Message, here: tuple[str, str], zone: tzinfo | None) -> str:
+    """How the bot's post reads in the terminal: id, where if not here, then the text."""
+    where = ""
+    if (message.stream.casefold(), message.topic) != (here[0].casefold(), here[1]):
+        where = f" in #{message.stream} > {message.topic}"
+    lines = terminal_text(message.content, zone).splitlines() or [""]
+    head = f"{message.sender_name} (message {message.id}){where}:"
+    if len(lines) == 1 and not where:
+        return f"{head} {lines[0]}"
+    return "\n".join([head, *(_INDENT + line if line else "" for line in lines)])
+
+
+def first_topic(settings: Settings, now: datetime) -> tuple[str, str]:
+    """The stream and topic of the first series' next meeting, to start the shell in."""
+    series = settings.series[0]
+    upcoming = occurrences(series, now, 1)
+    day = local_date(upcoming[0] if upcoming else now, series.zone)
+    return series.stream, series.topic_for(day)
+
+
+def shell_settings(settings: Settings, database: Path) -> Settings:
+    """``settings`` with ``database``, the notes beside it, and the first person a chair.
+
+    A real botrc's database and notes are never the shell's: shell user and message ids would
+    clash with Zulip's, and a shell meeting could overwrite real notes.
+    """
+    return replace(
+        settings,
+        database=database,
+        notes_dir=database.parent / "notes",
+        chairs=(*settings.chairs, str(FIRST_PERSON_ID)),
+    )
+
+
+def newest_file(folder: Path) -> Path | None:
+    """The most recently written file in ``folder``: the notes of the last meeting ended."""
+    files = [path for path in folder.glob("*") if path.is_file()] if folder.is_dir() else []
+    return max(files, key=lambda path: path.stat().st_mtime_ns, default=None)
+
+
+# --- the pretend Zulip ----------------------------------------------------------------------
+
+
+class People:
+    """The shell's people, by name; user ids count up from 1. The handler's directory."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, Member] = {}
+
+    def member(self, user_id: int) -> Member | None:
+        return self._by_id.get(user_id)
+
+    def member_named(self, full_name: str) -> Member | None:
+        """The person called ``full_name``, ignoring case (how @-mentions are resolved)."""
+        wanted = full_name.casefold()
+        return next((m for m in self._by_id.values() if m.full_name.casefold() == wanted), None)
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool:
+        return True  # the shell has no private streams
+
+    def named(self, name: str) -> Member:
+        """The person called ``name`` (any case), made a new person if nobody is."""
+        # Imported here for the same reason as in open_session: people.py loads SQLAlchemy.
+        from zulip_meetbot.people import Member
+
+        known = self.member_named(name)
+        if known is not None:
+            return known
+        user_id = len(self._by_id) + FIRST_PERSON_ID
+        address = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or f"user{user_id}"
+        member = Member(user_id, name, email=f"{address}@shell.invalid")
+        self._by_id[user_id] = member
+        return member
+
+
+@dataclass
+class TerminalZulip:
+    """The shell's Zulip: every message by id, and the bot's side (zulip_bots' bot handler)."""
+
+    last_id: int = 0
+    user_id: int = BOT_ID
+    full_name: str = BOT_NAME
+    email: str = BOT_EMAIL
+    messages: dict[int, Message] = field(default_factory=dict)
+    unprinted: list[Message] = field(default_factory=list)
+
+    def post(self, sender: Member | None, stream: str, topic: str, content: str) -> Message:
+        """Store a new message (None: the bot's) under the next id."""
+        self.last_id += 1
+        sender_id, name = (sender.user_id, sender.full_name) if sender else (BOT_ID, BOT_NAME)
+        message = Message(self.last_id, sender_id, name, stream, topic, content)
+        self.messages[message.id] = message
+        return message
+
+    def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        if message.get("type") != "stream":
+            return {"result": "error", "msg": "the shell has streams only"}
+        topic = str(message.get("topic") or message.get("subject") or "")
+        posted = self.post(None, str(message["to"]), topic, str(message["content"]))
+        self.unprinted.append(posted)
+        return {"result": "success", "id": posted.id, "msg": ""}
+
+    def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
+        return self.send_message(
+            {
+                "type": "stream",
+                "to": message["display_recipient"],
+                "topic": message.get("subject", ""),
+                "content": response,
+            }
+        )
+
+    def get_config_info(self, bot_name: str, optional: bool = False) -> dict[str, str]:
+        return {}
+
+    def take_unprinted(self) -> list[Message]:
+        taken, self.unprinted = self.unprinted, []
+        return taken
+
+
+# --- the session ----------------------------------------------------------------------------
+
+
+class ShellSession:
+    """One terminal meeting: reads lines, drives the handler and scheduler, prints posts."""
+
+    def __init__(
+        self,
+        handler: MeetbotHandler,
+        scheduler: MeetingScheduler,
+        zulip: TerminalZulip,
+        people: People,
+        out: TextIO,
+        zone: tzinfo | None = None,
+        person: str = "hamlet",
+        kept_database: bool = False,
+    ) -> None:
+        if handler.settings is None or not isinstance(handler.clock, ManualClock):
+            raise ValueError("the shell needs a handler with settings and a ManualClock")
+        self.settings: Settings = handler.settings
+        self.clock: ManualClock = handler.clock
+        self.handler = handler
+        self.scheduler = scheduler
+        self.zulip = zulip
+        self.people = people
+        self.out = out
+        self.zone = zone
+        self.reactions: set[Reaction] = set()
+        self.kept_database = kept_database
+        self.me = self.people.named(person)
+        self.stream, self.topic = first_topic(self.settings, self.clock.now())
+
+    # -- running --------------------------------------------------------------------------
+
+    def run(self, lines: Iterable[str], echo: bool) -> None:
+        """Handle each line until ``/quit`` or the end; ``echo`` shows piped lines as sent."""
+        self.say(self.banner())
+        self._run_scheduler()
+        for line in lines:
+            if echo and line.strip():
+                self.out.write(f"{self.prompt()}{line.strip()}\n")
+            if not self.handle_line(line):
+                break
+
+    def prompt(self) -> str:
+        return f"{self.me.full_name}> "
+
+    def banner(self) -> str:
+        series = self.settings.series[0]
+        repeats = f"repeating {series.schedule}" if series.schedule else "a one-off meeting"
+        others = len(self.settings.series) - 1
+        more = f" (and {others} more series)" if others else ""
+        kept = "" if self.kept_database else " (temporary: --database FILE keeps it)"
+        return (
+            f"meetbot shell: {series.title}{more} in #{series.stream}, {repeats}.\n"
+            f"The clock says {self.now_text()}. Database: {self.settings.database}{kept}\n"
+            f"You are {self.me.full_name} (a chair), writing in #{self.stream} > {self.topic}.\n"
+            "Say `@meetbot help` to the bot; /help lists the shell's own commands."
+        )
+
+    def now_text(self) -> str:
+        return local_time_text(self.clock.now(), self.zone)
+
+    def say(self, text: str) -> None:
+        """A line from the shell itself, marked apart from the conversation."""
+        for line in text.splitlines():
+            self.out.write(f"-- {line}\n")
+
+    def handle_line(self, line: str) -> bool:
+        """Act on one line; False when the session should end."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        if text.startswith("/"):
+            verb, _, argument = text[1:].partition(" ")
+            return self._shell_command(verb.lower(), argument.strip())
+        self._send(text)
+        return True
+
+    def _print_posts(self) -> None:
+        for message in self.zulip.take_unprinted():
+            self.out.write(format_post(message, (self.stream, self.topic), self.zone) + "\n")
+
+    # -- messages and reactions -----------------------------------------------------------
+
+    def _send(self, text: str) -> None:
+        sent = self.zulip.post(self.me, self.stream, self.topic, text)
+        command = command_for_bot(text)
+        if command is None:
+            self.say("(meetbot only reads messages that start with @meetbot)")
+            return
+        self.handler.handle_message(
+            {
+                "id": sent.id,
+                "type": "stream",
+                "sender_id": self.me.user_id,
+                "sender_full_name": self.me.full_name,
+                "sender_email": self.me.email,
+                "display_recipient": self.stream,
+                "subject": self.topic,
+                "content": command,
+                "full_content": text,
+            },
+            self.zulip,
+        )
+        self._print_posts()
+
+    def _react(self, argument: str, op: str) -> None:
+        target, _, emoji_text = argument.partition(" ")
+        message_id = self._message_id(target)
+        if message_id is None:
+            return
+        name, code = emoji(emoji_text)
+        reaction = Reaction(message_id, self.me.user_id, code)
+        # Zulip refuses a reaction twice, and removing one that is not there.
+        if op == "add" and reaction in self.reactions:
+            self.say(f"you already reacted {emoji_shown(name)} to message {message_id}")
+            return
+        if op == "remove" and reaction not in self.reactions:
+            self.say(f"you have no {emoji_shown(name)} reaction on message {message_id}")
+            return
+        if op == "add":
+            self.reactions.add(reaction)
+        else:
+            self.reactions.discard(reaction)
+        self.handler.handle_reaction(
+            {
+                "type": "reaction",
+                "op": op,
+                "user_id": self.me.user_id,
+                "user": {"user_id": self.me.user_id, "full_name": self.me.full_name},
+                "message_id": message_id,
+                "emoji_name": name,
+                "emoji_code": code,
+                "reaction_type": "unicode_emoji",
+            },
+            self.zulip,
+        )
+        done = "reacted" if op == "add" else "removed the reaction"
+        self.say(f"{self.me.full_name} {done} {emoji_shown(name)} on message {message_id}")
+        self._print_posts()
+
+    def _message_id(self, target: str) -> int | None:
+        if target.lower() == "last":
+            posts = [m.id for m in self.zulip.messages.values() if m.sender_id == BOT_ID]
+            if not posts:
+                self.say("the bot has posted nothing yet")
+                return None
+            return posts[-1]
+        if not target.isdigit() or int(target) not in self.zulip.messages:
+            self.say(f"no message {target!r}: give a message id or `last`")
+            return None
+        return int(target)
+
+    # -- shell commands -------------------------------------------------------------------
+
+    def _shell_command(self, verb: str, argument: str) -> bool:
+        if verb in ("quit", "exit", "q"):
+            return False
+        actions: dict[str, Callable[[str], None]] = {
+            "as": self._become,
+            "react": lambda a: self._react(a, "add"),
+            "unreact": lambda a: self._react(a, "remove"),
+            "clock": self._move_clock,
+            "topic": self._change_topic,
+            "stream": self._change_stream,
+            "notes": lambda _a: self._show_notes(),
+            "help": lambda _a: self.say(SHELL_HELP),
+        }
+        action = actions.get(verb)
+        if action is None:
+            self.say(f"no shell command /{verb}; /help lists them")
+        else:
+            action(argument)
+        return True
+
+    def _become(self, name: str) -> None:
+        if not name:
+            self.say(f"you are {self.me.full_name}; /as NAME to be someone else")
+            return
+        self.me = self.people.named(name)
+        self.say(f"you are now {self.me.full_name} (user {self.me.user_id})")
+
+    def _change_topic(self, topic: str) -> None:
+        if topic:
+            self.topic = topic
+        self.say(f"writing in #{self.stream} > {self.topic}")
+
+    def _change_stream(self, stream: str) -> None:
+        if not stream:
+            self.say(f"writing in #{self.stream} > {self.topic}")
+            return
+        self.stream = stream.removeprefix("#")
+        self.say(f"writing in #{self.stream} > {self.topic}")
+
+    def _show_notes(self) -> None:
+        newest = newest_file(self.settings.notes_dir)
+        if newest is None:
+            self.say("no notes file yet: they are written when a meeting ends (@meetbot end)")
+            return
+        self.say(f"{newest}:")
+        self.out.write(newest.read_text(encoding="utf-8"))
+
+    def _move_clock(self, argument: str) -> None:
+        if not argument:
+            self.say(f"the clock says {self.now_text()}")
+            return
+        try:
+            target = parse_clock(argument, self.clock.now(), self.zone)
+        except ValueError as error:
+            self.say(str(error))
+            return
+        if target < self.clock.now():
+            self.say(f"the clock only moves forward; it says {self.now_text()}")
+            return
+        self.advance_to(target)
+        self.say(f"the clock says {self.now_text()}")
+
+    # -- time ---------------------------------------------------------------------------
+
+    def advance_to(self, target: datetime) -> None:
+        """Move the clock to ``target`` stopping at each scheduled action, as time would pass.
+
+        Jumping straight there would make every reminder on the way "late", and late reminders
+        are dropped; stepping posts each at its own instant. The scheduler plans at least a day
+        ahead, so looking one day ahead at a time misses nothing.
+        """
+        while self.clock.now() < target:
+            now = self.clock.now()
+            step = min(target, now + _LOOKAHEAD)
+            due = [a.at for a in self.scheduler.pending_actions() if now < a.at <= step]
+            self.clock.set(min(due, default=step))
+            self._run_scheduler()
+
+    def _run_scheduler(self) -> None:
+        self.scheduler.run_due()
+        if self.zulip.unprinted:
+            self.say(f"{self.now_text()}:")
+        self._print_posts()
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShellOptions:
+    """``meetbot shell``'s arguments."""
+
+    config: str | None = None
+    database: str | None = None
+    person: str = "hamlet"
+    now: str | None = None
+    timezone: str | None = None
+
+
+def open_session(
+    options: ShellOptions, temporary: Path, out: TextIO
+) -> tuple[ShellSession, Store] | list[str]:
+    """A session over the botrc (or the demo), or the problems that prevent one."""
+    # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
+    from zulip_meetbot import checks, demo
+    from zulip_meetbot.handler import MeetbotHandler
+    from zulip_meetbot.scheduler import MeetingScheduler
+    from zulip_meetbot.store import Store
+
+    zone: tzinfo | None = None
+    if options.timezone:
+        try:
+            zone = ZoneInfo(options.timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return [f"--timezone: unknown time zone {options.timezone!r}"]
+    try:
+        start = parse_clock(options.now, datetime.now(UTC), zone) if options.now else None
+    except ValueError as error:
+        return [f"--now: {error}"]
+    if options.config:
+        loaded, problems = checks.read_botrc(options.config)
+        if loaded is None:
+            return [f"{options.config}: {problem}" for problem in problems]
+    else:
+        loaded = demo.demo_settings(temporary)
+    database = temporary / "meetbot.sqlite3"
+    if options.database:
+        database = Path(options.database).expanduser().absolute()
+    settings = shell_settings(loaded, database)
+    clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
+    store = Store(settings.database)
+    people = People()
+    handler = MeetbotHandler(settings, store, clock, people)
+    # A kept database has handled messages already: new ones must not reuse their ids.
+    zulip = TerminalZulip(last_id=handler.last_handled_message_id() or 0)
+    scheduler = MeetingScheduler(handler, zulip)
+    session = ShellSession(
+        handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
+    )
+    return session, store
+
+
+def input_lines(interactive: bool, prompt: Callable[[], str]) -> Iterator[str]:
+    """The lines typed (with a prompt and line editing) or piped in."""
+    if not interactive:
+        yield from sys.stdin
+        return
+    # Imported for its effect, line editing and history; Windows has none.
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401
+    while True:
+        try:
+            yield input(prompt())
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+
+
+def shell(options: ShellOptions, interactive: bool, out: TextIO) -> int:
+    """``meetbot shell``: run the session; the temporary folder goes when it ends."""
+    with tempfile.TemporaryDirectory(prefix="meetbot-shell-") as temporary:
+        opened = open_session(options, Path(temporary), out)
+        if isinstance(opened, list):
+            for problem in opened:
+                print(f"meetbot shell: {problem}", file=sys.stderr)
+            return EXIT_CONFIG
+        session, store = opened
+        try:
+            session.run(
+                input_lines(interactive, session.prompt),
+                echo=not interactive,
+            )
+        finally:
+            store.close()
+    return EXIT_OK
+
+
+def add_parser(commands: Any) -> None:
+    """``meetbot shell``'s arguments, on the ``meetbot`` sub-command parsers."""
+    parser = commands.add_parser(
+        "shell",
+        help="try meetbot in the terminal: no Zulip server or account needed",
+        # Raw formatting keeps the epilog's examples; the description is wrapped here.
+        description=textwrap.fill(
+            "Run a meeting in the terminal with the same handler, database, scheduler "
+            "and templates as `meetbot run`. Without --config it uses a built-in demo series. "
+            "Type messages as in Zulip (`@meetbot agenda add TEXT`); the bot's posts print with "
+            "their message ids and times in your zone. The first person you are is a chair. "
+            "Piped, it runs a script: `meetbot shell < meeting.txt`.",
+            79,
+        ),
+        epilog=SHELL_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="use this botrc's series (its database and notes are left alone; nothing is "
+        "sent to its Zulip server)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="FILE",
+        help="keep the database in FILE and the notes beside it in notes/ (default: a "
+        "temporary folder, deleted at the end)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="person",
+        default="hamlet",
+        metavar="NAME",
+        help="who you are at first (default hamlet)",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="start the clock here, in your zone (default: the real time)",
+    )
+    parser.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="show times in this IANA zone (default: this machine's)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much the bot logs to stderr (default WARNING)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    options = ShellOptions(args.config, args.database, args.person, args.now, args.timezone)
+    return shell(options, interactive=sys.stdin.isatty(), out=sys.stdout)
