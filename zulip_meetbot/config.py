@@ -51,6 +51,7 @@ DEFAULT_ATTENDANCE_GRACE = "24h"
 DEFAULT_AFFILIATION_FIELDS = "Affiliation, Company, Organization"
 DEFAULT_GITHUB_FIELDS = "GitHub, GitHub username"
 DEFAULT_REMINDER_GRACE = "15m"
+DEFAULT_CATCH_UP = "24h"
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # Zulip refuses longer stream names and cuts longer topics, which would break topic matching.
@@ -63,6 +64,7 @@ MEETBOT_KEYS = (
     "timezones",
     "chairs",
     "reminder_grace",
+    "catch_up",
     "affiliation_fields",
     "github_fields",
     "max_item_length",
@@ -195,6 +197,8 @@ class Settings:
     series: tuple[SeriesConfig, ...]
     # How late a reminder missed while the bot was down may still be posted.
     reminder_grace: timedelta = timedelta(minutes=15)
+    # How old a command sent while the bot was away may be and still be answered on its return.
+    catch_up: timedelta = timedelta(hours=24)
     # Names of the organization's custom profile fields read for the attendees table.
     affiliation_fields: tuple[str, ...] = ("Affiliation", "Company", "Organization")
     github_fields: tuple[str, ...] = ("GitHub", "GitHub username")
@@ -294,6 +298,7 @@ def parse_settings(text: str, path: Path) -> Settings:
     max_item_length = reader.value("meetbot", "max_item_length", _positive_int, 0, "2000")
     max_items = reader.value("meetbot", "max_items_per_meeting", _positive_int, 0, "500")
     per_minute = reader.value("meetbot", "commands_per_minute", _positive_int, 0, "30")
+    catch_up = reader.value("meetbot", "catch_up", parse_duration, timedelta(), DEFAULT_CATCH_UP)
     series: list[SeriesConfig] = []
     for name in parser.sections():
         if name.startswith("series:") and (one := _read_series(reader, name, base)) is not None:
@@ -313,6 +318,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         chairs=chairs,
         series=tuple(series),
         reminder_grace=grace,
+        catch_up=catch_up,
         affiliation_fields=affiliation_fields,
         github_fields=github_fields,
         max_item_length=max_item_length,

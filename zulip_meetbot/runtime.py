@@ -1,37 +1,45 @@
-"""The Zulip side: the client, the event queue, routing events to the handler, and sending.
+"""The Zulip side: the event queue, catching up after a gap, routing events to the handler.
 
 Nothing here knows SQL; the handler is given Zulip's message and reaction dicts and a small
-``ZulipBotHandler`` to answer through.
+``ZulipBotHandler`` to answer through. Requests are paced and retried by ``client``, posts made
+at most once by ``sender``, missed messages read back by ``catchup``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import zulip
 
-from zulip_meetbot import __version__
+from zulip_meetbot import __version__, catchup
+from zulip_meetbot.client import UNREACHABLE, MeetbotClient, RetryPolicy
 from zulip_meetbot.config import Settings
+from zulip_meetbot.directory import ZulipDirectory
 from zulip_meetbot.handler import MeetbotHandler
-from zulip_meetbot.people import Member
+from zulip_meetbot.sender import Sender
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPES = ["message", "reaction"]
 # Zulip's own internal bots (Notification Bot, Welcome Bot) post with this realm string.
 _INTERNAL_REALM = "zulipinternal"
-_MAX_BACKOFF = 60.0
+# Zulip's answer when it no longer has the event queue (a restart, or 10 minutes unpolled).
+BAD_EVENT_QUEUE_ID = "BAD_EVENT_QUEUE_ID"
+# Said at start-up for a command carried out just before a kill whose answer never went out.
+LOST_REPLY = (
+    "Done: `{command}` was carried out just before meetbot restarted, so its answer was lost."
+)
 
 
-def make_client(settings: Settings) -> zulip.Client:
-    """A ``zulip.Client`` from the botrc's ``[api]`` section."""
+def make_client(settings: Settings, policy: RetryPolicy | None = None) -> MeetbotClient:
+    """The bot's paced, retrying ``zulip.Client`` from the botrc's ``[api]`` section."""
     api = settings.api
-    return zulip.Client(
+    return MeetbotClient(
+        policy=policy,
         email=api.email,
         api_key=api.key,
         site=api.site,
@@ -43,66 +51,28 @@ def make_client(settings: Settings) -> zulip.Client:
     )
 
 
-class ZulipDirectory:
-    """Who Zulip users are, asked of the server once and then on a miss (GET /users/{id})."""
-
-    def __init__(self, client: zulip.Client) -> None:
-        self._client = client
-        self._members: dict[int, Member] = {}
-        self._lock = threading.Lock()
-
-    def load(self) -> None:
-        response = self._client.get_members({"client_gravatar": True})
-        if response.get("result") != "success":
-            log.warning("could not list the organization's users: %s", response.get("msg"))
-            return
-        with self._lock:
-            for user in response.get("members", []):
-                self._members[user["user_id"]] = member_from_user(user)
-
-    def member(self, user_id: int) -> Member | None:
-        with self._lock:
-            known = self._members.get(user_id)
-        if known is not None:
-            return known
-        response = self._client.get_user_by_id(user_id)
-        if response.get("result") != "success":
-            return None
-        found = member_from_user(response["user"])
-        with self._lock:
-            self._members[user_id] = found
-        return found
-
-
-def member_from_user(user: dict[str, Any]) -> Member:
-    """A Zulip user object (GET /users) → a ``Member``."""
-    role = user.get("role")
-    is_admin = bool(user.get("is_admin") or user.get("is_owner")) or role in (100, 200)
-    return Member(
-        user_id=int(user["user_id"]),
-        full_name=str(user.get("full_name") or ""),
-        email=str(user.get("email") or ""),
-        delivery_email=str(user.get("delivery_email") or ""),
-        is_admin=is_admin,
-        is_bot=bool(user.get("is_bot")),
-        timezone=str(user.get("timezone") or ""),
-    )
-
-
 class ZulipBotHandler:
     """What the handler answers through: zulip_bots' bot-handler calls, backed by the client.
 
-    Unlike zulip_bots' ExternalBotHandler it never exits the process on a burst of replies.
+    Every post goes through one ``Sender``: paced, retried, never twice. Unlike zulip_bots'
+    ExternalBotHandler it never exits the process on a burst of replies.
     """
 
-    def __init__(self, client: zulip.Client, profile: dict[str, Any]) -> None:
+    def __init__(
+        self, client: zulip.Client, profile: dict[str, Any], sender: Sender | None = None
+    ) -> None:
         self._client = client
         self.user_id: int = int(profile["user_id"])
         self.full_name: str = str(profile["full_name"])
         self.email: str = str(profile["email"])
+        if sender is None and isinstance(client, MeetbotClient):
+            sender = Sender(client, self.user_id)
+        self.sender = sender
 
     def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
-        return self._call(self._client.send_message, message)
+        if self.sender is None:  # a plain zulip.Client, as in some tests
+            return self._client.send_message(message)
+        return self.sender.send(message)
 
     def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
         """Answer in the message's own topic, or in the same direct-message conversation."""
@@ -118,23 +88,12 @@ class ZulipBotHandler:
             }
         )
 
+    def upload_file(self, file: Any) -> dict[str, Any]:
+        """POST /user_uploads: attach a file (the notes) to a later message."""
+        return self._client.upload_file(file)
+
     def get_config_info(self, bot_name: str, optional: bool = False) -> dict[str, str]:
         return {}
-
-    def _call(
-        self, method: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any]
-    ) -> dict[str, Any]:
-        # Zulip limits each user's request rate; it says how long to wait.
-        for _attempt in range(5):
-            response = method(request)
-            if response.get("code") != "RATE_LIMIT_HIT":
-                if response.get("result") != "success":
-                    log.error("Zulip refused a post: %s", response.get("msg"))
-                return response
-            wait = float(response.get("retry-after") or 1.0)
-            log.warning("rate limited by Zulip; waiting %.1f s", wait)
-            time.sleep(min(wait, _MAX_BACKOFF))
-        return response
 
 
 def command_text(message: dict[str, Any], flags: list[str], bot: ZulipBotHandler) -> str | None:
@@ -150,8 +109,9 @@ def command_text(message: dict[str, Any], flags: list[str], bot: ZulipBotHandler
         return None
     content = str(message.get("content") or "")
     stripped = strip_leading_mention(content, bot.full_name, bot.user_id)
-    if message.get("type") == "private":
-        others = [r for r in message.get("display_recipient", []) if r.get("id") != bot.user_id]
+    recipients = message.get("display_recipient")
+    if message.get("type") == "private" and isinstance(recipients, list):
+        others = [r for r in recipients if isinstance(r, dict) and r.get("id") != bot.user_id]
         if len(others) == 1:
             return content.strip() if stripped is None else stripped
     if "mentioned" in flags and stripped is not None:
@@ -172,15 +132,28 @@ def strip_leading_mention(content: str, full_name: str, user_id: int) -> str | N
     return content[match.end() :].strip()
 
 
+class _Interrupted(BaseException):
+    """Raised by the signal handler to cut a long-poll or an idle wait short."""
+
+
 class Runtime:
-    """Connects to Zulip, subscribes to the series' streams and feeds events to the handler."""
+    """Connects to Zulip, subscribes to the series' streams and feeds events to the handler.
+
+    After every gap (start-up, an event queue Zulip lost) it first catches up: the commands it
+    missed, in order, and the reactions now on open attendance messages.
+    """
 
     def __init__(self, settings: Settings, client: zulip.Client, handler: MeetbotHandler) -> None:
         self.settings = settings
         self.client = client
         self.handler = handler
         self.bot: ZulipBotHandler | None = None
-        self._stop = threading.Event()
+        self._stopping = False
+        self._signal: int | None = None
+        # True only in a long-poll or an idle wait, never while a command is handled.
+        self._interruptible = False
+        self._queue_id: str | None = None
+        self._last_event_id = -1
 
     def connect(self) -> None:
         """Who am I, who is everyone, and subscribe to every series' stream."""
@@ -188,6 +161,9 @@ class Runtime:
         if profile.get("result") != "success":
             raise ConnectionError(f"Zulip refused the bot's credentials: {profile.get('msg')}")
         self.bot = ZulipBotHandler(self.client, profile)
+        if self.bot.sender is not None:
+            # Posts up to here were made before this process: never mistaken for its own.
+            self.bot.sender.note_known_messages(int(profile.get("max_message_id") or 0))
         log.info(
             "connected to %s as %s (user %s)",
             self.settings.api.site,
@@ -220,38 +196,160 @@ class Runtime:
             return
         log.info("subscribed to stream %r", stream)
 
+    # -- stopping ---------------------------------------------------------------------------
+
     def stop(self) -> None:
-        self._stop.set()
+        """Leave :meth:`run` after the event in hand (callable from any thread)."""
+        self._begin_stopping()
+        self._drop_queue()  # ends the long-poll now, not at the next heartbeat
+
+    def stop_from_signal(self, signum: int, frame: FrameType | None) -> None:
+        """SIGTERM/SIGINT: finish the command in hand, then leave :meth:`run`.
+
+        A long-poll or an idle wait is cut short; a command being handled never is.
+        """
+        self._signal = signum
+        self._begin_stopping()
+        if self._interruptible:
+            raise _Interrupted
+
+    def _begin_stopping(self) -> None:
+        self._stopping = True
+        if isinstance(self.client, MeetbotClient):
+            self.client.stopping = True  # no more retries: answer with what we have
+
+    # -- the event loop -----------------------------------------------------------------------
 
     def run(self) -> None:
-        """Handle events until :meth:`stop`; re-registers when Zulip drops the queue."""
+        """Handle events until stopped; after every gap, catch up before anything else."""
         if self.bot is None:
             self.connect()
-        queue_id: str | None = None
-        last_event_id = -1
-        backoff = 1.0
-        while not self._stop.is_set():
-            if queue_id is None:
-                registered = self.client.register(event_types=EVENT_TYPES)
-                if registered.get("result") != "success":
-                    log.error("could not register an event queue: %s", registered.get("msg"))
-                    backoff = self._pause(backoff)
+        failures = 0
+        try:
+            try:
+                self._answer_lost_reply()
+            except Exception:  # a nicety: never a reason not to run
+                log.exception("could not check the last command's answer")
+            while not self._stopping:
+                if self._queue_id is None and not self._open_queue():
+                    failures += 1
+                    self._idle(self._backoff(failures))
                     continue
-                queue_id, last_event_id = registered["queue_id"], registered["last_event_id"]
-                log.info("listening for events on queue %s", queue_id)
-            response = self.client.get_events(queue_id=queue_id, last_event_id=last_event_id)
-            if response.get("result") != "success":
-                if response.get("code") == "BAD_EVENT_QUEUE_ID":
-                    log.warning("Zulip dropped the event queue; registering a new one")
-                    queue_id = None
+                events, wait = self._poll()
+                if events is None:
+                    if self._queue_id is not None:  # a lost queue is replaced at once
+                        failures += 1
+                        self._idle(wait or self._backoff(failures))
                     continue
-                log.error("could not get events: %s", response.get("msg"))
-                backoff = self._pause(backoff)
-                continue
-            backoff = 1.0
-            for event in response.get("events", []):
-                last_event_id = max(last_event_id, int(event["id"]))
-                self.dispatch(event)
+                failures = 0
+                self._handle_events(events)
+        except _Interrupted:
+            pass
+        finally:
+            if self._signal is not None:
+                log.info("stopping on signal %d", self._signal)
+            self._drop_queue()
+            log.info("stopped listening for events")
+
+    def _open_queue(self) -> bool:
+        """Register a queue, then catch up on what came before it; False if that failed."""
+        registered = self.client.register(event_types=EVENT_TYPES)
+        if registered.get("result") != "success":
+            if registered.get("code") != UNREACHABLE:  # the client has logged those
+                log.error("could not register an event queue: %s", registered.get("msg"))
+            return False
+        self._queue_id = registered["queue_id"]
+        self._last_event_id = int(registered["last_event_id"])
+        try:
+            # Everything after max_message_id reaches the new queue; everything up to it is
+            # read back here. A message in both is handled once (the handler remembers).
+            self._catch_up(int(registered.get("max_message_id") or 0))
+        except catchup.CatchUpFailed as error:
+            log.error("could not read back the messages sent while away: %s", error)
+            self._drop_queue()
+            return False
+        log.info("listening for events on queue %s", self._queue_id)
+        return True
+
+    def _catch_up(self, upto_id: int) -> None:
+        """Answer the commands missed since the last handled message, then read attendance."""
+        after_id = self.handler.last_handled_message_id()
+        since = time.time() - self.settings.catch_up.total_seconds()
+        missed = catchup.missed_messages(self.client, after_id, upto_id, since)
+        assert self.bot is not None
+        pending = [
+            m
+            for m in missed
+            if command_text(m, m.get("flags", []), self.bot) is not None
+            and not self.handler.was_handled(int(m["id"]))
+        ]
+        if pending:
+            log.info("catching up on %d messages sent to the bot while it was away", len(pending))
+        for message in pending:
+            if self._stopping:
+                return  # the rest is read back at the next start
+            event = {"type": "message", "message": message, "flags": message.get("flags", [])}
+            self._dispatch_safely(event)
+        for message_id in self.handler.open_attendance_message_ids():
+            reactions = catchup.reactions_on(self.client, message_id)
+            if reactions is not None:
+                corrected = self.handler.reconcile_attendance(message_id, reactions, self.bot)
+                if corrected:
+                    log.info("attendance: %d reactions read back from Zulip", corrected)
+
+    def _answer_lost_reply(self) -> None:
+        """A kill between a command's commit and its reply leaves it done but unanswered.
+
+        Commands are handled one at a time in id order, so only the newest handled one can be;
+        if the bot posted nothing after it in its conversation, say that it was carried out.
+        """
+        assert self.bot is not None
+        last = self.handler.last_handled_message_id()
+        message = None if last is None else catchup.message_by_id(self.client, last)
+        if message is None or message.get("timestamp", 0) < time.time() - (
+            self.settings.catch_up.total_seconds()
+        ):
+            return
+        if catchup.bot_posted_after(self.client, message, self.bot.user_id) is not False:
+            return
+        command = command_text(message, message.get("flags", []), self.bot) or ""
+        log.info("message %d was handled but not answered before a restart; saying so", last)
+        self.bot.send_reply(message, LOST_REPLY.format(command=_one_line(command)))
+
+    def _poll(self) -> tuple[list[dict[str, Any]] | None, float | None]:
+        """(the next events, or None after a failure; how long Zulip asked us to wait)."""
+        self._interruptible = True
+        try:
+            if self._stopping:
+                return [], None
+            response = self.client.get_events(
+                queue_id=self._queue_id, last_event_id=self._last_event_id
+            )
+        finally:
+            self._interruptible = False
+        if response.get("result") == "success":
+            return list(response.get("events", [])), None
+        if response.get("code") == BAD_EVENT_QUEUE_ID:
+            if not self._stopping:  # else it is our own stop() that deleted it
+                log.warning("Zulip lost the event queue; catching up on what it missed")
+            self._queue_id = None
+        elif response.get("code") != UNREACHABLE:
+            log.error("could not get events: %s", response.get("msg"))
+        wait = response.get("retry-after")
+        return None, float(wait) if isinstance(wait, (int, float)) else None
+
+    def _handle_events(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            if self._stopping:
+                return  # unhandled ones are read back at the next start
+            self._last_event_id = max(self._last_event_id, int(event["id"]))
+            self._dispatch_safely(event)
+
+    def _dispatch_safely(self, event: dict[str, Any]) -> None:
+        try:
+            self.dispatch(event)
+        except Exception:  # one bad event must not stop the bot
+            log.exception("could not handle a %s event", event.get("type"))
 
     def dispatch(self, event: dict[str, Any]) -> None:
         """Route one event: commands and attendance reactions go to the handler."""
@@ -270,6 +368,30 @@ class Runtime:
         elif event.get("type") == "reaction":
             self.handler.handle_reaction(event, self.bot)
 
-    def _pause(self, backoff: float) -> float:
-        self._stop.wait(backoff)
-        return min(backoff * 2, _MAX_BACKOFF)
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _drop_queue(self) -> None:
+        """Give up the event queue; deleting it frees it on the server now, not in 10 minutes."""
+        queue_id, self._queue_id = self._queue_id, None
+        if queue_id is not None:
+            self.client.deregister(queue_id, timeout=2.0)
+
+    def _backoff(self, failures: int) -> float:
+        policy = getattr(self.client, "policy", None) or RetryPolicy()
+        return policy.backoff(failures)
+
+    def _idle(self, seconds: float) -> None:
+        """Wait between failed attempts; a stop or a signal ends the wait."""
+        self._interruptible = True
+        try:
+            end = time.monotonic() + seconds
+            while not self._stopping and (left := end - time.monotonic()) > 0:
+                time.sleep(min(left, 0.25))
+        finally:
+            self._interruptible = False
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    """``text`` fit for inline code: one line, no backticks, at most ``limit`` characters."""
+    flat = " ".join(text.replace("`", "'").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
