@@ -312,3 +312,19 @@ def test_stored_jobs_follow_the_botrc_across_restarts(tmp_path: Path) -> None:
         )
     finally:
         edited.scheduler.shutdown()
+
+
+def test_a_start_missed_for_the_whole_meeting_is_dropped_not_run_on_the_next_one(
+    sched: Scheduled,
+) -> None:
+    sched.to("2025-02-11 00:00")
+    # The bot was down from before the 12th's meeting until after it: nothing starts.
+    assert sched.to("2025-02-12 18:30") == []
+    assert "<time:2025-02-26T17:00:00+00:00>" in sched.h.say(sched.h.person(2, "Wolf"), "next")
+    [attendance] = sched.to("2025-02-26 17:00")
+    assert attendance["topic"] == "community call 2025-02-26"
+
+
+def test_a_start_late_within_the_meeting_starts_that_meeting(sched: Scheduled) -> None:
+    [attendance] = sched.to("2025-02-12 17:40")
+    assert attendance["topic"] == "community call 2025-02-12"

@@ -132,6 +132,7 @@ class MeetbotHandler:
         self.lock = threading.RLock()
         # Called after a skip or reschedule, so the scheduler can move its jobs.
         self.on_calendar_change: Callable[[SeriesConfig], None] | None = None
+        self._logged_meeting = "-"
         per_minute = settings.commands_per_minute if settings is not None else 30
         self._flood = FloodGuard(per_minute)
 
@@ -216,7 +217,20 @@ class MeetbotHandler:
             raise UserError(f"**{series.title}** meets in a private stream you are not in.")
         chairs = (*self._settings.chairs, *series.chairs)
         context = _Context(message, member, series, people.is_chair(member, chairs))
-        log.info("%s: %s from user %s", series.slug, type(command).__name__, member.user_id)
+        self._logged_meeting = "-"
+        try:
+            return self._dispatch(context, command, bot_handler)
+        finally:
+            # One line per handled command, with its series and meeting (refusals included).
+            log.info(
+                "%s %s: %s from user %s",
+                series.slug,
+                self._logged_meeting,
+                type(command).__name__,
+                member.user_id,
+            )
+
+    def _dispatch(self, context: _Context, command: Command, bot_handler: BotHandler) -> str | None:
         if isinstance(command, StartMeeting):
             return self._start(context, bot_handler)
         if isinstance(command, EndMeeting):
@@ -263,6 +277,7 @@ class MeetbotHandler:
         """Commands on the next (or running) meeting's agenda."""
         series, now = context.series, self.clock.now()
         meeting = meetings.require_upcoming(session, series, now)
+        self._logged_meeting = str(meeting.date)
         uid, chair = context.member.user_id, context.is_chair
         if isinstance(command, ShowAgenda):
             record = meetings.meeting_record(session, series, meeting)
@@ -313,6 +328,7 @@ class MeetbotHandler:
         """Commands that record what happens in the running meeting."""
         series, now = context.series, self.clock.now()
         meeting = meetings.require_running(session, series)
+        self._logged_meeting = str(meeting.date)
         uid = context.member.user_id
         if isinstance(command, CurrentItem):
             if not context.is_chair:
@@ -371,6 +387,7 @@ class MeetbotHandler:
         def mark(session: Session) -> str:
             now = self.clock.now()
             meeting = meetings.attendance_meeting(session, series, now)
+            self._logged_meeting = str(meeting.date)
             person = people.guest(session, name) if name else None
             who = person.user_id if person is not None else context.member.user_id
             shown = person.full_name if person is not None else context.member.full_name
@@ -393,6 +410,7 @@ class MeetbotHandler:
         if started is None:
             return None  # a repeated delivery of the same `start`
         meeting = started.meeting
+        self._logged_meeting = str(meeting.date)
         if started.problem:
             return views.refusal(
                 "the meeting has started, but I could not post the attendance message "
@@ -416,6 +434,8 @@ class MeetbotHandler:
             bot_handler,
             _message_id(context.message),
         )
+        if ended is not None:
+            self._logged_meeting = str(ended.meeting.date)
         if ended is None or self._in_topic(context, ended.meeting.topic):
             return None
         return views.ended_elsewhere(series, ended.meeting, ended.notes_name)

@@ -62,8 +62,9 @@ def start_meeting(
     now: datetime,
     poster: Poster,
     message_id: int | None = None,
+    occurrence: datetime | None = None,
 ) -> Started | None:
-    """Begin the next meeting now and post its attendance message (once).
+    """Begin the next meeting (or ``occurrence``) now and post its attendance message (once).
 
     ``message_id`` is the command that asked, recorded as handled in the same transaction;
     None comes back when that command was handled already.
@@ -71,7 +72,7 @@ def start_meeting(
     with db.transaction() as session:
         if not store.claim_message(session, message_id, now):
             return None
-        meeting = meetings.start_meeting(session, series, now)
+        meeting = meetings.start_meeting(session, series, now, occurrence)
     if meeting.attendance_message_id is not None:
         return Started(meeting, posted=False)
     posted_id = post_in_meeting_topic(

@@ -151,9 +151,20 @@ def require_running(session: Session, series: SeriesConfig) -> Meeting:
     return meeting_value(row, series)
 
 
-def start_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
-    """Begin the next planned meeting now, even if early; a running one is returned as is."""
-    row = _upcoming_row(session, series, now)
+def start_meeting(
+    session: Session, series: SeriesConfig, now: datetime, occurrence: datetime | None = None
+) -> Meeting:
+    """Begin the next planned meeting (or the given occurrence) now, even if early; a running
+    one is returned as is."""
+    row = store.running_meeting(session, series.slug)
+    if row is None and occurrence is not None:
+        row = store.meeting_of_occurrence(session, series.slug, occurrence)
+        if row is None:
+            row = materialize(session, series, Slot(occurrence, occurrence, False, None))
+        if row.cancelled or row.ended_at is not None:
+            raise UserError(f"the meeting of {meeting_value(row, series).date} cannot start.")
+    if row is None:
+        row = _upcoming_row(session, series, now)
     if row is None:
         raise UserError(f"**{series.title}** has no upcoming meeting to start.")
     if row.started_at is None:

@@ -26,6 +26,7 @@ class Action:
     start: datetime  # the meeting's start when this was planned: a move makes a new action
     at: datetime  # when to act, aware UTC
     offset: timedelta  # reminders: before the start; END: after the planned end
+    slot: timedelta = timedelta(hours=1)  # the meeting's planned duration
 
     @property
     def key(self) -> str:
@@ -63,7 +64,7 @@ def planned_actions(series: SeriesConfig, occurrence: datetime, start: datetime)
     """Every action of one meeting: its reminders, its start, its automatic end."""
 
     def action(kind: str, at: datetime, offset: timedelta) -> Action:
-        return Action(series.slug, kind, occurrence, start, at, offset)
+        return Action(series.slug, kind, occurrence, start, at, offset, series.duration)
 
     actions = [action(REMINDER, start - offset, offset) for offset in series.reminders]
     if series.auto_start:
@@ -88,6 +89,9 @@ def decide(action: Action, state: MeetingState, now: datetime, grace: timedelta)
     if action.kind == START:
         if state.started or state.ended:
             return Decision(Verdict.DROP, "the meeting was already started")
+        # Down through the whole meeting: starting it now would open a meeting long over.
+        if now >= state.start + action.slot:
+            return Decision(Verdict.DROP, "its whole planned time passed while the bot was down")
         return Decision(Verdict.RUN)
     if not state.started or state.ended:
         return Decision(Verdict.DROP, "the meeting is not running")

@@ -194,7 +194,9 @@ class MeetingScheduler:
 
     def _carry_out(self, series: SeriesConfig, action: Action, now: datetime) -> int | None:
         if action.kind == START:
-            started = lifecycle.start_meeting(self.store, series, now, self.poster)
+            started = lifecycle.start_meeting(
+                self.store, series, now, self.poster, occurrence=action.occurrence
+            )
             return 0 if started is not None and started.posted else None
         if action.kind == END:
             ended = lifecycle.end_meeting(self.store, self.settings, series, now, self.poster)
@@ -269,11 +271,18 @@ def _job_kwargs(action: Action) -> dict[str, Any]:
         "start": action.start.isoformat(),
         "at": action.at.isoformat(),
         "offset_seconds": action.offset.total_seconds(),
+        "slot_seconds": action.slot.total_seconds(),
     }
 
 
 def _fire(
-    series_slug: str, kind: str, occurrence: str, start: str, at: str, offset_seconds: float
+    series_slug: str,
+    kind: str,
+    occurrence: str,
+    start: str,
+    at: str,
+    offset_seconds: float,
+    slot_seconds: float = 3600.0,
 ) -> None:
     """The stored job's entry point: rebuild the action and let the running scheduler act."""
     if _active is None:
@@ -285,6 +294,7 @@ def _fire(
         datetime.fromisoformat(start),
         datetime.fromisoformat(at),
         timedelta(seconds=offset_seconds),
+        timedelta(seconds=slot_seconds),
     )
     try:
         _active.perform(action)
