@@ -29,6 +29,7 @@ from zulip_meetbot.client import RetryPolicy
 from zulip_meetbot.config import load_settings
 from zulip_meetbot.directory import ZulipDirectory
 from zulip_meetbot.handler import MeetbotHandler
+from zulip_meetbot.pacing import RequestPacer
 from zulip_meetbot.runtime import Runtime, make_client
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import SystemClock
@@ -56,9 +57,7 @@ class InProcessBot:
     def command(self, who: str, text: str, topic: str = TOPIC) -> int:
         """``who`` mentions the bot with ``text`` in the meeting's topic; the message id."""
         content = f"@**{self.bot.full_name}** {text}"
-        return self.server.post_message(
-            self.people[who], content, stream="community", topic=topic
-        )
+        return self.server.post_message(self.people[who], content, stream="community", topic=topic)
 
     def reply_to(self, message_id: int, timeout: float = 15.0) -> dict[str, Any]:
         """The bot's first post after ``message_id`` in the meeting topic."""
@@ -89,9 +88,7 @@ class InProcessBot:
 
     def logged(self, level: int, text: str) -> list[str]:
         return [
-            r.getMessage()
-            for r in self.records
-            if r.levelno == level and text in r.getMessage()
+            r.getMessage() for r in self.records if r.levelno == level and text in r.getMessage()
         ]
 
     def attendee_ids(self) -> list[int]:
@@ -194,7 +191,9 @@ def test_reply_is_posted_once_after_server_errors_and_the_failure_logged_once(
     assert len(live.posts("Retry me")) == 1
     assert len(live.bot_requests("POST", "/api/v1/messages")) == 4
     # A 5xx may come after delivery: the bot looked in the topic before each new attempt.
-    lookups = [r for r in live.bot_requests("GET", "/api/v1/messages") if "sender" in r.params["narrow"]]
+    lookups = [
+        r for r in live.bot_requests("GET", "/api/v1/messages") if "sender" in r.params["narrow"]
+    ]
     assert len(lookups) == 3
     wait_for(lambda: bool(live.logged(logging.INFO, "Zulip answers again")), "the recovery")
     assert len(live.logged(logging.WARNING, "POST /messages failed")) == 1
@@ -214,9 +213,7 @@ class AnswerLosingZulip(FakeZulip):
     def handle(self, request: Any, check: Any) -> Any:
         response = super().handle(request, check)
         with self.realm.cond:
-            loss = next(
-                (x for x in self.losses if x[:2] == (request.method, request.path)), None
-            )
+            loss = next((x for x in self.losses if x[:2] == (request.method, request.path)), None)
             if loss is not None:
                 self.losses.remove(loss)
         if loss is None:
@@ -319,12 +316,70 @@ def test_flood_of_commands_is_answered_without_ever_hitting_the_rate_limit(
         by_bot = [r for r in server.requests if r.user_id == live.bot.user_id]
     assert [r for r in by_bot if r.status == 429] == []
     replies = live.posts("Flood ")
-    assert sorted(m["content"].rsplit(" ", 1)[1] for m in replies) == sorted(str(i) for i in range(flood))
+    assert sorted(m["content"].rsplit(" ", 1)[1] for m in replies) == sorted(
+        str(i) for i in range(flood)
+    )
     assert len(sent) == flood
     print(
         f"\n{flood} commands answered in {took:.1f} s under 50 requests / 2 s, "
         f"{len(by_bot)} requests by the bot, no 429"
     )
+
+
+class SimulatedLimit:
+    """Zulip's per-user limit (a sliding window), on a simulated clock: refused requests are
+    counted, accepted ones answered with X-RateLimit-* headers as Zulip does."""
+
+    EPOCH = 1_800_000_000.0
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.now = 0.0
+        self.hits: list[float] = []
+        self.refused = 0
+
+    def request(self) -> dict[str, str]:
+        self.hits = [t for t in self.hits if t > self.now - self.window]
+        if len(self.hits) >= self.limit:
+            self.refused += 1
+            return {}
+        self.hits.append(self.now)
+        reset = int(self.EPOCH + self.now + self.window)
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.limit - len(self.hits)),
+            "X-RateLimit-Reset": str(reset),
+        }
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def paced_requests(server: SimulatedLimit, pacer: RequestPacer, count: int) -> None:
+    for _ in range(count):
+        started = pacer.acquire()
+        headers = server.request()
+        pacer.observe(started, SimulatedLimit.EPOCH + started, headers)
+        server.sleep(0.002)  # the request's round trip
+
+
+def test_pacer_keeps_a_long_burst_under_zulips_limit() -> None:
+    server = SimulatedLimit(limit=200, window=60.0)
+    pacer = RequestPacer(clock=lambda: server.now, sleep=server.sleep)
+    paced_requests(server, pacer, 1000)
+    assert server.refused == 0
+    # Close to the limit: 1000 requests take about five windows, not many more.
+    assert 4 * 60.0 < server.now < 6.5 * 60.0
+
+
+def test_pacer_waits_out_requests_a_killed_process_made() -> None:
+    server = SimulatedLimit(limit=200, window=60.0)
+    for _ in range(199):  # the previous process, just killed, used the window up
+        server.request()
+        server.sleep(0.01)
+    pacer = RequestPacer(clock=lambda: server.now, sleep=server.sleep)
+    paced_requests(server, pacer, 300)
+    assert server.refused == 0
 
 
 # --- lost event queue ------------------------------------------------------------------------
@@ -446,7 +501,9 @@ def test_reset_mid_post_then_refused_connections_end_in_one_reply(
         outage.up()
         first, second = live.reply_to(sent), live.reply_to(during)
         assert "In the outage" in first["content"] or "In the outage" in second["content"]
-        wait_for(lambda: len(live.posts("While down")) == 1, "the reply to the command sent while down")
+        wait_for(
+            lambda: len(live.posts("While down")) == 1, "the reply to the command sent while down"
+        )
         time.sleep(0.3)
         assert len(live.posts("In the outage")) == 1
         assert live.logged(logging.INFO, "had been delivered")

@@ -21,6 +21,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -114,6 +115,9 @@ class MeetbotClient(zulip.Client):
         # Set before zulip.Client.__init__, which already makes a request (GET /server_settings).
         self.policy = policy or RetryPolicy()
         self.pacer = RequestPacer()
+        # GET and DELETE /events are counted apart (Tornado's X-Ratelimit-* headers): a bot
+        # polling once per event during a flood would exhaust that budget too.
+        self.events_pacer = RequestPacer()
         self.stopping = False  # set on shutdown: stop retrying, answer with the last error
         self._episodes = _Episodes()
         self._last = threading.local()
@@ -155,7 +159,7 @@ class MeetbotClient(zulip.Client):
                 return outcome
             self._episodes.failed(call.name, outcome)
             if outcome.wait is not None:
-                self.pacer.hold(outcome.wait)
+                self._pacer_for(call).hold(outcome.wait)
             if call.longpolling:
                 return _error_dict(outcome, UNREACHABLE)  # the event loop paces its own polls
             if outcome.sent and outcome.wait is None and not call.repeatable:
@@ -174,7 +178,8 @@ class MeetbotClient(zulip.Client):
         """One HTTP request: Zulip's answer, or why there is none worth returning."""
         for file in call.files or []:
             file.seek(0)  # a retried upload sends the whole file again
-        started = time.monotonic() if call.longpolling else self.pacer.acquire()
+        pacer = self._pacer_for(call)
+        started = pacer.acquire()
         started_wall = time.time()
         self._last.status, self._last.headers = None, {}
         try:
@@ -189,16 +194,18 @@ class MeetbotClient(zulip.Client):
         except requests.exceptions.RequestException as error:
             timed_out = isinstance(error, requests.exceptions.ReadTimeout)
             return _Failure(_describe(error), sent=not _never_sent(error), timed_out=timed_out)
-        except zulip.UnrecoverableNetworkError as error:
-            return _Failure(str(error), sent=False)
+        except zulip.UnrecoverableNetworkError as error:  # TLS trouble: maybe mid-request
+            return _Failure(str(error), sent=True)
         status, headers = self._last.status, self._last.headers
-        if call.url != "events":  # /events has its own bucket (X-Ratelimit-*, Tornado)
-            self.pacer.observe(started, started_wall, headers)
+        pacer.observe(started, started_wall, headers)
         return _classify(status, headers, result)
+
+    def _pacer_for(self, call: _Call) -> RequestPacer:
+        return self.events_pacer if call.url == "events" else self.pacer
 
     def _remember_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last.status = response.status_code
-        self._last.headers = dict(response.headers)
+        self._last.headers = response.headers  # case-insensitive: X-RateLimit or X-Ratelimit
 
     def pause(self, seconds: float) -> None:
         """Sleep, unless meetbot is stopping."""
@@ -226,7 +233,7 @@ class _Call:
 
 
 def _classify(
-    status: int | None, headers: dict[str, str], result: dict[str, Any]
+    status: int | None, headers: Mapping[str, str], result: dict[str, Any]
 ) -> dict[str, Any] | _Failure:
     if status == 429 or result.get("code") == RATE_LIMIT_HIT:
         wait = _seconds(_header(headers, "Retry-After")) or _seconds(result.get("retry-after"))
@@ -245,7 +252,7 @@ def _error_dict(failure: _Failure, code: str) -> dict[str, Any]:
     return answer
 
 
-def _header(headers: dict[str, str], name: str) -> str | None:
+def _header(headers: Mapping[str, str], name: str) -> str | None:
     wanted = name.lower()
     return next((v for k, v in headers.items() if k.lower() == wanted), None)
 

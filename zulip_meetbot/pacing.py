@@ -28,10 +28,9 @@ class RequestPacer:
     def __init__(
         self,
         clock: Callable[[], float] = time.monotonic,
-        wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._clock, self._wall, self._sleep = clock, wall, sleep
+        self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         # Until an answer carries X-RateLimit-* headers, Zulip is not known to limit the bot (a
         # server with rate limiting off sends none): no pacing, only obeying 429s.
@@ -59,11 +58,6 @@ class RequestPacer:
                     self._sent.append(started)
                     return started
             self._sleep(min(wait, _SLEEP_SLICE))
-
-    def wait_needed(self) -> float:
-        """Seconds until the next request may go (0 if now)."""
-        with self._lock:
-            return max(0.0, self._wait_needed(self._clock()))
 
     def observe(self, started: float, started_wall: float, headers: Mapping[str, str]) -> None:
         """Learn from one answer's ``X-RateLimit-*`` headers (the request began at ``started``)."""

@@ -8,8 +8,12 @@ at most once by ``sender``, missed messages read back by ``catchup``.
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -29,6 +33,8 @@ EVENT_TYPES = ["message", "reaction"]
 _INTERNAL_REALM = "zulipinternal"
 # Zulip's answer when it no longer has the event queue (a restart, or 10 minutes unpolled).
 BAD_EVENT_QUEUE_ID = "BAD_EVENT_QUEUE_ID"
+# How often a wait looks whether meetbot is stopping.
+_STOP_CHECK = 0.25
 # Said at start-up for a command carried out just before a kill whose answer never went out.
 LOST_REPLY = (
     "Done: `{command}` was carried out just before meetbot restarted, so its answer was lost."
@@ -132,8 +138,45 @@ def strip_leading_mention(content: str, full_name: str, user_id: int) -> str | N
     return content[match.end() :].strip()
 
 
-class _Interrupted(BaseException):
-    """Raised by the signal handler to cut a long-poll or an idle wait short."""
+class _Poller:
+    """Long-polls GET /events in a daemon thread, so the loop can stop in the middle of one.
+
+    A signal handler that raised into the long-poll could land anywhere (inside a lock); this
+    way it only sets a flag, which the waiting loop reads every quarter second.
+    """
+
+    def __init__(self, client: zulip.Client) -> None:
+        self._client = client
+        self._asked: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._answers: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._busy = False
+        self._thread = threading.Thread(target=self._serve, name="meetbot-events", daemon=True)
+        self._thread.start()
+
+    def poll(
+        self, queue_id: str, last_event_id: int, stopping: Callable[[], bool]
+    ) -> dict[str, Any] | None:
+        """Zulip's answer to GET /events, or None if stopping came first."""
+        if not self._busy:  # else the answer to a poll abandoned earlier is still to come
+            self._asked.put({"queue_id": queue_id, "last_event_id": last_event_id})
+            self._busy = True
+        while not stopping():
+            try:
+                answer = self._answers.get(timeout=_STOP_CHECK)
+            except queue.Empty:
+                continue
+            self._busy = False
+            return answer
+        return None
+
+    def _serve(self) -> None:
+        while True:
+            request = self._asked.get()
+            try:
+                answer = self._client.get_events(**request)
+            except Exception as error:  # the client turns failures into answers; just in case
+                answer = {"result": "error", "code": UNREACHABLE, "msg": str(error)}
+            self._answers.put(answer)
 
 
 class Runtime:
@@ -150,10 +193,11 @@ class Runtime:
         self.bot: ZulipBotHandler | None = None
         self._stopping = False
         self._signal: int | None = None
-        # True only in a long-poll or an idle wait, never while a command is handled.
-        self._interruptible = False
+        self._poller: _Poller | None = None
         self._queue_id: str | None = None
         self._last_event_id = -1
+        self._answered = catchup.AnsweredMark(Path(f"{settings.database}.answered"))
+        self._answered_id = 0
 
     def connect(self) -> None:
         """Who am I, who is everyone, and subscribe to every series' stream."""
@@ -201,17 +245,15 @@ class Runtime:
     def stop(self) -> None:
         """Leave :meth:`run` after the event in hand (callable from any thread)."""
         self._begin_stopping()
-        self._drop_queue()  # ends the long-poll now, not at the next heartbeat
 
     def stop_from_signal(self, signum: int, frame: FrameType | None) -> None:
         """SIGTERM/SIGINT: finish the command in hand, then leave :meth:`run`.
 
-        A long-poll or an idle wait is cut short; a command being handled never is.
+        It only sets flags: a long-poll or an idle wait ends within a quarter second, a command
+        being handled is finished.
         """
         self._signal = signum
         self._begin_stopping()
-        if self._interruptible:
-            raise _Interrupted
 
     def _begin_stopping(self) -> None:
         self._stopping = True
@@ -231,25 +273,31 @@ class Runtime:
             except Exception:  # a nicety: never a reason not to run
                 log.exception("could not check the last command's answer")
             while not self._stopping:
-                if self._queue_id is None and not self._open_queue():
+                try:
+                    failures = self._step(failures)
+                except Exception:  # a bug must not stop the bot; the next step starts afresh
+                    log.exception("unexpected error in the event loop")
                     failures += 1
                     self._idle(self._backoff(failures))
-                    continue
-                events, wait = self._poll()
-                if events is None:
-                    if self._queue_id is not None:  # a lost queue is replaced at once
-                        failures += 1
-                        self._idle(wait or self._backoff(failures))
-                    continue
-                failures = 0
-                self._handle_events(events)
-        except _Interrupted:
-            pass
         finally:
             if self._signal is not None:
                 log.info("stopping on signal %d", self._signal)
             self._drop_queue()
             log.info("stopped listening for events")
+
+    def _step(self, failures: int) -> int:
+        """One turn of the loop: (re)open the queue or handle one batch; the failures in a row."""
+        if self._queue_id is None and not self._open_queue():
+            self._idle(self._backoff(failures + 1))
+            return failures + 1
+        events, wait = self._poll()
+        if events is None:
+            if self._queue_id is None:
+                return failures  # a lost queue is replaced at once
+            self._idle(wait or self._backoff(failures + 1))
+            return failures + 1
+        self._handle_events(events)
+        return 0
 
     def _open_queue(self) -> bool:
         """Register a queue, then catch up on what came before it; False if that failed."""
@@ -291,46 +339,57 @@ class Runtime:
             event = {"type": "message", "message": message, "flags": message.get("flags", [])}
             self._dispatch_safely(event)
         for message_id in self.handler.open_attendance_message_ids():
-            reactions = catchup.reactions_on(self.client, message_id)
-            if reactions is not None:
-                corrected = self.handler.reconcile_attendance(message_id, reactions, self.bot)
-                if corrected:
-                    log.info("attendance: %d reactions read back from Zulip", corrected)
+            try:
+                self._reconcile_attendance(message_id)
+            except Exception:  # attendance is worth a log line, not a stalled bot
+                log.exception("could not read back the attendance on message %d", message_id)
+
+    def _reconcile_attendance(self, message_id: int) -> None:
+        assert self.bot is not None
+        reactions = catchup.reactions_on(self.client, message_id)
+        if reactions is not None:
+            corrected = self.handler.reconcile_attendance(message_id, reactions, self.bot)
+            if corrected:
+                log.info("attendance: %d reactions read back from Zulip", corrected)
 
     def _answer_lost_reply(self) -> None:
         """A kill between a command's commit and its reply leaves it done but unanswered.
 
-        Commands are handled one at a time in id order, so only the newest handled one can be;
-        if the bot posted nothing after it in its conversation, say that it was carried out.
+        Commands are handled one at a time in id order, so only the newest handled one can be.
+        It was, if it is marked answered or the bot posted in its conversation after the last
+        post it had made when the mark was set; if not, say that it was carried out.
         """
         assert self.bot is not None
         last = self.handler.last_handled_message_id()
-        message = None if last is None else catchup.message_by_id(self.client, last)
+        mark = self._answered.load()
+        self._answered_id = mark.command_id if mark is not None else 0
+        if last is None or (mark is not None and mark.command_id >= last):
+            return
+        message = catchup.message_by_id(self.client, last)
         if message is None or message.get("timestamp", 0) < time.time() - (
             self.settings.catch_up.total_seconds()
         ):
             return
-        if catchup.bot_posted_after(self.client, message, self.bot.user_id) is not False:
+        after = max(last, mark.newest_post_id if mark else 0)
+        if catchup.bot_posted_after(self.client, message, self.bot.user_id, after) is not False:
             return
         command = command_text(message, message.get("flags", []), self.bot) or ""
         log.info("message %d was handled but not answered before a restart; saying so", last)
         self.bot.send_reply(message, LOST_REPLY.format(command=_one_line(command)))
+        self._mark_answered(last)
 
     def _poll(self) -> tuple[list[dict[str, Any]] | None, float | None]:
         """(the next events, or None after a failure; how long Zulip asked us to wait)."""
-        self._interruptible = True
-        try:
-            if self._stopping:
-                return [], None
-            response = self.client.get_events(
-                queue_id=self._queue_id, last_event_id=self._last_event_id
-            )
-        finally:
-            self._interruptible = False
+        assert self._queue_id is not None
+        if self._poller is None:
+            self._poller = _Poller(self.client)
+        response = self._poller.poll(self._queue_id, self._last_event_id, self._is_stopping)
+        if response is None:
+            return [], None  # stopping
         if response.get("result") == "success":
             return list(response.get("events", [])), None
         if response.get("code") == BAD_EVENT_QUEUE_ID:
-            if not self._stopping:  # else it is our own stop() that deleted it
+            if not self._stopping:
                 log.warning("Zulip lost the event queue; catching up on what it missed")
             self._queue_id = None
         elif response.get("code") != UNREACHABLE:
@@ -365,10 +424,20 @@ class Runtime:
             message["full_content"] = message.get("content")
             message["content"] = text
             self.handler.handle_message(message, self.bot)
+            if isinstance(message.get("id"), int):
+                self._mark_answered(message["id"])
         elif event.get("type") == "reaction":
             self.handler.handle_reaction(event, self.bot)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _mark_answered(self, command_id: int) -> None:
+        if command_id <= self._answered_id:
+            return  # a repeat (catch-up and queue both had it): the mark only moves forward
+        sender = self.bot.sender if self.bot is not None else None
+        newest = sender.newest_post_id if sender is not None else 0
+        self._answered.save(catchup.Answered(command_id, newest))
+        self._answered_id = command_id
 
     def _drop_queue(self) -> None:
         """Give up the event queue; deleting it frees it on the server now, not in 10 minutes."""
@@ -380,15 +449,14 @@ class Runtime:
         policy = getattr(self.client, "policy", None) or RetryPolicy()
         return policy.backoff(failures)
 
+    def _is_stopping(self) -> bool:
+        return self._stopping
+
     def _idle(self, seconds: float) -> None:
         """Wait between failed attempts; a stop or a signal ends the wait."""
-        self._interruptible = True
-        try:
-            end = time.monotonic() + seconds
-            while not self._stopping and (left := end - time.monotonic()) > 0:
-                time.sleep(min(left, 0.25))
-        finally:
-            self._interruptible = False
+        end = time.monotonic() + seconds
+        while not self._stopping and (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, _STOP_CHECK))
 
 
 def _one_line(text: str, limit: int = 80) -> str:

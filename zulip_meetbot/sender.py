@@ -38,6 +38,11 @@ class Sender:
         with self._lock:
             self._high_water = max(self._high_water, max_message_id)
 
+    @property
+    def newest_post_id(self) -> int:
+        """The newest message id this bot is known to have posted (or seen at start-up)."""
+        return self._high_water
+
     def send(self, message: dict[str, Any]) -> dict[str, Any]:
         """POST /messages; after an ambiguous failure, look before posting again."""
         with self._lock:
@@ -56,14 +61,13 @@ class Sender:
             if response.get("code") != DELIVERY_UNKNOWN:
                 log.error("Zulip refused a post: %s", response.get("msg"))
                 return response
-            if self._client.stopping or time.monotonic() > deadline:
-                log.error("gave up on a post that may or may not have been delivered")
-                return response
-            self._settle(response, attempt)
-            looked, found = self._find_delivered(message)
+            looked, found = False, None
+            if not self._client.stopping and time.monotonic() < deadline:
+                self._settle(response, attempt)
+                looked, found = self._find_delivered(message)
             if not looked:
                 # Posting again could post twice; better one lost reply than a duplicate.
-                log.error("gave up on a post: it may or may not have been delivered")
+                log.error("gave up on a post that may or may not have been delivered")
                 return response
             if found is not None:
                 log.info("a post whose answer was lost had been delivered (message %d)", found)

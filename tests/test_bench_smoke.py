@@ -1,0 +1,98 @@
+"""The benchmark scripts still import and run, on tiny sizes.
+
+Only that they work and report every figure: timings are never asserted here (they belong to
+`python bench/run.py`, on a quiet machine).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def bench(name: str) -> ModuleType:
+    # The bench scripts import each other by bare name, as `python bench/run.py` does.
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    return importlib.import_module(name)
+
+
+def check(figures: list, names: list[str]) -> None:
+    assert [f.name for f in figures] == names
+    for figure in figures:
+        assert figure.value >= 0, figure
+        assert figure.met in (None, True, False)
+
+
+def test_latency_runs_on_a_small_database() -> None:
+    figures = bench("latency").measure(
+        rounds=3, meetings=10, items=100, series_count=2, people=20, history_rounds=2
+    )
+    commands = ("agenda add", "agenda", "note")
+    check(
+        figures,
+        [f"latency {p}: {c}" for c in commands for p in ("p50", "p99")]
+        + [f"SQL statements: {c}" for c in commands]
+        + ["latency p99, 1 series of 10 meetings"],
+    )
+    assert all(f.value > 0 for f in figures if f.name.startswith("SQL"))
+
+
+def test_render_runs_on_a_small_meeting() -> None:
+    figures = bench("render").measure(repeats=2, attendees=5, items=12, notes_count=6)
+    check(
+        figures,
+        [
+            "render: read the record",
+            "render: template",
+            "render: write the file",
+            "render: notes of a big meeting",
+        ],
+    )
+
+
+def test_throughput_drives_both_bots_through_the_fake_zulip() -> None:
+    figures = bench("throughput").measure(commands=12, senders=2, rounds=1)
+    check(
+        figures,
+        ["throughput: no-op bot", "throughput: meetbot run", "throughput: meetbot / no-op"],
+    )
+    assert figures[0].value > 0 and figures[1].value > 0
+
+
+def test_throughput_refuses_more_commands_per_sender_than_meetbot_takes() -> None:
+    with pytest.raises(ValueError, match="per sender"):
+        bench("throughput").measure(commands=100, senders=1, rounds=1)
+
+
+def test_punctuality_sees_every_reminder() -> None:
+    figures = bench("punctuality").measure(series_count=1, reminders=2, lead_seconds=3)
+    check(figures, ["reminder lateness: median", "reminder lateness: max"])
+
+
+def test_footprint_reads_memory_and_first_reply() -> None:
+    figures = bench("footprint").measure(series_count=2, runs=1, idle_seconds=0.2)
+    check(figures, ["idle memory (VmRSS), 2 series", "start to first reply"])
+    assert figures[0].value > 1  # MB: a Python process with its imports
+
+
+def test_table_prints_targets_and_misses(capsys: pytest.CaptureFixture[str]) -> None:
+    benchkit = bench("benchkit")
+    benchkit.print_table(
+        [
+            benchkit.Figure("fast enough", 1.0, "ms", 5.0),
+            benchkit.Figure("too slow", 9.0, "ms", 5.0, detail="why"),
+            benchkit.Figure("ratio", 0.9, "", 0.8, higher_is_better=True),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "fast enough" in out and "MISSED" in out and "≥ 0.800" in out
+    assert "- too slow: why" in out
+    assert benchkit.percentile([1, 2, 3, 4, 100], 0.99) == 100
+    assert benchkit.percentile([1, 2, 3, 4, 100], 0.5) == 3
