@@ -71,9 +71,8 @@ def attendee_ids(session: Session, meeting_id: int) -> list[int]:
     return [row.user_id for row in store.attendance_of(session, meeting_id)]
 
 
-def attendees(session: Session, meeting_id: int, roster: Roster) -> tuple[Attendee, ...]:
-    """The attendees table's rows, in the order people arrived."""
-    user_ids = attendee_ids(session, meeting_id)
+def attendees(session: Session, user_ids: list[int], roster: Roster) -> tuple[Attendee, ...]:
+    """The attendees table's rows for ``user_ids`` (in the order people arrived)."""
     known = store.people(session, user_ids)
     result = []
     for user_id in user_ids:

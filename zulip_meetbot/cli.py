@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -128,6 +129,13 @@ def load_checked_settings(path: str) -> Settings | None:
     return None if problems else settings
 
 
+def settle_heap() -> None:
+    """Move the objects made at start-up (imports, settings) out of the garbage collector's
+    sight: otherwise each full collection walks them all and stalls a reply by ~50 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 def run(config_path: str, log_level: str) -> int:
     """``meetbot run``: exit 2 on a broken botrc, before connecting to anything."""
     logging.basicConfig(
@@ -167,6 +175,7 @@ def run(config_path: str, log_level: str) -> int:
     signal.signal(signal.SIGINT, runtime.stop_from_signal)
     try:
         scheduler.start()
+        settle_heap()
         runtime.run()
     except KeyboardInterrupt:
         log.info("stopped")

@@ -83,7 +83,8 @@ def calendar(
     """The next ``count`` occurrences starting at or after ``after``, skips and moves applied."""
     rows = {
         row.occurrence_start: row
-        for row in store.meetings_since(session, series.slug, after - _MAX_MOVE)
+        # A meeting moved into the window from before it matches on its real start.
+        for row in store.meetings_since(session, series.slug, after)
     }
     # Ask the rule for enough occurrences that cancelled or moved ones cannot leave us short;
     # a meeting moved here from an earlier occurrence comes from its row.
@@ -131,9 +132,11 @@ def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> Meet
     last_ended = store.last_ended_meeting(session, series.slug)
     if last_ended is not None and last_ended.scheduled_start >= after:
         after = last_ended.scheduled_start + timedelta(seconds=1)
-    for slot in calendar(session, series, after, _LOOKAHEAD):
-        if slot.row is None or slot.row.ended_at is None:
-            return materialize(session, series, slot)
+    # Nearly always the first slot is the one; look further only past ended ones.
+    for count in (3, _LOOKAHEAD):
+        for slot in calendar(session, series, after, count):
+            if slot.row is None or slot.row.ended_at is None:
+                return materialize(session, series, slot)
     return None
 
 
@@ -226,10 +229,12 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
     earlier = store.open_actions_before(
         session, series.slug, meeting.scheduled_start, meeting.started_at or meeting.scheduled_start
     )
-    roster = _roster(session, meeting.id, items, earlier)
+    said_rows = minutes.load(session, meeting.id)
+    present = attendance.attendee_ids(session, meeting.id)
+    roster = _roster(session, present, items, said_rows, earlier)
     numbers = {item.id: item.number for item in items}
     said, decisions, actions = minutes.minutes_by_item(
-        session, meeting.id, roster, numbers, series.zone, meeting.ended_at
+        session, said_rows, roster, numbers, series.zone, meeting.ended_at
     )
     sections = agenda.sections(items, series.sections, roster, said)
     return MeetingRecord(
@@ -241,7 +246,7 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         video_link=series.video_link,
         video_label=series.video_label,
         description=series.description,
-        attendees=attendance.attendees(session, meeting.id, roster),
+        attendees=attendance.attendees(session, present, roster),
         sections=sections,
         decisions=decisions,
         actions=actions,
@@ -253,21 +258,19 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
 
 
 def _roster(
-    session: Session, meeting_id: int, items: list[ItemRow], earlier: list[ActionRow]
+    session: Session,
+    present: list[int],
+    items: list[ItemRow],
+    said: minutes.MinutesRows,
+    earlier: list[ActionRow],
 ) -> people.Roster:
     """Everyone in the meeting's record, attendees first: their initials win ties."""
-    user_ids = attendance.attendee_ids(session, meeting_id)
-    user_ids += [item.proposer_id for item in items]
-    user_ids += minutes.involved_user_ids(session, meeting_id)
+    user_ids = [*present, *(item.proposer_id for item in items)]
+    user_ids += minutes.involved_user_ids(said)
     owners = store.action_owners(session, [action.id for action in earlier])
     for action in earlier:
         user_ids += [action.author_id, *owners[action.id]]
     return people.roster(session, user_ids)
-
-
-def meeting_roster(session: Session, meeting_id: int) -> people.Roster:
-    """The meeting's who-is-who, for replies that show initials."""
-    return _roster(session, meeting_id, agenda.live_items(session, meeting_id), [])
 
 
 @dataclass(frozen=True)

@@ -147,20 +147,39 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
     return f"{kind}: {text}"
 
 
-def involved_user_ids(session: Session, meeting_id: int) -> list[int]:
-    """Everyone who said or owns something in the meeting's minutes."""
-    ids: list[int] = [note.author_id for note in store.notes_of_meeting(session, meeting_id)]
-    ids += [d.author_id for d in store.decisions_of(session, meeting_id)]
+@dataclass(frozen=True)
+class MinutesRows:
+    """A meeting's minutes as read from the database once, for one rendering."""
+
+    notes: list[NoteRow]
+    decisions: list[DecisionRow]
+    actions: list[ActionRow]
+    owners: dict[int, list[int]]  # action id -> owner ids
+
+
+def load(session: Session, meeting_id: int) -> MinutesRows:
     actions = store.actions_of(session, meeting_id)
-    ids += [a.author_id for a in actions]
-    for owners in store.action_owners(session, [a.id for a in actions]).values():
+    return MinutesRows(
+        notes=store.notes_of_meeting(session, meeting_id),
+        decisions=store.decisions_of(session, meeting_id),
+        actions=actions,
+        owners=store.action_owners(session, [a.id for a in actions]),
+    )
+
+
+def involved_user_ids(rows: MinutesRows) -> list[int]:
+    """Everyone who said or owns something in the meeting's minutes."""
+    ids: list[int] = [note.author_id for note in rows.notes]
+    ids += [d.author_id for d in rows.decisions]
+    ids += [a.author_id for a in rows.actions]
+    for owners in rows.owners.values():
         ids += owners
     return ids
 
 
 def minutes_by_item(
     session: Session,
-    meeting_id: int,
+    rows: MinutesRows,
     roster: Roster,
     item_numbers: Mapping[int, str],
     zone: ZoneInfo,
@@ -169,7 +188,7 @@ def minutes_by_item(
     """The meeting's notes, decisions and actions grouped by item id (None: no item), plus the
     decisions and actions in the order they were said."""
     notes: dict[int | None, list[DiscussionNote]] = defaultdict(list)
-    for note in store.notes_of_meeting(session, meeting_id):
+    for note in rows.notes:
         notes[note.item_id].append(
             DiscussionNote(
                 roster.initials_of(note.author_id), roster.name_of(note.author_id), note.text
@@ -177,7 +196,7 @@ def minutes_by_item(
         )
     decisions: dict[int | None, list[Decision]] = defaultdict(list)
     all_decisions = []
-    for row in store.decisions_of(session, meeting_id):
+    for row in rows.decisions:
         decision = Decision(
             row.text,
             roster.initials_of(row.author_id),
@@ -185,12 +204,10 @@ def minutes_by_item(
         )
         decisions[row.item_id].append(decision)
         all_decisions.append(decision)
-    rows = store.actions_of(session, meeting_id)
     actions: dict[int | None, list[ActionItem]] = defaultdict(list)
     all_actions = []
-    for row, value in zip(
-        rows, action_values(session, rows, roster, item_numbers, zone, done_by), strict=True
-    ):
+    values = action_values(session, rows.actions, roster, item_numbers, zone, done_by, rows.owners)
+    for row, value in zip(rows.actions, values, strict=True):
         actions[row.item_id].append(value)
         all_actions.append(value)
     keys = set(notes) | set(decisions) | set(actions)
@@ -208,12 +225,15 @@ def action_values(
     item_numbers: Mapping[int, str],
     zone: ZoneInfo,
     done_by: datetime | None = None,
+    owners: Mapping[int, list[int]] | None = None,
 ) -> list[ActionItem]:
     """Action rows as values; ``done_by`` counts only completions up to that instant."""
-    owners = store.action_owners(session, [row.id for row in rows])
+    if owners is None:
+        owners = store.action_owners(session, [row.id for row in rows])
+    meetings = store.meetings_by_ids(session, {row.meeting_id for row in rows})
     values = []
     for row in rows:
-        meeting = store.meeting_by_id(session, row.meeting_id)
+        meeting = meetings.get(row.meeting_id)
         done = row.done_at is not None and (done_by is None or row.done_at <= done_by)
         values.append(
             ActionItem(

@@ -89,24 +89,28 @@ class MeetingScheduler:
 
     def shutdown(self) -> None:
         global _active
-        if self._aps is not None and self._aps.running:
-            self._aps.shutdown(wait=True)
+        # First, so a job finishing during the shutdown does not ask APScheduler for its jobs
+        # while shutdown(wait=True) holds their lock (a deadlock).
         _active = None
+        aps, self._aps = self._aps, None
+        if aps is not None and aps.running:
+            aps.shutdown(wait=True)
 
     def reconcile(self) -> None:
         """Make the stored jobs exactly the actions still to come (botrc edits included)."""
-        if self._aps is None:
+        aps = self._aps
+        if aps is None or not aps.running:
             return
         wanted = {action.key: action for action in self.pending_actions()}
-        for job in self._aps.get_jobs():
+        for job in aps.get_jobs():
             if job.id != RECONCILE_JOB and job.id not in wanted:
                 job.remove()
-        existing = {job.id for job in self._aps.get_jobs()}
+        existing = {job.id for job in aps.get_jobs()}
         now = self.clock.now()
         for key, action in wanted.items():
             if key in existing:
                 continue
-            self._aps.add_job(
+            aps.add_job(
                 _fire,
                 "date",
                 run_date=max(action.at, now),

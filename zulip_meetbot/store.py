@@ -75,6 +75,13 @@ def meeting_by_id(session: Session, meeting_id: int) -> MeetingRow | None:
     return session.get(MeetingRow, meeting_id)
 
 
+def meetings_by_ids(session: Session, meeting_ids: set[int]) -> dict[int, MeetingRow]:
+    if not meeting_ids:
+        return {}
+    rows = session.scalars(select(MeetingRow).where(MeetingRow.id.in_(meeting_ids)))
+    return {row.id: row for row in rows}
+
+
 def meeting_of_occurrence(
     session: Session, series_slug: str, occurrence_start: datetime
 ) -> MeetingRow | None:
@@ -144,6 +151,7 @@ def running_meeting(session: Session, series_slug: str) -> MeetingRow | None:
             MeetingRow.ended_at.is_(None),
         )
         .order_by(MeetingRow.scheduled_start)
+        .limit(1)
     )
 
 
@@ -152,6 +160,7 @@ def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
         select(MeetingRow)
         .where(MeetingRow.series_slug == series_slug, MeetingRow.ended_at.is_not(None))
         .order_by(MeetingRow.scheduled_start.desc())
+        .limit(1)
     )
 
 
