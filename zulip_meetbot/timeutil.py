@@ -6,8 +6,10 @@ Instants are aware UTC datetimes throughout; zones appear only where wall times 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
+import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
@@ -178,6 +180,47 @@ def _rule(schedule: str, start: datetime, zone_name: str) -> rrule:
     return schedule_rule(schedule, start, ZoneInfo(zone_name))
 
 
+class _Expansion:
+    """A rule's starts in UTC, computed once and kept in order, so finding the next one is a
+    binary search rather than a walk from the series' first meeting (years of them)."""
+
+    def __init__(self, rule: rrule) -> None:
+        self._source = iter(rule)
+        self._starts: list[datetime] = []
+        self._exhausted = False
+        self._lock = threading.Lock()
+
+    def _grow(self) -> bool:
+        """Compute one more start; False once the rule has no more."""
+        if self._exhausted:
+            return False
+        following = next(self._source, None)
+        if following is None:
+            self._exhausted = True
+            return False
+        self._starts.append(following.astimezone(UTC))
+        return True
+
+    def starts(self, after: datetime, inclusive: bool) -> Iterator[datetime]:
+        with self._lock:
+            while (not self._starts or self._starts[-1] <= after) and self._grow():
+                pass
+            find = bisect.bisect_left if inclusive else bisect.bisect_right
+            index = find(self._starts, after)
+        while True:
+            with self._lock:
+                if index >= len(self._starts) and not self._grow():
+                    return
+                start = self._starts[index]
+            yield start
+            index += 1
+
+
+@functools.lru_cache(maxsize=256)
+def _expansion(schedule: str, start: datetime, zone_name: str) -> _Expansion:
+    return _Expansion(_rule(schedule, start, zone_name))
+
+
 def _starts(series: SeriesConfig, after: datetime, inclusive: bool) -> Iterator[datetime]:
     """The series' starts (aware UTC) from ``after`` on, in order."""
     if series.schedule is None:
@@ -187,6 +230,4 @@ def _starts(series: SeriesConfig, after: datetime, inclusive: bool) -> Iterator[
         return
     # The rule yields aware wall times in the series' zone; against an aware UTC bound dateutil
     # compares instants, so DST cannot shift the cut.
-    rule = _rule(series.schedule, series.start, series.timezone)
-    for start in rule.xafter(after, inc=inclusive):
-        yield start.astimezone(UTC)
+    yield from _expansion(series.schedule, series.start, series.timezone).starts(after, inclusive)
