@@ -179,7 +179,7 @@ def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:
     assert bot.say(chair, "here Sam Doe") == "Marked Sam Doe present."
     assert bot.say(chair, "here sam doe") == "Sam Doe was already marked present."
     summary = posted(bot.send(chair, "end"))[0]
-    assert "Attendees: Sam Doe." in summary
+    assert "Attendees: @_**Jaime Rodríguez-Guerra|1**, Sam Doe." in summary
     assert "| Sam Doe                | SD       |" in notes_of(bot)
 
 
@@ -208,7 +208,7 @@ def test_summary_names_attendees_silently_and_groups_actions_by_owner(bot: Harne
     bot.say(chair, "action find a volunteer")
     done = bot.send(chair, "end")
     summary = posted(done)[0]
-    assert "Attendees: @_**Cheng H. Lee|3**." in summary
+    assert "Attendees: @_**Jaime Rodríguez-Guerra|1**, @_**Cheng H. Lee|3**." in summary
     assert "- ✅ **1** (WV) Repodata v3" in summary
     assert "**Decisions**\n- Start the vote next week" in summary
     assert "- **Cheng H. Lee**: @_**Cheng H. Lee** opens the vote (#1)" in summary
@@ -233,7 +233,7 @@ def test_render_reproduces_the_notes_file_byte_for_byte(tmp_path: Path) -> None:
         again = render_meeting(session, series, date(2025, 2, 12), series.template)
         [past] = past_meetings(session, series)
     assert again == notes_of(bot)
-    assert (past.attendees, past.items, past.ended) == (1, 1, True)
+    assert (past.attendees, past.items, past.ended) == (2, 1, True)  # the chair and Cheng
 
     cli = subprocess.run(
         [sys.executable, "-m", "zulip_meetbot", "render", "community", "2025-02-12"],
@@ -250,7 +250,7 @@ def test_render_reproduces_the_notes_file_byte_for_byte(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert "2025-02-12          1      1  ended" in listing.stdout
+    assert "2025-02-12          2      1  ended" in listing.stdout
     missing = subprocess.run(
         [sys.executable, "-m", "zulip_meetbot", "render", "community", "2025-03-01"],
         cwd=tmp_path,

@@ -328,3 +328,13 @@ def test_a_start_missed_for_the_whole_meeting_is_dropped_not_run_on_the_next_one
 def test_a_start_late_within_the_meeting_starts_that_meeting(sched: Scheduled) -> None:
     [attendance] = sched.to("2025-02-12 17:40")
     assert attendance["topic"] == "community call 2025-02-12"
+
+
+def test_skipping_a_later_meeting_moves_its_agenda_to_the_meeting_after_it(
+    sched: Scheduled,
+) -> None:
+    chair = sched.h.person(1, "Jaime Chair")
+    sched.h.clock.set(at("2025-02-13 12:00"))  # the 12th is over; the next is the 26th
+    reply = sched.h.say(chair, "skip 2025-03-12")
+    assert "of <time:2025-03-12T17:00:00+00:00> is cancelled" in reply
+    assert "next one is <time:2025-03-26T17:00:00+00:00>" in reply

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -30,6 +31,19 @@ def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str
                     raise UserError(f"There is no text to add to **{name}**.")
                 return name, rest.strip()
     return default, text
+
+
+def near_section(sections: Sequence[str], text: str) -> str | None:
+    """The section a ``Typo: text`` item probably meant, when its head names none exactly."""
+    head, colon, _ = text.partition(":")
+    head = head.strip()
+    if not colon or not head or len(head) > 40:
+        return None
+    names = {name.casefold(): name for name in sections}
+    if head.casefold() in names:
+        return None
+    close = difflib.get_close_matches(head.casefold(), list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
 
 
 def add_item(

@@ -163,7 +163,9 @@ def run(config_path: str, log_level: str) -> int:
         runtime = Runtime(settings, client, handler)
         runtime.connect()
     except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
-        log.error("cannot connect to Zulip at %s: %s", settings.api.site, error)
+        # Some failures (a site that is not a Zulip server) come with an empty message.
+        why = str(error) or f"{type(error).__name__} (is this a Zulip server?)"
+        log.error("cannot connect to Zulip at %s: %s", settings.api.site, why)
         return 1
     assert runtime.bot is not None
     handler.store = store = Store(settings.database)

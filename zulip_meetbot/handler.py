@@ -289,7 +289,8 @@ class MeetbotHandler:
             number = agenda.add_item(
                 session, meeting.id, section, text, uid, now, self._settings.max_items_per_meeting
             )
-            return views.item_added(number, section, text, meeting)
+            meant = agenda.near_section(series.sections, command.text)
+            return views.item_added(number, section, text, meeting, meant)
         if isinstance(command, AddSubItem):
             number = agenda.add_sub_item(
                 session,
@@ -411,6 +412,10 @@ class MeetbotHandler:
             return None  # a repeated delivery of the same `start`
         meeting = started.meeting
         self._logged_meeting = str(meeting.date)
+        # Whoever starts the meeting is on the call: count them without asking for a reaction.
+        with self._store.transaction() as session:
+            people.remember(session, context.member)
+            attendance.mark_here(session, meeting.id, context.member.user_id, self.clock.now())
         if started.problem:
             return views.refusal(
                 "the meeting has started, but I could not post the attendance message "

@@ -338,7 +338,10 @@ def skip_meeting(
     row.cancelled = True
     session.flush()
     cancelled = meeting_value(row, series)
-    following = _upcoming_row(session, series, now)
+    # The meeting after the cancelled one (not simply the next one: a later date can be skipped).
+    after = max(now - series.duration, row.scheduled_start + timedelta(seconds=1))
+    later = calendar(session, series, after, 1)
+    following = materialize(session, series, later[0]) if later else None
     moved = 0
     if following is not None:
         moved = agenda.move_open_items(session, row.id, following.id)

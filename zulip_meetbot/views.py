@@ -34,7 +34,7 @@ def help_text(series: Sequence[SeriesConfig]) -> str:
         lines.append(f"- `{syntax[0]}`: {explanation}")
     lines.append(
         "\n`agenda` also takes `add TEXT`, `add SECTION: TEXT`, `sub N TEXT`, `edit N TEXT`, "
-        "`remove N`, `move N POSITION` and `done N`. Say `help VERB` for details."
+        "`remove N`, `move N POSITION`, `done N` and `defer N`. Say `help VERB` for details."
     )
     if len(series) > 1:
         slugs = ", ".join(f"`{s.slug}`" for s in series)
@@ -102,11 +102,19 @@ def _item_lines(item: AgendaItem, depth: int) -> list[str]:
     return lines
 
 
-def item_added(number: str, section: str, text: str, meeting: Meeting) -> str:
-    return (
+def item_added(
+    number: str, section: str, text: str, meeting: Meeting, meant_section: str | None = None
+) -> str:
+    reply = (
         f"Added item **{number}** to **{section}** for {global_time(meeting.scheduled_start)}: "
         f"{one_line(text)}"
     )
+    if meant_section:
+        reply += (
+            f"\n(No section is called that: did you mean **{meant_section}**? "
+            f"`agenda edit {number} …` or `agenda remove {number}` to fix it.)"
+        )
+    return reply
 
 
 def sub_item_added(number: str, parent: str, text: str) -> str:
