@@ -629,7 +629,11 @@ def _check_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
     if "DTSTART" in schedule.upper():
         raise ValueError("must not contain DTSTART: the series' start key sets it")
     if "FREQ" not in parts:
-        raise ValueError(f"not a valid RRULE (FREQ is missing in {schedule!r})")
+        raise ValueError(
+            f"not a valid RRULE (FREQ is missing in {schedule!r}); write it like "
+            "FREQ=WEEKLY;INTERVAL=2 for every 2 weeks, or FREQ=MONTHLY;BYDAY=2WE for the "
+            "2nd Wednesday of each month"
+        )
     if parts["FREQ"].upper() not in _ALLOWED_FREQS:
         allowed = ", ".join(_ALLOWED_FREQS)
         raise ValueError(f"FREQ={parts['FREQ']} is not a meeting schedule (use one of {allowed})")
