@@ -189,14 +189,10 @@ def run(config_path: str, log_level: str) -> int:
 
 def export_ics(config_path: str, slug: str, output: str | None) -> int:
     """``meetbot ics SLUG``: the calendar on stdout (or in a file)."""
-    settings = load_checked_settings(config_path)
-    if settings is None:
+    found = _settings_and_series(config_path, slug)
+    if found is None:
         return EXIT_CONFIG
-    series = settings.series_by_slug(slug)
-    if series is None:
-        known = ", ".join(s.slug for s in settings.series)
-        print(f"meetbot: no series {slug!r} in {config_path} (series: {known})", file=sys.stderr)
-        return EXIT_CONFIG
+    settings, series = found
 
     from zulip_meetbot.ics import series_calendar
     from zulip_meetbot.meetings import calendar_changes
@@ -218,10 +214,8 @@ def export_ics(config_path: str, slug: str, output: str | None) -> int:
     return 0
 
 
-def _series_and_store(config_path: str, slug: str) -> tuple[SeriesConfig, Store] | None:
-    """The series and its database, or None after saying what is wrong."""
-    from zulip_meetbot.store import Store
-
+def _settings_and_series(config_path: str, slug: str) -> tuple[Settings, SeriesConfig] | None:
+    """The checked botrc and its series ``slug``, or None after saying what is wrong."""
     settings = load_checked_settings(config_path)
     if settings is None:
         return None
@@ -230,6 +224,17 @@ def _series_and_store(config_path: str, slug: str) -> tuple[SeriesConfig, Store]
         known = ", ".join(s.slug for s in settings.series)
         print(f"meetbot: no series {slug!r} in {config_path} (series: {known})", file=sys.stderr)
         return None
+    return settings, series
+
+
+def _series_and_store(config_path: str, slug: str) -> tuple[SeriesConfig, Store] | None:
+    """The series and its database, or None after saying what is wrong."""
+    from zulip_meetbot.store import Store
+
+    found = _settings_and_series(config_path, slug)
+    if found is None:
+        return None
+    settings, series = found
     if not settings.database.exists():
         print(f"meetbot: no database yet at {settings.database}: has the bot run?", file=sys.stderr)
         return None
