@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -47,7 +48,11 @@ class MeetingRow(Base):
     """
 
     __tablename__ = "meeting"
-    __table_args__ = (UniqueConstraint("series_slug", "occurrence_start"),)
+    __table_args__ = (
+        UniqueConstraint("series_slug", "occurrence_start"),
+        # Every command looks up its series' running, last ended and next meetings by start.
+        Index("ix_meeting_series_start", "series_slug", "scheduled_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_slug: Mapped[str] = mapped_column(String(100), index=True)
