@@ -199,7 +199,6 @@ class Runtime:
         self._last_event_id = -1
         self._answered = catchup.AnsweredMark(Path(f"{settings.database}.answered"))
         self._answered_id = 0
-        self._answered_saved_id = 0
 
     def connect(self) -> None:
         """Who am I, who is everyone, and subscribe to every series' stream."""
@@ -335,14 +334,11 @@ class Runtime:
         ]
         if pending:
             log.info("catching up on %d messages sent to the bot while it was away", len(pending))
-        try:
-            for message in pending:
-                if self._stopping:
-                    return  # the rest is read back at the next start
-                flags = message.get("flags", [])
-                self._dispatch_safely({"type": "message", "message": message, "flags": flags})
-        finally:
-            self._save_answered()
+        for message in pending:
+            if self._stopping:
+                return  # the rest is read back at the next start
+            flags = message.get("flags", [])
+            self._dispatch_safely({"type": "message", "message": message, "flags": flags})
         for message_id in self.handler.open_attendance_message_ids():
             try:
                 self._reconcile_attendance(message_id)
@@ -368,7 +364,6 @@ class Runtime:
         last = self.handler.last_handled_message_id()
         mark = self._answered.load()
         self._answered_id = mark.command_id if mark is not None else 0
-        self._answered_saved_id = self._answered_id
         if last is None or (mark is not None and mark.command_id >= last):
             return
         message = catchup.message_by_id(self.client, last)
@@ -383,7 +378,6 @@ class Runtime:
         log.info("message %d was handled but not answered before a restart; saying so", last)
         self.bot.send_reply(message, LOST_REPLY.format(command=_one_line(command)))
         self._mark_answered(last)
-        self._save_answered()
 
     def _poll(self) -> tuple[list[dict[str, Any]] | None, float | None]:
         """(the next events, or None after a failure; how long Zulip asked us to wait)."""
@@ -405,14 +399,11 @@ class Runtime:
         return None, float(wait) if isinstance(wait, (int, float)) else None
 
     def _handle_events(self, events: list[dict[str, Any]]) -> None:
-        try:
-            for event in events:
-                if self._stopping:
-                    return  # unhandled ones are read back at the next start
-                self._last_event_id = max(self._last_event_id, int(event["id"]))
-                self._dispatch_safely(event)
-        finally:
-            self._save_answered()
+        for event in events:
+            if self._stopping:
+                return  # unhandled ones are read back at the next start
+            self._last_event_id = max(self._last_event_id, int(event["id"]))
+            self._dispatch_safely(event)
 
     def _dispatch_safely(self, event: dict[str, Any]) -> None:
         try:
@@ -444,19 +435,13 @@ class Runtime:
     def _mark_answered(self, command_id: int) -> None:
         if command_id <= self._answered_id:
             return  # a repeat (catch-up and queue both had it): the mark only moves forward
-        self._answered_id = command_id
         # Written after every answered command: the mark must name the bot's newest post at
         # the moment this reply went out, or a later restart could take the reply to an earlier
-        # command for this one's (measured cost: under 1 ms a command).
-        self._save_answered()
-
-    def _save_answered(self) -> None:
-        if self._answered_id <= self._answered_saved_id:
-            return
+        # command for this one's.
         sender = self.bot.sender if self.bot is not None else None
         newest = sender.newest_post_id if sender is not None else 0
-        self._answered.save(catchup.Answered(self._answered_id, newest))
-        self._answered_saved_id = self._answered_id
+        self._answered.save(catchup.Answered(command_id, newest))
+        self._answered_id = command_id
 
     def _drop_queue(self) -> None:
         """Give up the event queue; deleting it frees it on the server now, not in 10 minutes."""

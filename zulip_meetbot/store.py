@@ -173,14 +173,6 @@ def items_of(session: Session, meeting_id: int) -> list[ItemRow]:
     return list(session.scalars(select(ItemRow).where(ItemRow.meeting_id == meeting_id)))
 
 
-def notes_of(session: Session, item_ids: list[int]) -> list[NoteRow]:
-    if not item_ids:
-        return []
-    return list(
-        session.scalars(select(NoteRow).where(NoteRow.item_id.in_(item_ids)).order_by(NoteRow.id))
-    )
-
-
 def person(session: Session, user_id: int) -> PersonRow | None:
     return session.get(PersonRow, user_id)
 
