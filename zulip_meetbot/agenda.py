@@ -56,10 +56,11 @@ def add_item(
     max_items: int = MAX_ITEMS_PER_MEETING,
 ) -> str:
     """Add a top-level item at the end of its section; returns its number."""
-    items = _checked_items(session, meeting_id, max_items)
-    top = [item for item in items if item.parent_id is None]
-    number = str(max((int(item.number) for item in top), default=0) + 1)
-    position = max((item.position for item in top if item.section == section), default=0) + 1
+    # Counted by SQLite: loading every item of a long agenda as rows cost more than the rest.
+    tally = store.item_tally(session, meeting_id, section)
+    _check_room(tally.live, max_items)
+    number = str(tally.last_number + 1)
+    position = tally.last_position + 1
     session.add(
         ItemRow(
             meeting_id=meeting_id,
@@ -84,12 +85,13 @@ def add_sub_item(
     max_items: int = MAX_ITEMS_PER_MEETING,
 ) -> str:
     """Add a child under item ``parent``; its number is ``parent.K`` and never changes."""
-    items = _checked_items(session, meeting_id, max_items)
-    parent_row = _find(items, parent)
+    _check_room(store.live_item_count(session, meeting_id), max_items)
+    parent_row = _live(session, meeting_id, parent)
     if parent.count(".") + 1 >= MAX_DEPTH:
         raise UserError(f"Item {parent} is already {MAX_DEPTH} levels deep; add to its parent.")
-    children = [item for item in items if item.parent_id == parent_row.id]
-    suffix = max((int(item.number.rsplit(".", 1)[1]) for item in children), default=0) + 1
+    # Removed children count too: their numbers stay reserved.
+    children = store.children_of(session, meeting_id, parent_row.id)
+    suffix = max((int(number.rsplit(".", 1)[1]) for number, _ in children), default=0) + 1
     number = f"{parent_row.number}.{suffix}"
     session.add(
         ItemRow(
@@ -99,7 +101,7 @@ def add_sub_item(
             section=parent_row.section,
             text=text,
             proposer_id=proposer_id,
-            position=max((item.position for item in children), default=0) + 1,
+            position=max((position for _, position in children), default=0) + 1,
             created_at=now,
         )
     )
@@ -109,7 +111,7 @@ def add_sub_item(
 def edit_item(
     session: Session, meeting_id: int, number: str, text: str, actor_id: int, is_chair: bool
 ) -> None:
-    item = _find(store.items_of(session, meeting_id), number)
+    item = _live(session, meeting_id, number)
     _check_may_change(item, actor_id, is_chair, "edit")
     item.text = text
 
@@ -153,7 +155,7 @@ def move_item(
 def mark_done(
     session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
 ) -> None:
-    item = _find(store.items_of(session, meeting_id), number)
+    item = _live(session, meeting_id, number)
     _check_may_change(item, actor_id, is_chair, "tick")
     item.done = True
 
@@ -163,11 +165,14 @@ def set_current_item(session: Session, meeting_id: int, number: str, now: dateti
 
     Returns the previous item's number, if there was one.
     """
-    items = store.items_of(session, meeting_id)
-    item = _find(items, number)
+    item = _live(session, meeting_id, number)
     meeting = store.meeting_by_id(session, meeting_id)
     assert meeting is not None
-    previous = next((i for i in items if i.id == meeting.current_item_id), None)
+    previous = None
+    if meeting.current_item_id is not None:
+        previous = session.get(ItemRow, meeting.current_item_id)
+        if previous is not None and previous.meeting_id != meeting_id:
+            previous = None  # only an item of this meeting is ticked
     if previous is not None and previous.id != item.id and not previous.removed:
         previous.done = True
     meeting.current_item_id = item.id
@@ -187,8 +192,7 @@ def defer_item(
     session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
 ) -> None:
     """Mark an item (and its sub-items) for the next meeting; they move there at `end`."""
-    items = store.items_of(session, meeting_id)
-    item = _find(items, number)
+    item = _live(session, meeting_id, number)
     _check_may_change(item, actor_id, is_chair, "defer")
     if item.done:
         raise UserError(f"item {number} is already done; there is nothing to defer.")
@@ -225,7 +229,7 @@ def carry_over(
             session, to_meeting, section or item.section, item.text, item.proposer_id, now
         )
         session.flush()
-        copy = _find(store.items_of(session, to_meeting), number)
+        copy = _live(session, to_meeting, number)
         copy.carried_from_id = item.id
         _copy_children(session, to_meeting, item, copy, children, now)
         carried += 1
@@ -304,18 +308,29 @@ def sections(
     )
 
 
-def _checked_items(session: Session, meeting_id: int, max_items: int) -> list[ItemRow]:
-    items = store.items_of(session, meeting_id)
-    if sum(1 for item in items if not item.removed) >= max_items:
+def _check_room(live: int, max_items: int) -> None:
+    if live >= max_items:
         raise UserError(f"this meeting already has {max_items} items, the most it can hold.")
-    return items
+
+
+def _live(session: Session, meeting_id: int, number: str) -> ItemRow:
+    """The item ``number`` of the meeting, fetched alone by its unique key."""
+    item = store.live_item(session, meeting_id, number)
+    if item is None:
+        raise UserError(_no_item(number))
+    return item
 
 
 def _find(items: Sequence[ItemRow], number: str) -> ItemRow:
     for item in items:
         if item.number == number and not item.removed:
             return item
-    raise UserError(f"There is no item {number} on this agenda. Say `agenda` to see the numbers.")
+    raise UserError(_no_item(number))
+
+
+def _no_item(number: str) -> str:
+    """The refusal for an item number the agenda does not have."""
+    return f"There is no item {number} on this agenda. Say `agenda` to see the numbers."
 
 
 def _descendants(items: Sequence[ItemRow], item: ItemRow) -> list[ItemRow]:

@@ -260,7 +260,9 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
                 f"no item is under discussion: a chair can say `item N`, or say `{verb} N TEXT`."
             )
         return item
-    for item in store.items_of(session, meeting_id):
-        if item.number == number and not item.removed:
-            return item
-    raise UserError(f"There is no item {number} on this agenda. Say `agenda` to see the numbers.")
+    item = store.live_item(session, meeting_id, number)
+    if item is None:
+        raise UserError(
+            f"There is no item {number} on this agenda. Say `agenda` to see the numbers."
+        )
+    return item

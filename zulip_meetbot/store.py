@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import Integer, case, cast, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -171,6 +171,57 @@ def meeting_with_attendance_message(session: Session, message_id: int) -> Meetin
 def items_of(session: Session, meeting_id: int) -> list[ItemRow]:
     """All items of a meeting, removed ones included, in creation order."""
     return list(session.scalars(select(ItemRow).where(ItemRow.meeting_id == meeting_id)))
+
+
+def live_item(session: Session, meeting_id: int, number: str) -> ItemRow | None:
+    """The meeting's item ``number`` unless removed; (meeting, number) is unique and indexed."""
+    return session.scalar(
+        select(ItemRow).where(
+            ItemRow.meeting_id == meeting_id,
+            ItemRow.number == number,
+            ItemRow.removed.is_(False),
+        )
+    )
+
+
+class ItemTally(NamedTuple):
+    """What numbering a new top-level item needs, counted by SQLite instead of loading rows."""
+
+    live: int  # items not removed, sub-items included
+    last_number: int  # the highest top-level number, removed items included (they stay reserved)
+    last_position: int  # the highest position of a top-level item of the section, removed included
+
+
+def item_tally(session: Session, meeting_id: int, section: str) -> ItemTally:
+    top = ItemRow.parent_id.is_(None)
+    live, last_number, last_position = session.execute(
+        select(
+            func.count(case((ItemRow.removed.is_(False), 1))),
+            func.max(case((top, cast(ItemRow.number, Integer)))),
+            func.max(case((top & (ItemRow.section == section), ItemRow.position))),
+        ).where(ItemRow.meeting_id == meeting_id)
+    ).one()
+    return ItemTally(live, last_number or 0, last_position or 0)
+
+
+def live_item_count(session: Session, meeting_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(ItemRow.meeting_id == meeting_id, ItemRow.removed.is_(False))
+        )
+        or 0
+    )
+
+
+def children_of(session: Session, meeting_id: int, parent_id: int) -> list[tuple[str, int]]:
+    """The (number, position) of the meeting's children of an item, removed ones included."""
+    rows = session.execute(
+        # The meeting's index finds them; parent_id has none.
+        select(ItemRow.number, ItemRow.position).where(
+            ItemRow.meeting_id == meeting_id, ItemRow.parent_id == parent_id
+        )
+    )
+    return [(number, position) for number, position in rows]
 
 
 def person(session: Session, user_id: int) -> PersonRow | None:
