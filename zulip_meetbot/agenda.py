@@ -15,6 +15,7 @@ from zulip_meetbot.minutes import ItemMinutes
 from zulip_meetbot.models import ItemRow
 from zulip_meetbot.people import Roster
 from zulip_meetbot.record import AgendaItem, AgendaSection
+from zulip_meetbot.store import ItemLine
 
 MAX_ITEMS_PER_MEETING = 500
 MAX_DEPTH = 6
@@ -263,23 +264,24 @@ def _copy_children(
         _copy_children(session, meeting_id, child, new, children, now)
 
 
-def live_items(session: Session, meeting_id: int) -> list[ItemRow]:
-    return [item for item in store.items_of(session, meeting_id) if not item.removed]
+def live_items(session: Session, meeting_id: int) -> list[ItemLine]:
+    """The items the agenda shows (removed ones left out), in creation order."""
+    return store.live_item_lines(session, meeting_id)
 
 
 def sections(
-    items: Sequence[ItemRow],
+    items: Sequence[ItemLine],
     section_names: Sequence[str],
     roster: Roster,
     said: Mapping[int | None, ItemMinutes],
 ) -> tuple[AgendaSection, ...]:
     """The agenda as sections of item trees, in the series' section order, each item with
     what was said under it."""
-    children: dict[int | None, list[ItemRow]] = defaultdict(list)
+    children: dict[int | None, list[ItemLine]] = defaultdict(list)
     for item in items:
         children[item.parent_id].append(item)
 
-    def build(item: ItemRow, parent: ItemRow | None) -> AgendaItem:
+    def build(item: ItemLine, parent: ItemLine | None) -> AgendaItem:
         minutes = said.get(item.id, ItemMinutes())
         return AgendaItem(
             number=item.number,
@@ -349,7 +351,7 @@ def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str)
         )
 
 
-def _order(item: ItemRow) -> tuple[int, int]:
+def _order(item: ItemRow | ItemLine) -> tuple[int, int]:
     return (item.position, item.id)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import people, store
-from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow
+from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow, PersonRow
 from zulip_meetbot.people import Roster
 from zulip_meetbot.record import Attendee
 
@@ -68,12 +69,14 @@ def reaction_removed(
 
 def attendee_ids(session: Session, meeting_id: int) -> list[int]:
     """Who was present, in the order they arrived."""
-    return [row.user_id for row in store.attendance_of(session, meeting_id)]
+    return store.attendee_ids(session, meeting_id)
 
 
-def attendees(session: Session, user_ids: list[int], roster: Roster) -> tuple[Attendee, ...]:
-    """The attendees table's rows for ``user_ids`` (in the order people arrived)."""
-    known = store.people(session, user_ids)
+def attendees(
+    known: Mapping[int, PersonRow], user_ids: list[int], roster: Roster
+) -> tuple[Attendee, ...]:
+    """The attendees table's rows for ``user_ids`` (in the order people arrived), from the
+    people rows the meeting's roster was made of."""
     result = []
     for user_id in user_ids:
         person = known.get(user_id)

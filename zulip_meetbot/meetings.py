@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import agenda, attendance, minutes, people, store
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.errors import UserError
-from zulip_meetbot.models import ActionRow, ItemRow, MeetingRow
+from zulip_meetbot.models import MeetingRow
 from zulip_meetbot.record import MeetingRecord
 from zulip_meetbot.timeutil import global_time, local_date, occurrences, to_utc
 
@@ -229,9 +229,17 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
     earlier = store.open_actions_before(
         session, series.slug, meeting.scheduled_start, meeting.started_at or meeting.scheduled_start
     )
+    earlier_owners = store.action_owners(session, [action.id for action in earlier])
     said_rows = minutes.load(session, meeting.id)
     present = attendance.attendee_ids(session, meeting.id)
-    roster = _roster(session, present, items, said_rows, earlier)
+    # Everyone in the record, attendees first: their initials win ties.
+    user_ids = [*present, *(item.proposer_id for item in items)]
+    user_ids += minutes.involved_user_ids(said_rows)
+    for action in earlier:
+        user_ids += [action.author_id, *earlier_owners[action.id]]
+    # One read of their rows serves the roster and the attendees table.
+    known = store.people(session, list(dict.fromkeys(user_ids)))
+    roster = people.roster(known, user_ids)
     numbers = {item.id: item.number for item in items}
     said, decisions, actions = minutes.minutes_by_item(
         session, said_rows, roster, numbers, series.zone, meeting.ended_at
@@ -246,31 +254,17 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         video_link=series.video_link,
         video_label=series.video_label,
         description=series.description,
-        attendees=attendance.attendees(session, present, roster),
+        attendees=attendance.attendees(known, present, roster),
         sections=sections,
         decisions=decisions,
         actions=actions,
         open_actions=tuple(
-            minutes.action_values(session, earlier, roster, {}, series.zone, meeting.ended_at)
+            minutes.action_values(
+                session, earlier, roster, {}, series.zone, meeting.ended_at, earlier_owners
+            )
         ),
         deferred=tuple(item for section in sections for item in section.items if item.deferred),
     )
-
-
-def _roster(
-    session: Session,
-    present: list[int],
-    items: list[ItemRow],
-    said: minutes.MinutesRows,
-    earlier: list[ActionRow],
-) -> people.Roster:
-    """Everyone in the meeting's record, attendees first: their initials win ties."""
-    user_ids = [*present, *(item.proposer_id for item in items)]
-    user_ids += minutes.involved_user_ids(said)
-    owners = store.action_owners(session, [action.id for action in earlier])
-    for action in earlier:
-        user_ids += [action.author_id, *owners[action.id]]
-    return people.roster(session, user_ids)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, ItemRow, NoteRow
 from zulip_meetbot.people import Roster
 from zulip_meetbot.record import ActionItem, Decision, DiscussionNote
+from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
 
 # `@**Name**` and `@**Name|id**`; silent mentions (`@_**…**`) name nobody as an owner.
@@ -151,7 +152,7 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
 class MinutesRows:
     """A meeting's minutes as read from the database once, for one rendering."""
 
-    notes: list[NoteRow]
+    notes: list[NoteLine]
     decisions: list[DecisionRow]
     actions: list[ActionRow]
     owners: dict[int, list[int]]  # action id -> owner ids
@@ -160,7 +161,7 @@ class MinutesRows:
 def load(session: Session, meeting_id: int) -> MinutesRows:
     actions = store.actions_of(session, meeting_id)
     return MinutesRows(
-        notes=store.notes_of_meeting(session, meeting_id),
+        notes=store.note_lines_of_meeting(session, meeting_id),
         decisions=store.decisions_of(session, meeting_id),
         actions=actions,
         owners=store.action_owners(session, [a.id for a in actions]),

@@ -95,10 +95,9 @@ def guest(session: Session, name: str) -> PersonRow:
     return row
 
 
-def roster(session: Session, user_ids: Sequence[int]) -> Roster:
-    """Initials unique among ``user_ids`` (in order of precedence): chosen initials are kept,
-    and a repeated default gets a number: two JDs become JD and JD2."""
-    rows = store.people(session, list(dict.fromkeys(user_ids)))
+def roster(rows: Mapping[int, PersonRow], user_ids: Sequence[int]) -> Roster:
+    """Initials unique among ``user_ids`` (in order of precedence), from their people ``rows``:
+    chosen initials are kept, and a repeated default gets a number: two JDs become JD and JD2."""
     ordered = [rows[uid] for uid in dict.fromkeys(user_ids) if uid in rows]
     initials: dict[int, str] = {}
     taken: set[str] = set()

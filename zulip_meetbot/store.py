@@ -224,6 +224,64 @@ def children_of(session: Session, meeting_id: int, parent_id: int) -> list[tuple
     return [(number, position) for number, position in rows]
 
 
+# The record (`agenda`, the notes) reads every item and note of a meeting; as plain tuples of
+# the columns it shows they load several times faster than as ORM rows.
+
+
+class ItemLine(NamedTuple):
+    """An item as the agenda and the notes show it."""
+
+    id: int
+    parent_id: int | None
+    number: str
+    section: str
+    text: str
+    proposer_id: int
+    position: int
+    done: bool
+    deferred: bool
+
+
+def live_item_lines(session: Session, meeting_id: int) -> list[ItemLine]:
+    """The meeting's items not removed, in creation order."""
+    rows = session.execute(
+        select(*(getattr(ItemRow, name) for name in ItemLine._fields))
+        .where(ItemRow.meeting_id == meeting_id, ItemRow.removed.is_(False))
+        .order_by(ItemRow.id)
+    )
+    return [ItemLine._make(row) for row in rows]
+
+
+class NoteLine(NamedTuple):
+    """A discussion note as the agenda and the notes show it."""
+
+    item_id: int
+    author_id: int
+    text: str
+
+
+def note_lines_of_meeting(session: Session, meeting_id: int) -> list[NoteLine]:
+    """The notes under the meeting's items, in the order they were said."""
+    rows = session.execute(
+        select(NoteRow.item_id, NoteRow.author_id, NoteRow.text)
+        .join(ItemRow, ItemRow.id == NoteRow.item_id)
+        .where(ItemRow.meeting_id == meeting_id)
+        .order_by(NoteRow.id)
+    )
+    return [NoteLine._make(row) for row in rows]
+
+
+def attendee_ids(session: Session, meeting_id: int) -> list[int]:
+    """Who was present at the meeting, in the order they arrived."""
+    return list(
+        session.scalars(
+            select(AttendanceRow.user_id)
+            .where(AttendanceRow.meeting_id == meeting_id)
+            .order_by(AttendanceRow.first_seen, AttendanceRow.id)
+        )
+    )
+
+
 def person(session: Session, user_id: int) -> PersonRow | None:
     return session.get(PersonRow, user_id)
 
