@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -81,10 +82,24 @@ def calendar(
     include_cancelled: bool = False,
 ) -> list[Slot]:
     """The next ``count`` occurrences starting at or after ``after``, skips and moves applied."""
+    rows = store.meetings_since(session, series.slug, after)
+    return _slots(series, rows, after, count, include_cancelled)
+
+
+def _slots(
+    series: SeriesConfig,
+    meeting_rows: Iterable[MeetingRow],
+    after: datetime,
+    count: int,
+    include_cancelled: bool,
+) -> list[Slot]:
+    """:func:`calendar` from the series' rows whose occurrence or real start is at or after
+    ``after`` (others in ``meeting_rows`` are ignored)."""
     rows = {
         row.occurrence_start: row
+        for row in meeting_rows
         # A meeting moved into the window from before it matches on its real start.
-        for row in store.meetings_since(session, series.slug, after)
+        if row.occurrence_start >= after or row.scheduled_start >= after
     }
     # Ask the rule for enough occurrences that cancelled or moved ones cannot leave us short;
     # a meeting moved here from an earlier occurrence comes from its row.
@@ -124,17 +139,22 @@ def upcoming_meeting(session: Session, series: SeriesConfig, now: datetime) -> M
 
 
 def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> MeetingRow | None:
-    running = store.running_meeting(session, series.slug)
-    if running is not None:
-        return running
     # A meeting whose planned start has passed can still be started late, until its planned end.
-    after = now - series.duration
-    last_ended = store.last_ended_meeting(session, series.slug)
-    if last_ended is not None and last_ended.scheduled_start >= after:
-        after = last_ended.scheduled_start + timedelta(seconds=1)
+    earliest = now - series.duration
+    # Every command asks this, so one read answers all three questions: is one running, did
+    # one end since `earliest`, and what is on the calendar from there on.
+    rows = store.running_or_since(session, series.slug, earliest)
+    for row in rows:
+        if row.started_at is not None and row.ended_at is None:
+            return row  # the running one
+    after = earliest
+    # The last ended meeting matters only when it started since `earliest`: then it is here.
+    ended = [row.scheduled_start for row in rows if row.ended_at is not None]
+    if ended and max(ended) >= after:
+        after = max(ended) + timedelta(seconds=1)
     # Nearly always the first slot is the one; look further only past ended ones.
     for count in (3, _LOOKAHEAD):
-        for slot in calendar(session, series, after, count):
+        for slot in _slots(series, rows, after, count, include_cancelled=False):
             if slot.row is None or slot.row.ended_at is None:
                 return materialize(session, series, slot)
     return None

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, case, cast, create_engine, event, func, select
+from sqlalchemy import Integer, case, cast, create_engine, event, func, select, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -162,6 +162,23 @@ def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
         .order_by(MeetingRow.scheduled_start.desc())
         .limit(1)
     )
+
+
+def running_or_since(session: Session, series_slug: str, since: datetime) -> list[MeetingRow]:
+    """The series' running meetings and those whose occurrence or real start is at or after
+    ``since``, each once, by real start: in one statement what finding the next meeting needs."""
+    running = select(MeetingRow).where(
+        MeetingRow.series_slug == series_slug,
+        MeetingRow.started_at.is_not(None),
+        MeetingRow.ended_at.is_(None),
+    )
+    # Without an ORDER BY, SQLite answers this half from its two (series, start) indexes.
+    coming = select(MeetingRow).where(
+        MeetingRow.series_slug == series_slug,
+        (MeetingRow.occurrence_start >= since) | (MeetingRow.scheduled_start >= since),
+    )
+    rows = session.scalars(select(MeetingRow).from_statement(union(running, coming)))
+    return sorted(rows, key=lambda row: (row.scheduled_start, row.id))
 
 
 def meeting_with_attendance_message(session: Session, message_id: int) -> MeetingRow | None:
