@@ -8,7 +8,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, case, cast, create_engine, event, func, select, union
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    cast,
+    create_engine,
+    event,
+    func,
+    select,
+    union,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -69,6 +79,10 @@ class Store:
 
 
 # Queries by name. They take the session of the caller's transaction.
+#
+# Those on every command's path are built once, at import, with bound parameters (the
+# `_UPPER_CASE` statements): building a statement costs SQLAlchemy more time than SQLite takes
+# to run it.
 
 
 def meeting_by_id(session: Session, meeting_id: int) -> MeetingRow | None:
@@ -164,20 +178,27 @@ def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
     )
 
 
+_RUNNING_OR_SINCE = select(MeetingRow).from_statement(
+    union(
+        select(MeetingRow).where(
+            MeetingRow.series_slug == bindparam("series_slug"),
+            MeetingRow.started_at.is_not(None),
+            MeetingRow.ended_at.is_(None),
+        ),
+        # Without an ORDER BY, SQLite answers this half from its two (series, start) indexes.
+        select(MeetingRow).where(
+            MeetingRow.series_slug == bindparam("series_slug"),
+            (MeetingRow.occurrence_start >= bindparam("since"))
+            | (MeetingRow.scheduled_start >= bindparam("since")),
+        ),
+    )
+)
+
+
 def running_or_since(session: Session, series_slug: str, since: datetime) -> list[MeetingRow]:
     """The series' running meetings and those whose occurrence or real start is at or after
     ``since``, each once, by real start: in one statement what finding the next meeting needs."""
-    running = select(MeetingRow).where(
-        MeetingRow.series_slug == series_slug,
-        MeetingRow.started_at.is_not(None),
-        MeetingRow.ended_at.is_(None),
-    )
-    # Without an ORDER BY, SQLite answers this half from its two (series, start) indexes.
-    coming = select(MeetingRow).where(
-        MeetingRow.series_slug == series_slug,
-        (MeetingRow.occurrence_start >= since) | (MeetingRow.scheduled_start >= since),
-    )
-    rows = session.scalars(select(MeetingRow).from_statement(union(running, coming)))
+    rows = session.scalars(_RUNNING_OR_SINCE, {"series_slug": series_slug, "since": since})
     return sorted(rows, key=lambda row: (row.scheduled_start, row.id))
 
 
@@ -190,15 +211,16 @@ def items_of(session: Session, meeting_id: int) -> list[ItemRow]:
     return list(session.scalars(select(ItemRow).where(ItemRow.meeting_id == meeting_id)))
 
 
+_LIVE_ITEM = select(ItemRow).where(
+    ItemRow.meeting_id == bindparam("meeting_id"),
+    ItemRow.number == bindparam("number"),
+    ItemRow.removed.is_(False),
+)
+
+
 def live_item(session: Session, meeting_id: int, number: str) -> ItemRow | None:
     """The meeting's item ``number`` unless removed; (meeting, number) is unique and indexed."""
-    return session.scalar(
-        select(ItemRow).where(
-            ItemRow.meeting_id == meeting_id,
-            ItemRow.number == number,
-            ItemRow.removed.is_(False),
-        )
-    )
+    return session.scalar(_LIVE_ITEM, {"meeting_id": meeting_id, "number": number})
 
 
 class ItemTally(NamedTuple):
@@ -209,15 +231,17 @@ class ItemTally(NamedTuple):
     last_position: int  # the highest position of a top-level item of the section, removed included
 
 
+_TOP = ItemRow.parent_id.is_(None)
+_ITEM_TALLY = select(
+    func.count(case((ItemRow.removed.is_(False), 1))),
+    func.max(case((_TOP, cast(ItemRow.number, Integer)))),
+    func.max(case((_TOP & (ItemRow.section == bindparam("section")), ItemRow.position))),
+).where(ItemRow.meeting_id == bindparam("meeting_id"))
+
+
 def item_tally(session: Session, meeting_id: int, section: str) -> ItemTally:
-    top = ItemRow.parent_id.is_(None)
-    live, last_number, last_position = session.execute(
-        select(
-            func.count(case((ItemRow.removed.is_(False), 1))),
-            func.max(case((top, cast(ItemRow.number, Integer)))),
-            func.max(case((top & (ItemRow.section == section), ItemRow.position))),
-        ).where(ItemRow.meeting_id == meeting_id)
-    ).one()
+    tally = session.execute(_ITEM_TALLY, {"meeting_id": meeting_id, "section": section})
+    live, last_number, last_position = tally.one()
     return ItemTally(live, last_number or 0, last_position or 0)
 
 
@@ -259,13 +283,16 @@ class ItemLine(NamedTuple):
     deferred: bool
 
 
+_LIVE_ITEM_LINES = (
+    select(*(getattr(ItemRow, name) for name in ItemLine._fields))
+    .where(ItemRow.meeting_id == bindparam("meeting_id"), ItemRow.removed.is_(False))
+    .order_by(ItemRow.id)
+)
+
+
 def live_item_lines(session: Session, meeting_id: int) -> list[ItemLine]:
     """The meeting's items not removed, in creation order."""
-    rows = session.execute(
-        select(*(getattr(ItemRow, name) for name in ItemLine._fields))
-        .where(ItemRow.meeting_id == meeting_id, ItemRow.removed.is_(False))
-        .order_by(ItemRow.id)
-    )
+    rows = session.execute(_LIVE_ITEM_LINES, {"meeting_id": meeting_id})
     return [ItemLine._make(row) for row in rows]
 
 
@@ -277,36 +304,43 @@ class NoteLine(NamedTuple):
     text: str
 
 
+_NOTE_LINES = (
+    select(NoteRow.item_id, NoteRow.author_id, NoteRow.text)
+    .join(ItemRow, ItemRow.id == NoteRow.item_id)
+    .where(ItemRow.meeting_id == bindparam("meeting_id"))
+    .order_by(NoteRow.id)
+)
+
+
 def note_lines_of_meeting(session: Session, meeting_id: int) -> list[NoteLine]:
     """The notes under the meeting's items, in the order they were said."""
-    rows = session.execute(
-        select(NoteRow.item_id, NoteRow.author_id, NoteRow.text)
-        .join(ItemRow, ItemRow.id == NoteRow.item_id)
-        .where(ItemRow.meeting_id == meeting_id)
-        .order_by(NoteRow.id)
-    )
+    rows = session.execute(_NOTE_LINES, {"meeting_id": meeting_id})
     return [NoteLine._make(row) for row in rows]
+
+
+_ATTENDEE_IDS = (
+    select(AttendanceRow.user_id)
+    .where(AttendanceRow.meeting_id == bindparam("meeting_id"))
+    .order_by(AttendanceRow.first_seen, AttendanceRow.id)
+)
 
 
 def attendee_ids(session: Session, meeting_id: int) -> list[int]:
     """Who was present at the meeting, in the order they arrived."""
-    return list(
-        session.scalars(
-            select(AttendanceRow.user_id)
-            .where(AttendanceRow.meeting_id == meeting_id)
-            .order_by(AttendanceRow.first_seen, AttendanceRow.id)
-        )
-    )
+    return list(session.scalars(_ATTENDEE_IDS, {"meeting_id": meeting_id}))
 
 
 def person(session: Session, user_id: int) -> PersonRow | None:
     return session.get(PersonRow, user_id)
 
 
+_PEOPLE = select(PersonRow).where(PersonRow.user_id.in_(bindparam("user_ids", expanding=True)))
+
+
 def people(session: Session, user_ids: list[int]) -> dict[int, PersonRow]:
     if not user_ids:
         return {}
-    rows = session.scalars(select(PersonRow).where(PersonRow.user_id.in_(user_ids)))
+    rows = session.scalars(_PEOPLE, {"user_ids": user_ids})
     return {row.user_id: row for row in rows}
 
 
@@ -329,20 +363,36 @@ def next_guest_id(session: Session) -> int:
     return min(lowest, 0) - 1
 
 
+_DECISIONS_OF = (
+    select(DecisionRow)
+    .where(DecisionRow.meeting_id == bindparam("meeting_id"))
+    .order_by(DecisionRow.id)
+)
+
+
 def decisions_of(session: Session, meeting_id: int) -> list[DecisionRow]:
-    return list(
-        session.scalars(
-            select(DecisionRow).where(DecisionRow.meeting_id == meeting_id).order_by(DecisionRow.id)
-        )
-    )
+    return list(session.scalars(_DECISIONS_OF, {"meeting_id": meeting_id}))
+
+
+_ACTIONS_OF = (
+    select(ActionRow).where(ActionRow.meeting_id == bindparam("meeting_id")).order_by(ActionRow.id)
+)
 
 
 def actions_of(session: Session, meeting_id: int) -> list[ActionRow]:
-    return list(
-        session.scalars(
-            select(ActionRow).where(ActionRow.meeting_id == meeting_id).order_by(ActionRow.id)
-        )
+    return list(session.scalars(_ACTIONS_OF, {"meeting_id": meeting_id}))
+
+
+_OPEN_ACTIONS_BEFORE = (
+    select(ActionRow)
+    .join(MeetingRow, MeetingRow.id == ActionRow.meeting_id)
+    .where(
+        ActionRow.series_slug == bindparam("series_slug"),
+        MeetingRow.scheduled_start < bindparam("before"),
+        (ActionRow.done_at.is_(None)) | (ActionRow.done_at >= bindparam("still_open_at")),
     )
+    .order_by(ActionRow.number)
+)
 
 
 def open_actions_before(
@@ -350,18 +400,8 @@ def open_actions_before(
 ) -> list[ActionRow]:
     """Actions of the series' meetings that started before ``before`` and were still open at
     ``still_open_at``."""
-    return list(
-        session.scalars(
-            select(ActionRow)
-            .join(MeetingRow, MeetingRow.id == ActionRow.meeting_id)
-            .where(
-                ActionRow.series_slug == series_slug,
-                MeetingRow.scheduled_start < before,
-                (ActionRow.done_at.is_(None)) | (ActionRow.done_at >= still_open_at),
-            )
-            .order_by(ActionRow.number)
-        )
-    )
+    parameters = {"series_slug": series_slug, "before": before, "still_open_at": still_open_at}
+    return list(session.scalars(_OPEN_ACTIONS_BEFORE, parameters))
 
 
 def action_by_number(session: Session, series_slug: str, number: int) -> ActionRow | None:
