@@ -19,6 +19,7 @@ from zulip_meetbot.store import ItemLine
 
 MAX_ITEMS_PER_MEETING = 500
 MAX_DEPTH = 6
+_NOTHING_SAID = ItemMinutes()
 
 
 def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str, str]:
@@ -282,7 +283,7 @@ def sections(
         children[item.parent_id].append(item)
 
     def build(item: ItemLine, parent: ItemLine | None) -> AgendaItem:
-        minutes = said.get(item.id, ItemMinutes())
+        minutes = said.get(item.id, _NOTHING_SAID)
         return AgendaItem(
             number=item.number,
             text=item.text,
@@ -291,7 +292,9 @@ def sections(
             show_initials=parent is None or parent.proposer_id != item.proposer_id,
             done=item.done,
             notes=minutes.notes,
-            children=tuple(build(child, item) for child in sorted(children[item.id], key=_order)),
+            children=tuple(
+                build(child, item) for child in sorted(children.get(item.id, ()), key=_order)
+            ),
             deferred=item.deferred,
             decisions=minutes.decisions,
             actions=minutes.actions,

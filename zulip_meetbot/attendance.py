@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import people, store
-from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow, PersonRow
+from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow
 from zulip_meetbot.people import Roster
 from zulip_meetbot.record import Attendee
+from zulip_meetbot.store import PersonLine
 
 
 def mark_here(session: Session, meeting_id: int, user_id: int, now: datetime) -> bool:
@@ -73,7 +74,7 @@ def attendee_ids(session: Session, meeting_id: int) -> list[int]:
 
 
 def attendees(
-    known: Mapping[int, PersonRow], user_ids: list[int], roster: Roster
+    known: Mapping[int, PersonLine], user_ids: list[int], roster: Roster
 ) -> tuple[Attendee, ...]:
     """The attendees table's rows for ``user_ids`` (in the order people arrived), from the
     people rows the meeting's roster was made of."""

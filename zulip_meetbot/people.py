@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import store
 from zulip_meetbot.models import PersonRow
 from zulip_meetbot.record import Attendee
+from zulip_meetbot.store import PersonLine
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def guest(session: Session, name: str) -> PersonRow:
     return row
 
 
-def roster(rows: Mapping[int, PersonRow], user_ids: Sequence[int]) -> Roster:
+def roster(rows: Mapping[int, PersonLine], user_ids: Sequence[int]) -> Roster:
     """Initials unique among ``user_ids`` (in order of precedence), from their people ``rows``:
     chosen initials are kept, and a repeated default gets a number: two JDs become JD and JD2."""
     ordered = [rows[uid] for uid in dict.fromkeys(user_ids) if uid in rows]
@@ -124,7 +125,7 @@ def profile_of(session: Session, member: Member) -> Attendee:
     return attendee(remember(session, member))
 
 
-def attendee(row: PersonRow, initials: str | None = None) -> Attendee:
+def attendee(row: PersonRow | PersonLine, initials: str | None = None) -> Attendee:
     """The person's row in the attendees table (``initials`` as made unique in a meeting)."""
     return Attendee(
         user_id=None if row.is_guest else row.user_id,

@@ -334,14 +334,30 @@ def person(session: Session, user_id: int) -> PersonRow | None:
     return session.get(PersonRow, user_id)
 
 
-_PEOPLE = select(PersonRow).where(PersonRow.user_id.in_(bindparam("user_ids", expanding=True)))
+class PersonLine(NamedTuple):
+    """A person's row as the record shows it (the roster, the attendees table)."""
+
+    user_id: int
+    full_name: str
+    initials: str | None
+    affiliation: str
+    github: str
+    zulip_affiliation: str
+    zulip_github: str
+    is_guest: bool
 
 
-def people(session: Session, user_ids: list[int]) -> dict[int, PersonRow]:
+_PEOPLE = select(*(getattr(PersonRow, name) for name in PersonLine._fields)).where(
+    PersonRow.user_id.in_(bindparam("user_ids", expanding=True))
+)
+
+
+def people(session: Session, user_ids: list[int]) -> dict[int, PersonLine]:
+    """The rows of those of ``user_ids`` the attendees table knows, by user id."""
     if not user_ids:
         return {}
-    rows = session.scalars(_PEOPLE, {"user_ids": user_ids})
-    return {row.user_id: row for row in rows}
+    rows = session.execute(_PEOPLE, {"user_ids": user_ids})
+    return {row.user_id: PersonLine._make(row) for row in rows}
 
 
 def person_named(session: Session, full_name: str) -> PersonRow | None:
