@@ -39,7 +39,7 @@ def past_meetings(session: Session, series: SeriesConfig) -> list[PastMeeting]:
                 ended=row.ended_at is not None,
                 cancelled=row.cancelled,
                 attendees=len(store.attendance_of(session, row.id)),
-                items=sum(1 for item in store.items_of(session, row.id) if not item.removed),
+                items=store.live_item_count(session, row.id),
                 notes_file=row.notes_file,
             )
         )

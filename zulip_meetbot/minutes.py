@@ -213,7 +213,9 @@ def minutes_by_item(
         all_actions.append(value)
     keys = set(notes) | set(decisions) | set(actions)
     grouped = {
-        key: ItemMinutes(tuple(notes[key]), tuple(decisions[key]), tuple(actions[key]))
+        key: ItemMinutes(
+            tuple(notes.get(key, ())), tuple(decisions.get(key, ())), tuple(actions.get(key, ()))
+        )
         for key in keys
     }
     return grouped, tuple(all_decisions), tuple(all_actions)
