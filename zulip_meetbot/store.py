@@ -79,10 +79,6 @@ class Store:
 
 
 # Queries by name. They take the session of the caller's transaction.
-#
-# Those on every command's path are built once, at import, with bound parameters (the
-# `_UPPER_CASE` statements): building a statement costs SQLAlchemy more time than SQLite takes
-# to run it.
 
 
 def meeting_by_id(session: Session, meeting_id: int) -> MeetingRow | None:
@@ -178,6 +174,9 @@ def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
     )
 
 
+# The statements on every command's path are built once, at import, with bound parameters
+# (the `_UPPER_CASE` ones below): building a statement costs SQLAlchemy more time than SQLite
+# takes to run it.
 _RUNNING_OR_SINCE = select(MeetingRow).from_statement(
     union(
         select(MeetingRow).where(
