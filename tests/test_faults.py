@@ -410,8 +410,14 @@ def test_commands_and_reactions_during_a_lost_event_queue_are_caught_up_once(
     replies = [live.posts(f"Missed {i}")[0] for i in range(3)]
     assert [r["id"] for r in replies] == sorted(r["id"] for r in replies)  # in order
     assert all(r["id"] > missed[-1] for r in replies)
-    wait_for(lambda: people["iago"].user_id in live.attendee_ids(), "iago's reaction read back")
-    assert people["cordelia"].user_id not in live.attendee_ids()
+    # Read back as one reconciliation: iago's reaction added, then cordelia's removed.
+    wait_for(
+        lambda: (
+            people["iago"].user_id in live.attendee_ids()
+            and people["cordelia"].user_id not in live.attendee_ids()
+        ),
+        "iago's reaction and cordelia's removal read back",
+    )
     after = live.reply_to(live.command("hamlet", "agenda add After the gap"))
     assert "After the gap" in after["content"]
     time.sleep(0.3)
@@ -433,6 +439,7 @@ class Outage:
         self.port = self._listener.getsockname()[1]
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._down = False
         self._accepting = threading.Thread(target=self._accept, args=(self._listener,), daemon=True)
         self._accepting.start()
 
@@ -445,21 +452,27 @@ class Outage:
         return listener
 
     def down(self) -> None:
-        # shutdown() first: close() alone does not wake a thread blocked on the socket.
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
         with self._lock:
+            self._down = True
+            # shutdown() first: close() alone does not wake a thread blocked on the socket.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
             for sock in self._open:
+                # Each step on its own: a socket its peer has just closed refuses shutdown(),
+                # and must still be closed.
                 with contextlib.suppress(OSError):
                     # Linger 0: a reset, as from the kernel of a crashed server.
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                    sock.close()
+                sock.close()
             self._open.clear()
 
     def up(self) -> None:
-        self._listener = self._listen(self.port)
+        with self._lock:
+            self._down = False
+            self._listener = self._listen(self.port)
         threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -468,8 +481,12 @@ class Outage:
                 client, _ = listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:
+                if self._down:  # accepted just as the outage began: reset it with the rest
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                    client.close()
+                    continue
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
                 self._open.update((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()

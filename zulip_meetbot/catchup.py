@@ -7,12 +7,8 @@ reactions now on an attendance message (GET /messages/{id}).
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import zulip
@@ -86,65 +82,3 @@ def message_by_id(client: zulip.Client, message_id: int) -> dict[str, Any] | Non
         log.warning("could not read message %d: %s", message_id, answer.get("msg"))
         return None
     return dict(answer["message"])
-
-
-def bot_posted_after(
-    client: zulip.Client, message: dict[str, Any], bot_user_id: int, after_id: int
-) -> bool | None:
-    """Whether the bot posted in ``message``'s conversation after message ``after_id``
-    (None: Zulip would not say)."""
-    if message.get("type") == "stream":
-        narrow = [
-            {"operator": "channel", "operand": message["stream_id"]},
-            {"operator": "topic", "operand": message.get("subject", "")},
-        ]
-    else:
-        others = [r["id"] for r in message.get("display_recipient", []) if r["id"] != bot_user_id]
-        narrow = [{"operator": "dm", "operand": others or [bot_user_id]}]
-    narrow.append({"operator": "sender", "operand": bot_user_id})
-    answer = client.get_messages(
-        {
-            "anchor": after_id,
-            "include_anchor": False,
-            "num_before": 0,
-            "num_after": 1,
-            "narrow": narrow,
-            "apply_markdown": False,
-        }
-    )
-    if answer.get("result") != "success":
-        return None
-    return bool(answer.get("messages"))
-
-
-@dataclass(frozen=True)
-class Answered:
-    """The newest command whose handling (reply included) was finished, and the newest post the
-    bot had made by then."""
-
-    command_id: int
-    newest_post_id: int
-
-
-class AnsweredMark:
-    """:class:`Answered`, kept in a small file beside the database and replaced atomically.
-
-    A restart compares it with the newest handled command: if that one is newer, it was killed
-    between its commit and its reply, unless a newer post of the bot is found in its
-    conversation.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> Answered | None:
-        try:
-            data = json.loads(self.path.read_text())
-            return Answered(int(data["command_id"]), int(data["newest_post_id"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, answered: Answered) -> None:
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(answered.__dict__))
-        os.replace(temporary, self.path)  # a kill leaves the old mark or the new, never half

@@ -516,7 +516,10 @@ def _split_list(text: str) -> list[str]:
 
 
 def _resolve(base: Path, text: str) -> Path:
-    path = Path(text).expanduser()
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not have
+        raise ValueError(f"no home folder is known for {text.split('/')[0]!r}") from None
     return path if path.is_absolute() else base / path
 
 

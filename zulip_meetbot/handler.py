@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
@@ -99,6 +100,14 @@ class BotHandler(Protocol):
 
 
 @dataclass(frozen=True)
+class OwedReplies:
+    """Replies a stop may have cut off, and the newest post known to carry one."""
+
+    newest_post_id: int
+    replies: tuple[tuple[int, str], ...]  # (command id, reply), oldest command first
+
+
+@dataclass(frozen=True)
 class _Context:
     """One message being handled."""
 
@@ -133,6 +142,9 @@ class MeetbotHandler:
         # Called after a skip or reschedule, so the scheduler can move its jobs.
         self.on_calendar_change: Callable[[SeriesConfig], None] | None = None
         self._logged_meeting = "-"
+        # Every message id handled so far is at most this (None: not read yet). Zulip's ids
+        # grow, so a newer message needs no look in the database to know it is new.
+        self._handled_upto: int | None = None
         per_minute = settings.commands_per_minute if settings is not None else 30
         self._flood = FloodGuard(per_minute)
 
@@ -161,8 +173,27 @@ class MeetbotHandler:
             return store.last_handled_message_id(session)
 
     def was_handled(self, message_id: int) -> bool:
+        """Whether this Zulip message was acted on already (its effect committed)."""
+        if self._handled_upto is None:
+            self._handled_upto = self.last_handled_message_id() or 0
+        if message_id > self._handled_upto:
+            return False
         with self._store.transaction() as session:
             return store.was_handled(session, message_id)
+
+    def owed_replies(self, since: datetime) -> OwedReplies:
+        """Replies recorded since ``since`` that may not have been posted yet."""
+        with self._store.transaction() as session:
+            store.forget_replies_before(session, since)
+            return OwedReplies(
+                store.newest_reply_post_id(session),
+                tuple((row.message_id, row.content) for row in store.owed_replies(session, since)),
+            )
+
+    def replies_posted(self, posted: list[tuple[int, int]]) -> None:
+        """(command id, Zulip message id) of replies now posted: no longer owed."""
+        with self._store.transaction() as session:
+            store.replies_posted(session, posted)
 
     def handle_message(self, message: dict[str, Any], bot_handler: BotHandler) -> None:
         """Handle one message addressed to the bot (its leading mention already removed)."""
@@ -172,41 +203,59 @@ class MeetbotHandler:
             message_id = _message_id(message)
             if message_id is not None and self.was_handled(message_id):
                 return  # it came back by another path (catch-up and the event queue)
-            sender = self._member(message)
-            if sender.is_bot:
-                return  # another bot: answering could start a loop between bots
-            pace = self._flood.check(sender.user_id, self.clock.now())
-            if pace is not Pace.OK:
-                self._remember_answered(message_id)
-                if pace is Pace.WARN:
-                    bot_handler.send_reply(message, views.slow_down(self._flood.per_minute))
-                return
             try:
-                reply = self._reply_to(message, bot_handler)
-            except (UsageError, UserError) as refusal:
-                reply = views.refusal(str(refusal))
-                self._remember_answered(message_id)
-            except Exception:
-                log.exception("command failed: %r", _short(message.get("content", "")))
-                reply = views.internal_error()
-                self._remember_answered(message_id)
+                reply = self._answer(message, message_id, bot_handler)
+            finally:
+                if message_id is not None and self._handled_upto is not None:
+                    self._handled_upto = max(self._handled_upto, message_id)
             if reply:
                 bot_handler.send_reply(message, reply)
 
-    def _remember_answered(self, message_id: int | None) -> None:
+    def _answer(
+        self, message: dict[str, Any], message_id: int | None, bot_handler: BotHandler
+    ) -> str | None:
+        """Carry out the command; the reply returned is recorded with the command's effect."""
+        sender = self._member(message)
+        if sender.is_bot:
+            return None  # another bot: answering could start a loop between bots
+        pace = self._flood.check(sender.user_id, self.clock.now())
+        if pace is not Pace.OK:
+            warning = views.slow_down(self._flood.per_minute) if pace is Pace.WARN else None
+            self._remember_answered(message_id, warning)
+            return warning
+        try:
+            return self._reply_to(message, bot_handler)
+        except (UsageError, UserError) as refusal:
+            reply = views.refusal(str(refusal))
+        except Exception:
+            log.exception("command failed: %r", _short(message.get("content", "")))
+            reply = views.internal_error()
+        self._remember_answered(message_id, reply)
+        return reply
+
+    def _remember_answered(self, message_id: int | None, reply: str | None) -> None:
         """A refused command changed nothing, but its answer must not be sent twice either."""
         if message_id is None:
             return
         with self._store.transaction() as session:
-            store.claim_message(session, message_id, self.clock.now())
+            if store.claim_message(session, message_id, self.clock.now()) and reply:
+                store.owe_reply(session, message_id, reply, self.clock.now())
+
+    def _owe_reply(self, message_id: int | None, reply: str | None) -> str | None:
+        """Record a reply decided after the command's own transaction (`start`, `end`)."""
+        if message_id is not None and reply:
+            with self._store.transaction() as session:
+                store.owe_reply(session, message_id, reply, self.clock.now())
+        return reply
 
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
         request = parse_request(str(message.get("content") or ""), self._settings.max_item_length)
         member = self._member(message)
         command = request.command
         if isinstance(command, Help):
-            self._remember_answered(_message_id(message))
-            return views.help_verb(command.verb) if command.verb else self.usage()
+            text = views.help_verb(command.verb) if command.verb else self.usage()
+            self._remember_answered(_message_id(message), text)
+            return text
         series = self._series_for(message, request.series_slug)
         in_its_stream = (
             message.get("type") == "stream"
@@ -232,9 +281,9 @@ class MeetbotHandler:
 
     def _dispatch(self, context: _Context, command: Command, bot_handler: BotHandler) -> str | None:
         if isinstance(command, StartMeeting):
-            return self._start(context, bot_handler)
+            return self._owe_reply(_message_id(context.message), self._start(context, bot_handler))
         if isinstance(command, EndMeeting):
-            return self._end(context, bot_handler)
+            return self._owe_reply(_message_id(context.message), self._end(context, bot_handler))
         if isinstance(command, (SkipMeeting, RescheduleMeeting)):
             return self._change_calendar(context, command, bot_handler)
         if isinstance(command, MarkHere):
@@ -246,12 +295,16 @@ class MeetbotHandler:
     def _in_transaction(
         self, context: _Context, work: Callable[[Session], str | None]
     ) -> str | None:
-        """Run ``work`` and record the message as handled in one transaction."""
+        """Run ``work`` and record the message as handled, with its reply, in one transaction."""
+        message_id = _message_id(context.message)
         with self._store.transaction() as session:
-            if not store.claim_message(session, _message_id(context.message), self.clock.now()):
+            if not store.claim_message(session, message_id, self.clock.now()):
                 return None  # answered already (it came back by another path)
             people.remember(session, context.member)
-            return work(session)
+            reply = work(session)
+            if reply:
+                store.owe_reply(session, message_id, reply, self.clock.now())
+            return reply
 
     def _execute(self, session: Session, context: _Context, command: Command) -> str | None:
         series, member, now = context.series, context.member, self.clock.now()

@@ -207,3 +207,18 @@ class HandledMessageRow(Base):
 
     message_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReplyRow(Base):
+    """The answer to a command, written in the command's own transaction.
+
+    ``posted_id`` is the Zulip message that carried it. One still without it after a restart was
+    cut off by the stop: it is looked for in its conversation and posted if it is not there.
+    """
+
+    __tablename__ = "reply"
+
+    message_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    posted_id: Mapped[int | None] = mapped_column(Integer, default=None)

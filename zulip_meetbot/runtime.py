@@ -2,7 +2,9 @@
 
 Nothing here knows SQL; the handler is given Zulip's message and reaction dicts and a small
 ``ZulipBotHandler`` to answer through. Requests are paced and retried by ``client``, posts made
-at most once by ``sender``, missed messages read back by ``catchup``.
+at most once and in order by ``sender`` (replies on its own thread, while the next command is
+carried out), missed messages read back by ``catchup``. The handler records every reply with its
+command; the runtime tells it which ones Zulip has, and after a stop posts the ones it lacks.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -35,11 +36,8 @@ _INTERNAL_REALM = "zulipinternal"
 BAD_EVENT_QUEUE_ID = "BAD_EVENT_QUEUE_ID"
 # How often a wait looks whether meetbot is stopping.
 _STOP_CHECK = 0.25
-
-# Said at start-up for a command carried out just before a kill whose answer never went out.
-LOST_REPLY = (
-    "Done: `{command}` was carried out just before meetbot restarted, so its answer was lost."
-)
+# How long a stop waits for the replies still in line to be posted.
+_DRAIN_SECONDS = 10.0
 
 
 def make_client(settings: Settings, policy: RetryPolicy | None = None) -> MeetbotClient:
@@ -75,25 +73,38 @@ class ZulipBotHandler:
         if sender is None and isinstance(client, MeetbotClient):
             sender = Sender(client, self.user_id)
         self.sender = sender
+        self._posted_lock = threading.Lock()
+        self._posted: list[tuple[int, int]] = []
 
     def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
         if self.sender is None:  # a plain zulip.Client, as in some tests
             return self._client.send_message(message)
         return self.sender.send(message)
 
-    def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
-        """Answer in the message's own topic, or in the same direct-message conversation."""
-        if message.get("type") == "private":
-            recipients = [r["id"] for r in message.get("display_recipient", [])]
-            return self.send_message({"type": "private", "to": recipients, "content": response})
-        return self.send_message(
-            {
-                "type": "stream",
-                "to": message["display_recipient"],
-                "topic": message.get("subject") or message.get("topic") or "",
-                "content": response,
-            }
-        )
+    def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any] | None:
+        """Answer in the message's own topic, or in the same direct-message conversation.
+
+        A command's answer is queued (None is returned): the sender posts it while the next
+        command is carried out, and :meth:`take_posted_replies` reports it once Zulip has it.
+        """
+        reply = reply_message(message, response)
+        command_id = message.get("id")
+        if self.sender is None or not isinstance(command_id, int):
+            return self.send_message(reply)
+
+        def posted(answer: dict[str, Any]) -> None:
+            if answer.get("result") == "success" and isinstance(answer.get("id"), int):
+                with self._posted_lock:
+                    self._posted.append((command_id, answer["id"]))
+
+        self.sender.post(reply, posted)
+        return None
+
+    def take_posted_replies(self) -> list[tuple[int, int]]:
+        """(command id, message id) of the replies Zulip has taken since the last call."""
+        with self._posted_lock:
+            posted, self._posted = self._posted, []
+        return posted
 
     def upload_file(self, file: Any) -> dict[str, Any]:
         """POST /user_uploads: attach a file (the notes) to a later message."""
@@ -101,6 +112,19 @@ class ZulipBotHandler:
 
     def get_config_info(self, bot_name: str, optional: bool = False) -> dict[str, str]:
         return {}
+
+
+def reply_message(message: dict[str, Any], content: str) -> dict[str, Any]:
+    """The POST /messages request that answers ``message`` where it was said."""
+    if message.get("type") == "private":
+        recipients = [r["id"] for r in message.get("display_recipient", [])]
+        return {"type": "private", "to": recipients, "content": content}
+    return {
+        "type": "stream",
+        "to": message["display_recipient"],
+        "topic": message.get("subject") or message.get("topic") or "",
+        "content": content,
+    }
 
 
 def command_text(message: dict[str, Any], flags: list[str], bot: ZulipBotHandler) -> str | None:
@@ -197,8 +221,6 @@ class Runtime:
         self._poller: _Poller | None = None
         self._queue_id: str | None = None
         self._last_event_id = -1
-        self._answered = catchup.AnsweredMark(Path(f"{settings.database}.answered"))
-        self._answered_id = 0
 
     def connect(self) -> None:
         """Who am I, who is everyone, and subscribe to every series' stream."""
@@ -270,9 +292,9 @@ class Runtime:
         failures = 0
         try:
             try:
-                self._answer_lost_reply()
-            except Exception:  # a nicety: never a reason not to run
-                log.exception("could not check the last command's answer")
+                self._post_owed_replies()
+            except Exception:  # the next start tries again: never a reason not to run
+                log.exception("could not post the replies a stop had cut off")
             while not self._stopping:
                 try:
                     failures = self._step(failures)
@@ -285,6 +307,7 @@ class Runtime:
                 log.info("stopping on signal %d", self._signal)
             self._drop_queue()
             log.info("stopped listening for events")
+            self._finish_replies()
 
     def _step(self, failures: int) -> int:
         """One turn of the loop: (re)open the queue or handle one batch; the failures in a row."""
@@ -353,31 +376,56 @@ class Runtime:
             if corrected:
                 log.info("attendance: %d reactions read back from Zulip", corrected)
 
-    def _answer_lost_reply(self) -> None:
-        """A kill between a command's commit and its reply leaves it done but unanswered.
+    def _post_owed_replies(self) -> None:
+        """Post the replies a stop cut off: recorded with their command, not known to be posted.
 
-        Commands are handled one at a time in id order, so only the newest handled one can be.
-        It was, if it is marked answered or the bot posted in its conversation after the last
-        post it had made when the mark was set; if not, say that it was carried out.
+        Replies go out in command order, so in each conversation the first one owed is looked
+        for after its command and the newest reply known posted, each next one after that.
         """
         assert self.bot is not None
-        last = self.handler.last_handled_message_id()
-        mark = self._answered.load()
-        self._answered_id = mark.command_id if mark is not None else 0
-        if last is None or (mark is not None and mark.command_id >= last):
+        sender = self.bot.sender
+        if sender is None:
             return
-        message = catchup.message_by_id(self.client, last)
-        if message is None or message.get("timestamp", 0) < time.time() - (
-            self.settings.catch_up.total_seconds()
-        ):
+        owed = self.handler.owed_replies(self.handler.clock.now() - self.settings.catch_up)
+        looked_up_to: dict[str, int] = {}
+        posted: list[tuple[int, int]] = []
+        for command_id, content in owed.replies:
+            message = catchup.message_by_id(self.client, command_id)
+            if message is None:
+                continue  # deleted, or Zulip would not say: the next start looks again
+            reply = reply_message(message, content)
+            where = repr((reply["type"], reply["to"], reply.get("topic")))
+            after = max(command_id, owed.newest_post_id, looked_up_to.get(where, 0))
+            looked, found = sender.find_posted(reply, after)
+            if not looked:
+                continue
+            if found is None:
+                answer = sender.send(reply)
+                if answer.get("result") != "success":
+                    continue
+                found = int(answer["id"])
+                log.info("posted the reply to message %d that a stop had cut off", command_id)
+            looked_up_to[where] = found
+            posted.append((command_id, found))
+        self.handler.replies_posted(posted)
+
+    def _record_posted_replies(self) -> None:
+        """Tell the handler which replies Zulip has now: they are no longer owed."""
+        if self.bot is None:
             return
-        after = max(last, mark.newest_post_id if mark else 0)
-        if catchup.bot_posted_after(self.client, message, self.bot.user_id, after) is not False:
-            return
-        command = command_text(message, message.get("flags", []), self.bot) or ""
-        log.info("message %d was handled but not answered before a restart; saying so", last)
-        self.bot.send_reply(message, LOST_REPLY.format(command=_one_line(command)))
-        self._mark_answered(last)
+        posted = self.bot.take_posted_replies()
+        if posted:
+            self.handler.replies_posted(posted)
+
+    def _finish_replies(self) -> None:
+        """At a stop: post the replies still in line, and record them posted."""
+        sender = self.bot.sender if self.bot is not None else None
+        if sender is not None and not sender.drain(_DRAIN_SECONDS):
+            log.warning("stopped with replies still unposted; they go out at the next start")
+        try:
+            self._record_posted_replies()
+        except Exception:  # the next start finds them in Zulip instead
+            log.exception("could not record the last replies as posted")
 
     def _poll(self) -> tuple[list[dict[str, Any]] | None, float | None]:
         """(the next events, or None after a failure; how long Zulip asked us to wait)."""
@@ -404,6 +452,8 @@ class Runtime:
                 return  # unhandled ones are read back at the next start
             self._last_event_id = max(self._last_event_id, int(event["id"]))
             self._dispatch_safely(event)
+        # Once a batch, not once a reply: in a burst many replies share one write.
+        self._record_posted_replies()
 
     def _dispatch_safely(self, event: dict[str, Any]) -> None:
         try:
@@ -425,23 +475,10 @@ class Runtime:
             message["full_content"] = message.get("content")
             message["content"] = text
             self.handler.handle_message(message, self.bot)
-            if isinstance(message.get("id"), int):
-                self._mark_answered(message["id"])
         elif event.get("type") == "reaction":
             self.handler.handle_reaction(event, self.bot)
 
     # -- helpers ------------------------------------------------------------------------------
-
-    def _mark_answered(self, command_id: int) -> None:
-        if command_id <= self._answered_id:
-            return  # a repeat (catch-up and queue both had it): the mark only moves forward
-        # Written after every answered command: the mark must name the bot's newest post at
-        # the moment this reply went out, or a later restart could take the reply to an earlier
-        # command for this one's.
-        sender = self.bot.sender if self.bot is not None else None
-        newest = sender.newest_post_id if sender is not None else 0
-        self._answered.save(catchup.Answered(command_id, newest))
-        self._answered_id = command_id
 
     def _drop_queue(self) -> None:
         """Give up the event queue; deleting it frees it on the server now, not in 10 minutes."""
@@ -461,9 +498,3 @@ class Runtime:
         end = time.monotonic() + seconds
         while not self._stopping and (left := end - time.monotonic()) > 0:
             time.sleep(min(left, _STOP_CHECK))
-
-
-def _one_line(text: str, limit: int = 80) -> str:
-    """``text`` fit for inline code: one line, no backticks, at most ``limit`` characters."""
-    flat = " ".join(text.replace("`", "'").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

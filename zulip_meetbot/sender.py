@@ -1,5 +1,9 @@
 """The one way out: every post goes through a ``Sender``, one at a time, in order, at most once.
 
+Replies are posted by the sender's own thread (:meth:`Sender.post`), so the next command is
+carried out while Zulip takes the last answer; :meth:`Sender.send` waits for its turn in the same
+line and returns Zulip's answer (an attendance message's id is needed at once).
+
 Zulip does not de-duplicate sends. When a post fails in a way that leaves open whether Zulip
 delivered it (a 5xx, a dropped connection, no answer in time), the sender looks for it in its
 topic or conversation (GET /messages) before posting again. Pacing under the rate limit and the
@@ -9,18 +13,33 @@ retries of plainly failed requests happen below, in ``client.MeetbotClient``.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from zulip_meetbot.client import DELIVERY_UNKNOWN, UNREACHABLE, MeetbotClient
 
 log = logging.getLogger(__name__)
 
-# How many of the bot's latest posts in the conversation are searched for a lost one.
-_LOOKBACK = 20
+# How many of the bot's posts in the conversation are searched for a lost one.
+_LOOKBACK = 50
 # Zulip keeps at most this much of a message (zerver/lib/message.py normalize_body).
 _MAX_CONTENT = 10000
+# Replies waiting for the sender's thread; a caller with more to say waits for room.
+_QUEUE_LIMIT = 500
+
+OnPosted = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class _Post:
+    message: dict[str, Any]
+    on_posted: OnPosted | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 class Sender:
@@ -32,6 +51,8 @@ class Sender:
         self._lock = threading.Lock()
         # Every post of this bot with a larger id was made by this sender: ids only grow.
         self._high_water = 0
+        self._line: queue.Queue[_Post] = queue.Queue(maxsize=_QUEUE_LIMIT)
+        self._worker: threading.Thread | None = None
 
     def note_known_messages(self, max_message_id: int) -> None:
         """Messages up to this id existed before this process posted anything."""
@@ -44,9 +65,44 @@ class Sender:
         return self._high_water
 
     def send(self, message: dict[str, Any]) -> dict[str, Any]:
-        """POST /messages; after an ambiguous failure, look before posting again."""
+        """POST /messages after every post queued before it; Zulip's answer."""
+        post = self._enqueue(_Post(message))
+        post.done.wait()
+        return post.response
+
+    def post(self, message: dict[str, Any], on_posted: OnPosted | None = None) -> None:
+        """Queue a post and return at once; ``on_posted`` gets Zulip's answer (any thread)."""
+        self._enqueue(_Post(message, on_posted))
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every queued post is done; False if ``timeout`` seconds passed first."""
+        done = threading.Event()
+        self._enqueue(_Post({}, lambda _response: done.set()))
+        return done.wait(timeout)
+
+    def _enqueue(self, post: _Post) -> _Post:
         with self._lock:
-            return self._send(message)
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="meetbot-sender")
+                self._worker.daemon = True  # a post cut off by the exit is owed, not lost
+                self._worker.start()
+        self._line.put(post)
+        return post
+
+    def _work(self) -> None:
+        while True:
+            post = self._line.get()
+            try:
+                post.response = self._send(post.message) if post.message else {}
+            except Exception as error:  # never let one post stop every later one
+                log.exception("could not post a message")
+                post.response = {"result": "error", "code": UNREACHABLE, "msg": str(error)}
+            post.done.set()
+            if post.on_posted is not None:
+                try:
+                    post.on_posted(post.response)
+                except Exception:
+                    log.exception("a post's follow-up failed")
 
     def _send(self, message: dict[str, Any]) -> dict[str, Any]:
         deadline = time.monotonic() + self._client.policy.give_up_after
@@ -64,7 +120,7 @@ class Sender:
             looked, found = False, None
             if not self._client.stopping and time.monotonic() < deadline:
                 self._settle(response, attempt)
-                looked, found = self._find_delivered(message)
+                looked, found = self.find_posted(message, self._high_water)
             if not looked:
                 # Posting again could post twice; better one lost reply than a duplicate.
                 log.error("gave up on a post that may or may not have been delivered")
@@ -83,13 +139,15 @@ class Sender:
             delay = max(delay, policy.request_timeout)
         self._client.pause(delay)
 
-    def _find_delivered(self, message: dict[str, Any]) -> tuple[bool, int | None]:
-        """(whether Zulip could be asked, the id of this post if it was delivered)."""
+    def find_posted(self, message: dict[str, Any], after_id: int) -> tuple[bool, int | None]:
+        """(whether Zulip could be asked, the id of the bot's first post after ``after_id`` in
+        ``message``'s conversation with ``message``'s content, if there is one)."""
         answer = self._client.get_messages(
             {
-                "anchor": "newest",
-                "num_before": _LOOKBACK,
-                "num_after": 0,
+                "anchor": after_id,
+                "include_anchor": False,
+                "num_before": 0,
+                "num_after": _LOOKBACK,
                 "narrow": self._conversation(message),
                 "apply_markdown": False,
             }
@@ -97,8 +155,8 @@ class Sender:
         if answer.get("result") != "success":
             return False, None
         wanted = _as_stored(str(message.get("content") or ""))
-        for stored in reversed(answer.get("messages", [])):
-            if stored.get("id", 0) > self._high_water and _same_content(stored, wanted):
+        for stored in answer.get("messages", []):
+            if stored.get("id", 0) > after_id and _same_content(stored, wanted):
                 return True, int(stored["id"])
         return True, None
 

@@ -14,10 +14,12 @@ from sqlalchemy import (
     case,
     cast,
     create_engine,
+    delete,
     event,
     func,
     select,
     union,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +37,7 @@ from zulip_meetbot.models import (
     MeetingRow,
     NoteRow,
     PersonRow,
+    ReplyRow,
     SentActionRow,
 )
 
@@ -513,3 +516,48 @@ def claim_message(session: Session, message_id: int | None, now: datetime) -> bo
         return False
     mark_handled(session, message_id, now)
     return True
+
+
+def owe_reply(session: Session, message_id: int | None, content: str, now: datetime) -> None:
+    """Record the answer to command ``message_id`` with its effect, until it is posted.
+
+    Called once per command, after its claim: a second answer to one command is a bug.
+    """
+    if message_id is not None:
+        session.add(ReplyRow(message_id=message_id, content=content, created_at=now))
+
+
+def replies_posted(session: Session, posted: list[tuple[int, int]]) -> None:
+    """(command id, id of the Zulip message that answered it), for each reply now posted."""
+    if posted:
+        session.execute(
+            update(ReplyRow),
+            [{"message_id": command, "posted_id": post} for command, post in posted],
+        )
+
+
+def owed_replies(session: Session, since: datetime) -> list[ReplyRow]:
+    """Replies recorded at or after ``since`` and not known to be posted, oldest command first."""
+    return list(
+        session.scalars(
+            select(ReplyRow)
+            .where(ReplyRow.posted_id.is_(None), ReplyRow.created_at >= since)
+            .order_by(ReplyRow.message_id)
+        )
+    )
+
+
+def newest_reply_post_id(session: Session) -> int:
+    """The newest message known to carry a reply (0 if none is)."""
+    return session.scalar(select(func.max(ReplyRow.posted_id))) or 0
+
+
+def forget_replies_before(session: Session, before: datetime) -> None:
+    """Drop replies older than ``before`` (too old to post late), keeping the newest posted."""
+    newest = newest_reply_post_id(session)
+    session.execute(
+        delete(ReplyRow).where(
+            ReplyRow.created_at < before,
+            (ReplyRow.posted_id.is_(None)) | (ReplyRow.posted_id < newest),
+        )
+    )
