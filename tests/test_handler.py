@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ from harness import Harness
 from sqlalchemy import func, select
 
 from zulip_meetbot import handler as handler_module
+from zulip_meetbot import views
 from zulip_meetbot.models import ItemRow, NoteRow
+from zulip_meetbot.people import Member
 
 
 @pytest.fixture
@@ -303,3 +307,41 @@ def test_a_near_miss_section_name_gets_a_hint(bot: Harness) -> None:
     assert "to **New Agenda Items**" in reply
     assert "did you mean **Announcements**?" in reply
     assert "did you mean" not in bot.say(wolf, "agenda add Ideas: WebAssembly")
+
+
+def _say_slowly(bot: Harness, who: Member, text: str) -> str:
+    bot.clock.advance(timedelta(seconds=3))  # under the per-person command limit
+    return bot.say(who, text)
+
+
+def test_long_agenda_shows_note_counts_to_stay_within_zulips_message_limit(
+    bot: Harness,
+) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    for n in range(3):
+        _say_slowly(bot, wolf, f"agenda add Topic {n}")
+    for n in range(60):
+        _say_slowly(bot, wolf, f"note {1 + n % 3} {'A long point made in discussion. ' * 8}{n}")
+    agenda = _say_slowly(bot, wolf, "agenda")
+    assert len(agenda) <= views.MAX_MESSAGE_LENGTH
+    assert "- **1** (WV) Topic 0 _(20 notes)_" in agenda
+    assert "A long point" not in agenda
+    assert agenda.endswith("`agenda add TEXT`.")
+    # A short agenda still shows what was said.
+    bot.say(wolf, "agenda remove 1")
+    bot.say(wolf, "agenda remove 2")
+    assert "A long point made" in _say_slowly(bot, wolf, "agenda")
+
+
+def test_agenda_too_long_for_one_message_is_cut_short_saying_so(bot: Harness) -> None:
+    people = [bot.person(10 + n, f"Person {n}") for n in range(10)]
+    for n in range(250):
+        who = people[n % len(people)]
+        _say_slowly(bot, who, f"agenda add Proposal {n} {'with a long explanation ' * 2}")
+    agenda = _say_slowly(bot, people[0], "agenda")
+    assert len(agenda) <= views.MAX_MESSAGE_LENGTH
+    assert "- **1** (P0) Proposal 0" in agenda
+    shown = agenda.count("\n- **")
+    cut = re.search(r"_…and (\d+) more lines: Zulip takes at most 10,000 characters\._", agenda)
+    assert cut is not None and shown + int(cut[1]) == 250
+    assert agenda.endswith("`agenda add TEXT`.")

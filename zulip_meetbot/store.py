@@ -21,6 +21,7 @@ from sqlalchemy import (
     union,
     update,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -500,10 +501,6 @@ def was_handled(session: Session, message_id: int) -> bool:
     return session.get(HandledMessageRow, message_id) is not None
 
 
-def mark_handled(session: Session, message_id: int, now: datetime) -> None:
-    session.add(HandledMessageRow(message_id=message_id, handled_at=now))
-
-
 def last_handled_message_id(session: Session) -> int | None:
     return session.scalar(select(func.max(HandledMessageRow.message_id)))
 
@@ -512,10 +509,13 @@ def claim_message(session: Session, message_id: int | None, now: datetime) -> bo
     """Record a message as handled in the caller's transaction; False if it already was."""
     if message_id is None:
         return True
-    if was_handled(session, message_id):
-        return False
-    mark_handled(session, message_id, now)
-    return True
+    # One statement, where a look then an insert would be two (this runs on every command).
+    claimed = session.execute(
+        sqlite_insert(HandledMessageRow)
+        .values(message_id=message_id, handled_at=now)
+        .on_conflict_do_nothing()
+    )
+    return bool(claimed.rowcount)
 
 
 def owe_reply(session: Session, message_id: int | None, content: str, now: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -14,6 +14,8 @@ from zulip_meetbot.record import ActionItem, AgendaItem, Attendee, MeetingRecord
 from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
 
 _INDENT = "    "
+# Zulip cuts a longer message, marking it "[message truncated]" (its MAX_MESSAGE_LENGTH).
+MAX_MESSAGE_LENGTH = 10_000
 
 
 # `@**Name**`, `@**all**` and `@*group*` notify people; typed by a user and repeated by the bot
@@ -61,18 +63,45 @@ def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
 
 def agenda_text(series: SeriesConfig, meeting: Meeting, record: MeetingRecord) -> str:
     """The agenda, numbered, by section, with the open action items of earlier meetings."""
-    lines = [meeting_heading(series, meeting)]
-    for section in record.sections:
-        lines.append(f"\n**{section.name}**")
-        if not section.items:
-            lines.append("_(nothing yet)_")
-        for item in section.items:
-            lines.extend(_item_lines(item, 0))
-    lines.extend(_open_actions(record))
-    lines.append(
-        f"\nTo add an item: `agenda add {series.default_section}: TEXT` or `agenda add TEXT`."
-    )
-    return "\n".join(lines)
+
+    def lines(with_minutes: bool) -> list[str]:
+        found = [meeting_heading(series, meeting)]
+        for section in record.sections:
+            found.append(f"\n**{section.name}**")
+            if not section.items:
+                found.append("_(nothing yet)_")
+            for item in section.items:
+                found.extend(_item_lines(item, 0, with_minutes))
+        found.extend(_open_actions(record))
+        found.append(
+            f"\nTo add an item: `agenda add {series.default_section}: TEXT` or `agenda add TEXT`."
+        )
+        return found
+
+    return _within_limit(lines)
+
+
+def _within_limit(lines: Callable[[bool], list[str]]) -> str:
+    """The message whole if Zulip takes it; else with counts in place of the notes; else cut
+    short, saying so, with its last line (how to add an item) kept."""
+    text = "\n".join(lines(True))
+    if len(text) <= MAX_MESSAGE_LENGTH:
+        return text
+    compact = lines(False)
+    text = "\n".join(compact)
+    if len(text) <= MAX_MESSAGE_LENGTH:
+        return text
+    *body, last = compact
+    room = MAX_MESSAGE_LENGTH - len(last) - 200  # the line saying what was left out
+    kept: list[str] = []
+    for line in body:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    left_out = len(body) - len(kept)
+    cut = f"_…and {left_out} more lines: Zulip takes at most {MAX_MESSAGE_LENGTH:,} characters._"
+    return "\n".join([*kept, cut, last])
 
 
 def _open_actions(record: MeetingRecord) -> list[str]:
@@ -86,11 +115,20 @@ def _open_actions(record: MeetingRecord) -> list[str]:
     return lines
 
 
-def _item_lines(item: AgendaItem, depth: int) -> list[str]:
+def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list[str]:
+    """An item and its children; with ``with_minutes``, what was said under each, else how much."""
     tick = "✅ " if item.done else ""
     who = f"({item.proposer_initials}) " if item.show_initials else ""
     later = " _(deferred to the next meeting)_" if item.deferred else ""
-    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
+    line = f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"
+    if not with_minutes:
+        said = len(item.notes) + len(item.decisions) + len(item.actions)
+        counted = f" _({said} notes)_" if said > 1 else " _(1 note)_" if said else ""
+        lines = [line + counted]
+        for child in item.children:
+            lines.extend(_item_lines(child, depth + 1, with_minutes))
+        return lines
+    lines = [line]
     inner = _INDENT * (depth + 1)
     for note in item.notes:
         lines.append(f"{inner}- _{note.author_initials}: {one_line(note.text)}_")
@@ -100,7 +138,7 @@ def _item_lines(item: AgendaItem, depth: int) -> list[str]:
         owners = ", ".join(action.owner_initials) or "unowned"
         lines.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
     for child in item.children:
-        lines.extend(_item_lines(child, depth + 1))
+        lines.extend(_item_lines(child, depth + 1, with_minutes))
     return lines
 
 
@@ -331,27 +369,32 @@ def reminder_text(
     start = meeting.scheduled_start
     left = start - now
     when = "now" if left < timedelta(seconds=1) else f"in {format_duration(_rounded(left))}"
-    lines = [f"**{series.title}** starts {global_time(start)} ({when})."]
-    lines += [f"- {zone_time_text(start, zone)}" for zone in zones]
-    lines.append(f"[What time is that in my zone?]({time_zone_link(series.title, start)})")
+    head = [f"**{series.title}** starts {global_time(start)} ({when})."]
+    head += [f"- {zone_time_text(start, zone)}" for zone in zones]
+    head.append(f"[What time is that in my zone?]({time_zone_link(series.title, start)})")
     if series.video_link:
-        lines.append(f"Call: {series.video_link}")
+        head.append(f"Call: {series.video_link}")
     items = [item for section in record.sections for item in section.items]
-    if items:
-        lines.append("\n**Agenda**")
-        for section in record.sections:
-            if section.items:
-                lines.append(f"_{section.name}_")
-                for item in section.items:
-                    lines.extend(_item_lines(item, 0))
-    else:
-        lines.append("\nThe agenda is empty so far.")
-    lines.extend(_open_actions(record))
-    lines.append(
-        f"Add an item: mention me with `agenda add {series.default_section}: TEXT` "
-        "or `agenda add TEXT`."
-    )
-    return "\n".join(lines)
+
+    def lines(with_minutes: bool) -> list[str]:
+        found = list(head)
+        if items:
+            found.append("\n**Agenda**")
+            for section in record.sections:
+                if section.items:
+                    found.append(f"_{section.name}_")
+                    for item in section.items:
+                        found.extend(_item_lines(item, 0, with_minutes))
+        else:
+            found.append("\nThe agenda is empty so far.")
+        found.extend(_open_actions(record))
+        found.append(
+            f"Add an item: mention me with `agenda add {series.default_section}: TEXT` "
+            "or `agenda add TEXT`."
+        )
+        return found
+
+    return _within_limit(lines)
 
 
 def _rounded(delta: timedelta) -> timedelta:
