@@ -345,3 +345,16 @@ def test_agenda_too_long_for_one_message_is_cut_short_saying_so(bot: Harness) ->
     cut = re.search(r"_…and (\d+) more lines: Zulip takes at most 10,000 characters\._", agenda)
     assert cut is not None and shown + int(cut[1]) == 250
     assert agenda.endswith("`agenda add TEXT`.")
+
+
+def test_replies_are_owed_until_marked_posted_and_unknown_ones_are_ignored(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    added = bot.message(wolf, "agenda add Owed until posted")
+    bot.handler.handle_message(added, bot.bot)
+    since = bot.clock.now() - timedelta(hours=1)
+    owed = bot.handler.owed_replies(since)
+    assert [command for command, _ in owed.replies] == [added["id"]]
+    assert "Owed until posted" in owed.replies[0][1]
+    bot.handler.replies_posted([(added["id"], 9001), (123456789, 9002)])
+    after = bot.handler.owed_replies(since)
+    assert after.replies == () and after.newest_post_id == 9001

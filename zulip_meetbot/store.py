@@ -530,9 +530,14 @@ def owe_reply(session: Session, message_id: int | None, content: str, now: datet
 def replies_posted(session: Session, posted: list[tuple[int, int]]) -> None:
     """(command id, id of the Zulip message that answered it), for each reply now posted."""
     if posted:
+        # Core, not the ORM's bulk update: a reply with no row (never recorded, or pruned) is
+        # no error, where the ORM would refuse the whole batch.
+        reply = ReplyRow.__table__
         session.execute(
-            update(ReplyRow),
-            [{"message_id": command, "posted_id": post} for command, post in posted],
+            update(reply)
+            .where(reply.c.message_id == bindparam("command"))
+            .values(posted_id=bindparam("post")),
+            [{"command": command, "post": post} for command, post in posted],
         )
 
 
