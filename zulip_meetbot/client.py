@@ -50,6 +50,9 @@ class RetryPolicy:
     max_delay: float = 30.0
     give_up_after: float = 300.0  # a request failing this long is given up (and logged)
     request_timeout: float = 15.0
+    # Zulip answers a long-poll at least every ~50 s (a heartbeat); a poll silent for longer sits
+    # on a connection that died without a reset, and is given up so a fresh one is made.
+    long_poll_timeout: float = 90.0
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter: between half and all of ``base * 2**attempt``."""
@@ -187,9 +190,11 @@ class MeetbotClient(zulip.Client):
                 call.url,
                 call.method,
                 call.request,
-                call.longpolling,
+                False,  # the zulip client would wait 90 s, whatever the policy says
                 call.files,
-                call.timeout or self.policy.request_timeout,
+                self.policy.long_poll_timeout
+                if call.longpolling
+                else call.timeout or self.policy.request_timeout,
             )
         except requests.exceptions.RequestException as error:
             timed_out = isinstance(error, requests.exceptions.ReadTimeout)
