@@ -184,9 +184,10 @@ class MeetbotHandler:
     def owed_replies(self, since: datetime) -> OwedReplies:
         """Replies recorded since ``since`` that may not have been posted yet."""
         with self._store.transaction() as session:
-            store.forget_replies_before(session, since)
+            newest = store.newest_reply_post_id(session)
+            store.forget_replies_before(session, since, newest)
             return OwedReplies(
-                store.newest_reply_post_id(session),
+                newest,
                 tuple((row.message_id, row.content) for row in store.owed_replies(session, since)),
             )
 

@@ -557,12 +557,12 @@ def newest_reply_post_id(session: Session) -> int:
     return session.scalar(select(func.max(ReplyRow.posted_id))) or 0
 
 
-def forget_replies_before(session: Session, before: datetime) -> None:
-    """Drop replies older than ``before`` (too old to post late), keeping the newest posted."""
-    newest = newest_reply_post_id(session)
+def forget_replies_before(session: Session, before: datetime, newest_post_id: int) -> None:
+    """Drop replies older than ``before`` (too old to post late), but the newest posted one
+    (``newest_post_id``): it is where a restart starts looking for the ones after it."""
     session.execute(
         delete(ReplyRow).where(
             ReplyRow.created_at < before,
-            (ReplyRow.posted_id.is_(None)) | (ReplyRow.posted_id < newest),
+            (ReplyRow.posted_id.is_(None)) | (ReplyRow.posted_id < newest_post_id),
         )
     )

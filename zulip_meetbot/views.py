@@ -120,23 +120,17 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     tick = "✅ " if item.done else ""
     who = f"({item.proposer_initials}) " if item.show_initials else ""
     later = " _(deferred to the next meeting)_" if item.deferred else ""
-    line = f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"
-    if not with_minutes:
-        said = len(item.notes) + len(item.decisions) + len(item.actions)
-        counted = f" _({said} notes)_" if said > 1 else " _(1 note)_" if said else ""
-        lines = [line + counted]
-        for child in item.children:
-            lines.extend(_item_lines(child, depth + 1, with_minutes))
-        return lines
-    lines = [line]
+    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
     inner = _INDENT * (depth + 1)
-    for note in item.notes:
-        lines.append(f"{inner}- _{note.author_initials}: {one_line(note.text)}_")
-    for decision in item.decisions:
-        lines.append(f"{inner}- **Agreed:** {one_line(decision.text)}")
+    said = [f"{inner}- _{note.author_initials}: {one_line(note.text)}_" for note in item.notes]
+    said += [f"{inner}- **Agreed:** {one_line(d.text)}" for d in item.decisions]
     for action in item.actions:
         owners = ", ".join(action.owner_initials) or "unowned"
-        lines.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
+        said.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
+    if with_minutes:
+        lines += said
+    elif said:
+        lines[0] += f" _({len(said)} notes)_" if len(said) > 1 else " _(1 note)_"
     for child in item.children:
         lines.extend(_item_lines(child, depth + 1, with_minutes))
     return lines
