@@ -531,5 +531,8 @@ def test_reset_mid_post_then_refused_connections_end_in_one_reply(
         time.sleep(0.3)
         assert len(live.posts("In the outage")) == 1
         assert live.logged(logging.INFO, "had been delivered")
-        # The post's failure is logged once (a long-poll cut by the outage may log its own).
-        assert len(live.logged(logging.WARNING, "POST /messages failed")) == 1
+        # Each run of failures is logged once as it starts and once as it ends, not per retry
+        # (the post and the long-poll the outage cut may share a run or have one each).
+        started = live.logged(logging.WARNING, "failed")
+        assert 1 <= len(started) <= 2
+        assert len(started) == len(live.logged(logging.INFO, "Zulip answers again"))
