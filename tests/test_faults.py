@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from livebot import TOPIC, botrc_text
 from zulipfake import FakeZulip
 from zulipfake.server import Fault
 
 from zulip_meetbot import attendance, store
+from zulip_meetbot import client as client_module
 from zulip_meetbot.client import RetryPolicy
 from zulip_meetbot.config import load_settings
 from zulip_meetbot.directory import ZulipDirectory
@@ -387,6 +389,35 @@ def test_pacer_waits_out_requests_a_killed_process_made() -> None:
     pacer = RequestPacer(clock=lambda: server.now, sleep=server.sleep)
     paced_requests(server, pacer, 300)
     assert server.refused == 0
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {},
+        {"HTTP_PROXY": "http://proxy.example:3128", "HTTPS_PROXY": "http://proxy.example:3129"},
+        {"HTTPS_PROXY": "http://proxy.example:3129", "NO_PROXY": "zulip.example"},
+        {"REQUESTS_CA_BUNDLE": "/etc/ssl/our-ca.pem"},
+        {"CURL_CA_BUNDLE": "/etc/ssl/curl-ca.pem", "ALL_PROXY": "socks5://proxy.example:1080"},
+    ],
+)
+def test_proxy_and_ca_variables_read_once_give_what_requests_reads_per_request(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE"):
+        for variable in (name, name.lower()):
+            monkeypatch.delenv(variable, raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    url = "https://zulip.example/api/v1/messages"
+    per_request = requests.Session()
+    once = requests.Session()
+    client_module._read_environment_once(once, "https://zulip.example")
+    assert once.trust_env is False
+    assert once.merge_environment_settings(url, {}, None, None, None) == (
+        per_request.merge_environment_settings(url, {}, None, None, None)
+    )
 
 
 # --- lost event queue ------------------------------------------------------------------------

@@ -62,17 +62,16 @@ def add_item(
     tally = store.item_tally(session, meeting_id, section)
     _check_room(tally.live, max_items)
     number = str(tally.last_number + 1)
-    position = tally.last_position + 1
-    session.add(
-        ItemRow(
-            meeting_id=meeting_id,
-            number=number,
-            section=section,
-            text=text,
-            proposer_id=proposer_id,
-            position=position,
-            created_at=now,
-        )
+    store.insert_row(
+        session,
+        ItemRow,
+        meeting_id=meeting_id,
+        number=number,
+        section=section,
+        text=text,
+        proposer_id=proposer_id,
+        position=tally.last_position + 1,
+        created_at=now,
     )
     return number
 

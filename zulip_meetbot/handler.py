@@ -145,6 +145,9 @@ class MeetbotHandler:
         # Every message id handled so far is at most this (None: not read yet). Zulip's ids
         # grow, so a newer message needs no look in the database to know it is new.
         self._handled_upto: int | None = None
+        # People whose row holds what Zulip says of them, as of the last commit: most commands
+        # come from people already seen, and reading their row each time cost a statement.
+        self._remembered: dict[int, Member] = {}
         per_minute = settings.commands_per_minute if settings is not None else 30
         self._flood = FloodGuard(per_minute)
 
@@ -297,15 +300,17 @@ class MeetbotHandler:
         self, context: _Context, work: Callable[[Session], str | None]
     ) -> str | None:
         """Run ``work`` and record the message as handled, with its reply, in one transaction."""
-        message_id = _message_id(context.message)
+        message_id, member = _message_id(context.message), context.member
         with self._store.transaction() as session:
             if not store.claim_message(session, message_id, self.clock.now()):
                 return None  # answered already (it came back by another path)
-            people.remember(session, context.member)
+            if self._remembered.get(member.user_id) != member:
+                people.remember(session, member)
             reply = work(session)
             if reply:
                 store.owe_reply(session, message_id, reply, self.clock.now())
-            return reply
+        self._remembered[member.user_id] = member
+        return reply
 
     def _execute(self, session: Session, context: _Context, command: Command) -> str | None:
         series, member, now = context.series, context.member, self.clock.now()

@@ -62,7 +62,9 @@ def add_note(
 ) -> str:
     """A note under item ``number``, or under the current item; returns the item's number."""
     item = _item(session, meeting_id, number, "note")
-    session.add(NoteRow(item_id=item.id, author_id=author_id, text=text, created_at=now))
+    store.insert_row(
+        session, NoteRow, item_id=item.id, author_id=author_id, text=text, created_at=now
+    )
     return item.number
 
 

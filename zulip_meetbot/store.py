@@ -17,6 +17,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     select,
     union,
     update,
@@ -80,6 +81,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def insert_row(session: Session, row_type: type[Base], **values: Any) -> None:
+    """Insert one row at once, for rows nothing reads back as an object in the same unit of
+    work: the session's flush of an added object cost more than the insert itself."""
+    session.execute(insert(row_type), values)
 
 
 # Queries by name. They take the session of the caller's transaction.
@@ -505,16 +512,21 @@ def last_handled_message_id(session: Session) -> int | None:
     return session.scalar(select(func.max(HandledMessageRow.message_id)))
 
 
+# One statement, where a look then an insert would be two (this runs on every command).
+# On the table, not the class: a class with parameters would be an ORM bulk insert, which
+# does not tell whether the row was new.
+_CLAIM = (
+    sqlite_insert(HandledMessageRow.__table__)
+    .values(message_id=bindparam("message_id"), handled_at=bindparam("handled_at"))
+    .on_conflict_do_nothing()
+)
+
+
 def claim_message(session: Session, message_id: int | None, now: datetime) -> bool:
     """Record a message as handled in the caller's transaction; False if it already was."""
     if message_id is None:
         return True
-    # One statement, where a look then an insert would be two (this runs on every command).
-    claimed = session.execute(
-        sqlite_insert(HandledMessageRow)
-        .values(message_id=message_id, handled_at=now)
-        .on_conflict_do_nothing()
-    )
+    claimed = session.execute(_CLAIM, {"message_id": message_id, "handled_at": now})
     return bool(claimed.rowcount)
 
 
@@ -524,7 +536,7 @@ def owe_reply(session: Session, message_id: int | None, content: str, now: datet
     Called once per command, after its claim: a second answer to one command is a bug.
     """
     if message_id is not None:
-        session.add(ReplyRow(message_id=message_id, content=content, created_at=now))
+        insert_row(session, ReplyRow, message_id=message_id, content=content, created_at=now)
 
 
 def replies_posted(session: Session, posted: list[tuple[int, int]]) -> None:
