@@ -277,12 +277,14 @@ def sections(
 ) -> tuple[AgendaSection, ...]:
     """The agenda as sections of item trees, in the series' section order, each item with
     what was said under it."""
+    # Sorted once, grouped after: each parent's children come out in agenda order.
     children: dict[int | None, list[ItemLine]] = defaultdict(list)
-    for item in items:
+    for item in sorted(items, key=_order):
         children[item.parent_id].append(item)
 
     def build(item: ItemLine, parent: ItemLine | None) -> AgendaItem:
         minutes = said.get(item.id, _NOTHING_SAID)
+        kids = children.get(item.id)
         return AgendaItem(
             number=item.number,
             text=item.text,
@@ -291,24 +293,19 @@ def sections(
             show_initials=parent is None or parent.proposer_id != item.proposer_id,
             done=item.done,
             notes=minutes.notes,
-            children=tuple(
-                build(child, item) for child in sorted(children.get(item.id, ()), key=_order)
-            ),
+            children=tuple([build(child, item) for child in kids]) if kids else (),
             deferred=item.deferred,
             decisions=minutes.decisions,
             actions=minutes.actions,
         )
 
-    top = sorted(children[None], key=_order)
+    by_section: dict[str, list[AgendaItem]] = defaultdict(list)
+    for item in children[None]:
+        by_section[item.section].append(build(item, None))
     # Items of a section since removed from the botrc still show, after the known ones.
-    names_in_order = list(section_names)
-    names_in_order += sorted({item.section for item in top} - set(section_names))
+    names_in_order = [*section_names, *sorted(set(by_section) - set(section_names))]
     return tuple(
-        AgendaSection(
-            name=name,
-            items=tuple(build(item, None) for item in top if item.section == name),
-        )
-        for name in names_in_order
+        AgendaSection(name=name, items=tuple(by_section.get(name, ()))) for name in names_in_order
     )
 
 

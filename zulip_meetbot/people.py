@@ -41,7 +41,8 @@ class Roster:
         return self.initials.get(user_id, "?")
 
     def name_of(self, user_id: int) -> str:
-        return self.names.get(user_id, f"user {user_id}")
+        name = self.names.get(user_id)
+        return f"user {user_id}" if name is None else name
 
 
 def default_initials(full_name: str) -> str:
