@@ -335,6 +335,26 @@ def test_flood_of_commands_is_answered_without_ever_hitting_the_rate_limit(
     )
 
 
+def test_a_burst_and_its_replies_come_back_in_a_few_polls(live: InProcessBot) -> None:
+    # Every post takes Zulip 10 ms: replies are posted for most of a second after the burst.
+    live.server.inject_fault("POST", MESSAGES, status=None, times=None, delay=0.01)
+    first = len(live.server.requests)
+    burst = 60
+    names = ("hamlet", "othello", "iago")
+    for i in range(burst):
+        live.command(names[i % 3], f"agenda add Burst {i}")
+    wait_for(lambda: len(live.posts("Burst ")) >= burst, "every reply", timeout=30)
+    polls = [
+        r
+        for r in live.server.requests[first:]
+        if r.method == "GET" and r.path.endswith("/events") and r.user_id == live.bot.user_id
+    ]
+    # Each reply comes back as an event. Asked for as soon as the burst was handled, they came
+    # back a poll per reply; the bot asks again once its replies are nearly all posted.
+    print(f"\n{burst} commands and their replies came back in {len(polls)} polls")
+    assert len(polls) <= 12
+
+
 class SimulatedLimit:
     """Zulip's per-user limit (a sliding window), on a simulated clock: refused requests are
     counted, accepted ones answered with X-RateLimit-* headers as Zulip does."""

@@ -36,6 +36,8 @@ _INTERNAL_REALM = "zulipinternal"
 BAD_EVENT_QUEUE_ID = "BAD_EVENT_QUEUE_ID"
 # How often a wait looks whether meetbot is stopping.
 _STOP_CHECK = 0.25
+# Replies still to post when the next batch of events is asked for (see Runtime._poll).
+_POSTS_IN_FLIGHT = 2
 # How long a stop waits for the replies still in line to be posted.
 _DRAIN_SECONDS = 10.0
 
@@ -432,6 +434,11 @@ class Runtime:
         assert self._queue_id is not None
         if self._poller is None:
             self._poller = _Poller(self.client)
+        if self.bot is not None and self.bot.sender is not None:
+            # Each reply comes back as an event: asked for while many are still being posted,
+            # the events would come one poll per reply, costing Zulip and the bot a request
+            # each. A short wait lets one batch bring them all, with the commands said since.
+            self.bot.sender.wait_for_room(_POSTS_IN_FLIGHT, _STOP_CHECK)
         response = self._poller.poll(self._queue_id, self._last_event_id, self._is_stopping)
         if response is None:
             return [], None  # stopping

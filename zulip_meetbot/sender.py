@@ -53,6 +53,9 @@ class Sender:
         self._high_water = 0
         self._line: queue.Queue[_Post] = queue.Queue(maxsize=_QUEUE_LIMIT)
         self._worker: threading.Thread | None = None
+        # Posts queued or under way, for callers that wait for the line to shorten.
+        self._pending = 0
+        self._shorter = threading.Condition()
 
     def note_known_messages(self, max_message_id: int) -> None:
         """Messages up to this id existed before this process posted anything."""
@@ -74,6 +77,11 @@ class Sender:
         """Queue a post and return at once; ``on_posted`` gets Zulip's answer (any thread)."""
         self._enqueue(_Post(message, on_posted))
 
+    def wait_for_room(self, pending: int, timeout: float) -> bool:
+        """Wait until at most ``pending`` posts are queued or under way; False on timeout."""
+        with self._shorter:
+            return self._shorter.wait_for(lambda: self._pending <= pending, timeout)
+
     def drain(self, timeout: float) -> bool:
         """Wait until every queued post is done; False if ``timeout`` seconds passed first."""
         done = threading.Event()
@@ -86,6 +94,8 @@ class Sender:
                 self._worker = threading.Thread(target=self._work, name="meetbot-sender")
                 self._worker.daemon = True  # a post cut off by the exit is owed, not lost
                 self._worker.start()
+        with self._shorter:
+            self._pending += 1
         self._line.put(post)
         return post
 
@@ -103,6 +113,9 @@ class Sender:
                     post.on_posted(post.response)
                 except Exception:
                     log.exception("a post's follow-up failed")
+            with self._shorter:
+                self._pending -= 1
+                self._shorter.notify_all()
 
     def _send(self, message: dict[str, Any]) -> dict[str, Any]:
         deadline = time.monotonic() + self._client.policy.give_up_after
