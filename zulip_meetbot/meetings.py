@@ -13,6 +13,7 @@ from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
 from zulip_meetbot.record import MeetingRecord
+from zulip_meetbot.store import MeetingLine
 from zulip_meetbot.timeutil import global_time, local_date, occurrences, to_utc
 
 # How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
@@ -53,10 +54,10 @@ class Slot:
     occurrence: datetime
     start: datetime
     cancelled: bool
-    row: MeetingRow | None
+    row: MeetingRow | MeetingLine | None
 
 
-def meeting_value(row: MeetingRow, series: SeriesConfig) -> Meeting:
+def meeting_value(row: MeetingRow | MeetingLine, series: SeriesConfig) -> Meeting:
     day = local_date(row.scheduled_start, series.zone)
     return Meeting(
         id=row.id,
@@ -88,7 +89,7 @@ def calendar(
 
 def _slots(
     series: SeriesConfig,
-    meeting_rows: Iterable[MeetingRow],
+    meeting_rows: Iterable[MeetingRow | MeetingLine],
     after: datetime,
     count: int,
     include_cancelled: bool,
@@ -119,7 +120,7 @@ def _slots(
 def materialize(session: Session, series: SeriesConfig, slot: Slot) -> MeetingRow:
     """The slot's row, created if this is the first time anything refers to it."""
     if slot.row is not None:
-        return slot.row
+        return store.meeting_row(session, slot.row)
     row = store.meeting_of_occurrence(session, series.slug, slot.occurrence)
     if row is None:
         row = MeetingRow(
@@ -134,11 +135,19 @@ def materialize(session: Session, series: SeriesConfig, slot: Slot) -> MeetingRo
 
 def upcoming_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting | None:
     """The running meeting, else the next planned one (its row is created on first use)."""
-    row = _upcoming_row(session, series, now)
-    return None if row is None else meeting_value(row, series)
+    found = _upcoming(session, series, now)
+    return None if found is None else meeting_value(found, series)
 
 
 def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> MeetingRow | None:
+    """The same meeting as a row, for the commands that change it."""
+    found = _upcoming(session, series, now)
+    return None if found is None else store.meeting_row(session, found)
+
+
+def _upcoming(
+    session: Session, series: SeriesConfig, now: datetime
+) -> MeetingRow | MeetingLine | None:
     # A meeting whose planned start has passed can still be started late, until its planned end.
     earliest = now - series.duration
     # Every command asks this, so one read answers all three questions: is one running, did
@@ -155,8 +164,10 @@ def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> Meet
     # Nearly always the first slot is the one; look further only past ended ones.
     for count in (3, _LOOKAHEAD):
         for slot in _slots(series, rows, after, count, include_cancelled=False):
-            if slot.row is None or slot.row.ended_at is None:
+            if slot.row is None:
                 return materialize(session, series, slot)
+            if slot.row.ended_at is None:
+                return slot.row
     return None
 
 
