@@ -350,7 +350,8 @@ def test_a_burst_and_its_replies_come_back_in_a_few_polls(live: InProcessBot) ->
         if r.method == "GET" and r.path.endswith("/events") and r.user_id == live.bot.user_id
     ]
     # Each reply comes back as an event. Asked for as soon as the burst was handled, they came
-    # back a poll per reply; the bot asks again once its replies are nearly all posted.
+    # back a poll per reply; after a batch of nothing but its own replies, the bot now asks
+    # again once they are nearly all posted.
     print(f"\n{burst} commands and their replies came back in {len(polls)} polls")
     assert len(polls) <= 12
 

@@ -221,6 +221,7 @@ class Runtime:
         self._stopping = False
         self._signal: int | None = None
         self._poller: _Poller | None = None
+        self._only_own_replies = False  # the last batch held nothing but the bot's own posts
         self._queue_id: str | None = None
         self._last_event_id = -1
 
@@ -434,10 +435,11 @@ class Runtime:
         assert self._queue_id is not None
         if self._poller is None:
             self._poller = _Poller(self.client)
-        if self.bot is not None and self.bot.sender is not None:
-            # Each reply comes back as an event: asked for while many are still being posted,
-            # the events would come one poll per reply, costing Zulip and the bot a request
-            # each. A short wait lets one batch bring them all, with the commands said since.
+        if self._only_own_replies and self.bot is not None and self.bot.sender is not None:
+            # Each reply comes back as an event. Asked for again while many are still being
+            # posted, they would come one poll per reply, costing Zulip and the bot a request
+            # each: after a batch of nothing else, a short wait lets one batch bring them all,
+            # with the commands said since. After real work the bot asks at once.
             self.bot.sender.wait_for_room(_POSTS_IN_FLIGHT, _STOP_CHECK)
         response = self._poller.poll(self._queue_id, self._last_event_id, self._is_stopping)
         if response is None:
@@ -454,6 +456,11 @@ class Runtime:
         return None, float(wait) if isinstance(wait, (int, float)) else None
 
     def _handle_events(self, events: list[dict[str, Any]]) -> None:
+        me = self.bot.user_id if self.bot is not None else None
+        self._only_own_replies = all(
+            event.get("type") == "message" and event["message"].get("sender_id") == me
+            for event in events
+        )
         for event in events:
             if self._stopping:
                 return  # unhandled ones are read back at the next start
