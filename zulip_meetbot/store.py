@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -44,6 +46,11 @@ from zulip_meetbot.models import (
     SentActionRow,
 )
 
+log = logging.getLogger(__name__)
+
+# How often the write-ahead log is copied into the database file, off the commands' path.
+CHECKPOINT_SECONDS = 5.0
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -52,6 +59,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # The log is copied into the database by Store's own thread, not by whichever commit
+    # happens to fill it: that commit took 5-12 ms instead of half of one (the fsync).
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -73,6 +83,25 @@ class Store:
         event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._closing = threading.Event()
+        self._checkpoints: threading.Thread | None = None
+        if database is not None and str(database) != ":memory:":
+            self._checkpoints = threading.Thread(
+                target=self._checkpoint_often, name="meetbot-checkpoints", daemon=True
+            )
+            self._checkpoints.start()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file, as far as no reader needs it."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _checkpoint_often(self) -> None:
+        while not self._closing.wait(CHECKPOINT_SECONDS):
+            try:
+                self.checkpoint()
+            except Exception:  # a busy or locked database: the next turn tries again
+                log.exception("could not checkpoint the database")
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -81,6 +110,10 @@ class Store:
             yield session
 
     def close(self) -> None:
+        self._closing.set()
+        if self._checkpoints is not None:
+            self._checkpoints.join(timeout=5)
+        # The last connection to close checkpoints the rest (SQLite does it then).
         self.engine.dispose()
 
 
