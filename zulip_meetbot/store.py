@@ -605,18 +605,19 @@ def owe_reply(session: Session, message_id: int | None, content: str, now: datet
         insert_row(session, ReplyRow, message_id=message_id, content=content, created_at=now)
 
 
+# Core, not the ORM's bulk update: a reply with no row (never recorded, or pruned) is no
+# error, where the ORM would refuse the whole batch.
+_REPLY_POSTED = (
+    update(ReplyRow.__table__)
+    .where(ReplyRow.__table__.c.message_id == bindparam("command"))
+    .values(posted_id=bindparam("post"))
+)
+
+
 def replies_posted(session: Session, posted: list[tuple[int, int]]) -> None:
     """(command id, id of the Zulip message that answered it), for each reply now posted."""
     if posted:
-        # Core, not the ORM's bulk update: a reply with no row (never recorded, or pruned) is
-        # no error, where the ORM would refuse the whole batch.
-        reply = ReplyRow.__table__
-        session.execute(
-            update(reply)
-            .where(reply.c.message_id == bindparam("command"))
-            .values(posted_id=bindparam("post")),
-            [{"command": command, "post": post} for command, post in posted],
-        )
+        _run(session, _REPLY_POSTED, [{"command": c, "post": p} for c, p in posted])
 
 
 def owed_replies(session: Session, since: datetime) -> list[ReplyRow]:
