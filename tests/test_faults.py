@@ -22,15 +22,18 @@ from typing import Any
 import pytest
 import requests
 from livebot import TOPIC, botrc_text
+from sqlalchemy import select
 from zulipfake import FakeZulip
 from zulipfake.server import Fault
 
 from zulip_meetbot import attendance, store
 from zulip_meetbot import client as client_module
+from zulip_meetbot import runtime as runtime_module
 from zulip_meetbot.client import RetryPolicy
 from zulip_meetbot.config import load_settings
 from zulip_meetbot.directory import ZulipDirectory
 from zulip_meetbot.handler import MeetbotHandler
+from zulip_meetbot.models import HandledMessageRow
 from zulip_meetbot.pacing import RequestPacer
 from zulip_meetbot.runtime import Runtime, make_client
 from zulip_meetbot.store import Store
@@ -354,6 +357,33 @@ def test_a_burst_and_its_replies_come_back_in_a_few_polls(live: InProcessBot) ->
     # again once they are nearly all posted.
     print(f"\n{burst} commands and their replies came back in {len(polls)} polls")
     assert len(polls) <= 12
+
+
+def test_a_running_bot_drops_records_older_than_its_catch_up_window(
+    zulip_server_factory: Callable[..., FakeZulip],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runtime_module, "FORGET_EVERY", 0.0)  # after every batch
+    server = zulip_server_factory()
+    people = {
+        name: server.add_user(name.title(), delivery_email=f"{name}@zulip.com")
+        for name in ("hamlet", "othello")
+    }
+    people["bot"] = server.add_user("Meetbot", delivery_email="bot@zulip.com", is_bot=True)
+    server.add_stream("community", subscribers=list(people.values())[:2])
+    with running_bot(server, people, tmp_path, meetbot_keys="catch_up = 1s\n") as live:
+        first = live.command("hamlet", "agenda add Said long ago")
+        live.reply_to(first)
+        time.sleep(1.5)
+        second = live.command("othello", "agenda add Said just now")
+        live.reply_to(second)
+
+        def handled() -> list[int]:
+            with live.handler.store.transaction() as session:
+                return sorted(session.scalars(select(HandledMessageRow.message_id)))
+
+        wait_for(lambda: handled() == [second], "the old record dropped", timeout=10)
 
 
 class SimulatedLimit:

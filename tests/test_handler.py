@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from zulip_meetbot import handler as handler_module
 from zulip_meetbot import views
-from zulip_meetbot.models import ItemRow, NoteRow
+from zulip_meetbot.models import HandledMessageRow, ItemRow, NoteRow, ReplyRow
 from zulip_meetbot.people import Member
 
 
@@ -358,3 +358,28 @@ def test_replies_are_owed_until_marked_posted_and_unknown_ones_are_ignored(bot: 
     bot.handler.replies_posted([(added["id"], 9001), (123456789, 9002)])
     after = bot.handler.owed_replies(since)
     assert after.replies == () and after.newest_post_id == 9001
+
+
+def test_records_older_than_the_catch_up_window_are_dropped_but_the_newest(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    old = [bot.message(wolf, f"agenda add Old {n}") for n in range(3)]
+    for message in old:
+        bot.clock.advance(timedelta(seconds=5))
+        bot.handler.handle_message(message, bot.bot)
+    bot.handler.replies_posted([(old[0]["id"], 9001), (old[1]["id"], 9002)])
+    bot.clock.advance(timedelta(hours=25))
+    bot.handler.forget_before(bot.clock.now() - timedelta(hours=24))
+    with bot.store.transaction() as session:
+        handled = session.scalars(select(HandledMessageRow.message_id)).all()
+        replies = session.scalars(select(ReplyRow.message_id)).all()
+    # Catching up starts after the newest handled message; a restart looks for owed replies
+    # after the newest one known posted.
+    assert handled == [old[2]["id"]]
+    assert replies == [old[1]["id"]]
+    fresh = bot.message(wolf, "agenda add Fresh")
+    bot.handler.handle_message(fresh, bot.bot)
+    bot.handler.forget_before(bot.clock.now() - timedelta(hours=24))
+    with bot.store.transaction() as session:
+        handled = session.scalars(select(HandledMessageRow.message_id)).all()
+    assert handled == [fresh["id"]]  # the old newest is no longer needed
+    assert bot.handler.was_handled(fresh["id"])

@@ -194,6 +194,13 @@ class MeetbotHandler:
                 tuple((row.message_id, row.content) for row in store.owed_replies(session, since)),
             )
 
+    def forget_before(self, before: datetime) -> None:
+        """Drop the handled messages and replies older than ``before`` (the catch-up window):
+        both tables gain a row per command, and a bot may run for months without a restart."""
+        with self._store.transaction() as session:
+            store.forget_handled_before(session, before)
+            store.forget_replies_before(session, before, store.newest_reply_post_id(session))
+
     def replies_posted(self, posted: list[tuple[int, int]]) -> None:
         """(command id, Zulip message id) of replies now posted: no longer owed."""
         with self._store.transaction() as session:

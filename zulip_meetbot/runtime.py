@@ -40,6 +40,8 @@ _STOP_CHECK = 0.25
 _POSTS_IN_FLIGHT = 2
 # How long a stop waits for the replies still in line to be posted.
 _DRAIN_SECONDS = 10.0
+# How often the records older than the catch-up window are dropped while running.
+FORGET_EVERY = 3600.0
 
 
 def make_client(settings: Settings, policy: RetryPolicy | None = None) -> MeetbotClient:
@@ -221,6 +223,7 @@ class Runtime:
         self._stopping = False
         self._signal: int | None = None
         self._poller: _Poller | None = None
+        self._forget_at = 0.0  # monotonic instant of the next drop of old records
         self._only_own_replies = False  # the last batch held nothing but the bot's own posts
         self._queue_id: str | None = None
         self._last_event_id = -1
@@ -324,6 +327,7 @@ class Runtime:
             self._idle(wait or self._backoff(failures + 1))
             return failures + 1
         self._handle_events(events)
+        self._forget_old_records()
         return 0
 
     def _open_queue(self) -> bool:
@@ -411,6 +415,16 @@ class Runtime:
             looked_up_to[where] = found
             posted.append((command_id, found))
         self.handler.replies_posted(posted)
+
+    def _forget_old_records(self) -> None:
+        """Now and then, drop what is older than the catch-up window (never while stopping)."""
+        if self._stopping or time.monotonic() < self._forget_at:
+            return
+        self._forget_at = time.monotonic() + FORGET_EVERY
+        try:
+            self.handler.forget_before(self.handler.clock.now() - self.settings.catch_up)
+        except Exception:  # a locked database: the next time will do
+            log.exception("could not drop the records older than catch_up")
 
     def _record_posted_replies(self) -> None:
         """Tell the handler which replies Zulip has now: they are no longer owed."""

@@ -578,6 +578,17 @@ def last_handled_message_id(session: Session) -> int | None:
     return session.scalar(select(func.max(HandledMessageRow.message_id)))
 
 
+def forget_handled_before(session: Session, before: datetime) -> None:
+    """Drop the record of messages handled before ``before``, but the newest: catching up
+    starts after it, and nothing older comes back."""
+    newest = select(func.max(HandledMessageRow.message_id)).scalar_subquery()
+    session.execute(
+        delete(HandledMessageRow).where(
+            HandledMessageRow.handled_at < before, HandledMessageRow.message_id < newest
+        )
+    )
+
+
 # One statement, where a look then an insert would be two (this runs on every command).
 # On the table, not the class: a class with parameters would be an ORM bulk insert, which
 # does not tell whether the row was new.
