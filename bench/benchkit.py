@@ -126,6 +126,20 @@ def median(values: Sequence[float]) -> float:
 # --- places and servers -------------------------------------------------------------------
 
 
+def settle_like_meetbot_run() -> bool:
+    """Whatever ``meetbot run`` does to its heap once started, so pauses are the same here.
+
+    Undo with ``gc.unfreeze()`` when the measuring is over: the process goes on.
+    """
+    from zulip_meetbot import cli
+
+    settle = getattr(cli, "settle_heap", None)
+    if settle is None:
+        return False
+    settle()
+    return True
+
+
 @contextlib.contextmanager
 def temp_folder(prefix: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix=f"meetbot-bench-{prefix}-") as folder:

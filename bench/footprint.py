@@ -34,7 +34,7 @@ def series_sections(count: int) -> str:
 
 
 def measure_once(series_count: int, idle_seconds: float) -> tuple[float, float, float, float]:
-    """(seconds to the first reply, seconds to the event queue, RSS MiB, peak RSS MiB)."""
+    """(seconds to the first reply, seconds to the event queue, RSS MB, peak RSS MB)."""
     with benchkit.temp_folder("footprint") as folder, benchkit.fake_zulip() as server:
         bot = benchkit.add_bot_user(server)
         chair = server.add_user("Chair Person", delivery_email="chair@zulip.example")
@@ -62,8 +62,8 @@ def measure_once(series_count: int, idle_seconds: float) -> tuple[float, float, 
         return (
             answered - process.started_at,
             listening - process.started_at,
-            rss / 1024,
-            peak / 1024,
+            rss * 1024 / 1e6,  # the target is in MB (10^6 bytes); /proc gives KiB
+            peak * 1024 / 1e6,
         )
 
 
@@ -81,7 +81,7 @@ def measure(
             max(rss),
             "MB",
             TARGET_RSS_MB,
-            detail=f"largest of {runs} runs (MiB); peak during start-up (VmHWM) {max(peak):.1f} MB",
+            detail=f"largest of {runs} runs; peak during start-up (VmHWM) {max(peak):.1f} MB",
         ),
         Figure(
             "start to first reply",

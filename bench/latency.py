@@ -69,17 +69,6 @@ class QueryCounter:
         self.count += 1
 
 
-def settle_like_meetbot_run() -> bool:
-    """Whatever ``meetbot run`` does to its heap once started, so pauses are the same here."""
-    from zulip_meetbot import cli
-
-    settle = getattr(cli, "settle_heap", None)
-    if settle is None:
-        return False
-    settle()
-    return True
-
-
 def command_text(kind: str, round_number: int, top_items: int) -> str:
     if kind == "agenda add":
         return f"agenda add A proposal from round {round_number} about the release process"
@@ -114,7 +103,7 @@ def measure_in(folder: Path, rounds: int, shape: dataset.Shape, series_count: in
         probe.person(uid, dataset.person_name(n)) for n, uid in enumerate(built.person_ids[:20])
     ]
     queries = QueryCounter(probe.store)
-    settled = settle_like_meetbot_run()
+    settled = benchkit.settle_like_meetbot_run()
     top_items = max(1, (shape.items // shape.meetings) * 3 // 4)
     message_id = built.next_message_id + 1_000
     samples = Samples(

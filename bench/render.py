@@ -11,6 +11,7 @@ writing the file (atomically, with fsync).
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -59,6 +60,7 @@ def measure_in(
     steps: dict[str, list[float]] = {"record": [], "template": [], "write": []}
     size = 0
     path = settings.notes_dir / "bench-notes.md"
+    settled = benchkit.settle_like_meetbot_run()
     # The first round compiles the template and warms SQLite's cache: not timed.
     for round_number in range(repeats + 1):
         started = time.perf_counter()
@@ -76,6 +78,8 @@ def measure_in(
             steps["write"].append(written - rendered)
         size = len(text.encode())
     store.close()
+    if settled:
+        gc.unfreeze()
     expected_items = shape.items // shape.meetings
     if text.count("\n") < expected_items:
         raise RuntimeError(f"the notes have {text.count(chr(10))} lines for {expected_items} items")
