@@ -84,9 +84,7 @@ class Sender:
 
     def drain(self, timeout: float) -> bool:
         """Wait until every queued post is done; False if ``timeout`` seconds passed first."""
-        done = threading.Event()
-        self._enqueue(_Post({}, lambda _response: done.set()))
-        return done.wait(timeout)
+        return self.wait_for_room(0, timeout)
 
     def _enqueue(self, post: _Post) -> _Post:
         with self._lock:
@@ -103,7 +101,7 @@ class Sender:
         while True:
             post = self._line.get()
             try:
-                post.response = self._send(post.message) if post.message else {}
+                post.response = self._send(post.message)
             except Exception as error:  # never let one post stop every later one
                 log.exception("could not post a message")
                 post.response = {"result": "error", "code": UNREACHABLE, "msg": str(error)}

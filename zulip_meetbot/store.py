@@ -60,7 +60,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     # The log is copied into the database by Store's own thread, not by whichever commit
-    # happens to fill it: that commit took 5-12 ms instead of half of one (the fsync).
+    # happens to fill it: that commit took 5-12 ms (an fsync) instead of half a millisecond.
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
