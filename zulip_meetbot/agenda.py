@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -20,6 +22,16 @@ from zulip_meetbot.store import ItemLine
 MAX_ITEMS_PER_MEETING = 500
 MAX_DEPTH = 6
 _NOTHING_SAID = ItemMinutes()
+# Where carried items land when the series has this section (else in their own section).
+CARRIED_SECTION = "From previous meetings"
+# A section whose name says its items are for later ("Deferred to next meeting", "Deferred",
+# "For the next meeting"): at `end` its unticked items move on as deferred ones do.
+_LATER_SECTION = re.compile(r"\bdefer|\bnext meeting", re.IGNORECASE)
+
+
+def is_later_section(name: str) -> bool:
+    """Whether the section called ``name`` holds items for the next meeting."""
+    return _LATER_SECTION.search(name) is not None
 
 
 def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str, str]:
@@ -207,34 +219,88 @@ def carry_over(
     *,
     unticked: bool,
     section: str | None,
+    default_section: str,
     now: datetime,
 ) -> int:
-    """Copy the deferred (or, with ``unticked``, every unticked) top-level items of one meeting
-    to the end of the next one's agenda, with their children and proposers.
+    """Copy what an ended meeting hands on to the end of the next one's agenda, once, each
+    item with its sub-items and proposers: the items deferred with `agenda defer` (a deferred
+    sub-item becomes an item of its own, its parent's text before its own), the unticked items
+    of a section for later (:func:`is_later_section`) and, with ``unticked``, every unticked item.
 
-    ``section`` is where they go ("From previous meetings"), or None for their own section.
-    Returns how many top-level items were carried.
+    ``section`` is where they go ("From previous meetings"), or None for their own section
+    (``default_section`` for a section for later). Returns how many items were carried.
     """
     items = [item for item in store.items_of(session, from_meeting) if not item.removed]
     children: dict[int | None, list[ItemRow]] = defaultdict(list)
-    for item in items:
+    for item in sorted(items, key=_order):
         children[item.parent_id].append(item)
     target = store.items_of(session, to_meeting)
     already = {item.carried_from_id for item in target if item.carried_from_id is not None}
     carried = 0
-    for item in sorted(children[None], key=_order):
-        wanted = item.deferred or (unticked and not item.done)
-        if not wanted or item.id in already:
-            continue
-        number = add_item(
-            session, to_meeting, section or item.section, item.text, item.proposer_id, now
-        )
+
+    def visit(item: ItemRow, parent: ItemRow | None) -> None:
+        nonlocal carried
+        if not _hands_on(item, unticked):
+            for child in children[item.id]:
+                visit(child, item)
+            return
+        if item.id in already:
+            return
+        text = item.text if parent is None else carried_text(parent.text, item.text)
+        lands = section or landing_section(item.section, default_section)
+        number = add_item(session, to_meeting, lands, text, item.proposer_id, now)
         session.flush()
         copy = _live(session, to_meeting, number)
         copy.carried_from_id = item.id
         _copy_children(session, to_meeting, item, copy, children, now)
         carried += 1
+
+    for item in children[None]:
+        visit(item, None)
     return carried
+
+
+def _hands_on(item: ItemRow, unticked: bool) -> bool:
+    """Whether ``item`` (with its sub-items) moves to the next meeting at `end`."""
+    if item.deferred:
+        return True
+    if item.parent_id is not None or item.done:
+        return False
+    return unticked or is_later_section(item.section)
+
+
+def carried_text(parent_text: str, text: str) -> str:
+    """A deferred sub-item's text as an item of its own: its parent's text gives the context."""
+    return f"{parent_text}: {text}"
+
+
+def landing_section(own: str, default_section: str) -> str:
+    """Where a carried item goes when the series has no "From previous meetings": its own
+    section, unless that section is for later (it would be carried on forever)."""
+    return default_section if is_later_section(own) else own
+
+
+def handed_on(sections: Sequence[AgendaSection]) -> tuple[AgendaItem, ...]:
+    """The items an ending meeting hands on as deferred, as :func:`carry_over` copies them:
+    deferred items (a sub-item with its parent's text) and a section for later's unticked ones."""
+    found: list[AgendaItem] = []
+
+    def visit(item: AgendaItem, parent: AgendaItem | None) -> None:
+        if item.deferred:
+            text = item.text if parent is None else carried_text(parent.text, item.text)
+            found.append(item if parent is None else replace(item, text=text))
+            return
+        for child in item.children:
+            visit(child, item)
+
+    for agenda_section in sections:
+        later = is_later_section(agenda_section.name)
+        for item in agenda_section.items:
+            if later and not item.done and not item.deferred:
+                found.append(item)
+            else:
+                visit(item, None)
+    return tuple(found)
 
 
 def _copy_children(
@@ -358,6 +424,7 @@ def move_open_items(session: Session, from_meeting: int, to_meeting: int) -> int
     """Move the not-removed items of one meeting to the end of another's, with new numbers.
 
     Top-level items are numbered after the target's; children keep their place under them.
+    They arrive as plain items: a deferral to "the next meeting" is used up by the move.
     Returns how many top-level items moved.
     """
     source = [item for item in store.items_of(session, from_meeting) if not item.removed]
@@ -386,5 +453,6 @@ def move_open_items(session: Session, from_meeting: int, to_meeting: int) -> int
     for item in source:
         item.number = renumber[item.id]
         item.meeting_id = to_meeting
+        item.deferred = False
     session.flush()
     return moved

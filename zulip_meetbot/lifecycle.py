@@ -115,7 +115,8 @@ def end_meeting(
                 meeting.id,
                 following.id,
                 unticked=series.carry_over == "unticked",
-                section=series.find_section("From previous meetings"),
+                section=series.find_section(agenda.CARRIED_SECTION),
+                default_section=series.default_section,
                 now=now,
             )
     log.info(

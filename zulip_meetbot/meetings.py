@@ -150,9 +150,38 @@ def _upcoming(
 ) -> MeetingRow | MeetingLine | None:
     # A meeting whose planned start has passed can still be started late, until its planned end.
     earliest = now - series.duration
-    # Every command asks this, so one read answers all three questions: is one running, did
-    # one end since `earliest`, and what is on the calendar from there on.
+    # Every command asks this, so one read answers all four questions: is one running, did
+    # one end since `earliest`, what is on the calendar from there on, and which meetings
+    # before it passed unstarted with items on their agenda.
     rows = store.running_or_since(session, series.slug, earliest)
+    found = _running_or_next(session, series, rows, earliest)
+    if found is not None:
+        _take_over_lapsed(session, rows, found, earliest)
+    return found
+
+
+def _take_over_lapsed(
+    session: Session,
+    rows: Iterable[MeetingRow | MeetingLine],
+    found: MeetingRow | MeetingLine,
+    earliest: datetime,
+) -> None:
+    """Move the agenda of each meeting whose planned end passed with nobody starting it (the
+    bot was down, or nobody said `start`) to ``found``, as a skip would: it can no longer
+    start. Moved, its items are gone from there, so this happens once."""
+    for row in rows:
+        lapsed = row.started_at is None and not row.cancelled and row.scheduled_start < earliest
+        if lapsed and row.id != found.id:
+            agenda.move_open_items(session, row.id, found.id)
+
+
+def _running_or_next(
+    session: Session,
+    series: SeriesConfig,
+    rows: list[MeetingLine],
+    earliest: datetime,
+) -> MeetingRow | MeetingLine | None:
+    """The running meeting among ``rows``, else the first planned one from ``earliest`` on."""
     for row in rows:
         if row.started_at is not None and row.ended_at is None:
             return row  # the running one
@@ -169,6 +198,12 @@ def _upcoming(
             if slot.row.ended_at is None:
                 return slot.row
     return None
+
+
+def hand_on_lapsed(session: Session, series: SeriesConfig, now: datetime) -> None:
+    """Move the agenda of meetings that passed unstarted to the upcoming one, as every command
+    does first: for the scheduler, whose reminders and starts name their meeting."""
+    _upcoming(session, series, now)
 
 
 def require_upcoming(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
@@ -192,6 +227,7 @@ def start_meeting(
     one is returned as is."""
     row = store.running_meeting(session, series.slug)
     if row is None and occurrence is not None:
+        hand_on_lapsed(session, series, now)
         row = store.meeting_of_occurrence(session, series.slug, occurrence)
         if row is None:
             row = materialize(session, series, Slot(occurrence, occurrence, False, None))
@@ -294,7 +330,7 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
                 session, earlier, roster, {}, series.zone, meeting.ended_at, earlier_owners
             )
         ),
-        deferred=tuple(item for section in sections for item in section.items if item.deferred),
+        deferred=agenda.handed_on(sections),
     )
 
 

@@ -98,5 +98,7 @@ class MeetingRecord:
     actions: tuple[ActionItem, ...] = ()
     # Actions of earlier meetings still open when this one began.
     open_actions: tuple[ActionItem, ...] = ()
-    # The top-level items deferred to the next meeting (they also stay in their sections).
+    # What moves to the next meeting as deferred: deferred items (a sub-item with its parent's
+    # text, as it will read there) and a section for later's unticked items. They also stay in
+    # their sections.
     deferred: tuple[AgendaItem, ...] = ()

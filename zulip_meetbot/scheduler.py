@@ -206,6 +206,7 @@ class MeetingScheduler:
             ended = lifecycle.end_meeting(self.store, self.settings, series, now, self.poster)
             return 0 if ended is not None else None
         with self.store.transaction() as session:
+            meetings.hand_on_lapsed(session, series, now)
             slot = meetings.Slot(action.occurrence, action.start, False, None)
             row = meetings.materialize(session, series, slot)
             meeting = meetings.meeting_value(row, series)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    exists,
     func,
     insert,
     select,
@@ -259,12 +260,21 @@ _RUNNING_OR_SINCE = union(
         (MeetingRow.occurrence_start >= bindparam("since"))
         | (MeetingRow.scheduled_start >= bindparam("since")),
     ),
+    # Meetings whose time passed with nobody starting them, while they still hold items.
+    select(*_MEETING_COLUMNS).where(
+        MeetingRow.series_slug == bindparam("series_slug"),
+        MeetingRow.scheduled_start < bindparam("since"),
+        MeetingRow.started_at.is_(None),
+        MeetingRow.cancelled.is_(False),
+        exists().where(ItemRow.meeting_id == MeetingRow.id, ItemRow.removed.is_(False)),
+    ),
 )
 
 
 def running_or_since(session: Session, series_slug: str, since: datetime) -> list[MeetingLine]:
-    """The series' running meetings and those whose occurrence or real start is at or after
-    ``since``, each once, by real start: in one statement what finding the next meeting needs."""
+    """The series' running meetings, those whose occurrence or real start is at or after
+    ``since`` and those before it never started that still hold items, each once, by real
+    start: in one statement what finding the next meeting needs."""
     rows = _run(session, _RUNNING_OR_SINCE, {"series_slug": series_slug, "since": since})
     return sorted(map(MeetingLine._make, rows), key=lambda row: (row.scheduled_start, row.id))
 

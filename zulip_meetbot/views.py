@@ -217,7 +217,7 @@ def summary_text(
     if record.attendees:
         lines.append("Attendees: " + ", ".join(_silent(a) for a in record.attendees) + ".")
     items = [item for section in record.sections for item in section.items]
-    discussed = [item for item in items if not item.deferred]
+    discussed = [item for item in items if not item.deferred and item not in record.deferred]
     if discussed:
         lines.append("\n**Items**")
         for item in discussed:
