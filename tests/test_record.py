@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from harness import BOTRC, Harness
 
+from zulip_meetbot import agenda
 from zulip_meetbot.archive import past_meetings, render_meeting
 
 UTC = timezone.utc
@@ -133,6 +134,89 @@ def test_carry_over_unticked_moves_every_unticked_item(tmp_path: Path) -> None:
     agenda = bot.say(wolf, "agenda")
     assert "Reached" not in agenda.replace("Not reached", "").replace("Also not reached", "")
     assert "- **1** (WV) Not reached" in agenda and "- **2** (WV) Also not reached" in agenda
+
+
+def test_a_deferred_sub_item_moves_on_as_an_item_of_its_own_with_its_parents_text(
+    bot: Harness,
+) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    cheng = bot.person(3, "Cheng H. Lee")
+    bot.say(wolf, "agenda add GSOC ideas")
+    bot.say(cheng, "agenda sub 1 WebAssembly")
+    bot.say(wolf, "agenda sub 1.1 Find a mentor")
+    bot.say(wolf, "agenda sub 1 Submitted for conda org")
+    chair, _ = started(bot)
+    assert "will move to the next meeting" in bot.say(chair, "agenda defer 1.1")
+    bot.say(chair, "item 1")
+    summary = posted(bot.send(chair, "end"))[0]
+    assert "- **1.1** (CHL) GSOC ideas: WebAssembly" in summary
+    assert "- ✅ **1** (WV) GSOC ideas" in summary
+    assert "    - [ ] (CHL) WebAssembly _(deferred to next meeting)_" in notes_of(bot)
+
+    agenda = bot.say(wolf, "agenda")
+    new_items = agenda.split("**New Agenda Items**")[1]
+    assert "- **1** (CHL) GSOC ideas: WebAssembly" in new_items
+    assert "    - **1.1** (WV) Find a mentor" in new_items
+    assert "Submitted for conda org" not in agenda and "deferred" not in agenda
+
+
+def test_a_deferred_sub_item_under_a_deferred_item_moves_once_under_it(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Run exports")
+    bot.say(wolf, "agenda sub 1 CEP draft")
+    chair, _ = started(bot)
+    bot.say(chair, "agenda defer 1.1")
+    bot.say(chair, "agenda defer 1")
+    bot.send(chair, "end")
+    agenda = bot.say(wolf, "agenda")
+    assert "- **1** (WV) Run exports\n    - **1.1** CEP draft" in agenda
+    assert agenda.count("CEP draft") == 1 and "**2**" not in agenda
+
+
+def test_section_names_that_say_deferred_or_next_meeting_hold_items_for_later() -> None:
+    for name in ("Deferred to next meeting", "deferred", "For the next meeting", "Deferrals"):
+        assert agenda.is_later_section(name), name
+    for name in ("New Agenda Items", "From previous meetings", "Announcements", "Undeferrable"):
+        assert not agenda.is_later_section(name), name
+
+
+def test_unticked_items_of_a_deferred_to_next_meeting_section_move_on_at_end(
+    tmp_path: Path,
+) -> None:
+    bot = Harness(tmp_path, BOTRC + SECTIONS + "\n")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Deferred to next meeting: PyPI interop")
+    bot.say(wolf, "agenda sub 1 Wheel tags")
+    bot.say(wolf, "agenda add Deferred to next meeting: Already settled")
+    bot.say(wolf, "agenda done 2")
+    bot.say(wolf, "agenda add Discussed today")
+    chair, _ = started(bot)
+    bot.say(chair, "item 3")
+    summary = posted(bot.send(chair, "end"))[0]
+    assert "**Deferred to the next meeting** (<time:2025-02-26T17:00:00+00:00>)" in summary
+    assert "- **1** (WV) PyPI interop" in summary.split("**Deferred to the next meeting**")[1]
+    assert "PyPI interop" not in summary.split("**Deferred to the next meeting**")[0]
+
+    agenda = bot.say(wolf, "agenda")
+    carried = agenda.split("**From previous meetings**")[1].split("**New agenda items**")[0]
+    assert "- **1** (WV) PyPI interop\n    - **1.1** Wheel tags" in carried
+    assert "Already settled" not in agenda and "Discussed today" not in agenda
+    assert "**Deferred to next meeting**\n_(nothing yet)_" in agenda  # nothing to move again
+
+
+def test_a_later_sections_items_land_in_the_default_section_without_from_previous_meetings(
+    tmp_path: Path,
+) -> None:
+    sections = "sections = Introductions, New Agenda Items, Next meeting\n"
+    sections += "default_section = New Agenda Items\n"
+    bot = Harness(tmp_path, BOTRC + sections)
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add next meeting: Release planning")
+    chair, _ = started(bot)
+    bot.send(chair, "end")
+    agenda = bot.say(wolf, "agenda")
+    assert "**New Agenda Items**\n- **1** (WV) Release planning" in agenda
+    assert "**Next meeting**\n_(nothing yet)_" in agenda
 
 
 def test_open_actions_are_listed_at_the_next_meeting_until_done(bot: Harness) -> None:

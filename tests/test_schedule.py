@@ -202,6 +202,27 @@ def test_skip_posts_a_notice_withdraws_reminders_and_moves_the_agenda(sched: Sch
     assert "(WV) Carried over" in reminder["content"]
 
 
+def test_a_skip_uses_up_a_deferral_so_the_item_is_plain_in_the_next_meeting(
+    sched: Scheduled,
+) -> None:
+    chair = sched.h.person(1, "Jaime Chair")
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.say(wolf, "agenda add Run exports")
+    sched.h.say(wolf, "agenda add Release planning")
+    sched.h.say(chair, "agenda defer 1")
+    assert "2 agenda items move there" in sched.h.say(chair, "skip")
+    assert "- **1** (WV) Run exports\n" in sched.h.say(wolf, "agenda")
+    for when in ("2025-02-25 17:00", "2025-02-26 16:00"):
+        [reminder] = sched.to(when)
+        assert "(WV) Run exports" in reminder["content"]
+        assert "deferred" not in reminder["content"]
+    sched.to("2025-02-26 17:00")  # started by itself
+    ended = sched.h.send(chair, "end")
+    summary = next(m["content"] for kind, m in ended if kind == "send_message")
+    assert "Deferred" not in summary and "- **1** (WV) Run exports" in summary
+    assert "Run exports" not in sched.h.say(wolf, "agenda")  # discussed, not deferred again
+
+
 def test_skip_of_a_date_that_is_not_an_occurrence_changes_nothing(sched: Scheduled) -> None:
     chair = sched.h.person(1, "Jaime Chair")
     reply = sched.h.say(chair, "skip 2025-02-13")
@@ -323,6 +344,76 @@ def test_a_start_missed_for_the_whole_meeting_is_dropped_not_run_on_the_next_one
     assert "<time:2025-02-26T17:00:00+00:00>" in sched.h.say(sched.h.person(2, "Wolf"), "next")
     [attendance] = sched.to("2025-02-26 17:00")
     assert attendance["topic"] == "community call 2025-02-26"
+
+
+def test_a_meeting_nobody_started_hands_its_agenda_to_the_next_one_once(
+    tmp_path: Path,
+) -> None:
+    sched = Scheduled(tmp_path, botrc(auto_start="no"))
+    chair = sched.h.person(1, "Jaime Chair")
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.say(wolf, "agenda add Run exports")
+    sched.h.say(wolf, "agenda sub 1 CEP draft")
+    sched.h.say(wolf, "agenda add Release planning")
+    sched.h.say(chair, "agenda defer 2")
+    sched.h.clock.set(at("2025-02-12 17:59"))  # still time to start it late
+    assert "<time:2025-02-12T17:00:00+00:00>" in sched.h.say(wolf, "agenda")
+    sched.h.clock.set(at("2025-02-12 18:01"))  # its planned end passed: nobody will start it
+    agenda = sched.h.say(wolf, "agenda")
+    assert "<time:2025-02-26T17:00:00+00:00>" in agenda
+    assert "- **1** (WV) Run exports\n    - **1.1** CEP draft\n- **2** (WV) Release planning" in (
+        agenda
+    )
+    assert "deferred" not in agenda
+    assert sched.h.say(wolf, "agenda") == agenda  # moved once: asked again, the same agenda
+    assert "Added item **3**" in sched.h.say(wolf, "agenda add Budget")
+    [reminder] = sched.to("2025-02-25 17:00")
+    assert reminder["content"].count("Run exports") == 1 and "Budget" in reminder["content"]
+    sched.h.send(chair, "start")
+    ended = sched.h.send(chair, "end")
+    assert any("Run exports" in m["content"] for kind, m in ended if kind == "send_message")
+    notes = (sched.h.settings.notes_dir / "2025-02-26-community.md").read_text()
+    assert notes.count("Run exports") == 1 and notes.count("CEP draft") == 1
+
+
+def test_a_meeting_missed_while_the_bot_was_down_hands_its_agenda_to_the_next_reminder(
+    sched: Scheduled,
+) -> None:
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.say(wolf, "agenda add Run exports")
+    sched.to("2025-02-11 00:00")
+    assert sched.to("2025-02-12 18:30") == []  # down through the whole meeting
+    [reminder] = sched.to("2025-02-25 17:00")  # no command in between
+    assert "<time:2025-02-26T17:00:00+00:00>" in reminder["content"]
+    assert "- **1** (WV) Run exports" in reminder["content"]
+    assert sched.h.say(wolf, "agenda").count("Run exports") == 1
+
+
+def test_a_meeting_missed_while_the_bot_was_down_hands_its_agenda_to_the_next_start(
+    sched: Scheduled,
+) -> None:
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.say(wolf, "agenda add Run exports")
+    sched.to("2025-02-11 00:00")
+    [attendance] = sched.to("2025-02-26 17:00")  # down from before the 12th until the 26th
+    assert attendance["topic"] == "community call 2025-02-26"
+    sched.h.send(sched.h.person(1, "Jaime Chair"), "end")  # no other command in between
+    notes = (sched.h.settings.notes_dir / "2025-02-26-community.md").read_text()
+    assert notes.count("Run exports") == 1
+
+
+def test_a_meeting_nobody_started_hands_its_agenda_on_past_a_skipped_one(
+    tmp_path: Path,
+) -> None:
+    sched = Scheduled(tmp_path, botrc(auto_start="no"))
+    chair = sched.h.person(1, "Jaime Chair")
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.say(wolf, "agenda add Run exports")
+    sched.h.say(chair, "skip 2025-02-26")  # the meeting after it is cancelled in advance
+    sched.h.clock.set(at("2025-02-20 12:00"))
+    agenda = sched.h.say(wolf, "agenda")
+    assert "<time:2025-03-12T17:00:00+00:00>" in agenda
+    assert agenda.count("Run exports") == 1
 
 
 def test_a_start_late_within_the_meeting_starts_that_meeting(sched: Scheduled) -> None:
