@@ -190,7 +190,7 @@ USAGE: dict[str, tuple[tuple[str, ...], str]] = {
             "agenda remove N",
             "agenda move N POSITION",
             "agenda done N",
-            "agenda defer N",
+            "agenda defer N (moves at end; a sub-item becomes an item there: 'Parent: text')",
         ),
         "show the next meeting's agenda, or change it (N is an item number such as 2 or 2.1)",
     ),
