@@ -402,6 +402,22 @@ def test_a_meeting_missed_while_the_bot_was_down_hands_its_agenda_to_the_next_st
     assert notes.count("Run exports") == 1
 
 
+def test_a_meeting_nobody_started_after_one_that_was_held_hands_its_agenda_on(
+    tmp_path: Path,
+) -> None:
+    sched = Scheduled(tmp_path, botrc(auto_start="no"))
+    chair = sched.h.person(1, "Jaime Chair")
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.clock.set(at("2025-02-12 17:00"))
+    sched.h.send(chair, "start")
+    sched.h.send(chair, "end")
+    assert "Added item **1**" in sched.h.say(wolf, "agenda add Run exports")  # for the 26th
+    sched.h.clock.set(at("2025-03-01 12:00"))  # the 26th passed with nobody starting it
+    agenda = sched.h.say(wolf, "agenda")
+    assert "<time:2025-03-12T17:00:00+00:00>" in agenda
+    assert agenda.count("Run exports") == 1
+
+
 def test_a_meeting_nobody_started_hands_its_agenda_on_past_a_skipped_one(
     tmp_path: Path,
 ) -> None:

@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,6 +21,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     select,
     union,
     update,
@@ -45,6 +46,7 @@ from zulip_meetbot.models import (
     PersonRow,
     ReplyRow,
     SentActionRow,
+    UTCDateTime,
 )
 
 log = logging.getLogger(__name__)
@@ -248,6 +250,15 @@ class MeetingLine(NamedTuple):
 
 
 _MEETING_COLUMNS = [getattr(MeetingRow, name) for name in MeetingLine._fields]
+_LAST_STARTED = (
+    select(MeetingRow.scheduled_start)
+    .where(MeetingRow.series_slug == bindparam("series_slug"), MeetingRow.started_at.is_not(None))
+    .order_by(MeetingRow.scheduled_start.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# Before any meeting started, every earlier one counts.
+_BEGINNING = literal(datetime(1, 1, 1, tzinfo=timezone.utc), UTCDateTime())
 _RUNNING_OR_SINCE = union(
     select(*_MEETING_COLUMNS).where(
         MeetingRow.series_slug == bindparam("series_slug"),
@@ -260,10 +271,13 @@ _RUNNING_OR_SINCE = union(
         (MeetingRow.occurrence_start >= bindparam("since"))
         | (MeetingRow.scheduled_start >= bindparam("since")),
     ),
-    # Meetings whose time passed with nobody starting them, while they still hold items.
+    # Meetings whose time passed with nobody starting them, while they still hold items. Every
+    # start hands such agendas on first, so only those since the last start can hold any:
+    # looking no further back keeps this to a few rows of the index, however long the history.
     select(*_MEETING_COLUMNS).where(
         MeetingRow.series_slug == bindparam("series_slug"),
         MeetingRow.scheduled_start < bindparam("since"),
+        MeetingRow.scheduled_start > func.coalesce(_LAST_STARTED, _BEGINNING),
         MeetingRow.started_at.is_(None),
         MeetingRow.cancelled.is_(False),
         exists().where(ItemRow.meeting_id == MeetingRow.id, ItemRow.removed.is_(False)),
