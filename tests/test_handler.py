@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from harness import Harness
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from zulip_meetbot import handler as handler_module
 from zulip_meetbot import views
-from zulip_meetbot.models import HandledMessageRow, ItemRow, NoteRow, ReplyRow
+from zulip_meetbot.models import (
+    AttendanceRow,
+    HandledMessageRow,
+    ItemRow,
+    NoteRow,
+    PersonRow,
+    ReplyRow,
+)
 from zulip_meetbot.people import Member
+from zulip_meetbot.scheduler import MeetingScheduler
 
 
 @pytest.fixture
@@ -214,6 +223,186 @@ def test_here_marks_yourself_present_without_reacting(bot: Harness) -> None:
     bot.send(chair, "start")
     assert "marked present" in bot.say(othello, "here")
     assert "already marked present" in bot.say(othello, "here")
+
+
+def summary_of(done: list[tuple[str, dict[str, Any]]]) -> str:
+    return next(str(m["content"]) for kind, m in done if kind == "send_message")
+
+
+def attendance_rows(bot: Harness) -> list[tuple[int, int]]:
+    with bot.store.transaction() as session:
+        rows = session.execute(select(AttendanceRow.meeting_id, AttendanceRow.user_id))
+        return sorted((meeting_id, user_id) for meeting_id, user_id in rows)
+
+
+def person_rows(bot: Harness) -> list[tuple[int, str]]:
+    with bot.store.transaction() as session:
+        rows = session.execute(select(PersonRow.user_id, PersonRow.full_name))
+        return sorted((user_id, name) for user_id, name in rows)
+
+
+@pytest.mark.parametrize("mention", ["@**Othello**", "@**Othello|12**", "@_**Othello**"])
+def test_here_with_a_mention_marks_that_user(bot: Harness, mention: str) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    othello = bot.person(12, "Othello")
+    bot.send(chair, "start")
+    attendance_id = bot.posted()[0]["id"]
+    assert bot.say(chair, f"here {mention}") == "Marked Othello present."
+    bot.react(othello, attendance_id)  # he reacts as well: still one person
+    assert bot.say(chair, "here othello") == "Othello was already marked present."
+    summary = summary_of(bot.send(chair, "end"))
+    assert "2 people attended" in summary
+    assert "Attendees: @_**Jaime Chair|1**, @_**Othello|12**." in summary
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 12]
+    assert all(user_id > 0 for user_id, _ in person_rows(bot))  # no guest was made
+    notes = (bot.settings.notes_dir / "2025-02-12-community.md").read_text()
+    assert notes.count("| Othello ") == 1 and "O2" not in notes
+
+
+def test_here_with_a_mention_by_id_marks_that_user_whatever_the_name_says(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.person(12, "Othello")
+    bot.person(13, "Othello")  # two people of one name: Zulip's typeahead adds the id
+    bot.send(chair, "start")
+    assert bot.say(chair, "here @**Othello|13**") == "Marked Othello present."
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 13]
+
+
+def test_here_with_an_unknown_mention_is_refused_and_changes_nothing(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.send(chair, "start")
+    before = (attendance_rows(bot), person_rows(bot))
+    for mention in ("@**nobody**", "@**nobody|404**", "@_**nobody**"):
+        reply = bot.say(chair, f"here {mention}")
+        assert reply.startswith("Sorry: I know nobody called `nobody`")
+        assert "nobody was marked present" in reply
+    assert (attendance_rows(bot), person_rows(bot)) == before
+
+
+def test_here_with_a_mention_of_a_bot_is_refused(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.person(50, "Some Bot", bot=True)
+    bot.send(chair, "start")
+    assert "bots do not attend" in bot.say(chair, "here @**Some Bot**")
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1]
+
+
+def test_here_with_the_name_of_a_known_user_marks_that_user(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    othello = bot.person(12, "Othello")
+    bot.send(chair, "start")
+    bot.react(othello, bot.posted()[0]["id"])
+    assert bot.say(chair, "here othello") == "Othello was already marked present."
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 12]
+    assert "2 people attended" in summary_of(bot.send(chair, "end"))
+
+
+def test_here_with_the_same_guest_name_twice_adds_one_guest(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.send(chair, "start")
+    assert bot.say(chair, "here Sam Doe") == "Marked Sam Doe present."
+    assert bot.say(chair, "here  SAM   doe") == "Sam Doe was already marked present."
+    assert [name for user_id, name in person_rows(bot) if user_id < 0] == ["Sam Doe"]
+    assert len(attendance_rows(bot)) == 2
+
+
+def test_here_mentioning_someone_else_is_for_chairs_only(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.person(12, "Othello")
+    bot.send(chair, "start")
+    assert "only a chair" in bot.say(wolf, "here @**Othello**")
+    assert bot.say(wolf, "here @**Wolf Vollprecht**").startswith("Welcome, Wolf Vollprecht")
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
+
+
+def test_anyone_who_gives_a_command_in_a_meeting_started_by_schedule_counts_as_present(
+    bot: Harness,
+) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    filipe = bot.person(5, "Filipe Fernandes")
+    cheng = bot.person(3, "Cheng H. Lee")
+    bot.say(wolf, "agenda add Repodata v3")  # before the meeting: not a sign of presence
+    bot.clock.set(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
+    MeetingScheduler(bot.handler, bot.bot).run_due()  # auto_start: nobody said `start`
+    assert (
+        "anyone who gives me a command during the meeting counts as present too"
+        in (bot.posted()[-1]["content"])
+    )
+    bot.say(chair, "item 1")
+    bot.say(filipe, "note One idea per org")
+    bot.say(chair, "agreed Start the vote next week")
+    bot.say(cheng, "agenda")
+    summary = summary_of(bot.send(chair, "end"))
+    assert "3 people attended" in summary
+    assert "Jaime Chair" in summary and "Filipe Fernandes" in summary and "Cheng H. Lee" in summary
+    assert "Wolf Vollprecht" not in summary.split("Attendees:")[1].split("\n")[0]
+
+
+def test_a_chair_who_only_says_end_counts_as_present(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.clock.set(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
+    MeetingScheduler(bot.handler, bot.bot).run_due()
+    summary = summary_of(bot.send(chair, "end"))
+    assert "1 person attended" in summary and "@_**Jaime Chair|1**" in summary
+
+
+def test_commands_that_need_no_meeting_count_as_present_during_one(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    othello = bot.person(12, "Othello")
+    bot.send(chair, "start")
+    bot.say(wolf, "next", stream=None)  # a direct message, in the only series
+    bot.say(othello, "profile")
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2, 12]
+
+
+def test_a_refused_command_does_not_count_as_present(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.send(chair, "start")
+    assert "There is no item 9" in bot.say(wolf, "note 9 nothing to note under")
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1]
+    bot.say(wolf, "agenda add Something")  # the refusal is not remembered as a mark
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
+
+
+def test_speaking_in_a_meeting_keeps_you_present_after_removing_your_reaction(
+    bot: Harness,
+) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.send(chair, "start")
+    attendance_id = bot.posted()[0]["id"]
+    bot.react(wolf, attendance_id)
+    bot.say(wolf, "agenda add Something")
+    bot.react(wolf, attendance_id, op="remove")
+    assert "2 people attended" in summary_of(bot.send(chair, "end"))
+
+
+def test_commands_of_someone_marked_present_cost_no_extra_statement(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(chair, "agenda add First")
+    bot.say(wolf, "note 1 before the meeting")
+    bot.say(wolf, "note 1 before the meeting, again")
+
+    def statements(text: str) -> int:
+        counted = []
+        listener = lambda *args: counted.append(1)  # noqa: E731
+        event.listen(bot.store.engine, "before_cursor_execute", listener)
+        try:
+            assert "Noted under item **1**" in bot.say(wolf, text)
+        finally:
+            event.remove(bot.store.engine, "before_cursor_execute", listener)
+        return len(counted)
+
+    outside = statements("note 1 before the meeting, once more")
+    bot.send(chair, "start")
+    assert statements("note 1 the first word in the meeting") == outside + 1  # marks Wolf
+    assert statements("note 1 and another") == outside
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
 
 
 def test_note_is_credited_to_its_author(bot: Harness) -> None:

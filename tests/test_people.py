@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
-from zulip_meetbot.people import Member, default_initials, is_chair
+from zulip_meetbot.people import Member, default_initials, is_chair, precedence
 
 
 @pytest.mark.parametrize(
@@ -38,3 +40,16 @@ def test_chairs_match_by_user_id_or_either_email() -> None:
 
 def test_organization_admins_and_owners_are_chairs() -> None:
     assert is_chair(Member(11, "Iago", is_admin=True), [])
+
+
+def test_precedence_is_first_appearance_in_the_record_then_attendees_by_id() -> None:
+    start = datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc)
+    appeared = [
+        (start + timedelta(minutes=5), 7),  # listed first, appeared later
+        (start, 9),
+        (start, 3),  # the same instant as 9: the order given breaks the tie
+        (start + timedelta(minutes=1), 9),
+    ]
+    # Attendees who are not in the record: Zulip users by id, then guests as they were added.
+    assert precedence(appeared, [-2, 12, 9, -1, 4]) == [9, 3, 7, 4, 12, -1, -2]
+    assert precedence([], [12, 4]) == precedence([], [4, 12]) == [4, 12]

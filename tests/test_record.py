@@ -14,6 +14,7 @@ from harness import BOTRC, Harness
 
 from zulip_meetbot import agenda
 from zulip_meetbot.archive import past_meetings, render_meeting
+from zulip_meetbot.minutes import Mention, mention_of, mentions
 
 UTC = timezone.utc
 NOTES = "2025-02-12-community.md"
@@ -63,6 +64,16 @@ def test_note_without_a_number_goes_under_the_current_item(bot: Harness) -> None
     bot.say(chair, "item 1")
     assert bot.say(wolf, "note We should ask conda-forge") == "Noted under item **1**."
     assert "- _WV: We should ask conda-forge_" in bot.say(chair, "agenda")
+
+
+def test_an_actions_owners_are_its_loud_mentions_and_here_reads_any_one_mention() -> None:
+    text = "@**Cheng H. Lee** asks @_**Wolf Vollprecht|2** and @**Jo|7**, cc @**Cheng H. Lee**"
+    assert mentions(text) == [Mention("Cheng H. Lee", None), Mention("Jo", 7)]
+    assert mention_of("@**Othello**") == Mention("Othello", None)
+    assert mention_of(" @**Othello|12** ") == Mention("Othello", 12)
+    assert mention_of("@_**Othello**") == Mention("Othello", None)
+    assert mention_of("Othello") is None
+    assert mention_of("@**Othello** and @**Iago**") is None
 
 
 def test_decisions_and_actions_sit_under_the_current_item_with_owners(bot: Harness) -> None:
@@ -254,6 +265,71 @@ def test_initials_are_unique_within_a_meeting(bot: Harness) -> None:
     assert "| John Doe               | JD2      |" in notes
     assert "| Jane Dawson            | JD3      |" in notes
     assert "| June Dunn              | JD       |" in notes
+
+
+def test_initials_shown_before_a_meeting_stay_in_its_notes_whoever_reacts_first(
+    bot: Harness,
+) -> None:
+    jane = bot.person(21, "Jane Doe")
+    john = bot.person(20, "John Doe")  # a lower id than Jane's: it decides nothing here
+    bot.say(jane, "agenda add Jane's item")
+    bot.clock.advance(timedelta(hours=1))
+    bot.say(john, "agenda add John's item")
+    before = bot.say(john, "agenda")
+    assert "(JD) Jane's item" in before and "(JD2) John's item" in before
+    chair, message_id = started(bot)
+    bot.react(john, message_id)
+    bot.clock.advance(timedelta(minutes=5))
+    bot.react(jane, message_id)
+    bot.say(chair, "item 2")
+    bot.say(john, "note John speaks first")
+    assert "(JD2) John's item" in bot.say(chair, "agenda")
+    bot.send(chair, "end")
+    notes = notes_of(bot)
+    assert "(JD) Jane's item" in notes and "(JD2) John's item" in notes
+    assert "| John Doe               | JD2      |" in notes
+    assert "| Jane Doe               | JD       |" in notes
+
+
+def test_initials_of_people_who_only_attended_do_not_follow_arrival_order(
+    bot: Harness,
+) -> None:
+    chair, message_id = started(bot)
+    jane = bot.person(21, "Jane Doe")
+    john = bot.person(20, "John Doe")
+    bot.react(jane, message_id)
+    bot.clock.advance(timedelta(minutes=5))
+    bot.react(john, message_id)
+    bot.send(chair, "end")
+    notes = notes_of(bot)
+    assert "| Jane Doe               | JD2      |" in notes
+    assert "| John Doe               | JD       |" in notes
+
+
+def test_someone_who_speaks_later_in_the_meeting_renames_nobody(bot: Harness) -> None:
+    jane = bot.person(21, "Jane Doe")
+    john = bot.person(20, "John Doe")
+    chair, _ = started(bot)
+    bot.say(chair, "agenda add The chair's item")
+    bot.say(chair, "item 1")
+    bot.clock.advance(timedelta(minutes=5))
+    bot.say(jane, "note Jane's note")
+    assert "_JD: Jane's note_" in bot.say(chair, "agenda")
+    bot.clock.advance(timedelta(minutes=5))
+    bot.say(john, "agenda add John's late item")
+    agenda = bot.say(chair, "agenda")
+    assert "_JD: Jane's note_" in agenda and "(JD2) John's late item" in agenda
+
+
+def test_initials_another_person_chose_are_refused_naming_them(bot: Harness) -> None:
+    hamlet = bot.person(10, "Hamlet")
+    horatio = bot.person(11, "Horatio")
+    assert "Initials: H" in bot.say(hamlet, "profile initials H")
+    reply = bot.say(horatio, "profile initials h")
+    assert reply == "Sorry: initials H are already taken by Hamlet; choose others."
+    assert "Initials: H\n" in bot.say(hamlet, "profile")
+    assert "Initials: H\n" in bot.say(hamlet, "profile initials H")  # choosing one's own again
+    assert "Initials: HO" in bot.say(horatio, "profile initials HO")
 
 
 def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:

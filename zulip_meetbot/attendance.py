@@ -26,6 +26,12 @@ def mark_here(session: Session, meeting_id: int, user_id: int, now: datetime) ->
     return False
 
 
+def mark_spoke(session: Session, meeting_id: int, user_id: int, now: datetime) -> None:
+    """Mark someone present for giving a command in the meeting; a reaction they remove
+    later no longer unmarks them."""
+    store.mark_present(session, meeting_id, user_id, now)
+
+
 def reaction_added(
     session: Session,
     meeting_id: int,

@@ -197,8 +197,8 @@ USAGE: dict[str, tuple[tuple[str, ...], str]] = {
     "next": (("next", "next K"), "when and where the next meeting (or the next K, up to 50) is"),
     "start": (("start",), "chairs: begin the next meeting now and post the attendance message"),
     "here": (
-        ("here", "here NAME"),
-        "mark yourself present (chairs: someone on the call without Zulip)",
+        ("here", "here @**NAME**", "here NAME"),
+        "mark yourself present (chairs: someone else, by @-mention, or by name if not on Zulip)",
     ),
     "item": (("item N",), "chairs: discuss item N now (the previous one is ticked)"),
     "note": (

@@ -148,6 +148,10 @@ class MeetbotHandler:
         # People whose row holds what Zulip says of them, as of the last commit: most commands
         # come from people already seen, and reading their row each time cost a statement.
         self._remembered: dict[int, Member] = {}
+        # Per series, its running meeting and who is marked present in it by speaking: a
+        # command from someone marked already costs no statement.
+        self._marked: dict[str, tuple[int, set[int]]] = {}
+        self._meeting: meetings.Meeting | None = None  # the one the current command acts on
         per_minute = settings.commands_per_minute if settings is not None else 30
         self._flood = FloodGuard(per_minute)
 
@@ -313,11 +317,38 @@ class MeetbotHandler:
                 return None  # answered already (it came back by another path)
             if self._remembered.get(member.user_id) != member:
                 people.remember(session, member)
+            self._meeting = None
             reply = work(session)
+            marked = self._count_present(session, context)
             if reply:
                 store.owe_reply(session, message_id, reply, self.clock.now())
         self._remembered[member.user_id] = member
+        if marked is not None:
+            self._marked[context.series.slug] = marked
         return reply
+
+    def _in_meeting(self, meeting: meetings.Meeting) -> None:
+        """The meeting the command acts on: for the log, and to count its sender present."""
+        self._logged_meeting = str(meeting.date)
+        self._meeting = meeting
+
+    def _count_present(self, session: Session, context: _Context) -> tuple[int, set[int]] | None:
+        """Anyone who gives a command while their series' meeting runs is on the call: mark
+        them present (once: who is marked is remembered per running meeting). Returns what
+        to remember once the command's transaction is committed."""
+        meeting = self._meeting
+        if meeting is None:  # the command did not look: is one running?
+            row = store.running_meeting(session, context.series.slug)
+            meeting = None if row is None else meetings.meeting_value(row, context.series)
+        if meeting is None or not meeting.is_running:
+            return None
+        meeting_id, marked = self._marked.get(context.series.slug, (meeting.id, set()))
+        if meeting_id != meeting.id:
+            marked = set()
+        if context.member.user_id in marked:
+            return None
+        attendance.mark_spoke(session, meeting.id, context.member.user_id, self.clock.now())
+        return meeting.id, marked | {context.member.user_id}
 
     def _execute(self, session: Session, context: _Context, command: Command) -> str | None:
         series, member, now = context.series, context.member, self.clock.now()
@@ -343,7 +374,7 @@ class MeetbotHandler:
         """Commands on the next (or running) meeting's agenda."""
         series, now = context.series, self.clock.now()
         meeting = meetings.require_upcoming(session, series, now)
-        self._logged_meeting = str(meeting.date)
+        self._in_meeting(meeting)
         uid, chair = context.member.user_id, context.is_chair
         if isinstance(command, ShowAgenda):
             record = meetings.meeting_record(session, series, meeting)
@@ -395,7 +426,7 @@ class MeetbotHandler:
         """Commands that record what happens in the running meeting."""
         series, now = context.series, self.clock.now()
         meeting = meetings.require_running(session, series)
-        self._logged_meeting = str(meeting.date)
+        self._in_meeting(meeting)
         uid = context.member.user_id
         if isinstance(command, CurrentItem):
             if not context.is_chair:
@@ -428,15 +459,7 @@ class MeetbotHandler:
         owners: list[Member] = []
         unknown: list[str] = []
         for mention in minutes.mentions(text):
-            member = None
-            if mention.user_id is not None:
-                member = self.directory.member(mention.user_id)
-                if member is None and (row := store.person(session, mention.user_id)):
-                    member = Member(row.user_id, row.full_name)
-            else:
-                member = self.directory.member_named(mention.name)
-                if member is None and (row := store.person_named(session, mention.name)):
-                    member = Member(row.user_id, row.full_name)
+            member = self._known(session, mention)
             if member is None:
                 unknown.append(mention.name)
                 continue
@@ -444,24 +467,55 @@ class MeetbotHandler:
             owners.append(member)
         return owners, unknown
 
+    def _known(self, session: Session, mention: minutes.Mention) -> Member | None:
+        """Who a mention (or a plain name, as a mention without an id) means: a member of the
+        organization, else someone meetbot has a row for; None if nobody answers to it."""
+        if mention.user_id is not None:
+            member = self.directory.member(mention.user_id)
+            row = None if member is not None else store.person(session, mention.user_id)
+        else:
+            member = self.directory.member_named(mention.name)
+            row = None if member is not None else store.person_named(session, mention.name)
+        return Member(row.user_id, row.full_name) if row is not None else member
+
+    def _attendee(self, session: Session, context: _Context, name: str) -> Member | None:
+        """Whom a chair's `here NAME` means: a mentioned or named user (or a guest added
+        before); None for a name nobody has, a guest to add."""
+        mention = minutes.mention_of(name)
+        member = self._known(session, mention or minutes.Mention(name, None))
+        if mention is not None and member is None:
+            raise UserError(
+                f"I know nobody called `{mention.name}` here, so nobody was marked present. "
+                "For someone on the call without Zulip, say `here` and their name, without @."
+            )
+        if member is not None and member.is_bot:
+            raise UserError(f"{member.full_name} is a bot; bots do not attend meetings.")
+        if member is not None and member.user_id == context.member.user_id:
+            return context.member
+        if not context.is_chair:
+            raise UserError("only a chair can mark someone else present.")
+        return member
+
     def _here(self, context: _Context, name: str | None) -> str | None:
         """`here`, or a chair's `here NAME`; after the end, within the grace, notes are redone."""
         series = context.series
-        if name is not None and not context.is_chair:
-            raise UserError("only a chair can mark someone else present.")
         ended: list[int] = []
 
         def mark(session: Session) -> str:
             now = self.clock.now()
             meeting = meetings.attendance_meeting(session, series, now)
-            self._logged_meeting = str(meeting.date)
-            person = people.guest(session, name) if name else None
-            who = person.user_id if person is not None else context.member.user_id
-            shown = person.full_name if person is not None else context.member.full_name
-            newly = attendance.mark_here(session, meeting.id, who, now)
+            self._in_meeting(meeting)
+            person = context.member if name is None else self._attendee(session, context, name)
+            if person is None:
+                guest = people.guest(session, str(name))
+                person = Member(guest.user_id, guest.full_name)
+            elif person is not context.member:
+                people.remember(session, person)
+            newly = attendance.mark_here(session, meeting.id, person.user_id, now)
             if meeting.ended_at is not None and newly:
                 ended.append(meeting.id)
-            return views.marked_here(newly, shown, name is not None)
+            someone_else = person is not context.member
+            return views.marked_here(newly, person.full_name, someone_else)
 
         reply = self._in_transaction(context, mark)
         for meeting_id in ended:
@@ -504,6 +558,7 @@ class MeetbotHandler:
             self.clock.now(),
             bot_handler,
             _message_id(context.message),
+            context.member,
         )
         if ended is not None:
             self._logged_meeting = str(ended.meeting.date)

@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from zulip_meetbot import agenda, meetings, store, views
+from zulip_meetbot import agenda, attendance, meetings, people, store, views
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.meetings import Meeting
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
+from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -93,13 +94,17 @@ def end_meeting(
     now: datetime,
     poster: Poster,
     message_id: int | None = None,
+    chair: Member | None = None,
 ) -> Ended | None:
     """End the running meeting: carry its deferred items over, write its notes file, then
-    attach the file to a summary posted in its topic."""
+    attach the file to a summary posted in its topic. The ``chair`` who said `end` was there."""
     with db.transaction() as session:
         if not store.claim_message(session, message_id, now):
             return None
         meeting = meetings.require_running(session, series)
+        if chair is not None:
+            people.remember(session, chair)
+            attendance.mark_spoke(session, meeting.id, chair.user_id, now)
         agenda.tick_current_item(session, meeting.id)
         meeting = meetings.end_meeting(session, series, now, "")
         record = meetings.meeting_record(session, series, meeting)

@@ -299,13 +299,16 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
     earlier_owners = store.action_owners(session, [action.id for action in earlier])
     said_rows = minutes.load(session, meeting.id)
     present = attendance.attendee_ids(session, meeting.id)
-    # Everyone in the record, attendees first: their initials win ties.
-    user_ids = [*present, *(item.proposer_id for item in items)]
-    user_ids += minutes.involved_user_ids(said_rows)
+    # Everyone in the record, in the order that keeps initials shown in agendas and reminders.
+    appeared = [(item.created_at, item.proposer_id) for item in items]
+    appeared += minutes.appearances(said_rows)
     for action in earlier:
-        user_ids += [action.author_id, *earlier_owners[action.id]]
+        appeared += [
+            (action.created_at, uid) for uid in (action.author_id, *earlier_owners[action.id])
+        ]
+    user_ids = people.precedence(appeared, present)
     # One read of their rows serves the roster and the attendees table.
-    known = store.people(session, list(dict.fromkeys(user_ids)))
+    known = store.people(session, user_ids)
     roster = people.roster(known, user_ids)
     numbers = {item.id: item.number for item in items}
     said, decisions, actions = minutes.minutes_by_item(

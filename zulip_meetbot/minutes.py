@@ -21,8 +21,9 @@ from zulip_meetbot.record import ActionItem, Decision, DiscussionNote
 from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
 
-# `@**Name**` and `@**Name|id**`; silent mentions (`@_**…**`) name nobody as an owner.
-_MENTION = re.compile(r"(?<![_\w])@\*\*([^*|]+?)(?:\|(\d+))?\*\*")
+# `@**Name**`, `@**Name|id**` and their silent forms `@_**…**` (an action's silent mentions
+# name nobody as an owner).
+_MENTION = re.compile(r"(?<!\w)@(_?)\*\*([^*|]+?)(?:\|(\d+))?\*\*")
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,27 @@ class ItemMinutes:
 
 
 def mentions(text: str) -> list[Mention]:
-    """The people an action's text mentions, in order, each once."""
+    """The people an action's text mentions (silent mentions left out), in order, each once."""
     found: dict[tuple[str, int | None], Mention] = {}
     for match in _MENTION.finditer(text):
-        user_id = int(match.group(2)) if match.group(2) else None
-        found.setdefault((match.group(1), user_id), Mention(match.group(1).strip(), user_id))
+        if not match.group(1):
+            found.setdefault(_key(match), _mention(match))
     return list(found.values())
+
+
+def mention_of(text: str) -> Mention | None:
+    """``text`` as one mention, silent or not (`here @**Name**`); None when it is not one."""
+    match = _MENTION.fullmatch(text.strip())
+    return None if match is None else _mention(match)
+
+
+def _key(match: re.Match[str]) -> tuple[str, int | None]:
+    return match.group(2), int(match.group(3)) if match.group(3) else None
+
+
+def _mention(match: re.Match[str]) -> Mention:
+    name, user_id = _key(match)
+    return Mention(name.strip(), user_id)
 
 
 def current_item(session: Session, meeting_id: int) -> ItemRow | None:
@@ -170,14 +186,13 @@ def load(session: Session, meeting_id: int) -> MinutesRows:
     )
 
 
-def involved_user_ids(rows: MinutesRows) -> list[int]:
-    """Everyone who said or owns something in the meeting's minutes."""
-    ids: list[int] = [note.author_id for note in rows.notes]
-    ids += [d.author_id for d in rows.decisions]
-    ids += [a.author_id for a in rows.actions]
-    for owners in rows.owners.values():
-        ids += owners
-    return ids
+def appearances(rows: MinutesRows) -> list[tuple[datetime, int]]:
+    """Everyone who said or owns something in the meeting's minutes, with when they did."""
+    said = [(note.created_at, note.author_id) for note in rows.notes]
+    said += [(d.created_at, d.author_id) for d in rows.decisions]
+    for action in rows.actions:
+        said += [(action.created_at, uid) for uid in (action.author_id, *rows.owners[action.id])]
+    return said
 
 
 def minutes_by_item(

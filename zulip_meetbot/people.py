@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
+from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import PersonRow
 from zulip_meetbot.record import Attendee
 from zulip_meetbot.store import PersonLine
@@ -97,6 +99,16 @@ def guest(session: Session, name: str) -> PersonRow:
     return row
 
 
+def precedence(appeared: Iterable[tuple[datetime, int]], attendees: Iterable[int]) -> list[int]:
+    """Who comes first for a meeting's initials: the people of its record (``appeared``: when
+    each proposed, said or owns something) by when they first appeared, then those who only
+    attended, by id (Zulip users, then guests as they were added). So initials shown before a
+    meeting stay in its notes whoever arrives first, and a newcomer never renames anyone."""
+    ordered = dict.fromkeys(uid for _, uid in sorted(appeared, key=lambda seen: seen[0]))
+    rest = {uid for uid in attendees if uid not in ordered}
+    return [*ordered, *sorted(rest, key=lambda uid: (uid < 0, abs(uid)))]
+
+
 def roster(rows: Mapping[int, PersonLine], user_ids: Sequence[int]) -> Roster:
     """Initials unique among ``user_ids`` (in order of precedence), from their people ``rows``:
     chosen initials are kept, and a repeated default gets a number: two JDs become JD and JD2."""
@@ -115,7 +127,12 @@ def roster(rows: Mapping[int, PersonLine], user_ids: Sequence[int]) -> Roster:
 
 
 def set_profile(session: Session, member: Member, field: str, value: str) -> Attendee:
-    """Set one field of the person's attendees-table row and return the row."""
+    """Set one field of the person's attendees-table row and return the row; chosen initials
+    are one person's only, or the other would silently become someone else's initials."""
+    if field == "initials" and (
+        owner := store.person_with_initials(session, value, member.user_id)
+    ):
+        raise UserError(f"initials {value} are already taken by {owner.full_name}; choose others.")
     row = remember(session, member)
     setattr(row, field, value)
     session.flush()

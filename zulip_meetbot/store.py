@@ -381,6 +381,7 @@ class ItemLine(NamedTuple):
     position: int
     done: bool
     deferred: bool
+    created_at: datetime
 
 
 _LIVE_ITEM_LINES = (
@@ -402,10 +403,11 @@ class NoteLine(NamedTuple):
     item_id: int
     author_id: int
     text: str
+    created_at: datetime
 
 
 _NOTE_LINES = (
-    select(NoteRow.item_id, NoteRow.author_id, NoteRow.text)
+    select(NoteRow.item_id, NoteRow.author_id, NoteRow.text, NoteRow.created_at)
     .join(ItemRow, ItemRow.id == NoteRow.item_id)
     .where(ItemRow.meeting_id == bindparam("meeting_id"))
     .order_by(NoteRow.id)
@@ -468,6 +470,15 @@ def person_named(session: Session, full_name: str) -> PersonRow | None:
         if row.full_name.casefold() == wanted:
             return row
     return None
+
+
+def person_with_initials(session: Session, initials: str, other_than: int) -> PersonRow | None:
+    """Someone but ``other_than`` who chose ``initials`` with `profile initials`."""
+    return session.scalar(
+        select(PersonRow)
+        .where(PersonRow.initials == initials, PersonRow.user_id != other_than)
+        .limit(1)
+    )
 
 
 def guests(session: Session) -> list[PersonRow]:
@@ -575,6 +586,24 @@ def attendance(session: Session, meeting_id: int, user_id: int) -> AttendanceRow
             AttendanceRow.meeting_id == meeting_id, AttendanceRow.user_id == user_id
         )
     )
+
+
+# Present by their own word: a row made now, or one made by a reaction marked so (then
+# removing the reaction no longer unmarks them). One statement, on every command in a meeting.
+_MARK_PRESENT = (
+    sqlite_insert(AttendanceRow.__table__)
+    .values(
+        meeting_id=bindparam("meeting_id"),
+        user_id=bindparam("user_id"),
+        said_here=True,
+        first_seen=bindparam("first_seen"),
+    )
+    .on_conflict_do_update(index_elements=["meeting_id", "user_id"], set_={"said_here": True})
+)
+
+
+def mark_present(session: Session, meeting_id: int, user_id: int, now: datetime) -> None:
+    _run(session, _MARK_PRESENT, {"meeting_id": meeting_id, "user_id": user_id, "first_seen": now})
 
 
 def attendance_reactions(

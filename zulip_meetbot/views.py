@@ -161,7 +161,8 @@ def attendance_message(series: SeriesConfig, meeting: Meeting) -> str:
     return (
         f"**{series.title}** has started.{link}\n"
         "**React to this message with any emoji to mark yourself present** "
-        "(or say `here`). Remove your reaction if you were marked by mistake."
+        "(or say `here`); anyone who gives me a command during the meeting counts as present "
+        "too. Remove your reaction if you were marked by mistake."
     )
 
 
