@@ -241,8 +241,8 @@ USAGE: tuple[Usage, ...] = (
     Usage("help", None, ("help", "help VERB"), "help defer", "anyone",
           "lists what meetbot understands, or explains one verb or sub-verb; changes nothing"),
     Usage("agenda", None, ("agenda",), "agenda", "anyone",
-          "shows the next (or running) meeting's agenda, numbered, by section, with its notes, "
-          "decisions and action items and the open ones of earlier meetings; changes nothing"),
+          "shows the next (or running) meeting's agenda, numbered, with its notes, decisions "
+          "and action items and the open ones of earlier meetings; changes nothing"),
     Usage("agenda", "add", ("agenda add TEXT", "agenda add SECTION: TEXT"),
           "agenda add announcements: conda 25.1 is out", "anyone",
           "adds an item to the series' default section, or to the section named (any case); "

@@ -39,7 +39,8 @@ def help_text(series: Sequence[SeriesConfig]) -> str:
         subs = ", ".join(f"`{usage.sub}`" for usage in entries if usage.sub)
         also = f" (also {subs})" if subs else ""
         main = entries[0]
-        lines.append(f"- `{main.forms[0]}`{also}: {main.does}")
+        chairs = "chairs: " if main.who == "chairs" else ""
+        lines.append(f"- `{main.forms[0]}`{also}: {chairs}{main.does}")
     lines.append(
         "\nSay `help VERB` for its forms, an example and who may use it; a sub-verb works "
         "too (`help defer`)."
