@@ -56,7 +56,7 @@ def test_a_chair_edits_and_removes_someone_elses_note_and_the_others_keep_their_
     bot.say(wolf, "note third")
     assert bot.say(chair, "note edit 2 second") == "Note **#2** now reads: second"
     assert bot.say(chair, "note remove 1") == (
-        "Removed note **#1**: first. The others keep their numbers."
+        "Removed note **#1**: first\nThe others keep their numbers."
     )
     agenda = bot.say(chair, "agenda")
     assert "first" not in agenda
@@ -85,7 +85,7 @@ def test_agreed_edit_and_remove_change_a_decision_by_its_number(bot: Harness) ->
     assert bot.say(wolf, "agreed edit 1 Vote next week") == (
         "Decision **#1** now reads: Vote next week"
     )
-    assert bot.say(chair, "agreed remove 2").startswith("Removed decision **#2**: Keep v2.")
+    assert bot.say(chair, "agreed remove 2").startswith("Removed decision **#2**: Keep v2\n")
     summary = [m["content"] for k, m in bot.send(chair, "end") if k == "send_message"][0]
     assert "**Decisions**\n- Vote next week (#1)\n" in summary
     assert "Keep v2" not in summary and "Keep v2" not in notes_file(bot)
@@ -108,6 +108,9 @@ def test_action_edit_reads_its_owners_again_from_the_new_mentions(bot: Harness) 
             [2],
         )
     assert "**Action #1** (WV):" in bot.say(chair, "agenda")
+    # Owners that stay owners are kept, in the new text's order.
+    bot.say(chair, "action edit 1 @**Cheng H. Lee** then @**Wolf Vollprecht** draft it")
+    assert "**Action #1** (CHL, WV):" in bot.say(chair, "agenda")
 
 
 def test_action_remove_drops_it_but_not_an_action_of_an_earlier_meeting(bot: Harness) -> None:
@@ -115,7 +118,7 @@ def test_action_remove_drops_it_but_not_an_action_of_an_earlier_meeting(bot: Har
     bot.say(wolf, "action @**Wolf Vollprecht** writes it up")
     bot.say(wolf, "action someone books the room")
     assert bot.say(chair, "action remove 2") == (
-        "Removed action item **#2**: someone books the room."
+        "Removed action item **#2**: someone books the room"
     )
     assert "there is no action item 2" in bot.say(chair, "action remove 2")
     bot.send(chair, "end")

@@ -239,8 +239,8 @@ def action_edited(number: int, text: str, owners: Sequence[str], unknown: Sequen
 
 
 def minute_removed(kind: MinuteKind, number: int, text: str) -> str:
-    others = " The others keep their numbers." if kind != "action" else ""
-    return f"Removed {_MINUTE_NAMES[kind].lower()} **#{number}**: {one_line(text)}.{others}"
+    others = "\nThe others keep their numbers." if kind != "action" else ""
+    return f"Removed {_MINUTE_NAMES[kind].lower()} **#{number}**: {one_line(text)}{others}"
 
 
 def action_reopened(number: int, text: str) -> str:
