@@ -86,7 +86,7 @@ def test_agreed_edit_and_remove_change_a_decision_by_its_number(bot: Harness) ->
         "Decision **#1** now reads: Vote next week"
     )
     assert bot.say(chair, "agreed remove 2").startswith("Removed decision **#2**: Keep v2\n")
-    summary = [m["content"] for k, m in bot.send(chair, "end") if k == "send_message"][0]
+    summary = next(m["content"] for k, m in bot.send(chair, "end") if k == "send_message")
     assert "**Decisions**\n- Vote next week (#1)\n" in summary
     assert "Keep v2" not in summary and "Keep v2" not in notes_file(bot)
 

@@ -273,7 +273,7 @@ def test_render_with_another_template(tmp_path: Path) -> None:
 
 
 def test_the_summary_lists_an_action_with_two_owners_once_naming_both(bot: Harness) -> None:
-    cheng = bot.person(3, "Cheng H. Lee")
+    bot.person(3, "Cheng H. Lee")
     wolf = bot.person(2, "Wolf Vollprecht")
     bot.say(wolf, "agenda add Repodata v3")
     chair, _ = started(bot)
