@@ -13,6 +13,7 @@ from zulip_meetbot.commands import (
     CurrentItem,
     DeferItem,
     EditItem,
+    EditMinute,
     EndMeeting,
     Help,
     MarkDone,
@@ -21,12 +22,15 @@ from zulip_meetbot.commands import (
     RecordAction,
     RecordDecision,
     RemoveItem,
+    RemoveMinute,
+    ReopenAction,
     SetProfile,
     ShowAgenda,
     ShowProfile,
     StartMeeting,
     Undo,
     UsageError,
+    clean_text,
     parse_command,
     parse_request,
 )
@@ -133,3 +137,50 @@ def test_usage_errors_name_the_verbs_usage() -> None:
     with pytest.raises(UsageError) as error:
         parse_command("agenda sub")
     assert "`agenda sub N TEXT`" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("note edit 2 better words", EditMinute("note", 2, "better words")),
+        ("note remove #2", RemoveMinute("note", 2)),
+        ("note rm 2", RemoveMinute("note", 2)),
+        ("agreed edit 1 Ship on Monday", EditMinute("decision", 1, "Ship on Monday")),
+        ("agreed remove 1", RemoveMinute("decision", 1)),
+        ("action edit 3 @**Jaime** writes it", EditMinute("action", 3, "@**Jaime** writes it")),
+        ("action remove 3", RemoveMinute("action", 3)),
+        ("action reopen #3", ReopenAction(3)),
+        # Not followed by a number, the words are the record's own text.
+        ("note remove the old CI job", AddNote(None, "remove the old CI job")),
+        ("action edit the docs", RecordAction("edit the docs")),
+    ],
+)
+def test_edit_remove_and_reopen_parse_by_the_records_number(text: str, command: object) -> None:
+    assert parse_command(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("note edit 2", "There is no text to record"),
+        ("note remove 2 3", "`note remove` needs the note's number alone"),
+        ("agreed remove 1 please", "`agreed remove` needs the decision's number alone"),
+        ("action reopen", "`action reopen` needs the action's number alone"),
+    ],
+)
+def test_malformed_edits_and_removals_say_what_is_missing(text: str, problem: str) -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert problem in str(error.value)
+
+
+def test_terminal_escapes_controls_and_bidi_overrides_are_stripped_from_typed_text() -> None:
+    typed = "agenda add \x1b[31mred\x1b[0m \u202egnp.exe\u202c \u2066iso\u2069\x07 a\tb\nc\x00"
+    assert parse_command(typed) == AddItem("red gnp.exe iso a\tb\nc")
+    assert clean_text("\x1b]0;title\x07kept \u200fmark") == "kept \u200fmark"
+
+
+def test_text_that_is_only_control_characters_is_refused_as_empty() -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command("note \x1b[1m\u202e\x07")
+    assert "There is no text to record" in str(error.value)

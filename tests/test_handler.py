@@ -572,3 +572,19 @@ def test_records_older_than_the_catch_up_window_are_dropped_but_the_newest(bot: 
         handled = session.scalars(select(HandledMessageRow.message_id)).all()
     assert handled == [fresh["id"]]  # the old newest is no longer needed
     assert bot.handler.was_handled(fresh["id"])
+
+
+def test_an_item_typed_with_a_terminal_colour_and_a_bidi_override_is_stored_clean(
+    bot: Harness,
+) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    reply = bot.say(chair, "agenda add \x1b[31mRelease\x1b[0m \u202eexe.gnp\u202c notes")
+    assert reply.endswith(": Release exe.gnp notes")
+    bot.send(chair, "start")
+    bot.say(chair, "note 1 \u2066isolated\u2069 \x1b]0;pwned\x07words")
+    bot.send(chair, "end")
+    with bot.store.transaction() as session:
+        assert session.scalars(select(ItemRow.text)).all() == ["Release exe.gnp notes"]
+        assert session.scalars(select(NoteRow.text)).all() == ["isolated words"]
+    notes = next((bot.settings.notes_dir).glob("*.md")).read_text(encoding="utf-8")
+    assert not re.search("[\x1b\x07\u202a-\u202e\u2066-\u2069]", notes)

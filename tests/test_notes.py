@@ -645,9 +645,8 @@ DECISION_LINES = [
 ]
 ACTION_LINES = [
     "- [ ] **Jaime Rodríguez-Guerra**: @Jaime Rodríguez-Guerra posts on the blog (#6)",
-    "- [ ] **Katherine Hale**: @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote (#4)",
     "- [x] **Katherine Hale**: @Katherine Hale writes the examples (#3)",
-    "- [ ] **Olu T. M. Oyelaran-Vance**: @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote (#4)",
+    "- [ ] **Katherine Hale, Olu T. M. Oyelaran-Vance**: @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote (#4)",
     "- [ ] **Unowned**: Find a reviewer for the CEP (#5)",
 ]
 OPEN_ACTION_LINES = [
@@ -814,13 +813,26 @@ def test_action_items_are_grouped_by_owner_sorted_by_name_with_unowned_last() ->
             )
         )
         assert section_lines(render_notes(record, "community"), "Action items") == [
-            "- [ ] **Ángel Bravo**: Ángel and Dana (#3)",
             "- [ ] **Ángel Bravo**: Ángel again (#6)",
+            "- [ ] **Ángel Bravo, Dana Berg**: Ángel and Dana (#3)",
             "- [x] **carl Moss**: Carl (#4)",
-            "- [ ] **Dana Berg**: Ángel and Dana (#3)",
             "- [ ] **Zoë Adams**: Zoë alone (#2)",
             "- [ ] **Unowned**: First for nobody (#1)",
             "- [x] **Unowned**: Second for nobody (#5)",
+        ]
+    finally:
+        for initials in people:
+            del OWNERS[initials]
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_an_action_with_two_owners_is_one_checkbox_naming_both(template: str) -> None:
+    people = {"AZ": "Zoë Adams", "DB": "Dana Berg"}
+    OWNERS.update(people)
+    try:
+        record = small_record(actions=(action(7, "Zoë and Dana", "AZ", "DB"),))
+        assert section_lines(render_notes(record, template), "Action items") == [
+            "- [ ] **Zoë Adams, Dana Berg**: Zoë and Dana (#7)"
         ]
     finally:
         for initials in people:

@@ -20,7 +20,9 @@ from zulip_meetbot.views import internal_error
 VERBS = [
     "help", "agenda", "agenda add", "agenda sub", "agenda edit", "agenda remove", "agenda move",
     "agenda done", "agenda defer", "start", "here", "note", "item", "agreed", "action",
-    "action done", "undo", "end", "profile", "profile initials", "profile github", "next",
+    "action done", "action reopen", "action edit", "action remove", "note edit", "note remove",
+    "agreed edit", "agreed remove", "undo", "end", "profile", "profile initials",
+    "profile github", "next",
     "skip", "reschedule", "community:", "frobnicate",
 ]  # fmt: skip
 ARGUMENTS = st.one_of(

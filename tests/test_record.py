@@ -430,3 +430,18 @@ def test_render_with_another_template(tmp_path: Path) -> None:
         series = bot.settings.series[0]
         text = render_meeting(session, series, date(2025, 2, 12), "ecosystem")
     assert "1. JRG: Jaime Rodríguez-Guerra" in text
+
+
+def test_the_summary_lists_an_action_with_two_owners_once_naming_both(bot: Harness) -> None:
+    bot.person(3, "Cheng H. Lee")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Repodata v3")
+    chair, _ = started(bot)
+    bot.say(chair, "action @**Cheng H. Lee** and @**Wolf Vollprecht** draft the CEP")
+    summary = posted(bot.send(chair, "end"))[0]
+    lines = [line for line in summary.splitlines() if "draft the CEP" in line]
+    assert lines == [
+        "- **Cheng H. Lee, Wolf Vollprecht**: @_**Cheng H. Lee** and @_**Wolf Vollprecht** "
+        "draft the CEP (#1)"
+    ]
+    assert "- [ ] **Cheng H. Lee, Wolf Vollprecht**: @Cheng H. Lee and" in notes_of(bot)

@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from zulip_meetbot.config import parse_duration
 
@@ -17,6 +18,17 @@ _NUMBER = re.compile(r"#?(\d{1,4}(?:\.\d{1,4}){0,5})")
 _SLUG_PREFIX = re.compile(r"([a-z0-9][a-z0-9_-]*):(?:\s+|$)(.*)", re.DOTALL)
 _INITIALS = re.compile(r"[A-Za-z0-9]{1,10}")
 _GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_RECORD_NUMBER = re.compile(r"#?(\d{1,6})")
+# Terminal escape sequences whole (CSI such as `ESC[31m`, OSC such as a window title, and the
+# two-character ones), then any other control character but newline and tab, and the bidi
+# embeddings, overrides and isolates that make text read otherwise than it is stored
+# (U+202A–U+202E, U+2066–U+2069). The marks U+200E/U+200F stay: right-to-left text uses them.
+_TERMINAL_ESCAPE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])"
+)
+_UNSAFE_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+MinuteKind = Literal["note", "decision", "action"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,28 @@ class CompleteAction:
 
 
 @dataclass(frozen=True)
+class ReopenAction:
+    number: int
+
+
+@dataclass(frozen=True)
+class EditMinute:
+    """``note edit N TEXT``, ``agreed edit N TEXT`` or ``action edit N TEXT``."""
+
+    kind: MinuteKind
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RemoveMinute:
+    """``note remove N``, ``agreed remove N`` or ``action remove N``."""
+
+    kind: MinuteKind
+    number: int
+
+
+@dataclass(frozen=True)
 class Undo:
     pass
 
@@ -164,6 +198,9 @@ Command = (
     | RecordDecision
     | RecordAction
     | CompleteAction
+    | ReopenAction
+    | EditMinute
+    | RemoveMinute
     | Undo
     | DeferItem
 )
@@ -177,59 +214,112 @@ class Request:
     command: Command
 
 
-# verb → (syntax lines, one-line explanation). The order is the order of `help`.
-USAGE: dict[str, tuple[tuple[str, ...], str]] = {
-    "help": (("help", "help VERB"), "what meetbot understands, or how one verb works"),
-    "agenda": (
-        (
-            "agenda",
-            "agenda add TEXT",
-            "agenda add SECTION: TEXT",
-            "agenda sub N TEXT",
-            "agenda edit N TEXT",
-            "agenda remove N",
-            "agenda move N POSITION",
-            "agenda done N",
-            "agenda defer N (moves at end; a sub-item becomes an item there: 'Parent: text')",
-        ),
-        "show the next meeting's agenda, or change it (N is an item number such as 2 or 2.1)",
-    ),
-    "next": (("next", "next K"), "when and where the next meeting (or the next K, up to 50) is"),
-    "start": (("start",), "chairs: begin the next meeting now and post the attendance message"),
-    "here": (
-        ("here", "here @**NAME**", "here NAME"),
-        "mark yourself present (chairs: someone else, by @-mention, or by name if not on Zulip)",
-    ),
-    "item": (("item N",), "chairs: discuss item N now (the previous one is ticked)"),
-    "note": (
-        ("note TEXT", "note N TEXT"),
-        "a discussion note under the current item (or item N), credited to you",
-    ),
-    "agreed": (("agreed TEXT",), "record a decision under the current item"),
-    "action": (
-        ("action TEXT", "action done N"),
-        "record an action item (its owners are the people you @-mention), or close one",
-    ),
-    "undo": (("undo",), "remove your own last note, decision or action item"),
-    "end": (("end",), "chairs: end the meeting, write the notes file and post a summary"),
-    "skip": (
-        ("skip", "skip YYYY-MM-DD"),
-        "chairs: cancel the next meeting, or the one on a date; its agenda moves to the next",
-    ),
-    "reschedule": (
-        ("reschedule YYYY-MM-DD HH:MM", "reschedule +1d", "reschedule -30m"),
-        "chairs: move the next meeting to a time in the series' zone, or by a shift",
-    ),
-    "profile": (
-        (
-            "profile",
-            "profile initials X",
-            "profile affiliation X",
-            "profile github X",
-        ),
-        "show or set your row in the attendees table",
-    ),
-}
+@dataclass(frozen=True)
+class Usage:
+    """One verb or sub-verb: what `help` says of it, and what a usage error repeats."""
+
+    verb: str
+    sub: str | None  # "defer" of `agenda defer`; None for the verb itself
+    forms: tuple[str, ...]
+    example: str
+    who: str
+    does: str  # what it shows or changes
+
+    @property
+    def name(self) -> str:
+        return self.verb if self.sub is None else f"{self.verb} {self.sub}"
+
+
+_ITS_PROPOSER = "the item's proposer or a chair"
+_ITS_AUTHOR = "its author or a chair"
+_ITS_OWNERS = "its owners, its author or a chair"
+_AFTER_END = " (also up to `attendance_grace` after `end`: the notes file is written again)"
+
+# Every command meetbot understands, in the order `help` lists them; README's commands table
+# says the same (a test compares their forms).
+USAGE: tuple[Usage, ...] = (
+    Usage("help", None, ("help", "help VERB"), "help defer", "anyone",
+          "lists what meetbot understands, or explains one verb or sub-verb; changes nothing"),
+    Usage("agenda", None, ("agenda",), "agenda", "anyone",
+          "shows the next (or running) meeting's agenda, numbered, with its notes, decisions "
+          "and action items and the open ones of earlier meetings; changes nothing"),
+    Usage("agenda", "add", ("agenda add TEXT", "agenda add SECTION: TEXT"),
+          "agenda add announcements: conda 25.1 is out", "anyone",
+          "adds an item to the series' default section, or to the section named (any case); "
+          "the reply gives its number"),
+    Usage("agenda", "sub", ("agenda sub N TEXT",), "agenda sub 1 WebAssembly", "anyone",
+          "adds a sub-item under item N (`agenda sub 1.2 …` makes 1.2.1)"),
+    Usage("agenda", "edit", ("agenda edit N TEXT",), "agenda edit 2 Run exports, ready for vote",
+          _ITS_PROPOSER, "replaces item N's text"),
+    Usage("agenda", "remove", ("agenda remove N",), "agenda remove 2", _ITS_PROPOSER,
+          "drops item N and its sub-items; the other items keep their numbers"),
+    Usage("agenda", "move", ("agenda move N POSITION",), "agenda move 4 1", _ITS_PROPOSER,
+          "moves item N among its siblings (1 = first); no item is renumbered"),
+    Usage("agenda", "done", ("agenda done N",), "agenda done 1.2", _ITS_PROPOSER,
+          "ticks item N"),
+    Usage("agenda", "defer", ("agenda defer N",), "agenda defer 3", _ITS_PROPOSER,
+          "moves item N (with its sub-items) to the next meeting when this one ends; a "
+          "sub-item arrives there as an item of its own, its parent's text first "
+          "(`Parent text: sub-item text`)"),
+    Usage("next", None, ("next", "next K"), "next 5", "anyone",
+          "says when and where the next meeting (or the next K, 1–50) is; changes nothing"),
+    Usage("skip", None, ("skip", "skip YYYY-MM-DD"), "skip 2025-12-24", "chairs",
+          "cancels the next meeting, or the one on that date: its reminders are withdrawn, "
+          "a notice is posted and its agenda moves to the next meeting"),
+    Usage("reschedule", None,
+          ("reschedule YYYY-MM-DD HH:MM", "reschedule +SHIFT", "reschedule -SHIFT"),
+          "reschedule +1d", "chairs",
+          "moves the next meeting to a time in the series' zone, or by a shift such as +1d "
+          "or -30m, and posts a notice"),
+    Usage("start", None, ("start", "start now", "start YYYY-MM-DD"), "start", "chairs",
+          "begins the next meeting now and posts the attendance message; the chair who starts "
+          "it counts as present. More than 12 h early needs `start now` or its date"),
+    Usage("here", None, ("here", "here @**NAME**", "here NAME"), "here @**Othello**",
+          "anyone; someone else: chairs",
+          "marks you present without reacting, or (a chair) someone else, by @-mention or by "
+          "name (a name no Zulip user has adds someone on the call without Zulip, once)"),
+    Usage("item", None, ("item N",), "item 2", "chairs",
+          "makes item N the one under discussion; the previous item is ticked"),
+    Usage("note", None, ("note TEXT", "note N TEXT"), "note DJC: enumerate everything?",
+          "anyone",
+          "adds a discussion note under the current item (or item N), credited to you; "
+          "`agenda` shows it with its number"),
+    Usage("note", "edit", ("note edit N TEXT",), "note edit 2 DJC: enumerate every package",
+          _ITS_AUTHOR, "replaces note N's text" + _AFTER_END),
+    Usage("note", "remove", ("note remove N",), "note remove 2", _ITS_AUTHOR,
+          "removes note N; the others keep their numbers" + _AFTER_END),
+    Usage("agreed", None, ("agreed TEXT",), "agreed Start the vote next week", "anyone",
+          "records a decision under the current item and in the notes' Decisions section; "
+          "`agenda` and the summary show its number"),
+    Usage("agreed", "edit", ("agreed edit N TEXT",), "agreed edit 1 Start the vote on Monday",
+          _ITS_AUTHOR, "replaces decision N's text" + _AFTER_END),
+    Usage("agreed", "remove", ("agreed remove N",), "agreed remove 1", _ITS_AUTHOR,
+          "removes decision N; the others keep their numbers" + _AFTER_END),
+    Usage("action", None, ("action TEXT",), "action @**Cheng H. Lee** opens the vote", "anyone",
+          "records an action item, numbered across the series; the people you @-mention own "
+          "it (none: unowned)"),
+    Usage("action", "done", ("action done N",), "action done 3", _ITS_OWNERS,
+          "closes action item N"),
+    Usage("action", "reopen", ("action reopen N",), "action reopen 3", _ITS_OWNERS,
+          "opens closed action item N again"),
+    Usage("action", "edit", ("action edit N TEXT",),
+          "action edit 3 @**Cheng H. Lee** opens the vote on Monday", _ITS_AUTHOR,
+          "replaces action item N's text (one of this meeting's); its owners are read again "
+          "from the new text's mentions" + _AFTER_END),
+    Usage("action", "remove", ("action remove N",), "action remove 3", _ITS_AUTHOR,
+          "removes action item N (one of this meeting's)" + _AFTER_END),
+    Usage("undo", None, ("undo",), "undo", "anyone",
+          "removes your own last note, decision or action item of this meeting"),
+    Usage("end", None, ("end",), "end", "chairs",
+          "ticks the current item, writes the notes file, carries deferred items over and "
+          "posts a summary with the file attached"),
+    Usage("profile", None,
+          ("profile", "profile initials X", "profile affiliation X", "profile github X"),
+          "profile initials JJH", "anyone",
+          "shows or sets your row in the attendees table (over the organization's profile "
+          "fields)"),
+)  # fmt: skip
+VERBS = tuple(dict.fromkeys(usage.verb for usage in USAGE))
 
 _AGENDA_SUBVERBS = ("add", "sub", "edit", "remove", "move", "done", "defer")
 _SUBVERB_ALIASES = {"rm": "remove", "delete": "remove", "del": "remove", "tick": "done"}
@@ -246,10 +336,30 @@ class UsageError(Exception):
 
 
 def usage_of(verb: str) -> str:
-    """The usage block of one verb, as Zulip markdown."""
-    syntax, explanation = USAGE[verb]
-    lines = "\n".join(f"`{line}`" for line in syntax)
-    return f"**{verb}**: {explanation}.\n{lines}"
+    """The forms of one verb, as Zulip markdown: what a usage error repeats."""
+    forms = "\n".join(f"`{form}`" for usage in USAGE if usage.verb == verb for form in usage.forms)
+    return f"**{verb}** takes:\n{forms}\n`help {verb}` explains each, with an example."
+
+
+def help_entries(topic: str) -> tuple[Usage, ...]:
+    """What `help TOPIC` explains: a verb's entries, a sub-verb's by its own name (`done`: both
+    `agenda done` and `action done`), or one `VERB SUB`; empty if none."""
+    words = topic.lower().split()
+    if len(words) == 2:
+        return tuple(u for u in USAGE if u.verb == words[0] and u.sub == words[1])
+    if len(words) != 1:
+        return ()
+    return tuple(u for u in USAGE if u.verb == words[0]) or tuple(
+        u for u in USAGE if u.sub == words[0]
+    )
+
+
+def clean_text(text: str) -> str:
+    """Text as typed, less terminal escapes, control characters (newline and tab stay) and
+    bidi overrides and isolates: nothing stored can recolour a terminal or reorder a line."""
+    if "\x1b" in text:
+        text = _TERMINAL_ESCAPE.sub("", text)
+    return _UNSAFE_CHARACTER.sub("", text)
 
 
 def parse_request(text: str, max_text: int = MAX_TEXT) -> Request:
@@ -257,22 +367,22 @@ def parse_request(text: str, max_text: int = MAX_TEXT) -> Request:
     text = text.strip()
     slug = None
     match = _SLUG_PREFIX.fullmatch(text)
-    if match and match.group(1) not in USAGE:
+    if match and match.group(1) not in VERBS:
         slug, text = match.group(1), match.group(2).strip()
     return Request(series_slug=slug, command=parse_command(text, max_text))
 
 
 def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     """Parse the command text itself; raises ``UsageError``."""
-    verb, rest = _split_word(text.strip())
+    verb, rest = _split_word(clean_text(text).strip())
     verb = verb.lower().rstrip(":")
     if verb in ("", "help", "?"):
-        word, _ = _split_word(rest)
-        if not word:
+        topic = " ".join(rest.lower().split())
+        if not topic:
             return Help()
-        if word.lower() not in USAGE:
-            raise UsageError(f"I have no help on `{_short(word)}`.{_suggest(word.lower())}")
-        return Help(word.lower())
+        if not help_entries(topic):
+            raise UsageError(f"I have no help on `{_short(topic)}`.{_suggest(topic)}")
+        return Help(topic)
     if verb == "agenda":
         return _parse_agenda(rest, max_text)
     if verb == "start":
@@ -286,6 +396,8 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
         return MarkHere(name or None)
     if verb == "note":
         first, after = _split_word(rest)
+        if changed := _change_of_minute(first, after, "note", "note", max_text):
+            return changed
         if _NUMBER.fullmatch(first) and after.strip():
             number, note = _number_then_text(rest, "note", max_text)
             return AddNote(number, note)
@@ -293,14 +405,17 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     if verb == "item":
         return CurrentItem(_only_number(rest, "item"))
     if verb in ("agreed", "agree", "decision"):
+        first, after = _split_word(rest)
+        if changed := _change_of_minute(first, after, "decision", "agreed", max_text):
+            return changed
         return RecordDecision(_text(rest, "agreed", max_text))
     if verb == "action":
         first, after = _split_word(rest)
-        if first.lower() == "done":
-            word = after.strip().lstrip("#")
-            if not re.fullmatch(r"\d{1,6}", word):
-                raise UsageError("`action done` needs the action's number, such as 3.", "action")
-            return CompleteAction(int(word))
+        if first.lower() in ("done", "reopen"):
+            number = _record_number(after, "action", "action", first.lower())
+            return CompleteAction(number) if first.lower() == "done" else ReopenAction(number)
+        if changed := _change_of_minute(first, after, "action", "action", max_text):
+            return changed
         return RecordAction(_text(rest, "action", max_text))
     if verb == "undo":
         return _no_arguments(rest, "undo", Undo())
@@ -347,6 +462,27 @@ def _parse_agenda(rest: str, max_text: int) -> Command:
     raise UsageError(
         f"`agenda` has no `{_short(sub)}`; it knows {', '.join(_AGENDA_SUBVERBS)}.", "agenda"
     )
+
+
+def _change_of_minute(
+    sub: str, args: str, kind: MinuteKind, verb: str, max_text: int
+) -> EditMinute | RemoveMinute | None:
+    """`edit N TEXT` or `remove N` after `note`, `agreed` or `action`; None when the words are
+    the record's own text (`note remove the old CI job` is a note)."""
+    sub = _SUBVERB_ALIASES.get(sub.lower(), sub.lower())
+    if sub not in ("edit", "remove") or not _RECORD_NUMBER.match(args.strip()):
+        return None
+    if sub == "remove":
+        return RemoveMinute(kind, _record_number(args, kind, verb, sub))
+    word, text = _split_word(args)
+    return EditMinute(kind, _record_number(word, kind, verb, sub), _text(text, verb, max_text))
+
+
+def _record_number(text: str, kind: MinuteKind, verb: str, sub: str) -> int:
+    match = _RECORD_NUMBER.fullmatch(text.strip())
+    if not match:
+        raise UsageError(f"`{verb} {sub}` needs the {kind}'s number alone, such as 3.", verb)
+    return int(match.group(1))
 
 
 def _parse_profile(rest: str) -> Command:
@@ -463,7 +599,8 @@ def _text(text: str, verb: str, max_text: int) -> str:
 
 
 def _suggest(word: str) -> str:
-    close = difflib.get_close_matches(word, list(USAGE), n=1)
+    names = {*VERBS, *(usage.name for usage in USAGE), *(u.sub for u in USAGE if u.sub)}
+    close = difflib.get_close_matches(word, sorted(names), n=1)
     return f" Did you mean `{close[0]}`?" if close else ""
 
 

@@ -37,6 +37,7 @@ from zulip_meetbot.commands import (
     CurrentItem,
     DeferItem,
     EditItem,
+    EditMinute,
     EndMeeting,
     Help,
     MarkDone,
@@ -45,6 +46,8 @@ from zulip_meetbot.commands import (
     RecordAction,
     RecordDecision,
     RemoveItem,
+    RemoveMinute,
+    ReopenAction,
     RescheduleMeeting,
     SetProfile,
     ShowAgenda,
@@ -303,6 +306,8 @@ class MeetbotHandler:
             return self._change_calendar(context, command, bot_handler)
         if isinstance(command, MarkHere):
             return self._here(context, command.name)
+        if isinstance(command, (EditMinute, RemoveMinute, ReopenAction)):
+            return self._change_minutes(context, command)
         return self._in_transaction(
             context, lambda session: self._execute(session, context, command)
         )
@@ -518,6 +523,56 @@ class MeetbotHandler:
             return views.marked_here(newly, person.full_name, someone_else)
 
         reply = self._in_transaction(context, mark)
+        for meeting_id in ended:
+            lifecycle.rerender_notes(self._store, self._settings, series, meeting_id)
+        return reply
+
+    def _change_minutes(
+        self, context: _Context, command: EditMinute | RemoveMinute | ReopenAction
+    ) -> str | None:
+        """A note, decision or action changed by its number; after the end, within the grace,
+        the notes file is written again (as for a late `here`)."""
+        series, uid, chair = context.series, context.member.user_id, context.is_chair
+        ended: list[int] = []
+
+        def change(session: Session) -> str:
+            meeting = meetings.minutes_meeting(session, series, self.clock.now())
+            self._logged_meeting = str(meeting.date)
+            if meeting.ended_at is not None:
+                ended.append(meeting.id)
+            if isinstance(command, ReopenAction):
+                text = minutes.reopen_action(session, series.slug, command.number, uid, chair)
+                return views.action_reopened(command.number, text)
+            if isinstance(command, RemoveMinute):
+                if command.kind == "action":
+                    text = minutes.remove_action(
+                        session, series.slug, meeting.id, command.number, uid, chair
+                    )
+                else:
+                    text = minutes.remove_said(
+                        session, command.kind, meeting.id, command.number, uid, chair
+                    )
+                return views.minute_removed(command.kind, command.number, text)
+            if command.kind != "action":
+                minutes.edit_said(
+                    session, command.kind, meeting.id, command.number, command.text, uid, chair
+                )
+                return views.minute_edited(command.kind, command.number, command.text)
+            owners, unknown = self._owners(session, command.text)
+            minutes.edit_action(
+                session,
+                series.slug,
+                meeting.id,
+                command.number,
+                command.text,
+                [m.user_id for m in owners],
+                uid,
+                chair,
+            )
+            names = [m.full_name for m in owners]
+            return views.action_edited(command.number, command.text, names, unknown)
+
+        reply = self._in_transaction(context, change)
         for meeting_id in ended:
             lifecycle.rerender_notes(self._store, self._settings, series, meeting_id)
         return reply

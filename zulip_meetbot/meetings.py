@@ -286,6 +286,15 @@ def attendance_meeting(session: Session, series: SeriesConfig, now: datetime) ->
     raise UserError(f"No **{series.title}** meeting is running. A chair can say `start`.")
 
 
+def minutes_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
+    """The meeting whose notes, decisions and actions `note edit N` and the like change: the
+    running one, else one ended within the attendance grace, else the next one."""
+    try:
+        return attendance_meeting(session, series, now)
+    except UserError:
+        return require_upcoming(session, series, now)
+
+
 def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> MeetingRecord:
     """Everything the notes file of ``meeting`` shows, read from the database.
 

@@ -1,5 +1,6 @@
 """The minutes: what is said during a meeting — discussion notes, decisions, action items —
-under the item being discussed, and `undo` of one's own last record."""
+under the item being discussed; `undo` of one's own last record, and changing a record by its
+number (its author, or a chair for anyone's)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
@@ -24,6 +26,14 @@ from zulip_meetbot.timeutil import local_date
 # `@**Name**`, `@**Name|id**` and their silent forms `@_**…**` (an action's silent mentions
 # name nobody as an owner).
 _MENTION = re.compile(r"(?<!\w)@(_?)\*\*([^*|]+?)(?:\|(\d+))?\*\*")
+
+# A note or decision is numbered by its place among the meeting's, in the order they were said.
+# A removed one keeps its row with its text emptied (a recorded text is never empty), so the
+# others keep the numbers people have already seen.
+_REMOVED = ""
+
+SaidKind = Literal["note", "decision"]
+_Said = TypeVar("_Said", NoteLine, NoteRow, DecisionRow)
 
 
 @dataclass(frozen=True)
@@ -123,8 +133,7 @@ def record_action(
     )
     session.add(row)
     session.flush()
-    for position, owner in enumerate(dict.fromkeys(owner_ids)):
-        session.add(ActionOwnerRow(action_id=row.id, user_id=owner, position=position))
+    _set_owners(session, row.id, owner_ids)
     return row.number, None if item is None else item.number
 
 
@@ -132,26 +141,87 @@ def complete_action(
     session: Session, series_slug: str, number: int, actor_id: int, is_chair: bool, now: datetime
 ) -> str:
     """``action done N``: by its owners, its author or a chair. Returns its text."""
-    row = store.action_by_number(session, series_slug, number)
-    if row is None:
-        raise UserError(f"there is no action item {number}.")
+    row = _action(session, series_slug, number)
     if row.done_at is not None:
         raise UserError(f"action item {number} is already done.")
-    owners = store.action_owners(session, [row.id])[row.id]
-    if not is_chair and actor_id != row.author_id and actor_id not in owners:
-        raise UserError(f"only its owners, its author or a chair can close action item {number}.")
+    _check_may_close(session, row, actor_id, is_chair, "close")
     row.done_at = now
     return row.text
 
 
+def reopen_action(
+    session: Session, series_slug: str, number: int, actor_id: int, is_chair: bool
+) -> str:
+    """``action reopen N``: a closed action is open again; by whoever may close it."""
+    row = _action(session, series_slug, number)
+    if row.done_at is None:
+        raise UserError(f"action item {number} is not closed.")
+    _check_may_close(session, row, actor_id, is_chair, "reopen")
+    row.done_at = None
+    return row.text
+
+
+def edit_action(
+    session: Session,
+    series_slug: str,
+    meeting_id: int,
+    number: int,
+    text: str,
+    owner_ids: Sequence[int],
+    actor_id: int,
+    is_chair: bool,
+) -> None:
+    """``action edit N TEXT``: new text, and its owners read again from the new text."""
+    row = _meeting_action(session, series_slug, meeting_id, number)
+    _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    row.text = text
+    session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
+    _set_owners(session, row.id, owner_ids)
+
+
+def remove_action(
+    session: Session, series_slug: str, meeting_id: int, number: int, actor_id: int, is_chair: bool
+) -> str:
+    """``action remove N``; returns its text."""
+    row = _meeting_action(session, series_slug, meeting_id, number)
+    _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    _delete_action(session, row)
+    return row.text
+
+
+def edit_said(
+    session: Session,
+    kind: SaidKind,
+    meeting_id: int,
+    number: int,
+    text: str,
+    actor_id: int,
+    is_chair: bool,
+) -> None:
+    """``note edit N TEXT`` and ``agreed edit N TEXT``."""
+    row = _said(session, kind, meeting_id, number)
+    _check_may_change(row.author_id, actor_id, is_chair, f"{kind} {number}")
+    row.text = text
+
+
+def remove_said(
+    session: Session, kind: SaidKind, meeting_id: int, number: int, actor_id: int, is_chair: bool
+) -> str:
+    """``note remove N`` and ``agreed remove N``; returns the text removed."""
+    row = _said(session, kind, meeting_id, number)
+    _check_may_change(row.author_id, actor_id, is_chair, f"{kind} {number}")
+    text, row.text = row.text, _REMOVED
+    return text
+
+
 def undo(session: Session, meeting_id: int, author_id: int) -> str:
     """Remove the author's most recent note, decision or action of this meeting."""
-    candidates: list[tuple[datetime, int, str, object]] = []
+    candidates: list[tuple[datetime, int, str, NoteRow | DecisionRow | ActionRow]] = []
     for note in store.notes_of_meeting(session, meeting_id):
-        if note.author_id == author_id:
+        if note.author_id == author_id and note.text != _REMOVED:
             candidates.append((note.created_at, note.id, "note", note))
     for decision in store.decisions_of(session, meeting_id):
-        if decision.author_id == author_id:
+        if decision.author_id == author_id and decision.text != _REMOVED:
             candidates.append((decision.created_at, decision.id, "decision", decision))
     for action in store.actions_of(session, meeting_id):
         if action.author_id == author_id and action.done_at is None:
@@ -159,10 +229,11 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
     if not candidates:
         raise UserError("you have recorded nothing in this meeting that I could undo.")
     _, _, kind, row = max(candidates, key=lambda c: (c[0], c[1]))
+    text = row.text
     if isinstance(row, ActionRow):
-        session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
-    session.delete(row)
-    text = getattr(row, "text", "")
+        _delete_action(session, row)
+    else:
+        row.text = _REMOVED
     return f"{kind}: {text}"
 
 
@@ -170,8 +241,8 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
 class MinutesRows:
     """A meeting's minutes as read from the database once, for one rendering."""
 
-    notes: list[NoteLine]
-    decisions: list[DecisionRow]
+    notes: list[tuple[int, NoteLine]]  # (number, note), removed ones left out
+    decisions: list[tuple[int, DecisionRow]]
     actions: list[ActionRow]
     owners: dict[int, list[int]]  # action id -> owner ids
 
@@ -179,8 +250,8 @@ class MinutesRows:
 def load(session: Session, meeting_id: int) -> MinutesRows:
     actions = store.actions_of(session, meeting_id)
     return MinutesRows(
-        notes=store.note_lines_of_meeting(session, meeting_id),
-        decisions=store.decisions_of(session, meeting_id),
+        notes=_numbered(store.note_lines_of_meeting(session, meeting_id)),
+        decisions=_numbered(store.decisions_of(session, meeting_id)),
         actions=actions,
         owners=store.action_owners(session, [a.id for a in actions]),
     )
@@ -188,8 +259,8 @@ def load(session: Session, meeting_id: int) -> MinutesRows:
 
 def appearances(rows: MinutesRows) -> list[tuple[datetime, int]]:
     """Everyone who said or owns something in the meeting's minutes, with when they did."""
-    said = [(note.created_at, note.author_id) for note in rows.notes]
-    said += [(d.created_at, d.author_id) for d in rows.decisions]
+    said = [(note.created_at, note.author_id) for _, note in rows.notes]
+    said += [(d.created_at, d.author_id) for _, d in rows.decisions]
     for action in rows.actions:
         said += [(action.created_at, uid) for uid in (action.author_id, *rows.owners[action.id])]
     return said
@@ -206,19 +277,23 @@ def minutes_by_item(
     """The meeting's notes, decisions and actions grouped by item id (None: no item), plus the
     decisions and actions in the order they were said."""
     notes: dict[int | None, list[DiscussionNote]] = defaultdict(list)
-    for note in rows.notes:
+    for number, note in rows.notes:
         notes[note.item_id].append(
             DiscussionNote(
-                roster.initials_of(note.author_id), roster.name_of(note.author_id), note.text
+                roster.initials_of(note.author_id),
+                roster.name_of(note.author_id),
+                note.text,
+                number,
             )
         )
     decisions: dict[int | None, list[Decision]] = defaultdict(list)
     all_decisions = []
-    for row in rows.decisions:
+    for number, row in rows.decisions:
         decision = Decision(
             row.text,
             roster.initials_of(row.author_id),
             item_numbers.get(row.item_id) if row.item_id is not None else None,
+            number,
         )
         decisions[row.item_id].append(decision)
         all_decisions.append(decision)
@@ -286,3 +361,62 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
             f"There is no item {number} on this agenda. Say `agenda` to see the numbers."
         )
     return item
+
+
+def _numbered(rows: Sequence[_Said]) -> list[tuple[int, _Said]]:
+    """Notes or decisions in the order they were said, with their numbers; removed ones out."""
+    return [(number, row) for number, row in enumerate(rows, start=1) if row.text != _REMOVED]
+
+
+def _said(session: Session, kind: SaidKind, meeting_id: int, number: int) -> NoteRow | DecisionRow:
+    rows: Sequence[NoteRow | DecisionRow]
+    if kind == "note":
+        rows = store.notes_of_meeting(session, meeting_id)
+    else:
+        rows = store.decisions_of(session, meeting_id)
+    if not 1 <= number <= len(rows) or rows[number - 1].text == _REMOVED:
+        raise UserError(f"there is no {kind} {number} in this meeting. `agenda` shows the numbers.")
+    return rows[number - 1]
+
+
+def _action(session: Session, series_slug: str, number: int) -> ActionRow:
+    row = store.action_by_number(session, series_slug, number)
+    if row is None:
+        raise UserError(f"there is no action item {number}.")
+    return row
+
+
+def _meeting_action(session: Session, series_slug: str, meeting_id: int, number: int) -> ActionRow:
+    row = _action(session, series_slug, number)
+    if row.meeting_id != meeting_id:
+        # The notes of that meeting are final; `action done` and `reopen` still apply to it.
+        raise UserError(
+            f"action item {number} was recorded at an earlier meeting: only this meeting's "
+            "action items can be edited or removed."
+        )
+    return row
+
+
+def _check_may_change(author_id: int, actor_id: int, is_chair: bool, what: str) -> None:
+    if not is_chair and actor_id != author_id:
+        raise UserError(f"{what} is someone else's: only its author or a chair can change it.")
+
+
+def _check_may_close(
+    session: Session, row: ActionRow, actor_id: int, is_chair: bool, verb: str
+) -> None:
+    owners = store.action_owners(session, [row.id])[row.id]
+    if not is_chair and actor_id != row.author_id and actor_id not in owners:
+        raise UserError(
+            f"only its owners, its author or a chair can {verb} action item {row.number}."
+        )
+
+
+def _set_owners(session: Session, action_id: int, owner_ids: Sequence[int]) -> None:
+    for position, owner in enumerate(dict.fromkeys(owner_ids)):
+        session.add(ActionOwnerRow(action_id=action_id, user_id=owner, position=position))
+
+
+def _delete_action(session: Session, row: ActionRow) -> None:
+    session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
+    session.delete(row)

@@ -146,10 +146,10 @@ class OutlineLine:
 
 @dataclass(frozen=True)
 class OwnerActions:
-    """The actions of one owner, as the ``by_owner`` filter groups them."""
+    """The actions of one owner (or of the same several owners), as ``by_owner`` groups them."""
 
-    owner: str  # the owner's name; "" for the group of unowned actions
-    initials: str  # the owner's initials; "" for the unowned group
+    owner: str  # the owner's name, or the owners' joined by ", "; "" for unowned actions
+    initials: str  # their initials, joined the same way; "" for the unowned group
     actions: tuple[ActionItem, ...]
 
 
@@ -262,9 +262,10 @@ def _sort_key(name: str) -> tuple[str, str]:
 
 
 def _by_owner(actions: Iterable[ActionItem]) -> list[OwnerActions]:
-    """Group actions by owner: owners by name, each with their actions in order; unowned last.
+    """Group actions by owners, sorted by name, each group's actions in order; unowned last.
 
-    An action with several owners is listed under each of them.
+    An action with several owners is listed once, in the group of all its owners, whose
+    ``owner`` joins their names with ", " (and ``initials`` their initials).
     """
     owned: dict[str, tuple[str, list[ActionItem]]] = {}
     unowned: list[ActionItem] = []
@@ -272,14 +273,12 @@ def _by_owner(actions: Iterable[ActionItem]) -> list[OwnerActions]:
         if not action.owners:
             unowned.append(action)
             continue
-        initials = (*action.owner_initials, *([""] * len(action.owners)))
-        for name, owner_initials in zip(action.owners, initials, strict=False):
-            group = owned.setdefault(name, (owner_initials, []))[1]
-            if action not in group:
-                group.append(action)
+        names = ", ".join(action.owners)
+        initials = ", ".join(action.owner_initials)
+        owned.setdefault(names, (initials, []))[1].append(action)
     groups = [
-        OwnerActions(name, owned[name][0], tuple(owned[name][1]))
-        for name in sorted(owned, key=_sort_key)
+        OwnerActions(names, owned[names][0], tuple(owned[names][1]))
+        for names in sorted(owned, key=_sort_key)
     ]
     if unowned:
         groups.append(OwnerActions("", "", tuple(unowned)))

@@ -28,6 +28,7 @@ class DiscussionNote:
     author_initials: str
     author_name: str
     text: str
+    number: int = 0  # its place among the meeting's notes: `note edit N`
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Decision:
     text: str
     author_initials: str
     item_number: str | None  # None when no item was current
+    number: int = 0  # its place among the meeting's decisions: `agreed edit N`
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from zulip_meetbot.commands import USAGE, usage_of
+from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, help_entries
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.meetings import Meeting, PlannedMeeting
 from zulip_meetbot.record import ActionItem, AgendaItem, Attendee, MeetingRecord
@@ -34,11 +34,16 @@ def one_line(text: str) -> str:
 def help_text(series: Sequence[SeriesConfig]) -> str:
     """The short list of everything the bot understands; fits one screen."""
     lines = ["**meetbot** runs this stream's meetings. Mention me with one of:"]
-    for syntax, explanation in USAGE.values():
-        lines.append(f"- `{syntax[0]}`: {explanation}")
+    for verb in VERBS:
+        entries = [usage for usage in USAGE if usage.verb == verb]
+        subs = ", ".join(f"`{usage.sub}`" for usage in entries if usage.sub)
+        also = f" (also {subs})" if subs else ""
+        main = entries[0]
+        chairs = "chairs: " if main.who == "chairs" else ""
+        lines.append(f"- `{main.forms[0]}`{also}: {chairs}{main.does}")
     lines.append(
-        "\n`agenda` also takes `add TEXT`, `add SECTION: TEXT`, `sub N TEXT`, `edit N TEXT`, "
-        "`remove N`, `move N POSITION`, `done N` and `defer N`. Say `help VERB` for details."
+        "\nSay `help VERB` for its forms, an example and who may use it; a sub-verb works "
+        "too (`help defer`)."
     )
     if len(series) > 1:
         slugs = ", ".join(f"`{s.slug}`" for s in series)
@@ -49,8 +54,16 @@ def help_text(series: Sequence[SeriesConfig]) -> str:
     return "\n".join(lines)
 
 
-def help_verb(verb: str) -> str:
-    return usage_of(verb)
+def help_verb(topic: str) -> str:
+    """`help VERB`: each of the verb's (or sub-verb's) entries with forms, example and who."""
+    blocks = []
+    for usage in help_entries(topic):
+        forms = ", ".join(f"`{form}`" for form in usage.forms)
+        blocks.append(
+            f"**{usage.name}**: {usage.does}.\n{forms}\n"
+            f"Who: {usage.who}. Example: `{usage.example}`"
+        )
+    return "\n\n".join(blocks)
 
 
 def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
@@ -122,8 +135,12 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     later = " _(deferred to the next meeting)_" if item.deferred else ""
     lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
     inner = _INDENT * (depth + 1)
-    said = [f"{inner}- _{note.author_initials}: {one_line(note.text)}_" for note in item.notes]
-    said += [f"{inner}- **Agreed:** {one_line(d.text)}" for d in item.decisions]
+    # Each with its number, for `note edit N` and `agreed edit N`.
+    said = [
+        f"{inner}- _{note.author_initials}: {one_line(note.text)}_ (#{note.number})"
+        for note in item.notes
+    ]
+    said += [f"{inner}- **Agreed:** {one_line(d.text)} (#{d.number})" for d in item.decisions]
     for action in item.actions:
         owners = ", ".join(action.owner_initials) or "unowned"
         said.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
@@ -193,14 +210,42 @@ def action_recorded(
     number: int, item: str | None, owners: Sequence[str], unknown: Sequence[str]
 ) -> str:
     under = f" under item **{item}**" if item else ""
+    return f"Recorded action item **#{number}**{under}, {_owned_by(owners, unknown)}"
+
+
+def _owned_by(owners: Sequence[str], unknown: Sequence[str]) -> str:
     who = (
         ", ".join(one_line(o) for o in owners) or "nobody yet (mention people to make them owners)"
     )
-    text = f"Recorded action item **#{number}**{under}, owned by {who}."
+    text = f"owned by {who}."
     if unknown:
         names = ", ".join(f"`{one_line(n)}`" for n in unknown)
         text += f" I know nobody called {names}."
     return text
+
+
+_MINUTE_NAMES: dict[MinuteKind, str] = {
+    "note": "Note",
+    "decision": "Decision",
+    "action": "Action item",
+}
+
+
+def minute_edited(kind: MinuteKind, number: int, text: str) -> str:
+    return f"{_MINUTE_NAMES[kind]} **#{number}** now reads: {one_line(text)}"
+
+
+def action_edited(number: int, text: str, owners: Sequence[str], unknown: Sequence[str]) -> str:
+    return f"{minute_edited('action', number, text)}\nIt is {_owned_by(owners, unknown)}"
+
+
+def minute_removed(kind: MinuteKind, number: int, text: str) -> str:
+    others = "\nThe others keep their numbers." if kind != "action" else ""
+    return f"Removed {_MINUTE_NAMES[kind].lower()} **#{number}**: {one_line(text)}{others}"
+
+
+def action_reopened(number: int, text: str) -> str:
+    return f"Reopened action item **#{number}**: {one_line(text)}"
 
 
 def summary_text(
@@ -239,12 +284,12 @@ def summary_text(
         )
     if record.decisions:
         lines.append("\n**Decisions**")
-        lines += [f"- {one_line(decision.text)}" for decision in record.decisions]
+        lines += [f"- {one_line(d.text)} (#{d.number})" for d in record.decisions]
     if record.actions:
         lines.append("\n**Action items**")
-        for owner, actions in actions_by_owner(record.actions):
+        for owners, actions in actions_by_owner(record.actions):
             for action in actions:
-                lines.append(f"- **{owner}**: {one_line(action.text)} (#{action.number})")
+                lines.append(f"- **{owners}**: {one_line(action.text)} (#{action.number})")
     shown = f"[{notes_name}]({notes_url})" if notes_url else f"`{notes_name}`"
     lines.append(f"\nNotes file: {shown}")
     return "\n".join(lines)
@@ -253,13 +298,15 @@ def summary_text(
 def actions_by_owner(
     actions: Sequence[ActionItem],
 ) -> list[tuple[str, list[ActionItem]]]:
-    """Action items grouped by owner name (an action with two owners is in both groups);
-    unowned ones last."""
+    """Action items grouped by their owners' names, joined (an action with two owners is
+    listed once, under both names); unowned ones last."""
     groups: dict[str, list[ActionItem]] = {}
+    unowned: list[ActionItem] = []
     for action in actions:
-        for owner in action.owners or ("Unowned",):
-            groups.setdefault(owner, []).append(action)
-    unowned = groups.pop("Unowned", [])
+        if action.owners:
+            groups.setdefault(", ".join(action.owners), []).append(action)
+        else:
+            unowned.append(action)
     ordered = list(groups.items())
     return ordered + ([("Unowned", unowned)] if unowned else [])
 
