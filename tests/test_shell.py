@@ -119,8 +119,9 @@ def test_piped_script_runs_a_whole_meeting_and_writes_the_notes_file(tmp_path: P
     assert "-- Wed 12 Feb 2025, 17:00 CET:" in out
     assert "(in 1 hour)" in out
     assert "**Demo Community Meeting** has started." in out
-    assert "Othello reacted :wave: on message" in out
-    assert "hamlet reacted 👋 on message" in out
+    attendance = "(the attendance message of Demo Community Meeting)"
+    assert f"Othello reacted :wave: to message 9 {attendance}" in out
+    assert f"hamlet reacted 👋 to message 9 {attendance}" in out
     assert "has ended: 2 people attended." in out
     assert "Attendees: @Othello, @hamlet." in out
     assert "never read" not in out
