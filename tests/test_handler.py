@@ -242,7 +242,7 @@ def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
     notes = (bot.settings.notes_dir / "2025-02-12-community.md").read_text()
     assert notes.startswith("---\ntags: [meeting-notes]\n---\n# 2025-02-12 Conda Community Meeting")
     assert "- [ ] (JC) GSOC ideas" in notes
-    assert "1 people in total" in notes or "1 person in total" in notes
+    assert "1 person in total" in notes
 
 
 def test_after_end_the_agenda_belongs_to_the_next_occurrence(bot: Harness) -> None:
