@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Harness
+from harness import BOTRC, Harness
 from sqlalchemy import event, func, select
 
+from zulip_meetbot import checks, views
 from zulip_meetbot import handler as handler_module
-from zulip_meetbot import views
 from zulip_meetbot.models import (
     AttendanceRow,
     HandledMessageRow,
@@ -431,7 +431,7 @@ def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
     notes = (bot.settings.notes_dir / "2025-02-12-community.md").read_text()
     assert notes.startswith("---\ntags: [meeting-notes]\n---\n# 2025-02-12 Conda Community Meeting")
     assert "- [ ] (JC) GSOC ideas" in notes
-    assert "1 people in total" in notes or "1 person in total" in notes
+    assert "1 person in total" in notes
 
 
 def test_after_end_the_agenda_belongs_to_the_next_occurrence(bot: Harness) -> None:
@@ -588,3 +588,85 @@ def test_an_item_typed_with_a_terminal_colour_and_a_bidi_override_is_stored_clea
         assert session.scalars(select(NoteRow.text)).all() == ["isolated words"]
     notes = next((bot.settings.notes_dir).glob("*.md")).read_text(encoding="utf-8")
     assert not re.search("[\x1b\x07\u202a-\u202e\u2066-\u2069]", notes)
+
+
+# --- the flood limit and counted nouns --------------------------------------------------------
+
+FLOOD_NOTICE = (
+    "You sent more than 3 commands in a minute; I ignored `{}`. Wait a moment and send it "
+    "again, and any other command I leave unanswered."
+)
+
+
+def flooding(tmp_path: Path) -> tuple[Harness, Member]:
+    """A bot taking 3 commands a minute from one person, and a person who has just sent 3."""
+    bot = Harness(tmp_path, BOTRC.replace("chairs = 1", "chairs = 1\ncommands_per_minute = 3"))
+    busy = bot.person(5, "Busy Person")
+    for n in range(3):
+        assert bot.say(busy, f"agenda add Fits {n}").startswith("Added item")
+    return bot, busy
+
+
+def test_every_dropped_command_is_named_but_the_notice_comes_at_most_once_a_minute(
+    tmp_path: Path,
+) -> None:
+    bot, busy = flooding(tmp_path)
+    bot.clock.advance(timedelta(seconds=1))
+    assert bot.say(busy, "agenda add Dropped 1") == FLOOD_NOTICE.format("agenda add Dropped 1")
+    other = bot.person(6, "Calm Person")
+    assert bot.say(other, "agenda add Someone else").startswith("Added item")  # per person
+    bot.clock.advance(timedelta(seconds=30))
+    assert bot.send(busy, "agenda add Dropped 2") == []  # told 30 s ago: no second notice
+    bot.clock.advance(timedelta(seconds=29))  # a minute after the first three: room again
+    for n in range(3):
+        assert bot.say(busy, f"agenda add Fits again {n}").startswith("Added item")
+    bot.clock.advance(timedelta(seconds=1))  # a minute after the first notice
+    assert bot.say(busy, "agenda add Dropped 3") == FLOOD_NOTICE.format("agenda add Dropped 3")
+    agenda = bot.say(other, "agenda")
+    assert "Fits again 2" in agenda and "Dropped" not in agenda
+
+
+def test_a_dropped_command_stays_dropped_when_it_is_delivered_again(tmp_path: Path) -> None:
+    bot, busy = flooding(tmp_path)
+    dropped = bot.message(busy, "agenda add Dropped")
+    bot.handler.handle_message(dropped, bot.bot)
+    assert bot.handler.was_handled(dropped["id"])  # catch-up after a restart skips it too
+    bot.clock.advance(timedelta(minutes=2))
+    bot.bot.reset_transcript()
+    bot.handler.handle_message(dropped, bot.bot)
+    assert list(bot.bot.transcript) == [] and item_count(bot) == 3
+    assert bot.say(busy, "agenda add Dropped").startswith("Added item **4**")  # sent again
+
+
+def test_the_flood_notice_shows_any_command_as_code_on_one_short_line() -> None:
+    ticks = views.slow_down(1, "agenda add use `conda`\nand @**all**")
+    assert "more than 1 command in a minute" in ticks
+    assert "I ignored ``agenda add use `conda` and @**all**``." in ticks
+    long = views.slow_down(30, "note " + "x" * 200)
+    assert f"I ignored `note {'x' * 54}…`." in long
+
+
+def test_a_handler_without_the_flood_limit_answers_every_command(tmp_path: Path) -> None:
+    bot = Harness(tmp_path, BOTRC.replace("chairs = 1", "chairs = 1\ncommands_per_minute = 3"))
+    bot.handler = handler_module.MeetbotHandler(
+        bot.settings, bot.store, bot.clock, bot.directory, limit_floods=False
+    )
+    busy = bot.person(5, "Busy Person")
+    replies = [bot.say(busy, f"agenda add Item {n}") for n in range(10)]
+    assert all(reply.startswith("Added item") for reply in replies)
+
+
+def test_counts_take_the_singular_for_one_and_the_plural_otherwise() -> None:
+    assert [views.count(n, "person", "people") for n in (0, 1, 2)] == [
+        "0 people",
+        "1 person",
+        "2 people",
+    ]
+    one_problem = [checks.Finding(checks.ERROR, "[api] key: missing")]
+    assert checks.verdict(one_problem, online=False).startswith("1 problem: ")
+
+
+def test_next_1_speaks_of_one_meeting(bot: Harness) -> None:
+    wolf = bot.person(2, "Wolf Vollprecht")
+    assert bot.say(wolf, "next 1").startswith("The next 1 **Conda Community Meeting** meeting:\n")
+    assert bot.say(wolf, "next 2").startswith("The next 2 **Conda Community Meeting** meetings:")

@@ -409,6 +409,30 @@ def test_without_attendees_the_table_keeps_its_header_and_counts_zero() -> None:
     ) in text
 
 
+def test_one_attendee_is_counted_as_one_person_in_total() -> None:
+    one = reference_record().attendees[:1]
+    text = render_notes(small_record(attendees=one), "community")
+    assert "\n1 person in total\n" in text
+    assert "people in total" not in text
+
+
+def test_the_counted_filter_gives_a_user_template_singular_and_plural(tmp_path: Path) -> None:
+    path = tmp_path / "counts.md.j2"
+    path.write_text(
+        '{{ meeting.attendees | length | counted("person", "people") }}, '
+        '{{ meeting.sections | length | counted("section", "sections") }}, '
+        '{{ 0 | counted("action", "actions") }}\n',
+        encoding="utf-8",
+    )
+    one = reference_record().attendees[:1]
+    assert render_notes(small_record(AgendaSection("Only"), attendees=one), str(path)) == (
+        "1 person, 1 section, 0 actions\n"
+    )
+    assert render_notes(small_record(AgendaSection("A"), AgendaSection("B")), str(path)) == (
+        "7 people, 2 sections, 0 actions\n"
+    )
+
+
 def test_a_long_cell_widens_its_column_and_keeps_every_row_aligned() -> None:
     long_name = "Maria de los Ángeles Fernández-Valderrama"
     record = small_record(

@@ -98,7 +98,7 @@ def test_a_flood_gets_one_slow_down_but_ten_pasted_items_are_fine(tmp_path: Path
         assert bot.say(person, f"agenda add pasted item {index}").startswith("Added item")
     replies = [bot.send(person, f"agenda add flood {index}") for index in range(40)]
     texts = [m["content"] for done in replies for _, m in done]
-    assert sum("Slow down" in text for text in texts) == 1
-    assert len(texts) == 3  # two more items fit in the minute, then one "slow down"
+    assert sum("more than 12 commands in a minute" in text for text in texts) == 1
+    assert len(texts) == 3  # two more items fit in the minute, then one notice
     bot.clock.advance(timedelta(minutes=1))
     assert bot.say(person, "agenda add after a pause").startswith("Added item")

@@ -347,7 +347,7 @@ def test_late_reaction_within_the_grace_counts_and_rewrites_the_notes(bot: Harne
     chair, message_id = started(bot)
     bot.react(chair, message_id)
     bot.send(chair, "end")
-    assert "1 people in total" in notes_of(bot)
+    assert "1 person in total" in notes_of(bot)
     bot.clock.advance(timedelta(hours=3))
     bot.react(bot.person(9, "Late Comer"), message_id)
     assert "| Late Comer" in notes_of(bot) and "2 people in total" in notes_of(bot)

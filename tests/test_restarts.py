@@ -237,7 +237,7 @@ def test_commands_older_than_the_catch_up_window_are_left_alone(
     wait_until(lambda: bool(bot_posts(server, bot, "Fresh enough")), live, "the fresh reply")
     assert stop_bot(live) == 0
     assert bot_posts(server, bot, "Too old to answer") == []
-    assert "catching up on 1 messages" in live.log()
+    assert "catching up on 1 message sent" in live.log()
 
 
 # --- SIGKILL ------------------------------------------------------------------------------------

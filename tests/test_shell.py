@@ -119,8 +119,9 @@ def test_piped_script_runs_a_whole_meeting_and_writes_the_notes_file(tmp_path: P
     assert "-- Wed 12 Feb 2025, 17:00 CET:" in out
     assert "(in 1 hour)" in out
     assert "**Demo Community Meeting** has started." in out
-    assert "Othello reacted :wave: on message" in out
-    assert "hamlet reacted 👋 on message" in out
+    attendance = "(the attendance message of Demo Community Meeting)"
+    assert f"Othello reacted :wave: to message 9 {attendance}" in out
+    assert f"hamlet reacted 👋 to message 9 {attendance}" in out
     assert "has ended: 2 people attended." in out
     assert "Attendees: @Othello, @hamlet." in out
     assert "never read" not in out
@@ -334,3 +335,81 @@ def test_help_lists_the_shell_commands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("/as NAME", "/react ID|last", "/unreact", "/clock +1d", "/topic", "/notes"):
         assert command in result.stdout
+
+
+def test_a_piped_script_of_many_commands_from_one_person_is_answered_in_full(
+    tmp_path: Path,
+) -> None:
+    script = "".join(f"@meetbot agenda add Item {n}\n" for n in range(40))
+    result = run_shell(
+        script + "@meetbot start\n@meetbot end\n", "--now", "2025-02-12 16:00", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Added item") == 40  # commands_per_minute is 30
+    assert "Added item **40**" in result.stdout
+    assert "has started" in result.stdout and "has ended: 1 person attended." in result.stdout
+
+
+def test_the_flood_limit_option_drops_and_names_a_command_and_the_clock_lifts_it(
+    tmp_path: Path,
+) -> None:
+    script = "".join(f"@meetbot agenda add Item {n}\n" for n in range(32))
+    script += "/clock +1m\n@meetbot agenda add Item 30 again\n"
+    result = run_shell(script, "--flood-limit", "--now", "2025-02-10 13:00", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    replies = [line for line in result.stdout.splitlines() if line.startswith("meetbot (")]
+    said = [reply.split(": ", 1)[1] for reply in replies]
+    assert len(said) == 32 and all(text.startswith("Added item") for text in said[:30])
+    # Item 30 is dropped with a notice; Item 31, in the same minute, without a second one.
+    assert said[30] == (
+        "You sent more than 30 commands in a minute; I ignored `agenda add Item 30`. Wait a "
+        "moment and send it again, and any other command I leave unanswered."
+    )
+    assert said[31].startswith("Added item **31**") and said[31].endswith(": Item 30 again")
+
+
+def test_react_attendance_marks_you_present_whatever_the_bot_said_last(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path, now="2025-02-12 17:55")
+    printed = play(
+        session,
+        out,
+        "@meetbot start\n/as othello\n@meetbot agenda add Late idea\n"
+        "/react attendance 👋\n/as hamlet\n@meetbot end",
+    )
+    assert (
+        "othello reacted 👋 to message 2 (the attendance message of Demo Community Meeting)"
+        in printed
+    )
+    assert "has ended: 2 people attended." in printed
+
+
+def test_every_react_says_which_message_it_reacted_to(tmp_path: Path, session_in: Opener) -> None:
+    session, out = session_in(tmp_path, now="2025-02-12 17:55")
+    printed = play(
+        session,
+        out,
+        "@meetbot start\n@meetbot agenda add Announce GSOC ideas and the next release dates\n"
+        "/react last\n/unreact last\n/react 3 tada\n/unreact attendance\n/react 2",
+    )
+    added = "message 4: Added item **1** to **New Agenda Items** for Wed 12 Feb 202…"
+    assert f"hamlet reacted :wave: to {added}" in printed
+    assert "(not the attendance message: /react attendance marks you present)" in printed
+    assert f"hamlet removed the reaction :wave: from {added}" in printed
+    assert "hamlet reacted :tada: to message 3 by hamlet: @meetbot agenda add Announce" in printed
+    # hamlet has no reaction on the attendance message yet: `start` marked him present.
+    assert "you have no :wave: reaction on message 2" in printed
+    assert (
+        "hamlet reacted :wave: to message 2 (the attendance message of Demo Community Meeting)"
+        in printed
+    )
+
+
+def test_react_attendance_without_a_running_meeting_says_none_is_open(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/react attendance\n/help")
+    assert "no attendance message is open: a meeting posts one when it starts" in printed
+    assert "/react ID|last|attendance [EMOJI]" in printed

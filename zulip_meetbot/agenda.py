@@ -377,7 +377,7 @@ def sections(
 
 def _check_room(live: int, max_items: int) -> None:
     if live >= max_items:
-        raise UserError(f"this meeting already has {max_items} items, the most it can hold.")
+        raise UserError(f"this meeting already holds as many items as it can ({max_items}).")
 
 
 def _live(session: Session, meeting_id: int, number: str) -> ItemRow:

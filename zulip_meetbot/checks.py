@@ -20,6 +20,7 @@ from typing import Any, Protocol, TextIO
 
 from zulip_meetbot.config import ConfigError, Settings, load_settings
 from zulip_meetbot.notes import TemplateProblem, check_template
+from zulip_meetbot.views import count
 
 OK = "ok"
 WARNING = "warning"
@@ -333,8 +334,7 @@ def report_lines(findings: Iterable[Finding], key: str) -> list[str]:
 def verdict(findings: Sequence[Finding], online: bool) -> str:
     errors = sum(1 for f in findings if f.level == ERROR)
     if errors:
-        noun = "problem" if errors == 1 else "problems"
-        return f"{errors} {noun}: `meetbot run` would not work until fixed."
+        return f"{count(errors, 'problem', 'problems')}: `meetbot run` would not work until fixed."
     if online:
         return "all good: `meetbot run` has everything it needs."
     return "the botrc is good; `meetbot check` without --offline also asks the Zulip server."

@@ -31,6 +31,7 @@ from zulip_meetbot.record import (
     DiscussionNote,
     MeetingRecord,
 )
+from zulip_meetbot.views import count
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -382,6 +383,8 @@ def _environment() -> jinja2.Environment:
         outline=_outline,
         by_owner=_by_owner,
         plain_mentions=_plain_mentions,
+        # Not `count`: that is Jinja's own name for `length`.
+        counted=count,
     )
     return env
 

@@ -26,6 +26,7 @@ from zulip_meetbot.config import Settings
 from zulip_meetbot.directory import ZulipDirectory
 from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.sender import Sender
+from zulip_meetbot.views import count
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +364,8 @@ class Runtime:
             and not self.handler.was_handled(int(m["id"]))
         ]
         if pending:
-            log.info("catching up on %d messages sent to the bot while it was away", len(pending))
+            missed = count(len(pending), "message", "messages")
+            log.info("catching up on %s sent to the bot while it was away", missed)
         for message in pending:
             if self._stopping:
                 return  # the rest is read back at the next start
@@ -381,7 +383,8 @@ class Runtime:
         if reactions is not None:
             corrected = self.handler.reconcile_attendance(message_id, reactions, self.bot)
             if corrected:
-                log.info("attendance: %d reactions read back from Zulip", corrected)
+                read = count(corrected, "reaction", "reactions")
+                log.info("attendance: %s read back from Zulip", read)
 
     def _post_owed_replies(self) -> None:
         """Post the replies a stop cut off: recorded with their command, not known to be posted.

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zulip_meetbot.config import Settings, parse_duration
 from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
+from zulip_meetbot.views import shortened
 
 if TYPE_CHECKING:
     from zulip_meetbot.handler import MeetbotHandler
@@ -60,8 +61,11 @@ Type a message as in Zulip; the bot answers those that start by mentioning it:
   @meetbot help            @meetbot agenda add TEXT            @**meetbot** start
 Shell commands:
   /as NAME                 become NAME (a new name becomes a new person)
-  /react ID|last [EMOJI]   react to message ID, or to the bot's latest post (default :wave:)
-  /unreact ID|last [EMOJI] remove that reaction
+  /react ID|last|attendance [EMOJI]
+                           react to message ID, the bot's latest post, or the attendance
+                           message (reacting there marks you present; default :wave:)
+  /unreact ID|last|attendance [EMOJI]
+                           remove that reaction
   /clock                   show the clock
   /clock +1d | +2h30m      move the clock on; reminders, starts and ends that fall due happen
   /clock YYYY-MM-DD HH:MM  move the clock to a time in your zone
@@ -429,8 +433,14 @@ class ShellSession:
             },
             self.zulip,
         )
+        title = self.handler.attendance_message_title(message_id)
         done = "reacted" if op == "add" else "removed the reaction"
-        self.say(f"{self.me.full_name} {done} {emoji_shown(name)} on message {message_id}")
+        to = "to" if op == "add" else "from"
+        said = f"{self.me.full_name} {done} {emoji_shown(name)} {to} "
+        self.say(said + self._described(message_id, title))
+        if op == "add" and title is None and self.handler.open_attendance_message_ids():
+            # `/react last` may hit a reply posted after the attendance message.
+            self.say("(not the attendance message: /react attendance marks you present)")
         self._print_posts()
 
     def _message_id(self, target: str) -> int | None:
@@ -440,10 +450,38 @@ class ShellSession:
                 self.say("the bot has posted nothing yet")
                 return None
             return posts[-1]
+        if target.lower() == "attendance":
+            return self._attendance_message_id()
         if not target.isdigit() or int(target) not in self.zulip.messages:
-            self.say(f"no message {target!r}: give a message id or `last`")
+            self.say(f"no message {target!r}: give a message id, `last` or `attendance`")
             return None
         return int(target)
+
+    def _attendance_message_id(self) -> int | None:
+        """The attendance message whose reactions count: the one where you write, else the
+        newest (several series may be running)."""
+        open_ids = self.handler.open_attendance_message_ids()
+        if not open_ids:
+            self.say("no attendance message is open: a meeting posts one when it starts")
+            return None
+        here = (self.stream.casefold(), self.topic)
+        in_place = [
+            message_id
+            for message_id in open_ids
+            if (message := self.zulip.messages.get(message_id)) is not None
+            and (message.stream.casefold(), message.topic) == here
+        ]
+        return max(in_place or open_ids)
+
+    def _described(self, message_id: int, attendance_title: str | None) -> str:
+        """Which message it is, in a few words: ``message 4 (the attendance message of …)``."""
+        if attendance_title is not None:
+            return f"message {message_id} (the attendance message of {attendance_title})"
+        message = self.zulip.messages[message_id]
+        lines = terminal_text(message.content, self.zone).splitlines() or [""]
+        first = lines[0] if len(lines) == 1 else lines[0] + " …"
+        by = "" if message.sender_id == BOT_ID else f" by {message.sender_name}"
+        return f"message {message_id}{by}: {shortened(first, 60)}"
 
     # -- shell commands -------------------------------------------------------------------
 
@@ -544,6 +582,7 @@ class ShellOptions:
     person: str = "hamlet"
     now: str | None = None
     timezone: str | None = None
+    flood_limit: bool = False
 
 
 def open_session(
@@ -579,7 +618,8 @@ def open_session(
     clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
     store = Store(settings.database)
     people = People()
-    handler = MeetbotHandler(settings, store, clock, people)
+    # The clock stands still between lines, so a script would trip the limit; off unless asked.
+    handler = MeetbotHandler(settings, store, clock, people, limit_floods=options.flood_limit)
     # A kept database has handled messages already: new ones must not reuse their ids.
     zulip = TerminalZulip(last_id=handler.last_handled_message_id() or 0)
     scheduler = MeetingScheduler(handler, zulip)
@@ -671,6 +711,12 @@ def add_parser(commands: Any) -> None:
         help="show times in this IANA zone (default: this machine's)",
     )
     parser.add_argument(
+        "--flood-limit",
+        action="store_true",
+        help="refuse commands over commands_per_minute as `meetbot run` does (off by default: "
+        "the clock stands still between lines, and a script is not a flood; /clock +1m lifts it)",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -682,5 +728,7 @@ def main(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    options = ShellOptions(args.config, args.database, args.person, args.now, args.timezone)
+    options = ShellOptions(
+        args.config, args.database, args.person, args.now, args.timezone, args.flood_limit
+    )
     return shell(options, interactive=sys.stdin.isatty(), out=sys.stdout)

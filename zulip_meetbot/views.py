@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, help_entries
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.meetings import Meeting, PlannedMeeting
 from zulip_meetbot.record import ActionItem, AgendaItem, Attendee, MeetingRecord
 from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
+
+if TYPE_CHECKING:
+    # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
+    from zulip_meetbot.meetings import Meeting, PlannedMeeting
 
 _INDENT = "    "
 # Zulip cuts a longer message, marking it "[message truncated]" (its MAX_MESSAGE_LENGTH).
@@ -21,6 +25,12 @@ MAX_MESSAGE_LENGTH = 10_000
 # `@**Name**`, `@**all**` and `@*group*` notify people; typed by a user and repeated by the bot
 # (replies, reminders, summaries) they would notify everyone again each time.
 _LOUD_MENTION = re.compile(r"@(\*{1,2})(?=[^*\s])")
+
+
+def count(number: int, singular: str, plural: str) -> str:
+    """``number`` with its noun in the right form: ``1 person``, ``0 people``, ``2 people``.
+    Templates have it as the filter ``counted``."""
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def one_line(text: str) -> str:
@@ -113,7 +123,8 @@ def _within_limit(lines: Callable[[bool], list[str]]) -> str:
             break
         kept.append(line)
     left_out = len(body) - len(kept)
-    cut = f"_…and {left_out} more lines: Zulip takes at most {MAX_MESSAGE_LENGTH:,} characters._"
+    left = count(left_out, "more line", "more lines")
+    cut = f"_…and {left}: Zulip takes at most {MAX_MESSAGE_LENGTH:,} characters._"
     return "\n".join([*kept, cut, last])
 
 
@@ -147,7 +158,7 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     if with_minutes:
         lines += said
     elif said:
-        lines[0] += f" _({len(said)} notes)_" if len(said) > 1 else " _(1 note)_"
+        lines[0] += f" _({count(len(said), 'note', 'notes')})_"
     for child in item.children:
         lines.extend(_item_lines(child, depth + 1, with_minutes))
     return lines
@@ -257,9 +268,8 @@ def summary_text(
     carried: int = 0,
 ) -> str:
     """Posted at ``end``: who came, what was discussed, deferred, decided and who does what."""
-    count = len(record.attendees)
-    people_word = "person" if count == 1 else "people"
-    lines = [f"**{series.title}** has ended: {count} {people_word} attended."]
+    attended = count(len(record.attendees), "person", "people")
+    lines = [f"**{series.title}** has ended: {attended} attended."]
     if record.attendees:
         lines.append("Attendees: " + ", ".join(_silent(a) for a in record.attendees) + ".")
     items = [item for section in record.sections for item in section.items]
@@ -280,7 +290,8 @@ def summary_text(
             lines.append(f"- **{item.number}** ({item.proposer_initials}) {one_line(item.text)}")
     if carried and following is not None and not record.deferred:
         lines.append(
-            f"\n{carried} unticked items carried to {global_time(following.scheduled_start)}."
+            f"\n{count(carried, 'unticked item', 'unticked items')} carried to "
+            f"{global_time(following.scheduled_start)}."
         )
     if record.decisions:
         lines.append("\n**Decisions**")
@@ -339,11 +350,28 @@ def profile_text(person: Attendee) -> str:
     )
 
 
-def slow_down(per_minute: int) -> str:
+def slow_down(per_minute: int, command: str) -> str:
+    """A command dropped by the flood limit, named so its sender knows what to send again."""
+    # Mentions in inline code notify nobody, so the command is shown as typed, on one line.
+    typed = " ".join(command.split())
+    shown = _code(shortened(typed, 60)) if typed else "an empty command"
     return (
-        f"Slow down, please: I take up to {per_minute} commands a minute from one person. "
-        "I will ignore your messages for a moment; try again in a minute."
+        f"You sent more than {count(per_minute, 'command', 'commands')} in a minute; "
+        f"I ignored {shown}. Wait a moment and send it again, and any other command I leave "
+        "unanswered."
     )
+
+
+def shortened(text: str, most: int) -> str:
+    """``text``, cut to at most ``most`` characters with an ellipsis."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _code(text: str) -> str:
+    """``text`` as Zulip inline code, whatever backticks it holds."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
 
 
 def refusal(problem: str) -> str:
@@ -367,7 +395,8 @@ def next_text(series: SeriesConfig, planned: Sequence[PlannedMeeting], as_list: 
     if not as_list:
         link = f"\nCall: {series.video_link}" if series.video_link else ""
         return f"The next **{series.title}** is {line(planned[0])}.{link}"
-    lines = [f"The next {len(planned)} **{series.title}** meetings:"]
+    title = f"**{series.title}**"
+    lines = [f"The next {count(len(planned), f'{title} meeting', f'{title} meetings')}:"]
     lines += [f"{index}. {line(meeting)}" for index, meeting in enumerate(planned, start=1)]
     return "\n".join(lines)
 
@@ -381,8 +410,7 @@ def skipped(
         text += f" The next one is {global_time(following.scheduled_start)}"
         text += f" in #**{series.stream}>{following.topic}**."
         if moved_items:
-            noun = "item moves" if moved_items == 1 else "items move"
-            text += f" Its {moved_items} agenda {noun} there."
+            text += f" Its {count(moved_items, 'agenda item moves', 'agenda items move')} there."
     return text
 
 
