@@ -186,7 +186,9 @@ def test_init_asks_again_only_for_the_answers_run_would_refuse(tmp_path: Path) -
             "2025-02-12 5pm",  # start: refused
             "Mars/Olympus",  # zone: refused
             "",  # schedule: weekly
-            "",  # no video link
+            "",  # no video link (so its text is not asked)
+            "",  # no description
+            "",  # no chairs
             "2025-02-12 17:00",  # start again
             "America/New_York",  # zone again
         ]
