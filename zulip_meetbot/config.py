@@ -116,7 +116,7 @@ _DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
 _START_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 _START_HINT = "expected YYYY-MM-DD HH:MM[:SS]"
 # Zulip's own ways of writing a stream in a message: #stream and #**stream**.
-_STREAM_MENTION_RE = re.compile(r"#\*\*(.+?)\*\*|#(.+)")
+_STREAM_MENTION_RE = re.compile(r"#\*\*(.*?)\*\*|#(.*)")
 # IANA's geographic areas: other names (US/Eastern, CET, Poland) are old aliases of these.
 _ZONE_AREAS = (
     "Africa/",
@@ -292,7 +292,7 @@ def stream_name(text: str) -> str:
     mention = _STREAM_MENTION_RE.fullmatch(text.strip())
     if mention is None:
         return text.strip()
-    return (mention.group(1) or mention.group(2)).strip()
+    return next(name for name in mention.groups() if name is not None).strip()
 
 
 def check_site(text: str) -> str:
