@@ -814,7 +814,9 @@ def test_a_description_keeps_its_paragraphs_in_both_templates(tmp_path: Path) ->
         "We meet every other week.\n  Everyone is welcome.\n\n  - bring your questions."
     )
     description = parse(sections, tmp_path).series[0].description
-    assert description == "We meet every other week.\nEveryone is welcome.\n\n- bring your questions."
+    assert (
+        description == "We meet every other week.\nEveryone is welcome.\n\n- bring your questions."
+    )
     record = MeetingRecord(
         series_slug="community",
         title="Community Call",
