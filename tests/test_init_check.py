@@ -333,16 +333,21 @@ def test_check_refuses_a_database_folder_that_cannot_be_made(run: Any, tmp_path:
     assert f"error: [meetbot] database: {tmp_path / 'data'} is not a folder" in out
 
 
-def test_run_warns_about_a_botrc_others_can_read(tmp_path: Path) -> None:
-    botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + GOOD_SERIES
-    write_botrc(tmp_path, botrc, mode=0o640)
-    result = subprocess.run(
+def run_with_no_server(folder: Path, series: str, mode: int = 0o600) -> Any:
+    """`meetbot run` over a botrc whose server is a port nothing listens on."""
+    botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + series
+    write_botrc(folder, botrc, mode=mode)
+    return subprocess.run(
         [sys.executable, "-m", "zulip_meetbot", "run"],
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_run_warns_about_a_botrc_others_can_read(tmp_path: Path) -> None:
+    result = run_with_no_server(tmp_path, GOOD_SERIES, mode=0o640)
     assert result.returncode == 1  # nothing listens on port 9
     assert "botrc is readable by other users of this machine (mode 0640)" in result.stderr
     assert KEY not in result.stderr + result.stdout
@@ -558,15 +563,7 @@ def test_check_says_a_botrc_others_can_write_is_writable_and_why_it_matters(
 
 
 def test_run_logs_the_value_warnings_check_prints(tmp_path: Path) -> None:
-    botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + GOOD_SERIES
-    write_botrc(tmp_path, botrc + "reminders = 400d\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "zulip_meetbot", "run"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_with_no_server(tmp_path, GOOD_SERIES + "reminders = 400d\n")
     assert result.returncode == 1  # nothing listens on port 9
     assert "WARNING" in result.stderr
     assert (
