@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from zulip_meetbot.config import (
+    BUILTIN_TEMPLATES,
     ConfigError,
     Settings,
+    check_site,
+    check_zone,
     load_settings,
     parse_duration,
     parse_settings,
+    stream_name,
+    zones_using_abbreviation,
 )
+from zulip_meetbot.notes import render_notes
+from zulip_meetbot.record import MeetingRecord
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "s3cr3tAPIkeyThatMustNeverLeak0042"
@@ -670,3 +677,162 @@ def test_parse_duration_rejects(text: str, message: str) -> None:
         parse_duration(text)
 
     assert str(caught.value) == message
+
+
+# --- issue 12: values accepted that should not be, or reported wrongly ----------------------
+
+
+def test_a_zone_abbreviation_suggests_the_zones_that_use_it_not_a_close_spelling(
+    tmp_path: Path,
+) -> None:
+    (problem,) = problems_with(tmp_path, "series:community", timezone="CEST")
+
+    assert problem.startswith("[series:community] timezone: unknown time zone 'CEST' (CEST is an")
+    suggested = problem.split("one of: ")[1].rstrip(")").split(", ")
+    assert {"Europe/Berlin", "Europe/Paris", "Europe/Madrid"} <= set(suggested)
+    assert "EST" not in suggested and "America/New_York" not in suggested
+    # Old aliases (CET, Poland) are left out: the Area/City name is what to write.
+    assert all("/" in zone for zone in suggested)
+
+
+def test_zones_using_an_abbreviation_come_from_tzdata_in_either_season_and_any_case() -> None:
+    assert "America/Los_Angeles" in zones_using_abbreviation("PDT", 2025)
+    assert "America/Los_Angeles" in zones_using_abbreviation("pst", 2025)
+    # Southern summer time is in January: still found.
+    assert "Australia/Sydney" in zones_using_abbreviation("AEDT", 2025)
+    assert set(zones_using_abbreviation("IST", 2025)) >= {"Asia/Kolkata", "Europe/Dublin"}
+    assert zones_using_abbreviation("XYZT", 2025) == ()
+
+
+def test_a_misspelt_zone_name_still_gets_the_close_spelling(tmp_path: Path) -> None:
+    assert problems_with(tmp_path, "series:community", timezone="Europe/Berln") == (
+        "[series:community] timezone: unknown time zone 'Europe/Berln' "
+        "(did you mean 'Europe/Berlin'?)",
+    )
+    with pytest.raises(ValueError, match="did you mean 'Europe/Berlin'"):
+        check_zone("Europe/Berln")
+    assert check_zone("Europe/Berlin") == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (
+            "2025-02-30 17:00",
+            "'2025-02-30 17:00': the date 2025-02-30 does not exist (February 2025 has 28 days)",
+        ),
+        (
+            "2024-02-30 17:00",
+            "'2024-02-30 17:00': the date 2024-02-30 does not exist (February 2024 has 29 days)",
+        ),
+        (
+            "2025-04-31 09:30:00",
+            "'2025-04-31 09:30:00': the date 2025-04-31 does not exist (April 2025 has 30 days)",
+        ),
+        ("2025-13-01 17:00", "'2025-13-01 17:00': there is no month 13"),
+        ("2025-02-12 24:00", "'2025-02-12 24:00': 24:00 is not a time of day (00:00-23:59)"),
+    ],
+)
+def test_a_start_on_a_date_that_does_not_exist_says_so_not_format_error(
+    tmp_path: Path, start: str, message: str
+) -> None:
+    assert problems_with(tmp_path, "series:community", start=start) == (
+        f"[series:community] start: {message}",
+    )
+
+
+def test_a_start_with_seconds_or_single_digits_still_parses(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["series:community"]["start"] = "2025-2-3 7:05:09"
+
+    assert parse(sections, tmp_path).series[0].start == datetime(2025, 2, 3, 7, 5, 9)
+
+
+def test_an_indented_key_line_is_reported_as_continuing_the_value_above_it(
+    tmp_path: Path,
+) -> None:
+    text = render(valid_sections()).replace("stream = conda\n", "  stream = conda\n", 1)
+    lineno = text.splitlines().index("  stream = conda") + 1
+
+    assert problems_of(text, tmp_path) == (
+        f"[series:community] stream: line {lineno} is indented, so it continues the value of "
+        "title above it instead of setting stream: remove the indentation",
+    )
+
+
+def test_an_indented_key_line_after_a_list_is_one_problem_too(tmp_path: Path) -> None:
+    text = render(valid_sections()).replace("chairs = 7\n", "chairs = 7\n\tauto_start = off\n")
+
+    (problem,) = problems_of(text, tmp_path)
+    assert problem.startswith("[series:community] auto_start: line ")
+    assert "continues the value of chairs above it" in problem
+
+
+def test_indented_lines_that_are_not_keys_still_continue_a_value(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["series:community"]["description"] = "Our call.\n  Agenda: see the topic"
+
+    assert parse(sections, tmp_path).series[0].description == "Our call.\nAgenda: see the topic"
+
+
+@pytest.mark.parametrize("written", ["#conda", "#**conda**", "#** conda **"])
+def test_a_stream_written_as_a_zulip_link_means_the_stream(tmp_path: Path, written: str) -> None:
+    sections = valid_sections()
+    sections["series:community"]["stream"] = written
+
+    assert parse(sections, tmp_path).series[0].stream == "conda"
+    assert stream_name("#**dev team**") == "dev team"
+    assert stream_name("community") == "community"
+
+
+def test_a_stream_that_is_only_a_hash_is_empty(tmp_path: Path) -> None:
+    for written in ("#", "#****"):
+        assert problems_with(tmp_path, "series:community", stream=written) == (
+            "[series:community] stream: empty",
+        )
+
+
+def test_a_site_without_scheme_is_read_as_https_as_the_zulip_client_does(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["api"]["site"] = "chat.example.org"
+
+    assert parse(sections, tmp_path).api.site == "https://chat.example.org"
+    assert check_site("http://127.0.0.1:9") == "http://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("site", ["ftp://chat.example.org", "chat example org", "https://"])
+def test_a_site_that_is_no_url_is_refused(tmp_path: Path, site: str) -> None:
+    assert problems_with(tmp_path, "api", site=site) == (
+        "[api] site: expected the Zulip server's URL, such as https://example.zulipchat.com, "
+        f"got {site!r}",
+    )
+
+
+def test_a_description_keeps_its_paragraphs_in_both_templates(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["series:community"]["description"] = (
+        "We meet every other week.\n  Everyone is welcome.\n\n  - bring your questions."
+    )
+    description = parse(sections, tmp_path).series[0].description
+    assert (
+        description == "We meet every other week.\nEveryone is welcome.\n\n- bring your questions."
+    )
+    record = MeetingRecord(
+        series_slug="community",
+        title="Community Call",
+        date=date(2025, 2, 12),
+        start_utc=datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc),
+        timezone="UTC",
+        video_link="",
+        video_label="",
+        description=description,
+        attendees=(),
+        sections=(),
+    )
+    for template in BUILTIN_TEMPLATES:
+        notes = render_notes(record, template)
+        # Each paragraph on its own, still escaped so it cannot open a list.
+        assert (
+            "\n\nWe meet every other week. Everyone is welcome.\n\n\\- bring your questions.\n\n"
+            in notes
+        ), template

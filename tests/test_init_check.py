@@ -186,7 +186,9 @@ def test_init_asks_again_only_for_the_answers_run_would_refuse(tmp_path: Path) -
             "2025-02-12 5pm",  # start: refused
             "Mars/Olympus",  # zone: refused
             "",  # schedule: weekly
-            "",  # no video link
+            "",  # no video link (so its text is not asked)
+            "",  # no description
+            "",  # no chairs
             "2025-02-12 17:00",  # start again
             "America/New_York",  # zone again
         ]
@@ -331,16 +333,21 @@ def test_check_refuses_a_database_folder_that_cannot_be_made(run: Any, tmp_path:
     assert f"error: [meetbot] database: {tmp_path / 'data'} is not a folder" in out
 
 
-def test_run_warns_about_a_botrc_others_can_read(tmp_path: Path) -> None:
-    botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + GOOD_SERIES
-    write_botrc(tmp_path, botrc, mode=0o640)
-    result = subprocess.run(
+def run_with_no_server(folder: Path, series: str, mode: int = 0o600) -> Any:
+    """`meetbot run` over a botrc whose server is a port nothing listens on."""
+    botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + series
+    write_botrc(folder, botrc, mode=mode)
+    return subprocess.run(
         [sys.executable, "-m", "zulip_meetbot", "run"],
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_run_warns_about_a_botrc_others_can_read(tmp_path: Path) -> None:
+    result = run_with_no_server(tmp_path, GOOD_SERIES, mode=0o640)
     assert result.returncode == 1  # nothing listens on port 9
     assert "botrc is readable by other users of this machine (mode 0640)" in result.stderr
     assert KEY not in result.stderr + result.stdout
@@ -470,3 +477,225 @@ def test_check_online_says_when_the_server_cannot_be_reached(run: Any, tmp_path:
     assert status == 1
     assert "error: [api] site: cannot reach the Zulip server at http://127.0.0.1:9: " in out
     assert KEY not in out
+
+
+# --- issue 12: a new organizer's first hour ---------------------------------------------------
+
+
+def check_offline_lines(run: Any, tmp_path: Path, series: str) -> tuple[int, list[str]]:
+    write_botrc(tmp_path, API + series)
+    status, out, _err = run("check", "--offline")
+    return status, out.splitlines()
+
+
+def test_check_warns_about_a_reminder_longer_than_the_gap_between_meetings(
+    run: Any, tmp_path: Path
+) -> None:
+    status, lines = check_offline_lines(run, tmp_path, GOOD_SERIES + "reminders = 400d, 1h\n")
+    assert status == 0  # a warning, not an error: `run` works
+    assert (
+        "warning: [series:community] reminders: 57 weeks 1 day before each meeting is longer "
+        "than the 1 week between meetings, so a meeting's reminder would come before the "
+        "meeting before it" in lines
+    )
+    assert not any("reminders: 1 hour" in line for line in lines)
+
+
+def test_check_warns_about_a_reminder_months_before_a_one_off_meeting(
+    run: Any, tmp_path: Path
+) -> None:
+    once = GOOD_SERIES.replace("schedule = FREQ=WEEKLY\n", "") + "reminders = 400d\n"
+    status, lines = check_offline_lines(run, tmp_path, once)
+    assert status == 0
+    assert (
+        "warning: [series:community] reminders: 57 weeks 1 day before each meeting is more "
+        "than 4 weeks ahead: people will have forgotten it (a typo?)" in lines
+    )
+
+
+def test_check_warns_about_a_duration_longer_than_the_gap_between_meetings(
+    run: Any, tmp_path: Path
+) -> None:
+    twice_a_week = GOOD_SERIES.replace("FREQ=WEEKLY", "FREQ=WEEKLY;BYDAY=WE,FR")
+    status, lines = check_offline_lines(run, tmp_path, twice_a_week + "duration = 3d\n")
+    assert status == 0
+    assert (
+        "warning: [series:community] duration: 3 days is longer than the 2 days between "
+        "meetings, so a meeting would still run when the next one starts" in lines
+    )
+
+
+def test_gaps_between_meetings_are_wall_times_so_dst_does_not_warn(
+    run: Any, tmp_path: Path
+) -> None:
+    berlin = GOOD_SERIES.replace("start = 2030-01-02", "start = 2030-03-20").replace(
+        "timezone = UTC", "timezone = Europe/Berlin"
+    )
+    status, lines = check_offline_lines(run, tmp_path, berlin + "reminders = 7d\n")
+    assert status == 0
+    assert not any(line.startswith("warning") for line in lines), lines
+
+
+def test_check_warns_when_byday_moves_the_first_meeting_off_the_start_weekday(
+    run: Any, tmp_path: Path
+) -> None:
+    tuesdays = GOOD_SERIES.replace("FREQ=WEEKLY", "FREQ=WEEKLY;BYDAY=TU")  # start: a Wednesday
+    status, lines = check_offline_lines(run, tmp_path, tuesdays)
+    assert status == 0
+    assert (
+        "warning: [series:community] schedule: the rule does not give the day of `start` "
+        "(Wed 2 Jan 2030), so the first meetings are Tue 8 Jan 2030, Tue 15 Jan 2030, "
+        "Tue 22 Jan 2030: make `start` the first meeting, or change the rule" in lines
+    )
+
+
+def test_check_says_a_botrc_others_can_write_is_writable_and_why_it_matters(
+    run: Any, tmp_path: Path
+) -> None:
+    write_botrc(tmp_path, API + GOOD_SERIES, mode=0o666)
+    status, out, _err = run("check", "--offline")
+    assert status == 0
+    assert (
+        "warning: botrc is writable by other users of this machine (mode 0666): anyone of them "
+        "can change its chairs, its Zulip account and its key: run `chmod 600 " in out
+    )
+    assert "readable" not in out
+
+
+def test_run_logs_the_value_warnings_check_prints(tmp_path: Path) -> None:
+    result = run_with_no_server(tmp_path, GOOD_SERIES + "reminders = 400d\n")
+    assert result.returncode == 1  # nothing listens on port 9
+    assert "WARNING" in result.stderr
+    assert (
+        "[series:community] reminders: 57 weeks 1 day before each meeting is longer than the "
+        "1 week between meetings" in result.stderr
+    )
+
+
+def test_init_strips_the_hash_of_a_stream_and_adds_https_to_a_site(
+    run: Any, tmp_path: Path
+) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("https://chat.example.org")] = "chat.example.org"
+    flags[flags.index("community")] = "#**community**"
+    status, _out, err = run("init", *flags)
+    assert status == 0, err
+    text = (tmp_path / "botrc").read_text()
+    assert "site = https://chat.example.org\n" in text
+    assert "stream = community\n" in text
+    status, out, _err = run("check", "--offline")
+    assert status == 0 and "warning" not in out
+
+
+def test_init_refuses_a_site_that_is_no_url_like_the_botrc(run: Any, tmp_path: Path) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("https://chat.example.org")] = "ftp://chat.example.org"
+    status, _out, err = run("init", *flags)
+    assert status == 2
+    assert (
+        "meetbot init: --site: expected the Zulip server's URL, such as "
+        "https://example.zulipchat.com, got 'ftp://chat.example.org'" in err.splitlines()
+    )
+    assert not (tmp_path / "botrc").exists()
+
+
+def test_init_writes_the_video_label_description_and_chairs_given_as_flags(
+    run: Any, tmp_path: Path
+) -> None:
+    status, _out, err = run(
+        "init",
+        *INIT_FLAGS,
+        "--video-label",
+        "Join on Zoom",
+        "--description",
+        "Everything conda, every other week.",
+        "--chairs",
+        "7, chair@chat.example.org",
+    )
+    assert status == 0, err
+    text = (tmp_path / "botrc").read_text()
+    assert "video_label = Join on Zoom\n" in text
+    assert "description = Everything conda, every other week.\n" in text
+    assert "chairs = 7, chair@chat.example.org\n" in text
+    assert run("check", "--offline")[0] == 0
+
+
+def test_init_prints_the_series_slug_it_chose(run: Any) -> None:
+    status, out, err = run("init", *INIT_FLAGS)
+    assert status == 0, err
+    assert "series slug: conda-community (used in commands and file names)" in out.splitlines()
+
+
+def test_init_prints_the_warnings_check_would_print(run: Any) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("every 2 weeks")] = "FREQ=WEEKLY;BYDAY=TU"  # the start is a Wednesday
+    status, _out, err = run("init", *flags)
+    assert status == 0
+    assert (
+        "meetbot init: warning: [series:conda-community] schedule: the rule does not give the "
+        "day of `start` (Wed 12 Feb 2025), so the first meetings are Tue 18 Feb 2025, "
+        "Tue 25 Feb 2025, Tue 4 Mar 2025: make `start` the first meeting, or change the rule"
+        in err.splitlines()
+    )
+
+
+def test_init_asks_for_the_link_text_after_a_link_then_description_and_chairs(
+    tmp_path: Path,
+) -> None:
+    replies = iter(
+        [
+            "https://chat.example.org",  # site
+            "bot@chat.example.org",  # email
+            "community",  # stream
+            "",  # title: the default
+            "2025-02-12 17:00",  # start
+            "UTC",  # zone
+            "",  # schedule: weekly
+            "https://meet.example.org/c",  # video link
+            "Join the call",  # its text
+            "Where the community meets.",  # description
+            "7",  # chairs
+        ]
+    )
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(replies)
+
+    answers = ask_missing(Answers(), tmp_path / "botrc", ask, lambda _p: KEY, lambda _t: None)
+    assert (answers.video_label, answers.description, answers.chairs) == (
+        "Join the call",
+        "Where the community meets.",
+        "7",
+    )
+    assert prompts[-3].startswith("The link's text")
+    assert prompts[-2].startswith("A sentence under the notes' heading")
+    assert prompts[-1].startswith("Chairs besides the admins")
+    assert all("(Enter for" in prompt for prompt in prompts[-3:])
+
+
+def test_slug_of_a_non_ascii_title_is_transliterated() -> None:
+    assert default_slug("Python Café") == "python-cafe"
+    assert default_slug("Straße Ñandú") == "strasse-nandu"
+    assert default_slug("Réunion Ελληνικά") == "reunion"
+
+
+@pytest.mark.parametrize(
+    ("zone", "hint"),
+    [
+        ("Europe/Berln", "(did you mean 'Europe/Berlin'?)"),
+        ("CEST", "(CEST is an abbreviation, which several zones share; write the zone of a place"),
+    ],
+)
+def test_shell_timezone_gets_the_same_suggestion_as_the_botrc(
+    run: Any, tmp_path: Path, zone: str, hint: str
+) -> None:
+    status, _out, err = run("shell", "--timezone", zone)
+    assert status == 2
+    (line,) = err.splitlines()
+    assert line.startswith(f"meetbot shell: --timezone: unknown time zone {zone!r} {hint}")
+    write_botrc(tmp_path, API + GOOD_SERIES.replace("timezone = UTC", f"timezone = {zone}"))
+    _status, out, _err = run("check", "--offline")
+    botrc_line = next(line for line in out.splitlines() if "timezone:" in line)
+    assert botrc_line.split("timezone: ", 1)[1] == line.split("--timezone: ", 1)[1]

@@ -14,6 +14,7 @@ from zulip_meetbot.timeutil import (
     ManualClock,
     SystemClock,
     dateful_time,
+    day_text,
     format_duration,
     global_time,
     is_occurrence,
@@ -292,3 +293,8 @@ def test_system_clock_is_aware_utc() -> None:
 
     assert now.utcoffset() == timedelta(0)
     assert abs(now - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_day_text_uses_english_names_whatever_the_locale() -> None:
+    assert day_text(date(2025, 2, 12)) == "Wed 12 Feb 2025"
+    assert day_text(date(2030, 1, 6)) == "Sun 6 Jan 2030"

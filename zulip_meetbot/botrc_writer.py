@@ -14,13 +14,26 @@ import os
 import re
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from zulip_meetbot.config import ConfigError, parse_settings
+from zulip_meetbot.checks import value_warnings
+from zulip_meetbot.config import (
+    DEFAULT_DATABASE,
+    DEFAULT_DURATION,
+    DEFAULT_NOTES_DIR,
+    DEFAULT_REMINDERS,
+    DEFAULT_SECTIONS,
+    DEFAULT_TEMPLATE,
+    ConfigError,
+    check_site,
+    parse_settings,
+    stream_name,
+)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -46,9 +59,11 @@ class Answers:
     timezone: str = ""
     schedule: str = ""  # weekly, every 2 weeks, monthly, once, or an RRULE
     video_link: str = ""
+    video_label: str = ""
+    description: str = ""
+    chairs: str = ""
     slug: str = ""
     topic: str = "{date}"
-    chairs: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class Question:
     default: str = ""
     required: bool = True
     secret: bool = False
+    only_after: str = ""  # asked only when this other answer was given
 
 
 def questions() -> tuple[Question, ...]:
@@ -76,6 +92,22 @@ def questions() -> tuple[Question, ...]:
             "weekly",
         ),
         Question("video_link", "Video call link (Enter for none)", required=False),
+        Question(
+            "video_label",
+            "The link's text (Enter for Zoom link or Video call link)",
+            required=False,
+            only_after="video_link",
+        ),
+        Question(
+            "description",
+            "A sentence under the notes' heading (Enter for none)",
+            required=False,
+        ),
+        Question(
+            "chairs",
+            "Chairs besides the admins: user ids or emails, comma-separated (Enter for none)",
+            required=False,
+        ),
     )
 
 
@@ -90,6 +122,8 @@ _FIELD_OF_KEY: Mapping[str, str] = {
     "timezone": "timezone",
     "schedule": "schedule",
     "video_link": "video_link",
+    "video_label": "video_label",
+    "description": "description",
     "topic": "topic",
     "chairs": "chairs",
 }
@@ -100,7 +134,10 @@ _FIELD_OF_KEY: Mapping[str, str] = {
 
 def default_slug(title: str) -> str:
     """A series slug from its title: ``Conda Community Meeting`` → ``conda-community``."""
-    words = re.findall(r"[a-z0-9]+", title.lower())
+    # Accents come off (NFKD splits é into e and a combining mark) and ß becomes ss.
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    ascii_title = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]+", ascii_title)
     kept = [w for w in words if w not in _FILLER_WORDS] or words
     return "-".join(kept[:3]) or "meeting"
 
@@ -186,9 +223,25 @@ def merged(base: Answers, overrides: Answers) -> Answers:
     return replace(base, **{name: value for name, value in chosen.items() if value})
 
 
+def slug_of(answers: Answers) -> str:
+    """The series' slug: the one given, or one made from the title."""
+    return answers.slug or default_slug(answers.title)
+
+
+def cleaned(answers: Answers) -> Answers:
+    """The answers as the botrc parser reads them: ``#stream`` is the stream, a site gets
+    https://; a site it refuses stays as typed, for the parser to name."""
+    try:
+        site = check_site(answers.site)
+    except ValueError:
+        site = answers.site
+    return replace(answers, site=site, stream=stream_name(answers.stream))
+
+
 def render_botrc(answers: Answers) -> str:
     """The botrc text: the answers, every other key at its default, each one explained."""
-    slug = answers.slug or default_slug(answers.title)
+    answers = cleaned(answers)
+    slug = slug_of(answers)
     schedule = schedule_rule_text(answers.schedule, answers.start)
     schedule_line = (
         f"schedule = {schedule}" if schedule else "# schedule = FREQ=WEEKLY   (none: a one-off)"
@@ -198,6 +251,16 @@ def render_botrc(answers: Answers) -> str:
         f"video_link = {answers.video_link}"
         if answers.video_link
         else "# video_link = https://meet.example.org/your-room"
+    )
+    label = (
+        f"video_label = {answers.video_label}"
+        if answers.video_label
+        else "# video_label = Video call link"
+    )
+    description = (
+        f"description = {answers.description}"
+        if answers.description
+        else "# description = What the meeting is for, in a sentence or two."
     )
     return f"""\
 # meetbot's botrc, written by `meetbot init`. Check it with `meetbot check --config THIS-FILE`,
@@ -213,8 +276,8 @@ key = {answers.key}
 
 [meetbot]
 # The bot's database (agendas, attendance, what it has done) and the notes folder.
-database = meetbot.sqlite3
-notes_dir = notes
+database = {DEFAULT_DATABASE}
+notes_dir = {DEFAULT_NOTES_DIR}
 # Who may start, end, skip and reschedule meetings, besides the organization's admins:
 # Zulip user ids (Profile > User ID) or emails, comma-separated.
 {chairs}
@@ -234,14 +297,18 @@ timezone = {answers.timezone}
 # How it repeats: an RFC 5545 RRULE without DTSTART (FREQ=WEEKLY;INTERVAL=2 is every other
 # week, FREQ=MONTHLY;BYDAY=1TH the first Thursday of each month).
 {schedule_line}
-duration = 60m
+duration = {DEFAULT_DURATION}
+# The video call's link, and its text in the notes.
 {video}
+{label}
+# The paragraph under the notes' heading; a blank line, then indented lines, start another.
+{description}
 # When to remind the stream, before the start (empty for no reminders).
-reminders = 1d, 1h
+reminders = {DEFAULT_REMINDERS}
 # The agenda's sections, in order; `agenda add TEXT` adds to the last one.
-sections = Introductions, Announcements, New Agenda Items
+sections = {DEFAULT_SECTIONS}
 # The notes template: community or ecosystem (shipped), or a Jinja2 file of your own.
-template = community
+template = {DEFAULT_TEMPLATE}
 # yes: the meeting starts by itself at its start time; no: when a chair says `start`.
 auto_start = yes
 """
@@ -295,6 +362,8 @@ def ask_missing(
     pending = [q for q in asked if not getattr(answers, q.field)]
     while True:
         for question in pending:
+            if question.only_after and not getattr(answers, question.only_after):
+                continue
             answers = replace(answers, **{question.field: _ask_one(question, ask, ask_secret)})
         problems = botrc_problems(answers, path)
         if not problems:
@@ -359,13 +428,17 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
         for field, message in problems.items():
             print(f"meetbot init: {_flag(field)}: {message}", file=sys.stderr)
         return EXIT_USAGE
+    text = render_botrc(answers)
     try:
-        write_private(output, render_botrc(answers), replace_existing=args.force)
+        write_private(output, text, replace_existing=args.force)
     except OSError as error:
         print(f"meetbot init: cannot write {output}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    for warning in value_warnings(parse_settings(text, output.absolute())):
+        print(f"meetbot init: warning: {warning}", file=sys.stderr)
     print(
         f"Wrote {output} (readable by you only).\n"
+        f"series slug: {slug_of(answers)} (used in commands and file names)\n"
         f"Next: `meetbot check --config {output}` asks Zulip whether it all works, then "
         f"`meetbot run --config {output}` starts the bot."
     )
@@ -454,6 +527,15 @@ def add_parser(commands: Any) -> None:
         "or an RRULE such as FREQ=WEEKLY;BYDAY=WE",
     )
     meeting.add_argument("--video-link", dest="video_link", metavar="URL", help="the call's URL")
+    meeting.add_argument(
+        "--video-label",
+        dest="video_label",
+        metavar="TEXT",
+        help="the link's text in the notes (default Zoom link or Video call link)",
+    )
+    meeting.add_argument(
+        "--description", metavar="TEXT", help="the paragraph under the notes' heading"
+    )
     meeting.add_argument(
         "--topic", help="each meeting's topic; {date} becomes YYYY-MM-DD (default {date})"
     )

@@ -15,11 +15,14 @@ import sys
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from zulip_meetbot.config import ConfigError, Settings, load_settings
+from zulip_meetbot.config import ConfigError, SeriesConfig, Settings, load_settings
 from zulip_meetbot.notes import TemplateProblem, check_template
+from zulip_meetbot.timeutil import day_text, format_duration, occurrences, to_utc
 from zulip_meetbot.views import count
 
 OK = "ok"
@@ -39,6 +42,10 @@ _REDACTED = "<api key>"
 # [meetbot] keys listing custom profile fields the attendees table is filled from.
 PROFILE_FIELD_KEYS = ("affiliation_fields", "github_fields")
 _MIN_REDACTED_LENGTH = 8
+# People forget a reminder posted this long ahead, and a typo (400d for 4d) looks like this.
+_LONGEST_SENSIBLE_REMINDER = timedelta(weeks=4)
+# The gaps between meetings are measured over this many of the first ones.
+_GAP_SAMPLE = 60
 
 
 @dataclass(frozen=True)
@@ -96,17 +103,65 @@ def read_botrc(path: str | Path) -> tuple[Settings | None, list[str]]:
 
 
 def permission_warning(path: Path) -> str | None:
-    """A warning when users other than the owner may read the botrc, which holds the API key."""
+    """A warning when users other than the owner may change or read the botrc."""
     try:
         mode = path.stat().st_mode
     except OSError:
         return None
+    shown = f"(mode {stat.S_IMODE(mode):04o})"
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return (
+            f"{path.name} is writable by other users of this machine {shown}: anyone of them "
+            f"can change its chairs, its Zulip account and its key: run `chmod 600 {path}`"
+        )
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return None
     return (
-        f"{path.name} is readable by other users of this machine (mode "
-        f"{stat.S_IMODE(mode):04o}) and holds the bot's API key: run `chmod 600 {path}`"
+        f"{path.name} is readable by other users of this machine {shown} and holds the bot's "
+        f"API key: run `chmod 600 {path}`"
     )
+
+
+def value_warnings(settings: Settings) -> list[str]:
+    """Values ``run`` accepts that are most likely mistakes, one line each."""
+    return [warning for series in settings.series for warning in _series_warnings(series)]
+
+
+def _series_warnings(series: SeriesConfig) -> list[str]:
+    where = f"[series:{series.slug}]"
+    first = to_utc(series.start, series.zone)
+    starts = occurrences(series, first, _GAP_SAMPLE)
+    warnings = []
+    if starts and starts[0] != first:
+        # dateutil, unlike RFC 5545, does not count a start the rule would not give.
+        days = [day_text(s.astimezone(series.zone).date()) for s in starts[:3]]
+        warnings.append(
+            f"{where} schedule: the rule does not give the day of `start` "
+            f"({day_text(series.start.date())}), so the first meetings are {', '.join(days)}: "
+            "make `start` the first meeting, or change the rule"
+        )
+    # Wall times: a weekly meeting is 7 days apart even across a daylight-saving change.
+    walls = [s.astimezone(series.zone).replace(tzinfo=None) for s in starts]
+    gap = min((later - earlier for earlier, later in pairwise(walls)), default=None)
+    if gap is not None and series.duration > gap:
+        warnings.append(
+            f"{where} duration: {format_duration(series.duration)} is longer than the "
+            f"{format_duration(gap)} between meetings, so a meeting would still run when the "
+            "next one starts"
+        )
+    for reminder in series.reminders:
+        ahead = f"{where} reminders: {format_duration(reminder)} before each meeting"
+        if gap is not None and reminder > gap:
+            warnings.append(
+                f"{ahead} is longer than the {format_duration(gap)} between meetings, so a "
+                "meeting's reminder would come before the meeting before it"
+            )
+        elif reminder > _LONGEST_SENSIBLE_REMINDER:
+            warnings.append(
+                f"{ahead} is more than {format_duration(_LONGEST_SENSIBLE_REMINDER)} ahead: "
+                "people will have forgotten it (a typo?)"
+            )
+    return warnings
 
 
 def offline_report(path: str | Path) -> Report:
@@ -117,6 +172,7 @@ def offline_report(path: str | Path) -> Report:
     if warning:
         findings.append(Finding(WARNING, warning))
     if settings is not None:
+        findings += [Finding(WARNING, text) for text in value_warnings(settings)]
         findings = [Finding(OK, _summary(settings)), *path_findings(settings), *findings]
     return Report(settings, tuple(findings))
 

@@ -146,6 +146,8 @@ def run(config_path: str, log_level: str) -> int:
         return EXIT_CONFIG
     if warning := checks.permission_warning(settings.path):
         log.warning("%s", warning)
+    for warning in checks.value_warnings(settings):
+        log.warning("%s", warning)
 
     # Imported here so `meetbot --help` and botrc errors stay fast.
     from zulip_meetbot.directory import ZulipDirectory

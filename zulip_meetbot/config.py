@@ -6,6 +6,7 @@ lists every problem found, each on one line naming the section and key.
 
 from __future__ import annotations
 
+import calendar
 import configparser
 import difflib
 import functools
@@ -27,10 +28,13 @@ __all__ = [
     "ConfigError",
     "SeriesConfig",
     "Settings",
+    "check_site",
+    "check_zone",
     "load_settings",
     "parse_duration",
     "parse_settings",
     "schedule_rule",
+    "stream_name",
 ]
 
 T = TypeVar("T")
@@ -109,9 +113,26 @@ _DURATION_UNITS: Mapping[str, timedelta] = {
 _DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
 _DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
 
-_START_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+_START_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_START_HINT = "expected YYYY-MM-DD HH:MM[:SS]"
+# Zulip's own ways of writing a stream in a message: #stream and #**stream**.
+_STREAM_MENTION_RE = re.compile(r"#\*\*(.*?)\*\*|#(.*)")
+# IANA's geographic areas: other names (US/Eastern, CET, Poland) are old aliases of these.
+_ZONE_AREAS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+_ABBREVIATION_RE = re.compile(r"[A-Za-z]{2,6}")
 _PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
 _SECTION_HEADER_RE = re.compile(r"\[(.+)\]")
+_KEY_START_RE = re.compile(r"([A-Za-z_]+)\s*[=:]")
 # Finer rules would flood the stream with reminders and make dateutil crawl through seconds.
 _ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 # configparser copies a [DEFAULT] section into every other one; a name no header can spell turns
@@ -251,6 +272,42 @@ def schedule_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
     return rule
 
 
+def check_zone(name: str) -> str:
+    """``name`` if it is a time zone this machine knows; otherwise a ValueError with a hint."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
+        raise ValueError(f"unknown time zone {name!r}{_zone_hint(name)}") from None
+    return name
+
+
+def zones_using_abbreviation(abbreviation: str, year: int) -> tuple[str, ...]:
+    """The IANA zones (Area/City names) whose abbreviation is ``abbreviation`` (any case) at
+    some time in ``year``, the year before or the year after: ``CEST`` → Europe/Berlin, …"""
+    return _zones_by_abbreviation(year).get(abbreviation.upper(), ())
+
+
+def stream_name(text: str) -> str:
+    """The stream of ``#community`` or ``#**community**`` (as Zulip writes one): ``community``."""
+    mention = _STREAM_MENTION_RE.fullmatch(text.strip())
+    if mention is None:
+        return text.strip()
+    return next(name for name in mention.groups() if name is not None).strip()
+
+
+def check_site(text: str) -> str:
+    """The Zulip server's URL; one without a scheme gets https://, as the zulip client does."""
+    site = text.strip()
+    if "://" not in site:
+        site = f"https://{site}"
+    url = urlparse(site)
+    if url.scheme not in ("http", "https") or not url.hostname or " " in site:
+        raise ValueError(
+            f"expected the Zulip server's URL, such as https://example.zulipchat.com, got {text!r}"
+        )
+    return site
+
+
 def load_settings(path: str | Path) -> Settings:
     """Read and check the botrc at ``path``."""
     botrc = Path(path).expanduser().absolute()
@@ -284,7 +341,11 @@ def parse_settings(text: str, path: Path) -> Settings:
         message = f"line {err.lineno}: [{err.section}] {err.option}: set twice"
         raise ConfigError([message]) from None
 
-    reader = _Reader(parser, problems)
+    continued = _indented_keys(text)
+    problems.extend(line.problem for line in continued)
+    # What those lines did to the keys around them is explained by that one problem.
+    explained = {(line.section, key) for line in continued for key in (line.owner, line.key)}
+    reader = _Reader(parser, problems, frozenset(explained))
     for name in parser.sections():
         problems.extend(_unknown_keys(name, parser.options(name)))
     api = _read_api(reader, base)
@@ -336,9 +397,11 @@ class _Reader:
 
     parser: configparser.ConfigParser
     problems: list[str]
+    explained: frozenset[tuple[str, str]] = frozenset()
 
     def problem(self, section: str, key: str, message: str) -> None:
-        self.problems.append(f"[{section}] {key}: {message}")
+        if (section, key) not in self.explained:
+            self.problems.append(f"[{section}] {key}: {message}")
 
     def text(
         self, section: str, key: str, default: str | None = None, *, multiline: bool = False
@@ -386,7 +449,7 @@ def _read_api(reader: _Reader, base: Path) -> ApiConfig | None:
         return None
     email = reader.value("api", "email", _check_email, None)
     key = reader.text("api", "key")  # never passed to a converter: no message may echo it
-    site = reader.value("api", "site", str, None)
+    site = reader.value("api", "site", check_site, None)
     insecure = reader.value("api", "insecure", _parse_bool, None, "no")
     bundle = reader.value("api", "cert_bundle", lambda b: _existing_file(b, base), None, "")
     if email is None or key is None or site is None or insecure is None:
@@ -430,7 +493,7 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
     stream = value("stream", _check_stream, "")
     topic = value("topic", _check_topic, "", DEFAULT_TOPIC)
     start = value("start", _parse_start, None)
-    timezone = value("timezone", _check_zone, None)
+    timezone = value("timezone", check_zone, None)
     schedule = value("schedule", _strip_rrule_prefix, None, "")
     rule = None
     if schedule and start is not None:
@@ -538,25 +601,45 @@ def _check_email(text: str) -> str:
     return text
 
 
-def _check_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
-        raise ValueError(f"unknown time zone {name!r}{_zone_hint(name)}") from None
-    return name
-
-
 def _zone_hint(name: str) -> str:
     known = sorted(available_timezones())
     same_but_case = [z for z in known if z.casefold() == name.casefold()]
-    close = same_but_case or difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    if same_but_case:
+        return f" (did you mean {same_but_case[0]!r}?)"
+    if _ABBREVIATION_RE.fullmatch(name):
+        zones = zones_using_abbreviation(name, datetime.now().year)
+        if zones:
+            return (
+                f" ({name} is an abbreviation, which several zones share; write the zone of a "
+                f"place, one of: {', '.join(zones)})"
+            )
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@functools.lru_cache(maxsize=2)
+def _zones_by_abbreviation(year: int) -> Mapping[str, tuple[str, ...]]:
+    # Mid-January and mid-July of three years catch both halves of every daylight-saving
+    # rule, north and south, and a rule changed lately.
+    instants = [
+        datetime(y, month, 15, tzinfo=ZoneInfo("UTC"))
+        for y in (year - 1, year, year + 1)
+        for month in (1, 7)
+    ]
+    found: dict[str, set[str]] = {}
+    for name in available_timezones():
+        if not name.startswith(_ZONE_AREAS):
+            continue
+        zone = ZoneInfo(name)
+        for instant in instants:
+            found.setdefault(instant.astimezone(zone).tzname() or "", set()).add(name)
+    return {abbreviation: tuple(sorted(names)) for abbreviation, names in found.items()}
 
 
 def _parse_zones(text: str) -> tuple[str, ...]:
     zones = tuple(z for z in _split_list(text) if z)
     for zone in zones:
-        _check_zone(zone)
+        check_zone(zone)
     return zones
 
 
@@ -579,6 +662,9 @@ def _parse_chairs(text: str) -> tuple[str, ...]:
 
 
 def _check_stream(text: str) -> str:
+    text = stream_name(text)
+    if not text:
+        raise ValueError("empty")
     if len(text) > MAX_NAME_LENGTH:
         raise ValueError(f"{text!r} is longer than Zulip's {MAX_NAME_LENGTH} characters")
     return text
@@ -599,12 +685,23 @@ def _check_topic(text: str) -> str:
 
 
 def _parse_start(text: str) -> datetime:
-    for pattern in _START_FORMATS:
-        try:
-            return datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-    raise ValueError(f"expected YYYY-MM-DD HH:MM[:SS], got {text!r}")
+    match = _START_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{_START_HINT}, got {text!r}")
+    year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
+    second = int(match.group(6) or 0)
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r}: there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        month_name = calendar.month_name[month]
+        raise ValueError(
+            f"{text!r}: the date {year:04d}-{month:02d}-{day:02d} does not exist "
+            f"({month_name} {year} has {days} days)"
+        )
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00-23:59)")
+    return datetime(year, month, day, hour, minute, second)
 
 
 def _strip_rrule_prefix(text: str) -> str | None:
@@ -729,14 +826,19 @@ def _check_carry_over(text: str) -> str:
 # --- whole-file checks ----------------------------------------------------------------------
 
 
-def _unknown_keys(section: str, keys: Iterable[str]) -> list[str]:
+def _known_keys(section: str) -> tuple[str, ...] | None:
     if section == "api":
-        known = API_KEYS
-    elif section == "meetbot":
-        known = MEETBOT_KEYS
-    elif section.startswith("series:"):
-        known = SERIES_KEYS
-    else:
+        return API_KEYS
+    if section == "meetbot":
+        return MEETBOT_KEYS
+    if section.startswith("series:"):
+        return SERIES_KEYS
+    return None
+
+
+def _unknown_keys(section: str, keys: Iterable[str]) -> list[str]:
+    known = _known_keys(section)
+    if known is None:
         return [f"[{section}]: unknown section (expected [api], [meetbot] or [series:SLUG])"]
     return [
         f"[{section}] {key}: unknown key{_key_hint(key, known)}" for key in keys if key not in known
@@ -762,6 +864,48 @@ def _ambiguous_series(series: Sequence[SeriesConfig]) -> list[str]:
                     f"also [series:{earlier.slug}]'s, so their meetings could not be told apart"
                 )
     return problems
+
+
+@dataclass(frozen=True)
+class _ContinuedKey:
+    """An indented ``key = value`` line, which INI reads as more of the value above it."""
+
+    lineno: int
+    section: str
+    owner: str  # the key whose value the line continues
+    key: str  # the key the line was meant to set
+
+    @property
+    def problem(self) -> str:
+        return (
+            f"[{self.section}] {self.key}: line {self.lineno} is indented, so it continues the "
+            f"value of {self.owner} above it instead of setting {self.key}: remove the indentation"
+        )
+
+
+def _indented_keys(text: str) -> list[_ContinuedKey]:
+    """The indented lines that continue a value but read as a key of their section."""
+    found = []
+    section: str | None = None
+    owner: str | None = None
+    owner_indent = 0
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue  # configparser skips these, even inside a value
+        indent = len(line) - len(line.lstrip())
+        if owner is not None and indent > owner_indent:
+            key = _KEY_START_RE.match(stripped)
+            known = _known_keys(section or "") or ()
+            if section and key and key.group(1).lower() in known:
+                found.append(_ContinuedKey(lineno, section, owner, key.group(1).lower()))
+            continue
+        header = _SECTION_HEADER_RE.fullmatch(stripped)
+        start = _KEY_START_RE.match(stripped)
+        section = header.group(1) if header else section
+        owner = start.group(1).lower() if start and not header else None
+        owner_indent = indent
+    return found
 
 
 def _syntax_problem(text: str, lineno: int) -> str:

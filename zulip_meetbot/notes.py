@@ -61,6 +61,7 @@ _TIMEZONE_URL = "https://dateful.com/convert/utc?t={}"
 
 # Everything str.splitlines() treats as a line break; some editors honour the exotic ones too.
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 # Tags that open an HTML block wherever they start a line (CommonMark block types 1 and 6).
 _HTML_BLOCK_TAGS = (
@@ -179,6 +180,12 @@ def _inline(value: object) -> str:
     if _BLOCK_OPENER.match(text):
         return "\\" + text
     return text
+
+
+def _paragraphs(value: object) -> str:
+    """Return user text as markdown paragraphs: each ``inline``, split where a line is blank."""
+    blocks = _PARAGRAPH_BREAK.split(_LINE_BREAKS.sub("\n", str(value)))
+    return "\n\n".join(text for text in (_inline(block) for block in blocks) if text)
 
 
 def _cell(value: object) -> str:
@@ -377,6 +384,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         inline=_inline,
+        paragraphs=_paragraphs,
         cell=_cell,
         link_label=_link_label,
         link_url=_link_url,

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from zulip_meetbot.config import Settings, parse_duration
+from zulip_meetbot.config import Settings, check_zone, parse_duration
 from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
 from zulip_meetbot.views import shortened
 
@@ -598,9 +598,9 @@ def open_session(
     zone: tzinfo | None = None
     if options.timezone:
         try:
-            zone = ZoneInfo(options.timezone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            return [f"--timezone: unknown time zone {options.timezone!r}"]
+            zone = ZoneInfo(check_zone(options.timezone))
+        except ValueError as error:
+            return [f"--timezone: {error}"]
     try:
         start = parse_clock(options.now, datetime.now(UTC), zone) if options.now else None
     except ValueError as error:

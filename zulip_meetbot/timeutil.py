@@ -25,6 +25,7 @@ __all__ = [
     "ManualClock",
     "SystemClock",
     "dateful_time",
+    "day_text",
     "format_duration",
     "global_time",
     "is_occurrence",
@@ -132,10 +133,14 @@ def zone_time_text(instant: datetime, zone: str) -> str:
     # tzdata names many zones only by their offset ("-03"), which reads better as "UTC-03".
     if abbreviation[0] in "+-":
         abbreviation = f"UTC{abbreviation}"
-    # Fixed English names rather than %a/%b, which follow the process locale.
-    day = f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
-    text = f"{day}, {local:%H:%M} {abbreviation}"
+    text = f"{day_text(local.date())}, {local:%H:%M} {abbreviation}"
     return text if abbreviation == zone else f"{text} ({zone})"
+
+
+def day_text(day: date) -> str:
+    """``day`` as ``Wed 12 Feb 2025``."""
+    # Fixed English names rather than %a/%b, which follow the process locale.
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def format_duration(delta: timedelta) -> str:
