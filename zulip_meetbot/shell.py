@@ -554,7 +554,7 @@ def open_session(
     from zulip_meetbot import checks, demo
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.scheduler import MeetingScheduler
-    from zulip_meetbot.store import Store
+    from zulip_meetbot.store import open_store
 
     zone: tzinfo | None = None
     if options.timezone:
@@ -577,7 +577,8 @@ def open_session(
         database = Path(options.database).expanduser().absolute()
     settings = shell_settings(loaded, database)
     clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
-    store = Store(settings.database)
+    # A database it cannot use stops it with one line (DatabaseProblem), before any prompt.
+    store = open_store(settings.database)
     people = People()
     handler = MeetbotHandler(settings, store, clock, people)
     # A kept database has handled messages already: new ones must not reuse their ids.
