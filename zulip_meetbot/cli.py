@@ -294,13 +294,16 @@ def read_settings(config: str | None, database: str | None) -> tuple[Settings | 
     from zulip_meetbot import demo
 
     path = config or DEFAULT_BOTRC
+    source = path
     if config is None and database and not Path(path).exists():
         file = Path(database).expanduser().absolute()
-        return demo.demo_settings(file.parent), f"the shell's demo series (no ./{path})"
-    settings = load_checked_settings(path)
+        settings: Settings | None = demo.demo_settings(file.parent)
+        source = f"the shell's demo series (no ./{path})"
+    else:
+        settings = load_checked_settings(path)
     if settings is not None and database:
         settings = replace(settings, database=Path(database).expanduser().absolute())
-    return settings, path
+    return settings, source
 
 
 def series_named(settings: Settings, source: str, slug: str) -> SeriesConfig | None:

@@ -73,8 +73,10 @@ def plan_text(plans: list[SeriesPlan], days: int) -> str:
         rows.sort(key=lambda row: row[0])
         when = [_when(at, series.timezone) for at, _ in rows]
         width = max((len(utc) for utc, _ in when), default=0)
+        local_width = max((len(local) for _, local in when), default=0)
         for (utc, local), (_, what) in zip(when, rows, strict=True):
-            lines.append(f"  {utc:<{width}}  {local}{'  ' if local else ''}{what}".rstrip())
+            local_column = f"{local:<{local_width}}  " if local_width else ""
+            lines.append(f"  {utc:<{width}}  {local_column}{what}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
