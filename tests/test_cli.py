@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import io
+import os
+import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zulip_meetbot import cli, timeutil
 
 BROKEN_BOTRC = """\
 [api]
@@ -79,3 +89,292 @@ def test_template_with_an_unknown_variable_stops_run_at_start_up(tmp_path: Path)
     assert result.returncode == 2
     assert "[series:community] template" in result.stderr
     assert "actionz" in result.stderr and "line 3" in result.stderr
+
+
+# --- the commands that read the record, and what a bad database does to every command ------
+
+BERLIN_BOTRC = """\
+[api]
+email = b@x.example
+key = k3y-Of-The-Bot-0123456789abcdef
+site = http://127.0.0.1:9
+
+[series:community]
+title = Community Call
+stream = community
+start = 2025-03-05 18:00
+timezone = Europe/Berlin
+schedule = FREQ=WEEKLY
+"""
+
+# The demo series meets on Wednesdays at 17:00 UTC: two meetings, then the third is skipped.
+DEMO_MEETINGS = """\
+@meetbot agenda add Hello
+@meetbot start
+/as othello
+/react last wave
+/as hamlet
+@meetbot here Sam Doe
+@meetbot end
+/clock 2025-02-19 16:59
+@meetbot start
+@meetbot end
+@meetbot skip
+"""
+
+
+@pytest.fixture
+def meetbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    """`meetbot ARGS` in process, in ``tmp_path``, with ``stdin`` piped; (status, out, err)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = cli.main(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run
+
+
+def shell_database(meetbot: Any, path: Path, script: str, *args: str) -> None:
+    """A database kept by `meetbot shell --database`, after ``script``."""
+    status, _, err = meetbot("shell", "--database", str(path), *args, stdin=script)
+    assert status == 0, err
+
+
+def at(monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+    monkeypatch.setattr(timeutil.SystemClock, "now", lambda _self: now)
+
+
+def one_error_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_meetbot_alone_prints_the_overview_of_its_commands(meetbot: Any) -> None:
+    status, out, err = meetbot()
+    assert status == 0 and err == ""
+    for command in ("shell", "init", "check", "run", "upcoming", "meetings", "attendance"):
+        assert f"\n    {command}" in out
+    assert "meetbot COMMAND --help" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["meetings", "community"],
+        ["render", "community", "2025-03-05"],
+        ["attendance", "community"],
+        ["upcoming"],
+        ["ics", "community"],
+        ["run"],
+        ["shell", "--database", "meetbot.sqlite3"],
+    ],
+)
+def test_a_file_that_is_not_a_database_is_one_line_naming_it_in_every_command(
+    meetbot: Any, tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    (tmp_path / "meetbot.sqlite3").write_bytes(b"not a database, just garbage\n" * 200)
+    status, _, err = meetbot(*command)
+    assert status == 1
+    assert one_error_line(err) == (
+        f"meetbot: database {tmp_path / 'meetbot.sqlite3'} is not a SQLite database "
+        "(file is not a database)"
+    )
+
+
+def test_run_and_shell_stop_with_one_line_on_a_database_another_process_is_writing(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    database = tmp_path / "meetbot.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a second bot would
+    try:
+        for command in (["run"], ["shell", "--database", str(database)]):
+            status, _, err = meetbot(*command)
+            assert status == 1
+            line = one_error_line(err)
+            assert line.startswith(f"meetbot: database {database} is locked by another process")
+        # Reading needs no write lock: the record can be read while a bot runs.
+        status, _, err = meetbot("meetings", "community")
+        assert status == 0, err
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_read_commands_and_check_report_a_database_held_in_exclusive_mode(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("COMMIT")  # exclusive mode keeps the lock after the transaction
+    try:
+        status, _, err = meetbot("meetings", "community")
+        assert status == 1
+        assert one_error_line(err).startswith(
+            f"meetbot: database {database} is locked by another process"
+        )
+        status, out, _ = meetbot("check", "--offline")
+        assert status == 1
+        assert f"error: database {database} is locked by another process" in out
+        assert "1 problem" in out
+    finally:
+        holder.close()
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root writes a file whatever its mode says: chmod 444 makes nothing read-only",
+)
+def test_run_stops_with_one_line_on_a_read_only_database_that_read_commands_still_read(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    database.chmod(0o444)
+    status, _, err = meetbot("run")
+    assert status == 1
+    assert one_error_line(err).startswith(f"meetbot: database {database} is read-only")
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 1 and f"error: database {database} is read-only" in out
+    status, _, err = meetbot("meetings", "community")
+    assert status == 0, err
+
+
+def test_read_commands_never_create_the_database(meetbot: Any, tmp_path: Path) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    status, _, err = meetbot("meetings", "community")
+    assert status == 1
+    assert one_error_line(err).startswith(
+        f"meetbot: database {tmp_path / 'meetbot.sqlite3'} does not exist: has the bot run?"
+    )
+    status, out, _ = meetbot("ics", "community")  # a calendar needs no record
+    assert status == 0 and "BEGIN:VCALENDAR" in out
+    assert not (tmp_path / "meetbot.sqlite3").exists()
+
+
+def test_a_shell_database_reads_with_the_demo_series_when_there_is_no_botrc(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    database = tmp_path / "kept" / "demo.sqlite3"
+    shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
+    status, out, err = meetbot("meetings", "demo", "--database", str(database))
+    assert status == 0, err
+    assert "2025-02-12          3      1  ended" in out
+    assert "2025-02-19          1      0  ended" in out
+    assert "2025-02-26          0      0  cancelled" in out
+    status, out, err = meetbot("render", "demo", "2025-02-12", "--database", str(database))
+    assert status == 0 and "# 2025-02-12 Demo Community Meeting" in out
+    status, _, err = meetbot("meetings", "nope", "--database", str(database))
+    assert status == 2
+    assert one_error_line(err) == (
+        "meetbot: no series 'nope' in the shell's demo series (no ./botrc) (series: demo)"
+    )
+
+
+def test_read_commands_share_the_config_and_database_options() -> None:
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in ("upcoming", "ics", "meetings", "attendance", "render"):
+        options = {o for a in commands.choices[name]._actions for o in a.option_strings}
+        assert {"--config", "--database"} <= options, name
+
+
+def test_render_takes_a_shipped_template_by_name(meetbot: Any, tmp_path: Path) -> None:
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
+    status, out, err = meetbot(
+        "render", "demo", "2025-02-12", "--database", str(database), "--template", "ecosystem"
+    )
+    assert status == 0, err
+    assert "1. H: hamlet" in out  # the ecosystem template's numbered attendee list
+    status, _, err = meetbot(
+        "render", "demo", "2025-02-12", "--database", str(database), "--template", "ecosytem"
+    )
+    assert status == 2
+    assert one_error_line(err) == (
+        f"meetbot: --template: no template file at {tmp_path / 'ecosytem'} "
+        "(the shipped ones are community or ecosystem)"
+    )
+
+
+def test_attendance_lists_who_attended_each_meeting_as_a_table_or_csv(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
+    status, out, err = meetbot("attendance", "demo", "--database", str(database))
+    assert status == 0, err
+    assert out.splitlines() == [
+        "Demo Community Meeting (demo)",
+        "name      2025-02-12  2025-02-19  total",
+        "hamlet        x           x           2",
+        "othello       x                       1",
+        "Sam Doe       x                       1",
+        "attended      3           1",
+    ]
+    status, out, err = meetbot("attendance", "demo", "--database", str(database), "--csv")
+    assert status == 0, err
+    # The skipped meeting of 2025-02-26 was not held: no column.
+    assert out == ("name,2025-02-12,2025-02-19,total\nhamlet,1,1,2\nothello,1,,1\nSam Doe,1,,1\n")
+
+
+def test_upcoming_shows_the_schedulers_plan_in_utc_and_the_series_zone_across_dst(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    kept = tmp_path / "kept.sqlite3"
+    # The shell posts the reminders of 19 March and starts that meeting; 26 March is skipped.
+    script = "/clock 2025-03-19 17:30\n@meetbot skip 2025-03-26\n"
+    args = ("--config", "botrc", "--now", "2025-03-18 12:00", "--timezone", "UTC")
+    shell_database(meetbot, kept, script, *args)
+    at(monkeypatch, datetime(2025, 3, 19, 17, 30, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming", "community", "--database", str(kept), "--days", "16")
+    assert status == 0, err
+    # Berlin moves to summer time on 30 March: 18:00 there is 17:00 UTC, then 16:00 UTC.
+    assert out.splitlines() == [
+        "Community Call (community): times in UTC, and in Europe/Berlin",
+        "  Wed 19 Mar 2025, 21:00 UTC  Wed 19 Mar 2025, 22:00 CET  "
+        "end, if the meeting is still running 3 hours after its planned end",
+        "  Wed 26 Mar 2025, 17:00 UTC  Wed 26 Mar 2025, 18:00 CET  "
+        "skipped meeting: nothing is posted for it",
+        "  Tue 1 Apr 2025, 16:00 UTC   Tue 1 Apr 2025, 18:00 CEST  "
+        "reminder, 1 day before the meeting",
+        "  Wed 2 Apr 2025, 15:00 UTC   Wed 2 Apr 2025, 17:00 CEST  "
+        "reminder, 1 hour before the meeting",
+        "  Wed 2 Apr 2025, 16:00 UTC   Wed 2 Apr 2025, 18:00 CEST  start of the meeting",
+        "  Wed 2 Apr 2025, 20:00 UTC   Wed 2 Apr 2025, 22:00 CEST  "
+        "end, if the meeting is still running 3 hours after its planned end",
+    ]
+
+
+def test_upcoming_without_a_database_plans_the_next_meeting_of_every_series(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    at(monkeypatch, datetime(2025, 3, 4, 12, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming", "--days", "1")
+    assert status == 0, err
+    # The first meeting is 2025-03-05, within a day: its reminders, start and end.
+    assert [line.split(" CET  ")[1] for line in out.splitlines()[1:]] == [
+        "reminder, 1 day before the meeting",
+        "reminder, 1 hour before the meeting",
+        "start of the meeting",
+        "end, if the meeting is still running 3 hours after its planned end",
+    ]
+    assert not (tmp_path / "meetbot.sqlite3").exists()

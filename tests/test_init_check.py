@@ -699,3 +699,32 @@ def test_shell_timezone_gets_the_same_suggestion_as_the_botrc(
     _status, out, _err = run("check", "--offline")
     botrc_line = next(line for line in out.splitlines() if "timezone:" in line)
     assert botrc_line.split("timezone: ", 1)[1] == line.split("--timezone: ", 1)[1]
+
+
+def test_check_offline_reports_a_file_that_is_not_a_database(run: Any, tmp_path: Path) -> None:
+    write_botrc(tmp_path, API + GOOD_SERIES)
+    (tmp_path / "meetbot.sqlite3").write_bytes(b"garbage " * 100)
+    status, out, _ = run("check", "--offline")
+    assert status == 1
+    assert (
+        f"error: database {tmp_path / 'meetbot.sqlite3'} is not a SQLite database "
+        "(file is not a database)"
+    ) in out.splitlines()
+    assert "1 problem: `meetbot run` would not work until fixed." in out
+
+
+def test_check_offline_reads_the_database_without_creating_or_changing_it(
+    run: Any, tmp_path: Path
+) -> None:
+    write_botrc(tmp_path, API + GOOD_SERIES)
+    database = tmp_path / "meetbot.sqlite3"
+    status, out, _ = run("check", "--offline")
+    assert status == 0
+    assert f"ok: database {database} does not exist yet: `meetbot run` will create it" in out
+    assert not database.exists()
+    run("shell", "--database", str(database))  # a database with one (empty) record
+    before = database.read_bytes()
+    status, out, _ = run("check", "--offline")
+    assert status == 0
+    assert f"ok: database {database}: 0 meetings recorded; readable and writable" in out
+    assert database.read_bytes() == before

@@ -62,3 +62,31 @@ def test_the_log_is_checkpointed_in_the_background_and_nothing_is_lost(
             assert session.query(ReplyRow).count() == 1_200
     finally:
         reopened.close()
+
+
+def test_a_write_sqlite_refuses_is_reported_as_a_read_only_database(tmp_path: Path) -> None:
+    # Root may write any file whatever its mode, so the refusal comes from a read-only
+    # connection (SQLite's own mode=ro): the same SQLITE_READONLY a 0444 file gives others.
+    path = tmp_path / "meetbot.sqlite3"
+    store.open_store(path).close()
+    reader = store.open_store(path, read_only=True)
+    try:
+        with (
+            pytest.raises(store.DatabaseProblem) as problem,
+            store.explained(path),
+            reader.transaction() as session,
+        ):
+            store.claim_message(session, 1, NOW)
+    finally:
+        reader.close()
+    assert str(problem.value) == (
+        f"database {path} is read-only (attempt to write a readonly database)"
+    )
+
+
+def test_opening_read_only_never_creates_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "meetbot.sqlite3"
+    with pytest.raises(store.DatabaseProblem, match="does not exist"):
+        store.open_store(path, read_only=True)
+    assert store.database_state(path).endswith("does not exist yet: `meetbot run` will create it")
+    assert not path.exists()

@@ -3,6 +3,8 @@ again from its record (the record is the source of truth; the file is a view of 
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,3 +71,64 @@ def meetings_table(series: SeriesConfig, past: list[PastMeeting]) -> str:
             f"{meeting.notes_file or '-'}"
         )
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class AttendanceMatrix:
+    """Who attended which of a series' meetings: ``people`` × ``meetings``."""
+
+    meetings: list[str]  # column headings: each meeting's date (and time, when two share one)
+    people: list[tuple[str, tuple[bool, ...]]]  # name, attended each meeting; by name
+
+
+def attendance_matrix(session: Session, series: SeriesConfig) -> AttendanceMatrix:
+    """Everyone present at any of the series' meetings held so far (running ones included)."""
+    held = [row for row in store.meetings_of_series(session, series.slug) if row.started_at]
+    days = [meetings.meeting_value(row, series).date for row in held]
+    headings = []
+    for row, day in zip(held, days, strict=True):
+        heading = day.isoformat()
+        if days.count(day) > 1:  # a meeting moved onto another's day
+            heading += f" {row.scheduled_start.astimezone(series.zone):%H:%M}"
+        headings.append(heading)
+    present = [set(store.attendee_ids(session, row.id)) for row in held]
+    everyone = sorted(set().union(*present))
+    names = store.people(session, everyone)
+    people = [
+        (
+            names[user_id].full_name if user_id in names else f"user {user_id}",
+            tuple(user_id in ids for ids in present),
+        )
+        for user_id in everyone
+    ]
+    people.sort(key=lambda person: person[0].casefold())
+    return AttendanceMatrix(headings, people)
+
+
+def attendance_table(series: SeriesConfig, matrix: AttendanceMatrix) -> str:
+    """``meetbot attendance SLUG``: x where someone attended, a total per person and meeting."""
+    if not matrix.meetings:
+        return f"{series.title}: no meeting held yet.\n"
+    name_width = max([len("name"), len("attended"), *(len(name) for name, _ in matrix.people)])
+    widths = [len(heading) for heading in matrix.meetings]
+
+    def line(first: str, cells: list[str], total: str) -> str:
+        row = [first.ljust(name_width), *(c.center(w) for c, w in zip(cells, widths, strict=True))]
+        return "  ".join([*row, total.rjust(len("total"))]).rstrip()
+
+    lines = [f"{series.title} ({series.slug})", line("name", matrix.meetings, "total")]
+    for name, attended in matrix.people:
+        lines.append(line(name, ["x" if here else "" for here in attended], str(sum(attended))))
+    counts = [sum(attended[i] for _, attended in matrix.people) for i in range(len(widths))]
+    lines.append(line("attended", [str(count) for count in counts], ""))
+    return "\n".join(lines) + "\n"
+
+
+def attendance_csv(matrix: AttendanceMatrix) -> str:
+    """The same as CSV: name, one column per meeting (1 or empty), total."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", *matrix.meetings, "total"])
+    for name, attended in matrix.people:
+        writer.writerow([name, *("1" if here else "" for here in attended), sum(attended)])
+    return out.getvalue()

@@ -173,7 +173,12 @@ def offline_report(path: str | Path) -> Report:
         findings.append(Finding(WARNING, warning))
     if settings is not None:
         findings += [Finding(WARNING, text) for text in value_warnings(settings)]
-        findings = [Finding(OK, _summary(settings)), *path_findings(settings), *findings]
+        findings = [
+            Finding(OK, _summary(settings)),
+            *path_findings(settings),
+            *database_findings(settings),
+            *findings,
+        ]
     return Report(settings, tuple(findings))
 
 
@@ -198,6 +203,18 @@ def path_findings(settings: Settings) -> list[Finding]:
         elif not os.access(existing, os.W_OK | os.X_OK):
             findings.append(Finding(ERROR, f"{where}: this user may not write in {existing}"))
     return findings
+
+
+def database_findings(settings: Settings) -> list[Finding]:
+    """The database, opened read-only (never created): what it holds, or why `run` could not
+    use it (not a database, damaged, locked, read-only)."""
+    # Imported here: SQLAlchemy is slow to import, and a broken botrc never needs it.
+    from zulip_meetbot.store import DatabaseProblem, database_state
+
+    try:
+        return [Finding(OK, database_state(settings.database))]
+    except DatabaseProblem as problem:
+        return [Finding(ERROR, str(problem))]
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -7,20 +7,53 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zulip_meetbot import __version__, botrc_writer, checks, shell
-from zulip_meetbot.config import ConfigError, SeriesConfig, Settings, load_settings
+from zulip_meetbot.config import (
+    ConfigError,
+    SeriesConfig,
+    Settings,
+    load_settings,
+    resolve_template,
+)
 from zulip_meetbot.notes import TemplateProblem, check_template
 
 if TYPE_CHECKING:
-    from zulip_meetbot.store import Store
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("zulip_meetbot")
 
 EXIT_CONFIG = 2
+
+
+DEFAULT_BOTRC = "botrc"
+# A command done that found the database unusable (the botrc's problems are EXIT_CONFIG).
+EXIT_DATABASE = 1
+# `upcoming` without --days: a week, which shows every series that meets at least weekly.
+DEFAULT_DAYS = 7
+
+
+def _config_option() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--config", metavar="PATH", help=f"the botrc (default ./{DEFAULT_BOTRC})")
+    return options
+
+
+def _read_options() -> argparse.ArgumentParser:
+    """--config and --database, which every command that reads the record takes."""
+    options = argparse.ArgumentParser(add_help=False, parents=[_config_option()])
+    options.add_argument(
+        "--database",
+        metavar="FILE",
+        help="read this database instead of the botrc's, e.g. one kept by `meetbot shell "
+        "--database FILE`; with no botrc, the series are the shell's demo series",
+    )
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,19 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
         "`meetbot COMMAND --help` explains each command.",
     )
     parser.add_argument("--version", action="version", version=f"meetbot {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    reading = _read_options()
     # First contact first: try it, write a botrc, check it; then run.
     shell.add_parser(commands)
     botrc_writer.add_parser(commands)
     checks.add_parser(commands)
     run = commands.add_parser(
         "run",
+        parents=[_config_option()],
         help="connect to Zulip and run the meetings of the botrc",
         description="Connect to Zulip as the bot in [api] and run every [series:SLUG] of the "
         "botrc until stopped (Ctrl-C or SIGTERM).",
-    )
-    run.add_argument(
-        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
     )
     run.add_argument(
         "--log-level",
@@ -52,19 +84,58 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="how much to log (default INFO)",
     )
+    upcoming = commands.add_parser(
+        "upcoming",
+        parents=[reading],
+        help="what the bot will post next, and when",
+        description="The reminders, starts and ends the bot will post for the meetings that "
+        "start in the next days (at least the next meeting of each series), as the running "
+        "bot plans them: skipped and moved meetings, reminders already posted and running "
+        "meetings are read from the database. Times in UTC and in the series' zone.",
+    )
+    upcoming.add_argument(
+        "slug", metavar="SLUG", nargs="?", help="only this series (default: every series)"
+    )
+    upcoming.add_argument(
+        "--days",
+        type=_positive_int,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help=f"the meetings that start in the next N days (default {DEFAULT_DAYS})",
+    )
     ics = commands.add_parser(
         "ics",
+        parents=[reading],
         help="print a series as an iCalendar file people can subscribe to",
         description="Print the series SLUG as an RFC 5545 calendar: its rule, with skipped "
         "meetings left out and moved ones at their new time.",
     )
     ics.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
-    ics.add_argument(
-        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
-    )
     ics.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    listing = commands.add_parser(
+        "meetings",
+        parents=[reading],
+        help="list a series' past meetings with attendance counts",
+        description="List the meetings of the series SLUG held so far, with how many attended.",
+    )
+    listing.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
+    attendance = commands.add_parser(
+        "attendance",
+        parents=[reading],
+        help="who attended which meeting of a series, as a table or CSV",
+        description="A table of the people who attended the meetings of the series SLUG: one "
+        "row per person, one column per meeting, and how many each attended.",
+    )
+    attendance.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
+    attendance.add_argument(
+        "--csv",
+        action="store_true",
+        help="CSV instead: name, one column per meeting date (1 or empty), total",
+    )
+    attendance.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
     render = commands.add_parser(
         "render",
+        parents=[reading],
         help="render a past meeting's notes again from the database",
         description="Render the notes of the series SLUG's meeting held on DATE from the "
         "database (the record is the source of truth; the notes file is a view of it).",
@@ -72,27 +143,44 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
     render.add_argument("date", metavar="DATE", help="the meeting's date, YYYY-MM-DD")
     render.add_argument(
-        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
-    )
-    render.add_argument(
-        "--template", metavar="FILE", help="a template file instead of the series' own"
+        "--template",
+        metavar="NAME|FILE",
+        help="a shipped template (community, ecosystem) or a template file, instead of the "
+        "series' own",
     )
     render.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
-    listing = commands.add_parser(
-        "meetings",
-        help="list a series' past meetings with attendance counts",
-        description="List the meetings of the series SLUG held so far, with how many attended.",
-    )
-    listing.add_argument("slug", metavar="SLUG", help="the series, as in [series:SLUG]")
-    listing.add_argument(
-        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
-    )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, 1 or more: {text!r}")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``meetbot`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # A first `meetbot` asks what there is: the overview, not a usage error.
+        parser.print_help()
+        return 0
+    # Here, not at the top: SQLAlchemy would slow `meetbot --help`.
+    from zulip_meetbot.store import DatabaseProblem
+
+    try:
+        return _dispatch(args)
+    except DatabaseProblem as problem:
+        print(f"meetbot: {problem}", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "shell":
         return shell.main(args)
     if args.command == "init":
@@ -100,13 +188,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return checks.main(args)
     if args.command == "run":
-        return run(args.config, args.log_level)
+        return run(args.config or DEFAULT_BOTRC, args.log_level)
+    settings, source = read_settings(args.config, args.database)
+    if settings is None:
+        return EXIT_CONFIG
+    if args.command == "upcoming":
+        return show_upcoming(settings, source, args.slug, args.days)
+    series = series_named(settings, source, args.slug)
+    if series is None:
+        return EXIT_CONFIG
     if args.command == "ics":
-        return export_ics(args.config, args.slug, args.output)
+        return export_ics(settings, series, args.output)
     if args.command == "render":
-        return render_past(args.config, args.slug, args.date, args.template, args.output)
+        return render_past(settings, series, args.date, args.template, args.output)
     if args.command == "meetings":
-        return list_meetings(args.config, args.slug)
+        return list_meetings(settings, series)
+    if args.command == "attendance":
+        return show_attendance(settings, series, args.csv, args.output)
     return 1  # pragma: no cover - argparse refuses unknown commands
 
 
@@ -154,23 +252,25 @@ def run(config_path: str, log_level: str) -> int:
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.runtime import Runtime, make_client
     from zulip_meetbot.scheduler import MeetingScheduler
-    from zulip_meetbot.store import Store
+    from zulip_meetbot.store import open_store
     from zulip_meetbot.timeutil import SystemClock
 
+    # Before connecting: a database the bot cannot write stops it at once, with one line.
+    store = open_store(settings.database)
     try:
         # The zulip client asks the server for its settings as soon as it is made.
         client = make_client(settings)
         directory = ZulipDirectory(client, settings.affiliation_fields, settings.github_fields)
-        handler = MeetbotHandler(settings, None, SystemClock(), directory)
+        handler = MeetbotHandler(settings, store, SystemClock(), directory)
         runtime = Runtime(settings, client, handler)
         runtime.connect()
     except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
+        store.close()
         # Some failures (a site that is not a Zulip server) come with an empty message.
         why = str(error) or f"{type(error).__name__} (is this a Zulip server?)"
         log.error("cannot connect to Zulip at %s: %s", settings.api.site, why)
         return 1
     assert runtime.bot is not None
-    handler.store = store = Store(settings.database)
     scheduler = MeetingScheduler(handler, runtime.bot)
 
     # Finish the command in hand, then return from runtime.run(): a long-poll is cut short,
@@ -189,62 +289,85 @@ def run(config_path: str, log_level: str) -> int:
     return 0
 
 
-def export_ics(config_path: str, slug: str, output: str | None) -> int:
-    """``meetbot ics SLUG``: the calendar on stdout (or in a file)."""
-    found = _settings_and_series(config_path, slug)
-    if found is None:
-        return EXIT_CONFIG
-    settings, series = found
+def read_settings(config: str | None, database: str | None) -> tuple[Settings | None, str]:
+    """The settings a read command uses, and where its series come from; None after saying
+    what is wrong. ``database`` replaces the botrc's; with it and no botrc named or found,
+    the series are ``meetbot shell``'s demo series (the shell keeps no botrc)."""
+    from zulip_meetbot import demo
 
-    from zulip_meetbot.ics import series_calendar
-    from zulip_meetbot.meetings import calendar_changes
-    from zulip_meetbot.store import Store
-    from zulip_meetbot.timeutil import SystemClock
-
-    changes = []
-    if settings.database.exists():  # a bot that never ran has changed nothing
-        store = Store(settings.database)
-        with store.transaction() as session:
-            changes = calendar_changes(session, series)
-        store.close()
-    data = series_calendar(series, changes, SystemClock().now())
-    if output:
-        Path(output).write_bytes(data)
+    path = config or DEFAULT_BOTRC
+    source = path
+    if config is None and database and not Path(path).exists():
+        file = Path(database).expanduser().absolute()
+        settings: Settings | None = demo.demo_settings(file.parent)
+        source = f"the shell's demo series (no ./{path})"
     else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return 0
+        settings = load_checked_settings(path)
+    if settings is not None and database:
+        settings = replace(settings, database=Path(database).expanduser().absolute())
+    return settings, source
 
 
-def _settings_and_series(config_path: str, slug: str) -> tuple[Settings, SeriesConfig] | None:
-    """The checked botrc and its series ``slug``, or None after saying what is wrong."""
-    settings = load_checked_settings(config_path)
-    if settings is None:
-        return None
+def series_named(settings: Settings, source: str, slug: str) -> SeriesConfig | None:
+    """The series ``slug``, or None after naming the ones there are."""
     series = settings.series_by_slug(slug)
     if series is None:
         known = ", ".join(s.slug for s in settings.series)
-        print(f"meetbot: no series {slug!r} in {config_path} (series: {known})", file=sys.stderr)
-        return None
-    return settings, series
+        print(f"meetbot: no series {slug!r} in {source} (series: {known})", file=sys.stderr)
+    return series
 
 
-def _series_and_store(config_path: str, slug: str) -> tuple[SeriesConfig, Store] | None:
-    """The series and its database, or None after saying what is wrong."""
-    from zulip_meetbot.store import Store
+@contextmanager
+def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
+    """One read-only transaction on the database, which is never created or changed.
 
-    found = _settings_and_series(config_path, slug)
-    if found is None:
-        return None
-    settings, series = found
-    if not settings.database.exists():
-        print(f"meetbot: no database yet at {settings.database}: has the bot run?", file=sys.stderr)
-        return None
-    return series, Store(settings.database)
+    A database that does not exist yet reads as an empty record unless ``required``;
+    raises :class:`DatabaseProblem` for one that cannot be read.
+    """
+    from zulip_meetbot.store import DatabaseProblem, Store, explained, open_store
+
+    if settings.database.exists():
+        store = open_store(settings.database, read_only=True)
+    elif required:
+        raise DatabaseProblem(
+            f"database {settings.database} does not exist: has the bot run? "
+            "(--database FILE reads another)"
+        )
+    else:
+        store = Store(None)  # a bot that never ran has done nothing yet
+    try:
+        with explained(settings.database), store.transaction() as session:
+            yield session
+    finally:
+        store.close()
+
+
+def _write_out(data: str | bytes, output: str | None) -> None:
+    if output:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        Path(output).write_bytes(data)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(data)
+
+
+def export_ics(settings: Settings, series: SeriesConfig, output: str | None) -> int:
+    """``meetbot ics SLUG``: the calendar on stdout (or in a file)."""
+    from zulip_meetbot.ics import series_calendar
+    from zulip_meetbot.meetings import calendar_changes
+    from zulip_meetbot.timeutil import SystemClock
+
+    with reading(settings, required=False) as session:
+        changes = calendar_changes(session, series)
+    _write_out(series_calendar(series, changes, SystemClock().now()), output)
+    return 0
 
 
 def render_past(
-    config_path: str, slug: str, day: str, template: str | None, output: str | None
+    settings: Settings, series: SeriesConfig, day: str, template: str | None, output: str | None
 ) -> int:
     """``meetbot render SLUG DATE``: a past meeting's notes, from the database."""
     from datetime import date
@@ -257,44 +380,65 @@ def render_past(
     except ValueError:
         print(f"meetbot: expected a date like 2025-02-12, got {day!r}", file=sys.stderr)
         return EXIT_CONFIG
-    found = _series_and_store(config_path, slug)
-    if found is None:
-        return EXIT_CONFIG
-    series, store = found
+    chosen = series.template
+    if template:
+        try:
+            # Named as in the botrc's `template =`, a file relative to here.
+            chosen = resolve_template(template, Path.cwd())
+        except ValueError as problem:
+            print(f"meetbot: --template: {problem}", file=sys.stderr)
+            return EXIT_CONFIG
     try:
-        if template:
-            check_template(str(Path(template).absolute()))
-        with store.transaction() as session:
-            text = render_meeting(
-                session,
-                series,
-                wanted,
-                str(Path(template).absolute()) if template else series.template,
-            )
+        check_template(chosen)
+        with reading(settings) as session:
+            text = render_meeting(session, series, wanted, chosen)
     except (UserError, TemplateProblem) as problem:
         print(f"meetbot: {str(problem).replace('**', '')}", file=sys.stderr)
         return 1
-    finally:
-        store.close()
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    _write_out(text, output)
     return 0
 
 
-def list_meetings(config_path: str, slug: str) -> int:
+def list_meetings(settings: Settings, series: SeriesConfig) -> int:
     """``meetbot meetings SLUG``: past meetings with attendance counts."""
     from zulip_meetbot.archive import meetings_table, past_meetings
 
-    found = _series_and_store(config_path, slug)
-    if found is None:
-        return EXIT_CONFIG
-    series, store = found
-    with store.transaction() as session:
+    with reading(settings) as session:
         past = past_meetings(session, series)
-    store.close()
     sys.stdout.write(meetings_table(series, past))
+    return 0
+
+
+def show_attendance(
+    settings: Settings, series: SeriesConfig, as_csv: bool, output: str | None
+) -> int:
+    """``meetbot attendance SLUG``: people by meetings attended."""
+    from zulip_meetbot.archive import attendance_csv, attendance_matrix, attendance_table
+
+    with reading(settings) as session:
+        matrix = attendance_matrix(session, series)
+    _write_out(attendance_csv(matrix) if as_csv else attendance_table(series, matrix), output)
+    return 0
+
+
+def show_upcoming(settings: Settings, source: str, slug: str | None, days: int) -> int:
+    """``meetbot upcoming [SLUG]``: the posts the bot will make, from the scheduler's plan."""
+    from datetime import timedelta
+
+    from zulip_meetbot.timeutil import SystemClock
+    from zulip_meetbot.upcoming import plan_text, series_plan
+
+    chosen = list(settings.series)
+    if slug is not None:
+        one = series_named(settings, source, slug)
+        if one is None:
+            return EXIT_CONFIG
+        chosen = [one]
+    now = SystemClock().now()
+    until = now + timedelta(days=days)
+    with reading(settings, required=False) as session:
+        plans = [series_plan(session, s, now, settings.reminder_grace, until) for s in chosen]
+    sys.stdout.write(plan_text(plans, days))
     return 0
 
 

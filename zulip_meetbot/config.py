@@ -512,7 +512,7 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
         pick = functools.partial(_pick_section, sections=sections)
         default_section = value("default_section", pick, "", sections[-1])
     template = value(
-        "template", functools.partial(_check_template, base=base), "", DEFAULT_TEMPLATE
+        "template", functools.partial(resolve_template, base=base), "", DEFAULT_TEMPLATE
     )
     notes_path = ""
     if start is not None:
@@ -789,7 +789,9 @@ def _pick_section(name: str, sections: Sequence[str]) -> str:
     return found
 
 
-def _check_template(text: str, base: Path) -> str:
+def resolve_template(text: str, base: Path) -> str:
+    """A shipped template's name, or the absolute path of the template file ``text`` (relative
+    to ``base``); ValueError if there is no such file."""
     if text.lower() in BUILTIN_TEMPLATES:
         return text.lower()
     path = _resolve(base, text)

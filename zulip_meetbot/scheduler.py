@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session
 
 from zulip_meetbot import attendance, lifecycle, meetings, store, views
 from zulip_meetbot.config import SeriesConfig
@@ -32,6 +33,7 @@ from zulip_meetbot.reminders import (
     reader_zones,
     superseded,
 )
+from zulip_meetbot.timeutil import occurrences_between
 
 log = logging.getLogger(__name__)
 
@@ -127,15 +129,7 @@ class MeetingScheduler:
         actions: list[Action] = []
         with self.store.transaction() as session:
             for series in self.settings.series:
-                horizon = now + max(series.reminders, default=timedelta()) + timedelta(days=1)
-                lookback = series.duration + series.auto_end + self.settings.reminder_grace
-                slots = meetings.calendar(session, series, now - lookback, _SLOTS_AHEAD)
-                for index, slot in enumerate(slots):
-                    if index > 0 and slot.start > horizon:
-                        break
-                    for action in planned_actions(series, slot.occurrence, slot.start):
-                        if store.sent_action(session, action.key) is None:
-                            actions.append(action)
+                actions += pending_actions_of(session, series, now, self.settings.reminder_grace)
         return actions
 
     def run_due(self) -> list[str]:
@@ -234,6 +228,42 @@ class MeetingScheduler:
             else:
                 row.outcome = outcome
                 row.message_id = message_id or None
+
+
+def pending_actions_of(
+    session: Session,
+    series: SeriesConfig,
+    now: datetime,
+    grace: timedelta,
+    horizon: datetime | None = None,
+    count: int | None = _SLOTS_AHEAD,
+) -> list[Action]:
+    """The series' planned actions not yet taken or dropped, for its next meeting and those
+    starting by ``horizon`` (default: the next day, and as far as its earliest reminder), at
+    most ``count`` meetings: what the scheduler plans, and what ``meetbot upcoming`` shows."""
+    if horizon is None:
+        horizon = now + max(series.reminders, default=timedelta()) + timedelta(days=1)
+    # A meeting that started before now may still have its automatic end (or a late
+    # reminder, within the grace) to come.
+    since = now - (series.duration + series.auto_end + grace)
+    if count is None:
+        # Room for meetings moved into the window from outside it, as the default has.
+        count = len(occurrences_between(series, since, horizon)) + _SLOTS_AHEAD
+    actions = []
+    slots = meetings.calendar(session, series, since, count)
+    for index, slot in enumerate(slots):
+        if index > 0 and slot.start > horizon:
+            break
+        for action in planned_actions(series, slot.occurrence, slot.start):
+            if store.sent_action(session, action.key) is None:
+                actions.append(action)
+    return actions
+
+
+def meeting_state(session: Session, action: Action) -> MeetingState:
+    """The state of the meeting ``action`` is for, as deciding on the action needs it."""
+    row = store.meeting_of_occurrence(session, action.series_slug, action.occurrence)
+    return _state(row, action)
 
 
 def _state(row: Any, action: Action) -> MeetingState:

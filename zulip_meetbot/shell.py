@@ -593,7 +593,7 @@ def open_session(
     from zulip_meetbot import checks, demo
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.scheduler import MeetingScheduler
-    from zulip_meetbot.store import Store
+    from zulip_meetbot.store import open_store
 
     zone: tzinfo | None = None
     if options.timezone:
@@ -616,7 +616,8 @@ def open_session(
         database = Path(options.database).expanduser().absolute()
     settings = shell_settings(loaded, database)
     clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
-    store = Store(settings.database)
+    # A database it cannot use stops it with one line (DatabaseProblem), before any prompt.
+    store = open_store(settings.database)
     people = People()
     # The clock stands still between lines, so a script would trip the limit; off unless asked.
     handler = MeetbotHandler(settings, store, clock, people, limit_floods=options.flood_limit)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import Executable
@@ -53,6 +56,8 @@ log = logging.getLogger(__name__)
 
 # How often the write-ahead log is copied into the database file, off the commands' path.
 CHECKPOINT_SECONDS = 5.0
+# How long a statement waits for another connection's lock before SQLite says "locked".
+BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -61,38 +66,80 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # The log is copied into the database by Store's own thread, not by whichever commit
     # happens to fill it: that commit took 5-12 ms (an fsync) instead of half a millisecond.
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
+def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # No journal mode or checkpoint setting: those write, and this connection may not.
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+class DatabaseProblem(Exception):
+    """Why the database file cannot be used, in one line that names the file."""
+
+
 class Store:
     """Owns the engine; every unit of work goes through :meth:`transaction`."""
 
-    def __init__(self, database: Path | str | None) -> None:
-        if database is None or str(database) == ":memory:":
+    def __init__(self, database: Path | str | None, *, read_only: bool = False) -> None:
+        self.read_only = read_only
+        in_memory = database is None or str(database) == ":memory:"
+        if in_memory:
             # One shared connection, or every session would see its own empty database.
             self.engine: Engine = create_engine(
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
+        elif read_only:
+            # A URI with mode=ro: SQLite neither creates the file nor writes to it.
+            uri = Path(str(database)).absolute().as_uri() + "?mode=ro"
+            self.engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            )
         else:
-            path = Path(database)
+            path = Path(str(database))
             path.parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(
                 f"sqlite:///{path}", connect_args={"check_same_thread": False}
             )
-        event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        if read_only:
+            event.listen(self.engine, "connect", _read_only_pragmas)
+        else:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._closing = threading.Event()
         self._checkpoints: threading.Thread | None = None
-        if database is not None and str(database) != ":memory:":
+        if not in_memory and not read_only:
             self._checkpoints = threading.Thread(
                 target=self._checkpoint_often, name="meetbot-checkpoints", daemon=True
             )
             self._checkpoints.start()
+
+    def check_access(self) -> None:
+        """Read the schema and, unless read-only, take the write lock and write without
+        keeping anything: what a command will do, so a problem shows before it starts."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            if not self.read_only:
+                (version,) = cursor.execute("PRAGMA user_version").fetchone()
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    # Writes the page SQLite would, and is rolled back: a read-only file or
+                    # folder refuses it, where taking the lock alone would succeed.
+                    cursor.execute(f"PRAGMA user_version={int(version)}")
+                finally:
+                    cursor.execute("ROLLBACK")
+        finally:
+            connection.close()
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file, as far as no reader needs it."""
@@ -118,6 +165,87 @@ class Store:
             self._checkpoints.join(timeout=5)
         # The last connection to close checkpoints the rest (SQLite does it then).
         self.engine.dispose()
+
+
+def open_store(database: Path, *, read_only: bool = False) -> Store:
+    """The store of the database file ``database``, checked for what a command will do with
+    it (read, or read and write); raises :class:`DatabaseProblem` saying what is wrong.
+
+    Read-only, the file is never created or changed.
+    """
+    if read_only and not database.exists():
+        raise DatabaseProblem(f"database {database} does not exist")
+    with explained(database):
+        store = Store(database, read_only=read_only)
+        try:
+            store.check_access()
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+@contextmanager
+def explained(database: Path) -> Iterator[None]:
+    """Turn SQLite's and the file system's errors in the block into a :class:`DatabaseProblem`
+    about ``database``."""
+    try:
+        yield
+    except (DatabaseError, sqlite3.Error, OSError) as error:
+        raise database_problem(database, error) from None
+
+
+def database_problem(database: Path, error: BaseException) -> DatabaseProblem:
+    """What ``error``, raised while using ``database``, means, in words an organizer can act on."""
+    original = getattr(error, "orig", None) or error
+    message = str(original.args[0] if original.args else original)
+    # The error's name is precise (Python 3.11+); the message is what older Pythons give.
+    name = getattr(original, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB" or "file is not a database" in message:
+        what = f"is not a SQLite database ({message})"
+    elif name.startswith("SQLITE_CORRUPT") or "malformed" in message:
+        what = f"is damaged ({message}): restore it from a backup"
+    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in message:
+        what = f"is locked by another process ({message}): is another meetbot using it?"
+    elif name == "SQLITE_READONLY_DIRECTORY":
+        what = f"is read-only: its folder {database.parent} is, and SQLite writes files beside it"
+    elif name.startswith("SQLITE_READONLY") or "readonly" in message:
+        what = f"is read-only ({message})"
+    elif database.is_dir():
+        what = "is a folder, not a file"
+    elif isinstance(original, OSError):
+        what = f"cannot be created ({original.strerror or message})"
+    else:
+        what = f"cannot be opened ({message})"
+    return DatabaseProblem(f"database {database} {what}")
+
+
+def database_state(database: Path) -> str:
+    """For ``meetbot check``: the database read (read-only, never created) and summed up;
+    raises :class:`DatabaseProblem`."""
+    if not database.exists():
+        return f"database {database} does not exist yet: `meetbot run` will create it"
+    store = open_store(database, read_only=True)
+    try:
+        with explained(database), store.engine.connect() as connection:
+            tables = connection.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (MeetingRow.__tablename__,),
+            ).scalar()
+            count = (
+                connection.execute(select(func.count()).select_from(MeetingRow)).scalar()
+                if tables
+                else 0
+            )
+    finally:
+        store.close()
+    # Writing needs the file and, for SQLite's journal files, its folder.
+    for path in (database, database.parent):
+        if not os.access(path, os.W_OK):
+            raise DatabaseProblem(
+                f"database {database} is read-only (this user may not write {path})"
+            )
+    return f"database {database}: {count} meetings recorded; readable and writable"
 
 
 def insert_row(session: Session, row_type: type[Base], **values: Any) -> None:

@@ -1,0 +1,103 @@
+"""``meetbot upcoming``: what the bot will post next and when, from the scheduler's own plan
+(``scheduler.pending_actions_of``) and its own verdicts (``reminders.decide``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import meetings
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.reminders import END, REMINDER, START, Action, MeetingState, Verdict, decide
+from zulip_meetbot.scheduler import meeting_state, pending_actions_of
+from zulip_meetbot.timeutil import format_duration, occurrences_between, zone_time_text
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One planned post of a series, with why it will not happen if it will not."""
+
+    action: Action
+    due: bool  # its instant has passed: a running bot does it now
+    dropped: str  # why the bot will not do it, or ""
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """A series' coming posts, and its meetings skipped in the same window."""
+
+    series: SeriesConfig
+    posts: list[Upcoming]
+    skipped: list[datetime]  # the starts of skipped meetings, aware UTC
+
+
+def series_plan(
+    session: Session, series: SeriesConfig, now: datetime, grace: timedelta, until: datetime
+) -> SeriesPlan:
+    """The posts of the series' next meeting and of those starting by ``until``."""
+    posts = []
+    # Each meeting's actions in order: a start the bot will make changes what follows it.
+    states: dict[datetime, MeetingState] = {}
+    for action in sorted(
+        pending_actions_of(session, series, now, grace, horizon=until, count=None),
+        key=lambda a: a.at,
+    ):
+        state = states.get(action.occurrence) or meeting_state(session, action)
+        decision = decide(action, state, max(now, action.at), grace)
+        dropped = decision.reason if decision.verdict is Verdict.DROP else ""
+        if action.kind == START and not dropped:
+            state = replace(state, started=True)
+        if action.kind == END and not state.ended:
+            dropped = ""  # shown as conditional: a chair may still start it, or end it first
+        states[action.occurrence] = state
+        posts.append(Upcoming(action, action.at <= now, dropped))
+    count = len(occurrences_between(series, now, until)) + 1
+    window = meetings.calendar(session, series, now, count, include_cancelled=True)
+    skipped = [slot.start for slot in window if slot.cancelled and slot.start <= until]
+    return SeriesPlan(series, posts, skipped)
+
+
+def plan_text(plans: list[SeriesPlan], days: int) -> str:
+    """``meetbot upcoming``: each series' posts, one line each, in UTC and the series' zone."""
+    blocks = []
+    for plan in plans:
+        series = plan.series
+        zone = "" if series.timezone == "UTC" else f", and in {series.timezone}"
+        lines = [f"{series.title} ({series.slug}): times in UTC{zone}"]
+        rows = [(post.action.at, _what(post)) for post in plan.posts]
+        rows += [(start, "skipped meeting: nothing is posted for it") for start in plan.skipped]
+        if not rows:
+            lines.append(f"  nothing planned in the next {days} days")
+        rows.sort(key=lambda row: row[0])
+        when = [_when(at, series.timezone) for at, _ in rows]
+        width = max((len(utc) for utc, _ in when), default=0)
+        local_width = max((len(local) for _, local in when), default=0)
+        for (utc, local), (_, what) in zip(when, rows, strict=True):
+            local_column = f"{local:<{local_width}}  " if local_width else ""
+            lines.append(f"  {utc:<{width}}  {local_column}{what}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _when(at: datetime, zone: str) -> tuple[str, str]:
+    local = "" if zone == "UTC" else zone_time_text(at, zone).removesuffix(f" ({zone})")
+    return zone_time_text(at, "UTC"), local
+
+
+def _what(post: Upcoming) -> str:
+    action = post.action
+    moved = ""
+    if action.start != action.occurrence:
+        moved = f" (moved from {zone_time_text(action.occurrence, 'UTC')})"
+    if action.kind == REMINDER:
+        what = f"reminder, {format_duration(action.offset)} before the meeting{moved}"
+    elif action.kind == START:
+        what = f"start of the meeting{moved}"
+    else:
+        late = format_duration(action.offset)
+        what = f"end, if the meeting is still running {late} after its planned end"
+    if post.dropped:
+        return f"{what}: not done, {post.dropped}"
+    return f"{what} (due now: `meetbot run` does it)" if post.due else what
