@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import requests
-from livebot import TOPIC, botrc_text
+from livebot import TOPIC, botrc_text, write_botrc
 from sqlalchemy import select
 from zulipfake import FakeZulip
 from zulipfake.server import Fault
@@ -132,7 +132,7 @@ def running_bot(
     text = text.replace("notes_dir = notes\n", "notes_dir = notes\n" + meetbot_keys)
     if site is not None:
         text = text.replace(f"site={server.url}", f"site={site}")
-    (folder / "botrc").write_text(text)
+    write_botrc(folder, text)
     settings = load_settings(folder / "botrc")
     capture = _Records()
     logger = logging.getLogger("zulip_meetbot")
