@@ -177,7 +177,7 @@ def live(
 
 def start_meeting(live: InProcessBot) -> dict[str, Any]:
     """Hamlet (a chair) starts the meeting; the attendance message."""
-    sent = live.command("hamlet", "start")
+    sent = live.command("hamlet", "start now")
     return live.server.wait_for_message(
         lambda m: (
             m["sender_id"] == live.bot.user_id

@@ -155,13 +155,13 @@ def test_non_chair_cannot_start_or_end(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     assert "only a chair" in bot.say(wolf, "start")
     chair = bot.person(1, "Jaime Chair")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "only a chair" in bot.say(wolf, "end")
 
 
 def test_start_posts_the_attendance_message_in_the_meeting_topic(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
-    done = bot.send(chair, "start", topic="other topic")
+    done = bot.send(chair, "start now", topic="other topic")
     posts = [message for kind, message in done if kind == "send_message"]
     assert len(posts) == 1
     assert posts[0]["to"] == "conda" and posts[0]["topic"] == "community call 2025-02-12"
@@ -172,9 +172,9 @@ def test_start_posts_the_attendance_message_in_the_meeting_topic(bot: Harness) -
 
 def test_start_in_the_meeting_topic_posts_once(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
-    done = bot.send(chair, "start")
+    done = bot.send(chair, "start now")
     assert [kind for kind, _ in done] == ["send_message"]
-    again = bot.say(chair, "start")
+    again = bot.say(chair, "start now")
     assert "already running" in again
 
 
@@ -182,7 +182,7 @@ def test_reaction_marks_attendance_and_removing_the_last_one_unmarks(bot: Harnes
     chair = bot.person(1, "Jaime Chair")
     hamlet = bot.person(10, "King Hamlet")
     othello = bot.person(12, "Othello")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_id = bot.posted()[0]["id"]
     bot.react(hamlet, attendance_id, "1f44b")
     bot.react(hamlet, attendance_id, "1f44d")
@@ -199,7 +199,7 @@ def test_reactions_on_other_messages_and_by_bots_do_not_count(bot: Harness) -> N
     chair = bot.person(1, "Jaime Chair")
     other_bot = bot.person(50, "Some Bot", bot=True)
     hamlet = bot.person(10, "King Hamlet")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_id = bot.posted()[0]["id"]
     bot.react(other_bot, attendance_id)
     bot.react(hamlet, attendance_id + 1000)
@@ -211,7 +211,7 @@ def test_here_marks_yourself_present_without_reacting(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     othello = bot.person(12, "Othello")
     assert "No **Conda Community Meeting** meeting is running" in bot.say(othello, "here")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "marked present" in bot.say(othello, "here")
     assert "already marked present" in bot.say(othello, "here")
 
@@ -220,7 +220,7 @@ def test_note_is_credited_to_its_author(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     filipe = bot.person(5, "Filipe Fernandes")
     bot.say(chair, "agenda add GSOC")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "Noted under item **1**" in bot.say(filipe, "note 1 Better chance with two orgs")
     with bot.store.transaction() as session:
         note = session.scalars(select(NoteRow)).one()
@@ -231,7 +231,7 @@ def test_note_is_credited_to_its_author(bot: Harness) -> None:
 def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.say(chair, "agenda add GSOC ideas")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.say(chair, "here")
     done = bot.send(chair, "end")
     summary = next(m for k, m in done if k == "send_message")
@@ -248,7 +248,7 @@ def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
 def test_after_end_the_agenda_belongs_to_the_next_occurrence(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.say(chair, "agenda add old item")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.send(chair, "end")
     reply = bot.say(chair, "agenda add new item")
     assert "Added item **1**" in reply and "2025-02-26T17:00:00+00:00" in reply

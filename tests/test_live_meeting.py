@@ -64,7 +64,7 @@ def test_whole_meeting_from_agenda_add_to_notes_file(
             "type": "stream",
             "to": "community",
             "topic": TOPIC,
-            "content": f"@**{bot.full_name}** start",
+            "content": f"@**{bot.full_name}** start now",
         }
     )
     attendance = server.wait_for_message(

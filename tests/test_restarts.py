@@ -175,7 +175,7 @@ def test_commands_and_reactions_while_down_are_answered_once_in_order_after_rest
     )
     text = botrc(server, community)
     live = start_bot(server, tmp_path, bot, text)
-    sent = say(server, hamlet, bot, "start")
+    sent = say(server, hamlet, bot, "start now")
     attendance_message = server.wait_for_message(
         lambda m: m["sender_id"] == bot.user_id and m["id"] > sent and "React to" in m["content"]
     )

@@ -64,7 +64,8 @@ class MarkDone:
 
 @dataclass(frozen=True)
 class StartMeeting:
-    pass
+    day: date | None = None  # confirms the meeting of that date (in the series' zone)
+    now: bool = False  # `start now`: confirms the next meeting, however early
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,11 @@ USAGE: dict[str, tuple[tuple[str, ...], str]] = {
         "show the next meeting's agenda, or change it (N is an item number such as 2 or 2.1)",
     ),
     "next": (("next", "next K"), "when and where the next meeting (or the next K, up to 50) is"),
-    "start": (("start",), "chairs: begin the next meeting now and post the attendance message"),
+    "start": (
+        ("start", "start YYYY-MM-DD", "start now"),
+        "chairs: begin the next meeting now and post the attendance message (long before its "
+        "time, name its date or say `start now`)",
+    ),
     "here": (
         ("here", "here NAME"),
         "mark yourself present (chairs: someone on the call without Zulip)",
@@ -276,7 +281,7 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     if verb == "agenda":
         return _parse_agenda(rest, max_text)
     if verb == "start":
-        return _no_arguments(rest, "start", StartMeeting())
+        return _parse_start(rest)
     if verb == "end":
         return _no_arguments(rest, "end", EndMeeting())
     if verb == "here":
@@ -393,6 +398,15 @@ def _parse_date(text: str, verb: str) -> date:
         raise UsageError(
             f"I expected a date like 2025-02-26, not `{_short(text)}`.", verb
         ) from None
+
+
+def _parse_start(rest: str) -> Command:
+    rest = rest.strip()
+    if not rest:
+        return StartMeeting()
+    if rest.lower() == "now":
+        return StartMeeting(now=True)
+    return StartMeeting(day=_parse_date(rest, "start"))
 
 
 def _parse_reschedule(rest: str) -> Command:

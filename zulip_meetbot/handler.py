@@ -252,13 +252,6 @@ class MeetbotHandler:
             if store.claim_message(session, message_id, self.clock.now()) and reply:
                 store.owe_reply(session, message_id, reply, self.clock.now())
 
-    def _owe_reply(self, message_id: int | None, reply: str | None) -> str | None:
-        """Record a reply decided after the command's own transaction (`start`, `end`)."""
-        if message_id is not None and reply:
-            with self._store.transaction() as session:
-                store.owe_reply(session, message_id, reply, self.clock.now())
-        return reply
-
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
         request = parse_request(str(message.get("content") or ""), self._settings.max_item_length)
         member = self._member(message)
@@ -292,9 +285,9 @@ class MeetbotHandler:
 
     def _dispatch(self, context: _Context, command: Command, bot_handler: BotHandler) -> str | None:
         if isinstance(command, StartMeeting):
-            return self._owe_reply(_message_id(context.message), self._start(context, bot_handler))
+            return self._start(context, command, bot_handler)
         if isinstance(command, EndMeeting):
-            return self._owe_reply(_message_id(context.message), self._end(context, bot_handler))
+            return self._end(context, bot_handler)
         if isinstance(command, (SkipMeeting, RescheduleMeeting)):
             return self._change_calendar(context, command, bot_handler)
         if isinstance(command, MarkHere):
@@ -468,11 +461,28 @@ class MeetbotHandler:
             lifecycle.rerender_notes(self._store, self._settings, series, meeting_id)
         return reply
 
-    def _start(self, context: _Context, bot_handler: BotHandler) -> str | None:
+    def _start(
+        self, context: _Context, command: StartMeeting, bot_handler: BotHandler
+    ) -> str | None:
         series = context.series
         self._require_chair(context, "start")
+
+        def answer(meeting: meetings.Meeting, fresh: bool) -> str | None:
+            if not fresh:
+                return views.already_running(series, meeting)
+            if self._in_topic(context, meeting.topic):
+                return None  # the attendance message is the answer
+            return views.meeting_started_elsewhere(series, meeting)
+
         started = lifecycle.start_meeting(
-            self._store, series, self.clock.now(), bot_handler, _message_id(context.message)
+            self._store,
+            series,
+            self.clock.now(),
+            bot_handler,
+            _message_id(context.message),
+            day=command.day,
+            confirmed=command.now,
+            answer=answer,
         )
         if started is None:
             return None  # a repeated delivery of the same `start`
@@ -482,21 +492,17 @@ class MeetbotHandler:
         with self._store.transaction() as session:
             people.remember(session, context.member)
             attendance.mark_here(session, meeting.id, context.member.user_id, self.clock.now())
-        if started.problem:
-            return views.refusal(
-                "the meeting has started, but I could not post the attendance message "
-                f"in #**{series.stream}>{meeting.topic}**. People can still say `here`; "
-                "say `start` again to retry."
-            )
-        if not started.posted:
-            return views.already_running(series, meeting)
-        if self._in_topic(context, meeting.topic):
-            return None
-        return views.meeting_started_elsewhere(series, meeting)
+        return started.reply
 
     def _end(self, context: _Context, bot_handler: BotHandler) -> str | None:
         series = context.series
         self._require_chair(context, "end")
+
+        def answer(meeting: meetings.Meeting, notes_name: str) -> str | None:
+            if self._in_topic(context, meeting.topic):
+                return None  # the summary is the answer
+            return views.ended_elsewhere(series, meeting, notes_name)
+
         ended = lifecycle.end_meeting(
             self._store,
             self._settings,
@@ -504,12 +510,12 @@ class MeetbotHandler:
             self.clock.now(),
             bot_handler,
             _message_id(context.message),
+            answer,
         )
-        if ended is not None:
-            self._logged_meeting = str(ended.meeting.date)
-        if ended is None or self._in_topic(context, ended.meeting.topic):
+        if ended is None:
             return None
-        return views.ended_elsewhere(series, ended.meeting, ended.notes_name)
+        self._logged_meeting = str(ended.meeting.date)
+        return ended.reply
 
     def _change_calendar(
         self, context: _Context, command: SkipMeeting | RescheduleMeeting, bot_handler: BotHandler
