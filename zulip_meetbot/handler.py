@@ -200,6 +200,17 @@ class MeetbotHandler:
         with self._store.transaction() as session:
             store.forget_handled_before(session, before)
             store.forget_replies_before(session, before, store.newest_reply_post_id(session))
+            store.forget_owed_posts_before(session, before)
+
+    def owed_posts(self, since: datetime) -> list[lifecycle.OwedPost]:
+        """Posts in meetings' topics recorded since ``since`` that may not be posted yet and
+        are still timely."""
+        return lifecycle.owed_posts(self._store, self.clock.now(), since)
+
+    def post_delivered(self, key: str, posted_id: int) -> None:
+        """The owed post ``key`` is Zulip's message ``posted_id``."""
+        with self._store.transaction() as session:
+            lifecycle.delivered(session, key, posted_id)
 
     def replies_posted(self, posted: list[tuple[int, int]]) -> None:
         """(command id, Zulip message id) of replies now posted: no longer owed."""
