@@ -10,12 +10,14 @@ fake's realm, so the faults hit the bot's requests only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,7 @@ def running_bot(
     folder: Path,
     site: str | None = None,
     meetbot_keys: str = "",
+    policy: RetryPolicy = FAST,
 ) -> Iterator[InProcessBot]:
     """``meetbot run``'s parts, wired as cli.run wires them, with the runtime in a thread."""
     text = botrc_text(server, people["bot"], str(people["hamlet"].user_id))
@@ -138,7 +141,7 @@ def running_bot(
     logger = logging.getLogger("zulip_meetbot")
     logger.addHandler(capture)
     logger.setLevel(logging.DEBUG)
-    client = make_client(settings, FAST)
+    client = make_client(settings, policy)
     directory = ZulipDirectory(client, settings.affiliation_fields, settings.github_fields)
     handler = MeetbotHandler(settings, None, SystemClock(), directory)
     runtime = Runtime(settings, client, handler)
@@ -618,3 +621,29 @@ def test_reset_mid_post_then_refused_connections_end_in_one_reply(
         started = live.logged(logging.WARNING, "failed")
         assert 1 <= len(started) <= 2
         assert len(started) == len(live.logged(logging.INFO, "Zulip answers again"))
+
+
+def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_while_running(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    # The client gives up on a post after 0.5 s (Zulip's default is 300 s): Zulip answers 429
+    # to the next 8 posts, so the reply fails and the next retry fails too.
+    policy = dataclasses.replace(FAST, give_up_after=0.5)
+    with running_bot(zulip_server, community, tmp_path, policy=policy) as live:
+        zulip_server.inject_fault("POST", MESSAGES, status=429, times=8, retry_after=0.2)
+        started = time.monotonic()
+        sent = live.command("othello", "agenda add Refused for a while")
+        reply = live.reply_to(sent, timeout=20)
+        took = time.monotonic() - started
+        assert "Refused for a while" in reply["content"]
+        assert live.logged(logging.ERROR, "gave up on POST /messages")
+        wait_for(lambda: bool(live.logged(logging.INFO, "all posted now")), "the retry's end")
+        assert live.logged(logging.INFO, "posted the reply to message")
+        assert live.thread.is_alive()  # no restart was needed
+        # Recorded posted: nothing is left owed, and nothing is posted again.
+        assert (
+            live.handler.owed_replies(datetime.now(timezone.utc) - timedelta(days=1)).replies == ()
+        )
+        time.sleep(1.0)
+        assert len(live.posts("Refused for a while")) == 1
+        print(f"\nreply refused for the client's whole retry time posted after {took:.2f} s")

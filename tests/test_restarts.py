@@ -274,7 +274,7 @@ def test_reminder_claimed_but_cut_off_by_a_kill_is_posted_once_after_restart_whi
     wait_until(lambda: bool(reminders()), live, "the reminder")
     assert stop_bot(live) == 0
     assert len(reminders()) == 1
-    assert ("since it was cut off" in live.log()) is not delivered
+    assert ("that a stop had cut off" in live.log()) is not delivered
 
 
 def test_reminder_cut_off_and_no_longer_timely_is_not_posted_after_restart(

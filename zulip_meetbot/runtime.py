@@ -302,7 +302,7 @@ class Runtime:
         failures = 0
         try:
             try:
-                self._post_owed()
+                self._post_owed("a stop had cut off")
             except Exception:  # the next start tries again: never a reason not to run
                 log.exception("could not post the replies a stop had cut off")
             while not self._stopping:
@@ -388,13 +388,13 @@ class Runtime:
             if corrected:
                 log.info("attendance: %d reactions read back from Zulip", corrected)
 
-    def _post_owed(self) -> bool:
+    def _post_owed(self, why: str) -> bool:
         """Post what a stop or a long refusal by Zulip cut off: the posts owed in meetings'
-        topics (an attendance message before the reply about it), then the replies. True if
-        nothing is left owed."""
-        return self._post_owed_posts() and self._post_owed_replies()
+        topics (an attendance message before the reply about it), then the replies; ``why``
+        for the log. True if nothing is left owed."""
+        return self._post_owed_posts(why) and self._post_owed_replies(why)
 
-    def _post_owed_posts(self) -> bool:
+    def _post_owed_posts(self, why: str) -> bool:
         """Post the attendance messages, summaries and reminders not known to be posted: each
         looked for among the bot's newest posts in its topic first. False at the first one
         Zulip would not take."""
@@ -413,7 +413,7 @@ class Runtime:
                     if answer.get("result") != "success":
                         return False
                     found = int(answer["id"])
-                    log.info("posted a message owed in %r since it was cut off", post.topic)
+                    log.info("posted a message in %r that %s", post.topic, why)
                 self.handler.post_delivered(post.key, found)
         return True
 
@@ -435,7 +435,7 @@ class Runtime:
             self._owed_retry_at = now + _STOP_CHECK
             return
         self._record_posted_replies()
-        if self._post_owed():
+        if self._post_owed("Zulip had not taken"):
             log.info("the posts Zulip had not taken are all posted now")
             self._owed_retry_at = None
             return
@@ -443,9 +443,13 @@ class Runtime:
         self._owed_retry_at = time.monotonic() + self._backoff(self._owed_attempt + 1)
 
     def _owed_retry_due(self) -> bool:
+        """Whether a post failed since the last look, or owed posts are to be tried again."""
+        sender = self.bot.sender if self.bot is not None else None
+        if sender is not None and sender.failed_posts != self._failures_seen:
+            return True
         return self._owed_retry_at is not None and time.monotonic() >= self._owed_retry_at
 
-    def _post_owed_replies(self) -> bool:
+    def _post_owed_replies(self, why: str) -> bool:
         """Post the replies a stop cut off: recorded with their command, not known to be posted.
         False if one could not be looked for or posted.
 
@@ -477,7 +481,7 @@ class Runtime:
                     everything = False
                     continue
                 found = int(answer["id"])
-                log.info("posted the reply to message %d that a stop had cut off", command_id)
+                log.info("posted the reply to message %d that %s", command_id, why)
             looked_up_to[where] = found
             posted.append((command_id, found))
         self.handler.replies_posted(posted)
