@@ -647,3 +647,25 @@ def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_whil
         time.sleep(1.0)
         assert len(live.posts("Refused for a while")) == 1
         print(f"\nreply refused for the client's whole retry time posted after {took:.2f} s")
+
+
+def test_attendance_message_zulip_would_not_take_is_posted_once_while_running_and_counts(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    policy = dataclasses.replace(FAST, give_up_after=0.5)
+    with running_bot(zulip_server, community, tmp_path, policy=policy) as live:
+        zulip_server.inject_fault("POST", MESSAGES, status=429, times=8, retry_after=0.2)
+        attendance_message = start_meeting(live)
+        wait_for(lambda: bool(live.logged(logging.INFO, "all posted now")), "the retry's end")
+        assert live.logged(logging.INFO, "that Zulip had not taken")
+        with live.handler.store.transaction() as session:  # type: ignore[union-attr]
+            meeting = store.running_meeting(session, "community")
+            assert meeting is not None
+            assert meeting.attendance_message_id == attendance_message["id"]
+        # A reaction on it marks attendance, as on one posted at once.
+        zulip_server.client(community["othello"]).add_reaction(
+            {"message_id": attendance_message["id"], "emoji_name": "wave"}
+        )
+        wait_for(lambda: community["othello"].user_id in live.attendee_ids(), "the reaction")
+        time.sleep(0.5)
+        assert len(live.posts("React to this message")) == 1
