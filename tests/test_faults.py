@@ -623,14 +623,22 @@ def test_reset_mid_post_then_refused_connections_end_in_one_reply(
         assert len(started) == len(live.logged(logging.INFO, "Zulip answers again"))
 
 
+@contextlib.contextmanager
+def refusing_posts(
+    server: FakeZulip, people: dict[str, Any], folder: Path
+) -> Iterator[InProcessBot]:
+    """A bot whose client gives up on a post after 0.5 s (Zulip's default is 300 s), and a
+    Zulip that answers 429 to its next 8 posts: the first post fails, and so does a retry."""
+    policy = dataclasses.replace(FAST, give_up_after=0.5)
+    with running_bot(server, people, folder, policy=policy) as live:
+        server.inject_fault("POST", MESSAGES, status=429, times=8, retry_after=0.2)
+        yield live
+
+
 def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_while_running(
     zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
 ) -> None:
-    # The client gives up on a post after 0.5 s (Zulip's default is 300 s): Zulip answers 429
-    # to the next 8 posts, so the reply fails and the next retry fails too.
-    policy = dataclasses.replace(FAST, give_up_after=0.5)
-    with running_bot(zulip_server, community, tmp_path, policy=policy) as live:
-        zulip_server.inject_fault("POST", MESSAGES, status=429, times=8, retry_after=0.2)
+    with refusing_posts(zulip_server, community, tmp_path) as live:
         started = time.monotonic()
         sent = live.command("othello", "agenda add Refused for a while")
         reply = live.reply_to(sent, timeout=20)
@@ -652,9 +660,7 @@ def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_whil
 def test_attendance_message_zulip_would_not_take_is_posted_once_while_running_and_counts(
     zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
 ) -> None:
-    policy = dataclasses.replace(FAST, give_up_after=0.5)
-    with running_bot(zulip_server, community, tmp_path, policy=policy) as live:
-        zulip_server.inject_fault("POST", MESSAGES, status=429, times=8, retry_after=0.2)
+    with refusing_posts(zulip_server, community, tmp_path) as live:
         attendance_message = start_meeting(live)
         wait_for(lambda: bool(live.logged(logging.INFO, "all posted now")), "the retry's end")
         assert live.logged(logging.INFO, "that Zulip had not taken")
