@@ -49,8 +49,18 @@ description = Our fortnightly call.
     )
 
 
+def write_botrc(folder: Path, text: str) -> Path:
+    """The botrc, readable by its owner only, as a file holding an API key should be (else
+    `meetbot run` logs a permissions warning)."""
+    path = folder / "botrc"
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # an existing file keeps its mode on touch
+    path.write_text(text)
+    return path
+
+
 def start_bot(server: FakeZulip, folder: Path, bot_user: Any, botrc: str) -> LiveBot:
-    (folder / "botrc").write_text(botrc)
+    write_botrc(folder, botrc)
     log_path = folder / "meetbot.log"
     with log_path.open("w") as log_file:
         # The child keeps its own copy of the file descriptor.

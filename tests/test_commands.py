@@ -100,7 +100,7 @@ def test_commands_parse_to_values(text: str, command: object) -> None:
         ("action done x", "needs the action's number"),
         ("undo please", "`undo` takes no text after it"),
         ("agenda defer", "I expected an item number"),
-        ("start now", "`start` takes no text after it"),
+        ("start tomorrow", "I expected a date like 2025-02-26, not `tomorrow`"),
         ("profile initials J.R.G.", "Initials are 1 to 10 letters or digits"),
         ("profile github not/a/name", "is not a GitHub username"),
         ("profile shoe 42", "`profile` has no `shoe`"),

@@ -10,18 +10,20 @@ fake's realm, so the faults hit the bot's requests only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from livebot import TOPIC, botrc_text
+from livebot import TOPIC, botrc_text, write_botrc
 from sqlalchemy import select
 from zulipfake import FakeZulip
 from zulipfake.server import Fault
@@ -126,19 +128,20 @@ def running_bot(
     folder: Path,
     site: str | None = None,
     meetbot_keys: str = "",
+    policy: RetryPolicy = FAST,
 ) -> Iterator[InProcessBot]:
     """``meetbot run``'s parts, wired as cli.run wires them, with the runtime in a thread."""
     text = botrc_text(server, people["bot"], str(people["hamlet"].user_id))
     text = text.replace("notes_dir = notes\n", "notes_dir = notes\n" + meetbot_keys)
     if site is not None:
         text = text.replace(f"site={server.url}", f"site={site}")
-    (folder / "botrc").write_text(text)
+    write_botrc(folder, text)
     settings = load_settings(folder / "botrc")
     capture = _Records()
     logger = logging.getLogger("zulip_meetbot")
     logger.addHandler(capture)
     logger.setLevel(logging.DEBUG)
-    client = make_client(settings, FAST)
+    client = make_client(settings, policy)
     directory = ZulipDirectory(client, settings.affiliation_fields, settings.github_fields)
     handler = MeetbotHandler(settings, None, SystemClock(), directory)
     runtime = Runtime(settings, client, handler)
@@ -177,7 +180,7 @@ def live(
 
 def start_meeting(live: InProcessBot) -> dict[str, Any]:
     """Hamlet (a chair) starts the meeting; the attendance message."""
-    sent = live.command("hamlet", "start")
+    sent = live.command("hamlet", "start now")
     return live.server.wait_for_message(
         lambda m: (
             m["sender_id"] == live.bot.user_id
@@ -618,3 +621,57 @@ def test_reset_mid_post_then_refused_connections_end_in_one_reply(
         started = live.logged(logging.WARNING, "failed")
         assert 1 <= len(started) <= 2
         assert len(started) == len(live.logged(logging.INFO, "Zulip answers again"))
+
+
+@contextlib.contextmanager
+def refusing_posts(
+    server: FakeZulip, people: dict[str, Any], folder: Path
+) -> Iterator[InProcessBot]:
+    """A bot whose client gives up on a post after 0.5 s (Zulip's default is 300 s), and a
+    Zulip that answers 429 to its next 8 posts: the first post fails, and so does a retry."""
+    policy = dataclasses.replace(FAST, give_up_after=0.5)
+    with running_bot(server, people, folder, policy=policy) as live:
+        server.inject_fault("POST", MESSAGES, status=429, times=8, retry_after=0.2)
+        yield live
+
+
+def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_while_running(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    with refusing_posts(zulip_server, community, tmp_path) as live:
+        started = time.monotonic()
+        sent = live.command("othello", "agenda add Refused for a while")
+        reply = live.reply_to(sent, timeout=20)
+        took = time.monotonic() - started
+        assert "Refused for a while" in reply["content"]
+        assert live.logged(logging.ERROR, "gave up on POST /messages")
+        wait_for(lambda: bool(live.logged(logging.INFO, "all posted now")), "the retry's end")
+        assert live.logged(logging.INFO, "posted the reply to message")
+        assert live.thread.is_alive()  # no restart was needed
+        # Recorded posted: nothing is left owed, and nothing is posted again.
+        assert (
+            live.handler.owed_replies(datetime.now(timezone.utc) - timedelta(days=1)).replies == ()
+        )
+        time.sleep(1.0)
+        assert len(live.posts("Refused for a while")) == 1
+        print(f"\nreply refused for the client's whole retry time posted after {took:.2f} s")
+
+
+def test_attendance_message_zulip_would_not_take_is_posted_once_while_running_and_counts(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    with refusing_posts(zulip_server, community, tmp_path) as live:
+        attendance_message = start_meeting(live)
+        wait_for(lambda: bool(live.logged(logging.INFO, "all posted now")), "the retry's end")
+        assert live.logged(logging.INFO, "that Zulip had not taken")
+        with live.handler.store.transaction() as session:  # type: ignore[union-attr]
+            meeting = store.running_meeting(session, "community")
+            assert meeting is not None
+            assert meeting.attendance_message_id == attendance_message["id"]
+        # A reaction on it marks attendance, as on one posted at once.
+        zulip_server.client(community["othello"]).add_reaction(
+            {"message_id": attendance_message["id"], "emoji_name": "wave"}
+        )
+        wait_for(lambda: community["othello"].user_id in live.attendee_ids(), "the reaction")
+        time.sleep(0.5)
+        assert len(live.posts("React to this message")) == 1

@@ -164,13 +164,13 @@ def test_non_chair_cannot_start_or_end(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     assert "only a chair" in bot.say(wolf, "start")
     chair = bot.person(1, "Jaime Chair")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "only a chair" in bot.say(wolf, "end")
 
 
 def test_start_posts_the_attendance_message_in_the_meeting_topic(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
-    done = bot.send(chair, "start", topic="other topic")
+    done = bot.send(chair, "start now", topic="other topic")
     posts = [message for kind, message in done if kind == "send_message"]
     assert len(posts) == 1
     assert posts[0]["to"] == "conda" and posts[0]["topic"] == "community call 2025-02-12"
@@ -181,9 +181,9 @@ def test_start_posts_the_attendance_message_in_the_meeting_topic(bot: Harness) -
 
 def test_start_in_the_meeting_topic_posts_once(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
-    done = bot.send(chair, "start")
+    done = bot.send(chair, "start now")
     assert [kind for kind, _ in done] == ["send_message"]
-    again = bot.say(chair, "start")
+    again = bot.say(chair, "start now")
     assert "already running" in again
 
 
@@ -191,7 +191,7 @@ def test_reaction_marks_attendance_and_removing_the_last_one_unmarks(bot: Harnes
     chair = bot.person(1, "Jaime Chair")
     hamlet = bot.person(10, "King Hamlet")
     othello = bot.person(12, "Othello")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_id = bot.posted()[0]["id"]
     bot.react(hamlet, attendance_id, "1f44b")
     bot.react(hamlet, attendance_id, "1f44d")
@@ -208,7 +208,7 @@ def test_reactions_on_other_messages_and_by_bots_do_not_count(bot: Harness) -> N
     chair = bot.person(1, "Jaime Chair")
     other_bot = bot.person(50, "Some Bot", bot=True)
     hamlet = bot.person(10, "King Hamlet")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_id = bot.posted()[0]["id"]
     bot.react(other_bot, attendance_id)
     bot.react(hamlet, attendance_id + 1000)
@@ -220,7 +220,7 @@ def test_here_marks_yourself_present_without_reacting(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     othello = bot.person(12, "Othello")
     assert "No **Conda Community Meeting** meeting is running" in bot.say(othello, "here")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "marked present" in bot.say(othello, "here")
     assert "already marked present" in bot.say(othello, "here")
 
@@ -245,7 +245,7 @@ def person_rows(bot: Harness) -> list[tuple[int, str]]:
 def test_here_with_a_mention_marks_that_user(bot: Harness, mention: str) -> None:
     chair = bot.person(1, "Jaime Chair")
     othello = bot.person(12, "Othello")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_id = bot.posted()[0]["id"]
     assert bot.say(chair, f"here {mention}") == "Marked Othello present."
     bot.react(othello, attendance_id)  # he reacts as well: still one person
@@ -263,14 +263,14 @@ def test_here_with_a_mention_by_id_marks_that_user_whatever_the_name_says(bot: H
     chair = bot.person(1, "Jaime Chair")
     bot.person(12, "Othello")
     bot.person(13, "Othello")  # two people of one name: Zulip's typeahead adds the id
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert bot.say(chair, "here @**Othello|13**") == "Marked Othello present."
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 13]
 
 
 def test_here_with_an_unknown_mention_is_refused_and_changes_nothing(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     before = (attendance_rows(bot), person_rows(bot))
     for mention in ("@**nobody**", "@**nobody|404**", "@_**nobody**"):
         reply = bot.say(chair, f"here {mention}")
@@ -282,7 +282,7 @@ def test_here_with_an_unknown_mention_is_refused_and_changes_nothing(bot: Harnes
 def test_here_with_a_mention_of_a_bot_is_refused(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.person(50, "Some Bot", bot=True)
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "bots do not attend" in bot.say(chair, "here @**Some Bot**")
     assert [user_id for _, user_id in attendance_rows(bot)] == [1]
 
@@ -290,7 +290,7 @@ def test_here_with_a_mention_of_a_bot_is_refused(bot: Harness) -> None:
 def test_here_with_the_name_of_a_known_user_marks_that_user(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     othello = bot.person(12, "Othello")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.react(othello, bot.posted()[0]["id"])
     assert bot.say(chair, "here othello") == "Othello was already marked present."
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 12]
@@ -299,7 +299,7 @@ def test_here_with_the_name_of_a_known_user_marks_that_user(bot: Harness) -> Non
 
 def test_here_with_the_same_guest_name_twice_adds_one_guest(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert bot.say(chair, "here Sam Doe") == "Marked Sam Doe present."
     assert bot.say(chair, "here  SAM   doe") == "Sam Doe was already marked present."
     assert [name for user_id, name in person_rows(bot) if user_id < 0] == ["Sam Doe"]
@@ -310,7 +310,7 @@ def test_here_mentioning_someone_else_is_for_chairs_only(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     wolf = bot.person(2, "Wolf Vollprecht")
     bot.person(12, "Othello")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "only a chair" in bot.say(wolf, "here @**Othello**")
     assert bot.say(wolf, "here @**Wolf Vollprecht**").startswith("Welcome, Wolf Vollprecht")
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
@@ -352,7 +352,7 @@ def test_commands_that_need_no_meeting_count_as_present_during_one(bot: Harness)
     chair = bot.person(1, "Jaime Chair")
     wolf = bot.person(2, "Wolf Vollprecht")
     othello = bot.person(12, "Othello")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.say(wolf, "next", stream=None)  # a direct message, in the only series
     bot.say(othello, "profile")
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2, 12]
@@ -361,7 +361,7 @@ def test_commands_that_need_no_meeting_count_as_present_during_one(bot: Harness)
 def test_a_refused_command_does_not_count_as_present(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     wolf = bot.person(2, "Wolf Vollprecht")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "There is no item 9" in bot.say(wolf, "note 9 nothing to note under")
     assert [user_id for _, user_id in attendance_rows(bot)] == [1]
     bot.say(wolf, "agenda add Something")  # the refusal is not remembered as a mark
@@ -373,7 +373,7 @@ def test_speaking_in_a_meeting_keeps_you_present_after_removing_your_reaction(
 ) -> None:
     chair = bot.person(1, "Jaime Chair")
     wolf = bot.person(2, "Wolf Vollprecht")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_id = bot.posted()[0]["id"]
     bot.react(wolf, attendance_id)
     bot.say(wolf, "agenda add Something")
@@ -399,7 +399,7 @@ def test_commands_of_someone_marked_present_cost_no_extra_statement(bot: Harness
         return len(counted)
 
     outside = statements("note 1 before the meeting, once more")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert statements("note 1 the first word in the meeting") == outside + 1  # marks Wolf
     assert statements("note 1 and another") == outside
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
@@ -409,7 +409,7 @@ def test_note_is_credited_to_its_author(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     filipe = bot.person(5, "Filipe Fernandes")
     bot.say(chair, "agenda add GSOC")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     assert "Noted under item **1**" in bot.say(filipe, "note 1 Better chance with two orgs")
     with bot.store.transaction() as session:
         note = session.scalars(select(NoteRow)).one()
@@ -420,7 +420,7 @@ def test_note_is_credited_to_its_author(bot: Harness) -> None:
 def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.say(chair, "agenda add GSOC ideas")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.say(chair, "here")
     done = bot.send(chair, "end")
     summary = next(m for k, m in done if k == "send_message")
@@ -437,7 +437,7 @@ def test_end_writes_the_notes_file_and_posts_a_summary(bot: Harness) -> None:
 def test_after_end_the_agenda_belongs_to_the_next_occurrence(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.say(chair, "agenda add old item")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.send(chair, "end")
     reply = bot.say(chair, "agenda add new item")
     assert "Added item **1**" in reply and "2025-02-26T17:00:00+00:00" in reply
@@ -580,7 +580,7 @@ def test_an_item_typed_with_a_terminal_colour_and_a_bidi_override_is_stored_clea
     chair = bot.person(1, "Jaime Chair")
     reply = bot.say(chair, "agenda add \x1b[31mRelease\x1b[0m \u202eexe.gnp\u202c notes")
     assert reply.endswith(": Release exe.gnp notes")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.say(chair, "note 1 \u2066isolated\u2069 \x1b]0;pwned\x07words")
     bot.send(chair, "end")
     with bot.store.transaction() as session:

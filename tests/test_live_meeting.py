@@ -7,6 +7,7 @@ description (the `zulip_server` fixture fails the test on any violation).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def test_whole_meeting_from_agenda_add_to_notes_file(
             "type": "stream",
             "to": "community",
             "topic": TOPIC,
-            "content": f"@**{bot.full_name}** start",
+            "content": f"@**{bot.full_name}** start now",
         }
     )
     attendance = server.wait_for_message(
@@ -144,3 +145,12 @@ def test_private_stream_the_bot_was_not_added_to_is_reported(
         assert community["bot"].user_id not in zulip_server.stream_subscribers("secret-council")
     finally:
         assert stop_bot(live) == 0
+
+
+def test_live_bots_botrc_is_private_so_run_warns_of_no_permissions(
+    zulip_server: FakeZulip, community: dict[str, Any], live_bot: LiveBot
+) -> None:
+    botrc = live_bot.folder / "botrc"
+    assert stat.S_IMODE(botrc.stat().st_mode) == 0o600
+    assert stop_bot(live_bot) == 0
+    assert "readable by other users" not in live_bot.log()

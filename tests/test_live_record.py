@@ -37,7 +37,7 @@ def test_whole_record_survives_into_notes_summary_next_agenda_and_render(
     hamlet.say("agenda add Announce GSOC ideas")
     othello.say("agenda add Patch run_exports?")
     othello.say("agenda sub 2 https://github.com/conda/ceps/pull/108")
-    attendance = hamlet.say("start")
+    attendance = hamlet.say("start now")
     assert "React to this message" in attendance["content"]
     othello.react(attendance["id"], "wave")
     hamlet.say("here")

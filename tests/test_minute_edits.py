@@ -27,7 +27,7 @@ def running(bot: Harness) -> tuple[Any, Any, Any]:
     wolf = bot.person(2, "Wolf Vollprecht")
     cheng = bot.person(3, "Cheng H. Lee")
     bot.say(wolf, "agenda add Repodata v3")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.say(chair, "item 1")
     return chair, wolf, cheng
 
@@ -123,7 +123,7 @@ def test_action_remove_drops_it_but_not_an_action_of_an_earlier_meeting(bot: Har
     assert "there is no action item 2" in bot.say(chair, "action remove 2")
     bot.send(chair, "end")
     bot.clock.advance(timedelta(days=14))
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     refusal = bot.say(chair, "action remove 1")
     assert "action item 1 was recorded at an earlier meeting" in refusal
     with bot.store.transaction() as session:

@@ -55,7 +55,7 @@ def test_permission_matrix(bot: Harness, command: str, allowed: set[str], role: 
 
 @pytest.mark.parametrize("role", [CHAIR, ADMIN, PROPOSER, OTHER])
 def test_only_chairs_end_a_meeting_or_move_it_along(bot: Harness, role: str) -> None:
-    bot.send(who(bot, CHAIR), "start")
+    bot.send(who(bot, CHAIR), "start now")
     allowed = role in (CHAIR, ADMIN)
     assert ("only a chair" in bot.say(who(bot, role), "item 1")) != allowed
     assert ("only a chair" in bot.say(who(bot, role), "here Sam Guest")) != allowed

@@ -35,7 +35,7 @@ def posted(done: list[tuple[str, dict[str, Any]]]) -> list[str]:
 
 def started(bot: Harness) -> tuple[Any, int]:
     chair = bot.person(1, "Jaime Rodríguez-Guerra")
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     return chair, bot.posted()[0]["id"]
 
 
@@ -239,7 +239,7 @@ def test_open_actions_are_listed_at_the_next_meeting_until_done(bot: Harness) ->
     assert "**Open action items from earlier meetings**" in agenda
     assert "- **#1** @_**Cheng H. Lee** writes the PURL CEP (Cheng H. Lee)" in agenda
     bot.clock.advance(timedelta(days=14))
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     bot.clock.advance(timedelta(minutes=5))
     assert "Closed action item **#1**" in bot.say(cheng, "action done 1")
     assert "already done" in bot.say(cheng, "action done 1")

@@ -102,7 +102,7 @@ def test_reference_meeting_replay_renders_the_golden_notes_file(tmp_path: Path) 
         assert bot.say(proposers[who], command).startswith("Added item")
 
     chair = members[1]
-    bot.send(chair, "start")
+    bot.send(chair, "start now")
     attendance_message = bot.posted()[0]["id"]
     for uid, _, _ in ATTENDEES:
         bot.react(members[uid], attendance_message)

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,140 @@ def test_reply_zulip_took_before_a_kill_is_not_posted_again(
     assert "cut off" not in live.log()
 
 
+def _kill_while_posting(live: LiveBot, server: FakeZulip, **fault: Any) -> None:
+    """SIGKILL the bot while Zulip holds its next post (``fault`` says how)."""
+    posts_before = len(server.requests)
+    server.inject_fault("POST", r"/api/v1/messages$", **fault)
+    wait_until(
+        lambda: any(
+            r.method == "POST" and r.path == "/api/v1/messages"
+            for r in server.requests[posts_before:]
+        ),
+        live,
+        "the post's request",
+    )
+    live.process.kill()
+    live.process.wait()
+
+
+def _attendance_message_id(folder: Path) -> int | None:
+    db = open_store(folder)
+    try:
+        with db.transaction() as session:
+            meeting = store.running_meeting(session, "community")
+            assert meeting is not None, "the meeting is not running"
+            return meeting.attendance_message_id
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["lost", "delivered-unanswered"])
+def test_start_killed_before_its_attendance_message_posts_it_and_its_reply_once_after_restart(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path, delivered: bool
+) -> None:
+    server, bot = zulip_server, community["bot"]
+    text = botrc(server, community)
+    live = start_bot(server, tmp_path, bot, text)
+    # Said in another topic: the attendance message goes to the meeting's, a reply here.
+    server.post_message(
+        community["hamlet"], f"@**{bot.full_name}** start now", stream="community", topic="chat"
+    )
+    # Killed after the start committed, while Zulip holds the attendance message: before, the
+    # meeting ran with no attendance message and no reply, for good.
+    fault = {"status": None, "delay": 1.0} if delivered else {"delay": 1.0, "drop_connection": True}
+    _kill_while_posting(live, server, **fault)
+    time.sleep(1.3)
+    live = start_bot(server, tmp_path, bot, text)
+    wait_until(lambda: bool(bot_posts(server, bot, "Started **Community Call**")), live, "reply")
+    assert stop_bot(live) == 0
+    [attendance_message] = bot_posts(server, bot, "React to this message")
+    assert attendance_message["subject"] == TOPIC
+    assert "the meeting of 2030-01-02" in attendance_message["content"]
+    [reply] = bot_posts(server, bot, "Started **Community Call**")
+    assert reply["subject"] == "chat" and reply["id"] > attendance_message["id"]
+    # Reactions on it count: it is the meeting's attendance message.
+    assert _attendance_message_id(tmp_path) == attendance_message["id"]
+    # A third start has nothing owed.
+    live = start_bot(server, tmp_path, bot, text)
+    assert stop_bot(live) == 0
+    assert len(bot_posts(server, bot, "React to this message")) == 1
+    assert len(bot_posts(server, bot, "Started **Community Call**")) == 1
+
+
+def test_end_killed_before_its_summary_posts_it_and_its_reply_once_after_restart(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    server, bot, hamlet = zulip_server, community["bot"], community["hamlet"]
+    text = botrc(server, community)
+    live = start_bot(server, tmp_path, bot, text)
+    sent = say(server, hamlet, bot, "start now")
+    server.wait_for_message(lambda m: m["sender_id"] == bot.user_id and m["id"] > sent)
+    server.post_message(hamlet, f"@**{bot.full_name}** end", stream="community", topic="chat")
+    _kill_while_posting(live, server, delay=1.0, drop_connection=True)
+    time.sleep(1.2)
+    assert bot_posts(server, bot, "has ended") == []
+    live = start_bot(server, tmp_path, bot, text)
+    wait_until(lambda: bool(bot_posts(server, bot, "Ended **Community Call**")), live, "reply")
+    assert stop_bot(live) == 0
+    [summary] = bot_posts(server, bot, "has ended")
+    assert summary["subject"] == TOPIC
+    [reply] = bot_posts(server, bot, "Ended **Community Call**")
+    assert reply["subject"] == "chat" and reply["id"] > summary["id"]
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["lost", "delivered-unanswered"])
+def test_reminder_claimed_but_cut_off_by_a_kill_is_posted_once_after_restart_while_timely(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path, delivered: bool
+) -> None:
+    server, bot = zulip_server, community["bot"]
+    start = (datetime.now(timezone.utc) + timedelta(seconds=30)).replace(microsecond=0)
+    text = (
+        botrc(server, community)
+        .replace("start = 2030-01-02 17:00", f"start = {start:%Y-%m-%d %H:%M:%S}")
+        .replace("duration = 60m", "duration = 60m\nreminders = 27s\nauto_start = no")
+    )
+    topic = f"community call {start:%Y-%m-%d}"
+
+    def reminders() -> list[dict[str, Any]]:
+        return [
+            m
+            for m in server.messages_in("community", topic)
+            if m["sender_id"] == bot.user_id and "starts <time:" in m["content"]
+        ]
+
+    live = start_bot(server, tmp_path, bot, text)
+    # The reminder is due 3 s after the bot starts: killed while Zulip holds it.
+    fault = {"status": None, "delay": 1.0} if delivered else {"delay": 1.0, "drop_connection": True}
+    _kill_while_posting(live, server, **fault)
+    time.sleep(1.3)
+    assert len(reminders()) == (1 if delivered else 0)
+    live = start_bot(server, tmp_path, bot, text)
+    wait_until(lambda: bool(reminders()), live, "the reminder")
+    assert stop_bot(live) == 0
+    assert len(reminders()) == 1
+    assert ("that a stop had cut off" in live.log()) is not delivered
+
+
+def test_reminder_cut_off_and_no_longer_timely_is_not_posted_after_restart(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    server, bot = zulip_server, community["bot"]
+    start = (datetime.now(timezone.utc) + timedelta(seconds=6)).replace(microsecond=0)
+    text = (
+        botrc(server, community)
+        .replace("start = 2030-01-02 17:00", f"start = {start:%Y-%m-%d %H:%M:%S}")
+        .replace("duration = 60m", "duration = 60m\nreminders = 3s\nauto_start = no")
+    )
+    live = start_bot(server, tmp_path, bot, text)
+    _kill_while_posting(live, server, delay=1.0, drop_connection=True)
+    while datetime.now(timezone.utc) < start:  # the meeting's start ends the reminder's use
+        time.sleep(0.1)
+    live = start_bot(server, tmp_path, bot, text)
+    assert stop_bot(live) == 0
+    assert bot_posts(server, bot, "starts <time:") == []
+    assert "no longer timely" in live.log()
+
+
 # --- downtime -----------------------------------------------------------------------------------
 
 
@@ -175,7 +309,7 @@ def test_commands_and_reactions_while_down_are_answered_once_in_order_after_rest
     )
     text = botrc(server, community)
     live = start_bot(server, tmp_path, bot, text)
-    sent = say(server, hamlet, bot, "start")
+    sent = say(server, hamlet, bot, "start now")
     attendance_message = server.wait_for_message(
         lambda m: m["sender_id"] == bot.user_id and m["id"] > sent and "React to" in m["content"]
     )

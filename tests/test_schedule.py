@@ -127,7 +127,7 @@ def test_several_reminders_due_at_once_post_only_the_latest(tmp_path: Path) -> N
 def test_reminder_for_a_meeting_already_started_is_dropped(sched: Scheduled) -> None:
     chair = sched.h.person(1, "Jaime Chair")
     sched.h.clock.set(at("2025-02-12 15:30"))
-    sched.h.send(chair, "start")
+    sched.h.send(chair, "start now")
     assert sched.to("2025-02-12 16:00") == []
     assert sched.to("2025-02-12 17:00") == []  # no second attendance message either
 
@@ -379,7 +379,7 @@ def test_a_meeting_nobody_started_hands_its_agenda_to_the_next_one_once(by_hand:
     assert "Added item **3**" in sched.h.say(wolf, "agenda add Budget")
     [reminder] = sched.to("2025-02-25 17:00")
     assert reminder["content"].count("Run exports") == 1 and "Budget" in reminder["content"]
-    sched.h.send(chair, "start")
+    sched.h.send(chair, "start now")
     ended = sched.h.send(chair, "end")
     assert any("Run exports" in m["content"] for kind, m in ended if kind == "send_message")
     notes = (sched.h.settings.notes_dir / "2025-02-26-community.md").read_text()
@@ -419,7 +419,7 @@ def test_a_meeting_nobody_started_after_one_that_was_held_hands_its_agenda_on(
     chair = sched.h.person(1, "Jaime Chair")
     wolf = sched.h.person(2, "Wolf Vollprecht")
     sched.h.clock.set(at("2025-02-12 17:00"))
-    sched.h.send(chair, "start")
+    sched.h.send(chair, "start now")
     sched.h.send(chair, "end")
     assert "Added item **1**" in sched.h.say(wolf, "agenda add Run exports")  # for the 26th
     sched.h.clock.set(at("2025-03-01 12:00"))  # the 26th passed with nobody starting it

@@ -161,7 +161,7 @@ def test_first_person_chairs_and_a_new_name_is_a_new_person_who_does_not(
     tmp_path: Path, session_in: Opener
 ) -> None:
     session, out = session_in(tmp_path)
-    printed = play(session, out, "/as Othello\n@meetbot start\n/as hamlet\n@meetbot start")
+    printed = play(session, out, "/as Othello\n@meetbot start\n/as hamlet\n@meetbot start now")
     assert "you are now Othello (user 2)" in printed
     assert "Sorry: only a chair of **Demo Community Meeting**" in printed
     assert "you are now hamlet (user 1)" in printed
@@ -175,7 +175,7 @@ def test_unreacting_unmarks_attendance_and_repeats_are_refused(
     printed = play(
         session,
         out,
-        "@meetbot start\n/react last\n/react last\n/as othello\n/react last :tada:\n"
+        "@meetbot start now\n/react last\n/react last\n/as othello\n/react last :tada:\n"
         "/unreact last tada\n/unreact last tada\n/as hamlet\n@meetbot end",
     )
     assert "you already reacted :wave: to message 2" in printed

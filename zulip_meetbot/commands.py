@@ -76,7 +76,8 @@ class MarkDone:
 
 @dataclass(frozen=True)
 class StartMeeting:
-    pass
+    day: date | None = None  # confirms the meeting of that date (in the series' zone)
+    now: bool = False  # `start now`: confirms the next meeting, however early
 
 
 @dataclass(frozen=True)
@@ -271,9 +272,12 @@ USAGE: tuple[Usage, ...] = (
           "reschedule +1d", "chairs",
           "moves the next meeting to a time in the series' zone, or by a shift such as +1d "
           "or -30m, and posts a notice"),
-    Usage("start", None, ("start", "start now", "start YYYY-MM-DD"), "start", "chairs",
-          "begins the next meeting now and posts the attendance message; the chair who starts "
-          "it counts as present. More than 12 h early needs `start now` or its date"),
+    Usage("start", None, ("start", "start now", "start YYYY-MM-DD"), "start 2025-02-26",
+          "chairs",
+          "begins the next meeting now and posts the attendance message, which names the "
+          "meeting's date; the chair who starts it counts as present. More than 12 hours "
+          "before the meeting a plain `start` is refused: name the meeting's date (in the "
+          "series' zone) or say `start now`"),
     Usage("here", None, ("here", "here @**NAME**", "here NAME"), "here @**Othello**",
           "anyone; someone else: chairs",
           "marks you present without reacting, or (a chair) someone else, by @-mention or by "
@@ -386,7 +390,7 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     if verb == "agenda":
         return _parse_agenda(rest, max_text)
     if verb == "start":
-        return _no_arguments(rest, "start", StartMeeting())
+        return _parse_start(rest)
     if verb == "end":
         return _no_arguments(rest, "end", EndMeeting())
     if verb == "here":
@@ -529,6 +533,15 @@ def _parse_date(text: str, verb: str) -> date:
         raise UsageError(
             f"I expected a date like 2025-02-26, not `{_short(text)}`.", verb
         ) from None
+
+
+def _parse_start(rest: str) -> Command:
+    rest = rest.strip()
+    if not rest:
+        return StartMeeting()
+    if rest.lower() == "now":
+        return StartMeeting(now=True)
+    return StartMeeting(day=_parse_date(rest, "start"))
 
 
 def _parse_reschedule(rest: str) -> Command:

@@ -209,6 +209,17 @@ class MeetbotHandler:
         with self._store.transaction() as session:
             store.forget_handled_before(session, before)
             store.forget_replies_before(session, before, store.newest_reply_post_id(session))
+            store.forget_owed_posts_before(session, before)
+
+    def owed_posts(self, since: datetime) -> list[lifecycle.OwedPost]:
+        """Posts in meetings' topics recorded since ``since`` that may not be posted yet and
+        are still timely."""
+        return lifecycle.owed_posts(self._store, self.clock.now(), since)
+
+    def post_delivered(self, key: str, posted_id: int) -> None:
+        """The owed post ``key`` is Zulip's message ``posted_id``."""
+        with self._store.transaction() as session:
+            lifecycle.delivered(session, key, posted_id)
 
     def replies_posted(self, posted: list[tuple[int, int]]) -> None:
         """(command id, Zulip message id) of replies now posted: no longer owed."""
@@ -265,13 +276,6 @@ class MeetbotHandler:
             if store.claim_message(session, message_id, self.clock.now()) and reply:
                 store.owe_reply(session, message_id, reply, self.clock.now())
 
-    def _owe_reply(self, message_id: int | None, reply: str | None) -> str | None:
-        """Record a reply decided after the command's own transaction (`start`, `end`)."""
-        if message_id is not None and reply:
-            with self._store.transaction() as session:
-                store.owe_reply(session, message_id, reply, self.clock.now())
-        return reply
-
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
         request = parse_request(str(message.get("content") or ""), self._settings.max_item_length)
         member = self._member(message)
@@ -305,9 +309,9 @@ class MeetbotHandler:
 
     def _dispatch(self, context: _Context, command: Command, bot_handler: BotHandler) -> str | None:
         if isinstance(command, StartMeeting):
-            return self._owe_reply(_message_id(context.message), self._start(context, bot_handler))
+            return self._start(context, command, bot_handler)
         if isinstance(command, EndMeeting):
-            return self._owe_reply(_message_id(context.message), self._end(context, bot_handler))
+            return self._end(context, bot_handler)
         if isinstance(command, (SkipMeeting, RescheduleMeeting)):
             return self._change_calendar(context, command, bot_handler)
         if isinstance(command, MarkHere):
@@ -583,35 +587,44 @@ class MeetbotHandler:
             lifecycle.rerender_notes(self._store, self._settings, series, meeting_id)
         return reply
 
-    def _start(self, context: _Context, bot_handler: BotHandler) -> str | None:
+    def _start(
+        self, context: _Context, command: StartMeeting, bot_handler: BotHandler
+    ) -> str | None:
         series = context.series
         self._require_chair(context, "start")
+
+        def answer(meeting: meetings.Meeting, fresh: bool) -> str | None:
+            if not fresh:
+                return views.already_running(series, meeting)
+            if self._in_topic(context, meeting.topic):
+                return None  # the attendance message is the answer
+            return views.meeting_started_elsewhere(series, meeting)
+
         started = lifecycle.start_meeting(
-            self._store, series, self.clock.now(), bot_handler, _message_id(context.message)
+            self._store,
+            series,
+            self.clock.now(),
+            bot_handler,
+            _message_id(context.message),
+            day=command.day,
+            confirmed=command.now,
+            answer=answer,
+            chair=context.member,
         )
         if started is None:
             return None  # a repeated delivery of the same `start`
-        meeting = started.meeting
-        self._logged_meeting = str(meeting.date)
-        # Whoever starts the meeting is on the call: count them without asking for a reaction.
-        with self._store.transaction() as session:
-            people.remember(session, context.member)
-            attendance.mark_here(session, meeting.id, context.member.user_id, self.clock.now())
-        if started.problem:
-            return views.refusal(
-                "the meeting has started, but I could not post the attendance message "
-                f"in #**{series.stream}>{meeting.topic}**. People can still say `here`; "
-                "say `start` again to retry."
-            )
-        if not started.posted:
-            return views.already_running(series, meeting)
-        if self._in_topic(context, meeting.topic):
-            return None
-        return views.meeting_started_elsewhere(series, meeting)
+        self._logged_meeting = str(started.meeting.date)
+        return started.reply
 
     def _end(self, context: _Context, bot_handler: BotHandler) -> str | None:
         series = context.series
         self._require_chair(context, "end")
+
+        def answer(meeting: meetings.Meeting, notes_name: str) -> str | None:
+            if self._in_topic(context, meeting.topic):
+                return None  # the summary is the answer
+            return views.ended_elsewhere(series, meeting, notes_name)
+
         ended = lifecycle.end_meeting(
             self._store,
             self._settings,
@@ -620,12 +633,12 @@ class MeetbotHandler:
             bot_handler,
             _message_id(context.message),
             context.member,
+            answer,
         )
-        if ended is not None:
-            self._logged_meeting = str(ended.meeting.date)
-        if ended is None or self._in_topic(context, ended.meeting.topic):
+        if ended is None:
             return None
-        return views.ended_elsewhere(series, ended.meeting, ended.notes_name)
+        self._logged_meeting = str(ended.meeting.date)
+        return ended.reply
 
     def _change_calendar(
         self, context: _Context, command: SkipMeeting | RescheduleMeeting, bot_handler: BotHandler

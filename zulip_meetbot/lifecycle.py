@@ -1,21 +1,26 @@
 """Starting and ending a meeting with its posts, for a chair's command and the scheduler alike.
 
-Each step commits before the post that announces it, and each post is made at most once: the
-attendance message's id and the meeting's end are recorded, so a repeated `start` or a
-scheduled start that races a chair finds the work done.
+A start or an end commits in one transaction with the command's reply and the post that
+announces it (attendance message, summary), both owed until Zulip has them: a kill at any
+point leaves them to be posted at the next start, never lost and never twice. A repeated
+`start` or a scheduled start that races a chair finds the work done.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from zulip_meetbot import agenda, attendance, meetings, people, store, views
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.meetings import Meeting
+from zulip_meetbot.models import OwedPostRow
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
 from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
@@ -29,11 +34,23 @@ class Poster(Protocol):
     def send_message(self, message: dict[str, Any]) -> dict[str, Any] | None: ...
 
 
+# What an owed post is (OwedPostRow.kind).
+ATTENDANCE = "attendance"
+SUMMARY = "summary"
+REMINDER = "reminder"
+
+# The command's reply, decided in the transaction that starts the meeting: from the meeting and
+# whether this start is the one that made it (False: it was running already).
+StartAnswer = Callable[[Meeting, bool], str | None]
+# The command's reply to `end`, from the ended meeting and its notes file's name.
+EndAnswer = Callable[[Meeting, str], str | None]
+
+
 @dataclass(frozen=True)
 class Started:
     meeting: Meeting
     posted: bool  # the attendance message went out now
-    problem: str | None = None  # why it could not
+    reply: str | None = None  # the command's reply, recorded with the start
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,21 @@ class Ended:
     meeting: Meeting
     notes_name: str
     summary: str
+    reply: str | None = None  # the command's reply, recorded with the end
+
+
+@dataclass(frozen=True)
+class OwedPost:
+    """A post in a meeting's topic that Zulip may not have yet."""
+
+    key: str
+    stream: str
+    topic: str
+    content: str
+
+    def message(self) -> dict[str, Any]:
+        """The POST /messages request that makes it."""
+        return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
 
 
 def post_in_meeting_topic(
@@ -64,27 +96,37 @@ def start_meeting(
     poster: Poster,
     message_id: int | None = None,
     occurrence: datetime | None = None,
+    *,
+    day: date | None = None,
+    confirmed: bool = False,
+    answer: StartAnswer | None = None,
+    chair: Member | None = None,
 ) -> Started | None:
     """Begin the next meeting (or ``occurrence``) now and post its attendance message (once).
 
-    ``message_id`` is the command that asked, recorded as handled in the same transaction;
-    None comes back when that command was handled already.
+    ``message_id`` is the command that asked, recorded as handled, with ``answer``'s reply and
+    the owed attendance message, in the start's own transaction; None comes back when that
+    command was handled already. ``day`` and ``confirmed`` as in ``meetings.start_meeting``.
+    The ``chair`` who said `start` is on the call: counted present in the same transaction.
     """
     with db.transaction() as session:
         if not store.claim_message(session, message_id, now):
             return None
-        meeting = meetings.start_meeting(session, series, now, occurrence)
-    if meeting.attendance_message_id is not None:
-        return Started(meeting, posted=False)
-    posted_id = post_in_meeting_topic(
-        poster, series, meeting.topic, views.attendance_message(series, meeting)
-    )
-    if posted_id is None:
-        return Started(meeting, posted=False, problem="Zulip refused the attendance message")
-    with db.transaction() as session:
-        meetings.set_attendance_message(session, meeting.id, posted_id)
+        meeting = meetings.start_meeting(session, series, now, occurrence, day, confirmed)
+        if chair is not None:
+            people.remember(session, chair)
+            attendance.mark_spoke(session, meeting.id, chair.user_id, now)
+        owed = None
+        if meeting.attendance_message_id is None:
+            text = views.attendance_message(series, meeting)
+            owed = owe_post(session, ATTENDANCE, meeting, series, text, now)
+        reply = answer(meeting, owed is not None) if answer is not None else None
+        if reply:
+            store.owe_reply(session, message_id, reply, now)
+    if owed is None:
+        return Started(meeting, posted=False, reply=reply)
     log.info("%s: meeting of %s started", series.slug, meeting.date)
-    return Started(meeting, posted=True)
+    return Started(meeting, posted=deliver(db, poster, owed) is not None, reply=reply)
 
 
 def end_meeting(
@@ -95,9 +137,11 @@ def end_meeting(
     poster: Poster,
     message_id: int | None = None,
     chair: Member | None = None,
+    answer: EndAnswer | None = None,
 ) -> Ended | None:
     """End the running meeting: carry its deferred items over, write its notes file, then
-    attach the file to a summary posted in its topic. The ``chair`` who said `end` was there."""
+    attach the file to a summary posted in its topic. The ``chair`` who said `end` was there;
+    ``answer``'s reply is recorded with it."""
     with db.transaction() as session:
         if not store.claim_message(session, message_id, now):
             return None
@@ -124,6 +168,14 @@ def end_meeting(
                 default_section=series.default_section,
                 now=now,
             )
+        # Uploaded before the commit: the summary owed is the text that will be posted, so a
+        # restart finds it in the topic if it went out.
+        link = _upload(poster, path, name)
+        summary = views.summary_text(series, record, name, link, following, carried)
+        owed = owe_post(session, SUMMARY, meeting, series, summary, now)
+        reply = answer(meeting, name) if answer is not None else None
+        if reply:
+            store.owe_reply(session, message_id, reply, now)
     log.info(
         "%s: meeting of %s ended, notes in %s, %d items carried over",
         series.slug,
@@ -131,10 +183,85 @@ def end_meeting(
         path,
         carried,
     )
-    link = _upload(poster, path, name)
-    summary = views.summary_text(series, record, name, link, following, carried)
-    post_in_meeting_topic(poster, series, meeting.topic, summary)
-    return Ended(meeting, name, summary)
+    if owed is not None:
+        deliver(db, poster, owed)
+    return Ended(meeting, name, summary, reply)
+
+
+def owe_post(
+    session: Session,
+    kind: str,
+    meeting: Meeting,
+    series: SeriesConfig,
+    content: str,
+    now: datetime,
+    *,
+    key: str | None = None,
+    expires_at: datetime | None = None,
+) -> OwedPost | None:
+    """Record a post owed in the meeting's topic (by default one of its ``kind`` per meeting);
+    None if it is recorded already."""
+    row = OwedPostRow(
+        key=key or f"{kind}|{meeting.id}",
+        kind=kind,
+        meeting_id=meeting.id,
+        stream=series.stream,
+        topic=meeting.topic,
+        content=content,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    if not store.owe_post(session, row):
+        return None
+    return OwedPost(row.key, row.stream, row.topic, row.content)
+
+
+def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
+    """Make an owed post now and record it made; its id, or None if Zulip did not take it (it
+    stays owed)."""
+    response = poster.send_message(post.message())
+    posted_id = (response or {}).get("id")
+    if not isinstance(posted_id, int):
+        log.error("Zulip refused a post in %r: %s", post.topic, response)
+        return None
+    with db.transaction() as session:
+        delivered(session, post.key, posted_id)
+    return posted_id
+
+
+def delivered(session: Session, key: str, posted_id: int) -> None:
+    """Zulip has the owed post ``key`` as message ``posted_id``: an attendance message is now
+    the meeting's, a reminder's scheduled action is done."""
+    row = store.owed_post(session, key)
+    if row is None:
+        return
+    row.posted_id = posted_id
+    if row.kind == ATTENDANCE:
+        meetings.set_attendance_message(session, row.meeting_id, posted_id)
+    action = store.sent_action(session, key)
+    if action is not None:
+        action.outcome, action.message_id = "posted", posted_id
+
+
+def owed_posts(db: Store, now: datetime, since: datetime) -> list[OwedPost]:
+    """The posts recorded since ``since`` that Zulip may not have; those no longer timely (a
+    reminder past its expiry, or of a meeting since started or cancelled) are dropped."""
+    with db.transaction() as session:
+        owed = []
+        for row in store.owed_posts(session, since):
+            meeting = store.meeting_by_id(session, row.meeting_id)
+            stale = row.expires_at is not None and now >= row.expires_at
+            if row.kind == REMINDER and meeting is not None:
+                stale = stale or meeting.cancelled or meeting.started_at is not None
+            if stale:
+                session.delete(row)
+                action = store.sent_action(session, row.key)
+                if action is not None:
+                    action.outcome = "dropped"
+                log.info("a %s owed in %r is no longer timely: dropped", row.kind, row.topic)
+                continue
+            owed.append(OwedPost(row.key, row.stream, row.topic, row.content))
+    return owed
 
 
 def rerender_notes(db: Store, settings: Settings, series: SeriesConfig, meeting_id: int) -> None:

@@ -14,10 +14,13 @@ from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
 from zulip_meetbot.record import MeetingRecord
 from zulip_meetbot.store import MeetingLine
-from zulip_meetbot.timeutil import global_time, local_date, occurrences, to_utc
+from zulip_meetbot.timeutil import format_duration, global_time, local_date, occurrences, to_utc
 
 # How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
 _LOOKAHEAD = 60
+# A chair's `start` this long before the next meeting is more often a slip (the day after the
+# last meeting) than an early start: it must name the meeting's date, or say `start now`.
+EARLY_START_MARGIN = timedelta(hours=12)
 # The furthest a `reschedule` may move a meeting; bounds how far back the calendar looks.
 _MAX_MOVE = timedelta(days=366)
 
@@ -221,10 +224,16 @@ def require_running(session: Session, series: SeriesConfig) -> Meeting:
 
 
 def start_meeting(
-    session: Session, series: SeriesConfig, now: datetime, occurrence: datetime | None = None
+    session: Session,
+    series: SeriesConfig,
+    now: datetime,
+    occurrence: datetime | None = None,
+    day: date | None = None,
+    confirmed: bool = False,
 ) -> Meeting:
-    """Begin the next planned meeting (or the given occurrence) now, even if early; a running
-    one is returned as is."""
+    """Begin the next planned meeting (or the given occurrence) now; a running one is returned
+    as is. More than ``EARLY_START_MARGIN`` early, the next meeting needs its ``day`` or
+    ``confirmed`` (see :func:`check_early_start`)."""
     row = store.running_meeting(session, series.slug)
     if row is None and occurrence is not None:
         hand_on_lapsed(session, series, now)
@@ -235,11 +244,33 @@ def start_meeting(
             raise UserError(f"the meeting of {meeting_value(row, series).date} cannot start.")
     if row is None:
         row = _upcoming_row(session, series, now)
-    if row is None:
-        raise UserError(f"**{series.title}** has no upcoming meeting to start.")
+        if row is None:
+            raise UserError(f"**{series.title}** has no upcoming meeting to start.")
+        check_early_start(series, meeting_value(row, series), now, day, confirmed)
     if row.started_at is None:
         row.started_at = now
     return meeting_value(row, series)
+
+
+def check_early_start(
+    series: SeriesConfig, meeting: Meeting, now: datetime, day: date | None, confirmed: bool
+) -> None:
+    """Refuse a `start` naming another meeting's date, or one long before the next meeting
+    that names neither its date nor `now`: a stray `start` the day after a meeting would
+    otherwise open next week's."""
+    if day is not None and day != meeting.date:
+        raise UserError(
+            f"the next **{series.title}** is the meeting of {meeting.date} "
+            f"({global_time(meeting.scheduled_start)}), not of {day}. To start it now, say "
+            f"`start {meeting.date}`."
+        )
+    if day is None and not confirmed and meeting.scheduled_start - now > EARLY_START_MARGIN:
+        raise UserError(
+            f"the next **{series.title}** is the meeting of {meeting.date}, "
+            f"{global_time(meeting.scheduled_start)}: more than "
+            f"{format_duration(EARLY_START_MARGIN)} away, so I did not start it. To start it "
+            f"now anyway, say `start {meeting.date}` or `start now`."
+        )
 
 
 def set_attendance_message(session: Session, meeting_id: int, message_id: int) -> None:

@@ -222,3 +222,25 @@ class ReplyRow(Base):
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     posted_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class OwedPostRow(Base):
+    """A post in a meeting's topic (attendance message, summary, reminder), written in the same
+    transaction as what it announces.
+
+    ``posted_id`` is the Zulip message that carried it. One still without it (a kill, or Zulip
+    refusing for a while) is looked for in its topic and posted if it is not there, until
+    ``expires_at`` if it has one. ``key`` is a scheduled action's key for a reminder.
+    """
+
+    __tablename__ = "owed_post"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "attendance", "summary" or "reminder"
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    stream: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    posted_id: Mapped[int | None] = mapped_column(Integer, default=None)

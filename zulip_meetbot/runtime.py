@@ -228,6 +228,10 @@ class Runtime:
         self._only_own_replies = False  # the last batch held nothing but the bot's own posts
         self._queue_id: str | None = None
         self._last_event_id = -1
+        # Posts Zulip did not take are tried again while running, with backoff.
+        self._failures_seen = 0  # the sender's failed_posts when last looked at
+        self._owed_attempt = 0
+        self._owed_retry_at: float | None = None  # monotonic instant of the next try
 
     def connect(self) -> None:
         """Who am I, who is everyone, and subscribe to every series' stream."""
@@ -299,7 +303,7 @@ class Runtime:
         failures = 0
         try:
             try:
-                self._post_owed_replies()
+                self._post_owed("a stop had cut off")
             except Exception:  # the next start tries again: never a reason not to run
                 log.exception("could not post the replies a stop had cut off")
             while not self._stopping:
@@ -329,6 +333,7 @@ class Runtime:
             return failures + 1
         self._handle_events(events)
         self._forget_old_records()
+        self._retry_owed()
         return 0
 
     def _open_queue(self) -> bool:
@@ -386,8 +391,70 @@ class Runtime:
                 read = count(corrected, "reaction", "reactions")
                 log.info("attendance: %s read back from Zulip", read)
 
-    def _post_owed_replies(self) -> None:
+    def _post_owed(self, why: str) -> bool:
+        """Post what a stop or a long refusal by Zulip cut off: the posts owed in meetings'
+        topics (an attendance message before the reply about it), then the replies; ``why``
+        for the log. True if nothing is left owed."""
+        return self._post_owed_posts(why) and self._post_owed_replies(why)
+
+    def _post_owed_posts(self, why: str) -> bool:
+        """Post the attendance messages, summaries and reminders not known to be posted: each
+        looked for among the bot's newest posts in its topic first. False at the first one
+        Zulip would not take."""
+        assert self.bot is not None
+        sender = self.bot.sender
+        if sender is None:
+            return True
+        for post in self.handler.owed_posts(self.handler.clock.now() - self.settings.catch_up):
+            # The scheduler posts with the lock held: never both at once.
+            with self.handler.lock:
+                looked, found = sender.find_posted(post.message(), None)
+                if not looked:
+                    return False
+                if found is None:
+                    answer = sender.send(post.message())
+                    if answer.get("result") != "success":
+                        return False
+                    found = int(answer["id"])
+                    log.info("posted a message in %r that %s", post.topic, why)
+                self.handler.post_delivered(post.key, found)
+        return True
+
+    def _retry_owed(self) -> None:
+        """While running: once a post failed (Zulip refused it or could not be reached for
+        the client's whole retry time), post what is owed again, with backoff, until none is."""
+        sender = self.bot.sender if self.bot is not None else None
+        if sender is None or self._stopping:
+            return
+        now = time.monotonic()
+        if sender.failed_posts != self._failures_seen:
+            self._failures_seen = sender.failed_posts
+            if self._owed_retry_at is None:
+                self._owed_attempt = 0
+                self._owed_retry_at = now + self._backoff(1)
+        if self._owed_retry_at is None or now < self._owed_retry_at:
+            return
+        if not sender.idle:  # a reply still in line would be looked for and posted twice
+            self._owed_retry_at = now + _STOP_CHECK
+            return
+        self._record_posted_replies()
+        if self._post_owed("Zulip had not taken"):
+            log.info("the posts Zulip had not taken are all posted now")
+            self._owed_retry_at = None
+            return
+        self._owed_attempt += 1
+        self._owed_retry_at = time.monotonic() + self._backoff(self._owed_attempt + 1)
+
+    def _owed_retry_due(self) -> bool:
+        """Whether a post failed since the last look, or owed posts are to be tried again."""
+        sender = self.bot.sender if self.bot is not None else None
+        if sender is not None and sender.failed_posts != self._failures_seen:
+            return True
+        return self._owed_retry_at is not None and time.monotonic() >= self._owed_retry_at
+
+    def _post_owed_replies(self, why: str) -> bool:
         """Post the replies a stop cut off: recorded with their command, not known to be posted.
+        False if one could not be looked for or posted.
 
         Replies go out in command order, so in each conversation the first one owed is looked
         for after its command and the newest reply known posted, each next one after that.
@@ -395,7 +462,8 @@ class Runtime:
         assert self.bot is not None
         sender = self.bot.sender
         if sender is None:
-            return
+            return True
+        everything = True
         owed = self.handler.owed_replies(self.handler.clock.now() - self.settings.catch_up)
         looked_up_to: dict[str, int] = {}
         posted: list[tuple[int, int]] = []
@@ -408,16 +476,19 @@ class Runtime:
             after = max(command_id, owed.newest_post_id, looked_up_to.get(where, 0))
             looked, found = sender.find_posted(reply, after)
             if not looked:
+                everything = False
                 continue
             if found is None:
                 answer = sender.send(reply)
                 if answer.get("result") != "success":
+                    everything = False
                     continue
                 found = int(answer["id"])
-                log.info("posted the reply to message %d that a stop had cut off", command_id)
+                log.info("posted the reply to message %d that %s", command_id, why)
             looked_up_to[where] = found
             posted.append((command_id, found))
         self.handler.replies_posted(posted)
+        return everything
 
     def _forget_old_records(self) -> None:
         """Now and then, drop what is older than the catch-up window (never while stopping)."""
@@ -458,9 +529,9 @@ class Runtime:
             # each: after a batch of nothing else, a short wait lets one batch bring them all,
             # with the commands said since. After real work the bot asks at once.
             self.bot.sender.wait_for_room(_POSTS_IN_FLIGHT, _STOP_CHECK)
-        response = self._poller.poll(self._queue_id, self._last_event_id, self._is_stopping)
+        response = self._poller.poll(self._queue_id, self._last_event_id, self._wake)
         if response is None:
-            return [], None  # stopping
+            return [], None  # stopping, or owed posts to try again (the answer comes later)
         if response.get("result") == "success":
             return list(response.get("events", [])), None
         if response.get("code") == BAD_EVENT_QUEUE_ID:
@@ -521,8 +592,9 @@ class Runtime:
         policy = getattr(self.client, "policy", None) or RetryPolicy()
         return policy.backoff(failures)
 
-    def _is_stopping(self) -> bool:
-        return self._stopping
+    def _wake(self) -> bool:
+        """Whether a long-poll should be left for now."""
+        return self._stopping or self._owed_retry_due()
 
     def _idle(self, seconds: float) -> None:
         """Wait between failed attempts; a stop or a signal ends the wait."""

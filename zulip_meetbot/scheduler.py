@@ -23,7 +23,7 @@ from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.lifecycle import Poster
 from zulip_meetbot.models import SentActionRow
 from zulip_meetbot.reminders import (
-    END,
+    REMINDER,
     START,
     Action,
     MeetingState,
@@ -156,6 +156,7 @@ class MeetingScheduler:
             return False  # its series left the botrc; reconcile drops the job
         with self.handler.lock:
             now = self.clock.now()
+            zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
                 if store.sent_action(session, action.key) is not None:
                     return False
@@ -176,10 +177,18 @@ class MeetingScheduler:
                         decision.reason,
                     )
                     return False
-                # Claimed before posting: if the post fails or we die, it is never repeated.
+                # Claimed before posting: if the post fails or we die, it is never repeated;
+                # a reminder's text is owed with the claim, posted later while still timely.
                 session.add(_sent(action, "claimed", now))
-            posted = self._carry_out(series, action, now)
-            self._record(action, "posted" if posted is not None else "dropped", posted)
+                owed = None
+                if action.kind == REMINDER:
+                    owed = self._owe_reminder(session, series, action, now, zones)
+            if action.kind == REMINDER:
+                # Recorded by deliver; a reminder already owed is the runtime's to post.
+                posted = lifecycle.deliver(self.store, self.poster, owed) if owed else None
+            else:
+                posted = self._carry_out(series, action, now)
+                self._record(action, "posted" if posted is not None else "dropped", posted)
             late = (self.clock.now() - action.at).total_seconds()
             log.info(
                 "%s: %s for %s done %.3f s after its instant",
@@ -191,22 +200,41 @@ class MeetingScheduler:
         return posted is not None
 
     def _carry_out(self, series: SeriesConfig, action: Action, now: datetime) -> int | None:
+        """A start or an end (a reminder is an owed post)."""
         if action.kind == START:
             started = lifecycle.start_meeting(
                 self.store, series, now, self.poster, occurrence=action.occurrence
             )
             return 0 if started is not None and started.posted else None
-        if action.kind == END:
-            ended = lifecycle.end_meeting(self.store, self.settings, series, now, self.poster)
-            return 0 if ended is not None else None
-        with self.store.transaction() as session:
-            meetings.hand_on_lapsed(session, series, now)
-            slot = meetings.Slot(action.occurrence, action.start, False, None)
-            row = meetings.materialize(session, series, slot)
-            meeting = meetings.meeting_value(row, series)
-            record = meetings.meeting_record(session, series, meeting)
-            text = views.reminder_text(series, meeting, now, self._zones(series), record)
-        return lifecycle.post_in_meeting_topic(self.poster, series, meeting.topic, text)
+        ended = lifecycle.end_meeting(self.store, self.settings, series, now, self.poster)
+        return 0 if ended is not None else None
+
+    def _owe_reminder(
+        self,
+        session: Session,
+        series: SeriesConfig,
+        action: Action,
+        now: datetime,
+        zones: list[str],
+    ) -> lifecycle.OwedPost | None:
+        """The reminder's text, owed in the meeting's topic until its grace ends."""
+        meetings.hand_on_lapsed(session, series, now)
+        slot = meetings.Slot(action.occurrence, action.start, False, None)
+        row = meetings.materialize(session, series, slot)
+        meeting = meetings.meeting_value(row, series)
+        record = meetings.meeting_record(session, series, meeting)
+        text = views.reminder_text(series, meeting, now, zones, record)
+        expires = min(action.at + self.settings.reminder_grace, meeting.scheduled_start)
+        return lifecycle.owe_post(
+            session,
+            lifecycle.REMINDER,
+            meeting,
+            series,
+            text,
+            now,
+            key=action.key,
+            expires_at=expires,
+        )
 
     def _zones(self, series: SeriesConfig) -> list[str]:
         """The botrc's zones, then those of the people who came to the last three meetings."""

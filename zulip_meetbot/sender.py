@@ -55,6 +55,8 @@ class Sender:
         self._worker: threading.Thread | None = None
         # Posts queued or under way, for callers that wait for the line to shorten.
         self._pending = 0
+        # Posts Zulip did not take (after every retry), so far: what is owed is tried again.
+        self.failed_posts = 0
         self._shorter = threading.Condition()
 
     def note_known_messages(self, max_message_id: int) -> None:
@@ -105,6 +107,8 @@ class Sender:
             except Exception as error:  # never let one post stop every later one
                 log.exception("could not post a message")
                 post.response = {"result": "error", "code": UNREACHABLE, "msg": str(error)}
+            if post.response.get("result") != "success":
+                self.failed_posts += 1
             post.done.set()
             if post.on_posted is not None:
                 try:
@@ -150,15 +154,17 @@ class Sender:
             delay = max(delay, policy.request_timeout)
         self._client.pause(delay)
 
-    def find_posted(self, message: dict[str, Any], after_id: int) -> tuple[bool, int | None]:
+    def find_posted(self, message: dict[str, Any], after_id: int | None) -> tuple[bool, int | None]:
         """(whether Zulip could be asked, the id of the bot's first post after ``after_id`` in
-        ``message``'s conversation with ``message``'s content, if there is one)."""
+        ``message``'s conversation with ``message``'s content, if there is one). With
+        ``after_id`` None, among the bot's newest posts there."""
+        window: dict[str, Any] = {"anchor": after_id, "num_before": 0, "num_after": _LOOKBACK}
+        if after_id is None:
+            window = {"anchor": "newest", "num_before": _LOOKBACK, "num_after": 0}
         answer = self._client.get_messages(
             {
-                "anchor": after_id,
-                "include_anchor": False,
-                "num_before": 0,
-                "num_after": _LOOKBACK,
+                **window,
+                "include_anchor": after_id is None,
                 "narrow": self._conversation(message),
                 "apply_markdown": False,
             }
@@ -167,9 +173,14 @@ class Sender:
             return False, None
         wanted = _as_stored(str(message.get("content") or ""))
         for stored in answer.get("messages", []):
-            if stored.get("id", 0) > after_id and _same_content(stored, wanted):
+            if stored.get("id", 0) > (after_id or 0) and _same_content(stored, wanted):
                 return True, int(stored["id"])
         return True, None
+
+    @property
+    def idle(self) -> bool:
+        """Whether no post is queued or under way."""
+        return self.wait_for_room(0, 0.0)
 
     def _conversation(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         """The narrow of the bot's own posts where ``message`` would be."""

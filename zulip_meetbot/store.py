@@ -46,6 +46,7 @@ from zulip_meetbot.models import (
     ItemRow,
     MeetingRow,
     NoteRow,
+    OwedPostRow,
     PersonRow,
     ReplyRow,
     SentActionRow,
@@ -837,3 +838,32 @@ def forget_replies_before(session: Session, before: datetime, newest_post_id: in
             (ReplyRow.posted_id.is_(None)) | (ReplyRow.posted_id < newest_post_id),
         )
     )
+
+
+def owe_post(session: Session, row: OwedPostRow) -> bool:
+    """Record a post owed in a meeting's topic; False if one with its key is recorded already."""
+    if session.get(OwedPostRow, row.key) is not None:
+        return False
+    session.add(row)
+    session.flush()
+    return True
+
+
+def owed_post(session: Session, key: str) -> OwedPostRow | None:
+    return session.get(OwedPostRow, key)
+
+
+def owed_posts(session: Session, since: datetime) -> list[OwedPostRow]:
+    """Posts recorded at or after ``since`` and not known to be posted, oldest first."""
+    return list(
+        session.scalars(
+            select(OwedPostRow)
+            .where(OwedPostRow.posted_id.is_(None), OwedPostRow.created_at >= since)
+            .order_by(OwedPostRow.created_at, OwedPostRow.key)
+        )
+    )
+
+
+def forget_owed_posts_before(session: Session, before: datetime) -> None:
+    """Drop owed posts older than ``before``: posted, or too old to post late."""
+    session.execute(delete(OwedPostRow).where(OwedPostRow.created_at < before))

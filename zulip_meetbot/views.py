@@ -187,7 +187,7 @@ def attendance_message(series: SeriesConfig, meeting: Meeting) -> str:
     """The message whose reactions mark attendance."""
     link = f"\nCall: {series.video_link}" if series.video_link else ""
     return (
-        f"**{series.title}** has started.{link}\n"
+        f"**{series.title}** has started. This is the meeting of {_occurrence(meeting)}.{link}\n"
         "**React to this message with any emoji to mark yourself present** "
         "(or say `here`); anyone who gives me a command during the meeting counts as present "
         "too. Remove your reaction if you were marked by mistake."
@@ -196,14 +196,21 @@ def attendance_message(series: SeriesConfig, meeting: Meeting) -> str:
 
 def meeting_started_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
     return (
-        f"Started **{series.title}**: the attendance message is in "
+        f"Started **{series.title}**, the meeting of {_occurrence(meeting)}: the attendance "
+        "message is in "
         f"#**{series.stream}>{meeting.topic}**."
     )
 
 
+def _occurrence(meeting: Meeting) -> str:
+    """Which meeting of the series: its date in the series' zone, and its time for the reader."""
+    return f"{meeting.date} ({global_time(meeting.scheduled_start)})"
+
+
 def already_running(series: SeriesConfig, meeting: Meeting) -> str:
     return (
-        f"**{series.title}** is already running; react to the attendance message in "
+        f"**{series.title}** (the meeting of {_occurrence(meeting)}) is already running; react "
+        "to the attendance message in "
         f"#**{series.stream}>{meeting.topic}** to be counted."
     )
 
