@@ -413,3 +413,15 @@ def test_react_attendance_without_a_running_meeting_says_none_is_open(
     printed = play(session, out, "/react attendance\n/help")
     assert "no attendance message is open: a meeting posts one when it starts" in printed
     assert "/react ID|last|attendance [EMOJI]" in printed
+
+
+def test_help_in_the_shell_shows_mentions_in_its_forms_as_they_are_typed(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path, now="2025-02-12 17:55")
+    printed = play(session, out, "@meetbot help here\n@meetbot help action")
+    assert "`here @**NAME**`" in printed  # typed as written: a plain @name mentions nobody
+    assert "`action @**Cheng H. Lee** opens the vote`" in printed
+    assert terminal_text("ask @**Iago** or say `here @**Iago**`", None) == (
+        "ask @Iago or say `here @**Iago**`"
+    )

@@ -45,6 +45,7 @@ _GLOBAL_TIME = re.compile(r"<time:([^>]+)>")
 # Zulip markdown that reads badly in a terminal: mentions and stream/topic links.
 _USER_MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
 _STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
 _MENTION = re.compile(
     rf"\s*@(?:\*\*{BOT_NAME}(?:\|{BOT_ID})?\*\*|{BOT_NAME}\b)[:,]?", re.IGNORECASE
@@ -112,10 +113,16 @@ def local_time_text(instant: datetime, zone: tzinfo | None) -> str:
 
 
 def terminal_text(text: str, zone: tzinfo | None) -> str:
-    """Zulip markdown as the terminal shows it: times in ``zone``, plain mentions and links."""
-    text = _USER_MENTION.sub(r"@\1", text)
-    text = _STREAM_LINK.sub(_plain_stream_link, text)
-    return local_times(text, zone)
+    """Zulip markdown as the terminal shows it: times in ``zone``, plain mentions and links,
+    except in code spans, which show what to type (`here @**NAME**`)."""
+    shown: list[str] = []
+    done = 0
+    for span in [*_CODE_SPAN.finditer(text), None]:
+        plain = text[done : span.start() if span else len(text)]
+        plain = _STREAM_LINK.sub(_plain_stream_link, _USER_MENTION.sub(r"@\1", plain))
+        shown += [plain, span.group(0) if span else ""]
+        done = span.end() if span else len(text)
+    return local_times("".join(shown), zone)
 
 
 def _plain_stream_link(match: re.Match[str]) -> str:
