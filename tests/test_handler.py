@@ -279,6 +279,19 @@ def test_here_with_an_unknown_mention_is_refused_and_changes_nothing(bot: Harnes
     assert (attendance_rows(bot), person_rows(bot)) == before
 
 
+def test_here_with_a_bare_at_name_means_that_user_and_never_adds_a_guest(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.person(12, "Othello")
+    bot.send(chair, "start now")
+    assert bot.say(chair, "here @othello") == "Marked Othello present."
+    before = (attendance_rows(bot), person_rows(bot))
+    assert bot.say(chair, "here @nobody").startswith("Sorry: I know nobody called `nobody`")
+    two = bot.say(chair, "here @**Othello** and @**Jaime Chair**")
+    assert "one person at a time" in two
+    assert (attendance_rows(bot), person_rows(bot)) == before
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 12]
+
+
 def test_here_with_a_mention_of_a_bot_is_refused(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.person(50, "Some Bot", bot=True)

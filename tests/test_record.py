@@ -73,6 +73,7 @@ def test_an_actions_owners_are_its_loud_mentions_and_here_reads_any_one_mention(
     assert mention_of(" @**Othello|12** ") == Mention("Othello", 12)
     assert mention_of("@_**Othello**") == Mention("Othello", None)
     assert mention_of("Othello") is None
+    assert mention_of("@othello") == Mention("othello", None)  # a bare @ means to mention
     assert mention_of("@**Othello** and @**Iago**") is None
 
 
@@ -85,7 +86,7 @@ def test_decisions_and_actions_sit_under_the_current_item_with_owners(bot: Harne
     assert "Recorded the decision under item **1**" in bot.say(chair, "agreed Start the vote")
     reply = bot.say(chair, "action @**Cheng H. Lee** and @**Wolf Vollprecht|2** draft the CEP")
     assert reply == (
-        "Recorded action item **#1** under item **1**, owned by Cheng H. Lee, Wolf Vollprecht."
+        "Recorded action item **#1** under item **1**, owned by Cheng H. Lee and Wolf Vollprecht."
     )
     unowned = bot.say(chair, "action someone books the room")
     assert "**#2**" in unowned and "owned by nobody yet" in unowned

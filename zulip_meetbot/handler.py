@@ -497,6 +497,8 @@ class MeetbotHandler:
         """Whom a chair's `here NAME` means: a mentioned or named user (or a guest added
         before); None for a name nobody has, a guest to add."""
         mention = minutes.mention_of(name)
+        if mention is None and name.startswith("@"):
+            raise UserError("`here` marks one person at a time: `here @**Name**`.")
         member = self._known(session, mention or minutes.Mention(name, None))
         if mention is not None and member is None:
             raise UserError(

@@ -61,9 +61,14 @@ def mentions(text: str) -> list[Mention]:
 
 
 def mention_of(text: str) -> Mention | None:
-    """``text`` as one mention, silent or not (`here @**Name**`); None when it is not one."""
-    match = _MENTION.fullmatch(text.strip())
-    return None if match is None else _mention(match)
+    """``text`` as one mention, silent or not (`here @**Name**`), or a name typed with a bare
+    `@` as one means to mention (`here @othello`); None when it is not one."""
+    text = text.strip()
+    match = _MENTION.fullmatch(text)
+    if match is not None:
+        return _mention(match)
+    bare = text[1:].strip() if text.startswith("@") else ""
+    return Mention(bare, None) if bare and "*" not in bare else None
 
 
 def _key(match: re.Match[str]) -> tuple[str, int | None]:

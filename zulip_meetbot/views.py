@@ -233,13 +233,21 @@ def action_recorded(
 
 def _owned_by(owners: Sequence[str], unknown: Sequence[str]) -> str:
     who = (
-        ", ".join(one_line(o) for o in owners) or "nobody yet (mention people to make them owners)"
+        listed([one_line(o) for o in owners])
+        or "nobody yet (mention people, as in `@**Name**`, to make them owners)"
     )
     text = f"owned by {who}."
     if unknown:
-        names = ", ".join(f"`{one_line(n)}`" for n in unknown)
+        names = listed([f"`{one_line(n)}`" for n in unknown], "or")
         text += f" I know nobody called {names}."
     return text
+
+
+def listed(names: Sequence[str], conjunction: str = "and") -> str:
+    """Names as a sentence lists them: `A`, `A and B`, `A, B and C`."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
 
 
 _MINUTE_NAMES: dict[MinuteKind, str] = {
