@@ -150,9 +150,7 @@ def test_usage_errors_name_the_verbs_usage() -> None:
         ("action edit 3 @**Jaime** writes it", EditMinute("action", 3, "@**Jaime** writes it")),
         ("action remove 3", RemoveMinute("action", 3)),
         ("action reopen #3", ReopenAction(3)),
-        # Not followed by a number, the words are the record's own text.
-        ("note remove the old CI job", AddNote(None, "remove the old CI job")),
-        ("action edit the docs", RecordAction("edit the docs")),
+        ("note editorial board", AddNote(None, "editorial board")),  # a word, not `edit`
     ],
 )
 def test_edit_remove_and_reopen_parse_by_the_records_number(text: str, command: object) -> None:
@@ -166,6 +164,14 @@ def test_edit_remove_and_reopen_parse_by_the_records_number(text: str, command: 
         ("note remove 2 3", "`note remove` needs the note's number alone"),
         ("agreed remove 1 please", "`agreed remove` needs the decision's number alone"),
         ("action reopen", "`action reopen` needs the action's number alone"),
+        # `edit` or `remove` first is the sub-verb: a typo is never recorded as minutes.
+        ("note edit x hello", "`note edit` needs the note's number, as in `note edit N TEXT`"),
+        ("note edit", "`note edit` needs the note's number"),
+        ("note remove", "`note remove` needs the note's number, as in `note remove N`"),
+        ("note remove the old CI job", "For a note that starts with the word “remove”"),
+        ("agreed edit x foo", "`agreed edit` needs the decision's number"),
+        ("action edit the docs", "For an action that starts with the word “edit”"),
+        ("action remove x", "`action remove` needs the action's number"),
     ],
 )
 def test_malformed_edits_and_removals_say_what_is_missing(text: str, problem: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from harness import Harness
 from sqlalchemy import select
 
-from zulip_meetbot.models import ActionOwnerRow, ActionRow, ItemRow
+from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, NoteRow
 
 NOTES = "2025-02-12-community.md"
 
@@ -171,9 +171,13 @@ def test_undo_leaves_the_numbers_of_later_notes_alone(bot: Harness) -> None:
     assert bot.say(cheng, "note edit 2 Cheng's, edited") == "Note **#2** now reads: Cheng's, edited"
 
 
-def test_note_remove_followed_by_words_is_still_a_note(bot: Harness) -> None:
+def test_an_edit_or_removal_without_a_number_is_refused_and_records_nothing(
+    bot: Harness,
+) -> None:
     chair, _, _ = running(bot)
-    assert bot.say(chair, "note remove the old CI job") == "Noted under item **1**."
+    for typo in ("note edit x hello", "note remove", "agreed edit x foo", "action remove x"):
+        assert "needs the" in bot.say(chair, typo)
     with bot.store.transaction() as session:
-        assert session.scalars(select(ItemRow.number)).all() == ["1"]
-    assert "- _JRG: remove the old CI job_ (#1)" in bot.say(chair, "agenda")
+        assert session.scalars(select(NoteRow.text)).all() == []
+        assert session.scalars(select(DecisionRow.text)).all() == []
+        assert session.scalars(select(ActionRow.text)).all() == []

@@ -471,11 +471,21 @@ def _parse_agenda(rest: str, max_text: int) -> Command:
 def _change_of_minute(
     sub: str, args: str, kind: MinuteKind, verb: str, max_text: int
 ) -> EditMinute | RemoveMinute | None:
-    """`edit N TEXT` or `remove N` after `note`, `agreed` or `action`; None when the words are
-    the record's own text (`note remove the old CI job` is a note)."""
+    """`edit N TEXT` or `remove N` after `note`, `agreed` or `action`; None for other words.
+    A first word `edit` or `remove` is always the sub-verb: taking `note edit x` as a note
+    would record a typo as minutes without a word."""
     sub = _SUBVERB_ALIASES.get(sub.lower(), sub.lower())
-    if sub not in ("edit", "remove") or not _RECORD_NUMBER.match(args.strip()):
+    if sub not in ("edit", "remove"):
         return None
+    if not _RECORD_NUMBER.match(args.strip()):
+        form = f"{verb} edit N TEXT" if sub == "edit" else f"{verb} remove N"
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise UsageError(
+            f"`{verb} {sub}` needs the {kind}'s number, as in `{form}` (`agenda` shows the "
+            f"numbers). For {article} {kind} that starts with the word “{sub}”, put another "
+            "word first.",
+            verb,
+        )
     if sub == "remove":
         return RemoveMinute(kind, _record_number(args, kind, verb, sub))
     word, text = _split_word(args)
