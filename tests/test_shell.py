@@ -425,3 +425,18 @@ def test_help_in_the_shell_shows_mentions_in_its_forms_as_they_are_typed(
     assert terminal_text("ask @**Iago** or say `here @**Iago**`", None) == (
         "ask @Iago or say `here @**Iago**`"
     )
+
+
+def test_undo_in_the_shell_removes_your_latest_record_whatever_its_kind(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path, now="2025-02-12 17:55")
+    printed = play(
+        session,
+        out,
+        "@meetbot agenda add A\n@meetbot start\n@meetbot item 1\n@meetbot agreed D1\n"
+        "@meetbot note N1\n@meetbot undo\n@meetbot action A1 unowned\n@meetbot note N2\n"
+        "@meetbot undo\n@meetbot undo\n@meetbot undo",
+    )
+    removed = re.findall(r"Removed your last (.+)", printed)
+    assert removed == ["note: N1", "note: N2", "action item: A1 unowned", "decision: D1"]

@@ -45,6 +45,7 @@ _GLOBAL_TIME = re.compile(r"<time:([^>]+)>")
 # Zulip markdown that reads badly in a terminal: mentions and stream/topic links.
 _USER_MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
 _STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
+_MESSAGE_GAP = timedelta(microseconds=1)
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
 _MENTION = re.compile(
@@ -393,6 +394,9 @@ class ShellSession:
         if command is None:
             self.say("(meetbot only reads messages that start with @meetbot)")
             return
+        # Messages are a moment apart in Zulip; a clock that stood still between lines would
+        # leave `undo` no way to tell which of your records came last.
+        self.clock.advance(_MESSAGE_GAP)
         self.handler.handle_message(
             {
                 "id": sent.id,
