@@ -325,7 +325,8 @@ def test_here_mentioning_someone_else_is_for_chairs_only(bot: Harness) -> None:
     bot.person(12, "Othello")
     bot.send(chair, "start now")
     assert "only a chair" in bot.say(wolf, "here @**Othello**")
-    assert bot.say(wolf, "here @**Wolf Vollprecht**").startswith("Welcome, Wolf Vollprecht")
+    # Refused, he still spoke in the meeting, so he is present already (as he says next).
+    assert bot.say(wolf, "here @**Wolf Vollprecht**") == "You were already marked present."
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
 
 
@@ -371,14 +372,25 @@ def test_commands_that_need_no_meeting_count_as_present_during_one(bot: Harness)
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2, 12]
 
 
-def test_a_refused_command_does_not_count_as_present(bot: Harness) -> None:
+def test_a_refused_command_in_a_running_meeting_counts_as_present(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     wolf = bot.person(2, "Wolf Vollprecht")
+    cassio = bot.person(3, "Cassio")
+    bot.say(chair, "agenda add Chair's item")
     bot.send(chair, "start now")
     assert "There is no item 9" in bot.say(wolf, "note 9 nothing to note under")
-    assert [user_id for _, user_id in attendance_rows(bot)] == [1]
-    bot.say(wolf, "agenda add Something")  # the refusal is not remembered as a mark
-    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2]
+    assert "only a chair" in bot.say(cassio, "item 1")
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2, 3]
+    with bot.store.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(NoteRow)) == 0  # nothing else
+    assert "3 people attended" in summary_of(bot.send(chair, "end"))
+
+
+def test_a_refused_command_before_the_meeting_marks_nobody(bot: Harness) -> None:
+    bot.person(1, "Jaime Chair")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    assert "Sorry:" in bot.say(wolf, "item 1")
+    assert attendance_rows(bot) == []
 
 
 def test_speaking_in_a_meeting_keeps_you_present_after_removing_your_reaction(

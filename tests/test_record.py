@@ -340,7 +340,8 @@ def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:
     assert bot.say(chair, "here Sam Doe") == "Marked Sam Doe present."
     assert bot.say(chair, "here sam doe") == "Sam Doe was already marked present."
     summary = posted(bot.send(chair, "end"))[0]
-    assert "Attendees: @_**Jaime Rodríguez-Guerra|1**, Sam Doe." in summary
+    # Wolf's refused `here` was still a word in the meeting: he is on the call too.
+    assert "Attendees: @_**Jaime Rodríguez-Guerra|1**, @_**Wolf Vollprecht|2**, Sam Doe." in summary
     assert "| Sam Doe                | SD       |" in notes_of(bot)
 
 

@@ -156,6 +156,7 @@ class MeetbotHandler:
         # command from someone marked already costs no statement.
         self._marked: dict[str, tuple[int, set[int]]] = {}
         self._meeting: meetings.Meeting | None = None  # the one the current command acts on
+        self._context: _Context | None = None  # the current command's, once its series is known
         per_minute = settings.commands_per_minute if settings is not None else 30
         # Off in the shell, whose clock stands still between lines: a script is not a flood.
         self._flood = FloodGuard(per_minute) if limit_floods else None
@@ -258,23 +259,39 @@ class MeetbotHandler:
                 warning = views.slow_down(self._flood.per_minute, content)
             self._remember_answered(message_id, warning)
             return warning
+        self._context = None
         try:
             return self._reply_to(message, bot_handler)
         except (UsageError, UserError) as refusal:
             reply = views.refusal(str(refusal))
+            # Refused or not, whoever spoke in the series' running meeting is on the call.
+            self._remember_answered(message_id, reply, self._context)
+            return reply
         except Exception:
             log.exception("command failed: %r", _short(message.get("content", "")))
             reply = views.internal_error()
         self._remember_answered(message_id, reply)
         return reply
 
-    def _remember_answered(self, message_id: int | None, reply: str | None) -> None:
-        """A refused command changed nothing, but its answer must not be sent twice either."""
+    def _remember_answered(
+        self, message_id: int | None, reply: str | None, context: _Context | None = None
+    ) -> None:
+        """A refused command changed nothing, but its answer must not be sent twice either;
+        with its ``context``, its sender counts as present in a running meeting."""
         if message_id is None:
             return
+        marked = None
         with self._store.transaction() as session:
-            if store.claim_message(session, message_id, self.clock.now()) and reply:
+            if not store.claim_message(session, message_id, self.clock.now()):
+                return
+            if reply:
                 store.owe_reply(session, message_id, reply, self.clock.now())
+            if context is not None:
+                people.remember(session, context.member)
+                self._meeting = None
+                marked = self._count_present(session, context)
+        if context is not None and marked is not None:
+            self._marked[context.series.slug] = marked
 
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
         request = parse_request(str(message.get("content") or ""), self._settings.max_item_length)
@@ -294,6 +311,7 @@ class MeetbotHandler:
             raise UserError(f"**{series.title}** meets in a private stream you are not in.")
         chairs = (*self._settings.chairs, *series.chairs)
         context = _Context(message, member, series, people.is_chair(member, chairs))
+        self._context = context
         self._logged_meeting = "-"
         try:
             return self._dispatch(context, command, bot_handler)
