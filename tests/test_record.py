@@ -333,6 +333,16 @@ def test_initials_another_person_chose_are_refused_naming_them(bot: Harness) -> 
     assert "Initials: HO" in bot.say(horatio, "profile initials HO")
 
 
+def test_initials_someone_has_from_their_name_are_refused_naming_them(bot: Harness) -> None:
+    hamlet = bot.person(10, "Hamlet")
+    iago = bot.person(11, "Iago")
+    bot.say(hamlet, "agenda add Hamlet's item")  # Hamlet is H on this agenda
+    reply = bot.say(iago, "profile initials H")
+    assert reply == "Sorry: initials H are already taken by Hamlet; choose others."
+    assert "(H) Hamlet's item" in bot.say(iago, "agenda")
+    assert "Initials: IA" in bot.say(iago, "profile initials IA")
+
+
 def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     chair, _ = started(bot)

@@ -129,14 +129,24 @@ def roster(rows: Mapping[int, PersonLine], user_ids: Sequence[int]) -> Roster:
 def set_profile(session: Session, member: Member, field: str, value: str) -> Attendee:
     """Set one field of the person's attendees-table row and return the row; chosen initials
     are one person's only, or the other would silently become someone else's initials."""
-    if field == "initials" and (
-        owner := store.person_with_initials(session, value, member.user_id)
-    ):
-        raise UserError(f"initials {value} are already taken by {owner.full_name}; choose others.")
+    if field == "initials":
+        owner = store.person_with_initials(session, value, member.user_id)
+        named = owner.full_name if owner is not None else _named_with(session, value, member)
+        if named is not None:
+            raise UserError(f"initials {value} are already taken by {named}; choose others.")
     row = remember(session, member)
     setattr(row, field, value)
     session.flush()
     return attendee(row)
+
+
+def _named_with(session: Session, initials: str, member: Member) -> str | None:
+    """Someone else whose name gives ``initials``: taking them would rename that person.
+    One's own name's initials stay free to choose: two such people share them already."""
+    if default_initials(member.full_name) == initials:
+        return None
+    names = store.names_without_chosen_initials(session, member.user_id)
+    return next((name for name in names if default_initials(name) == initials), None)
 
 
 def profile_of(session: Session, member: Member) -> Attendee:

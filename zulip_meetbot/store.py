@@ -610,6 +610,14 @@ def person_with_initials(session: Session, initials: str, other_than: int) -> Pe
     )
 
 
+def names_without_chosen_initials(session: Session, other_than: int) -> list[str]:
+    """The names of everyone but ``other_than`` whose initials come from their name."""
+    query = select(PersonRow.full_name).where(
+        PersonRow.initials.is_(None), PersonRow.user_id != other_than
+    )
+    return list(session.scalars(query))
+
+
 def guests(session: Session) -> list[PersonRow]:
     return list(session.scalars(select(PersonRow).where(PersonRow.is_guest)))
 
