@@ -82,26 +82,26 @@ def test_commands_parse_to_values(text: str, command: object) -> None:
     [
         ("frobnicate", "I don't know the command `frobnicate`"),
         ("agend", "Did you mean `agenda`?"),
-        ("agenda add", "There is no text to record"),
-        ("agenda add    ", "There is no text to record"),
+        ("agenda add", "there is no text to record"),
+        ("agenda add    ", "there is no text to record"),
         ("agenda sub x text", "I expected an item number such as 2 or 2.1, not `x`"),
-        ("agenda sub 1", "There is no text to record"),
+        ("agenda sub 1", "there is no text to record"),
         ("agenda remove", "I expected an item number"),
-        ("agenda remove 1 2", "Only an item number is expected"),
+        ("agenda remove 1 2", "only an item number is expected"),
         ("agenda move 1", "needs a position"),
         ("agenda move 1 0", "needs a position"),
         ("agenda frob 1", "`agenda` has no `frob`"),
         ("agenda extra words", "`agenda` has no `extra`"),
-        ("note", "There is no text to record"),
+        ("note", "there is no text to record"),
         ("item", "I expected an item number"),
         ("item two", "I expected an item number"),
-        ("agreed", "There is no text to record"),
-        ("action", "There is no text to record"),
+        ("agreed", "there is no text to record"),
+        ("action", "there is no text to record"),
         ("action done x", "needs the action's number"),
         ("undo please", "`undo` takes no text after it"),
         ("agenda defer", "I expected an item number"),
         ("start tomorrow", "I expected a date like 2025-02-26, not `tomorrow`"),
-        ("profile initials J.R.G.", "Initials are 1 to 10 letters or digits"),
+        ("profile initials J.R.G.", "initials are 1 to 10 letters or digits"),
         ("profile github not/a/name", "is not a GitHub username"),
         ("profile shoe 42", "`profile` has no `shoe`"),
         ("profile affiliation", "needs a value"),
@@ -160,7 +160,7 @@ def test_edit_remove_and_reopen_parse_by_the_records_number(text: str, command: 
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("note edit 2", "There is no text to record"),
+        ("note edit 2", "there is no text to record"),
         ("note remove 2 3", "`note remove` needs the note's number alone"),
         ("agreed remove 1 please", "`agreed remove` needs the decision's number alone"),
         ("action reopen", "`action reopen` needs the action's number alone"),
@@ -189,4 +189,4 @@ def test_terminal_escapes_controls_and_bidi_overrides_are_stripped_from_typed_te
 def test_text_that_is_only_control_characters_is_refused_as_empty() -> None:
     with pytest.raises(UsageError) as error:
         parse_command("note \x1b[1m\u202e\x07")
-    assert "There is no text to record" in str(error.value)
+    assert "there is no text to record" in str(error.value)

@@ -89,7 +89,7 @@ def test_removing_an_item_removes_its_children(bot: Harness) -> None:
     bot.say(wolf, "agenda add First")
     bot.say(wolf, "agenda sub 1 child")
     assert "with its 1 sub-items" in bot.say(wolf, "agenda remove 1")
-    assert "There is no item 1.1" in bot.say(wolf, "agenda sub 1.1 x")
+    assert "there is no item 1.1" in bot.say(wolf, "agenda sub 1.1 x")
 
 
 def test_proposer_edits_own_item_others_cannot_but_chair_can(bot: Harness) -> None:
@@ -99,8 +99,8 @@ def test_proposer_edits_own_item_others_cannot_but_chair_can(bot: Harness) -> No
     bot.say(wolf, "agenda add Draft title")
     assert "now reads: Better title" in bot.say(wolf, "agenda edit 1 Better title")
     refusal = bot.say(travis, "agenda edit 1 Hijacked")
-    assert "Only the person who proposed item 1 or a chair" in refusal
-    assert "Only the person" in bot.say(travis, "agenda remove 1")
+    assert "only the person who proposed item 1 or a chair" in refusal
+    assert "only the person" in bot.say(travis, "agenda remove 1")
     assert "now reads: Chair's title" in bot.say(chair, "agenda edit 1 Chair's title")
     assert "Chair's title" in bot.say(wolf, "agenda")
     assert "Hijacked" not in bot.say(wolf, "agenda")
@@ -147,9 +147,9 @@ def test_missing_argument_gets_the_verbs_usage(bot: Harness) -> None:
 def test_item_999_is_refused_clearly(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     bot.say(wolf, "agenda add alpha")
-    assert "There is no item 999" in bot.say(wolf, "agenda sub 999 child")
-    assert "There is no item 999" in bot.say(wolf, "note 999 hello")
-    assert "There is no item 999" in bot.say(wolf, "agenda edit 999 hello")
+    assert "there is no item 999" in bot.say(wolf, "agenda sub 999 child")
+    assert "there is no item 999" in bot.say(wolf, "note 999 hello")
+    assert "there is no item 999" in bot.say(wolf, "agenda edit 999 hello")
     assert item_count(bot) == 1
 
 
@@ -219,7 +219,7 @@ def test_reactions_on_other_messages_and_by_bots_do_not_count(bot: Harness) -> N
 def test_here_marks_yourself_present_without_reacting(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     othello = bot.person(12, "Othello")
-    assert "No **Conda Community Meeting** meeting is running" in bot.say(othello, "here")
+    assert "no meeting of **Conda Community Meeting** is running" in bot.say(othello, "here")
     bot.send(chair, "start now")
     assert "marked present" in bot.say(othello, "here")
     assert "already marked present" in bot.say(othello, "here")
@@ -378,7 +378,7 @@ def test_a_refused_command_in_a_running_meeting_counts_as_present(bot: Harness) 
     cassio = bot.person(3, "Cassio")
     bot.say(chair, "agenda add Chair's item")
     bot.send(chair, "start now")
-    assert "There is no item 9" in bot.say(wolf, "note 9 nothing to note under")
+    assert "there is no item 9" in bot.say(wolf, "note 9 nothing to note under")
     assert "only a chair" in bot.say(cassio, "item 1")
     assert [user_id for _, user_id in attendance_rows(bot)] == [1, 2, 3]
     with bot.store.transaction() as session:

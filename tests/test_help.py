@@ -60,6 +60,9 @@ def test_help_on_every_verb_and_sub_verb_gives_forms_example_who_and_what_it_cha
         ("agenda defer", ["agenda defer"]),
         ("reopen", ["action reopen"]),
         ("AGENDA   Defer", ["agenda defer"]),
+        ("initials", ["profile initials"]),
+        ("profile initials", ["profile initials"]),
+        ("github", ["profile github"]),
     ],
 )
 def test_help_finds_a_sub_verb_by_its_own_name(topic: str, names: list[str]) -> None:

@@ -51,7 +51,7 @@ def test_whole_meeting_from_agenda_add_to_notes_file(
     assert "Added item **1.1**" in hamlet.say("agenda sub 1 Submitted for `conda` org")["content"]
     assert "Added item **3**" in cordelia.say("agenda add Something | with a pipe")["content"]
     assert "Removed item **3**" in cordelia.say("agenda remove 3")["content"]
-    assert "Only the person who proposed item 1" in othello.say("agenda edit 1 hijacked")["content"]
+    assert "only the person who proposed item 1" in othello.say("agenda edit 1 hijacked")["content"]
 
     agenda = othello.dm("agenda")
     assert "- **1** (KH) Announce GSOC ideas" in agenda["content"]

@@ -47,7 +47,7 @@ MATRIX = [
 def test_permission_matrix(bot: Harness, command: str, allowed: set[str], role: str) -> None:
     before = bot.say(who(bot, CHAIR), "agenda")
     reply = "\n".join(m["content"] for _, m in bot.send(who(bot, role), command))
-    refused = "only a chair" in reply or "Only the person who proposed" in reply
+    refused = "only a chair" in reply or "only the person who proposed" in reply
     assert refused == (role not in allowed), reply
     if refused:
         assert bot.say(who(bot, CHAIR), "agenda") == before  # nothing changed

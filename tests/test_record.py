@@ -53,7 +53,7 @@ def test_item_makes_an_item_current_and_ticks_the_previous_one(bot: Harness) -> 
     agenda = bot.say(chair, "agenda")
     assert "✅ **1** (WV) First" in agenda and "✅ **2**" not in agenda
     assert "only a chair" in bot.say(wolf, "item 1")
-    assert "There is no item 99" in bot.say(chair, "item 99")
+    assert "there is no item 99" in bot.say(chair, "item 99")
 
 
 def test_note_without_a_number_goes_under_the_current_item(bot: Harness) -> None:

@@ -42,7 +42,7 @@ def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str
         for name in sections:
             if name.casefold() == wanted:
                 if not rest.strip():
-                    raise UserError(f"There is no text to add to **{name}**.")
+                    raise UserError(f"there is no text to add to **{name}**.")
                 return name, rest.strip()
     return default, text
 
@@ -101,7 +101,7 @@ def add_sub_item(
     _check_room(store.live_item_count(session, meeting_id), max_items)
     parent_row = _live(session, meeting_id, parent)
     if parent.count(".") + 1 >= MAX_DEPTH:
-        raise UserError(f"Item {parent} is already {MAX_DEPTH} levels deep; add to its parent.")
+        raise UserError(f"item {parent} is already {MAX_DEPTH} levels deep; add to its parent.")
     # Removed children count too: their numbers stay reserved.
     children = store.children_of(session, meeting_id, parent_row.id)
     suffix = max((int(number.rsplit(".", 1)[1]) for number, _ in children), default=0) + 1
@@ -397,7 +397,7 @@ def _find(items: Sequence[ItemRow], number: str) -> ItemRow:
 
 def _no_item(number: str) -> str:
     """The refusal for an item number the agenda does not have."""
-    return f"There is no item {number} on this agenda. Say `agenda` to see the numbers."
+    return f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
 
 
 def _descendants(items: Sequence[ItemRow], item: ItemRow) -> list[ItemRow]:
@@ -412,7 +412,7 @@ def _descendants(items: Sequence[ItemRow], item: ItemRow) -> list[ItemRow]:
 def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str) -> None:
     if not is_chair and item.proposer_id != actor_id:
         raise UserError(
-            f"Only the person who proposed item {item.number} or a chair can {action} it."
+            f"only the person who proposed item {item.number} or a chair can {action} it."
         )
 
 

@@ -308,20 +308,27 @@ USAGE: tuple[Usage, ...] = (
           "opens closed action item N again"),
     Usage("action", "edit", ("action edit N TEXT",),
           "action edit 3 @**Cheng H. Lee** opens the vote on Monday", _ITS_AUTHOR,
-          "replaces action item N's text (one of this meeting's); its owners are read again "
+          "replaces the text of action item N, one of this meeting's; its owners are read again "
           "from the new text's mentions" + _AFTER_END),
     Usage("action", "remove", ("action remove N",), "action remove 3", _ITS_AUTHOR,
-          "removes action item N (one of this meeting's)" + _AFTER_END),
+          "removes action item N, one of this meeting's" + _AFTER_END),
     Usage("undo", None, ("undo",), "undo", "anyone",
           "removes your own last note, decision or action item of this meeting"),
     Usage("end", None, ("end",), "end", "chairs",
           "ticks the current item, writes the notes file, carries deferred items over and "
           "posts a summary with the file attached"),
-    Usage("profile", None,
-          ("profile", "profile initials X", "profile affiliation X", "profile github X"),
-          "profile initials JJH", "anyone",
-          "shows or sets your row in the attendees table (over the organization's profile "
-          "fields)"),
+    Usage("profile", None, ("profile",), "profile", "anyone",
+          "shows your row in the attendees table: name, initials, affiliation, GitHub; "
+          "changes nothing"),
+    Usage("profile", "initials", ("profile initials X",), "profile initials JJH", "anyone",
+          "sets the initials that credit you in agendas and notes; refused when they are "
+          "someone else's, chosen or from their name"),
+    Usage("profile", "affiliation", ("profile affiliation X",),
+          "profile affiliation Anaconda", "anyone",
+          "sets your affiliation in the attendees table, over the organization's profile field"),
+    Usage("profile", "github", ("profile github X",), "profile github jaimergp", "anyone",
+          "sets your GitHub username in the attendees table, over the organization's profile "
+          "field"),
 )  # fmt: skip
 VERBS = tuple(dict.fromkeys(usage.verb for usage in USAGE))
 
@@ -396,7 +403,7 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     if verb == "here":
         name = " ".join(rest.split())
         if len(name) > MAX_PROFILE_VALUE:
-            raise UsageError(f"That name is longer than {MAX_PROFILE_VALUE} characters.", "here")
+            raise UsageError(f"that name is longer than {MAX_PROFILE_VALUE} characters.", "here")
         return MarkHere(name or None)
     if verb == "note":
         first, after = _split_word(rest)
@@ -513,11 +520,11 @@ def _parse_profile(rest: str) -> Command:
         raise UsageError(f"`profile {field}` needs a value on the same line.", "profile")
     if len(value) > MAX_PROFILE_VALUE:
         raise UsageError(
-            f"That {field} is {len(value)} characters long; the limit is {MAX_PROFILE_VALUE}.",
+            f"that {field} is {len(value)} characters long; the limit is {MAX_PROFILE_VALUE}.",
             "profile",
         )
     if field == "initials" and not _INITIALS.fullmatch(value):
-        raise UsageError("Initials are 1 to 10 letters or digits, such as `JRG`.", "profile")
+        raise UsageError("initials are 1 to 10 letters or digits, such as `JRG`.", "profile")
     if field == "github":
         value = value.removeprefix("@")
         if not _GITHUB.fullmatch(value):
@@ -600,7 +607,7 @@ def _only_number(text: str, verb: str) -> str:
     word, extra = _split_word(text)
     number = _item_number(word, verb)
     if extra.strip():
-        raise UsageError("Only an item number is expected here.", verb)
+        raise UsageError("only an item number is expected here.", verb)
     return number
 
 
@@ -612,10 +619,10 @@ def _number_then_text(text: str, verb: str, max_text: int) -> tuple[str, str]:
 def _text(text: str, verb: str, max_text: int) -> str:
     text = text.strip()
     if not text:
-        raise UsageError("There is no text to record.", verb)
+        raise UsageError("there is no text to record.", verb)
     if len(text) > max_text:
         raise UsageError(
-            f"That text is {len(text):,} characters long; the limit is {max_text:,}. "
+            f"that text is {len(text):,} characters long; the limit is {max_text:,}. "
             "Nothing was saved: please shorten it or split it into sub-items."
         )
     return text

@@ -219,7 +219,7 @@ def require_upcoming(session: Session, series: SeriesConfig, now: datetime) -> M
 def require_running(session: Session, series: SeriesConfig) -> Meeting:
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise UserError(f"No **{series.title}** meeting is running. A chair can say `start`.")
+        raise UserError(f"no meeting of **{series.title}** is running. A chair can say `start`.")
     return meeting_value(row, series)
 
 
@@ -283,7 +283,7 @@ def end_meeting(session: Session, series: SeriesConfig, now: datetime, notes_fil
     """Close the running meeting and remember where its notes were written."""
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise UserError(f"No **{series.title}** meeting is running, so there is nothing to end.")
+        raise UserError(f"no meeting of **{series.title}** is running, so there is nothing to end.")
     row.ended_at = now
     row.notes_file = notes_file or None
     session.flush()
@@ -314,7 +314,7 @@ def attendance_meeting(session: Session, series: SeriesConfig, now: datetime) ->
     last = store.last_ended_meeting(session, series.slug)
     if last is not None and (late := recently_ended(session, series, last.id, now)):
         return late
-    raise UserError(f"No **{series.title}** meeting is running. A chair can say `start`.")
+    raise UserError(f"no meeting of **{series.title}** is running. A chair can say `start`.")
 
 
 def minutes_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:

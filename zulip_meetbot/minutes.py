@@ -363,7 +363,7 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
     item = store.live_item(session, meeting_id, number)
     if item is None:
         raise UserError(
-            f"There is no item {number} on this agenda. Say `agenda` to see the numbers."
+            f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
         )
     return item
 

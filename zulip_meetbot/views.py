@@ -209,7 +209,7 @@ def _occurrence(meeting: Meeting) -> str:
 
 def already_running(series: SeriesConfig, meeting: Meeting) -> str:
     return (
-        f"**{series.title}** (the meeting of {_occurrence(meeting)}) is already running; react "
+        f"**{series.title}**, the meeting of {_occurrence(meeting)}, is already running; react "
         "to the attendance message in "
         f"#**{series.stream}>{meeting.topic}** to be counted."
     )
