@@ -357,7 +357,7 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
         item = current_item(session, meeting_id)
         if item is None:
             raise UserError(
-                f"no item is under discussion: a chair can say `item N`, or say `{verb} N TEXT`."
+                f"no item is under discussion yet. A chair can say `item N`, or say `{verb} N TEXT`."
             )
         return item
     item = store.live_item(session, meeting_id, number)
