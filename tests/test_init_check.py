@@ -261,8 +261,10 @@ def test_init_does_not_shift_answers_into_the_next_fields_after_a_wrong_one(
 
 def test_init_says_a_question_is_required_when_enter_is_pressed(tmp_path: Path) -> None:
     terminal = ScriptedTerminal(
-        ["", "https://chat.example.org", "bot@chat.example.org", KEY, "", "community"]
-        + ["", "2025-02-12 17:00", "UTC", "", "", "", ""]
+        [
+            *["", "https://chat.example.org", "bot@chat.example.org", KEY],
+            *["", "community", "", "2025-02-12 17:00", "UTC", "", "", "", ""],
+        ]
     )
     terminal.run(tmp_path)
     events = terminal.events
@@ -277,8 +279,10 @@ def test_init_says_a_question_is_required_when_enter_is_pressed(tmp_path: Path) 
 def test_init_checks_a_wrong_flag_answer_in_question_order(tmp_path: Path) -> None:
     given = Answers(site="https://chat.example.org", timezone="Europe/Berln", schedule="sometimes")
     terminal = ScriptedTerminal(
-        ["bot@chat.example.org", KEY, "community", "", "2025-02-12 17:00"]
-        + ["Europe/Berlin", "weekly", "", "", ""]
+        [
+            *["bot@chat.example.org", KEY, "community", "", "2025-02-12 17:00"],
+            *["Europe/Berlin", "weekly", "", "", ""],
+        ]
     )
     answers = terminal.run(tmp_path, given)
     assert (answers.timezone, answers.schedule) == ("Europe/Berlin", "weekly")
@@ -294,8 +298,10 @@ def test_interactive_init_drops_a_video_label_flag_without_a_link_and_says_so(
     tmp_path: Path,
 ) -> None:
     terminal = ScriptedTerminal(
-        ["https://chat.example.org", "bot@chat.example.org", KEY, "community", ""]
-        + ["2025-02-12 17:00", "UTC", "", "", "", ""]
+        [
+            *["https://chat.example.org", "bot@chat.example.org", KEY, "community", ""],
+            *["2025-02-12 17:00", "UTC", "", "", "", ""],
+        ]
     )
     answers = terminal.run(tmp_path, Answers(video_label="Jitsi"))
     assert answers.video_label == ""

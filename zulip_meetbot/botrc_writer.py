@@ -566,7 +566,8 @@ def add_parser(commands: Any) -> None:
         "--video-label",
         dest="video_label",
         metavar="TEXT",
-        help="the link's text in the notes (default Zoom link or Video call link)",
+        help="the link's text in the notes, with --video-link (default Zoom link or "
+        "Video call link)",
     )
     meeting.add_argument(
         "--description", metavar="TEXT", help="the paragraph under the notes' heading"
