@@ -183,7 +183,7 @@ def test_minimal_botrc_takes_every_default(tmp_path: Path) -> None:
     assert demo.topic == "{date}"
     assert demo.schedule is None
     assert demo.duration == timedelta(hours=1)
-    assert (demo.video_link, demo.video_label) == ("", "Video call link")
+    assert (demo.video_link, demo.video_label) == ("", "")  # no link, no label
     assert demo.reminders == (timedelta(days=1), timedelta(hours=1))
     assert demo.sections == ("Introductions", "Announcements", "New Agenda Items")
     assert demo.default_section == "New Agenda Items"
@@ -355,6 +355,24 @@ def test_rrule_yielding_no_meeting(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("interval", ["0", "-1", "two"])
+def test_schedule_interval_below_one_is_a_schedule_problem_not_a_notes_path_one(
+    tmp_path: Path, interval: str
+) -> None:
+    schedule = f"FREQ=WEEKLY;INTERVAL={interval}"
+    assert problems_with(tmp_path, "series:community", schedule=schedule) == (
+        "[series:community] schedule: the interval must be 1 or more (1 is every week, "
+        f"2 every other week), got INTERVAL={interval}",
+    )
+
+
+def test_schedule_with_count_zero_yields_no_meeting_at_all(tmp_path: Path) -> None:
+    assert problems_with(tmp_path, "series:community", schedule="FREQ=DAILY;COUNT=0") == (
+        "[series:community] schedule: COUNT=0 yields no meeting at all (COUNT is how many "
+        "meetings there are: 1 or more; leave it out for no end)",
+    )
+
+
 def test_rrule_with_dtstart(tmp_path: Path) -> None:
     schedule = "DTSTART:20250101T000000\nRRULE:FREQ=WEEKLY"
     sections = valid_sections()
@@ -432,6 +450,22 @@ def test_key_in_the_wrong_section_says_where_it_belongs(tmp_path: Path) -> None:
     assert problems_with(tmp_path, "meetbot", carry_over="deferred") == (
         "[meetbot] carry_over: unknown key (it belongs in [series:SLUG])",
     )
+
+
+def test_a_key_of_another_section_names_that_section_even_when_close_to_a_key_here(
+    tmp_path: Path,
+) -> None:
+    assert problems_with(tmp_path, "series:community", site="https://x.org") == (
+        "[series:community] site: unknown key (it belongs in [api])",
+    )
+
+
+def test_a_video_label_without_a_link_is_kept_for_check_to_point_out(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["series:ecosystem"]["video_label"] = "Jitsi"
+    del sections["series:ecosystem"]["video_link"]
+    ecosystem = parse(sections, tmp_path).series[1]
+    assert (ecosystem.video_link, ecosystem.video_label) == ("", "Jitsi")
 
 
 def test_bad_start(tmp_path: Path) -> None:

@@ -176,39 +176,136 @@ def test_init_does_not_replace_a_botrc_unless_forced(run: Any, tmp_path: Path) -
     assert stat.S_IMODE((tmp_path / "botrc").stat().st_mode) == 0o600
 
 
-def test_init_asks_again_only_for_the_answers_run_would_refuse(tmp_path: Path) -> None:
-    replies = iter(
+class ScriptedTerminal:
+    """Answers init's questions from a list, recording each prompt and each thing told, in
+    the order they happen."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = iter(replies)
+        self.events: list[str] = []
+
+    def ask(self, prompt: str) -> str:
+        self.events.append(f"asked {prompt}")
+        return next(self.replies)
+
+    def tell(self, text: str) -> None:
+        self.events.append(f"told {text}")
+
+    def run(self, folder: Path, given: Answers | None = None) -> Answers:
+        return ask_missing(given or Answers(), folder / "botrc", self.ask, self.ask, self.tell)
+
+
+def test_init_checks_each_answer_as_it_is_given_and_asks_again_at_once(tmp_path: Path) -> None:
+    # Behaviour changed by issue 12: answers used to be checked only after the last question.
+    terminal = ScriptedTerminal(
         [
             "https://chat.example.org",  # site
             "bot@chat.example.org",  # email
+            KEY,  # key
             "community",  # stream
             "",  # title: the default
             "2025-02-12 5pm",  # start: refused
+            "2025-02-12 17:00",  # start again
             "Mars/Olympus",  # zone: refused
+            "America/New_York",  # zone again
             "",  # schedule: weekly
             "",  # no video link (so its text is not asked)
             "",  # no description
             "",  # no chairs
-            "2025-02-12 17:00",  # start again
-            "America/New_York",  # zone again
         ]
     )
-    prompts: list[str] = []
-    told: list[str] = []
-
-    def ask(prompt: str) -> str:
-        prompts.append(prompt)
-        return next(replies)
-
-    answers = ask_missing(Answers(), tmp_path / "botrc", ask, lambda _p: KEY, told.append)
+    answers = terminal.run(tmp_path)
     assert answers.start == "2025-02-12 17:00" and answers.timezone == "America/New_York"
     assert answers.title == "Community Meeting" and answers.schedule == "weekly"
+    told = [event for event in terminal.events if event.startswith("told")]
     assert told == [
-        "start: expected YYYY-MM-DD HH:MM[:SS], got '2025-02-12 5pm'",
-        "timezone: unknown time zone 'Mars/Olympus'",
+        "told start: expected YYYY-MM-DD HH:MM[:SS], got '2025-02-12 5pm'",
+        "told timezone: unknown time zone 'Mars/Olympus'",
     ]
-    assert prompts[-2].startswith("First meeting") and prompts[-1].startswith("Its time zone")
-    assert all(KEY not in line for line in told)
+    start_told = terminal.events.index(told[0])
+    assert terminal.events[start_told - 1].startswith("asked First meeting")
+    assert terminal.events[start_told + 1].startswith("asked First meeting")
+    assert terminal.events[start_told + 2].startswith("asked Its time zone")
+    zone_told = terminal.events.index(told[1])
+    assert terminal.events[zone_told + 1].startswith("asked Its time zone")
+    assert terminal.events[zone_told + 2].startswith("asked How it repeats")
+    assert all(KEY not in event for event in told)
+
+
+def test_init_does_not_shift_answers_into_the_next_fields_after_a_wrong_one(
+    tmp_path: Path,
+) -> None:
+    terminal = ScriptedTerminal(
+        [
+            "https://chat.example.org",
+            "bot@chat.example.org",
+            KEY,
+            "community",
+            "",
+            "2025-02-12 17:00",
+            "Europe/Berln",  # a typo: refused before the schedule is asked
+            "Europe/Berlin",
+            "every 2 weeks",
+            "Europe/Berlin",  # typed once more by mistake, where the link goes: refused
+            "https://meet.example.org/c",
+            "",
+            "",
+            "",
+        ]
+    )
+    answers = terminal.run(tmp_path)
+    assert answers.timezone == "Europe/Berlin" and answers.schedule == "every 2 weeks"
+    assert answers.video_link == "https://meet.example.org/c" and answers.video_label == ""
+    assert "told video link: expected an http(s) URL, got 'Europe/Berlin'" in terminal.events
+
+
+def test_init_says_a_question_is_required_when_enter_is_pressed(tmp_path: Path) -> None:
+    terminal = ScriptedTerminal(
+        [
+            *["", "https://chat.example.org", "bot@chat.example.org", KEY],
+            *["", "community", "", "2025-02-12 17:00", "UTC", "", "", "", ""],
+        ]
+    )
+    terminal.run(tmp_path)
+    events = terminal.events
+    assert events[:3] == [
+        "asked Zulip server URL (e.g. https://example.zulipchat.com): ",
+        "told site: required, there is no default (Ctrl-C stops)",
+        "asked Zulip server URL (e.g. https://example.zulipchat.com): ",
+    ]
+    assert "told stream: required, there is no default (Ctrl-C stops)" in events
+
+
+def test_init_checks_a_wrong_flag_answer_in_question_order(tmp_path: Path) -> None:
+    given = Answers(site="https://chat.example.org", timezone="Europe/Berln", schedule="sometimes")
+    terminal = ScriptedTerminal(
+        [
+            *["bot@chat.example.org", KEY, "community", "", "2025-02-12 17:00"],
+            *["Europe/Berlin", "weekly", "", "", ""],
+        ]
+    )
+    answers = terminal.run(tmp_path, given)
+    assert (answers.timezone, answers.schedule) == ("Europe/Berlin", "weekly")
+    zone_told = terminal.events.index(
+        "told timezone: unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?)"
+    )
+    assert terminal.events[zone_told - 1].startswith("asked First meeting")
+    assert terminal.events[zone_told + 1].startswith("asked Its time zone")
+    assert terminal.events[zone_told + 2].startswith("told schedule: expected weekly")
+
+
+def test_interactive_init_drops_a_video_label_flag_without_a_link_and_says_so(
+    tmp_path: Path,
+) -> None:
+    terminal = ScriptedTerminal(
+        [
+            *["https://chat.example.org", "bot@chat.example.org", KEY, "community", ""],
+            *["2025-02-12 17:00", "UTC", "", "", "", ""],
+        ]
+    )
+    answers = terminal.run(tmp_path, Answers(video_label="Jitsi"))
+    assert answers.video_label == ""
+    assert "told video label: ignored, as there is no video link" in terminal.events
 
 
 def test_init_offers_to_read_the_account_from_a_zuliprc_until_it_can(tmp_path: Path) -> None:
@@ -555,8 +652,22 @@ def test_check_says_a_botrc_others_can_write_is_writable_and_why_it_matters(
     write_botrc(tmp_path, API + GOOD_SERIES, mode=0o666)
     status, out, _err = run("check", "--offline")
     assert status == 0
+    # Wording changed by issue 12: "any of them", one colon, and the key can be read too.
     assert (
-        "warning: botrc is writable by other users of this machine (mode 0666): anyone of them "
+        "warning: botrc is readable and writable by other users of this machine (mode 0666), "
+        "so any of them can read the bot's API key and change its chairs, its Zulip account "
+        "and its key: run `chmod 600 " in out
+    )
+    assert out.count("mode 0666") == 1
+
+
+def test_check_says_a_botrc_others_can_write_but_not_read_is_writable_only(
+    run: Any, tmp_path: Path
+) -> None:
+    write_botrc(tmp_path, API + GOOD_SERIES, mode=0o622)
+    _status, out, _err = run("check", "--offline")
+    assert (
+        "warning: botrc is writable by other users of this machine (mode 0622), so any of them "
         "can change its chairs, its Zulip account and its key: run `chmod 600 " in out
     )
     assert "readable" not in out
@@ -728,3 +839,112 @@ def test_check_offline_reads_the_database_without_creating_or_changing_it(
     assert status == 0
     assert f"ok: database {database}: 0 meetings recorded; readable and writable" in out
     assert database.read_bytes() == before
+
+
+# --- issue 12: a new user's `init` and `check --offline` from a clean clone -----------------
+
+
+@pytest.mark.parametrize("schedule", ["every 0 weeks", "FREQ=WEEKLY;INTERVAL=0"])
+def test_init_refuses_a_schedule_interval_of_zero_on_the_schedule_flag(
+    run: Any, tmp_path: Path, schedule: str
+) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("every 2 weeks")] = schedule
+    status, _out, err = run("init", *flags)
+    assert status == 2
+    (line,) = err.splitlines()
+    assert line.startswith("meetbot init: --schedule: the interval must be 1 or more ")
+    assert not (tmp_path / "botrc").exists()
+
+
+def test_init_says_a_count_of_zero_yields_no_meeting_at_all(run: Any) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("every 2 weeks")] = "FREQ=DAILY;COUNT=0"
+    status, _out, err = run("init", *flags)
+    assert status == 2
+    (line,) = err.splitlines()
+    assert line.startswith("meetbot init: --schedule: COUNT=0 yields no meeting at all")
+
+
+def test_check_names_the_schedule_for_an_interval_of_zero(run: Any, tmp_path: Path) -> None:
+    series = GOOD_SERIES.replace("FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=0")
+    status, lines = check_offline_lines(run, tmp_path, series)
+    assert status == 2
+    errors = [line for line in lines if line.startswith("error")]
+    assert errors == [
+        "error: [series:community] schedule: the interval must be 1 or more (1 is every week, "
+        "2 every other week), got INTERVAL=0"
+    ]
+
+
+def test_init_from_a_pipe_says_it_asks_nothing_and_which_flags_to_give(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("https://chat.example.org\nbot@x.org\n"))
+    status = cli.main(["init", "--stream", "community"])
+    err = capsys.readouterr().err
+    assert status == 2
+    lines = err.splitlines()
+    assert lines[0] == (
+        "meetbot init: standard input is not a terminal, so init asks nothing and reads no "
+        "piped answers; give --site, --email, --key, --start as flags "
+        "(see `meetbot init --help`)"
+    )
+    assert "meetbot init: --key: missing" in lines
+    assert not (tmp_path / "botrc").exists()
+
+
+def test_init_from_flags_with_only_a_wrong_value_does_not_talk_about_the_terminal(
+    run: Any,
+) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("UTC")] = "Mars/Olympus"
+    _status, _out, err = run("init", *flags)
+    assert err.splitlines() == ["meetbot init: --timezone: unknown time zone 'Mars/Olympus'"]
+
+
+def test_init_refuses_a_video_label_without_a_video_link(run: Any, tmp_path: Path) -> None:
+    flags = INIT_FLAGS[: INIT_FLAGS.index("--video-link")]
+    status, _out, err = run("init", *flags, "--video-label", "Jitsi")
+    assert status == 2
+    assert err.splitlines() == [
+        "meetbot init: --video-label: 'Jitsi' has no video_link to label; add the link, or "
+        "remove video_label"
+    ]
+    assert not (tmp_path / "botrc").exists()
+
+
+def test_check_warns_about_a_video_label_with_no_video_link(run: Any, tmp_path: Path) -> None:
+    status, lines = check_offline_lines(run, tmp_path, GOOD_SERIES + "video_label = Jitsi\n")
+    assert status == 0
+    assert (
+        "warning: [series:community] video_label: 'Jitsi' has no video_link to label; add the "
+        "link, or remove video_label" in lines
+    )
+
+
+LATER_DEFAULT = GOOD_SERIES + "sections = Intro, Deferred to next meeting\n"
+
+
+def test_check_warns_when_the_default_section_is_a_section_for_later(
+    run: Any, tmp_path: Path
+) -> None:
+    status, lines = check_offline_lines(run, tmp_path, LATER_DEFAULT)
+    assert status == 0
+    assert (
+        "warning: [series:community] default_section: 'Deferred to next meeting' is a section "
+        "for later, so `agenda add` would put new items there and each would be carried over "
+        "to the next meeting instead of discussed; set default_section = Intro" in lines
+    )
+    status, lines = check_offline_lines(run, tmp_path, LATER_DEFAULT + "default_section = Intro\n")
+    assert not any("default_section" in line for line in lines)
+
+
+def test_run_logs_a_default_section_for_later(tmp_path: Path) -> None:
+    result = run_with_no_server(tmp_path, LATER_DEFAULT)
+    assert result.returncode == 1  # nothing listens on port 9
+    assert (
+        "[series:community] default_section: 'Deferred to next meeting' is a section for later"
+        in result.stderr
+    )

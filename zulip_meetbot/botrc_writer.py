@@ -30,6 +30,7 @@ from zulip_meetbot.config import (
     DEFAULT_SECTIONS,
     DEFAULT_TEMPLATE,
     ConfigError,
+    check_interval,
     check_site,
     parse_settings,
     stream_name,
@@ -129,6 +130,10 @@ _FIELD_OF_KEY: Mapping[str, str] = {
 }
 
 
+# Warnings of `check` that init refuses instead: the flags themselves make the mistake.
+_REFUSED_WARNING_FIELDS = ("video_label",)
+
+
 # --- pure parts -----------------------------------------------------------------------------
 
 
@@ -156,7 +161,7 @@ def schedule_rule_text(choice: str, start: str) -> str:
     if text in ("biweekly", "fortnightly", "every other week"):
         return "FREQ=WEEKLY;INTERVAL=2"
     if match := _EVERY_N_WEEKS.fullmatch(text):
-        interval = int(match.group(1))
+        interval = check_interval(match.group(1), repr(choice.strip()))
         return "FREQ=WEEKLY" if interval == 1 else f"FREQ=WEEKLY;INTERVAL={interval}"
     if text == "monthly":
         return _monthly_rule(start)
@@ -326,10 +331,12 @@ def botrc_problems(answers: Answers, path: Path) -> dict[str, str]:
         problems["schedule"] = str(error)
         answers = replace(answers, schedule="once")  # so the other answers are still checked
     try:
-        parse_settings(render_botrc(answers), path)
+        settings = parse_settings(render_botrc(answers), path)
     except ConfigError as error:
-        problems = {**_problems_by_field(error.problems), **problems}
-    return problems
+        return {**_problems_by_field(error.problems), **problems}
+    warned = _problems_by_field(tuple(value_warnings(settings)))
+    refused = {f: m for f, m in warned.items() if f in _REFUSED_WARNING_FIELDS}
+    return {**refused, **problems}
 
 
 def _problems_by_field(problems: tuple[str, ...]) -> dict[str, str]:
@@ -357,23 +364,26 @@ def ask_missing(
     ask_secret: Callable[[str], str],
     tell: Callable[[str], None],
 ) -> Answers:
-    """Ask every unanswered question, then again for each answer ``run`` would refuse."""
-    asked = questions()
-    pending = [q for q in asked if not getattr(answers, q.field)]
-    while True:
-        for question in pending:
-            if question.only_after and not getattr(answers, question.only_after):
-                continue
-            answers = replace(answers, **{question.field: _ask_one(question, ask, ask_secret)})
-        problems = botrc_problems(answers, path)
-        if not problems:
-            return answers
-        pending = []
-        for field, message in problems.items():
-            tell(f"{field.replace('_', ' ')}: {message}")
-            pending += [q for q in asked if q.field == field]
-        if not pending:  # a problem no question can fix (a --slug or --topic flag)
-            raise ValueError("; ".join(f"{f}: {m}" for f, m in problems.items()))
+    """Ask the unanswered questions in order, checking each answer (asked or given as a flag)
+    as ``run`` would, and asking again at once, saying why, until it is right."""
+    for question in questions():
+        label = _label(question.field)
+        if question.only_after and not getattr(answers, question.only_after):
+            if getattr(answers, question.field):
+                tell(f"{label}: ignored, as there is no {_label(question.only_after)}")
+                answers = replace(answers, **{question.field: ""})
+            continue
+        if not getattr(answers, question.field):
+            answers = _answered(answers, question, ask, ask_secret, tell)
+        # Earlier answers are right by now and later ones are not looked at: only this
+        # answer's own problem can show.
+        while problem := botrc_problems(answers, path).get(question.field):
+            tell(f"{label}: {problem}")
+            answers = _answered(answers, question, ask, ask_secret, tell)
+    problems = botrc_problems(answers, path)
+    if problems:  # a problem no question can fix (a --slug or --topic flag)
+        raise ValueError("; ".join(f"{_flag(f)}: {m}" for f, m in problems.items()))
+    return answers
 
 
 def ask_zuliprc(
@@ -392,15 +402,25 @@ def ask_zuliprc(
             tell(str(error))
 
 
-def _ask_one(
-    question: Question, ask: Callable[[str], str], ask_secret: Callable[[str], str]
-) -> str:
+def _answered(
+    answers: Answers,
+    question: Question,
+    ask: Callable[[str], str],
+    ask_secret: Callable[[str], str],
+    tell: Callable[[str], None],
+) -> Answers:
+    """``answers`` with ``question`` asked until it gets a reply (or its default)."""
     shown = f"{question.prompt} [{question.default}]: " if question.default else ""
     prompt = shown or f"{question.prompt}: "
     while True:
         reply = (ask_secret if question.secret else ask)(prompt).strip() or question.default
         if reply or not question.required:
-            return reply
+            return replace(answers, **{question.field: reply})
+        tell(f"{_label(question.field)}: required, there is no default (Ctrl-C stops)")
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ")
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -425,6 +445,8 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
         return EXIT_USAGE
     problems = botrc_problems(answers, output)
     if problems:
+        if not interactive and (why := _not_asked(problems)):
+            print(why, file=sys.stderr)
         for field, message in problems.items():
             print(f"meetbot init: {_flag(field)}: {message}", file=sys.stderr)
         return EXIT_USAGE
@@ -451,6 +473,19 @@ def _answers_from_flags(args: argparse.Namespace, interactive: bool) -> Answers:
     answers = merged(base, given)
     # From a script nothing can be asked: the questions' defaults stand in for the answers.
     return answers if interactive else merged(default_answers(), answers)
+
+
+def _not_asked(problems: Mapping[str, str]) -> str | None:
+    """Why nothing was asked, when an answer is missing because stdin is no terminal."""
+    order = [f.name for f in fields(Answers)]
+    missing = sorted((f for f, m in problems.items() if m == "missing"), key=order.index)
+    if not missing:
+        return None
+    return (
+        "meetbot init: standard input is not a terminal, so init asks nothing and reads no "
+        f"piped answers; give {', '.join(map(_flag, missing))} as flags "
+        "(see `meetbot init --help`)"
+    )
 
 
 def default_answers() -> Answers:
@@ -531,7 +566,8 @@ def add_parser(commands: Any) -> None:
         "--video-label",
         dest="video_label",
         metavar="TEXT",
-        help="the link's text in the notes (default Zoom link or Video call link)",
+        help="the link's text in the notes, with --video-link (default Zoom link or "
+        "Video call link)",
     )
     meeting.add_argument(
         "--description", metavar="TEXT", help="the paragraph under the notes' heading"

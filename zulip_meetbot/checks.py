@@ -110,9 +110,12 @@ def permission_warning(path: Path) -> str | None:
         return None
     shown = f"(mode {stat.S_IMODE(mode):04o})"
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        readable = bool(mode & (stat.S_IRGRP | stat.S_IROTH))
+        access = "readable and writable" if readable else "writable"
+        reading = "read the bot's API key and " if readable else ""
         return (
-            f"{path.name} is writable by other users of this machine {shown}: anyone of them "
-            f"can change its chairs, its Zulip account and its key: run `chmod 600 {path}`"
+            f"{path.name} is {access} by other users of this machine {shown}, so any of them "
+            f"can {reading}change its chairs, its Zulip account and its key: run `chmod 600 {path}`"
         )
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return None
@@ -161,7 +164,33 @@ def _series_warnings(series: SeriesConfig) -> list[str]:
                 f"{ahead} is more than {format_duration(_LONGEST_SENSIBLE_REMINDER)} ahead: "
                 "people will have forgotten it (a typo?)"
             )
+    warnings += _section_warnings(series, where)
+    if series.video_label and not series.video_link:
+        warnings.append(
+            f"{where} video_label: {series.video_label!r} has no video_link to label; add the "
+            "link, or remove video_label"
+        )
     return warnings
+
+
+def _section_warnings(series: SeriesConfig, where: str) -> list[str]:
+    # Imported here: agenda pulls in SQLAlchemy, which a broken botrc never needs.
+    from zulip_meetbot.agenda import is_later_section
+
+    if not is_later_section(series.default_section):
+        return []
+    others = [name for name in series.sections if not is_later_section(name)]
+    if not others:
+        advice = "add a section for this meeting's items and make it default_section"
+    elif len(others) == 1:
+        advice = f"set default_section = {others[0]}"
+    else:
+        advice = f"set default_section to one of {', '.join(others)}"
+    return [
+        f"{where} default_section: {series.default_section!r} is a section for later, so "
+        "`agenda add` would put new items there and each would be carried over to the next "
+        f"meeting instead of discussed; {advice}"
+    ]
 
 
 def offline_report(path: str | Path) -> Report:

@@ -28,6 +28,7 @@ __all__ = [
     "ConfigError",
     "SeriesConfig",
     "Settings",
+    "check_interval",
     "check_site",
     "check_zone",
     "load_settings",
@@ -272,6 +273,16 @@ def schedule_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
     return rule
 
 
+def check_interval(number: str, written: str) -> int:
+    """A schedule's interval (``INTERVAL=2``, ``every 2 weeks``): a whole number, 1 or more."""
+    # dateutil takes INTERVAL=0 as the same meeting over and over, and a negative one crashes it.
+    if not number.isdigit() or int(number) < 1:
+        raise ValueError(
+            f"the interval must be 1 or more (1 is every week, 2 every other week), got {written}"
+        )
+    return int(number)
+
+
 def check_zone(name: str) -> str:
     """``name`` if it is a time zone this machine knows; otherwise a ValueError with a hint."""
     try:
@@ -504,6 +515,7 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
         )
     duration = value("duration", parse_duration, timedelta(), DEFAULT_DURATION)
     video_link = value("video_link", _check_link, "", "")
+    # No link, no label: a label given alone stays, for `check` to point out.
     video_label = value("video_label", str, "", "") or _default_video_label(video_link)
     reminders = listed("reminders", _parse_reminders, (), DEFAULT_REMINDERS)
     sections = listed("sections", _parse_sections, (), DEFAULT_SECTIONS)
@@ -739,6 +751,13 @@ def _check_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
         raise ValueError(f"FREQ={parts['FREQ']} is not a meeting schedule (use one of {allowed})")
     if "COUNT" in parts and "UNTIL" in parts:
         raise ValueError("use COUNT or UNTIL, not both (RFC 5545)")
+    if "INTERVAL" in parts:
+        check_interval(parts["INTERVAL"], f"INTERVAL={parts['INTERVAL']}")
+    if re.fullmatch(r"-?\d+", parts.get("COUNT", "")) and int(parts["COUNT"]) < 1:
+        raise ValueError(
+            f"COUNT={parts['COUNT']} yields no meeting at all (COUNT is how many meetings "
+            "there are: 1 or more; leave it out for no end)"
+        )
     try:
         rule = schedule_rule(schedule, start, zone)
     except (ValueError, TypeError) as err:
@@ -758,6 +777,8 @@ def _check_link(text: str) -> str:
 
 
 def _default_video_label(link: str) -> str:
+    if not link:
+        return ""
     host = urlparse(link).hostname or ""
     return "Zoom link" if "zoom." in host else "Video call link"
 
@@ -848,11 +869,12 @@ def _unknown_keys(section: str, keys: Iterable[str]) -> list[str]:
 
 
 def _key_hint(key: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
+    # A key another section knows is in the wrong place, whatever it looks like here.
     homes = [name for name, keys in _KEYS_BY_SECTION.items() if key in keys]
-    return f" (it belongs in {homes[0]})" if homes else ""
+    if homes:
+        return f" (it belongs in {' or '.join(homes)})"
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _ambiguous_series(series: Sequence[SeriesConfig]) -> list[str]:
