@@ -357,7 +357,8 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
         item = current_item(session, meeting_id)
         if item is None:
             raise UserError(
-                f"no item is under discussion yet. A chair can say `item N`, or say `{verb} N TEXT`."
+                "no item is under discussion yet. A chair can say `item N`, or say "
+                f"`{verb} N TEXT`."
             )
         return item
     item = store.live_item(session, meeting_id, number)
