@@ -378,3 +378,118 @@ def test_upcoming_without_a_database_plans_the_next_meeting_of_every_series(
         "end, if the meeting is still running 3 hours after its planned end",
     ]
     assert not (tmp_path / "meetbot.sqlite3").exists()
+
+
+# --- a database is meetbot's, new, or left alone -----------------------------------------
+
+EVERY_COMMAND = [
+    ["meetings", "community"],
+    ["render", "community", "2025-03-05"],
+    ["attendance", "community"],
+    ["upcoming"],
+    ["ics", "community"],
+    ["run"],
+    ["shell", "--database", "meetbot.sqlite3"],
+]
+
+
+def _tables(database: Path) -> list[tuple[str, str]]:
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+def test_another_programs_sqlite_file_is_not_a_meetbot_database_and_is_left_alone(
+    meetbot: Any, tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    foreign = sqlite3.connect(database)
+    foreign.execute("CREATE TABLE meeting(x)")
+    foreign.commit()
+    foreign.close()
+    before = database.read_bytes()
+    status, _, err = meetbot(*command, stdin="@meetbot agenda add x\n")
+    assert status == 1
+    assert one_error_line(err).startswith(
+        f"meetbot: database {database} is not a meetbot database "
+        "(its table meeting has no column id, series_slug, occurrence_start and 7 more)"
+    )
+    assert database.read_bytes() == before  # no table added, not even WAL mode set
+    assert [name for name, _ in _tables(database)] == ["meeting"]
+
+
+def test_check_says_another_programs_sqlite_file_is_not_a_meetbot_database(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    foreign = sqlite3.connect(database)
+    foreign.execute("CREATE TABLE photos(id, path)")
+    foreign.commit()
+    foreign.close()
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 1
+    assert (
+        f"error: database {database} is not a meetbot database (it has tables (photos) "
+        "and none of meetbot's)" in out
+    )
+
+
+@pytest.mark.parametrize("kind", ["empty file", "no tables"])
+def test_an_empty_database_is_a_new_one_with_no_meetings_for_every_command(
+    meetbot: Any, tmp_path: Path, kind: str
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    database.write_bytes(b"")
+    if kind == "no tables":
+        connection = sqlite3.connect(database)
+        connection.execute("PRAGMA user_version=1")  # a valid SQLite file, with no table
+        connection.close()
+    before = database.read_bytes()
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 0, out
+    assert f"ok: database {database} is new: no meetings recorded yet" in out
+    for command in (["meetings", "community"], ["attendance", "community"]):
+        status, out, err = meetbot(*command)
+        assert (status, err) == (0, ""), err
+        assert out == "Community Call: no meeting held yet.\n"
+    status, out, err = meetbot("upcoming")
+    assert status == 0 and "start of the meeting" in out, err
+    status, _, err = meetbot("render", "community", "2025-03-05")
+    assert status == 1
+    assert "cannot be opened" not in err and "No meeting was held yet." in err
+    assert database.read_bytes() == before  # read, never written
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_check_finds_a_database_another_process_holds_the_write_lock_of(
+    meetbot: Any, tmp_path: Path, journal: str
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute(f"PRAGMA journal_mode={journal}")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        status, out, _ = meetbot("check", "--offline")
+        assert status == 1
+        assert f"error: database {database} is locked by another process" in out
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 0 and f"ok: database {database}: 1 meetings recorded" in out
+    if journal == "wal":
+        connection = sqlite3.connect(database)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        connection.close()

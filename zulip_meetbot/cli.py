@@ -328,6 +328,10 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
 
     if settings.database.exists():
         store = open_store(settings.database, read_only=True)
+        if store.new:
+            # An empty file is a database nothing was written to: read as one, left as it is.
+            store.close()
+            store = Store(None)
     elif required:
         raise DatabaseProblem(
             f"database {settings.database} does not exist: has the bot run? "
@@ -336,7 +340,7 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
     else:
         store = Store(None)  # a bot that never ran has done nothing yet
     try:
-        with explained(settings.database), store.transaction() as session:
+        with explained(settings.database, opened=True), store.transaction() as session:
             yield session
     finally:
         store.close()
