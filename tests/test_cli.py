@@ -493,3 +493,23 @@ def test_check_finds_a_database_another_process_holds_the_write_lock_of(
         connection = sqlite3.connect(database)
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         connection.close()
+
+
+def test_now_and_render_name_a_date_that_does_not_exist_as_the_botrc_does(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    status, _, err = meetbot("shell", "--now", "2025-02-30 10:00")
+    assert status == 2
+    assert one_error_line(err) == (
+        "meetbot shell: --now: '2025-02-30 10:00': the date 2025-02-30 does not exist "
+        "(February 2025 has 28 days)"
+    )
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    status, _, err = meetbot("render", "demo", "2025-02-30", "--database", str(database))
+    assert status == 2
+    assert one_error_line(err) == (
+        "meetbot: '2025-02-30': the date 2025-02-30 does not exist (February 2025 has 28 days)"
+    )
+    status, _, err = meetbot("render", "demo", "last week", "--database", str(database))
+    assert one_error_line(err) == "meetbot: expected a date like 2025-02-12, got 'last week'"

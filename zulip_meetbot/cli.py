@@ -19,6 +19,7 @@ from zulip_meetbot.config import (
     SeriesConfig,
     Settings,
     load_settings,
+    parse_date,
     resolve_template,
 )
 from zulip_meetbot.notes import TemplateProblem, check_template
@@ -374,15 +375,13 @@ def render_past(
     settings: Settings, series: SeriesConfig, day: str, template: str | None, output: str | None
 ) -> int:
     """``meetbot render SLUG DATE``: a past meeting's notes, from the database."""
-    from datetime import date
-
     from zulip_meetbot.archive import render_meeting
     from zulip_meetbot.errors import UserError
 
     try:
-        wanted = date.fromisoformat(day)
-    except ValueError:
-        print(f"meetbot: expected a date like 2025-02-12, got {day!r}", file=sys.stderr)
+        wanted = parse_date(day)
+    except ValueError as problem:
+        print(f"meetbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     chosen = series.template
     if template:
