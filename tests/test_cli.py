@@ -283,7 +283,8 @@ def test_a_shell_database_reads_with_the_demo_series_when_there_is_no_botrc(
     status, _, err = meetbot("meetings", "nope", "--database", str(database))
     assert status == 2
     assert one_error_line(err) == (
-        "meetbot: no series 'nope' in the shell's demo series (no ./botrc) (series: demo)"
+        "meetbot: no series 'nope': with no botrc, --database reads a `meetbot shell` "
+        "database, whose series is 'demo'"
     )
 
 
@@ -513,3 +514,31 @@ def test_now_and_render_name_a_date_that_does_not_exist_as_the_botrc_does(
     )
     status, _, err = meetbot("render", "demo", "last week", "--database", str(database))
     assert one_error_line(err) == "meetbot: expected a date like 2025-02-12, got 'last week'"
+
+
+def test_read_commands_without_a_botrc_say_how_to_get_one(meetbot: Any, tmp_path: Path) -> None:
+    status, _, err = meetbot("meetings", "demo")
+    assert status == 2
+    assert one_error_line(err) == (
+        f"meetbot: botrc not found at {tmp_path / 'botrc'}: write one with `meetbot init`, "
+        "or name one with --config (or a shell database with --database)"
+    )
+    status, _, err = meetbot("run")
+    assert status == 2
+    assert one_error_line(err) == (
+        f"meetbot: botrc not found at {tmp_path / 'botrc'}: write one with `meetbot init`, "
+        "or name one with --config"
+    )
+
+
+def test_check_gives_no_permission_warning_for_a_botrc_that_is_a_folder(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").mkdir(mode=0o755)
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 2
+    assert out.startswith("error: ") and "Is a directory" in out
+    assert "warning" not in out and "chmod" not in out
+    status, _, err = meetbot("meetings", "demo")
+    assert status == 2
+    assert one_error_line(err) == f"meetbot: cannot read botrc {tmp_path / 'botrc'}: Is a directory"

@@ -33,6 +33,8 @@ EXIT_CONFIG = 2
 
 
 DEFAULT_BOTRC = "botrc"
+# Where the series come from with --database and no botrc: the shell keeps no botrc.
+SHELL_DATABASE = "`meetbot shell` database"
 # A command done that found the database unusable (the botrc's problems are EXIT_CONFIG).
 EXIT_DATABASE = 1
 # `upcoming` without --days: a week, which shows every series that meets at least weekly.
@@ -209,13 +211,27 @@ def _dispatch(args: argparse.Namespace) -> int:
     return 1  # pragma: no cover - argparse refuses unknown commands
 
 
-def load_checked_settings(path: str) -> Settings | None:
+def load_checked_settings(path: str, database_hint: bool = False) -> Settings | None:
     """The botrc and its templates, or None after printing one line per problem."""
+    if not Path(path).expanduser().exists():
+        # What a first try most often meets: say what to do (--database: for read commands).
+        where = Path(path).expanduser().absolute()
+        hint = " (or a shell database with --database)" if database_hint else ""
+        print(
+            f"meetbot: botrc not found at {where}: write one with `meetbot init`, or name one "
+            f"with --config{hint}",
+            file=sys.stderr,
+        )
+        return None
     try:
         settings = load_settings(path)
     except ConfigError as error:
         for problem in error.problems:
-            print(f"meetbot: {path}: {problem}", file=sys.stderr)
+            # A problem with the file itself names it already.
+            named = str(Path(path).expanduser().absolute()) in problem
+            print(
+                f"meetbot: {problem}" if named else f"meetbot: {path}: {problem}", file=sys.stderr
+            )
         return None
     problems = []
     for series in settings.series:
@@ -301,9 +317,9 @@ def read_settings(config: str | None, database: str | None) -> tuple[Settings | 
     if config is None and database and not Path(path).exists():
         file = Path(database).expanduser().absolute()
         settings: Settings | None = demo.demo_settings(file.parent)
-        source = f"the shell's demo series (no ./{path})"
+        source = SHELL_DATABASE
     else:
-        settings = load_checked_settings(path)
+        settings = load_checked_settings(path, database_hint=True)
     if settings is not None and database:
         settings = replace(settings, database=Path(database).expanduser().absolute())
     return settings, source
@@ -314,7 +330,11 @@ def series_named(settings: Settings, source: str, slug: str) -> SeriesConfig | N
     series = settings.series_by_slug(slug)
     if series is None:
         known = ", ".join(s.slug for s in settings.series)
-        print(f"meetbot: no series {slug!r} in {source} (series: {known})", file=sys.stderr)
+        if source == SHELL_DATABASE:
+            where = f": with no botrc, --database reads a {source}, whose series is {known!r}"
+        else:
+            where = f" in {source} (series: {known})"
+        print(f"meetbot: no series {slug!r}{where}", file=sys.stderr)
     return series
 
 
