@@ -350,6 +350,8 @@ def test_upcoming_shows_the_schedulers_plan_in_utc_and_the_series_zone_across_ds
     # Berlin moves to summer time on 30 March: 18:00 there is 17:00 UTC, then 16:00 UTC.
     assert out.splitlines() == [
         "Community Call (community): times in UTC, and in Europe/Berlin",
+        "  Wed 19 Mar 2025, 18:00 UTC  Wed 19 Mar 2025, 19:00 CET  "
+        "planned end of the meeting (for information: nothing is posted then)",
         "  Wed 19 Mar 2025, 21:00 UTC  Wed 19 Mar 2025, 22:00 CET  "
         "end, if the meeting is still running 3 hours after its planned end",
         "  Wed 26 Mar 2025, 17:00 UTC  Wed 26 Mar 2025, 18:00 CET  "
@@ -359,6 +361,8 @@ def test_upcoming_shows_the_schedulers_plan_in_utc_and_the_series_zone_across_ds
         "  Wed 2 Apr 2025, 15:00 UTC   Wed 2 Apr 2025, 17:00 CEST  "
         "reminder, 1 hour before the meeting",
         "  Wed 2 Apr 2025, 16:00 UTC   Wed 2 Apr 2025, 18:00 CEST  start of the meeting",
+        "  Wed 2 Apr 2025, 17:00 UTC   Wed 2 Apr 2025, 19:00 CEST  "
+        "planned end of the meeting (for information: nothing is posted then)",
         "  Wed 2 Apr 2025, 20:00 UTC   Wed 2 Apr 2025, 22:00 CEST  "
         "end, if the meeting is still running 3 hours after its planned end",
     ]
@@ -376,6 +380,7 @@ def test_upcoming_without_a_database_plans_the_next_meeting_of_every_series(
         "reminder, 1 day before the meeting",
         "reminder, 1 hour before the meeting",
         "start of the meeting",
+        "planned end of the meeting (for information: nothing is posted then)",
         "end, if the meeting is still running 3 hours after its planned end",
     ]
     assert not (tmp_path / "meetbot.sqlite3").exists()
@@ -542,3 +547,43 @@ def test_check_gives_no_permission_warning_for_a_botrc_that_is_a_folder(
     status, _, err = meetbot("meetings", "demo")
     assert status == 2
     assert one_error_line(err) == f"meetbot: cannot read botrc {tmp_path / 'botrc'}: Is a directory"
+
+
+def test_upcoming_lists_the_next_meeting_not_one_a_shell_clock_ahead_already_ended(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "keep.sqlite3"
+    # The shell's clock runs ahead of the real one: the meeting of 9 December is held.
+    script = "@meetbot start\n@meetbot end\n"
+    shell_database(meetbot, database, script, "--now", "2026-12-09 16:30", "--timezone", "UTC")
+    at(monkeypatch, datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming", "--database", str(database))
+    assert status == 0, err
+    assert out.splitlines() == [
+        "Demo Community Meeting (demo): times in UTC",
+        "  Tue 15 Dec 2026, 17:00 UTC  reminder, 1 day before the meeting",
+        "  Wed 16 Dec 2026, 16:00 UTC  reminder, 1 hour before the meeting",
+        "  Wed 16 Dec 2026, 17:00 UTC  start of the meeting",
+        "  Wed 16 Dec 2026, 18:00 UTC  "
+        "planned end of the meeting (for information: nothing is posted then)",
+        "  Wed 16 Dec 2026, 21:00 UTC  "
+        "end, if the meeting is still running 3 hours after its planned end",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "last"),
+    [("schedule = FREQ=WEEKLY;UNTIL=20250401\n", "2025-03-26"), ("", "2025-03-05")],
+)
+def test_upcoming_says_when_an_ended_series_last_met(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, last: str
+) -> None:
+    botrc = BERLIN_BOTRC.replace("schedule = FREQ=WEEKLY\n", schedule)
+    (tmp_path / "botrc").write_text(botrc)
+    at(monkeypatch, datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming")
+    assert status == 0, err
+    assert out.splitlines() == [
+        "Community Call (community): times in UTC, and in Europe/Berlin",
+        f"  the series' last meeting was on {last}; none is planned",
+    ]
