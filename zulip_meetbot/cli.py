@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="The reminders, starts and ends the bot will post for the meetings that "
         "start in the next days (at least the next meeting of each series), as the running "
         "bot plans them: skipped and moved meetings, reminders already posted and running "
-        "meetings are read from the database. Times in UTC and in the series' zone.",
+        "meetings are read from the database; each meeting's planned end is shown for "
+        "information. Times in UTC and in the series' zone.",
     )
     upcoming.add_argument(
         "slug", metavar="SLUG", nargs="?", help="only this series (default: every series)"
@@ -387,7 +388,8 @@ def export_ics(settings: Settings, series: SeriesConfig, output: str | None) -> 
 
     with reading(settings, required=False) as session:
         changes = calendar_changes(session, series)
-    _write_out(series_calendar(series, changes, SystemClock().now()), output)
+    calendar = series_calendar(series, changes, SystemClock().now(), settings.api.site)
+    _write_out(calendar, output)
     return 0
 
 
