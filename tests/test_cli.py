@@ -283,7 +283,8 @@ def test_a_shell_database_reads_with_the_demo_series_when_there_is_no_botrc(
     status, _, err = meetbot("meetings", "nope", "--database", str(database))
     assert status == 2
     assert one_error_line(err) == (
-        "meetbot: no series 'nope' in the shell's demo series (no ./botrc) (series: demo)"
+        "meetbot: no series 'nope': with no botrc, --database reads a `meetbot shell` "
+        "database, whose series is 'demo'"
     )
 
 
@@ -349,6 +350,8 @@ def test_upcoming_shows_the_schedulers_plan_in_utc_and_the_series_zone_across_ds
     # Berlin moves to summer time on 30 March: 18:00 there is 17:00 UTC, then 16:00 UTC.
     assert out.splitlines() == [
         "Community Call (community): times in UTC, and in Europe/Berlin",
+        "  Wed 19 Mar 2025, 18:00 UTC  Wed 19 Mar 2025, 19:00 CET  "
+        "planned end of the meeting (for information: nothing is posted then)",
         "  Wed 19 Mar 2025, 21:00 UTC  Wed 19 Mar 2025, 22:00 CET  "
         "end, if the meeting is still running 3 hours after its planned end",
         "  Wed 26 Mar 2025, 17:00 UTC  Wed 26 Mar 2025, 18:00 CET  "
@@ -358,6 +361,8 @@ def test_upcoming_shows_the_schedulers_plan_in_utc_and_the_series_zone_across_ds
         "  Wed 2 Apr 2025, 15:00 UTC   Wed 2 Apr 2025, 17:00 CEST  "
         "reminder, 1 hour before the meeting",
         "  Wed 2 Apr 2025, 16:00 UTC   Wed 2 Apr 2025, 18:00 CEST  start of the meeting",
+        "  Wed 2 Apr 2025, 17:00 UTC   Wed 2 Apr 2025, 19:00 CEST  "
+        "planned end of the meeting (for information: nothing is posted then)",
         "  Wed 2 Apr 2025, 20:00 UTC   Wed 2 Apr 2025, 22:00 CEST  "
         "end, if the meeting is still running 3 hours after its planned end",
     ]
@@ -375,6 +380,210 @@ def test_upcoming_without_a_database_plans_the_next_meeting_of_every_series(
         "reminder, 1 day before the meeting",
         "reminder, 1 hour before the meeting",
         "start of the meeting",
+        "planned end of the meeting (for information: nothing is posted then)",
         "end, if the meeting is still running 3 hours after its planned end",
     ]
     assert not (tmp_path / "meetbot.sqlite3").exists()
+
+
+# --- a database is meetbot's, new, or left alone -----------------------------------------
+
+EVERY_COMMAND = [
+    ["meetings", "community"],
+    ["render", "community", "2025-03-05"],
+    ["attendance", "community"],
+    ["upcoming"],
+    ["ics", "community"],
+    ["run"],
+    ["shell", "--database", "meetbot.sqlite3"],
+]
+
+
+def _tables(database: Path) -> list[tuple[str, str]]:
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+def test_another_programs_sqlite_file_is_not_a_meetbot_database_and_is_left_alone(
+    meetbot: Any, tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    foreign = sqlite3.connect(database)
+    foreign.execute("CREATE TABLE meeting(x)")
+    foreign.commit()
+    foreign.close()
+    before = database.read_bytes()
+    status, _, err = meetbot(*command, stdin="@meetbot agenda add x\n")
+    assert status == 1
+    assert one_error_line(err).startswith(
+        f"meetbot: database {database} is not a meetbot database "
+        "(its table meeting has no column id, series_slug, occurrence_start and 7 more)"
+    )
+    assert database.read_bytes() == before  # no table added, not even WAL mode set
+    assert [name for name, _ in _tables(database)] == ["meeting"]
+
+
+def test_check_says_another_programs_sqlite_file_is_not_a_meetbot_database(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    foreign = sqlite3.connect(database)
+    foreign.execute("CREATE TABLE photos(id, path)")
+    foreign.commit()
+    foreign.close()
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 1
+    assert (
+        f"error: database {database} is not a meetbot database (it has tables (photos) "
+        "and none of meetbot's)" in out
+    )
+
+
+@pytest.mark.parametrize("kind", ["empty file", "no tables"])
+def test_an_empty_database_is_a_new_one_with_no_meetings_for_every_command(
+    meetbot: Any, tmp_path: Path, kind: str
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    database.write_bytes(b"")
+    if kind == "no tables":
+        connection = sqlite3.connect(database)
+        connection.execute("PRAGMA user_version=1")  # a valid SQLite file, with no table
+        connection.close()
+    before = database.read_bytes()
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 0, out
+    assert f"ok: database {database} is new: no meetings recorded yet" in out
+    for command in (["meetings", "community"], ["attendance", "community"]):
+        status, out, err = meetbot(*command)
+        assert (status, err) == (0, ""), err
+        assert out == "Community Call: no meeting held yet.\n"
+    status, out, err = meetbot("upcoming")
+    assert status == 0 and "start of the meeting" in out, err
+    status, _, err = meetbot("render", "community", "2025-03-05")
+    assert status == 1
+    assert "cannot be opened" not in err and "No meeting was held yet." in err
+    assert database.read_bytes() == before  # read, never written
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_check_finds_a_database_another_process_holds_the_write_lock_of(
+    meetbot: Any, tmp_path: Path, journal: str
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "botrc").chmod(0o600)
+    database = tmp_path / "meetbot.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute(f"PRAGMA journal_mode={journal}")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        status, out, _ = meetbot("check", "--offline")
+        assert status == 1
+        assert f"error: database {database} is locked by another process" in out
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 0 and f"ok: database {database}: 1 meetings recorded" in out
+    if journal == "wal":
+        connection = sqlite3.connect(database)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        connection.close()
+
+
+def test_now_and_render_name_a_date_that_does_not_exist_as_the_botrc_does(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    status, _, err = meetbot("shell", "--now", "2025-02-30 10:00")
+    assert status == 2
+    assert one_error_line(err) == (
+        "meetbot shell: --now: '2025-02-30 10:00': the date 2025-02-30 does not exist "
+        "(February 2025 has 28 days)"
+    )
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, "@meetbot agenda add Hello\n")
+    status, _, err = meetbot("render", "demo", "2025-02-30", "--database", str(database))
+    assert status == 2
+    assert one_error_line(err) == (
+        "meetbot: '2025-02-30': the date 2025-02-30 does not exist (February 2025 has 28 days)"
+    )
+    status, _, err = meetbot("render", "demo", "last week", "--database", str(database))
+    assert one_error_line(err) == "meetbot: expected a date like 2025-02-12, got 'last week'"
+
+
+def test_read_commands_without_a_botrc_say_how_to_get_one(meetbot: Any, tmp_path: Path) -> None:
+    status, _, err = meetbot("meetings", "demo")
+    assert status == 2
+    assert one_error_line(err) == (
+        f"meetbot: botrc not found at {tmp_path / 'botrc'}: write one with `meetbot init`, "
+        "or name one with --config (or a shell database with --database)"
+    )
+    status, _, err = meetbot("run")
+    assert status == 2
+    assert one_error_line(err) == (
+        f"meetbot: botrc not found at {tmp_path / 'botrc'}: write one with `meetbot init`, "
+        "or name one with --config"
+    )
+
+
+def test_check_gives_no_permission_warning_for_a_botrc_that_is_a_folder(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").mkdir(mode=0o755)
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 2
+    assert out.startswith("error: ") and "Is a directory" in out
+    assert "warning" not in out and "chmod" not in out
+    status, _, err = meetbot("meetings", "demo")
+    assert status == 2
+    assert one_error_line(err) == f"meetbot: cannot read botrc {tmp_path / 'botrc'}: Is a directory"
+
+
+def test_upcoming_lists_the_next_meeting_not_one_a_shell_clock_ahead_already_ended(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "keep.sqlite3"
+    # The shell's clock runs ahead of the real one: the meeting of 9 December is held.
+    script = "@meetbot start\n@meetbot end\n"
+    shell_database(meetbot, database, script, "--now", "2026-12-09 16:30", "--timezone", "UTC")
+    at(monkeypatch, datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming", "--database", str(database))
+    assert status == 0, err
+    assert out.splitlines() == [
+        "Demo Community Meeting (demo): times in UTC",
+        "  Tue 15 Dec 2026, 17:00 UTC  reminder, 1 day before the meeting",
+        "  Wed 16 Dec 2026, 16:00 UTC  reminder, 1 hour before the meeting",
+        "  Wed 16 Dec 2026, 17:00 UTC  start of the meeting",
+        "  Wed 16 Dec 2026, 18:00 UTC  "
+        "planned end of the meeting (for information: nothing is posted then)",
+        "  Wed 16 Dec 2026, 21:00 UTC  "
+        "end, if the meeting is still running 3 hours after its planned end",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "last"),
+    [("schedule = FREQ=WEEKLY;UNTIL=20250401\n", "2025-03-26"), ("", "2025-03-05")],
+)
+def test_upcoming_says_when_an_ended_series_last_met(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, last: str
+) -> None:
+    botrc = BERLIN_BOTRC.replace("schedule = FREQ=WEEKLY\n", schedule)
+    (tmp_path / "botrc").write_text(botrc)
+    at(monkeypatch, datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming")
+    assert status == 0, err
+    assert out.splitlines() == [
+        "Community Call (community): times in UTC, and in Europe/Berlin",
+        f"  the series' last meeting was on {last}; none is planned",
+    ]

@@ -76,3 +76,26 @@ def test_ics_of_an_unknown_series_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "no series 'nosuch'" in result.stderr and "community" in result.stderr
+
+
+def test_ics_uid_names_the_zulip_sites_host_so_same_named_series_stay_apart(
+    tmp_path: Path,
+) -> None:
+    uids = []
+    for site in ("https://chat.example.org", "https://zulip.other.example:8443/"):
+        folder = tmp_path / site.split("//")[1].split(":")[0].split("/")[0]
+        folder.mkdir()
+        Harness(folder, BOTRC.replace("site = http://127.0.0.1:9", f"site = {site}"))
+        [event] = events(ics_of(folder))
+        uids.append(str(event["uid"]))
+        assert str(events(ics_of(folder))[0]["uid"]) == uids[-1]  # stable from run to run
+    assert uids == ["community@chat.example.org.meetbot", "community@zulip.other.example.meetbot"]
+
+
+def test_ics_timezone_carries_no_comment_about_icalendars_span(tmp_path: Path) -> None:
+    Harness(tmp_path, NEW_YORK_BOTRC, datetime(2027, 3, 1, tzinfo=UTC))
+    calendar = ics_of(tmp_path)
+    [zone] = [c for c in calendar.walk() if c.name == "VTIMEZONE"]
+    assert str(zone["tzid"]) == "America/New_York" and zone.walk("DAYLIGHT")
+    assert not [c.name for c in calendar.walk() if "COMMENT" in c]
+    assert b"COMMENT" not in calendar.to_ical()

@@ -315,6 +315,24 @@ def test_clock_argument_is_a_shift_or_a_wall_time_in_the_zone(
     assert parse_clock(argument, now, BERLIN) == expected
 
 
+@pytest.mark.parametrize(
+    ("argument", "problem"),
+    [
+        ("2025-02-30 10:00", "the date 2025-02-30 does not exist (February 2025 has 28 days)"),
+        ("2025-02-29", "the date 2025-02-29 does not exist (February 2025 has 28 days)"),
+        ("2025-13-01 10:00", "there is no month 13"),
+        ("2025-03-01 24:30", "24:30 is not a time of day (00:00-23:59)"),
+    ],
+)
+def test_clock_says_which_part_of_a_date_that_does_not_exist_is_wrong_as_the_botrc_does(
+    argument: str, problem: str
+) -> None:
+    now = datetime(2025, 2, 10, 12, 0, tzinfo=UTC)
+    with pytest.raises(ValueError) as raised:
+        parse_clock(argument, now, BERLIN)
+    assert str(raised.value) == f"{argument!r}: {problem}"
+
+
 def test_mention_forms_and_emoji_codes() -> None:
     assert command_for_bot("@meetbot: agenda") == "agenda"
     assert command_for_bot("  @**Meetbot** help") == "help"

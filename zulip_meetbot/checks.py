@@ -108,6 +108,8 @@ def permission_warning(path: Path) -> str | None:
         mode = path.stat().st_mode
     except OSError:
         return None
+    if not stat.S_ISREG(mode):
+        return None  # a folder or the like: reading it fails, and that is the problem said
     shown = f"(mode {stat.S_IMODE(mode):04o})"
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
         readable = bool(mode & (stat.S_IRGRP | stat.S_IROTH))

@@ -19,6 +19,7 @@ from zulip_meetbot.config import (
     SeriesConfig,
     Settings,
     load_settings,
+    parse_date,
     resolve_template,
 )
 from zulip_meetbot.notes import TemplateProblem, check_template
@@ -32,6 +33,8 @@ EXIT_CONFIG = 2
 
 
 DEFAULT_BOTRC = "botrc"
+# Where the series come from with --database and no botrc: the shell keeps no botrc.
+SHELL_DATABASE = "`meetbot shell` database"
 # A command done that found the database unusable (the botrc's problems are EXIT_CONFIG).
 EXIT_DATABASE = 1
 # `upcoming` without --days: a week, which shows every series that meets at least weekly.
@@ -91,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="The reminders, starts and ends the bot will post for the meetings that "
         "start in the next days (at least the next meeting of each series), as the running "
         "bot plans them: skipped and moved meetings, reminders already posted and running "
-        "meetings are read from the database. Times in UTC and in the series' zone.",
+        "meetings are read from the database; each meeting's planned end is shown for "
+        "information. Times in UTC and in the series' zone.",
     )
     upcoming.add_argument(
         "slug", metavar="SLUG", nargs="?", help="only this series (default: every series)"
@@ -208,13 +212,27 @@ def _dispatch(args: argparse.Namespace) -> int:
     return 1  # pragma: no cover - argparse refuses unknown commands
 
 
-def load_checked_settings(path: str) -> Settings | None:
+def load_checked_settings(path: str, database_hint: bool = False) -> Settings | None:
     """The botrc and its templates, or None after printing one line per problem."""
+    if not Path(path).expanduser().exists():
+        # What a first try most often meets: say what to do (--database: for read commands).
+        where = Path(path).expanduser().absolute()
+        hint = " (or a shell database with --database)" if database_hint else ""
+        print(
+            f"meetbot: botrc not found at {where}: write one with `meetbot init`, or name one "
+            f"with --config{hint}",
+            file=sys.stderr,
+        )
+        return None
     try:
         settings = load_settings(path)
     except ConfigError as error:
         for problem in error.problems:
-            print(f"meetbot: {path}: {problem}", file=sys.stderr)
+            # A problem with the file itself names it already.
+            named = str(Path(path).expanduser().absolute()) in problem
+            print(
+                f"meetbot: {problem}" if named else f"meetbot: {path}: {problem}", file=sys.stderr
+            )
         return None
     problems = []
     for series in settings.series:
@@ -300,9 +318,9 @@ def read_settings(config: str | None, database: str | None) -> tuple[Settings | 
     if config is None and database and not Path(path).exists():
         file = Path(database).expanduser().absolute()
         settings: Settings | None = demo.demo_settings(file.parent)
-        source = f"the shell's demo series (no ./{path})"
+        source = SHELL_DATABASE
     else:
-        settings = load_checked_settings(path)
+        settings = load_checked_settings(path, database_hint=True)
     if settings is not None and database:
         settings = replace(settings, database=Path(database).expanduser().absolute())
     return settings, source
@@ -313,7 +331,11 @@ def series_named(settings: Settings, source: str, slug: str) -> SeriesConfig | N
     series = settings.series_by_slug(slug)
     if series is None:
         known = ", ".join(s.slug for s in settings.series)
-        print(f"meetbot: no series {slug!r} in {source} (series: {known})", file=sys.stderr)
+        if source == SHELL_DATABASE:
+            where = f": with no botrc, --database reads a {source}, whose series is {known!r}"
+        else:
+            where = f" in {source} (series: {known})"
+        print(f"meetbot: no series {slug!r}{where}", file=sys.stderr)
     return series
 
 
@@ -328,6 +350,10 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
 
     if settings.database.exists():
         store = open_store(settings.database, read_only=True)
+        if store.new:
+            # An empty file is a database nothing was written to: read as one, left as it is.
+            store.close()
+            store = Store(None)
     elif required:
         raise DatabaseProblem(
             f"database {settings.database} does not exist: has the bot run? "
@@ -336,7 +362,7 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
     else:
         store = Store(None)  # a bot that never ran has done nothing yet
     try:
-        with explained(settings.database), store.transaction() as session:
+        with explained(settings.database, opened=True), store.transaction() as session:
             yield session
     finally:
         store.close()
@@ -362,7 +388,8 @@ def export_ics(settings: Settings, series: SeriesConfig, output: str | None) -> 
 
     with reading(settings, required=False) as session:
         changes = calendar_changes(session, series)
-    _write_out(series_calendar(series, changes, SystemClock().now()), output)
+    calendar = series_calendar(series, changes, SystemClock().now(), settings.api.site)
+    _write_out(calendar, output)
     return 0
 
 
@@ -370,15 +397,13 @@ def render_past(
     settings: Settings, series: SeriesConfig, day: str, template: str | None, output: str | None
 ) -> int:
     """``meetbot render SLUG DATE``: a past meeting's notes, from the database."""
-    from datetime import date
-
     from zulip_meetbot.archive import render_meeting
     from zulip_meetbot.errors import UserError
 
     try:
-        wanted = date.fromisoformat(day)
-    except ValueError:
-        print(f"meetbot: expected a date like 2025-02-12, got {day!r}", file=sys.stderr)
+        wanted = parse_date(day)
+    except ValueError as problem:
+        print(f"meetbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     chosen = series.template
     if template:

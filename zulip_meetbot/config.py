@@ -114,7 +114,8 @@ _DURATION_UNITS: Mapping[str, timedelta] = {
 _DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
 _DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
 
-_START_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_START_RE = re.compile(_DATE_RE.pattern + r"[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 _START_HINT = "expected YYYY-MM-DD HH:MM[:SS]"
 # Zulip's own ways of writing a stream in a message: #stream and #**stream**.
 _STREAM_MENTION_RE = re.compile(r"#\*\*(.*?)\*\*|#(.*)")
@@ -702,18 +703,42 @@ def _parse_start(text: str) -> datetime:
         raise ValueError(f"{_START_HINT}, got {text!r}")
     year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
     second = int(match.group(6) or 0)
+    existing_date(year, month, day, text)
+    if hour > 23 or minute > 59 or second > 59:
+        raise NoSuchDate(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00-23:59)")
+    return datetime(year, month, day, hour, minute, second)
+
+
+class NoSuchDate(ValueError):
+    """A date or time written in the right shape that the calendar does not have."""
+
+
+def existing_date(year: int, month: int, day: int, text: str) -> date:
+    """The date, or :class:`NoSuchDate` saying why ``text`` (where it was written) names none."""
     if not 1 <= month <= 12:
-        raise ValueError(f"{text!r}: there is no month {month}")
+        raise NoSuchDate(f"{text!r}: there is no month {month}")
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         month_name = calendar.month_name[month]
-        raise ValueError(
+        raise NoSuchDate(
             f"{text!r}: the date {year:04d}-{month:02d}-{day:02d} does not exist "
             f"({month_name} {year} has {days} days)"
         )
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00-23:59)")
-    return datetime(year, month, day, hour, minute, second)
+    return date(year, month, day)
+
+
+def parse_wall_time(text: str) -> datetime:
+    """A wall time written YYYY-MM-DD HH:MM[:SS], checked as the botrc's ``start`` is."""
+    return _parse_start(" ".join(text.split()))
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD, checked as the botrc's ``start`` is."""
+    match = _DATE_RE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"expected a date like 2025-02-12, got {text!r}")
+    year, month, day = (int(part) for part in match.groups())
+    return existing_date(year, month, day, text)
 
 
 def _strip_rrule_prefix(text: str) -> str | None:

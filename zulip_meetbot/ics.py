@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vRecur
 
@@ -15,17 +16,18 @@ PRODID = f"-//meetbot//zulip_meetbot {__version__}//EN"
 
 
 def series_calendar(
-    series: SeriesConfig, changes: Sequence[CalendarChange], now: datetime
+    series: SeriesConfig, changes: Sequence[CalendarChange], now: datetime, site: str
 ) -> bytes:
     """The series' VCALENDAR: one recurring VEVENT, EXDATEs for skipped meetings and an
-    overriding VEVENT (RECURRENCE-ID) for each moved one."""
+    overriding VEVENT (RECURRENCE-ID) for each moved one; ``site`` is the Zulip server's URL."""
     zone = series.zone
+    uid = event_uid(series.slug, site)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", series.title)
 
-    main = _event(series, series.start.replace(tzinfo=zone), now)
+    main = _event(series, uid, series.start.replace(tzinfo=zone), now)
     if series.schedule:
         main.add("rrule", _rule(series.schedule, series))
     cancelled = [c.occurrence_start.astimezone(zone) for c in changes if c.cancelled]
@@ -36,16 +38,26 @@ def series_calendar(
     for change in changes:
         if change.cancelled:
             continue
-        moved = _event(series, change.start.astimezone(zone), now)
+        moved = _event(series, uid, change.start.astimezone(zone), now)
         moved.add("recurrence-id", change.occurrence_start.astimezone(zone))
         calendar.add_component(moved)
     calendar.add_missing_timezones()
+    for component in calendar.walk("VTIMEZONE"):
+        # icalendar's note on the span of its transitions, which subscribers' apps show.
+        component.pop("COMMENT", None)
     return calendar.to_ical()
 
 
-def _event(series: SeriesConfig, start: datetime, now: datetime) -> Event:
+def event_uid(slug: str, site: str) -> str:
+    """The series' UID, the same in every export: its slug at the Zulip server's host, so
+    two organisations' series of the same name stay apart in subscribers' calendars."""
+    host = urlsplit(site).hostname or site
+    return f"{slug}@{host}.meetbot"
+
+
+def _event(series: SeriesConfig, uid: str, start: datetime, now: datetime) -> Event:
     event = Event()
-    event.add("uid", f"{series.slug}@meetbot")
+    event.add("uid", uid)
     event.add("dtstamp", now.astimezone(timezone.utc))
     event.add("summary", series.title)
     event.add("dtstart", start)

@@ -17,12 +17,19 @@ import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
-from zulip_meetbot.config import Settings, check_zone, parse_duration
+from zulip_meetbot.config import (
+    NoSuchDate,
+    Settings,
+    check_zone,
+    parse_date,
+    parse_duration,
+    parse_wall_time,
+)
 from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
 from zulip_meetbot.views import shortened
 
@@ -51,7 +58,6 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _MENTION = re.compile(
     rf"\s*@(?:\*\*{BOT_NAME}(?:\|{BOT_ID})?\*\*|{BOT_NAME}\b)[:,]?", re.IGNORECASE
 )
-_CLOCK_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _INDENT = "    "
@@ -157,14 +163,20 @@ def parse_clock(argument: str, now: datetime, zone: tzinfo | None) -> datetime:
     text = " ".join(argument.split())
     if text.startswith("+"):
         return now + parse_duration(text[1:])
-    for pattern in _CLOCK_FORMATS:
+    for parse in (parse_wall_time, _midnight):
         try:
-            wall = datetime.strptime(text, pattern)
+            wall = parse(text)
+        except NoSuchDate:
+            raise  # the right shape, so say what is wrong with the date, as the botrc does
         except ValueError:
             continue
         local = wall.replace(tzinfo=zone) if zone is not None else wall.astimezone()
         return local.astimezone(UTC)
     raise ValueError(f"expected +1d, +2h30m or YYYY-MM-DD HH:MM, not {argument.strip()!r}")
+
+
+def _midnight(text: str) -> datetime:
+    return datetime.combine(parse_date(text), time())
 
 
 def emoji_shown(name: str) -> str:

@@ -85,12 +85,55 @@ class DatabaseProblem(Exception):
     """Why the database file cannot be used, in one line that names the file."""
 
 
+def foreign_schema(cursor: Any, tables: set[str]) -> str | None:
+    """Why a SQLite database with ``tables`` is not meetbot's, or None when it is (or has none
+    yet, a new one): meetbot's tables, where there, have every column models.py gives them."""
+    ours = Base.metadata.tables
+    shared = sorted(tables & ours.keys())
+    if tables and not shared:
+        return f"it has tables ({', '.join(sorted(tables))}) and none of meetbot's"
+    for name in shared:
+        columns = {row[1] for row in cursor.execute(f'PRAGMA table_info("{name}")')}
+        missing = [column.name for column in ours[name].columns if column.name not in columns]
+        if missing:
+            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            return f"its table {name} has no column {', '.join(missing[:3])}{more}"
+    return None
+
+
+def _inspect(database: Path) -> bool:
+    """Whether the existing file ``database`` is a new database (no tables: an empty file is
+    one); raises :class:`DatabaseProblem` when it is another program's. Changes nothing."""
+    uri = database.absolute().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        cursor = connection.cursor()
+        tables = {
+            name
+            for (name,) in cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        why = foreign_schema(cursor, tables)
+    finally:
+        connection.close()
+    if why is not None:
+        raise DatabaseProblem(
+            f"database {database} is not a meetbot database ({why}): meetbot leaves it alone; "
+            "name a new file, or meetbot's own"
+        )
+    return not tables
+
+
 class Store:
     """Owns the engine; every unit of work goes through :meth:`transaction`."""
 
     def __init__(self, database: Path | str | None, *, read_only: bool = False) -> None:
         self.read_only = read_only
         in_memory = database is None or str(database) == ":memory:"
+        # Once, before anything writes: another program's SQLite file is never touched.
+        file = None if in_memory else Path(str(database))
+        self.new = file is None or not file.exists() or _inspect(file)
         if in_memory:
             # One shared connection, or every session would see its own empty database.
             self.engine: Engine = create_engine(
@@ -187,16 +230,18 @@ def open_store(database: Path, *, read_only: bool = False) -> Store:
 
 
 @contextmanager
-def explained(database: Path) -> Iterator[None]:
+def explained(database: Path, *, opened: bool = False) -> Iterator[None]:
     """Turn SQLite's and the file system's errors in the block into a :class:`DatabaseProblem`
-    about ``database``."""
+    about ``database``; ``opened``: the file opened already, so it is not "cannot be opened"."""
     try:
         yield
     except (DatabaseError, sqlite3.Error, OSError) as error:
-        raise database_problem(database, error) from None
+        raise database_problem(database, error, opened=opened) from None
 
 
-def database_problem(database: Path, error: BaseException) -> DatabaseProblem:
+def database_problem(
+    database: Path, error: BaseException, *, opened: bool = False
+) -> DatabaseProblem:
     """What ``error``, raised while using ``database``, means, in words an organizer can act on."""
     original = getattr(error, "orig", None) or error
     message = str(original.args[0] if original.args else original)
@@ -214,6 +259,8 @@ def database_problem(database: Path, error: BaseException) -> DatabaseProblem:
         what = f"is read-only ({message})"
     elif database.is_dir():
         what = "is a folder, not a file"
+    elif opened:
+        what = f"could not be read ({message})"
     elif isinstance(original, OSError):
         what = f"cannot be created ({original.strerror or message})"
     else:
@@ -221,31 +268,46 @@ def database_problem(database: Path, error: BaseException) -> DatabaseProblem:
     return DatabaseProblem(f"database {database} {what}")
 
 
+# How long `check` waits for the write lock: a running bot holds it for a millisecond or so.
+WRITE_PROBE_TIMEOUT_S = 0.5
+
+
+def probe_write_lock(database: Path) -> None:
+    """Take the write lock of the existing ``database`` and let it go, writing nothing: a
+    process holding it (even in WAL mode, where reads still work) would stop `run`. Raises
+    :class:`DatabaseProblem`."""
+    uri = database.absolute().as_uri() + "?mode=rw"  # rw: never creates the file
+    with explained(database):
+        connection = sqlite3.connect(
+            uri, uri=True, timeout=WRITE_PROBE_TIMEOUT_S, isolation_level=None
+        )
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+
+
 def database_state(database: Path) -> str:
-    """For ``meetbot check``: the database read (read-only, never created) and summed up;
+    """For ``meetbot check``: the database read (never created or changed) and summed up;
     raises :class:`DatabaseProblem`."""
     if not database.exists():
         return f"database {database} does not exist yet: `meetbot run` will create it"
-    store = open_store(database, read_only=True)
-    try:
-        with explained(database), store.engine.connect() as connection:
-            tables = connection.exec_driver_sql(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (MeetingRow.__tablename__,),
-            ).scalar()
-            count = (
-                connection.execute(select(func.count()).select_from(MeetingRow)).scalar()
-                if tables
-                else 0
-            )
-    finally:
-        store.close()
     # Writing needs the file and, for SQLite's journal files, its folder.
     for path in (database, database.parent):
         if not os.access(path, os.W_OK):
             raise DatabaseProblem(
                 f"database {database} is read-only (this user may not write {path})"
             )
+    probe_write_lock(database)
+    store = open_store(database, read_only=True)
+    try:
+        if store.new:
+            return f"database {database} is new: no meetings recorded yet; readable and writable"
+        with explained(database, opened=True), store.engine.connect() as connection:
+            count = connection.execute(select(func.count()).select_from(MeetingRow)).scalar()
+    finally:
+        store.close()
     return f"database {database}: {count} meetings recorded; readable and writable"
 
 

@@ -3,16 +3,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import meetings
+from zulip_meetbot import meetings, store
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.reminders import END, REMINDER, START, Action, MeetingState, Verdict, decide
 from zulip_meetbot.scheduler import meeting_state, pending_actions_of
-from zulip_meetbot.timeutil import format_duration, occurrences_between, zone_time_text
+from zulip_meetbot.timeutil import (
+    format_duration,
+    local_date,
+    occurrences_between,
+    to_utc,
+    zone_time_text,
+)
 
 
 @dataclass(frozen=True)
@@ -31,32 +37,71 @@ class SeriesPlan:
     series: SeriesConfig
     posts: list[Upcoming]
     skipped: list[datetime]  # the starts of skipped meetings, aware UTC
+    # The planned ends (start + duration) of the meetings in ``posts``: nothing is posted then.
+    planned_ends: list[datetime] = field(default_factory=list)
+    last_meeting: date | None = None  # set when the series has no meeting to come
 
 
 def series_plan(
     session: Session, series: SeriesConfig, now: datetime, grace: timedelta, until: datetime
 ) -> SeriesPlan:
-    """The posts of the series' next meeting and of those starting by ``until``."""
+    """The posts of the series' next meeting and of those starting by ``until``; meetings
+    already ended (a shell's clock may run ahead of the real one) are history, not plans."""
+    actions = _unended(session, series, now, grace, until)
+    if not actions:
+        # Every meeting in the window ended: plan up to the first that has not.
+        following = _first_unended(session, series, now)
+        if following is not None:
+            actions = _unended(session, series, now, grace, max(until, following.start))
     posts = []
     # Each meeting's actions in order: a start the bot will make changes what follows it.
     states: dict[datetime, MeetingState] = {}
-    for action in sorted(
-        pending_actions_of(session, series, now, grace, horizon=until, count=None),
-        key=lambda a: a.at,
-    ):
-        state = states.get(action.occurrence) or meeting_state(session, action)
+    for action, state in actions:
+        state = states.get(action.occurrence, state)
         decision = decide(action, state, max(now, action.at), grace)
         dropped = decision.reason if decision.verdict is Verdict.DROP else ""
         if action.kind == START and not dropped:
             state = replace(state, started=True)
-        if action.kind == END and not state.ended:
+        if action.kind == END:
             dropped = ""  # shown as conditional: a chair may still start it, or end it first
         states[action.occurrence] = state
         posts.append(Upcoming(action, action.at <= now, dropped))
     count = len(occurrences_between(series, now, until)) + 1
     window = meetings.calendar(session, series, now, count, include_cancelled=True)
     skipped = [slot.start for slot in window if slot.cancelled and slot.start <= until]
-    return SeriesPlan(series, posts, skipped)
+    # With no automatic end delay the end's own line is at the planned end.
+    ends = sorted({a.start + a.slot for a, _ in actions if a.start + a.slot > now})
+    planned_ends = ends if series.auto_end else []
+    last = None if actions else _last_meeting(session, series, now)
+    return SeriesPlan(series, posts, skipped, planned_ends, last)
+
+
+def _unended(
+    session: Session, series: SeriesConfig, now: datetime, grace: timedelta, until: datetime
+) -> list[tuple[Action, MeetingState]]:
+    """The scheduler's pending actions by ``until``, in order, of meetings not ended yet."""
+    planned = pending_actions_of(session, series, now, grace, horizon=until, count=None)
+    with_state = [(action, meeting_state(session, action)) for action in planned]
+    return sorted(
+        ((action, state) for action, state in with_state if not state.ended),
+        key=lambda pair: pair[0].at,
+    )
+
+
+def _first_unended(session: Session, series: SeriesConfig, now: datetime) -> meetings.Slot | None:
+    ended = sum(1 for row in store.meetings_since(session, series.slug, now) if row.ended_at)
+    slots = meetings.calendar(session, series, now, ended + 1)
+    return next((s for s in slots if s.row is None or s.row.ended_at is None), None)
+
+
+def _last_meeting(session: Session, series: SeriesConfig, now: datetime) -> date | None:
+    """The day of the series' last meeting (in its zone), or None if it has one to come."""
+    if _first_unended(session, series, now) is not None:
+        return None
+    first = to_utc(series.start, series.zone)
+    count = len(occurrences_between(series, first, now)) + 1
+    held = meetings.calendar(session, series, first, count)
+    return local_date(held[-1].start, series.zone) if held else None
 
 
 def plan_text(plans: list[SeriesPlan], days: int) -> str:
@@ -68,7 +113,10 @@ def plan_text(plans: list[SeriesPlan], days: int) -> str:
         lines = [f"{series.title} ({series.slug}): times in UTC{zone}"]
         rows = [(post.action.at, _what(post)) for post in plan.posts]
         rows += [(start, "skipped meeting: nothing is posted for it") for start in plan.skipped]
-        if not rows:
+        rows += [(end, _PLANNED_END) for end in plan.planned_ends]
+        if plan.last_meeting is not None:
+            lines.append(f"  the series' last meeting was on {plan.last_meeting}; none is planned")
+        elif not rows:
             lines.append(f"  nothing planned in the next {days} days")
         rows.sort(key=lambda row: row[0])
         when = [_when(at, series.timezone) for at, _ in rows]
@@ -79,6 +127,9 @@ def plan_text(plans: list[SeriesPlan], days: int) -> str:
             lines.append(f"  {utc:<{width}}  {local_column}{what}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+_PLANNED_END = "planned end of the meeting (for information: nothing is posted then)"
 
 
 def _when(at: datetime, zone: str) -> tuple[str, str]:
