@@ -1169,3 +1169,34 @@ def test_the_video_link_cannot_break_out_of_its_markdown_link() -> None:
 def test_a_video_link_without_a_label_gets_a_generic_one() -> None:
     line = render_notes(small_record(video_label=""), "community").splitlines()[5]
     assert line.startswith(f"[Video call link]({ZOOM}) · ")
+
+
+def test_ecosystem_lists_a_deferred_sub_item_once_marked_under_its_parent() -> None:
+    child = replace(item("1.1", "WebAssembly", "WV"), deferred=True)
+    parent = top("1", "Announce GSOC ideas", "WV", child)
+    record = small_record(
+        AgendaSection("New agenda items", (parent,)),
+        AgendaSection("Deferred to next meeting", (top("2", "Talk about CEPs", "WV"),)),
+        deferred=(replace(child, text="Announce GSOC ideas: WebAssembly"),),
+    )
+    text = render_notes(record, "ecosystem")
+    assert section_lines(text, "New agenda items") == [
+        "- [ ] WV: Announce GSOC ideas",
+        "    - WebAssembly _(deferred to next meeting)_",
+    ]
+    assert section_lines(text, "Deferred to next meeting") == ["- [ ] WV: Talk about CEPs"]
+    assert text.count("WebAssembly") == 1
+
+
+def test_ecosystem_ticks_a_done_sub_item_as_the_community_format_does() -> None:
+    record = small_record(
+        AgendaSection(
+            "Items",
+            (top("2", "Talk about CEPs", "WV", item("2.1", "CEP 42", "WV", done=True)),),
+        )
+    )
+    assert section_lines(render_notes(record, "ecosystem"), "Items") == [
+        "- [ ] WV: Talk about CEPs",
+        "    - [x] CEP 42",
+    ]
+    assert section_lines(render_notes(record, "community"), "Items")[1] == "    - [x] CEP 42"

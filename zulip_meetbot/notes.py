@@ -582,6 +582,7 @@ def _samples() -> tuple[MeetingRecord, ...]:
         actions=(owned, done, unowned),
         open_actions=(still_open, done_now),
         deferred=(deferred,),
+        handed_on=(deferred, later),
     )
     sparse = MeetingRecord(
         series_slug="sample",
