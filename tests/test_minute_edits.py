@@ -42,9 +42,9 @@ def test_agenda_shows_each_note_and_decision_with_its_number(bot: Harness) -> No
     bot.say(wolf, "note second")
     bot.say(chair, "agreed Ship it")
     agenda = bot.say(chair, "agenda")
-    assert "- _WV: first_ (#1)" in agenda
-    assert "- _WV: second_ (#2)" in agenda
-    assert "- **Agreed:** Ship it (#1)" in agenda
+    assert "- _WV: first_ (note 1)" in agenda
+    assert "- _WV: second_ (note 2)" in agenda
+    assert "- **Agreed:** Ship it (decision 1)" in agenda
 
 
 def test_a_chair_edits_and_removes_someone_elses_note_and_the_others_keep_their_numbers(
@@ -60,7 +60,7 @@ def test_a_chair_edits_and_removes_someone_elses_note_and_the_others_keep_their_
     )
     agenda = bot.say(chair, "agenda")
     assert "first" not in agenda
-    assert "- _WV: second_ (#2)" in agenda and "- _WV: third_ (#3)" in agenda
+    assert "- _WV: second_ (note 2)" in agenda and "- _WV: third_ (note 3)" in agenda
     assert "no note 1 in this meeting" in bot.say(chair, "note edit 1 back again")
 
 
@@ -73,7 +73,7 @@ def test_only_its_author_or_a_chair_may_change_a_note(bot: Harness) -> None:
     assert bot.say(wolf, "note edit 1 Wolf's better words") == (
         "Note **#1** now reads: Wolf's better words"
     )
-    assert "- _WV: Wolf's better words_ (#1)" in bot.say(wolf, "agenda")
+    assert "- _WV: Wolf's better words_ (note 1)" in bot.say(wolf, "agenda")
     assert "there is no note 7" in bot.say(wolf, "note remove 7")
 
 
@@ -87,7 +87,7 @@ def test_agreed_edit_and_remove_change_a_decision_by_its_number(bot: Harness) ->
     )
     assert bot.say(chair, "agreed remove 2").startswith("Removed decision **#2**: Keep v2\n")
     summary = next(m["content"] for k, m in bot.send(chair, "end") if k == "send_message")
-    assert "**Decisions**\n- Vote next week (#1)\n" in summary
+    assert "**Decisions**\n- Vote next week (decision 1)\n" in summary
     assert "Keep v2" not in summary and "Keep v2" not in notes_file(bot)
 
 
@@ -156,7 +156,7 @@ def test_an_edit_after_the_end_within_the_grace_rewrites_the_notes_file(bot: Har
     bot.say(chair, "action edit 1 @**Wolf Vollprecht** does it today")
     text = notes_file(bot)
     assert "Typo fixed" in text and "Tyop" not in text
-    assert "- [ ] **Wolf Vollprecht**: @Wolf Vollprecht does it today (#1)" in text
+    assert "- [ ] **Wolf Vollprecht**: does it today (#1)" in text
     bot.clock.advance(timedelta(hours=25))  # past the grace: the ended meeting is closed
     assert "there is no note 1 in this meeting" in bot.say(chair, "note remove 1")
     assert "Typo fixed" in notes_file(bot)
@@ -167,7 +167,7 @@ def test_undo_leaves_the_numbers_of_later_notes_alone(bot: Harness) -> None:
     bot.say(wolf, "note Wolf's")
     bot.say(cheng, "note Cheng's")
     assert bot.say(wolf, "undo") == "Removed your last note: Wolf's"
-    assert "- _CHL: Cheng's_ (#2)" in bot.say(chair, "agenda")
+    assert "- _CHL: Cheng's_ (note 2)" in bot.say(chair, "agenda")
     assert bot.say(cheng, "note edit 2 Cheng's, edited") == "Note **#2** now reads: Cheng's, edited"
 
 
@@ -181,3 +181,19 @@ def test_an_edit_or_removal_without_a_number_is_refused_and_records_nothing(
         assert session.scalars(select(NoteRow.text)).all() == []
         assert session.scalars(select(DecisionRow.text)).all() == []
         assert session.scalars(select(ActionRow.text)).all() == []
+
+
+def test_the_agenda_names_which_command_each_number_goes_with(bot: Harness) -> None:
+    chair, wolf, _ = running(bot)
+    bot.say(wolf, "note first")
+    bot.say(wolf, "note second")
+    bot.say(chair, "agreed Ship it")
+    bot.say(chair, "action @**Cheng H. Lee** writes the post")
+    agenda = bot.say(chair, "agenda")
+    # Note 2 and decision 1 no longer both read "(#N)"; actions keep the series' `#N`.
+    assert "- _WV: second_ (note 2)" in agenda
+    assert "- **Agreed:** Ship it (decision 1)" in agenda
+    assert "- **Action #1** (CHL):" in agenda
+    assert "(#" not in agenda
+    bot.say(wolf, "note edit 2 second, better")
+    assert "- _WV: second, better_ (note 2)" in bot.say(chair, "agenda")

@@ -667,10 +667,12 @@ DECISION_LINES = [
     "- Exemplars go in the CEP (item 1.1)",
     "- Next meeting is in two weeks",
 ]
+# Each owner named once: the mentions an action opens with, naming exactly its owners, are
+# dropped beside their names.
 ACTION_LINES = [
-    "- [ ] **Jaime Rodríguez-Guerra**: @Jaime Rodríguez-Guerra posts on the blog (#6)",
-    "- [x] **Katherine Hale**: @Katherine Hale writes the examples (#3)",
-    "- [ ] **Katherine Hale, Olu T. M. Oyelaran-Vance**: @Katherine Hale and @Olu T. M. Oyelaran-Vance start the vote (#4)",
+    "- [ ] **Jaime Rodríguez-Guerra**: posts on the blog (#6)",
+    "- [x] **Katherine Hale**: writes the examples (#3)",
+    "- [ ] **Katherine Hale and Olu T. M. Oyelaran-Vance**: start the vote (#4)",
     "- [ ] **Unowned**: Find a reviewer for the CEP (#5)",
 ]
 OPEN_ACTION_LINES = [
@@ -838,7 +840,7 @@ def test_action_items_are_grouped_by_owner_sorted_by_name_with_unowned_last() ->
         )
         assert section_lines(render_notes(record, "community"), "Action items") == [
             "- [ ] **Ángel Bravo**: Ángel again (#6)",
-            "- [ ] **Ángel Bravo, Dana Berg**: Ángel and Dana (#3)",
+            "- [ ] **Ángel Bravo and Dana Berg**: Ángel and Dana (#3)",
             "- [x] **carl Moss**: Carl (#4)",
             "- [ ] **Zoë Adams**: Zoë alone (#2)",
             "- [ ] **Unowned**: First for nobody (#1)",
@@ -856,7 +858,7 @@ def test_an_action_with_two_owners_is_one_checkbox_naming_both(template: str) ->
     try:
         record = small_record(actions=(action(7, "Zoë and Dana", "AZ", "DB"),))
         assert section_lines(render_notes(record, template), "Action items") == [
-            "- [ ] **Zoë Adams, Dana Berg**: Zoë and Dana (#7)"
+            "- [ ] **Zoë Adams and Dana Berg**: Zoë and Dana (#7)"
         ]
     finally:
         for initials in people:
@@ -888,7 +890,9 @@ def test_zulip_mentions_are_written_as_plain_names(typed: str, shown: str, templ
     text = render_notes(record, template)
     assert shown in section_lines(text, "Items")[1]
     assert section_lines(text, "Decisions") == [f"- {shown} (item 1)"]
-    assert section_lines(text, "Action items") == [f"- [ ] **{JAIME}**: {shown} (#7)"]
+    # Beside its owner's name, the action loses the mention of its owner it opens with.
+    task = "posts" if shown == f"@{JAIME} posts" else shown
+    assert section_lines(text, "Action items") == [f"- [ ] **{JAIME}**: {task} (#7)"]
     assert section_lines(text, "Open action items from previous meetings") == [
         f"- [ ] {shown} (#1, from 2025-02-12)"
     ]
@@ -1165,3 +1169,34 @@ def test_the_video_link_cannot_break_out_of_its_markdown_link() -> None:
 def test_a_video_link_without_a_label_gets_a_generic_one() -> None:
     line = render_notes(small_record(video_label=""), "community").splitlines()[5]
     assert line.startswith(f"[Video call link]({ZOOM}) · ")
+
+
+def test_ecosystem_lists_a_deferred_sub_item_once_marked_under_its_parent() -> None:
+    child = replace(item("1.1", "WebAssembly", "WV"), deferred=True)
+    parent = top("1", "Announce GSOC ideas", "WV", child)
+    record = small_record(
+        AgendaSection("New agenda items", (parent,)),
+        AgendaSection("Deferred to next meeting", (top("2", "Talk about CEPs", "WV"),)),
+        deferred=(replace(child, text="Announce GSOC ideas: WebAssembly"),),
+    )
+    text = render_notes(record, "ecosystem")
+    assert section_lines(text, "New agenda items") == [
+        "- [ ] WV: Announce GSOC ideas",
+        "    - WebAssembly _(deferred to next meeting)_",
+    ]
+    assert section_lines(text, "Deferred to next meeting") == ["- [ ] WV: Talk about CEPs"]
+    assert text.count("WebAssembly") == 1
+
+
+def test_ecosystem_ticks_a_done_sub_item_as_the_community_format_does() -> None:
+    record = small_record(
+        AgendaSection(
+            "Items",
+            (top("2", "Talk about CEPs", "WV", item("2.1", "CEP 42", "WV", done=True)),),
+        )
+    )
+    assert section_lines(render_notes(record, "ecosystem"), "Items") == [
+        "- [ ] WV: Talk about CEPs",
+        "    - [x] CEP 42",
+    ]
+    assert section_lines(render_notes(record, "community"), "Items")[1] == "    - [x] CEP 42"

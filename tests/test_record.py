@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from harness import BOTRC, Harness
 
 from zulip_meetbot import agenda
 from zulip_meetbot.archive import past_meetings, render_meeting
-from zulip_meetbot.minutes import Mention, mention_of, mentions
+from zulip_meetbot.minutes import Mention, mention_of, mentions, without_owner_mentions
+from zulip_meetbot.record import AgendaItem, AgendaSection
 
 UTC = timezone.utc
 NOTES = "2025-02-12-community.md"
@@ -238,7 +240,7 @@ def test_open_actions_are_listed_at_the_next_meeting_until_done(bot: Harness) ->
     bot.send(chair, "end")
     agenda = bot.say(cheng, "agenda")
     assert "**Open action items from earlier meetings**" in agenda
-    assert "- **#1** @_**Cheng H. Lee** writes the PURL CEP (Cheng H. Lee)" in agenda
+    assert "- **#1** writes the PURL CEP (Cheng H. Lee)" in agenda
     bot.clock.advance(timedelta(days=14))
     bot.send(chair, "start now")
     bot.clock.advance(timedelta(minutes=5))
@@ -383,7 +385,7 @@ def test_summary_names_attendees_silently_and_groups_actions_by_owner(bot: Harne
     assert "Attendees: @_**Jaime Rodríguez-Guerra|1**, @_**Cheng H. Lee|3**." in summary
     assert "- ✅ **1** (WV) Repodata v3" in summary
     assert "**Decisions**\n- Start the vote next week" in summary
-    assert "- **Cheng H. Lee**: @_**Cheng H. Lee** opens the vote (#1)" in summary
+    assert "- **Cheng H. Lee**: opens the vote (#1)" in summary
     assert "- **Unowned**: find a volunteer (#2)" in summary
     assert "Notes file: [2025-02-12-community.md](https://server/user_uploads/" in summary
 
@@ -452,8 +454,98 @@ def test_the_summary_lists_an_action_with_two_owners_once_naming_both(bot: Harne
     bot.say(chair, "action @**Cheng H. Lee** and @**Wolf Vollprecht** draft the CEP")
     summary = posted(bot.send(chair, "end"))[0]
     lines = [line for line in summary.splitlines() if "draft the CEP" in line]
-    assert lines == [
-        "- **Cheng H. Lee, Wolf Vollprecht**: @_**Cheng H. Lee** and @_**Wolf Vollprecht** "
-        "draft the CEP (#1)"
+    assert lines == ["- **Cheng H. Lee and Wolf Vollprecht**: draft the CEP (#1)"]
+    assert "- [ ] **Cheng H. Lee and Wolf Vollprecht**: draft the CEP (#1)" in notes_of(bot)
+
+
+def test_with_carry_over_unticked_the_summary_lists_exactly_what_the_next_agenda_gets(
+    tmp_path: Path,
+) -> None:
+    bot = Harness(tmp_path, BOTRC + SECTIONS + "\ncarry_over = unticked\n")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Announce GSOC ideas")
+    bot.say(wolf, "agenda sub 1 WebAssembly")
+    bot.say(wolf, "agenda sub 1 Security in rattler")
+    bot.say(wolf, "agenda add Deferred to next meeting: Talk about CEPs")
+    bot.say(wolf, "agenda add Announcements: conda 25.1 is out")
+    bot.say(wolf, "agenda add Settled today")
+    chair, _ = started(bot)
+    bot.say(chair, "agenda defer 1.1")
+    bot.say(chair, "agenda done 4")
+    summary = posted(bot.send(chair, "end"))[0]
+    before, handed = summary.split("**Carried to the next meeting** (<time:2025-02-26T17:00:00")
+    handed = handed.split("\n\n")[0]
+    assert handed.splitlines()[1:] == [
+        "- **3** (WV) conda 25.1 is out",
+        "- **1** (WV) Announce GSOC ideas",
+        "    - **1.2** Security in rattler",
+        "- **1.1** (WV) Announce GSOC ideas: WebAssembly",
+        "- **2** (WV) Talk about CEPs",
     ]
-    assert "- [ ] **Cheng H. Lee, Wolf Vollprecht**: @Cheng H. Lee and" in notes_of(bot)
+    assert "- ✅ **4** (WV) Settled today" in before and "GSOC" not in before
+
+    agenda = bot.say(wolf, "agenda")
+    carried = agenda.split("**From previous meetings**\n")[1].split("\n\n")[0]
+    assert carried.splitlines() == [
+        "- **1** (WV) conda 25.1 is out",
+        "- **2** (WV) Announce GSOC ideas",
+        "    - **2.2** Security in rattler",
+        "- **3** (WV) Announce GSOC ideas: WebAssembly",
+        "- **4** (WV) Talk about CEPs",
+    ]
+    assert "Settled today" not in agenda
+
+
+def test_a_deferred_sub_item_of_an_item_handed_on_unticked_still_arrives_on_its_own() -> None:
+    child = AgendaItem("1.1", "WebAssembly", "WV", "Wolf", False, False, deferred=True)
+    other = AgendaItem("1.2", "Security", "WV", "Wolf", False, True)
+    parent = AgendaItem("1", "GSOC ideas", "WV", "Wolf", True, False, children=(child, other))
+    sections = (AgendaSection("New agenda items", (parent,)),)
+    unticked = agenda.handed_on(sections, unticked=True)
+    assert [(item.number, item.text) for item in unticked] == [
+        ("1", "GSOC ideas"),
+        ("1.1", "GSOC ideas: WebAssembly"),
+    ]
+    assert unticked[0].children == (other,)
+    # Only deferred: the parent stays, the deferred sub-item still goes on its own.
+    assert [(i.number, i.text) for i in agenda.handed_on(sections)] == [
+        ("1.1", "GSOC ideas: WebAssembly")
+    ]
+    # A deferred parent takes its deferred sub-item along.
+    deferred_parent = replace(parent, deferred=True)
+    whole = agenda.handed_on((AgendaSection("New agenda items", (deferred_parent,)),), True)
+    assert whole == (deferred_parent,)
+
+
+def test_an_actions_owners_are_named_once_in_the_summary_notes_and_next_agenda(
+    bot: Harness,
+) -> None:
+    bot.person(4, "othello")
+    bot.person(5, "Jane Doe")
+    chair, _ = started(bot)
+    bot.say(chair, "action @**othello** @**Jane Doe** write the proposal")
+    summary = posted(bot.send(chair, "end"))[0]
+    assert "- **othello and Jane Doe**: write the proposal (#1)" in summary
+    assert "- [ ] **othello and Jane Doe**: write the proposal (#1)" in notes_of(bot)
+    agenda = bot.say(chair, "agenda")
+    assert "- **#1** write the proposal (othello and Jane Doe)" in agenda
+
+
+@pytest.mark.parametrize(
+    ("text", "owners", "shown"),
+    [
+        ("@**A** @**B** write it", ("A", "B"), "write it"),
+        ("@**A|4**, @_**B**: write it", ("A", "B"), "write it"),
+        ("@**a** and @**B** write it", ("A", "B"), "write it"),
+        ("@**A** asks @**B** to write it", ("A", "B"), "@**A** asks @**B** to write it"),
+        ("@**A** writes it with @_**C**", ("A",), "writes it with @_**C**"),
+        ("ask @**A** to write it", ("A",), "ask @**A** to write it"),
+        ("@**A** @**Nobody** write it", ("A",), "@**A** @**Nobody** write it"),
+        ("@**A**", ("A",), "@**A**"),
+        ("anyone writes it", (), "anyone writes it"),
+    ],
+)
+def test_only_the_leading_mentions_naming_exactly_the_owners_are_dropped(
+    text: str, owners: tuple[str, ...], shown: str
+) -> None:
+    assert without_owner_mentions(text, owners) == shown

@@ -216,57 +216,35 @@ def carry_over(
     session: Session,
     from_meeting: int,
     to_meeting: int,
+    handed: Sequence[AgendaItem],
     *,
-    unticked: bool,
     section: str | None,
     default_section: str,
     now: datetime,
 ) -> int:
-    """Copy what an ended meeting hands on to the end of the next one's agenda, once, each
-    item with its sub-items and proposers: the items deferred with `agenda defer` (a deferred
-    sub-item becomes an item of its own, its parent's text before its own), the unticked items
-    of a section for later (:func:`is_later_section`) and, with ``unticked``, every unticked item.
+    """Copy ``handed`` (the ended meeting's :func:`handed_on`, as its record holds it) to the end
+    of the next meeting's agenda, once, each item with the sub-items it takes along, their
+    proposers and ticks.
 
     ``section`` is where they go ("From previous meetings"), or None for their own section
     (``default_section`` for a section for later). Returns how many items were carried.
     """
-    items = [item for item in store.items_of(session, from_meeting) if not item.removed]
-    children: dict[int | None, list[ItemRow]] = defaultdict(list)
-    for item in sorted(items, key=_order):
-        children[item.parent_id].append(item)
+    rows = {row.number: row for row in store.items_of(session, from_meeting) if not row.removed}
     target = store.items_of(session, to_meeting)
     already = {item.carried_from_id for item in target if item.carried_from_id is not None}
     carried = 0
-
-    def visit(item: ItemRow, parent: ItemRow | None) -> None:
-        nonlocal carried
-        if not _hands_on(item, unticked):
-            for child in children[item.id]:
-                visit(child, item)
-            return
-        if item.id in already:
-            return
-        text = item.text if parent is None else carried_text(parent.text, item.text)
-        lands = section or landing_section(item.section, default_section)
-        number = add_item(session, to_meeting, lands, text, item.proposer_id, now)
+    for item in handed:
+        row = rows[item.number]
+        if row.id in already:
+            continue
+        lands = section or landing_section(row.section, default_section)
+        number = add_item(session, to_meeting, lands, item.text, row.proposer_id, now)
         session.flush()
         copy = _live(session, to_meeting, number)
-        copy.carried_from_id = item.id
-        _copy_children(session, to_meeting, item, copy, children, now)
+        copy.carried_from_id = row.id
+        _copy_children(session, to_meeting, item, copy, rows, now)
         carried += 1
-
-    for item in children[None]:
-        visit(item, None)
     return carried
-
-
-def _hands_on(item: ItemRow, unticked: bool) -> bool:
-    """Whether ``item`` (with its sub-items) moves to the next meeting at `end`."""
-    if item.deferred:
-        return True
-    if item.parent_id is not None or item.done:
-        return False
-    return unticked or is_later_section(item.section)
 
 
 def carried_text(parent_text: str, text: str) -> str:
@@ -280,38 +258,53 @@ def landing_section(own: str, default_section: str) -> str:
     return default_section if is_later_section(own) else own
 
 
-def handed_on(sections: Sequence[AgendaSection]) -> tuple[AgendaItem, ...]:
-    """The items an ending meeting hands on as deferred, as :func:`carry_over` copies them:
-    deferred items (a sub-item with its parent's text) and a section for later's unticked ones."""
+def handed_on(sections: Sequence[AgendaSection], unticked: bool = False) -> tuple[AgendaItem, ...]:
+    """What an ending meeting hands on to the next one, in agenda order, each item with the
+    sub-items it takes along: the one decision :func:`carry_over` copies and the summary lists.
+
+    A deferred item (`agenda defer N`) goes with everything under it; so does an unticked item
+    of a section for later or, with ``unticked``, any unticked item, except its deferred
+    sub-items. A deferred sub-item whose parent does not go as deferred goes as an item of its
+    own, its parent's text first (:func:`carried_text`), right after its parent's place.
+    """
     found: list[AgendaItem] = []
 
-    def visit(item: AgendaItem, parent: AgendaItem | None) -> None:
-        if item.deferred:
-            text = item.text if parent is None else carried_text(parent.text, item.text)
-            found.append(item if parent is None else replace(item, text=text))
-            return
+    def on_its_own(item: AgendaItem, parent: AgendaItem) -> AgendaItem:
+        return replace(item, text=carried_text(parent.text, item.text))
+
+    def without_deferred(item: AgendaItem, split: list[AgendaItem]) -> AgendaItem:
+        kept = []
         for child in item.children:
-            visit(child, item)
+            if child.deferred:
+                split.append(on_its_own(child, item))
+            else:
+                kept.append(without_deferred(child, split))
+        return replace(item, children=tuple(kept))
 
     for agenda_section in sections:
-        later = is_later_section(agenda_section.name)
+        unticked_go = unticked or is_later_section(agenda_section.name)
         for item in agenda_section.items:
-            if later and not item.done and not item.deferred:
+            if item.deferred:
                 found.append(item)
-            else:
-                visit(item, None)
+                continue
+            split: list[AgendaItem] = []
+            kept = without_deferred(item, split)
+            if unticked_go and not item.done:
+                found.append(kept)
+            found.extend(split)
     return tuple(found)
 
 
 def _copy_children(
     session: Session,
     meeting_id: int,
-    source: ItemRow,
+    source: AgendaItem,
     copy: ItemRow,
-    children: dict[int | None, list[ItemRow]],
+    rows: Mapping[str, ItemRow],
     now: datetime,
 ) -> None:
-    for child in sorted(children[source.id], key=_order):
+    for position, child in enumerate(source.children, start=1):
+        row = rows[child.number]
         suffix = child.number.rsplit(".", 1)[1]
         new = ItemRow(
             meeting_id=meeting_id,
@@ -319,15 +312,15 @@ def _copy_children(
             number=f"{copy.number}.{suffix}",
             section=copy.section,
             text=child.text,
-            proposer_id=child.proposer_id,
-            position=child.position,
-            done=child.done,
-            carried_from_id=child.id,
+            proposer_id=row.proposer_id,
+            position=position,
+            done=row.done,
+            carried_from_id=row.id,
             created_at=now,
         )
         session.add(new)
         session.flush()
-        _copy_children(session, meeting_id, child, new, children, now)
+        _copy_children(session, meeting_id, child, new, rows, now)
 
 
 def live_items(session: Session, meeting_id: int) -> list[ItemLine]:

@@ -163,7 +163,7 @@ def end_meeting(
                 session,
                 meeting.id,
                 following.id,
-                unticked=series.carry_over == "unticked",
+                record.handed_on,
                 section=series.find_section(agenda.CARRIED_SECTION),
                 default_section=series.default_section,
                 now=now,
@@ -171,7 +171,7 @@ def end_meeting(
         # Uploaded before the commit: the summary owed is the text that will be posted, so a
         # restart finds it in the topic if it went out.
         link = _upload(poster, path, name)
-        summary = views.summary_text(series, record, name, link, following, carried)
+        summary = views.summary_text(series, record, name, link, following)
         owed = owe_post(session, SUMMARY, meeting, series, summary, now)
         reply = answer(meeting, name) if answer is not None else None
         if reply:

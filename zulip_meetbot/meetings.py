@@ -374,6 +374,7 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
             )
         ),
         deferred=agenda.handed_on(sections),
+        handed_on=agenda.handed_on(sections, unticked=series.carry_over == "unticked"),
     )
 
 

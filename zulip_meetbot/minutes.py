@@ -26,6 +26,8 @@ from zulip_meetbot.timeutil import local_date
 # `@**Name**`, `@**Name|id**` and their silent forms `@_**…**` (an action's silent mentions
 # name nobody as an owner).
 _MENTION = re.compile(r"(?<!\w)@(_?)\*\*([^*|]+?)(?:\|(\d+))?\*\*")
+# What may stand between the mentions an action opens with, and after them.
+_BETWEEN_MENTIONS = re.compile(r"(?:[\s,;:&]|\band\b)*")
 
 # A note or decision is numbered by its place among the meeting's, in the order they were said.
 # A removed one keeps its row with its text emptied (a recorded text is never empty), so the
@@ -69,6 +71,22 @@ def mention_of(text: str) -> Mention | None:
         return _mention(match)
     bare = text[1:].strip() if text.startswith("@") else ""
     return Mention(bare, None) if bare and "*" not in bare else None
+
+
+def without_owner_mentions(text: str, owners: Sequence[str]) -> str:
+    """``text`` as shown beside its ``owners``' names: the mentions it opens with (`@**A**
+    @**B**`, `@**A**, @**B**:`, `@**A** and @**B**`) are dropped when they name exactly its
+    owners (none for an unowned action); mentions further on, or a text of nothing else, stay."""
+    names: set[str] = set()
+    end = len(text) - len(text.lstrip())
+    while match := _MENTION.match(text, end):
+        names.add(match.group(2).strip().casefold())
+        between = _BETWEEN_MENTIONS.match(text, match.end())
+        end = between.end() if between else match.end()
+    rest = text[end:]
+    if not rest or names != {owner.casefold() for owner in owners}:
+        return text
+    return rest
 
 
 def _key(match: re.Match[str]) -> tuple[str, int | None]:

@@ -31,7 +31,7 @@ from zulip_meetbot.record import (
     DiscussionNote,
     MeetingRecord,
 )
-from zulip_meetbot.views import count
+from zulip_meetbot.views import action_task, count, listed
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -273,7 +273,9 @@ def _by_owner(actions: Iterable[ActionItem]) -> list[OwnerActions]:
     """Group actions by owners, sorted by name, each group's actions in order; unowned last.
 
     An action with several owners is listed once, in the group of all its owners, whose
-    ``owner`` joins their names with ", " (and ``initials`` their initials).
+    ``owner`` lists their names (`A and B`; ``initials`` joins their initials with ", ").
+    Shown under its owners, an action's ``text`` loses the mentions it opens with that name
+    exactly them (:func:`action_task`).
     """
     owned: dict[str, tuple[str, list[ActionItem]]] = {}
     unowned: list[ActionItem] = []
@@ -281,9 +283,9 @@ def _by_owner(actions: Iterable[ActionItem]) -> list[OwnerActions]:
         if not action.owners:
             unowned.append(action)
             continue
-        names = ", ".join(action.owners)
+        names = listed(action.owners)
         initials = ", ".join(action.owner_initials)
-        owned.setdefault(names, (initials, []))[1].append(action)
+        owned.setdefault(names, (initials, []))[1].append(replace(action, text=action_task(action)))
     groups = [
         OwnerActions(names, owned[names][0], tuple(owned[names][1]))
         for names in sorted(owned, key=_sort_key)
@@ -580,6 +582,7 @@ def _samples() -> tuple[MeetingRecord, ...]:
         actions=(owned, done, unowned),
         open_actions=(still_open, done_now),
         deferred=(deferred,),
+        handed_on=(deferred, later),
     )
     sparse = MeetingRecord(
         series_slug="sample",

@@ -104,3 +104,7 @@ class MeetingRecord:
     # text, as it will read there) and a section for later's unticked items. They also stay in
     # their sections.
     deferred: tuple[AgendaItem, ...] = ()
+    # Everything the next meeting inherits at `end` under the series' `carry_over`: the above
+    # and, with `carry_over = unticked`, every unticked item, each with the sub-items it takes
+    # along (agenda.handed_on decides; carry_over copies exactly these).
+    handed_on: tuple[AgendaItem, ...] = ()

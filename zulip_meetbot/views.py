@@ -134,8 +134,8 @@ def _open_actions(record: MeetingRecord) -> list[str]:
     lines = ["\n**Open action items from earlier meetings**"]
     for action in record.open_actions:
         tick = "✅ " if action.done else ""
-        owners = ", ".join(action.owners) or "unowned"
-        lines.append(f"- {tick}**#{action.number}** {one_line(action.text)} ({owners})")
+        owners = listed(action.owners) or "unowned"
+        lines.append(f"- {tick}**#{action.number}** {one_line(action_task(action))} ({owners})")
     return lines
 
 
@@ -146,12 +146,15 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     later = " _(deferred to the next meeting)_" if item.deferred else ""
     lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
     inner = _INDENT * (depth + 1)
-    # Each with its number, for `note edit N` and `agreed edit N`.
+    # Each with its number named for its command (`note edit N`, `agreed edit N`); an action's
+    # `#N` is the series' (`action done N`).
     said = [
-        f"{inner}- _{note.author_initials}: {one_line(note.text)}_ (#{note.number})"
+        f"{inner}- _{note.author_initials}: {one_line(note.text)}_ (note {note.number})"
         for note in item.notes
     ]
-    said += [f"{inner}- **Agreed:** {one_line(d.text)} (#{d.number})" for d in item.decisions]
+    said += [
+        f"{inner}- **Agreed:** {one_line(d.text)} (decision {d.number})" for d in item.decisions
+    ]
     for action in item.actions:
         owners = ", ".join(action.owner_initials) or "unowned"
         said.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
@@ -280,15 +283,16 @@ def summary_text(
     notes_name: str,
     notes_url: str | None = None,
     following: Meeting | None = None,
-    carried: int = 0,
 ) -> str:
-    """Posted at ``end``: who came, what was discussed, deferred, decided and who does what."""
+    """Posted at ``end``: who came, what was discussed, what the next meeting inherits (exactly
+    what its agenda gets), what was decided and who does what."""
     attended = count(len(record.attendees), "person", "people")
     lines = [f"**{series.title}** has ended: {attended} attended."]
     if record.attendees:
         lines.append("Attendees: " + ", ".join(_silent(a) for a in record.attendees) + ".")
     items = [item for section in record.sections for item in section.items]
-    discussed = [item for item in items if not item.deferred and item not in record.deferred]
+    going = {item.number for item in record.handed_on}
+    discussed = [item for item in items if item.number not in going]
     if discussed:
         lines.append("\n**Items**")
         for item in discussed:
@@ -298,43 +302,60 @@ def summary_text(
             )
     elif not items:
         lines.append("No agenda items were recorded.")
-    if record.deferred:
+    if record.handed_on:
         when = f" ({global_time(following.scheduled_start)})" if following is not None else ""
-        lines.append(f"\n**Deferred to the next meeting**{when}")
-        for item in record.deferred:
+        how = "Carried" if series.carry_over == "unticked" else "Deferred"
+        lines.append(f"\n**{how} to the next meeting**{when}")
+        for item in record.handed_on:
             lines.append(f"- **{item.number}** ({item.proposer_initials}) {one_line(item.text)}")
-    if carried and following is not None and not record.deferred:
-        lines.append(
-            f"\n{count(carried, 'unticked item', 'unticked items')} carried to "
-            f"{global_time(following.scheduled_start)}."
-        )
+            lines += _taken_along(item.children, 1)
     if record.decisions:
         lines.append("\n**Decisions**")
-        lines += [f"- {one_line(d.text)} (#{d.number})" for d in record.decisions]
+        lines += [f"- {one_line(d.text)} (decision {d.number})" for d in record.decisions]
     if record.actions:
         lines.append("\n**Action items**")
         for owners, actions in actions_by_owner(record.actions):
             for action in actions:
-                lines.append(f"- **{owners}**: {one_line(action.text)} (#{action.number})")
+                lines.append(f"- **{owners}**: {one_line(action_task(action))} (#{action.number})")
     shown = f"[{notes_name}]({notes_url})" if notes_url else f"`{notes_name}`"
     lines.append(f"\nNotes file: {shown}")
     return "\n".join(lines)
 
 
+def _taken_along(children: Sequence[AgendaItem], depth: int) -> list[str]:
+    """The sub-items a handed-on item takes to the next meeting, ticks kept."""
+    lines = []
+    for child in children:
+        tick = "✅ " if child.done else ""
+        who = f"({child.proposer_initials}) " if child.show_initials else ""
+        lines.append(f"{_INDENT * depth}- {tick}**{child.number}** {who}{one_line(child.text)}")
+        lines += _taken_along(child.children, depth + 1)
+    return lines
+
+
 def actions_by_owner(
     actions: Sequence[ActionItem],
 ) -> list[tuple[str, list[ActionItem]]]:
-    """Action items grouped by their owners' names, joined (an action with two owners is
-    listed once, under both names); unowned ones last."""
+    """Action items grouped by their owners' names, listed (`A and B`: an action with two owners
+    is listed once, under both names); unowned ones last."""
     groups: dict[str, list[ActionItem]] = {}
     unowned: list[ActionItem] = []
     for action in actions:
         if action.owners:
-            groups.setdefault(", ".join(action.owners), []).append(action)
+            groups.setdefault(listed(action.owners), []).append(action)
         else:
             unowned.append(action)
     ordered = list(groups.items())
     return ordered + ([("Unowned", unowned)] if unowned else [])
+
+
+def action_task(action: ActionItem) -> str:
+    """An action's text as shown beside its owners' names: the mentions it opens with are
+    dropped when they name exactly its owners, so each owner is named once."""
+    # Imported here: minutes loads SQLAlchemy, which notes.py (so `meetbot --help`) does without.
+    from zulip_meetbot.minutes import without_owner_mentions
+
+    return without_owner_mentions(action.text, action.owners)
 
 
 def _silent(attendee: Attendee) -> str:
