@@ -458,3 +458,33 @@ def test_undo_in_the_shell_removes_your_latest_record_whatever_its_kind(
     )
     removed = re.findall(r"Removed your last (.+)", printed)
     assert removed == ["note: N1", "note: N2", "action item: A1 unowned", "decision: D1"]
+
+
+def test_a_kept_database_knows_its_people_by_name_in_every_session(tmp_path: Path) -> None:
+    database = str(tmp_path / "kept.sqlite3")
+    first = run_shell(
+        "/as Jane Doe\n@meetbot agenda add Jane's item\n/as othello\n@meetbot agenda add His item",
+        "--database", database, "--now", "2025-02-12 10:00", cwd=tmp_path,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    second = run_shell(
+        "/as othello\n@meetbot agenda edit 1 hijacked\n/as Newcomer\n@meetbot agenda",
+        "--database", database, "--now", "2025-02-12 10:05", cwd=tmp_path,
+    )  # fmt: skip
+    assert "you are now othello (user 3)" in second.stdout
+    assert "Only the person who proposed item 1" in second.stdout.replace("only", "Only")
+    assert "you are now Newcomer (user 4)" in second.stdout
+    assert "(JD) Jane's item" in second.stdout and "(O) His item" in second.stdout
+
+
+def test_a_kept_database_with_a_running_meeting_starts_the_shell_in_its_topic(
+    tmp_path: Path,
+) -> None:
+    database = str(tmp_path / "kept.sqlite3")
+    run_shell("@meetbot start", "--database", database, "--now", "2025-02-12 16:59", cwd=tmp_path)
+    later = run_shell(
+        "@meetbot note 1 x", "--database", database, "--now", "2025-02-12 17:20", cwd=tmp_path
+    )
+    assert "writing in #community > community call 2025-02-12" in later.stdout
+    assert "Noted under item" in later.stdout or "no item" in later.stdout
+    assert "2025-02-19" not in later.stdout

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import agenda, attendance, minutes, people, store
-from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
 from zulip_meetbot.record import MeetingRecord
@@ -221,6 +221,15 @@ def require_running(session: Session, series: SeriesConfig) -> Meeting:
     if row is None:
         raise UserError(f"no meeting of **{series.title}** is running. A chair can say `start`.")
     return meeting_value(row, series)
+
+
+def running_topic(session: Session, settings: Settings) -> tuple[str, str] | None:
+    """The stream and topic of a meeting running in any series, if one is."""
+    for series in settings.series:
+        row = store.running_meeting(session, series.slug)
+        if row is not None:
+            return series.stream, meeting_value(row, series).topic
+    return None
 
 
 def start_meeting(

@@ -241,8 +241,10 @@ def newest_file(folder: Path) -> Path | None:
 class People:
     """The shell's people, by name; user ids count up from 1. The handler's directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: Iterable[tuple[int, str]] = ()) -> None:
         self._by_id: dict[int, Member] = {}
+        for user_id, name in known:  # a kept database's people keep their ids
+            self._by_id[user_id] = self._member(user_id, name)
 
     def member(self, user_id: int) -> Member | None:
         return self._by_id.get(user_id)
@@ -255,19 +257,27 @@ class People:
     def may_read_stream(self, stream: str, user_id: int) -> bool:
         return True  # the shell has no private streams
 
-    def named(self, name: str) -> Member:
-        """The person called ``name`` (any case), made a new person if nobody is."""
-        # Imported here for the same reason as in open_session: people.py loads SQLAlchemy.
-        from zulip_meetbot.people import Member
-
+    def named(self, name: str, first: bool = False) -> Member:
+        """The person called ``name`` (any case), made a new person if nobody is; the
+        ``first`` person of a session chairs, so takes the chair's id if nobody has it."""
         known = self.member_named(name)
         if known is not None:
             return known
-        user_id = len(self._by_id) + FIRST_PERSON_ID
-        address = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or f"user{user_id}"
-        member = Member(user_id, name, email=f"{address}@shell.invalid")
+        if first and FIRST_PERSON_ID not in self._by_id:
+            user_id = FIRST_PERSON_ID
+        else:
+            user_id = max(self._by_id, default=FIRST_PERSON_ID - 1) + 1
+        member = self._member(user_id, name)
         self._by_id[user_id] = member
         return member
+
+    @staticmethod
+    def _member(user_id: int, name: str) -> Member:
+        # Imported here for the same reason as in open_session: people.py loads SQLAlchemy.
+        from zulip_meetbot.people import Member
+
+        address = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or f"user{user_id}"
+        return Member(user_id, name, email=f"{address}@shell.invalid")
 
 
 @dataclass
@@ -344,7 +354,7 @@ class ShellSession:
         self.zone = zone
         self.reactions: set[Reaction] = set()
         self.kept_database = kept_database
-        self.me = self.people.named(person)
+        self.me = self.people.named(person, first=True)
         self.stream, self.topic = first_topic(self.settings, self.clock.now())
 
     # -- running --------------------------------------------------------------------------
@@ -615,8 +625,9 @@ def open_session(
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot import checks, demo
     from zulip_meetbot.handler import MeetbotHandler
+    from zulip_meetbot.meetings import running_topic
     from zulip_meetbot.scheduler import MeetingScheduler
-    from zulip_meetbot.store import open_store
+    from zulip_meetbot.store import open_store, zulip_people
 
     zone: tzinfo | None = None
     if options.timezone:
@@ -641,7 +652,9 @@ def open_session(
     clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
     # A database it cannot use stops it with one line (DatabaseProblem), before any prompt.
     store = open_store(settings.database)
-    people = People()
+    with store.transaction() as session:
+        people = People(zulip_people(session))
+        topic = running_topic(session, settings)
     # The clock stands still between lines, so a script would trip the limit; off unless asked.
     handler = MeetbotHandler(settings, store, clock, people, limit_floods=options.flood_limit)
     # A kept database has handled messages already: new ones must not reuse their ids.
@@ -650,6 +663,8 @@ def open_session(
     session = ShellSession(
         handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
     )
+    if topic is not None:  # a kept database's running meeting is where one carries on
+        session.stream, session.topic = topic
     return session, store
 
 

@@ -672,6 +672,12 @@ def person_with_initials(session: Session, initials: str, other_than: int) -> Pe
     )
 
 
+def zulip_people(session: Session) -> list[tuple[int, str]]:
+    """(user id, name) of everyone known who is not a guest, by id."""
+    query = select(PersonRow.user_id, PersonRow.full_name).where(PersonRow.is_guest.is_(False))
+    return [(user_id, name) for user_id, name in session.execute(query.order_by(PersonRow.user_id))]
+
+
 def names_without_chosen_initials(session: Session, other_than: int) -> list[str]:
     """The names of everyone but ``other_than`` whose initials come from their name."""
     query = select(PersonRow.full_name).where(
