@@ -345,6 +345,20 @@ def test_initials_someone_has_from_their_name_are_refused_naming_them(bot: Harne
     assert "Initials: IA" in bot.say(iago, "profile initials IA")
 
 
+def test_profile_says_what_it_saved_and_where_initials_from_a_name_may_differ(
+    bot: Harness,
+) -> None:
+    iago = bot.person(11, "Iago")
+    shown = bot.say(iago, "profile")
+    assert "- Initials: I (from your name: where someone else has them too, you may be " in shown
+    saved = bot.say(iago, "profile initials IA")
+    assert saved.startswith("Saved: your initials now read IA.\nYour row in the attendees table")
+    assert "- Initials: IA\n" in saved
+    assert bot.say(iago, "profile affiliation Venice").startswith(
+        "Saved: your affiliation now reads Venice."
+    )
+
+
 def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     chair, _ = started(bot)

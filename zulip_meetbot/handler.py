@@ -386,11 +386,12 @@ class MeetbotHandler:
     def _execute(self, session: Session, context: _Context, command: Command) -> str | None:
         series, member, now = context.series, context.member, self.clock.now()
         if isinstance(command, ShowProfile):
-            return views.profile_text(people.profile_of(session, member))
+            chose = people.chose_initials(session, member)
+            return views.profile_text(people.profile_of(session, member), chose)
         if isinstance(command, SetProfile):
-            return views.profile_text(
-                people.set_profile(session, member, command.field, command.value)
-            )
+            person = people.set_profile(session, member, command.field, command.value)
+            chose = people.chose_initials(session, member)
+            return views.profile_text(person, chose, changed=command.field)
         if isinstance(command, ShowNext):
             planned = meetings.next_meetings(session, series, now, command.count or 1)
             return views.next_text(series, planned, command.count is not None)

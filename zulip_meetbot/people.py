@@ -149,6 +149,12 @@ def _named_with(session: Session, initials: str, member: Member) -> str | None:
     return next((name for name in names if default_initials(name) == initials), None)
 
 
+def chose_initials(session: Session, member: Member) -> bool:
+    """Whether the person chose their initials with `profile initials`."""
+    row = store.person(session, member.user_id)
+    return row is not None and row.initials is not None
+
+
 def profile_of(session: Session, member: Member) -> Attendee:
     return attendee(remember(session, member))
 

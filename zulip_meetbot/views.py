@@ -372,14 +372,28 @@ def ended_elsewhere(series: SeriesConfig, meeting: Meeting, notes_name: str) -> 
     )
 
 
-def profile_text(person: Attendee) -> str:
+_PROFILE_FIELD_NAMES = {"initials": "initials", "affiliation": "affiliation", "github": "GitHub"}
+
+
+def profile_text(person: Attendee, chose_initials: bool, changed: str | None = None) -> str:
+    """`profile`: the person's row; after `profile FIELD X`, first what changed."""
+
     def shown(value: str) -> str:
         return one_line(value) if value else "_(not set)_"
 
+    initials = shown(person.initials)
+    if not chose_initials:
+        # The agenda may show H2 where someone else is H too: say why before anyone asks.
+        initials += " (from your name: where someone else has them too, you may be shown as "
+        initials += f"{one_line(person.initials)}2; choose your own with `profile initials X`)"
+    head = ""
+    if changed is not None:
+        value, verb = getattr(person, changed), "read" if changed == "initials" else "reads"
+        head = f"Saved: your {_PROFILE_FIELD_NAMES[changed]} now {verb} {shown(value)}.\n"
     return (
-        f"Your row in the attendees table:\n"
+        f"{head}Your row in the attendees table:\n"
         f"- Name: {shown(person.name)}\n"
-        f"- Initials: {shown(person.initials)}\n"
+        f"- Initials: {initials}\n"
         f"- Affiliation: {shown(person.affiliation)}\n"
         f"- GitHub: {shown(person.github)}\n"
         "Change one with `profile initials X`, `profile affiliation X` or `profile github X`."
