@@ -126,8 +126,11 @@ def test_action_remove_drops_it_but_not_an_action_of_an_earlier_meeting(bot: Har
     bot.send(chair, "start now")
     refusal = bot.say(chair, "action remove 1")
     assert "action item 1 was recorded at an earlier meeting" in refusal
-    with bot.store.transaction() as session:
-        assert session.scalars(select(ActionRow.number)).all() == [1]
+    with bot.store.transaction() as session:  # #2's row stays, emptied: its number is taken
+        assert session.execute(select(ActionRow.number, ActionRow.text)).all() == [
+            (1, "@**Wolf Vollprecht** writes it up"),
+            (2, ""),
+        ]
 
 
 def test_action_reopen_opens_a_closed_action_for_whoever_may_close_it(bot: Harness) -> None:
@@ -197,3 +200,16 @@ def test_the_agenda_names_which_command_each_number_goes_with(bot: Harness) -> N
     assert "(#" not in agenda
     bot.say(wolf, "note edit 2 second, better")
     assert "- _WV: second, better_ (note 2)" in bot.say(chair, "agenda")
+
+
+def test_a_removed_or_undone_actions_number_is_never_given_to_another(bot: Harness) -> None:
+    chair, wolf, _ = running(bot)
+    bot.say(wolf, "action first")
+    bot.say(wolf, "action second")
+    assert bot.say(wolf, "undo").startswith("Removed your last action item: second")
+    assert "**#3**" in bot.say(wolf, "action third")  # #2 stays taken
+    assert bot.say(chair, "action remove 3").startswith("Removed action item **#3**")
+    assert "**#4**" in bot.say(wolf, "action fourth")
+    assert bot.say(chair, "action done 2") == "Sorry: there is no action item 2."
+    agenda = bot.say(chair, "agenda")
+    assert "second" not in agenda and "third" not in agenda and "fourth" in agenda

@@ -30,9 +30,9 @@ _MENTION = re.compile(r"(?<!\w)@(_?)\*\*([^*|]+?)(?:\|(\d+))?\*\*")
 _BETWEEN_MENTIONS = re.compile(r"(?:[\s,;:&]|\band\b)*")
 
 # A note or decision is numbered by its place among the meeting's, in the order they were said.
-# A removed one keeps its row with its text emptied (a recorded text is never empty), so the
-# others keep the numbers people have already seen.
-_REMOVED = ""
+# A removed one (an action too) keeps its row with its text emptied (a recorded text is never
+# empty), so no number people have already seen is taken by another record.
+_REMOVED = store.REMOVED_TEXT
 
 SaidKind = Literal["note", "decision"]
 _Said = TypeVar("_Said", NoteLine, NoteRow, DecisionRow)
@@ -208,8 +208,9 @@ def remove_action(
     """``action remove N``; returns its text."""
     row = _meeting_action(session, series_slug, meeting_id, number)
     _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    text = row.text
     _delete_action(session, row)
-    return row.text
+    return text
 
 
 def edit_said(
@@ -442,5 +443,6 @@ def _set_owners(session: Session, action_id: int, owner_ids: Sequence[int]) -> N
 
 
 def _delete_action(session: Session, row: ActionRow) -> None:
+    """Remove an action but keep its number taken: `action done 3` must never close another."""
     session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
-    session.delete(row)
+    row.text = _REMOVED

@@ -706,8 +706,13 @@ def decisions_of(session: Session, meeting_id: int) -> list[DecisionRow]:
     return list(session.scalars(_DECISIONS_OF, {"meeting_id": meeting_id}))
 
 
+# A removed note, decision or action keeps its row with this text, so its number stays taken.
+REMOVED_TEXT = ""
+
 _ACTIONS_OF = (
-    select(ActionRow).where(ActionRow.meeting_id == bindparam("meeting_id")).order_by(ActionRow.id)
+    select(ActionRow)
+    .where(ActionRow.meeting_id == bindparam("meeting_id"), ActionRow.text != REMOVED_TEXT)
+    .order_by(ActionRow.id)
 )
 
 
@@ -721,6 +726,7 @@ _OPEN_ACTIONS_BEFORE = (
     .where(
         ActionRow.series_slug == bindparam("series_slug"),
         MeetingRow.scheduled_start < bindparam("before"),
+        ActionRow.text != REMOVED_TEXT,
         (ActionRow.done_at.is_(None)) | (ActionRow.done_at >= bindparam("still_open_at")),
     )
     .order_by(ActionRow.number)
@@ -738,7 +744,11 @@ def open_actions_before(
 
 def action_by_number(session: Session, series_slug: str, number: int) -> ActionRow | None:
     return session.scalar(
-        select(ActionRow).where(ActionRow.series_slug == series_slug, ActionRow.number == number)
+        select(ActionRow).where(
+            ActionRow.series_slug == series_slug,
+            ActionRow.number == number,
+            ActionRow.text != REMOVED_TEXT,
+        )
     )
 
 
