@@ -255,7 +255,7 @@ def _outline_item(item: AgendaItem, depth: int, lines: list[OutlineLine]) -> Non
                 "action",
                 action.done,
                 owners,
-                action.text,
+                action_task(action),
                 item,
                 None,
                 action=action,
@@ -395,6 +395,8 @@ def _environment() -> jinja2.Environment:
         plain_mentions=_plain_mentions,
         # Not `count`: that is Jinja's own name for `length`.
         counted=count,
+        listed=listed,
+        task=action_task,
     )
     return env
 

@@ -157,7 +157,9 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     ]
     for action in item.actions:
         owners = ", ".join(action.owner_initials) or "unowned"
-        said.append(f"{inner}- **Action #{action.number}** ({owners}): {one_line(action.text)}")
+        said.append(
+            f"{inner}- **Action #{action.number}** ({owners}): {one_line(action_task(action))}"
+        )
     if with_minutes:
         lines += said
     elif said:
