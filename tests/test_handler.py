@@ -695,3 +695,12 @@ def test_next_1_speaks_of_one_meeting(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     assert bot.say(wolf, "next 1").startswith("The next 1 **Conda Community Meeting** meeting:\n")
     assert bot.say(wolf, "next 2").startswith("The next 2 **Conda Community Meeting** meetings:")
+
+
+def test_a_command_for_a_running_meeting_after_the_end_says_when_it_ended(bot: Harness) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    bot.send(chair, "start now")
+    bot.send(chair, "end")
+    reply = bot.say(chair, "item 1")
+    assert reply.startswith("Sorry: no meeting of **Conda Community Meeting** is running: the ")
+    assert "last one, of 2025-02-12, ended <time:" in reply

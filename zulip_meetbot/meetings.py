@@ -219,8 +219,20 @@ def require_upcoming(session: Session, series: SeriesConfig, now: datetime) -> M
 def require_running(session: Session, series: SeriesConfig) -> Meeting:
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise UserError(f"no meeting of **{series.title}** is running. A chair can say `start`.")
+        raise _none_running(session, series, "A chair can say `start` to begin the next one.")
     return meeting_value(row, series)
+
+
+def _none_running(session: Session, series: SeriesConfig, then: str) -> UserError:
+    """No meeting runs: say when the last one ended, so a late `end` or `note` is not a puzzle."""
+    last = store.last_ended_meeting(session, series.slug)
+    ended = ""
+    if last is not None and last.ended_at is not None:
+        ended = (
+            f": the last one, of {meeting_value(last, series).date}, ended "
+            f"{global_time(last.ended_at)}"
+        )
+    return UserError(f"no meeting of **{series.title}** is running{ended}. {then}")
 
 
 def running_topic(session: Session, settings: Settings) -> tuple[str, str] | None:
@@ -292,7 +304,7 @@ def end_meeting(session: Session, series: SeriesConfig, now: datetime, notes_fil
     """Close the running meeting and remember where its notes were written."""
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise UserError(f"no meeting of **{series.title}** is running, so there is nothing to end.")
+        raise _none_running(session, series, "There is nothing to end.")
     row.ended_at = now
     row.notes_file = notes_file or None
     session.flush()
@@ -323,7 +335,7 @@ def attendance_meeting(session: Session, series: SeriesConfig, now: datetime) ->
     last = store.last_ended_meeting(session, series.slug)
     if last is not None and (late := recently_ended(session, series, last.id, now)):
         return late
-    raise UserError(f"no meeting of **{series.title}** is running. A chair can say `start`.")
+    raise _none_running(session, series, "A chair can say `start` to begin the next one.")
 
 
 def minutes_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
