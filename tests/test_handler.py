@@ -386,6 +386,17 @@ def test_a_refused_command_in_a_running_meeting_counts_as_present(bot: Harness) 
     assert "3 people attended" in summary_of(bot.send(chair, "end"))
 
 
+def test_a_message_in_the_meeting_the_bot_cannot_parse_still_counts_as_present(
+    bot: Harness,
+) -> None:
+    chair = bot.person(1, "Jaime Chair")
+    lee = bot.person(4, "Lee Q")
+    bot.send(chair, "start now")
+    assert "needs the note's number" in bot.say(lee, "note edit x hello")
+    assert "I don't know the command" in bot.say(lee, "frobnicate")
+    assert [user_id for _, user_id in attendance_rows(bot)] == [1, 4]
+
+
 def test_a_refused_command_before_the_meeting_marks_nobody(bot: Harness) -> None:
     bot.person(1, "Jaime Chair")
     wolf = bot.person(2, "Wolf Vollprecht")

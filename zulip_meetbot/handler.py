@@ -265,7 +265,8 @@ class MeetbotHandler:
         except (UsageError, UserError) as refusal:
             reply = views.refusal(str(refusal))
             # Refused or not, whoever spoke in the series' running meeting is on the call.
-            self._remember_answered(message_id, reply, self._context)
+            context = self._context or self._speaker_of(message)
+            self._remember_answered(message_id, reply, context)
             return reply
         except Exception:
             log.exception("command failed: %r", _short(message.get("content", "")))
@@ -301,16 +302,8 @@ class MeetbotHandler:
             text = views.help_verb(command.verb) if command.verb else self.usage()
             self._remember_answered(_message_id(message), text)
             return text
-        series = self._series_for(message, request.series_slug)
-        in_its_stream = (
-            message.get("type") == "stream"
-            and str(message.get("display_recipient", "")).casefold() == series.stream.casefold()
-        )
-        if not in_its_stream and not self.directory.may_read_stream(series.stream, member.user_id):
-            # A private stream's agenda is for its subscribers only, even by direct message.
-            raise UserError(f"**{series.title}** meets in a private stream you are not in.")
-        chairs = (*self._settings.chairs, *series.chairs)
-        context = _Context(message, member, series, people.is_chair(member, chairs))
+        context = self._context_of(message, member, request.series_slug)
+        series = context.series
         self._context = context
         self._logged_meeting = "-"
         try:
@@ -324,6 +317,29 @@ class MeetbotHandler:
                 type(command).__name__,
                 member.user_id,
             )
+
+    def _context_of(self, message: dict[str, Any], member: Member, slug: str | None) -> _Context:
+        """Who speaks in which series, or UserError when the series is not theirs to use."""
+        series = self._series_for(message, slug)
+        in_its_stream = (
+            message.get("type") == "stream"
+            and str(message.get("display_recipient", "")).casefold() == series.stream.casefold()
+        )
+        if not in_its_stream and not self.directory.may_read_stream(series.stream, member.user_id):
+            # A private stream's agenda is for its subscribers only, even by direct message.
+            raise UserError(f"**{series.title}** meets in a private stream you are not in.")
+        chairs = (*self._settings.chairs, *series.chairs)
+        return _Context(message, member, series, people.is_chair(member, chairs))
+
+    def _speaker_of(self, message: dict[str, Any]) -> _Context | None:
+        """The context of a message the parser refused: in a series' stream, its sender still
+        spoke in that series' meeting."""
+        if message.get("type") != "stream":
+            return None
+        try:
+            return self._context_of(message, self._member(message), None)
+        except UserError:
+            return None
 
     def _dispatch(self, context: _Context, command: Command, bot_handler: BotHandler) -> str | None:
         if isinstance(command, StartMeeting):
