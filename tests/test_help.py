@@ -117,3 +117,11 @@ def test_a_usage_error_lists_the_verbs_forms_and_points_to_help() -> None:
     text = str(error.value)
     assert "`note edit N TEXT`" in text and "`note remove N`" in text
     assert "`help note` explains each" in text
+
+
+def test_the_overview_never_says_a_verb_with_sub_verbs_changes_nothing(bot: Harness) -> None:
+    text = bot.say(bot.person(2, "Wolf Vollprecht"), "help")
+    for line in text.splitlines():
+        if "(also " in line:
+            assert "changes nothing" not in line, line
+    assert "- `next`: says when and where the next meeting" in text and "changes nothing" in text

@@ -50,7 +50,9 @@ def help_text(series: Sequence[SeriesConfig]) -> str:
         also = f" (also {subs})" if subs else ""
         main = entries[0]
         chairs = "chairs: " if main.who == "chairs" else ""
-        lines.append(f"- `{main.forms[0]}`{also}: {chairs}{main.does}")
+        # The bare verb changes nothing, but its sub-verbs listed beside it do.
+        does = main.does.removesuffix("; changes nothing") if subs else main.does
+        lines.append(f"- `{main.forms[0]}`{also}: {chairs}{does}")
     lines.append(
         "\nSay `help VERB` for its forms, an example and who may use it; a sub-verb works "
         "too (`help defer`)."
