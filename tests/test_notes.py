@@ -875,6 +875,7 @@ def test_an_action_with_two_owners_is_one_checkbox_naming_both(template: str) ->
         (f"ask @**{JAIME}|12**, @**Katherine Hale**", f"ask @{JAIME}, @Katherine Hale"),
         ("@*conda-maintainers* and @_*core*", "@conda-maintainers and @core"),
         ("**bold** and me@**example**.org stay", "**bold** and me@**example**.org stay"),
+        ("see #**general** and #**conda>release 25.1**", "see #general and #conda > release 25.1"),
     ],
 )
 @pytest.mark.parametrize("template", ["community", "ecosystem"])

@@ -31,7 +31,7 @@ from zulip_meetbot.record import (
     DiscussionNote,
     MeetingRecord,
 )
-from zulip_meetbot.views import action_task, count, listed
+from zulip_meetbot.views import action_task, count, listed, plain_stream_links
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -165,7 +165,7 @@ def _one_line(value: object) -> str:
 def _plain_mentions(value: object) -> str:
     """Return text with Zulip mentions written as plain ``@Name`` (``@**Name|12**`` → ``@Name``)."""
     text = _USER_MENTION.sub(r"@\1", str(value))
-    return _GROUP_MENTION.sub(r"@\1", text)
+    return plain_stream_links(_GROUP_MENTION.sub(r"@\1", text))
 
 
 def _inline(value: object) -> str:

@@ -31,7 +31,7 @@ from zulip_meetbot.config import (
     parse_wall_time,
 )
 from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
-from zulip_meetbot.views import shortened
+from zulip_meetbot.views import plain_stream_links, shortened
 
 if TYPE_CHECKING:
     from zulip_meetbot.handler import MeetbotHandler
@@ -51,7 +51,6 @@ EXIT_CONFIG = 2
 _GLOBAL_TIME = re.compile(r"<time:([^>]+)>")
 # Zulip markdown that reads badly in a terminal: mentions and stream/topic links.
 _USER_MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
-_STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
 _MESSAGE_GAP = timedelta(microseconds=1)
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
@@ -126,15 +125,10 @@ def terminal_text(text: str, zone: tzinfo | None) -> str:
     done = 0
     for span in [*_CODE_SPAN.finditer(text), None]:
         plain = text[done : span.start() if span else len(text)]
-        plain = _STREAM_LINK.sub(_plain_stream_link, _USER_MENTION.sub(r"@\1", plain))
+        plain = plain_stream_links(_USER_MENTION.sub(r"@\1", plain))
         shown += [plain, span.group(0) if span else ""]
         done = span.end() if span else len(text)
     return local_times("".join(shown), zone)
-
-
-def _plain_stream_link(match: re.Match[str]) -> str:
-    topic = match.group(2)
-    return f"#{match.group(1)} > {topic[1:]}" if topic else f"#{match.group(1)}"
 
 
 def local_times(text: str, zone: tzinfo | None) -> str:

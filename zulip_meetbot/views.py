@@ -25,12 +25,24 @@ MAX_MESSAGE_LENGTH = 10_000
 # `@**Name**`, `@**all**` and `@*group*` notify people; typed by a user and repeated by the bot
 # (replies, reminders, summaries) they would notify everyone again each time.
 _LOUD_MENTION = re.compile(r"@(\*{1,2})(?=[^*\s])")
+_STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
 
 
 def count(number: int, singular: str, plural: str) -> str:
     """``number`` with its noun in the right form: ``1 person``, ``0 people``, ``2 people``.
     Templates have it as the filter ``counted``."""
     return f"{number} {singular if number == 1 else plural}"
+
+
+def plain_stream_links(text: str) -> str:
+    """Zulip's stream links as a reader outside Zulip reads them: ``#**general>topic**`` →
+    ``#general > topic``."""
+    return _STREAM_LINK.sub(_plain_stream_link, text) if "#**" in text else text
+
+
+def _plain_stream_link(match: re.Match[str]) -> str:
+    topic = match.group(2)
+    return f"#{match.group(1)} > {topic[1:]}" if topic else f"#{match.group(1)}"
 
 
 def one_line(text: str) -> str:
