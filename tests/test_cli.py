@@ -587,3 +587,14 @@ def test_upcoming_says_when_an_ended_series_last_met(
         "Community Call (community): times in UTC, and in Europe/Berlin",
         f"  the series' last meeting was on {last}; none is planned",
     ]
+
+
+def test_render_of_a_skipped_meeting_says_it_was_cancelled(meetbot: Any, tmp_path: Path) -> None:
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
+    status, _, err = meetbot("render", "demo", "2025-02-26", "--database", str(database))
+    assert status == 1
+    assert one_error_line(err) == (
+        "meetbot: Demo Community Meeting cancelled (skipped) its meeting on 2025-02-26. "
+        "Meetings held: 2025-02-12, 2025-02-19."
+    )
