@@ -359,6 +359,19 @@ def test_profile_says_what_it_saved_and_where_initials_from_a_name_may_differ(
     )
 
 
+def test_a_dash_clears_a_profile_field_and_a_github_address_gives_the_username(
+    bot: Harness,
+) -> None:
+    iago = bot.person(11, "Iago")
+    bot.say(iago, "profile affiliation Venice")
+    bot.say(iago, "profile initials IA")
+    assert "- Affiliation: _(not set)_" in bot.say(iago, "profile affiliation -")
+    assert "- Initials: I (from your name" in bot.say(iago, "profile initials -")
+    saved = bot.say(iago, "profile github https://github.com/iago-ancient/")
+    assert "- GitHub: iago-ancient\n" in saved
+    assert "not a GitHub username" in bot.say(iago, "profile github https://gitlab.com/iago")
+
+
 def test_a_chair_adds_someone_on_the_call_without_zulip(bot: Harness) -> None:
     wolf = bot.person(2, "Wolf Vollprecht")
     chair, _ = started(bot)

@@ -321,14 +321,15 @@ USAGE: tuple[Usage, ...] = (
           "shows your row in the attendees table: name, initials, affiliation, GitHub; "
           "changes nothing"),
     Usage("profile", "initials", ("profile initials X",), "profile initials JJH", "anyone",
-          "sets the initials that credit you in agendas and notes; refused when they are "
-          "someone else's, chosen or from their name"),
+          "sets the initials that credit you in agendas and notes (`-` goes back to your "
+          "name's); refused when they are someone else's, chosen or from their name"),
     Usage("profile", "affiliation", ("profile affiliation X",),
           "profile affiliation Anaconda", "anyone",
-          "sets your affiliation in the attendees table, over the organization's profile field"),
+          "sets your affiliation in the attendees table, over the organization's profile "
+          "field (`-` clears it)"),
     Usage("profile", "github", ("profile github X",), "profile github jaimergp", "anyone",
-          "sets your GitHub username in the attendees table, over the organization's profile "
-          "field"),
+          "sets your GitHub username (or takes it from your profile's address) in the "
+          "attendees table, over the organization's profile field (`-` clears it)"),
 )  # fmt: skip
 VERBS = tuple(dict.fromkeys(usage.verb for usage in USAGE))
 
@@ -506,6 +507,11 @@ def _record_number(text: str, kind: MinuteKind, verb: str, sub: str) -> int:
     return int(match.group(1))
 
 
+_CLEAR = "-"
+# A GitHub profile's address names the user as well as `@user` does.
+_GITHUB_PROFILE = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/", re.IGNORECASE)
+
+
 def _parse_profile(rest: str) -> Command:
     field, value = _split_word(rest)
     field = field.lower()
@@ -518,6 +524,8 @@ def _parse_profile(rest: str) -> Command:
     value = value.strip()
     if not value or "\n" in value:
         raise UsageError(f"`profile {field}` needs a value on the same line.", "profile")
+    if value == _CLEAR:
+        return SetProfile(field, "")  # back to the organization's profile field or the name
     if len(value) > MAX_PROFILE_VALUE:
         raise UsageError(
             f"that {field} is {len(value)} characters long; the limit is {MAX_PROFILE_VALUE}.",
@@ -526,7 +534,7 @@ def _parse_profile(rest: str) -> Command:
     if field == "initials" and not _INITIALS.fullmatch(value):
         raise UsageError("initials are 1 to 10 letters or digits, such as `JRG`.", "profile")
     if field == "github":
-        value = value.removeprefix("@")
+        value = _GITHUB_PROFILE.sub("", value).rstrip("/").removeprefix("@")
         if not _GITHUB.fullmatch(value):
             raise UsageError(f"`{_short(value)}` is not a GitHub username.", "profile")
     if field == "initials":

@@ -129,13 +129,14 @@ def roster(rows: Mapping[int, PersonLine], user_ids: Sequence[int]) -> Roster:
 def set_profile(session: Session, member: Member, field: str, value: str) -> Attendee:
     """Set one field of the person's attendees-table row and return the row; chosen initials
     are one person's only, or the other would silently become someone else's initials."""
-    if field == "initials":
+    if field == "initials" and value:
         owner = store.person_with_initials(session, value, member.user_id)
         named = owner.full_name if owner is not None else _named_with(session, value, member)
         if named is not None:
             raise UserError(f"initials {value} are already taken by {named}; choose others.")
     row = remember(session, member)
-    setattr(row, field, value)
+    # Cleared initials are none chosen: the name's come back.
+    setattr(row, field, value or None if field == "initials" else value)
     session.flush()
     return attendee(row)
 
