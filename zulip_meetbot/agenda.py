@@ -423,7 +423,7 @@ def move_open_items(session: Session, from_meeting: int, to_meeting: int) -> int
     source = [item for item in store.items_of(session, from_meeting) if not item.removed]
     target = store.items_of(session, to_meeting)
     next_top = max((int(i.number) for i in target if i.parent_id is None), default=0)
-    positions = defaultdict(int)
+    positions: defaultdict[str, int] = defaultdict(int)
     for item in target:
         if item.parent_id is None:
             positions[item.section] = max(positions[item.section], item.position)

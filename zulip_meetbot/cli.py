@@ -238,8 +238,8 @@ def load_checked_settings(path: str, database_hint: bool = False) -> Settings | 
     for series in settings.series:
         try:
             check_template(series.template)
-        except TemplateProblem as problem:
-            problems.append(f"[series:{series.slug}] template: {problem}")
+        except TemplateProblem as error:
+            problems.append(f"[series:{series.slug}] template: {error}")
     for problem in problems:
         print(f"meetbot: {path}: {problem}", file=sys.stderr)
     return None if problems else settings

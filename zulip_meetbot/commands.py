@@ -424,8 +424,8 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
     if verb == "action":
         first, after = _split_word(rest)
         if first.lower() in ("done", "reopen"):
-            number = _record_number(after, "action", "action", first.lower())
-            return CompleteAction(number) if first.lower() == "done" else ReopenAction(number)
+            action = _record_number(after, "action", "action", first.lower())
+            return CompleteAction(action) if first.lower() == "done" else ReopenAction(action)
         if changed := _change_of_minute(first, after, "action", "action", max_text):
             return changed
         return RecordAction(_text(rest, "action", max_text))

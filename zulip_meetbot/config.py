@@ -10,6 +10,7 @@ import calendar
 import configparser
 import difflib
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+# ``bad`` has a type of its own: an empty tuple or None standing for a list or a value would
+# otherwise pin ``T`` to ``tuple[()]`` or ``None``, and the converter would not fit it.
+Bad = TypeVar("Bad")
 
 BUILTIN_TEMPLATES = ("community", "ecosystem")
 CARRY_OVER_MODES = ("deferred", "unticked")
@@ -432,7 +436,9 @@ class _Reader:
             return None
         return value
 
-    def check(self, section: str, key: str, value: str, convert: Callable[[str], T], bad: T) -> T:
+    def check(
+        self, section: str, key: str, value: str, convert: Callable[[str], T], bad: Bad
+    ) -> T | Bad:
         """``convert(value)``, or ``bad`` after recording the ValueError it raised."""
         try:
             return convert(value)
@@ -445,11 +451,11 @@ class _Reader:
         section: str,
         key: str,
         convert: Callable[[str], T],
-        bad: T,
+        bad: Bad,
         default: str | None = None,
         *,
         multiline: bool = False,
-    ) -> T:
+    ) -> T | Bad:
         """The key converted, or ``bad`` when it is missing or wrong."""
         text = self.text(section, key, default, multiline=multiline)
         return bad if text is None else self.check(section, key, text, convert, bad)
@@ -495,10 +501,12 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
         return None
     problems_before = len(reader.problems)
 
-    def value(key: str, convert: Callable[[str], T], bad: T, default: str | None = None) -> T:
+    def value(
+        key: str, convert: Callable[[str], T], bad: Bad, default: str | None = None
+    ) -> T | Bad:
         return reader.value(section, key, convert, bad, default)
 
-    def listed(key: str, convert: Callable[[str], T], bad: T, default: str) -> T:
+    def listed(key: str, convert: Callable[[str], T], bad: Bad, default: str) -> T | Bad:
         return reader.value(section, key, convert, bad, default, multiline=True)
 
     title = value("title", str, "")
@@ -850,7 +858,8 @@ def resolve_template(text: str, base: Path) -> str:
 def _check_notes_path(pattern: str, start: datetime, rule: rrule | None) -> str:
     if not pattern:
         raise ValueError("empty")
-    days = [start] if rule is None else rule[:2]
+    # islice, not rule[:2]: dateutil's stubs type a slice of a rule as a single datetime.
+    days = [start] if rule is None else list(itertools.islice(rule, 2))
     try:
         names = [day.strftime(pattern) for day in days]
     except ValueError as err:

@@ -45,7 +45,8 @@ def series_calendar(
     for component in calendar.walk("VTIMEZONE"):
         # icalendar's note on the span of its transitions, which subscribers' apps show.
         component.pop("COMMENT", None)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves to_ical's return unannotated
+    return ical
 
 
 def event_uid(slug: str, site: str) -> str:
@@ -72,7 +73,7 @@ def _event(series: SeriesConfig, uid: str, start: datetime, now: datetime) -> Ev
 
 
 def _rule(schedule: str, series: SeriesConfig) -> vRecur:
-    rule = vRecur.from_ical(schedule)
+    rule: vRecur = vRecur.from_ical(schedule)  # icalendar leaves from_ical unannotated
     until = rule.get("UNTIL")
     if until:
         # RFC 5545: beside a zoned DTSTART, UNTIL must be UTC; the botrc's is a local wall time.

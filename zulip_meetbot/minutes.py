@@ -324,8 +324,8 @@ def minutes_by_item(
     actions: dict[int | None, list[ActionItem]] = defaultdict(list)
     all_actions = []
     values = action_values(session, rows.actions, roster, item_numbers, zone, done_by, rows.owners)
-    for row, value in zip(rows.actions, values, strict=True):
-        actions[row.item_id].append(value)
+    for action_row, value in zip(rows.actions, values, strict=True):
+        actions[action_row.item_id].append(value)
         all_actions.append(value)
     keys = set(notes) | set(decisions) | set(actions)
     grouped = {

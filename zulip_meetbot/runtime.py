@@ -369,8 +369,8 @@ class Runtime:
             and not self.handler.was_handled(int(m["id"]))
         ]
         if pending:
-            missed = count(len(pending), "message", "messages")
-            log.info("catching up on %s sent to the bot while it was away", missed)
+            how_many = count(len(pending), "message", "messages")
+            log.info("catching up on %s sent to the bot while it was away", how_many)
         for message in pending:
             if self._stopping:
                 return  # the rest is read back at the next start

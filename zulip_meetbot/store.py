@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     Integer,
@@ -52,6 +52,9 @@ from zulip_meetbot.models import (
     SentActionRow,
     UTCDateTime,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing's from Python 3.11 on
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +320,9 @@ def insert_row(session: Session, row_type: type[Base], **values: Any) -> None:
     _run(session, insert(row_type.__table__), values)
 
 
-def _run(session: Session, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+def _run(
+    session: Session, statement: Executable, parameters: Any = None
+) -> CursorResult[Unpack[tuple[Any, ...]]]:
     """Run a statement that reads or writes plain values, not ORM objects, on the session's
     connection: that skips the ORM's per-statement work, half the cost of a short query.
     The session's pending changes go first, as the ORM's own autoflush would send them."""
