@@ -259,7 +259,6 @@ class MeetbotHandler:
                 warning = views.slow_down(self._flood.per_minute, content)
             self._remember_answered(message_id, warning)
             return warning
-        self._context = None
         try:
             return self._reply_to(message, bot_handler)
         except (UsageError, UserError) as refusal:
@@ -295,6 +294,7 @@ class MeetbotHandler:
             self._marked[context.series.slug] = marked
 
     def _reply_to(self, message: dict[str, Any], bot_handler: BotHandler) -> str | None:
+        self._context = None  # until the series is known
         request = parse_request(str(message.get("content") or ""), self._settings.max_item_length)
         member = self._member(message)
         command = request.command

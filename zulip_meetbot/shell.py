@@ -646,9 +646,9 @@ def open_session(
     clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
     # A database it cannot use stops it with one line (DatabaseProblem), before any prompt.
     store = open_store(settings.database)
-    with store.transaction() as session:
-        people = People(zulip_people(session))
-        topic = running_topic(session, settings)
+    with store.transaction() as db:
+        people = People(zulip_people(db))
+        topic = running_topic(db, settings)
     # The clock stands still between lines, so a script would trip the limit; off unless asked.
     handler = MeetbotHandler(settings, store, clock, people, limit_floods=options.flood_limit)
     # A kept database has handled messages already: new ones must not reuse their ids.
