@@ -194,8 +194,7 @@ def test_db_current_names_a_database_from_before_migrations_and_db_upgrade_stamp
     status, out, err = meetbot("db", "upgrade", "--database", str(path))
     assert (status, err) == (0, "")
     assert out == (
-        f"database {path}: upgraded from revision from before meetbot kept revisions "
-        f"to {migrations.head()}\n"
+        f"database {path}: upgraded from before schema revisions to revision {migrations.head()}\n"
     )
     status, out, _ = meetbot("db", "upgrade", "--database", str(path))
     assert out == f"database {path}: revision {migrations.head()} (head: up to date)\n"

@@ -486,8 +486,8 @@ def manage_database(database: Path, action: str) -> int:
     elif done.created:
         print(f"database {database}: new, made at revision {done.after}")
     else:
-        before = done.before or "from before meetbot kept revisions"
-        print(f"database {database}: upgraded from revision {before} to {done.after}")
+        before = f"revision {done.before}" if done.before else "before schema revisions"
+        print(f"database {database}: upgraded from {before} to revision {done.after}")
     return 0
 
 
