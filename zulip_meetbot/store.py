@@ -204,7 +204,9 @@ def _bring_up_to_date(engine: Engine, database: Path) -> Upgrade | None:
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
             done = _migrate(connection, database)
-            if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+            # Only after revisions ran: a database at the head starts without reading it all.
+            changed = done is not None and not done.created
+            if changed and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                 raise DatabaseProblem(
                     f"database {database} could not be upgraded: a revision broke a reference "
                     "between its tables (nothing was changed)"
