@@ -153,6 +153,26 @@ def build_parser() -> argparse.ArgumentParser:
         "series' own",
     )
     render.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    database = commands.add_parser(
+        "db",
+        help="the database's schema: which revision it is at, and upgrading it",
+        description="meetbot upgrades an older database itself when `meetbot run` starts; "
+        "these do it, or look, without starting the bot.",
+    )
+    actions = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    actions.add_parser(
+        "upgrade",
+        parents=[reading],
+        help="bring the database's schema up to this meetbot's",
+        description="Run the schema revisions the database has not had yet (back it up "
+        "first); a database made before meetbot kept revisions is recognised and marked.",
+    )
+    actions.add_parser(
+        "current",
+        parents=[reading],
+        help="the database's schema revision, and whether it is up to date",
+        description="Print the database's schema revision; the file is never changed.",
+    )
     return parser
 
 
@@ -198,6 +218,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     if args.command == "upcoming":
         return show_upcoming(settings, source, args.slug, args.days)
+    if args.command == "db":
+        return manage_database(settings.database, args.db_command)
     series = series_named(settings, source, args.slug)
     if series is None:
         return EXIT_CONFIG
@@ -443,6 +465,29 @@ def show_attendance(
     with reading(settings) as session:
         matrix = attendance_matrix(session, series)
     _write_out(attendance_csv(matrix) if as_csv else attendance_table(series, matrix), output)
+    return 0
+
+
+def manage_database(database: Path, action: str) -> int:
+    """``meetbot db upgrade`` and ``meetbot db current``."""
+    from zulip_meetbot.store import DatabaseProblem, open_store, schema_revision
+
+    if action == "current":
+        print(schema_revision(database))
+        return 0
+    if not database.exists():
+        # A mistyped path would otherwise become a new, empty database.
+        raise DatabaseProblem(f"database {database} does not exist: `meetbot run` creates it")
+    store = open_store(database)
+    store.close()
+    done = store.upgrade
+    if done is None:
+        print(schema_revision(database))
+    elif done.created:
+        print(f"database {database}: new, made at revision {done.after}")
+    else:
+        before = f"revision {done.before}" if done.before else "before schema revisions"
+        print(f"database {database}: upgraded from {before} to revision {done.after}")
     return 0
 
 

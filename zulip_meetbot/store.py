@@ -88,25 +88,37 @@ class DatabaseProblem(Exception):
     """Why the database file cannot be used, in one line that names the file."""
 
 
-def foreign_schema(cursor: Any, tables: set[str]) -> str | None:
+def foreign_schema(
+    cursor: Any, tables: set[str], expected: dict[str, tuple[str, ...]]
+) -> str | None:
     """Why a SQLite database with ``tables`` is not meetbot's, or None when it is (or has none
-    yet, a new one): meetbot's tables, where there, have every column models.py gives them."""
-    ours = Base.metadata.tables
-    shared = sorted(tables & ours.keys())
+    yet, a new one): meetbot's tables, where there, have every column ``expected`` gives them."""
+    shared = sorted(tables & expected.keys())
     if tables and not shared:
         return f"it has tables ({', '.join(sorted(tables))}) and none of meetbot's"
     for name in shared:
         columns = {row[1] for row in cursor.execute(f'PRAGMA table_info("{name}")')}
-        missing = [column.name for column in ours[name].columns if column.name not in columns]
+        missing = [column for column in expected[name] if column not in columns]
         if missing:
             more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
             return f"its table {name} has no column {', '.join(missing[:3])}{more}"
     return None
 
 
-def _inspect(database: Path) -> bool:
-    """Whether the existing file ``database`` is a new database (no tables: an empty file is
-    one); raises :class:`DatabaseProblem` when it is another program's. Changes nothing."""
+class Found(NamedTuple):
+    """What a database file holds, as :func:`_inspect` found it."""
+
+    new: bool  # no tables yet
+    revision: str | None  # its schema revision; None: made before migrations (or new)
+    missing: frozenset[str]  # made before migrations: the baseline's tables it lacks
+
+
+NEW = Found(new=True, revision=None, missing=frozenset())
+
+
+def _inspect(database: Path) -> Found:
+    """What the existing file ``database`` holds (an empty file is a new database); raises
+    :class:`DatabaseProblem` when it is another program's or a newer meetbot's. Changes nothing."""
     uri = database.absolute().as_uri() + "?mode=ro"
     connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
@@ -117,7 +129,23 @@ def _inspect(database: Path) -> bool:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         }
-        why = foreign_schema(cursor, tables)
+        if not tables:
+            return NEW
+        # Here, not at the top: Alembic is read only for a database with tables.
+        from zulip_meetbot import migrations
+
+        revision = None
+        if migrations.VERSION_TABLE in tables:
+            row = cursor.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
+            revision = row[0] if row else None
+        if revision is None:
+            # Made before migrations: its tables are the baseline's, whatever models.py says now.
+            baseline = migrations.baseline_schema()
+            expected = {name: table.columns for name, table in baseline.items()}
+        else:
+            # Its own revision says what it holds; only another program's shares no table.
+            expected = {name: () for name in Base.metadata.tables}
+        why = foreign_schema(cursor, tables - {migrations.VERSION_TABLE}, expected)
     finally:
         connection.close()
     if why is not None:
@@ -125,7 +153,115 @@ def _inspect(database: Path) -> bool:
             f"database {database} is not a meetbot database ({why}): meetbot leaves it alone; "
             "name a new file, or meetbot's own"
         )
-    return not tables
+    if revision is not None and not migrations.is_known(revision):
+        raise newer_database(database, revision)
+    missing = frozenset() if revision else frozenset(expected.keys() - tables)
+    return Found(new=False, revision=revision, missing=missing)
+
+
+def newer_database(database: Path, revision: str) -> DatabaseProblem:
+    from zulip_meetbot import __version__
+
+    return DatabaseProblem(
+        f"database {database} was made by a newer meetbot (schema revision {revision}, which "
+        f"meetbot {__version__} does not know): run that meetbot, or restore a backup"
+    )
+
+
+class OlderDatabase(DatabaseProblem):
+    """The database's schema is older than the code's: a command that writes upgrades it."""
+
+
+def _require_current(database: Path, found: Found) -> None:
+    """Refuse, for a command that only reads, a database whose schema is older than the code's
+    (reading it would need the upgrade it may not make)."""
+    from zulip_meetbot import migrations
+
+    head = migrations.head()
+    if found.revision == head:
+        return
+    if found.revision is None and not found.missing and migrations.baseline() == head:
+        return  # made before migrations, and nothing changed since: only the stamp is missing
+    raise OlderDatabase(
+        f"database {database} was made by an older meetbot; `meetbot db upgrade` "
+        "(or `meetbot run`) brings it up to date"
+    )
+
+
+class Upgrade(NamedTuple):
+    """What opening the database for writing did to its schema."""
+
+    before: str | None  # its revision before; None: made before migrations (or new)
+    after: str
+    created: bool  # the tables were made now, at the newest revision
+
+
+def _bring_up_to_date(engine: Engine, database: Path) -> Upgrade | None:
+    """Make the database's schema the code's, in one transaction that holds the write lock
+    (a second meetbot starting waits, then finds it done); None when it was already."""
+    with engine.connect() as connection:
+        # A revision that copies a table (SQLite's way to alter one) must not trip or cascade
+        # the foreign keys on the way; they are checked at the end. Not settable in a transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            done = _migrate(connection, database)
+            # Only after revisions ran: a database at the head starts without reading it all.
+            changed = done is not None and not done.created
+            if changed and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise DatabaseProblem(
+                    f"database {database} could not be upgraded: a revision broke a reference "
+                    "between its tables (nothing was changed)"
+                )
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+    if done is not None:
+        log.info(
+            "database %s: schema revision %s, now %s",
+            database,
+            done.before or "from before migrations",
+            done.after,
+        )
+    return done
+
+
+def _migrate(connection: Any, database: Path) -> Upgrade | None:
+    from zulip_meetbot import migrations
+
+    head = migrations.head()
+    tables = {
+        name
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    revision = migrations.current(connection)
+    if not tables:
+        # A new database: models.py is the newest schema (a test checks that every revision,
+        # run from the baseline, makes the same), in one step instead of every revision's.
+        Base.metadata.create_all(connection)
+        migrations.stamp(connection, head)
+        return Upgrade(None, head, created=True)
+    if revision == head:
+        return None
+    if revision is None:
+        # Made by create_all before migrations: the baseline, less the tables added last,
+        # which create_all would have added when it started (and now the baseline's make).
+        for name, table in migrations.baseline_schema().items():
+            if name not in tables:
+                for statement in table.statements:
+                    connection.exec_driver_sql(statement)
+        migrations.stamp(connection, migrations.baseline())
+    elif not migrations.is_known(revision):
+        raise newer_database(database, revision)
+    migrations.upgrade(connection)
+    return Upgrade(revision, head, created=False)
 
 
 class Store:
@@ -136,7 +272,10 @@ class Store:
         in_memory = database is None or str(database) == ":memory:"
         # Once, before anything writes: another program's SQLite file is never touched.
         file = None if in_memory else Path(str(database))
-        self.new = file is None or not file.exists() or _inspect(file)
+        self.found = NEW if file is None or not file.exists() else _inspect(file)
+        self.new = self.found.new
+        # What opening it for writing did to its schema (`meetbot db upgrade` tells).
+        self.upgrade: Upgrade | None = None
         if in_memory:
             # One shared connection, or every session would see its own empty database.
             self.engine: Engine = create_engine(
@@ -157,9 +296,20 @@ class Store:
             )
         if read_only:
             event.listen(self.engine, "connect", _read_only_pragmas)
+            if file is not None and not self.new:
+                _require_current(file, self.found)
         else:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(self.engine)
+            if file is None:
+                Base.metadata.create_all(self.engine)  # thrown away at the end: no revision
+            else:
+                # Before the checkpoint thread starts: the schema changes with nothing else
+                # using the engine.
+                try:
+                    self.upgrade = _bring_up_to_date(self.engine, file)
+                except BaseException:
+                    self.engine.dispose()
+                    raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._closing = threading.Event()
         self._checkpoints: threading.Thread | None = None
@@ -303,7 +453,10 @@ def database_state(database: Path) -> str:
                 f"database {database} is read-only (this user may not write {path})"
             )
     probe_write_lock(database)
-    store = open_store(database, read_only=True)
+    try:
+        store = open_store(database, read_only=True)
+    except OlderDatabase as older:
+        return f"{older}; readable and writable"
     try:
         if store.new:
             return f"database {database} is new: no meetings recorded yet; readable and writable"
@@ -312,6 +465,35 @@ def database_state(database: Path) -> str:
     finally:
         store.close()
     return f"database {database}: {count} meetings recorded; readable and writable"
+
+
+def schema_revision(database: Path) -> str:
+    """For ``meetbot db current``: the database's schema revision, and whether it is this
+    meetbot's newest; never creates or changes the file. Raises :class:`DatabaseProblem`."""
+    if not database.exists():
+        raise DatabaseProblem(f"database {database} does not exist")
+    with explained(database):
+        found = _inspect(database)
+    from zulip_meetbot import migrations
+
+    head = migrations.head()
+    if found.new:
+        return (
+            f"database {database}: no tables yet; `meetbot db upgrade` (or `meetbot run`) "
+            f"makes them at revision {head}"
+        )
+    if found.revision is None:
+        return (
+            f"database {database}: made before meetbot kept schema revisions; "
+            f"`meetbot db upgrade` (or `meetbot run`) marks it as revision {migrations.baseline()}"
+            + ("" if migrations.baseline() == head else f" and brings it up to {head}")
+        )
+    if found.revision == head:
+        return f"database {database}: revision {head} (head: up to date)"
+    return (
+        f"database {database}: revision {found.revision}, this meetbot's newest is {head}: "
+        "`meetbot db upgrade` (or `meetbot run`) brings it up to date"
+    )
 
 
 def insert_row(session: Session, row_type: type[Base], **values: Any) -> None:

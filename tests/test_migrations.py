@@ -1,0 +1,310 @@
+"""Schema migrations: older databases are brought up to date, newer ones refused, nothing lost."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from zulip_meetbot import cli, migrations
+from zulip_meetbot.models import Base
+from zulip_meetbot.store import Store
+
+# A database made by the last release before migrations (create_all, no alembic_version), by
+# `meetbot shell` running the script beside it: every table but attendance_reaction holds rows.
+RELEASE_DUMP = Path(__file__).parent / "data" / "release-0.1.0.sql"
+FUTURE = "ffffffffffff"
+
+
+@pytest.fixture
+def meetbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    """`meetbot ARGS` in process, in ``tmp_path`` (no botrc there); (status, out, err)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = cli.main(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run
+
+
+def release_database(path: Path, *, without: str | None = None) -> Path:
+    """The last release's database at ``path``; ``without``: as before that table was added."""
+    connection = sqlite3.connect(path)
+    connection.executescript(RELEASE_DUMP.read_text())
+    if without is not None:
+        connection.execute(f"DROP TABLE {without}")
+    connection.commit()
+    connection.close()
+    return path
+
+
+def contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but Alembic's, in rowid order."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != ?",
+                (migrations.VERSION_TABLE,),
+            )
+        ]
+        return {
+            table: connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+            for table in tables
+        }
+    finally:
+        connection.close()
+
+
+def revision_of(path: Path) -> str | None:
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchall()
+    except sqlite3.OperationalError:
+        return None  # no version table
+    finally:
+        connection.close()
+    assert len(rows) == 1
+    return rows[0][0]
+
+
+def differences_from_models(path: Path) -> list[Any]:
+    """What Alembic finds between the database's schema and models.py (nothing: up to date)."""
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_object": migrations.include_object}
+            )
+            return compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def set_revision(path: Path, revision: str) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute(f"UPDATE {migrations.VERSION_TABLE} SET version_num = ?", (revision,))
+    connection.commit()
+    connection.close()
+
+
+def test_the_last_releases_database_goes_through_every_revision_with_nothing_lost(
+    tmp_path: Path,
+) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    before = contents(path)
+    assert sum(map(len, before.values())) > 50  # a real record: meetings, items, actions...
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            migrations.stamp(connection, migrations.baseline())
+        for revision in migrations.revisions():
+            with engine.begin() as connection:
+                migrations.upgrade(connection, revision)
+                assert migrations.current(connection) == revision
+            after = contents(path)
+            for table, rows in before.items():
+                assert after[table] == rows, f"revision {revision} changed {table}"
+    finally:
+        engine.dispose()
+    assert revision_of(path) == migrations.head()
+    assert differences_from_models(path) == []
+
+
+def test_a_database_made_before_migrations_is_recognised_as_the_baseline_and_stamped(
+    tmp_path: Path, meetbot: Any
+) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    # `meetbot run` keeps APScheduler's jobs in the same file: not meetbot's table to change.
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "CREATE TABLE apscheduler_jobs (id VARCHAR(191) NOT NULL PRIMARY KEY, "
+        "next_run_time FLOAT, job_state BLOB NOT NULL)"
+    )
+    connection.execute("INSERT INTO apscheduler_jobs VALUES ('reconcile', 1.5, x'00')")
+    connection.commit()
+    connection.close()
+    before = contents(path)
+    assert revision_of(path) is None
+    store = Store(path)
+    store.close()
+    assert store.upgrade is not None and store.upgrade.before is None
+    assert revision_of(path) == migrations.head()
+    assert contents(path) == before
+    assert differences_from_models(path) == []
+    # and the record reads as before: the meetings the release held are there
+    status, out, err = meetbot("meetings", "demo", "--database", str(path))
+    assert (status, err) == (0, "")
+    assert "2025-02-12" in out and "2025-02-19" in out
+
+
+def test_a_database_from_before_the_newest_table_gets_it_then_the_stamp(tmp_path: Path) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3", without="owed_post")
+    before = contents(path)
+    Store(path).close()
+    assert revision_of(path) == migrations.head()
+    after = contents(path)
+    assert after.pop("owed_post") == []
+    assert after == before
+    assert differences_from_models(path) == []
+
+
+def test_a_new_database_is_made_at_the_newest_revision(tmp_path: Path) -> None:
+    path = tmp_path / "meetbot.sqlite3"
+    store = Store(path)
+    store.close()
+    assert store.upgrade is not None and store.upgrade.created
+    assert revision_of(path) == migrations.head()
+    assert differences_from_models(path) == []
+
+
+def test_every_revision_run_from_nothing_makes_the_schema_of_models(tmp_path: Path) -> None:
+    # A new database is made by create_all at the head: the revisions must agree with it.
+    path = tmp_path / "meetbot.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            migrations.upgrade(connection)
+    finally:
+        engine.dispose()
+    assert differences_from_models(path) == []
+
+
+def test_db_current_prints_the_revision_and_changes_nothing(tmp_path: Path, meetbot: Any) -> None:
+    path = tmp_path / "meetbot.sqlite3"
+    status, _, err = meetbot("shell", "--database", str(path), stdin="@meetbot agenda add Hi\n")
+    assert status == 0, err
+    before = path.read_bytes()
+    status, out, err = meetbot("db", "current", "--database", str(path))
+    assert (status, err) == (0, "")
+    assert out == f"database {path}: revision {migrations.head()} (head: up to date)\n"
+    assert path.read_bytes() == before
+
+
+def test_db_current_names_a_database_from_before_migrations_and_db_upgrade_stamps_it(
+    tmp_path: Path, meetbot: Any
+) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    status, out, _ = meetbot("db", "current", "--database", str(path))
+    assert status == 0
+    assert out.startswith(f"database {path}: made before meetbot kept schema revisions; ")
+    assert revision_of(path) is None  # only looked
+    status, out, err = meetbot("db", "upgrade", "--database", str(path))
+    assert (status, err) == (0, "")
+    assert out == (
+        f"database {path}: upgraded from before schema revisions to revision {migrations.head()}\n"
+    )
+    status, out, _ = meetbot("db", "upgrade", "--database", str(path))
+    assert out == f"database {path}: revision {migrations.head()} (head: up to date)\n"
+
+
+def test_db_upgrade_does_not_make_a_database_that_does_not_exist(
+    tmp_path: Path, meetbot: Any
+) -> None:
+    path = tmp_path / "typo.sqlite3"
+    status, out, err = meetbot("db", "upgrade", "--database", str(path))
+    assert (status, out) == (1, "")
+    assert err == f"meetbot: database {path} does not exist: `meetbot run` creates it\n"
+    assert not path.exists()
+
+
+def test_read_commands_read_a_database_from_before_migrations_and_leave_it_alone(
+    tmp_path: Path, meetbot: Any
+) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    before = path.read_bytes()
+    status, out, err = meetbot("attendance", "demo", "--database", str(path))
+    assert (status, err) == (0, "")
+    assert "othello" in out.lower()
+    assert path.read_bytes() == before
+
+
+def test_read_commands_refuse_an_older_database_in_one_line_until_it_is_upgraded(
+    tmp_path: Path, meetbot: Any
+) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3", without="owed_post")
+    before = path.read_bytes()
+    status, out, err = meetbot("meetings", "demo", "--database", str(path))
+    assert (status, out) == (1, "")
+    assert err == (
+        f"meetbot: database {path} was made by an older meetbot; `meetbot db upgrade` "
+        "(or `meetbot run`) brings it up to date\n"
+    )
+    assert path.read_bytes() == before
+    assert meetbot("db", "upgrade", "--database", str(path))[0] == 0
+    status, out, err = meetbot("meetings", "demo", "--database", str(path))
+    assert (status, err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "current"],
+        ["db", "upgrade"],
+        ["meetings", "demo"],
+        ["attendance", "demo"],
+        ["upcoming"],
+        ["shell"],
+    ],
+)
+def test_a_database_newer_than_the_code_is_refused_in_one_line(
+    tmp_path: Path, meetbot: Any, command: list[str]
+) -> None:
+    path = tmp_path / "meetbot.sqlite3"
+    Store(path).close()
+    set_revision(path, FUTURE)
+    before = path.read_bytes()
+    status, out, err = meetbot(*command, "--database", str(path), stdin="@meetbot agenda\n")
+    assert (status, out) == (1, "")
+    assert err.startswith(
+        f"meetbot: database {path} was made by a newer meetbot (schema revision {FUTURE}, "
+    )
+    assert len(err.splitlines()) == 1
+    assert path.read_bytes() == before
+
+
+def test_run_refuses_a_database_newer_than_the_code_in_one_line(
+    tmp_path: Path, meetbot: Any
+) -> None:
+    path = tmp_path / "meetbot.sqlite3"
+    Store(path).close()
+    set_revision(path, FUTURE)
+    (tmp_path / "botrc").write_text(
+        "[api]\nemail = meetbot-bot@example.org\nkey = 0123456789abcdef0123456789abcdef\n"
+        f"site = http://127.0.0.1:9\n\n[meetbot]\ndatabase = {path}\n\n"
+        "[series:community]\ntitle = Community Call\nstream = community\n"
+        "start = 2025-03-05 18:00\ntimezone = Europe/Berlin\nschedule = FREQ=WEEKLY\n"
+    )
+    (tmp_path / "botrc").chmod(0o600)
+    status, _, err = meetbot("run")
+    assert status == 1
+    line = [line for line in err.splitlines() if "newer meetbot" in line]
+    assert line == [
+        f"meetbot: database {path} was made by a newer meetbot (schema revision {FUTURE}, "
+        f"which meetbot {cli.__version__} does not know): run that meetbot, or restore a backup"
+    ]
+
+
+def test_check_says_an_older_database_will_be_upgraded(tmp_path: Path, meetbot: Any) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3", without="owed_post")
+    (tmp_path / "botrc").write_text(
+        "[api]\nemail = meetbot-bot@example.org\nkey = 0123456789abcdef0123456789abcdef\n"
+        f"site = http://127.0.0.1:9\n\n[meetbot]\ndatabase = {path}\n\n"
+        "[series:community]\ntitle = Community Call\nstream = community\n"
+        "start = 2025-03-05 18:00\ntimezone = Europe/Berlin\nschedule = FREQ=WEEKLY\n"
+    )
+    (tmp_path / "botrc").chmod(0o600)
+    status, out, _ = meetbot("check", "--offline")
+    assert status == 0, out
+    assert f"ok: database {path} was made by an older meetbot; `meetbot db upgrade`" in out
