@@ -544,6 +544,29 @@ def test_a_deferred_sub_item_of_an_item_handed_on_unticked_still_arrives_on_its_
     assert whole == (deferred_parent,)
 
 
+def test_with_carry_over_unticked_an_open_sub_item_of_a_ticked_item_is_not_lost(
+    tmp_path: Path,
+) -> None:
+    bot = Harness(tmp_path, BOTRC + SECTIONS + "\ncarry_over = unticked\n")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Parent P")
+    bot.say(wolf, "agenda sub 1 Sub P1 open")
+    bot.say(wolf, "agenda sub 1.1 Its own detail")
+    bot.say(wolf, "agenda sub 1 Sub P2 done")
+    chair, _ = started(bot)
+    bot.say(chair, "agenda done 1.2")
+    bot.say(chair, "agenda done 1")
+    summary = posted(bot.send(chair, "end"))[0]
+    handed = summary.split("**Carried to the next meeting**")[1].split("\n\n")[0]
+    assert handed.splitlines()[1:] == [
+        "- **1.1** (WV) Parent P: Sub P1 open",
+        "    - **1.1.1** Its own detail",
+    ]
+    agenda = bot.say(wolf, "agenda")
+    assert "- **1** (WV) Parent P: Sub P1 open\n    - **1.1** Its own detail" in agenda
+    assert "Sub P2 done" not in agenda and "- **2**" not in agenda
+
+
 def test_an_actions_owners_are_named_once_in_the_summary_notes_and_next_agenda(
     bot: Harness,
 ) -> None:

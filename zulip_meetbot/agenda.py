@@ -265,7 +265,8 @@ def handed_on(sections: Sequence[AgendaSection], unticked: bool = False) -> tupl
     A deferred item (`agenda defer N`) goes with everything under it; so does an unticked item
     of a section for later or, with ``unticked``, any unticked item, except its deferred
     sub-items. A deferred sub-item whose parent does not go as deferred goes as an item of its
-    own, its parent's text first (:func:`carried_text`), right after its parent's place.
+    own, its parent's text first (:func:`carried_text`), right after its parent's place; so
+    does, where unticked items go, an unticked sub-item of a ticked item.
     """
     found: list[AgendaItem] = []
 
@@ -281,11 +282,26 @@ def handed_on(sections: Sequence[AgendaSection], unticked: bool = False) -> tupl
                 kept.append(without_deferred(child, split))
         return replace(item, children=tuple(kept))
 
+    def loose_ends(item: AgendaItem, out: list[AgendaItem]) -> None:
+        # A ticked item stays, but what is still open under it must not be lost with it.
+        for child in item.children:
+            if child.deferred:
+                out.append(on_its_own(child, item))
+            elif child.done:
+                loose_ends(child, out)
+            else:
+                split: list[AgendaItem] = []
+                out.append(on_its_own(without_deferred(child, split), item))
+                out.extend(split)
+
     for agenda_section in sections:
         unticked_go = unticked or is_later_section(agenda_section.name)
         for item in agenda_section.items:
             if item.deferred:
                 found.append(item)
+                continue
+            if unticked_go and item.done:
+                loose_ends(item, found)
                 continue
             split: list[AgendaItem] = []
             kept = without_deferred(item, split)

@@ -315,7 +315,8 @@ USAGE: tuple[Usage, ...] = (
     Usage("undo", None, ("undo",), "undo", "anyone",
           "removes your own last note, decision or action item of this meeting"),
     Usage("end", None, ("end",), "end", "chairs",
-          "ticks the current item, writes the notes file, carries deferred items over and "
+          "ticks the current item, writes the notes file, hands items on to the next meeting "
+          "as the series' `carry_over` says and "
           "posts a summary with the file attached"),
     Usage("profile", None, ("profile",), "profile", "anyone",
           "shows your row in the attendees table: name, initials, affiliation, GitHub; "

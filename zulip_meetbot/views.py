@@ -157,7 +157,7 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     """An item and its children; with ``with_minutes``, what was said under each, else how much."""
     tick = "✅ " if item.done else ""
     who = f"({item.proposer_initials}) " if item.show_initials else ""
-    later = " _(deferred to the next meeting)_" if item.deferred else ""
+    later = " _(deferred to next meeting)_" if item.deferred else ""  # as the notes say
     lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
     inner = _INDENT * (depth + 1)
     # Each with its number named for its command (`note edit N`, `agreed edit N`); an action's
