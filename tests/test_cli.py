@@ -423,7 +423,7 @@ def test_another_programs_sqlite_file_is_not_a_meetbot_database_and_is_left_alon
     assert status == 1
     assert one_error_line(err).startswith(
         f"meetbot: database {database} is not a meetbot database "
-        "(its table meeting has no column id, series_slug, occurrence_start and 7 more)"
+        "(its table meeting lacks the columns id, series_slug, occurrence_start and 7 more)"
     )
     assert database.read_bytes() == before  # no table added, not even WAL mode set
     assert [name for name, _ in _tables(database)] == ["meeting"]
@@ -585,7 +585,7 @@ def test_upcoming_says_when_an_ended_series_last_met(
     assert status == 0, err
     assert out.splitlines() == [
         "Community Call (community): times in UTC, and in Europe/Berlin",
-        f"  the series' last meeting was on {last}; none is planned",
+        f"  the series' last scheduled meeting was on {last}; none is planned",
     ]
 
 

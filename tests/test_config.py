@@ -351,7 +351,7 @@ def test_bad_rrule(tmp_path: Path) -> None:
 
 def test_rrule_yielding_no_meeting(tmp_path: Path) -> None:
     assert problems_with(tmp_path, "series:community", schedule="FREQ=WEEKLY;UNTIL=20240101") == (
-        "[series:community] schedule: the rule yields no meeting after 2025-02-12 17:00",
+        "[series:community] schedule: the rule yields no meeting on or after 2025-02-12 17:00",
     )
 
 
@@ -591,7 +591,10 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / "nowhere" / "botrc")
 
-    assert caught.value.problems == (f"botrc not found: {tmp_path / 'nowhere' / 'botrc'}",)
+    assert caught.value.problems == (
+        f"botrc not found at {tmp_path / 'nowhere' / 'botrc'}: write one with `meetbot init`, "
+        "or name one with --config",
+    )
 
 
 def test_several_problems_are_all_reported(tmp_path: Path) -> None:
