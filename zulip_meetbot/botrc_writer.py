@@ -44,12 +44,11 @@ EXIT_USAGE = 2
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _EVERY_N_WEEKS = re.compile(r"every\s+(\d{1,2})\s+weeks?")
 _EVERY_OTHER_WEEK = "FREQ=WEEKLY;INTERVAL=2"
-# The schedule phrases init understands, and their rules; "monthly" and "every N weeks" are
-# worked out from the start and the number.
+# The schedule phrases init understands, and their rules; "monthly" and "every N weeks" (so
+# "every 2 weeks") are worked out from the start and the number.
 _SCHEDULE_PHRASES: Mapping[str, str] = {
     "weekly": "FREQ=WEEKLY",
     "every week": "FREQ=WEEKLY",
-    "every 2 weeks": _EVERY_OTHER_WEEK,
     "biweekly": _EVERY_OTHER_WEEK,
     "fortnightly": _EVERY_OTHER_WEEK,
     "every other week": _EVERY_OTHER_WEEK,

@@ -901,7 +901,11 @@ def resolve_template(text: str, base: Path, *, botrc: Path | None = None, key: s
     # Rendered raw, the bot's own settings would print its API key.
     if botrc is not None and path == absolute_path(botrc):
         raise ValueError(f"{path} is the botrc, which holds the bot's API key: not a template")
-    if key and key in path.read_text(encoding="utf-8", errors="replace"):
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise ValueError(f"cannot read the template file {path}: {err.strerror}") from None
+    if key and key in text:
         raise ValueError(f"{path} holds the bot's API key, so it is never rendered as a template")
     return str(path)
 
