@@ -423,7 +423,7 @@ def test_another_programs_sqlite_file_is_not_a_meetbot_database_and_is_left_alon
     assert status == 1
     assert one_error_line(err).startswith(
         f"meetbot: database {database} is not a meetbot database "
-        "(its table meeting has no column id, series_slug, occurrence_start and 7 more)"
+        "(its table meeting lacks the columns id, series_slug, occurrence_start and 7 more)"
     )
     assert database.read_bytes() == before  # no table added, not even WAL mode set
     assert [name for name, _ in _tables(database)] == ["meeting"]
@@ -585,7 +585,7 @@ def test_upcoming_says_when_an_ended_series_last_met(
     assert status == 0, err
     assert out.splitlines() == [
         "Community Call (community): times in UTC, and in Europe/Berlin",
-        f"  the series' last meeting was on {last}; none is planned",
+        f"  the series' last scheduled meeting was on {last}; none is planned",
     ]
 
 
@@ -598,3 +598,33 @@ def test_render_of_a_skipped_meeting_says_it_was_cancelled(meetbot: Any, tmp_pat
         "meetbot: Demo Community Meeting cancelled (skipped) its meeting on 2025-02-26. "
         "Meetings held: 2025-02-12, 2025-02-19."
     )
+
+
+def test_render_never_renders_the_botrc_or_a_file_holding_the_api_key(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC)
+    (tmp_path / "copy.md.j2").write_text(BERLIN_BOTRC)
+    key = "k3y-Of-The-Bot-0123456789abcdef"
+    status, out, err = meetbot("render", "community", "2025-03-05", "--template", "botrc")
+    assert status == 2 and out == ""
+    assert one_error_line(err) == (
+        f"meetbot: --template: {tmp_path / 'botrc'} is not a template file: a template file is "
+        "a Jinja2 template whose name ends in .j2, such as notes.md.j2"
+    )
+    status, out, err = meetbot("render", "community", "2025-03-05", "--template", "copy.md.j2")
+    assert status == 2 and out == ""
+    assert one_error_line(err) == (
+        f"meetbot: --template: {tmp_path / 'copy.md.j2'} holds the bot's API key, so it is "
+        "never rendered as a template"
+    )
+    assert key not in out + err
+
+
+def test_upcoming_help_says_how_many_days_it_shows(
+    meetbot: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        meetbot("upcoming", "--help")
+    text = " ".join(capsys.readouterr().out.split())
+    assert "start in the next N days (--days N, default 7;" in text

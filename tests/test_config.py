@@ -351,7 +351,7 @@ def test_bad_rrule(tmp_path: Path) -> None:
 
 def test_rrule_yielding_no_meeting(tmp_path: Path) -> None:
     assert problems_with(tmp_path, "series:community", schedule="FREQ=WEEKLY;UNTIL=20240101") == (
-        "[series:community] schedule: the rule yields no meeting after 2025-02-12 17:00",
+        "[series:community] schedule: the rule yields no meeting on or after 2025-02-12 17:00",
     )
 
 
@@ -591,7 +591,10 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / "nowhere" / "botrc")
 
-    assert caught.value.problems == (f"botrc not found: {tmp_path / 'nowhere' / 'botrc'}",)
+    assert caught.value.problems == (
+        f"botrc not found at {tmp_path / 'nowhere' / 'botrc'}: write one with `meetbot init`, "
+        "or name one with --config",
+    )
 
 
 def test_several_problems_are_all_reported(tmp_path: Path) -> None:
@@ -722,8 +725,8 @@ def test_a_zone_abbreviation_suggests_the_zones_that_use_it_not_a_close_spelling
     (problem,) = problems_with(tmp_path, "series:community", timezone="CEST")
 
     assert problem.startswith("[series:community] timezone: unknown time zone 'CEST' (CEST is an")
-    suggested = problem.split("one of: ")[1].rstrip(")").split(", ")
-    assert {"Europe/Berlin", "Europe/Paris", "Europe/Madrid"} <= set(suggested)
+    suggested = problem.split("such as: ")[1].split(" and ")[0].split(", ")
+    assert "Europe/Berlin" in suggested
     assert "EST" not in suggested and "America/New_York" not in suggested
     # Old aliases (CET, Poland) are left out: the Area/City name is what to write.
     assert all("/" in zone for zone in suggested)
@@ -870,3 +873,65 @@ def test_a_description_keeps_its_paragraphs_in_both_templates(tmp_path: Path) ->
             "\n\nWe meet every other week. Everyone is welcome.\n\n\\- bring your questions.\n\n"
             in notes
         ), template
+
+
+def test_a_zone_abbreviation_lists_six_zones_of_its_commonest_area_first_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    (problem,) = problems_with(tmp_path, "series:community", timezone="CEST")
+    listed, more = problem.split("such as: ")[1].rstrip(")").split(" and ")
+    suggested = listed.split(", ")
+    assert len(suggested) == 6
+    assert all(zone.startswith("Europe/") for zone in suggested)
+    assert suggested == sorted(suggested)
+    everyone = zones_using_abbreviation("CEST", datetime.now().year)
+    assert more == f"{len(everyone) - 6} more"
+
+
+def test_a_template_file_must_be_named_j2(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("# {{ meeting.title }}\n")
+    assert problems_with(tmp_path, "series:community", template="notes.md") == (
+        f"[series:community] template: {tmp_path / 'notes.md'} is not a template file: a "
+        "template file is a Jinja2 template whose name ends in .j2, such as notes.md.j2",
+    )
+
+
+def test_a_template_file_holding_the_api_key_is_refused_without_showing_it(
+    tmp_path: Path,
+) -> None:
+    sections = valid_sections()
+    key = sections["api"]["key"]
+    (tmp_path / "leak.md.j2").write_text(f"# {{{{ meeting.title }}}}\nkey = {key}\n")
+    sections["series:community"]["template"] = "leak.md.j2"
+    problems = problems_of(render(sections), tmp_path)
+    assert problems == (
+        f"[series:community] template: {tmp_path / 'leak.md.j2'} holds the bot's API key, so it "
+        "is never rendered as a template",
+    )
+
+
+def test_the_botrc_itself_is_never_a_template(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["series:community"]["template"] = "botrc.j2"
+    botrc = tmp_path / "botrc.j2"
+    botrc.write_text(render(sections))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(botrc)
+    assert caught.value.problems == (
+        f"[series:community] template: {botrc} is the botrc, which holds the bot's API key: "
+        "not a template",
+    )
+
+
+def test_paths_from_the_botrc_are_shown_normalised(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    sections = valid_sections()
+    sections.setdefault("meetbot", {})["database"] = "../garbage.db"
+    settings = parse_settings(render(sections), tmp_path / "sub" / "botrc")
+    assert settings.database == tmp_path / "garbage.db"
+    assert ".." not in str(settings.database)
+
+
+def test_a_rule_ending_before_the_start_yields_no_meeting_on_or_after_it(tmp_path: Path) -> None:
+    (problem,) = problems_with(tmp_path, "series:community", schedule="FREQ=DAILY;UNTIL=20200101")
+    assert problem.endswith("the rule yields no meeting on or after 2025-02-12 17:00")

@@ -154,8 +154,11 @@ def test_init_names_the_flag_of_each_wrong_answer_and_writes_nothing(
     assert status == 2
     lines = err.splitlines()
     assert "meetbot init: --email: expected the bot's email address, got 'not-an-email'" in lines
-    assert "meetbot init: --key: missing" in lines
-    assert "meetbot init: --stream: missing" in lines
+    assert (
+        "meetbot init: standard input is not a terminal, so init asks nothing and reads no "
+        "piped answers; give --key and --stream as flags; --zuliprc FILE gives site, email and "
+        "key (see `meetbot init --help`)" in lines
+    )
     assert "meetbot init: --start: expected YYYY-MM-DD HH:MM[:SS], got 'next wednesday'" in lines
     assert (
         "meetbot init: --timezone: unknown time zone 'Europe/Berln' "
@@ -409,7 +412,7 @@ def test_check_offline_names_each_botrc_problem_precisely(
 def test_check_offline_reports_a_missing_botrc(run: Any) -> None:
     status, out, _err = run("check", "--offline", "--config", "nowhere/botrc")
     assert status == 2
-    assert "error: botrc not found: " in out
+    assert "error: botrc not found at " in out
 
 
 def test_check_warns_when_others_can_read_the_botrc_but_passes(run: Any, tmp_path: Path) -> None:
@@ -743,7 +746,7 @@ def test_init_prints_the_warnings_check_would_print(run: Any) -> None:
     status, _out, err = run("init", *flags)
     assert status == 0
     assert (
-        "meetbot init: warning: [series:conda-community] schedule: the rule does not give the "
+        "meetbot init: warning: --schedule: the rule does not give the "
         "day of `start` (Wed 12 Feb 2025), so the first meetings are Tue 18 Feb 2025, "
         "Tue 25 Feb 2025, Tue 4 Mar 2025: make `start` the first meeting, or change the rule"
         in err.splitlines()
@@ -888,10 +891,10 @@ def test_init_from_a_pipe_says_it_asks_nothing_and_which_flags_to_give(
     lines = err.splitlines()
     assert lines[0] == (
         "meetbot init: standard input is not a terminal, so init asks nothing and reads no "
-        "piped answers; give --site, --email, --key, --start as flags "
-        "(see `meetbot init --help`)"
+        "piped answers; give --site, --email, --key and --start as flags; --zuliprc FILE "
+        "gives site, email and key (see `meetbot init --help`)"
     )
-    assert "meetbot init: --key: missing" in lines
+    assert lines[1:] == []  # each flag is not repeated as missing
     assert not (tmp_path / "botrc").exists()
 
 
@@ -904,15 +907,17 @@ def test_init_from_flags_with_only_a_wrong_value_does_not_talk_about_the_termina
     assert err.splitlines() == ["meetbot init: --timezone: unknown time zone 'Mars/Olympus'"]
 
 
-def test_init_refuses_a_video_label_without_a_video_link(run: Any, tmp_path: Path) -> None:
+def test_init_warns_about_a_video_label_without_a_video_link_naming_the_flags_and_writes(
+    run: Any, tmp_path: Path
+) -> None:
     flags = INIT_FLAGS[: INIT_FLAGS.index("--video-link")]
     status, _out, err = run("init", *flags, "--video-label", "Jitsi")
-    assert status == 2
+    assert status == 0  # as `check` only warns about the same botrc
     assert err.splitlines() == [
-        "meetbot init: --video-label: 'Jitsi' has no video_link to label; add the link, or "
-        "remove video_label"
+        "meetbot init: warning: --video-label: 'Jitsi' has no --video-link to label; add the "
+        "link, or remove --video-label"
     ]
-    assert not (tmp_path / "botrc").exists()
+    assert "video_label = Jitsi" in (tmp_path / "botrc").read_text().splitlines()
 
 
 def test_check_warns_about_a_video_label_with_no_video_link(run: Any, tmp_path: Path) -> None:
@@ -948,3 +953,115 @@ def test_run_logs_a_default_section_for_later(tmp_path: Path) -> None:
         "[series:community] default_section: 'Deferred to next meeting' is a section for later"
         in result.stderr
     )
+
+
+# --- issue 12: a new user's first init, check and read commands ------------------------------
+
+
+def test_init_into_a_folder_says_it_is_a_folder_and_suggests_a_file_in_it(
+    run: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "d").mkdir()
+    for force in ([], ["--force"]):
+        status, _out, err = run("init", *INIT_FLAGS, "--output", "d", *force)
+        assert status == 2
+        assert err.splitlines() == [
+            f"meetbot init: {tmp_path / 'd'} is a folder: name the file to write, such as "
+            f"--output {tmp_path / 'd' / 'botrc'}"
+        ]
+
+
+def test_init_from_a_pipe_names_one_missing_flag_in_the_singular(run: Any) -> None:
+    flags = INIT_FLAGS[: INIT_FLAGS.index("--start")] + INIT_FLAGS[INIT_FLAGS.index("UTC") - 1 :]
+    status, _out, err = run("init", *flags)
+    assert status == 2
+    assert err.splitlines() == [
+        "meetbot init: standard input is not a terminal, so init asks nothing and reads no "
+        "piped answers; give --start as a flag (see `meetbot init --help`)"
+    ]
+
+
+def test_init_says_a_stream_given_as_a_bare_hash_names_no_stream(run: Any) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("community")] = "#"
+    status, _out, err = run("init", *flags)
+    assert status == 2
+    assert err.splitlines() == ["meetbot init: --stream: '#' names no stream"]
+
+
+def test_init_and_check_warn_that_a_start_in_the_spring_forward_gap_does_not_exist(
+    run: Any, tmp_path: Path
+) -> None:
+    flags = list(INIT_FLAGS)
+    flags[flags.index("2025-02-12 17:00")] = "2025-03-30 02:30"
+    flags[flags.index("UTC")] = "Europe/Berlin"
+    flags[flags.index("every 2 weeks")] = "once"
+    status, _out, err = run("init", *flags)
+    assert status == 0, err
+    said = (
+        "start: 02:30 does not exist in Europe/Berlin on 2025-03-30 (the clocks go forward); "
+        "that meeting is at 03:30 CEST"
+    )
+    assert err.splitlines()[0] == f"meetbot init: warning: --{said}"
+    _status, out, _err = run("check", "--offline")
+    assert f"warning: [series:conda-community] {said}" in out.splitlines()
+
+
+def test_check_says_which_of_the_twice_passed_start_times_is_taken(
+    run: Any, tmp_path: Path
+) -> None:
+    series = GOOD_SERIES.replace("2030-01-02 17:00", "2030-10-27 02:30").replace(
+        "timezone = UTC", "timezone = Europe/Berlin"
+    )
+    _status, lines = check_offline_lines(run, tmp_path, series)
+    assert (
+        "warning: [series:community] start: 02:30 happens twice in Europe/Berlin on 2030-10-27 "
+        "(the clocks go back); that meeting is at the first, 02:30 CEST, not 02:30 CET" in lines
+    )
+
+
+def test_check_warns_that_a_series_whose_rule_ended_has_no_meetings_left(
+    run: Any, tmp_path: Path
+) -> None:
+    series = GOOD_SERIES.replace("2030-01-02", "2024-01-03").replace(
+        "FREQ=WEEKLY", "FREQ=WEEKLY;UNTIL=20240601"
+    )
+    status, lines = check_offline_lines(run, tmp_path, series)
+    assert status == 0
+    assert (
+        "warning: [series:community] schedule: the schedule's last meeting is 2024-05-29: the "
+        "series has ended (no reminders or starts will happen)" in lines
+    )
+
+
+def test_check_and_the_read_commands_say_the_same_about_a_missing_botrc(run: Any) -> None:
+    _status, out, _err = run("check", "--offline", "--config", "nowhere/botrc")
+    _status, _out, err = run("upcoming", "--config", "nowhere/botrc")
+    said = "botrc not found at "
+    checked = next(line for line in out.splitlines() if said in line).removeprefix("error: ")
+    read = err.splitlines()[0].removeprefix("meetbot: ")
+    assert checked.endswith("write one with `meetbot init`, or name one with --config")
+    assert read.startswith(checked)  # the read commands add: or a shell database
+
+
+def test_init_accepts_every_week_and_lists_the_same_phrases_as_its_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert schedule_rule_text("every week", "2025-02-12 17:00") == "FREQ=WEEKLY"
+    assert schedule_rule_text("fortnightly", "2025-02-12 17:00") == "FREQ=WEEKLY;INTERVAL=2"
+    with pytest.raises(ValueError, match="expected") as refused:
+        schedule_rule_text("sometimes", "2025-02-12 17:00")
+    with pytest.raises(SystemExit):
+        cli.main(["init", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    accepted = str(refused.value).removeprefix("expected ").split("; got")[0]
+    assert accepted in help_text
+    assert "biweekly" in accepted and "fortnightly" in accepted and "every week" in accepted
+
+
+def test_run_names_the_server_it_cannot_connect_to_once(tmp_path: Path) -> None:
+    result = run_with_no_server(tmp_path, GOOD_SERIES)
+    assert result.returncode == 1
+    (line,) = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert line.count("127.0.0.1:9") == 1
+    assert line.count("cannot connect") == 1

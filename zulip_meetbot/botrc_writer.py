@@ -15,7 +15,7 @@ import re
 import sys
 import textwrap
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -30,18 +30,43 @@ from zulip_meetbot.config import (
     DEFAULT_SECTIONS,
     DEFAULT_TEMPLATE,
     ConfigError,
+    absolute_path,
     check_interval,
     check_site,
     parse_settings,
     stream_name,
 )
+from zulip_meetbot.views import listed
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _EVERY_N_WEEKS = re.compile(r"every\s+(\d{1,2})\s+weeks?")
+_EVERY_OTHER_WEEK = "FREQ=WEEKLY;INTERVAL=2"
+# The schedule phrases init understands, and their rules; "monthly" and "every N weeks" (so
+# "every 2 weeks") are worked out from the start and the number.
+_SCHEDULE_PHRASES: Mapping[str, str] = {
+    "weekly": "FREQ=WEEKLY",
+    "every week": "FREQ=WEEKLY",
+    "biweekly": _EVERY_OTHER_WEEK,
+    "fortnightly": _EVERY_OTHER_WEEK,
+    "every other week": _EVERY_OTHER_WEEK,
+    "daily": "FREQ=DAILY",
+    "once": "",
+    "none": "",
+    "no": "",
+    "one-off": "",
+}
+# What --help, the question and a refused answer say init accepts.
+SCHEDULE_CHOICES = (
+    "weekly (or every week), every 2 weeks (or biweekly, fortnightly, every other week), "
+    "every N weeks, monthly (on the start's weekday: the 2nd Wednesday stays the 2nd), daily, "
+    "once, or an RRULE such as FREQ=WEEKLY;BYDAY=WE"
+)
 _PROBLEM_KEY = re.compile(r"\[(?:api|meetbot|series:[^\]]*)\] (\w+):\s*(.*)")
+# What a zuliprc gives (--zuliprc), as init's questions and flags name them.
+_ACCOUNT_FIELDS = ("site", "email", "key")
 _SLUG_PROBLEM = re.compile(r"\[series:[^\]]*\]: (.*)")
 # Words that say nothing about which meeting it is; a slug is typed in commands, so shorter.
 _FILLER_WORDS = frozenset({"the", "meeting", "meetings", "call", "calls", "sync"})
@@ -89,7 +114,7 @@ def questions() -> tuple[Question, ...]:
         Question("timezone", "Its time zone (IANA name)", local_zone_name()),
         Question(
             "schedule",
-            "How it repeats: weekly, every 2 weeks, monthly, once, or an RRULE",
+            f"How it repeats: {SCHEDULE_CHOICES}",
             "weekly",
         ),
         Question("video_link", "Video call link (Enter for none)", required=False),
@@ -130,10 +155,6 @@ _FIELD_OF_KEY: Mapping[str, str] = {
 }
 
 
-# Warnings of `check` that init refuses instead: the flags themselves make the mistake.
-_REFUSED_WARNING_FIELDS = ("video_label",)
-
-
 # --- pure parts -----------------------------------------------------------------------------
 
 
@@ -152,23 +173,16 @@ def schedule_rule_text(choice: str, start: str) -> str:
     text = " ".join(choice.strip().lower().split())
     if "freq=" in text:
         return choice.strip().removeprefix("RRULE:").removeprefix("rrule:")
-    if text in ("", "once", "none", "no", "one-off"):
+    if not text:
         return ""
-    if text == "daily":
-        return "FREQ=DAILY"
-    if text == "weekly":
-        return "FREQ=WEEKLY"
-    if text in ("biweekly", "fortnightly", "every other week"):
-        return "FREQ=WEEKLY;INTERVAL=2"
+    if text in _SCHEDULE_PHRASES:
+        return _SCHEDULE_PHRASES[text]
     if match := _EVERY_N_WEEKS.fullmatch(text):
         interval = check_interval(match.group(1), repr(choice.strip()))
         return "FREQ=WEEKLY" if interval == 1 else f"FREQ=WEEKLY;INTERVAL={interval}"
     if text == "monthly":
         return _monthly_rule(start)
-    raise ValueError(
-        f"expected weekly, every 2 weeks, monthly, once or an RRULE such as "
-        f"FREQ=WEEKLY;BYDAY=WE, got {choice.strip()!r}"
-    )
+    raise ValueError(f"expected {SCHEDULE_CHOICES}; got {choice.strip()!r}")
 
 
 def _monthly_rule(start: str) -> str:
@@ -331,12 +345,17 @@ def botrc_problems(answers: Answers, path: Path) -> dict[str, str]:
         problems["schedule"] = str(error)
         answers = replace(answers, schedule="once")  # so the other answers are still checked
     try:
-        settings = parse_settings(render_botrc(answers), path)
+        parse_settings(render_botrc(answers), path)
     except ConfigError as error:
-        return {**_problems_by_field(error.problems), **problems}
-    warned = _problems_by_field(tuple(value_warnings(settings)))
-    refused = {f: m for f, m in warned.items() if f in _REFUSED_WARNING_FIELDS}
-    return {**refused, **problems}
+        found = {**_problems_by_field(error.problems), **problems}
+        return {field: _given_but_empty(answers, field, m) for field, m in found.items()}
+    return problems
+
+
+def _given_but_empty(answers: Answers, field: str, message: str) -> str:
+    """``message``, unless it calls missing an answer given that reads as empty (``#``)."""
+    given = getattr(answers, field, "")
+    return f"{given!r} names no {_label(field)}" if message == "missing" and given else message
 
 
 def _problems_by_field(problems: tuple[str, ...]) -> dict[str, str]:
@@ -429,6 +448,13 @@ def _label(field: str) -> str:
 def init(args: argparse.Namespace, interactive: bool) -> int:
     """``meetbot init``: write the botrc, or explain which answer is wrong."""
     output = Path(args.output).expanduser()
+    if output.is_dir():
+        print(
+            f"meetbot init: {absolute_path(output)} is a folder: name the file to write, such "
+            f"as --output {absolute_path(output) / 'botrc'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if output.exists() and not args.force:
         print(f"meetbot init: {output} exists; use --force to replace it", file=sys.stderr)
         return EXIT_USAGE
@@ -445,10 +471,13 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
         return EXIT_USAGE
     problems = botrc_problems(answers, output)
     if problems:
-        if not interactive and (why := _not_asked(problems)):
-            print(why, file=sys.stderr)
-        for field, message in problems.items():
-            print(f"meetbot init: {_flag(field)}: {message}", file=sys.stderr)
+        unanswered = (field for field, message in problems.items() if message == "missing")
+        missing = [] if interactive else _in_question_order(unanswered)
+        if missing:
+            print(_not_asked(missing), file=sys.stderr)
+        for field in _in_question_order(problems):
+            if field not in missing:
+                print(f"meetbot init: {_flag(field)}: {problems[field]}", file=sys.stderr)
         return EXIT_USAGE
     text = render_botrc(answers)
     try:
@@ -456,8 +485,11 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
     except OSError as error:
         print(f"meetbot init: cannot write {output}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    for warning in value_warnings(parse_settings(text, output.absolute())):
-        print(f"meetbot init: warning: {warning}", file=sys.stderr)
+    settings = parse_settings(text, output.absolute())
+    # From flags, a warning names the flags that gave the values, not the botrc's keys.
+    for warning in value_warnings(settings, spell=str if interactive else _flag_of_key):
+        shown = warning if interactive else _flag_warning(warning)
+        print(f"meetbot init: warning: {shown}", file=sys.stderr)
     print(
         f"Wrote {output} (readable by you only).\n"
         f"series slug: {slug_of(answers)} (used in commands and file names)\n"
@@ -475,17 +507,40 @@ def _answers_from_flags(args: argparse.Namespace, interactive: bool) -> Answers:
     return answers if interactive else merged(default_answers(), answers)
 
 
-def _not_asked(problems: Mapping[str, str]) -> str | None:
-    """Why nothing was asked, when an answer is missing because stdin is no terminal."""
-    order = [f.name for f in fields(Answers)]
-    missing = sorted((f for f, m in problems.items() if m == "missing"), key=order.index)
-    if not missing:
-        return None
+def _in_question_order(names: Iterable[str]) -> list[str]:
+    """Answer fields in the order init asks them; the flags no question asks after them."""
+    order = [q.field for q in questions()]
+    order += [f.name for f in fields(Answers) if f.name not in order]
+    return sorted(names, key=lambda name: order.index(name) if name in order else len(order))
+
+
+def _not_asked(missing: Sequence[str]) -> str:
+    """Why nothing was asked, and which flags to give, when stdin is no terminal."""
+    flags = [_flag(field) for field in missing]
+    # The bot's zuliprc gives all three, and keeps the key out of `ps` and shell history.
+    alternative = (
+        f"; --zuliprc FILE gives {listed(_ACCOUNT_FIELDS)}"
+        if any(field in _ACCOUNT_FIELDS for field in missing)
+        else ""
+    )
+    noun = "a flag" if len(flags) == 1 else "flags"
     return (
         "meetbot init: standard input is not a terminal, so init asks nothing and reads no "
-        f"piped answers; give {', '.join(map(_flag, missing))} as flags "
+        f"piped answers; give {listed(flags)} as {noun}{alternative} "
         "(see `meetbot init --help`)"
     )
+
+
+def _flag_of_key(key: str) -> str:
+    return _flag(_FIELD_OF_KEY[key]) if key in _FIELD_OF_KEY else key
+
+
+def _flag_warning(warning: str) -> str:
+    """A ``[series:SLUG] key: …`` warning as ``--flag: …`` when a flag sets that key."""
+    match = _PROBLEM_KEY.fullmatch(warning)
+    if match is None or match.group(1) not in _FIELD_OF_KEY:
+        return warning
+    return f"{_flag_of_key(match.group(1))}: {match.group(2)}"
 
 
 def default_answers() -> Answers:
@@ -558,8 +613,7 @@ def add_parser(commands: Any) -> None:
     meeting.add_argument(
         "--schedule",
         metavar="RULE",
-        help="weekly, every 2 weeks, every N weeks, monthly (same weekday), daily, once, "
-        "or an RRULE such as FREQ=WEEKLY;BYDAY=WE",
+        help=f"{SCHEDULE_CHOICES} (default weekly)",
     )
     meeting.add_argument("--video-link", dest="video_link", metavar="URL", help="the call's URL")
     meeting.add_argument(

@@ -13,16 +13,22 @@ import os
 import stat
 import sys
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from zulip_meetbot.config import ConfigError, SeriesConfig, Settings, load_settings
+from zulip_meetbot.config import (
+    ConfigError,
+    SeriesConfig,
+    Settings,
+    load_settings,
+    schedule_rule,
+)
 from zulip_meetbot.notes import TemplateProblem, check_template
-from zulip_meetbot.timeutil import day_text, format_duration, occurrences, to_utc
+from zulip_meetbot.timeutil import UTC, day_text, format_duration, occurrences, to_utc
 from zulip_meetbot.views import count
 
 OK = "ok"
@@ -127,16 +133,62 @@ def permission_warning(path: Path) -> str | None:
     )
 
 
-def value_warnings(settings: Settings) -> list[str]:
-    """Values ``run`` accepts that are most likely mistakes, one line each."""
-    return [warning for series in settings.series for warning in _series_warnings(series)]
+def value_warnings(
+    settings: Settings, now: datetime | None = None, spell: Callable[[str], str] = str
+) -> list[str]:
+    """Values ``run`` accepts that are most likely mistakes, one line each; ``now`` (default the
+    present) dates an ended series, ``spell`` writes a key where a message names another."""
+    at = now if now is not None else datetime.now(UTC)
+    return [
+        warning for series in settings.series for warning in _series_warnings(series, at, spell)
+    ]
 
 
-def _series_warnings(series: SeriesConfig) -> list[str]:
+def start_warning(series: SeriesConfig) -> str | None:
+    """Why the first meeting is not at the wall time ``start`` says, when the clocks change
+    then: a time they skip, or one they pass twice (the first is taken, see ``to_utc``)."""
+    wall = series.start
+    first = to_utc(wall, series.zone)
+    held = first.astimezone(series.zone)
+    time = f"{wall:%H:%M}"
+    if held.replace(tzinfo=None) != wall:
+        return (
+            f"{time} does not exist in {series.timezone} on {wall:%Y-%m-%d} (the clocks go "
+            f"forward); that meeting is at {held:%H:%M} {held.tzname()}"
+        )
+    later = wall.replace(tzinfo=series.zone, fold=1)
+    if later.utcoffset() != held.utcoffset():
+        return (
+            f"{time} happens twice in {series.timezone} on {wall:%Y-%m-%d} (the clocks go "
+            f"back); that meeting is at the first, {time} {held.tzname()}, not {time} "
+            f"{later.tzname()}"
+        )
+    return None
+
+
+def ended_warning(series: SeriesConfig, now: datetime) -> str | None:
+    """That a repeating series has had its last meeting by ``now``."""
+    if series.schedule is None or occurrences(series, now, 1):
+        return None
+    rule = schedule_rule(series.schedule, series.start, series.zone)
+    last = rule.before(now.astimezone(series.zone), inc=True)
+    if last is None:
+        return None
+    return (
+        f"the schedule's last meeting is {last.date()}: the series has ended (no reminders or "
+        "starts will happen)"
+    )
+
+
+def _series_warnings(series: SeriesConfig, now: datetime, spell: Callable[[str], str]) -> list[str]:
     where = f"[series:{series.slug}]"
     first = to_utc(series.start, series.zone)
     starts = occurrences(series, first, _GAP_SAMPLE)
     warnings = []
+    if start := start_warning(series):
+        warnings.append(f"{where} start: {start}")
+    if ended := ended_warning(series, now):
+        warnings.append(f"{where} schedule: {ended}")
     if starts and starts[0] != first:
         # dateutil, unlike RFC 5545, does not count a start the rule would not give.
         days = [day_text(s.astimezone(series.zone).date()) for s in starts[:3]]
@@ -169,8 +221,8 @@ def _series_warnings(series: SeriesConfig) -> list[str]:
     warnings += _section_warnings(series, where)
     if series.video_label and not series.video_link:
         warnings.append(
-            f"{where} video_label: {series.video_label!r} has no video_link to label; add the "
-            "link, or remove video_label"
+            f"{where} video_label: {series.video_label!r} has no {spell('video_link')} to "
+            f"label; add the link, or remove {spell('video_label')}"
         )
     return warnings
 

@@ -18,6 +18,8 @@ from zulip_meetbot.config import (
     ConfigError,
     SeriesConfig,
     Settings,
+    absolute_path,
+    botrc_not_found,
     load_settings,
     parse_date,
     resolve_template,
@@ -92,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[reading],
         help="what the bot will post next, and when",
         description="The reminders, starts and ends the bot will post for the meetings that "
-        "start in the next days (at least the next meeting of each series), as the running "
+        f"start in the next N days (--days N, default {DEFAULT_DAYS}; at least the next meeting of "
+        "each series), as the running "
         "bot plans them: skipped and moved meetings, reminders already posted and running "
         "meetings are read from the database; each meeting's planned end is shown for "
         "information. Times in UTC and in the series' zone.",
@@ -238,20 +241,15 @@ def load_checked_settings(path: str, database_hint: bool = False) -> Settings | 
     """The botrc and its templates, or None after printing one line per problem."""
     if not Path(path).expanduser().exists():
         # What a first try most often meets: say what to do (--database: for read commands).
-        where = Path(path).expanduser().absolute()
         hint = " (or a shell database with --database)" if database_hint else ""
-        print(
-            f"meetbot: botrc not found at {where}: write one with `meetbot init`, or name one "
-            f"with --config{hint}",
-            file=sys.stderr,
-        )
+        print(f"meetbot: {botrc_not_found(path, hint)}", file=sys.stderr)
         return None
     try:
         settings = load_settings(path)
     except ConfigError as error:
         for problem in error.problems:
             # A problem with the file itself names it already.
-            named = str(Path(path).expanduser().absolute()) in problem
+            named = str(absolute_path(path)) in problem
             print(
                 f"meetbot: {problem}" if named else f"meetbot: {path}: {problem}", file=sys.stderr
             )
@@ -308,7 +306,7 @@ def run(config_path: str, log_level: str) -> int:
         store.close()
         # Some failures (a site that is not a Zulip server) come with an empty message.
         why = str(error) or f"{type(error).__name__} (is this a Zulip server?)"
-        log.error("cannot connect to Zulip at %s: %s", settings.api.site, why)
+        log.error("%s", connect_failure(settings.api.site, why))
         return 1
     assert runtime.bot is not None
     scheduler = MeetingScheduler(handler, runtime.bot)
@@ -329,6 +327,14 @@ def run(config_path: str, log_level: str) -> int:
     return 0
 
 
+def connect_failure(site: str, why: str) -> str:
+    """Why ``run`` could not connect to ``site``, naming the site once."""
+    # The zulip client's own messages ("cannot connect to server SITE/api/") name it already.
+    if site.rstrip("/") in why:
+        return f"cannot start: {why}"
+    return f"cannot connect to Zulip at {site}: {why}"
+
+
 def read_settings(config: str | None, database: str | None) -> tuple[Settings | None, str]:
     """The settings a read command uses, and where its series come from; None after saying
     what is wrong. ``database`` replaces the botrc's; with it and no botrc named or found,
@@ -338,13 +344,13 @@ def read_settings(config: str | None, database: str | None) -> tuple[Settings | 
     path = config or DEFAULT_BOTRC
     source = path
     if config is None and database and not Path(path).exists():
-        file = Path(database).expanduser().absolute()
+        file = absolute_path(database)
         settings: Settings | None = demo.demo_settings(file.parent)
         source = SHELL_DATABASE
     else:
         settings = load_checked_settings(path, database_hint=True)
     if settings is not None and database:
-        settings = replace(settings, database=Path(database).expanduser().absolute())
+        settings = replace(settings, database=absolute_path(database))
     return settings, source
 
 
@@ -431,7 +437,9 @@ def render_past(
     if template:
         try:
             # Named as in the botrc's `template =`, a file relative to here.
-            chosen = resolve_template(template, Path.cwd())
+            chosen = resolve_template(
+                template, Path.cwd(), botrc=settings.path, key=settings.api.key
+            )
         except ValueError as problem:
             print(f"meetbot: --template: {problem}", file=sys.stderr)
             return EXIT_CONFIG

@@ -7,10 +7,12 @@ lists every problem found, each on one line naming the section and key.
 from __future__ import annotations
 
 import calendar
+import collections
 import configparser
 import difflib
 import functools
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ __all__ = [
     "ConfigError",
     "SeriesConfig",
     "Settings",
+    "absolute_path",
+    "botrc_not_found",
     "check_interval",
     "check_site",
     "check_zone",
@@ -45,6 +49,8 @@ T = TypeVar("T")
 Bad = TypeVar("Bad")
 
 BUILTIN_TEMPLATES = ("community", "ecosystem")
+# A template file's name ends so, as the shipped ones' do: no other file is ever rendered.
+TEMPLATE_SUFFIX = ".j2"
 CARRY_OVER_MODES = ("deferred", "unticked")
 
 DEFAULT_DATABASE = "meetbot.sqlite3"
@@ -135,6 +141,8 @@ _ZONE_AREAS = (
     "Indian/",
     "Pacific/",
 )
+# A hint lists this many zones of an abbreviation, and how many more there are.
+_ZONES_SHOWN = 6
 _ABBREVIATION_RE = re.compile(r"[A-Za-z]{2,6}")
 _PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
 _SECTION_HEADER_RE = re.compile(r"\[(.+)\]")
@@ -299,7 +307,8 @@ def check_zone(name: str) -> str:
 
 def zones_using_abbreviation(abbreviation: str, year: int) -> tuple[str, ...]:
     """The IANA zones (Area/City names) whose abbreviation is ``abbreviation`` (any case) at
-    some time in ``year``, the year before or the year after: ``CEST`` → Europe/Berlin, …"""
+    some time in ``year``, the year before or the year after: ``CEST`` → Europe/Berlin, …;
+    the zones of the Area most of them share come first."""
     return _zones_by_abbreviation(year).get(abbreviation.upper(), ())
 
 
@@ -324,13 +333,30 @@ def check_site(text: str) -> str:
     return site
 
 
+def absolute_path(path: str | Path, base: Path | None = None) -> Path:
+    """``path`` with ``~`` expanded, made absolute against ``base`` (default the working folder)
+    and normalised (``a/../b`` is ``b``), as every message shows a path."""
+    expanded = Path(path).expanduser()
+    if not expanded.is_absolute():
+        expanded = (base if base is not None else Path.cwd()) / expanded
+    return Path(os.path.normpath(expanded))
+
+
+def botrc_not_found(path: str | Path, also: str = "") -> str:
+    """What to do when there is no botrc at ``path``; ``also`` names another way out."""
+    return (
+        f"botrc not found at {absolute_path(path)}: write one with `meetbot init`, or name one "
+        f"with --config{also}"
+    )
+
+
 def load_settings(path: str | Path) -> Settings:
     """Read and check the botrc at ``path``."""
-    botrc = Path(path).expanduser().absolute()
+    botrc = absolute_path(path)
     try:
         text = botrc.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([f"botrc not found: {botrc}"]) from None
+        raise ConfigError([botrc_not_found(botrc)]) from None
     except UnicodeDecodeError as err:
         raise ConfigError([f"botrc {botrc} is not UTF-8 text ({err.reason})"]) from None
     except OSError as err:
@@ -340,7 +366,7 @@ def load_settings(path: str | Path) -> Settings:
 
 def parse_settings(text: str, path: Path) -> Settings:
     """Check the botrc ``text``; ``path`` is the botrc's own path, which anchors relative paths."""
-    botrc = Path(path).expanduser().absolute()
+    botrc = absolute_path(path)
     base = botrc.parent
     parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT_SECTION)
     problems: list[str] = []
@@ -376,16 +402,18 @@ def parse_settings(text: str, path: Path) -> Settings:
     max_items = reader.value("meetbot", "max_items_per_meeting", _positive_int, 0, "500")
     per_minute = reader.value("meetbot", "commands_per_minute", _positive_int, 0, "30")
     catch_up = reader.value("meetbot", "catch_up", parse_duration, timedelta(), DEFAULT_CATCH_UP)
+    secret = parser.get("api", "key", fallback="").strip()
     series: list[SeriesConfig] = []
     for name in parser.sections():
-        if name.startswith("series:") and (one := _read_series(reader, name, base)) is not None:
+        one = _read_series(reader, name, botrc, secret) if name.startswith("series:") else None
+        if one is not None:
             series.append(one)
     if not any(name.startswith("series:") for name in parser.sections()):
         problems.append("no [series:SLUG] section: the botrc must describe at least one meeting")
     problems.extend(_ambiguous_series(series))
 
     if problems or api is None:
-        raise ConfigError(_redact(problems, parser.get("api", "key", fallback="").strip()))
+        raise ConfigError(_redact(problems, secret))
     return Settings(
         path=botrc,
         api=api,
@@ -491,7 +519,9 @@ def _read_meetbot(
     return database, notes_dir, zones, chairs, grace
 
 
-def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | None:
+def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> SeriesConfig | None:
+    """One series; ``key`` is the bot's API key, which no template file may hold."""
+    base = botrc.parent
     slug = section.removeprefix("series:")
     if not SLUG_RE.fullmatch(slug):
         reader.problems.append(
@@ -533,7 +563,10 @@ def _read_series(reader: _Reader, section: str, base: Path) -> SeriesConfig | No
         pick = functools.partial(_pick_section, sections=sections)
         default_section = value("default_section", pick, "", sections[-1])
     template = value(
-        "template", functools.partial(resolve_template, base=base), "", DEFAULT_TEMPLATE
+        "template",
+        functools.partial(resolve_template, base=base, botrc=botrc, key=key),
+        "",
+        DEFAULT_TEMPLATE,
     )
     notes_path = ""
     if start is not None:
@@ -604,7 +637,7 @@ def _resolve(base: Path, text: str) -> Path:
         path = Path(text).expanduser()
     except RuntimeError:  # ~name of a user this machine does not have
         raise ValueError(f"no home folder is known for {text.split('/')[0]!r}") from None
-    return path if path.is_absolute() else base / path
+    return absolute_path(path, base)
 
 
 def _existing_file(text: str, base: Path) -> str | None:
@@ -630,9 +663,11 @@ def _zone_hint(name: str) -> str:
     if _ABBREVIATION_RE.fullmatch(name):
         zones = zones_using_abbreviation(name, datetime.now().year)
         if zones:
+            shown = zones[:_ZONES_SHOWN]
+            more = f" and {len(zones) - len(shown)} more" if len(zones) > len(shown) else ""
             return (
                 f" ({name} is an abbreviation, which several zones share; write the zone of a "
-                f"place, one of: {', '.join(zones)})"
+                f"place, such as: {', '.join(shown)}{more})"
             )
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -654,7 +689,13 @@ def _zones_by_abbreviation(year: int) -> Mapping[str, tuple[str, ...]]:
         zone = ZoneInfo(name)
         for instant in instants:
             found.setdefault(instant.astimezone(zone).tzname() or "", set()).add(name)
-    return {abbreviation: tuple(sorted(names)) for abbreviation, names in found.items()}
+    return {abbreviation: _by_area(names) for abbreviation, names in found.items()}
+
+
+def _by_area(names: Iterable[str]) -> tuple[str, ...]:
+    """Zone names, those of the Area most of them are in first (CEST: Europe/ before Africa/)."""
+    areas = collections.Counter(name.partition("/")[0] for name in names)
+    return tuple(sorted(names, key=lambda name: (-areas[name.partition("/")[0]], name)))
 
 
 def _parse_zones(text: str) -> tuple[str, ...]:
@@ -796,7 +837,7 @@ def _check_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
     except (ValueError, TypeError) as err:
         raise ValueError(f"not a valid RRULE ({err})") from None
     if next(iter(rule), None) is None:
-        raise ValueError(f"the rule yields no meeting after {start:%Y-%m-%d %H:%M}")
+        raise ValueError(f"the rule yields no meeting on or after {start:%Y-%m-%d %H:%M}")
     return rule
 
 
@@ -843,15 +884,29 @@ def _pick_section(name: str, sections: Sequence[str]) -> str:
     return found
 
 
-def resolve_template(text: str, base: Path) -> str:
+def resolve_template(text: str, base: Path, *, botrc: Path | None = None, key: str = "") -> str:
     """A shipped template's name, or the absolute path of the template file ``text`` (relative
-    to ``base``); ValueError if there is no such file."""
+    to ``base``): a Jinja2 file named ``*.j2``, never ``botrc`` nor a file holding ``key``."""
     if text.lower() in BUILTIN_TEMPLATES:
         return text.lower()
     path = _resolve(base, text)
     if not path.is_file():
         builtins = " or ".join(BUILTIN_TEMPLATES)
         raise ValueError(f"no template file at {path} (the shipped ones are {builtins})")
+    if not path.name.endswith(TEMPLATE_SUFFIX):
+        raise ValueError(
+            f"{path} is not a template file: a template file is a Jinja2 template whose name "
+            f"ends in {TEMPLATE_SUFFIX}, such as notes.md{TEMPLATE_SUFFIX}"
+        )
+    # Rendered raw, the bot's own settings would print its API key.
+    if botrc is not None and path == absolute_path(botrc):
+        raise ValueError(f"{path} is the botrc, which holds the bot's API key: not a template")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise ValueError(f"cannot read the template file {path}: {err.strerror}") from None
+    if key and key in text:
+        raise ValueError(f"{path} holds the bot's API key, so it is never rendered as a template")
     return str(path)
 
 

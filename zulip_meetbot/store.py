@@ -101,7 +101,8 @@ def foreign_schema(
         missing = [column for column in expected[name] if column not in columns]
         if missing:
             more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-            return f"its table {name} has no column {', '.join(missing[:3])}{more}"
+            noun = "the column" if len(missing) == 1 else "the columns"
+            return f"its table {name} lacks {noun} {', '.join(missing[:3])}{more}"
     return None
 
 

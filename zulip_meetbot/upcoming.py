@@ -115,7 +115,8 @@ def plan_text(plans: list[SeriesPlan], days: int) -> str:
         rows += [(start, "skipped meeting: nothing is posted for it") for start in plan.skipped]
         rows += [(end, _PLANNED_END) for end in plan.planned_ends]
         if plan.last_meeting is not None:
-            lines.append(f"  the series' last meeting was on {plan.last_meeting}; none is planned")
+            last = plan.last_meeting
+            lines.append(f"  the series' last scheduled meeting was on {last}; none is planned")
         elif not rows:
             lines.append(f"  nothing planned in the next {days} days")
         rows.sort(key=lambda row: row[0])
