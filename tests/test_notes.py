@@ -1202,3 +1202,13 @@ def test_ecosystem_ticks_a_done_sub_item_as_the_community_format_does() -> None:
         "    - [x] CEP 42",
     ]
     assert section_lines(render_notes(record, "community"), "Items")[1] == "    - [x] CEP 42"
+
+
+def test_a_template_cannot_include_a_file_that_is_not_a_template(tmp_path: Path) -> None:
+    (tmp_path / "botrc").write_text("[api]\nkey = s3cret-api-key\n")
+    template = tmp_path / "notes.md.j2"
+    template.write_text('# {{ meeting.title }}\n{% include "botrc" %}\n')
+    with pytest.raises(TemplateProblem) as caught:
+        check_template(str(template))
+    assert "a template file's name ends in .j2" in str(caught.value)
+    assert "s3cret" not in str(caught.value)

@@ -22,6 +22,7 @@ from types import TracebackType
 
 import jinja2
 
+from zulip_meetbot.config import TEMPLATE_SUFFIX
 from zulip_meetbot.record import (
     ActionItem,
     AgendaItem,
@@ -348,6 +349,11 @@ class _NotesLoader(jinja2.BaseLoader):
             )
             return resource.read_text(encoding="utf-8"), str(resource), lambda: True
         path = Path(template)
+        if not path.name.endswith(TEMPLATE_SUFFIX):
+            # `{% include "botrc" %}` would put the bot's key into notes posted in Zulip.
+            raise jinja2.TemplateNotFound(
+                template, f"{template}: a template file's name ends in {TEMPLATE_SUFFIX}"
+            )
         try:
             mtime = path.stat().st_mtime_ns
         except FileNotFoundError:
@@ -434,6 +440,8 @@ def _render_problem(template: str, exc: Exception) -> TemplateProblem:
     variable = _unknown_variable(exc)
     if variable is not None:
         detail = f"unknown variable '{variable}' ({exc})"
+    elif isinstance(exc, jinja2.TemplateNotFound) and not str(exc.name).endswith(TEMPLATE_SUFFIX):
+        detail = f"{exc.name} is not a template: a template file's name ends in {TEMPLATE_SUFFIX}"
     elif isinstance(exc, jinja2.TemplateNotFound):
         detail = f"no such template file: {exc.name}"
     else:
