@@ -650,7 +650,8 @@ def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_whil
         assert live.thread.is_alive()  # no restart was needed
         # Recorded posted: nothing is left owed, and nothing is posted again.
         assert (
-            live.handler.owed_replies(datetime.now(timezone.utc) - timedelta(days=1)).replies == ()
+            live.handler.ledger.owed_replies(datetime.now(timezone.utc) - timedelta(days=1)).replies
+            == ()
         )
         time.sleep(1.0)
         assert len(live.posts("Refused for a while")) == 1

@@ -577,11 +577,11 @@ def test_replies_are_owed_until_marked_posted_and_unknown_ones_are_ignored(bot: 
     added = bot.message(wolf, "agenda add Owed until posted")
     bot.handler.handle_message(added, bot.bot)
     since = bot.clock.now() - timedelta(hours=1)
-    owed = bot.handler.owed_replies(since)
+    owed = bot.handler.ledger.owed_replies(since)
     assert [command for command, _ in owed.replies] == [added["id"]]
     assert "Owed until posted" in owed.replies[0][1]
-    bot.handler.replies_posted([(added["id"], 9001), (123456789, 9002)])
-    after = bot.handler.owed_replies(since)
+    bot.handler.ledger.replies_posted([(added["id"], 9001), (123456789, 9002)])
+    after = bot.handler.ledger.owed_replies(since)
     assert after.replies == () and after.newest_post_id == 9001
 
 
@@ -591,9 +591,9 @@ def test_records_older_than_the_catch_up_window_are_dropped_but_the_newest(bot: 
     for message in old:
         bot.clock.advance(timedelta(seconds=5))
         bot.handler.handle_message(message, bot.bot)
-    bot.handler.replies_posted([(old[0]["id"], 9001), (old[1]["id"], 9002)])
+    bot.handler.ledger.replies_posted([(old[0]["id"], 9001), (old[1]["id"], 9002)])
     bot.clock.advance(timedelta(hours=25))
-    bot.handler.forget_before(bot.clock.now() - timedelta(hours=24))
+    bot.handler.ledger.forget_before(bot.clock.now() - timedelta(hours=24))
     with bot.store.transaction() as session:
         handled = session.scalars(select(HandledMessageRow.message_id)).all()
         replies = session.scalars(select(ReplyRow.message_id)).all()
@@ -603,11 +603,11 @@ def test_records_older_than_the_catch_up_window_are_dropped_but_the_newest(bot: 
     assert replies == [old[1]["id"]]
     fresh = bot.message(wolf, "agenda add Fresh")
     bot.handler.handle_message(fresh, bot.bot)
-    bot.handler.forget_before(bot.clock.now() - timedelta(hours=24))
+    bot.handler.ledger.forget_before(bot.clock.now() - timedelta(hours=24))
     with bot.store.transaction() as session:
         handled = session.scalars(select(HandledMessageRow.message_id)).all()
     assert handled == [fresh["id"]]  # the old newest is no longer needed
-    assert bot.handler.was_handled(fresh["id"])
+    assert bot.handler.ledger.was_handled(fresh["id"])
 
 
 def test_an_item_typed_with_a_terminal_colour_and_a_bidi_override_is_stored_clean(
@@ -666,7 +666,7 @@ def test_a_dropped_command_stays_dropped_when_it_is_delivered_again(tmp_path: Pa
     bot, busy = flooding(tmp_path)
     dropped = bot.message(busy, "agenda add Dropped")
     bot.handler.handle_message(dropped, bot.bot)
-    assert bot.handler.was_handled(dropped["id"])  # catch-up after a restart skips it too
+    assert bot.handler.ledger.was_handled(dropped["id"])  # catch-up after a restart skips it too
     bot.clock.advance(timedelta(minutes=2))
     bot.bot.reset_transcript()
     bot.handler.handle_message(dropped, bot.bot)

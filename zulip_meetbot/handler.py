@@ -12,7 +12,6 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
@@ -62,6 +61,7 @@ from zulip_meetbot.commands import (
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.flood import FloodGuard, Pace
+from zulip_meetbot.ledger import Ledger
 from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock, SystemClock
@@ -103,14 +103,6 @@ class BotHandler(Protocol):
 
 
 @dataclass(frozen=True)
-class OwedReplies:
-    """Replies a stop may have cut off, and the newest post known to carry one."""
-
-    newest_post_id: int
-    replies: tuple[tuple[int, str], ...]  # (command id, reply), oldest command first
-
-
-@dataclass(frozen=True)
 class _Context:
     """One message being handled."""
 
@@ -135,6 +127,7 @@ class MeetbotHandler:
         clock: Clock | None = None,
         directory: Directory | None = None,
         limit_floods: bool = True,
+        ledger: Ledger | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -146,9 +139,7 @@ class MeetbotHandler:
         # Called after a skip or reschedule, so the scheduler can move its jobs.
         self.on_calendar_change: Callable[[SeriesConfig], None] | None = None
         self._logged_meeting = "-"
-        # Every message id handled so far is at most this (None: not read yet). Zulip's ids
-        # grow, so a newer message needs no look in the database to know it is new.
-        self._handled_upto: int | None = None
+        self._ledger = ledger
         # People whose row holds what Zulip says of them, as of the last commit: most commands
         # come from people already seen, and reading their row each time cost a statement.
         self._remembered: dict[int, Member] = {}
@@ -180,66 +171,15 @@ class MeetbotHandler:
 
     # -- messages -------------------------------------------------------------------------
 
-    def last_handled_message_id(self) -> int | None:
-        """The newest Zulip message id acted on, for catching up after downtime."""
-        with self._store.transaction() as session:
-            return store.last_handled_message_id(session)
-
-    def was_handled(self, message_id: int) -> bool:
-        """Whether this Zulip message was acted on already (its effect committed)."""
-        if self._handled_upto is None:
-            self._handled_upto = self.last_handled_message_id() or 0
-        if message_id > self._handled_upto:
-            return False
-        with self._store.transaction() as session:
-            return store.was_handled(session, message_id)
-
-    def owed_replies(self, since: datetime) -> OwedReplies:
-        """Replies recorded since ``since`` that may not have been posted yet."""
-        with self._store.transaction() as session:
-            newest = store.newest_reply_post_id(session)
-            store.forget_replies_before(session, since, newest)
-            return OwedReplies(
-                newest,
-                tuple((row.message_id, row.content) for row in store.owed_replies(session, since)),
-            )
-
-    def forget_before(self, before: datetime) -> None:
-        """Drop the handled messages and replies older than ``before`` (the catch-up window):
-        both tables gain a row per command, and a bot may run for months without a restart."""
-        with self._store.transaction() as session:
-            store.forget_handled_before(session, before)
-            store.forget_replies_before(session, before, store.newest_reply_post_id(session))
-            store.forget_owed_posts_before(session, before)
-
-    def owed_posts(self, since: datetime) -> list[lifecycle.OwedPost]:
-        """Posts in meetings' topics recorded since ``since`` that may not be posted yet and
-        are still timely."""
-        return lifecycle.owed_posts(self._store, self.clock.now(), since)
-
-    def post_delivered(self, key: str, posted_id: int) -> None:
-        """The owed post ``key`` is Zulip's message ``posted_id``."""
-        with self._store.transaction() as session:
-            lifecycle.delivered(session, key, posted_id)
-
-    def replies_posted(self, posted: list[tuple[int, int]]) -> None:
-        """(command id, Zulip message id) of replies now posted: no longer owed."""
-        with self._store.transaction() as session:
-            store.replies_posted(session, posted)
-
     def handle_message(self, message: dict[str, Any], bot_handler: BotHandler) -> None:
         """Handle one message addressed to the bot (its leading mention already removed)."""
         if message.get("sender_id") == getattr(bot_handler, "user_id", None):
             return
         with self.lock:
             message_id = _message_id(message)
-            if message_id is not None and self.was_handled(message_id):
+            if message_id is not None and self.ledger.was_handled(message_id):
                 return  # it came back by another path (catch-up and the event queue)
-            try:
-                reply = self._answer(message, message_id, bot_handler)
-            finally:
-                if message_id is not None and self._handled_upto is not None:
-                    self._handled_upto = max(self._handled_upto, message_id)
+            reply = self._answer(message, message_id, bot_handler)
             if reply:
                 bot_handler.send_reply(message, reply)
 
@@ -282,10 +222,8 @@ class MeetbotHandler:
             return
         marked = None
         with self._store.transaction() as session:
-            if not store.claim_message(session, message_id, self.clock.now()):
+            if not self.ledger.claim(session, message_id, reply):
                 return
-            if reply:
-                store.owe_reply(session, message_id, reply, self.clock.now())
             if context is not None:
                 people.remember(session, context.member)
                 self._meeting = None
@@ -362,7 +300,7 @@ class MeetbotHandler:
         """Run ``work`` and record the message as handled, with its reply, in one transaction."""
         message_id, member = _message_id(context.message), context.member
         with self._store.transaction() as session:
-            if not store.claim_message(session, message_id, self.clock.now()):
+            if not self.ledger.claim(session, message_id):
                 return None  # answered already (it came back by another path)
             if self._remembered.get(member.user_id) != member:
                 people.remember(session, member)
@@ -370,7 +308,7 @@ class MeetbotHandler:
             reply = work(session)
             marked = self._count_present(session, context)
             if reply:
-                store.owe_reply(session, message_id, reply, self.clock.now())
+                self.ledger.owe_reply(session, message_id, reply)
         self._remembered[member.user_id] = member
         if marked is not None:
             self._marked[context.series.slug] = marked
@@ -830,6 +768,14 @@ class MeetbotHandler:
         if self.settings is None:
             raise RuntimeError("MeetbotHandler used before initialize()")
         return self.settings
+
+    @property
+    def ledger(self) -> Ledger:
+        """Which messages were handled and which replies and posts are owed; by default from
+        the handler's store and clock, made at first use (the store may come at initialize)."""
+        if self._ledger is None:
+            self._ledger = Ledger(self._store, self.clock)
+        return self._ledger
 
     @property
     def _store(self) -> Store:

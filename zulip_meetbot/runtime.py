@@ -4,7 +4,8 @@ Nothing here knows SQL; the handler is given Zulip's message and reaction dicts 
 ``ZulipBotHandler`` to answer through. Requests are paced and retried by ``client``, posts made
 at most once and in order by ``sender`` (replies on its own thread, while the next command is
 carried out), missed messages read back by ``catchup``. The handler records every reply with its
-command; the runtime tells it which ones Zulip has, and after a stop posts the ones it lacks.
+command in the ``ledger``; the runtime tells the ledger which ones Zulip has, and after a stop
+posts the ones it lacks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
@@ -347,7 +349,7 @@ class Runtime:
         self._last_event_id = int(registered["last_event_id"])
         try:
             # Everything after max_message_id reaches the new queue; everything up to it is
-            # read back here. A message in both is handled once (the handler remembers).
+            # read back here. A message in both is handled once (the ledger remembers).
             self._catch_up(int(registered.get("max_message_id") or 0))
         except catchup.CatchUpFailed as error:
             log.error("could not read back the messages sent while away: %s", error)
@@ -358,7 +360,7 @@ class Runtime:
 
     def _catch_up(self, upto_id: int) -> None:
         """Answer the commands missed since the last handled message, then read attendance."""
-        after_id = self.handler.last_handled_message_id()
+        after_id = self.handler.ledger.last_handled()
         since = time.time() - self.settings.catch_up.total_seconds()
         missed = catchup.missed_messages(self.client, after_id, upto_id, since)
         assert self.bot is not None
@@ -366,7 +368,7 @@ class Runtime:
             m
             for m in missed
             if command_text(m, m.get("flags", []), self.bot) is not None
-            and not self.handler.was_handled(int(m["id"]))
+            and not self.handler.ledger.was_handled(int(m["id"]))
         ]
         if pending:
             how_many = count(len(pending), "message", "messages")
@@ -405,7 +407,7 @@ class Runtime:
         sender = self.bot.sender
         if sender is None:
             return True
-        for post in self.handler.owed_posts(self.handler.clock.now() - self.settings.catch_up):
+        for post in self.handler.ledger.owed_posts(self._window_start()):
             # The scheduler posts with the lock held: never both at once.
             with self.handler.lock:
                 looked, found = sender.find_posted(post.message(), None)
@@ -417,7 +419,7 @@ class Runtime:
                         return False
                     found = int(answer["id"])
                     log.info("posted a message in %r that %s", post.topic, why)
-                self.handler.post_delivered(post.key, found)
+                self.handler.ledger.post_delivered(post.key, found)
         return True
 
     def _retry_owed(self) -> None:
@@ -464,7 +466,7 @@ class Runtime:
         if sender is None:
             return True
         everything = True
-        owed = self.handler.owed_replies(self.handler.clock.now() - self.settings.catch_up)
+        owed = self.handler.ledger.owed_replies(self._window_start())
         looked_up_to: dict[str, int] = {}
         posted: list[tuple[int, int]] = []
         for command_id, content in owed.replies:
@@ -487,7 +489,7 @@ class Runtime:
                 log.info("posted the reply to message %d that %s", command_id, why)
             looked_up_to[where] = found
             posted.append((command_id, found))
-        self.handler.replies_posted(posted)
+        self.handler.ledger.replies_posted(posted)
         return everything
 
     def _forget_old_records(self) -> None:
@@ -496,17 +498,21 @@ class Runtime:
             return
         self._forget_at = time.monotonic() + FORGET_EVERY
         try:
-            self.handler.forget_before(self.handler.clock.now() - self.settings.catch_up)
+            self.handler.ledger.forget_before(self._window_start())
         except Exception:  # a locked database: the next time will do
             log.exception("could not drop the records older than catch_up")
 
+    def _window_start(self) -> datetime:
+        """The oldest instant in the catch-up window: older records are not posted late."""
+        return self.handler.clock.now() - self.settings.catch_up
+
     def _record_posted_replies(self) -> None:
-        """Tell the handler which replies Zulip has now: they are no longer owed."""
+        """Tell the ledger which replies Zulip has now: they are no longer owed."""
         if self.bot is None:
             return
         posted = self.bot.take_posted_replies()
         if posted:
-            self.handler.replies_posted(posted)
+            self.handler.ledger.replies_posted(posted)
 
     def _finish_replies(self) -> None:
         """At a stop: post the replies still in line, and record them posted."""

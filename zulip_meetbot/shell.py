@@ -652,7 +652,7 @@ def open_session(
     # The clock stands still between lines, so a script would trip the limit; off unless asked.
     handler = MeetbotHandler(settings, store, clock, people, limit_floods=options.flood_limit)
     # A kept database has handled messages already: new ones must not reuse their ids.
-    zulip = TerminalZulip(last_id=handler.last_handled_message_id() or 0)
+    zulip = TerminalZulip(last_id=handler.ledger.last_handled() or 0)
     scheduler = MeetingScheduler(handler, zulip)
     session = ShellSession(
         handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
