@@ -55,7 +55,7 @@ def test_ics_shows_skipped_and_moved_meetings_as_they_are(tmp_path: Path) -> Non
     bot = Harness(tmp_path, now=datetime(2025, 2, 10, 12, tzinfo=UTC))
     chair = bot.person(1, "Jaime Chair")
     assert "cancelled" in bot.say(chair, "skip 2025-02-26")
-    assert "moves from" in bot.say(chair, "reschedule 2025-02-13 18:00")
+    assert "now meets" in bot.say(chair, "reschedule 2025-02-13 18:00")
     main, moved = events(ics_of(tmp_path))
     assert [d.dt for d in main["exdate"].dts] == [datetime(2025, 2, 26, 17, tzinfo=UTC)]
     assert moved.decoded("recurrence-id") == datetime(2025, 2, 12, 17, tzinfo=UTC)

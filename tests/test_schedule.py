@@ -450,4 +450,7 @@ def test_skipping_a_later_meeting_moves_its_agenda_to_the_meeting_after_it(
     sched.h.clock.set(at("2025-02-13 12:00"))  # the 12th is over; the next is the 26th
     reply = sched.h.say(chair, "skip 2025-03-12")
     assert "of <time:2025-03-12T17:00:00+00:00> is cancelled" in reply
-    assert "next one is <time:2025-03-26T17:00:00+00:00>" in reply
+    # Said in another topic: the reply points to the notice, which the meeting's topic gets.
+    assert "the notice is in #**conda>community call 2025-03-12**" in reply
+    [notice] = sched.h.posted()
+    assert "next one is <time:2025-03-26T17:00:00+00:00>" in notice["content"]

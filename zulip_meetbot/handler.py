@@ -631,13 +631,16 @@ class MeetbotHandler:
                 )
                 text = views.skipped(series, cancelled, following, moved)
                 notices.append((cancelled.topic, text))
+                elsewhere = views.skipped_elsewhere(series, cancelled)
             else:
                 before, meeting = meetings.reschedule_meeting(
                     session, series, now, command.to, command.shift
                 )
                 text = views.rescheduled(series, before, meeting)
                 notices.append((meeting.topic, text))
-            return text
+                elsewhere = views.rescheduled_elsewhere(series, meeting)
+            # Said elsewhere, the notice goes to the meeting's topic: the reply points there.
+            return text if self._in_topic(context, notices[-1][0]) else elsewhere
 
         reply = self._in_transaction(context, change)
         if not notices:

@@ -226,6 +226,22 @@ def _occurrence(meeting: Meeting) -> str:
     return f"{meeting.date} ({global_time(meeting.scheduled_start)})"
 
 
+def skipped_elsewhere(series: SeriesConfig, cancelled: Meeting) -> str:
+    """The reply to `skip` said outside the cancelled meeting's topic, where the notice is."""
+    return (
+        f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled; the "
+        f"notice is in #**{series.stream}>{cancelled.topic}**."
+    )
+
+
+def rescheduled_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
+    """The reply to `reschedule` said outside the meeting's topic, where the notice is."""
+    return (
+        f"**{series.title}** now meets {global_time(meeting.scheduled_start)}; the notice is in "
+        f"#**{series.stream}>{meeting.topic}**."
+    )
+
+
 def already_running(series: SeriesConfig, meeting: Meeting) -> str:
     return (
         f"**{series.title}**, the meeting of {_occurrence(meeting)}, is already running; react "
