@@ -544,6 +544,23 @@ def test_a_deferred_sub_item_of_an_item_handed_on_unticked_still_arrives_on_its_
     assert whole == (deferred_parent,)
 
 
+def test_the_summary_ticks_closed_actions_and_groups_owners_whatever_their_order(
+    bot: Harness,
+) -> None:
+    bot.person(4, "othello")
+    bot.person(5, "hamlet")
+    chair, _ = started(bot)
+    bot.say(chair, "action @**hamlet** @**othello** write the proposal")
+    bot.say(chair, "action @**othello** and @**hamlet** review it")
+    bot.say(chair, "action done 1")
+    summary = posted(bot.send(chair, "end"))[0]
+    actions = summary.split("**Action items**\n")[1].split("\n\n")[0].splitlines()
+    assert actions == [
+        "- ✅ **hamlet and othello**: write the proposal (#1)",
+        "- **hamlet and othello**: review it (#2)",
+    ]
+
+
 def test_with_carry_over_unticked_an_open_sub_item_of_a_ticked_item_is_not_lost(
     tmp_path: Path,
 ) -> None:

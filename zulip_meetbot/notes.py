@@ -32,7 +32,13 @@ from zulip_meetbot.record import (
     DiscussionNote,
     MeetingRecord,
 )
-from zulip_meetbot.views import action_task, count, listed, plain_stream_links
+from zulip_meetbot.views import (
+    action_task,
+    actions_by_owner,
+    count,
+    listed,
+    plain_stream_links,
+)
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -278,22 +284,15 @@ def _by_owner(actions: Iterable[ActionItem]) -> list[OwnerActions]:
     Shown under its owners, an action's ``text`` loses the mentions it opens with that name
     exactly them (:func:`action_task`).
     """
-    owned: dict[str, tuple[str, list[ActionItem]]] = {}
-    unowned: list[ActionItem] = []
-    for action in actions:
-        if not action.owners:
-            unowned.append(action)
-            continue
-        names = listed(action.owners)
-        initials = ", ".join(action.owner_initials)
-        owned.setdefault(names, (initials, []))[1].append(replace(action, text=action_task(action)))
-    groups = [
-        OwnerActions(names, owned[names][0], tuple(owned[names][1]))
-        for names in sorted(owned, key=_sort_key)
-    ]
-    if unowned:
-        groups.append(OwnerActions("", "", tuple(unowned)))
-    return groups
+    owned: list[OwnerActions] = []
+    unowned: list[OwnerActions] = []
+    for names, grouped in actions_by_owner(tuple(actions)):
+        tasks = tuple(replace(action, text=action_task(action)) for action in grouped)
+        if grouped[0].owners:
+            owned.append(OwnerActions(names, ", ".join(grouped[0].owner_initials), tasks))
+        else:  # the group of the unowned, whatever the summary calls it
+            unowned.append(OwnerActions("", "", tuple(grouped)))
+    return sorted(owned, key=lambda group: _sort_key(group.owner)) + unowned
 
 
 # --- helpers computed in Python ------------------------------------------------------------

@@ -348,7 +348,9 @@ def summary_text(
         lines.append("\n**Action items**")
         for owners, actions in actions_by_owner(record.actions):
             for action in actions:
-                lines.append(f"- **{owners}**: {one_line(action_task(action))} (#{action.number})")
+                tick = "✅ " if action.done else ""  # closed during the meeting, as items are
+                task = one_line(action_task(action))
+                lines.append(f"- {tick}**{owners}**: {task} (#{action.number})")
     shown = f"[{notes_name}]({notes_url})" if notes_url else f"`{notes_name}`"
     lines.append(f"\nNotes file: {shown}")
     return "\n".join(lines)
@@ -370,14 +372,15 @@ def actions_by_owner(
 ) -> list[tuple[str, list[ActionItem]]]:
     """Action items grouped by their owners' names, listed (`A and B`: an action with two owners
     is listed once, under both names); unowned ones last."""
-    groups: dict[str, list[ActionItem]] = {}
+    groups: dict[tuple[str, ...], tuple[str, list[ActionItem]]] = {}
     unowned: list[ActionItem] = []
     for action in actions:
-        if action.owners:
-            groups.setdefault(listed(action.owners), []).append(action)
+        if action.owners:  # the same people whichever order they were mentioned in
+            key = tuple(sorted(name.casefold() for name in action.owners))
+            groups.setdefault(key, (listed(action.owners), []))[1].append(action)
         else:
             unowned.append(action)
-    ordered = list(groups.items())
+    ordered = list(groups.values())
     return ordered + ([("Unowned", unowned)] if unowned else [])
 
 
