@@ -1212,3 +1212,13 @@ def test_a_template_cannot_include_a_file_that_is_not_a_template(tmp_path: Path)
         check_template(str(template))
     assert "a template file's name ends in .j2" in str(caught.value)
     assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("template", ["community", "ecosystem"])
+def test_typed_html_and_script_links_show_as_typed_in_the_notes(template: str) -> None:
+    typed = "see [x](javascript:alert(1)) <script>x</script> `<b>` <https://conda.org> a < b"
+    record = small_record(AgendaSection("Items", (top("1", typed, "WV"),)))
+    line = section_lines(render_notes(record, template), "Items")[0]
+    assert "[x]\\(javascript:alert(1))" in line  # not a link
+    assert "\\<script>x\\</script>" in line  # not a tag
+    assert "`<b>`" in line and "<https://conda.org>" in line and "a < b" in line

@@ -37,6 +37,7 @@ from zulip_meetbot.views import (
     actions_by_owner,
     count,
     listed,
+    outside_code_spans,
     plain_stream_links,
 )
 
@@ -100,6 +101,14 @@ _BLOCK_OPENER = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# A raw HTML tag, comment or declaration, but for autolinks to web and mail addresses and
+# the bare inline tags people use for text (<kbd>Ctrl</kbd>): none of those can run anything.
+_TEXT_TAGS = "kbd|sub|sup|b|i|em|strong|code|br|s|del|ins|mark|small"
+_HTML_OPENER = re.compile(
+    rf"<(?!(?:https?|mailto):|[^\s<>@]+@[^\s<>]+>)(?!/?(?:{_TEXT_TAGS})\s*/?>)(?=[A-Za-z/!?])",
+    re.IGNORECASE,
+)
+_SCRIPT_LINK = re.compile(r"\]\((?=\s*<?\s*(?:javascript|vbscript|data|file):)", re.IGNORECASE)
 _ORDERED_MARKER = re.compile(r"(\d{1,9})([.)])(?=\s|$)")
 
 # Zulip mentions: @**Name**, @**Name|12**, silent @_**Name|12**, groups @*team* / @_*team*.
@@ -180,7 +189,7 @@ def _inline(value: object) -> str:
 
     Zulip mentions become plain ``@Name``.
     """
-    text = _one_line(_plain_mentions(value))
+    text = _defused(_one_line(_plain_mentions(value)))
     ordered = _ORDERED_MARKER.match(text)
     if ordered:
         return f"{ordered.group(1)}\\{text[ordered.end(1) :]}"
@@ -197,7 +206,17 @@ def _paragraphs(value: object) -> str:
 
 def _cell(value: object) -> str:
     """Return user text as the content of one markdown table cell."""
-    return unicodedata.normalize("NFC", _one_line(value)).replace("|", "\\|")
+    return _defused(unicodedata.normalize("NFC", _one_line(value))).replace("|", "\\|")
+
+
+def _defused(text: str) -> str:
+    """People's text with no raw HTML and no script link: the notes are published where
+    markdown renders, and a typed `<script>` or `[x](javascript:…)` must show as typed."""
+    if "<" not in text and "](" not in text:
+        return text
+    return outside_code_spans(
+        text, lambda plain: _SCRIPT_LINK.sub("]\\(", _HTML_OPENER.sub("\\<", plain))
+    )
 
 
 def _link_label(value: object) -> str:

@@ -31,7 +31,7 @@ from zulip_meetbot.config import (
     parse_wall_time,
 )
 from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
-from zulip_meetbot.views import plain_stream_links, shortened
+from zulip_meetbot.views import outside_code_spans, plain_stream_links, shortened
 
 if TYPE_CHECKING:
     from zulip_meetbot.handler import MeetbotHandler
@@ -52,7 +52,6 @@ _GLOBAL_TIME = re.compile(r"<time:([^>]+)>")
 # Zulip markdown that reads badly in a terminal: mentions and stream/topic links.
 _USER_MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
 _MESSAGE_GAP = timedelta(microseconds=1)
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
 _MENTION = re.compile(
     rf"\s*@(?:\*\*{BOT_NAME}(?:\|{BOT_ID})?\*\*|{BOT_NAME}\b)[:,]?", re.IGNORECASE
@@ -121,14 +120,10 @@ def local_time_text(instant: datetime, zone: tzinfo | None) -> str:
 def terminal_text(text: str, zone: tzinfo | None) -> str:
     """Zulip markdown as the terminal shows it: times in ``zone``, plain mentions and links,
     except in code spans, which show what to type (`here @**NAME**`)."""
-    shown: list[str] = []
-    done = 0
-    for span in [*_CODE_SPAN.finditer(text), None]:
-        plain = text[done : span.start() if span else len(text)]
-        plain = plain_stream_links(_USER_MENTION.sub(r"@\1", plain))
-        shown += [plain, span.group(0) if span else ""]
-        done = span.end() if span else len(text)
-    return local_times("".join(shown), zone)
+    plain = outside_code_spans(
+        text, lambda part: plain_stream_links(_USER_MENTION.sub(r"@\1", part))
+    )
+    return local_times(plain, zone)
 
 
 def local_times(text: str, zone: tzinfo | None) -> str:

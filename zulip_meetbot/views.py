@@ -26,12 +26,24 @@ MAX_MESSAGE_LENGTH = 10_000
 # (replies, reminders, summaries) they would notify everyone again each time.
 _LOUD_MENTION = re.compile(r"@(\*{1,2})(?=[^*\s])")
 _STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
 def count(number: int, singular: str, plural: str) -> str:
     """``number`` with its noun in the right form: ``1 person``, ``0 people``, ``2 people``.
     Templates have it as the filter ``counted``."""
     return f"{number} {singular if number == 1 else plural}"
+
+
+def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to all but its code spans, which show what is typed."""
+    shown: list[str] = []
+    done = 0
+    for span in [*_CODE_SPAN.finditer(text), None]:
+        shown.append(change(text[done : span.start() if span else len(text)]))
+        shown.append(span.group(0) if span else "")
+        done = span.end() if span else len(text)
+    return "".join(shown)
 
 
 def plain_stream_links(text: str) -> str:
