@@ -376,8 +376,8 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
         item = current_item(session, meeting_id)
         if item is None:
             raise UserError(
-                "no item is under discussion yet. A chair can say `item N`, or say "
-                f"`{verb} N TEXT`."
+                f"no item is under discussion, so say `{verb} N TEXT` for item N (in a "
+                "running meeting, a chair picks the item under discussion with `item N`)."
             )
         return item
     item = store.live_item(session, meeting_id, number)
