@@ -588,6 +588,16 @@ def check_offline_lines(run: Any, tmp_path: Path, series: str) -> tuple[int, lis
     return status, out.splitlines()
 
 
+def test_check_offline_reports_every_bad_reminder_on_its_own_line(
+    run: Any, tmp_path: Path
+) -> None:
+    series = GOOD_SERIES + "reminders = 1d, 1h, -1h, 0m, 1x\n"
+    status, lines = check_offline_lines(run, tmp_path, series)
+    assert status == 2
+    bad = [line for line in lines if line.startswith("error: [series:community] reminders:")]
+    assert [line.rsplit(" ", 1)[-1] for line in bad] == ["'-1h'", "'0m'", "'1x'"]
+
+
 def test_check_warns_about_a_reminder_longer_than_the_gap_between_meetings(
     run: Any, tmp_path: Path
 ) -> None:
