@@ -188,6 +188,32 @@ def test_a_file_that_is_not_a_database_is_one_line_naming_it_in_every_command(
     )
 
 
+def test_shell_refuses_a_database_whose_folder_does_not_exist_and_makes_no_folder(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    database = tmp_path / "nonexistent" / "dir" / "x.db"
+    status, _, err = meetbot("shell", "--database", str(database), stdin="@meetbot agenda\n")
+    assert status == 1
+    assert one_error_line(err) == (
+        f"meetbot: database {database}: its folder {database.parent} does not exist"
+    )
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_run_stops_when_the_botrc_database_folder_does_not_exist_and_makes_no_folder(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "botrc").write_text(BERLIN_BOTRC + "\n[meetbot]\ndatabase = typo/meetbot.sqlite3\n")
+    (tmp_path / "botrc").chmod(0o600)
+    status, _, err = meetbot("run")
+    assert status == 1
+    database = tmp_path / "typo" / "meetbot.sqlite3"
+    assert one_error_line(err) == (
+        f"meetbot: database {database}: its folder {database.parent} does not exist"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
 def test_run_and_shell_stop_with_one_line_on_a_database_another_process_is_writing(
     meetbot: Any, tmp_path: Path
 ) -> None:
@@ -272,6 +298,7 @@ def test_a_shell_database_reads_with_the_demo_series_when_there_is_no_botrc(
     meetbot: Any, tmp_path: Path
 ) -> None:
     database = tmp_path / "kept" / "demo.sqlite3"
+    database.parent.mkdir()  # meetbot never makes a database's folder
     shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
     status, out, err = meetbot("meetings", "demo", "--database", str(database))
     assert status == 0, err

@@ -86,20 +86,20 @@ def test_commands_parse_to_values(text: str, command: object) -> None:
         ("agenda add    ", "there is no text to record"),
         ("agenda sub x text", "I expected an item number such as 2 or 2.1, not `x`"),
         ("agenda sub 1", "there is no text to record"),
-        ("agenda remove", "I expected an item number"),
+        ("agenda remove", "`agenda remove` needs an item number"),
         ("agenda remove 1 2", "only an item number is expected"),
         ("agenda move 1", "needs a position"),
         ("agenda move 1 0", "needs a position"),
         ("agenda frob 1", "`agenda` has no `frob`"),
         ("agenda extra words", "`agenda` has no `extra`"),
         ("note", "there is no text to record"),
-        ("item", "I expected an item number"),
+        ("item", "`item` needs an item number"),
         ("item two", "I expected an item number"),
         ("agreed", "there is no text to record"),
         ("action", "there is no text to record"),
         ("action done x", "needs the action's number"),
         ("undo please", "`undo` takes no text after it"),
-        ("agenda defer", "I expected an item number"),
+        ("agenda defer", "`agenda defer` needs an item number"),
         ("start tomorrow", "I expected a date like 2025-02-26, not `tomorrow`"),
         ("profile initials J.R.G.", "initials are 1 to 10 letters or digits"),
         ("profile github not/a/name", "is not a GitHub username"),
@@ -112,6 +112,43 @@ def test_malformed_commands_raise_usage_errors_that_say_why(text: str, problem: 
     with pytest.raises(UsageError) as error:
         parse_command(text)
     assert problem in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("agenda done", "`agenda done` needs an item number, such as 2 or 2.1."),
+        ("agenda sub", "`agenda sub` needs an item number, such as 2 or 2.1."),
+        ("agenda move", "`agenda move` needs an item number, such as 2 or 2.1."),
+    ],
+)
+def test_a_missing_item_number_names_the_command_that_needs_it(text: str, reply: str) -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert error.value.problem == reply
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("action done 99999999999999999999999", "there is no action 99999999999999999999999."),
+        ("action reopen #1234567", "there is no action #1234567."),
+        ("note edit 12345678 better text", "there is no note 12345678."),
+        ("agenda done 12345", "there is no item 12345."),
+        ("agenda remove 1.123456", "there is no item 1.123456."),
+    ],
+)
+def test_a_number_too_large_is_said_to_name_nothing(text: str, reply: str) -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert error.value.problem == reply
+
+
+def test_agenda_move_to_position_zero_says_positions_start_at_one() -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command("agenda move 1 0")
+    assert "positions start at 1 (the top)" in str(error.value)
+    assert parse_command("agenda move 1 1") == MoveItem("1", 1)
 
 
 def test_text_over_the_limit_is_refused_with_its_length() -> None:

@@ -487,6 +487,42 @@ def test_bad_reminder(tmp_path: Path) -> None:
     )
 
 
+def test_every_bad_reminder_is_reported_not_only_the_first(tmp_path: Path) -> None:
+    hint = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
+    assert problems_with(tmp_path, "series:community", reminders="1d, 1h, -1h, 0m, 1x") == (
+        f"[series:community] reminders: {hint}, got '-1h'",
+        "[series:community] reminders: a duration must be positive, got '0m'",
+        f"[series:community] reminders: {hint}, got '1x'",
+    )
+
+
+def test_every_bad_chair_and_time_zone_is_reported(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["meetbot"]["chairs"] = "bob, 42, carol"
+    sections["meetbot"]["timezones"] = "Europe/Nowhere, UTC, Mars/Olympus"
+    sections["series:community"]["chairs"] = "7, dave\n  erin"
+
+    problems = problems_of(render(sections), tmp_path)
+
+    assert problems[:2] == (
+        "[meetbot] timezones: unknown time zone 'Europe/Nowhere'",
+        "[meetbot] timezones: unknown time zone 'Mars/Olympus'",
+    )
+    assert problems[2:] == (
+        "[meetbot] chairs: 'bob' is neither an email nor a numeric user id",
+        "[meetbot] chairs: 'carol' is neither an email nor a numeric user id",
+        "[series:community] chairs: 'dave' is neither an email nor a numeric user id",
+        "[series:community] chairs: 'erin' is neither an email nor a numeric user id",
+    )
+
+
+def test_every_section_listed_twice_is_reported(tmp_path: Path) -> None:
+    assert problems_with(tmp_path, "series:community", sections="A, b, B, a, c") == (
+        "[series:community] sections: 'B' is listed twice (names ignore case)",
+        "[series:community] sections: 'a' is listed twice (names ignore case)",
+    )
+
+
 def test_default_section_not_in_sections(tmp_path: Path) -> None:
     assert problems_with(tmp_path, "series:community", default_section="Misc") == (
         "[series:community] default_section: 'Misc' is not one of the sections "

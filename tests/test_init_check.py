@@ -433,6 +433,29 @@ def test_check_refuses_a_database_folder_that_cannot_be_made(run: Any, tmp_path:
     assert f"error: [meetbot] database: {tmp_path / 'data'} is not a folder" in out
 
 
+def test_check_says_the_database_folder_does_not_exist_and_makes_none(
+    run: Any, tmp_path: Path
+) -> None:
+    write_botrc(tmp_path, API + "[meetbot]\ndatabase = typo/dir/meetbot.sqlite3\n" + GOOD_SERIES)
+    status, out, _err = run("check", "--offline")
+    assert status == 1
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: [meetbot] database: its folder {tmp_path / 'typo' / 'dir'} does not exist; "
+        "meetbot does not create it (a typo?)"
+    ]
+    assert not (tmp_path / "typo").exists()
+
+
+def test_check_accepts_a_new_database_in_an_existing_folder(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()
+    write_botrc(tmp_path, API + "[meetbot]\ndatabase = state/meetbot.sqlite3\n" + GOOD_SERIES)
+    status, out, _err = run("check", "--offline")
+    assert status == 0, out
+    database = tmp_path / "state" / "meetbot.sqlite3"
+    assert f"ok: database {database} does not exist yet: `meetbot run` will create it" in out
+
+
 def run_with_no_server(folder: Path, series: str, mode: int = 0o600) -> Any:
     """`meetbot run` over a botrc whose server is a port nothing listens on."""
     botrc = API.replace("https://chat.example.org", "http://127.0.0.1:9") + series
@@ -586,6 +609,14 @@ def check_offline_lines(run: Any, tmp_path: Path, series: str) -> tuple[int, lis
     write_botrc(tmp_path, API + series)
     status, out, _err = run("check", "--offline")
     return status, out.splitlines()
+
+
+def test_check_offline_reports_every_bad_reminder_on_its_own_line(run: Any, tmp_path: Path) -> None:
+    series = GOOD_SERIES + "reminders = 1d, 1h, -1h, 0m, 1x\n"
+    status, lines = check_offline_lines(run, tmp_path, series)
+    assert status == 2
+    bad = [line for line in lines if line.startswith("error: [series:community] reminders:")]
+    assert [line.rsplit(" ", 1)[-1] for line in bad] == ["'-1h'", "'0m'", "'1x'"]
 
 
 def test_check_warns_about_a_reminder_longer_than_the_gap_between_meetings(

@@ -230,6 +230,27 @@ def test_read_commands_read_a_database_from_before_migrations_and_leave_it_alone
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["meetings", "demo"], "2025-02-12          3      3  ended"),
+        (["render", "demo", "2025-02-12"], "# 2025-02-12 Demo Community Meeting"),
+    ],
+)
+def test_meetings_and_render_read_a_complete_database_from_before_revisions_as_the_newest(
+    tmp_path: Path, meetbot: Any, command: list[str], shown: str
+) -> None:
+    # What README's Upgrade section says: every baseline table, and the baseline is the newest.
+    assert migrations.baseline() == migrations.head()
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    before = path.read_bytes()
+    status, out, err = meetbot(*command, "--database", str(path))
+    assert (status, err) == (0, "")
+    assert shown in out
+    assert path.read_bytes() == before
+    assert revision_of(path) is None
+
+
 def test_read_commands_refuse_an_older_database_in_one_line_until_it_is_upgraded(
     tmp_path: Path, meetbot: Any
 ) -> None:

@@ -1119,6 +1119,36 @@ def test_check_template_names_an_unknown_attribute_of_the_record(tmp_path: Path)
         check_template(str(path))
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("{{ meeting.titel }}", "meeting has no attribute 'titel'"),
+        ("{% for a in meeting.attendees %}{{ a.nam }}{% endfor %}", "an attendee has no"),
+        (
+            "{% for s in meeting.sections %}{% for i in s.items %}{{ i.titel }}{% endfor %}"
+            "{% endfor %}",
+            "an agenda item has no attribute 'titel'",
+        ),
+        ("{% for s in meeting.sections %}{{ s.title }}{% endfor %}", "a section has no"),
+        ("{% for d in meeting.decisions %}{{ d.txt }}{% endfor %}", "a decision has no"),
+        ("{% for a in meeting.actions %}{{ a.txt }}{% endfor %}", "an action has no"),
+        ("{% for g in meeting.actions | by_owner %}{{ g.name }}{% endfor %}", "a by_owner group"),
+        ("{{ meeting.title.upper_case }}", "a text has no attribute 'upper_case'"),
+        ("{{ meeting.date.weekday_name }}", "a date has no attribute 'weekday_name'"),
+    ],
+)
+def test_an_unknown_attribute_is_named_in_the_templates_own_terms(
+    tmp_path: Path, body: str, said: str
+) -> None:
+    path = tmp_path / "bad.md.j2"
+    path.write_text(f"{body}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        check_template(str(path))
+    assert said in caught.value.detail
+    assert "zulip_meetbot" not in str(caught.value)
+    assert " object" not in str(caught.value)
+
+
 def test_check_template_finds_a_mistake_in_a_branch_only_sparse_meetings_take(
     tmp_path: Path,
 ) -> None:

@@ -94,6 +94,7 @@ def play(session: ShellSession, out: io.StringIO, script: str) -> str:
 
 
 def test_piped_script_runs_a_whole_meeting_and_writes_the_notes_file(tmp_path: Path) -> None:
+    (tmp_path / "kept").mkdir()  # meetbot never makes a database's folder
     result = run_shell(
         WHOLE_MEETING,
         "--now",
@@ -231,6 +232,7 @@ def test_topic_and_stream_change_where_messages_go(tmp_path: Path, session_in: O
 def test_a_kept_database_carries_on_where_the_last_session_stopped(
     tmp_path: Path, session_in: Opener
 ) -> None:
+    (tmp_path / "keep").mkdir()  # meetbot never makes a database's folder
     database = str(tmp_path / "keep" / "meetbot.sqlite3")
     first, out = session_in(tmp_path / "a", database=database)
     play(first, out, "@meetbot agenda add from the first session")

@@ -274,12 +274,22 @@ def _summary(settings: Settings) -> str:
 
 
 def path_findings(settings: Settings) -> list[Finding]:
-    """The database and the notes folder can be created and written."""
+    """The database's folder exists (meetbot never makes it: a typo would leave new folders
+    behind), and the database and the notes folder can be created and written."""
     findings = []
-    for where, path in (
-        ("[meetbot] database", settings.database.parent),
-        ("[meetbot] notes_dir", settings.notes_dir),
-    ):
+    places = [("[meetbot] notes_dir", settings.notes_dir)]
+    folder = settings.database.parent
+    if folder.exists():
+        places.insert(0, ("[meetbot] database", folder))
+    else:
+        findings.append(
+            Finding(
+                ERROR,
+                f"[meetbot] database: its folder {folder} does not exist; meetbot does not "
+                "create it (a typo?)",
+            )
+        )
+    for where, path in places:
         existing = _nearest_existing(path)
         if not existing.is_dir():
             findings.append(Finding(ERROR, f"{where}: {existing} is not a folder"))
@@ -294,6 +304,8 @@ def database_findings(settings: Settings) -> list[Finding]:
     # Imported here: SQLAlchemy is slow to import, and a broken botrc never needs it.
     from zulip_meetbot.store import DatabaseProblem, database_state
 
+    if not settings.database.parent.is_dir():
+        return []  # path_findings says why
     try:
         return [Finding(OK, database_state(settings.database))]
     except DatabaseProblem as problem:

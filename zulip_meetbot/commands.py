@@ -19,6 +19,9 @@ _SLUG_PREFIX = re.compile(r"([a-z0-9][a-z0-9_-]*):(?:\s+|$)(.*)", re.DOTALL)
 _INITIALS = re.compile(r"[A-Za-z0-9]{1,10}")
 _GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 _RECORD_NUMBER = re.compile(r"#?(\d{1,6})")
+# What a user means as a number, however long: longer than the patterns above allow names
+# no item or minute, which is what the reply says.
+_ANY_NUMBER = re.compile(r"#?\d+(?:\.\d+)*")
 # Terminal escape sequences whole (CSI such as `ESC[31m`, OSC such as a window title, and the
 # two-character ones), then any other control character but newline and tab, and the bidi
 # embeddings, overrides and isolates that make text read otherwise than it is stored
@@ -455,21 +458,26 @@ def _parse_agenda(rest: str, max_text: int) -> Command:
     if sub == "add":
         return AddItem(_text(args, "agenda", max_text))
     if sub == "sub":
-        parent, text = _number_then_text(args, "agenda", max_text)
+        parent, text = _number_then_text(args, "agenda", max_text, "agenda sub")
         return AddSubItem(parent, text)
     if sub == "edit":
-        number, text = _number_then_text(args, "agenda", max_text)
+        number, text = _number_then_text(args, "agenda", max_text, "agenda edit")
         return EditItem(number, text)
     if sub == "remove":
-        return RemoveItem(_only_number(args, "agenda"))
+        return RemoveItem(_only_number(args, "agenda", "agenda remove"))
     if sub == "done":
-        return MarkDone(_only_number(args, "agenda"))
+        return MarkDone(_only_number(args, "agenda", "agenda done"))
     if sub == "defer":
-        return DeferItem(_only_number(args, "agenda"))
+        return DeferItem(_only_number(args, "agenda", "agenda defer"))
     if sub == "move":
         number, position = _split_word(args)
-        number = _item_number(number, "agenda")
-        if not re.fullmatch(r"\d{1,4}", position.strip()) or int(position) < 1:
+        number = _item_number(number, "agenda", "agenda move")
+        if re.fullmatch(r"0+", position.strip()):
+            raise UsageError(
+                "`agenda move` needs a position of 1 or more: positions start at 1 (the top).",
+                "agenda",
+            )
+        if not re.fullmatch(r"\d{1,4}", position.strip()):
             raise UsageError("`agenda move` needs a position such as 1 (the top).", "agenda")
         return MoveItem(number, int(position))
     raise UsageError(
@@ -503,6 +511,8 @@ def _change_of_minute(
 
 def _record_number(text: str, kind: MinuteKind, verb: str, sub: str) -> int:
     match = _RECORD_NUMBER.fullmatch(text.strip())
+    if not match and _ANY_NUMBER.fullmatch(text.strip()):
+        raise UsageError(f"there is no {kind} {_short(text.strip())}.", verb)
     if not match:
         raise UsageError(f"`{verb} {sub}` needs the {kind}'s number alone, such as 3.", verb)
     return int(match.group(1))
@@ -604,25 +614,32 @@ def _no_arguments(rest: str, verb: str, command: Command) -> Command:
     return command
 
 
-def _item_number(word: str, verb: str) -> str:
-    match = _NUMBER.fullmatch(word.strip())
+def _item_number(word: str, verb: str, command: str | None = None) -> str:
+    """The item number in ``word``; ``command`` is what the user typed before it, for the reply."""
+    word = word.strip()
+    match = _NUMBER.fullmatch(word)
+    if not word:
+        raise UsageError(f"`{command or verb}` needs an item number, such as 2 or 2.1.", verb)
+    if not match and _ANY_NUMBER.fullmatch(word):
+        raise UsageError(f"there is no item {_short(word)}.", verb)
     if not match:
-        shown = f"`{_short(word)}`" if word.strip() else "nothing"
-        raise UsageError(f"I expected an item number such as 2 or 2.1, not {shown}.", verb)
+        raise UsageError(f"I expected an item number such as 2 or 2.1, not `{_short(word)}`.", verb)
     return ".".join(str(int(part)) for part in match.group(1).split("."))
 
 
-def _only_number(text: str, verb: str) -> str:
+def _only_number(text: str, verb: str, command: str | None = None) -> str:
     word, extra = _split_word(text)
-    number = _item_number(word, verb)
+    number = _item_number(word, verb, command)
     if extra.strip():
         raise UsageError("only an item number is expected here.", verb)
     return number
 
 
-def _number_then_text(text: str, verb: str, max_text: int) -> tuple[str, str]:
+def _number_then_text(
+    text: str, verb: str, max_text: int, command: str | None = None
+) -> tuple[str, str]:
     word, rest = _split_word(text)
-    return _item_number(word, verb), _text(rest, verb, max_text)
+    return _item_number(word, verb, command), _text(rest, verb, max_text)
 
 
 def _text(text: str, verb: str, max_text: int) -> str:

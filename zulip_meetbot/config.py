@@ -470,6 +470,10 @@ class _Reader:
         """``convert(value)``, or ``bad`` after recording the ValueError it raised."""
         try:
             return convert(value)
+        except _EachBad as err:
+            for message in err.messages:
+                self.problem(section, key, message)
+            return bad
         except ValueError as err:
             self.problem(section, key, str(err))
             return bad
@@ -632,6 +636,28 @@ def _split_list(text: str) -> list[str]:
     return [item.strip() for item in ",".join(lines).split(",")]
 
 
+class _EachBad(ValueError):
+    """Every bad value of a list, so that `check` names them all rather than the first."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        self.messages = tuple(messages)
+        super().__init__("; ".join(self.messages))
+
+
+def _each(items: Iterable[str], convert: Callable[[str], T]) -> list[T]:
+    """``convert`` applied to every item; an ``_EachBad`` naming every item it refused."""
+    converted: list[T] = []
+    messages: list[str] = []
+    for item in items:
+        try:
+            converted.append(convert(item))
+        except ValueError as err:
+            messages.append(str(err))
+    if messages:
+        raise _EachBad(messages)
+    return converted
+
+
 def _resolve(base: Path, text: str) -> Path:
     try:
         path = Path(text).expanduser()
@@ -699,10 +725,7 @@ def _by_area(names: Iterable[str]) -> tuple[str, ...]:
 
 
 def _parse_zones(text: str) -> tuple[str, ...]:
-    zones = tuple(z for z in _split_list(text) if z)
-    for zone in zones:
-        check_zone(zone)
-    return zones
+    return tuple(_each((z for z in _split_list(text) if z), check_zone))
 
 
 def _positive_int(text: str) -> int:
@@ -716,11 +739,13 @@ def _field_names(text: str) -> tuple[str, ...]:
 
 
 def _parse_chairs(text: str) -> tuple[str, ...]:
-    chairs = tuple(c for c in _split_list(text) if c)
-    for chair in chairs:
-        if not (chair.isdigit() or "@" in chair):
-            raise ValueError(f"{chair!r} is neither an email nor a numeric user id")
-    return chairs
+    return tuple(_each((c for c in _split_list(text) if c), _check_chair))
+
+
+def _check_chair(chair: str) -> str:
+    if not (chair.isdigit() or "@" in chair):
+        raise ValueError(f"{chair!r} is neither an email nor a numeric user id")
+    return chair
 
 
 def _check_stream(text: str) -> str:
@@ -858,7 +883,7 @@ def _default_video_label(link: str) -> str:
 
 
 def _parse_reminders(text: str) -> tuple[timedelta, ...]:
-    offsets = {parse_duration(item) for item in _split_list(text) if item}
+    offsets = set(_each((item for item in _split_list(text) if item), parse_duration))
     return tuple(sorted(offsets, reverse=True))
 
 
@@ -869,11 +894,14 @@ def _parse_sections(text: str) -> tuple[str, ...]:
     if not all(names):
         raise ValueError(f"a section name is empty in {text!r} (a stray comma?)")
     seen: set[str] = set()
-    for name in names:
+
+    def once(name: str) -> str:
         if name.casefold() in seen:
             raise ValueError(f"{name!r} is listed twice (names ignore case)")
         seen.add(name.casefold())
-    return tuple(names)
+        return name
+
+    return tuple(_each(names, once))
 
 
 def _pick_section(name: str, sections: Sequence[str]) -> str:

@@ -117,6 +117,8 @@ _GROUP_MENTION = re.compile(r"(?<!\w)@_?\*([^*\n]+)\*")
 
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 _UNDEFINED_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'$")
+# Jinja names the object whose attribute is missing as `'module.Class object'` (or `'None'`).
+_UNDEFINED_OWNER = re.compile(r"^'([^']+)' has no attribute")
 
 
 class TemplateProblem(Exception):
@@ -169,6 +171,28 @@ class OwnerActions:
     owner: str  # the owner's name, or the owners' joined by ", "; "" for unowned actions
     initials: str  # their initials, joined the same way; "" for the unowned group
     actions: tuple[ActionItem, ...]
+
+
+# What a template sees: `meeting` by its variable's name, the rest by a plain noun.
+_NOUNS: dict[type, str] = {
+    MeetingRecord: "meeting",
+    AgendaSection: "a section",
+    AgendaItem: "an agenda item",
+    Attendee: "an attendee",
+    DiscussionNote: "a note",
+    Decision: "a decision",
+    ActionItem: "an action",
+    OutlineLine: "an outline line",
+    OwnerActions: "a by_owner group",
+    str: "a text",
+    int: "a number",
+    bool: "a yes/no value",
+    tuple: "a list",
+    list: "a list",
+    dict: "a mapping",
+    date: "a date",
+    datetime: "a date and time",
+}
 
 
 # --- filters: user text can never break the file's structure --------------------------------
@@ -442,6 +466,18 @@ def _deepest_template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
     return found
 
 
+def _what_lacks(exc: BaseException) -> str:
+    """What a template called whose attribute is missing, in the template's own terms."""
+    match = _UNDEFINED_OWNER.search(str(exc))
+    owner = match.group(1) if match else ""
+    for cls, noun in _NOUNS.items():
+        if owner in (f"{cls.__module__}.{cls.__qualname__} object", f"{cls.__name__} object"):
+            return noun
+    if owner == "None":
+        return "an empty value (None)"
+    return f"a {owner.removesuffix(' object').rpartition('.')[2] or 'value'}"
+
+
 def _unknown_variable(exc: BaseException) -> str | None:
     if not isinstance(exc, jinja2.UndefinedError):
         return None
@@ -457,7 +493,12 @@ def _render_problem(template: str, exc: Exception) -> TemplateProblem:
     where, line = frame if frame else (template, None)
     variable = _unknown_variable(exc)
     if variable is not None:
-        detail = f"unknown variable '{variable}' ({exc})"
+        lacking = (
+            f"{_what_lacks(exc)} has no attribute '{variable}'"
+            if _UNDEFINED_ATTRIBUTE.search(str(exc))
+            else str(exc)
+        )
+        detail = f"unknown variable '{variable}' ({lacking})"
     elif isinstance(exc, jinja2.TemplateNotFound) and not str(exc.name).endswith(TEMPLATE_SUFFIX):
         detail = f"{exc.name} is not a template: a template file's name ends in {TEMPLATE_SUFFIX}"
     elif isinstance(exc, jinja2.TemplateNotFound):

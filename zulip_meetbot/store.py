@@ -291,7 +291,7 @@ class Store:
             )
         else:
             path = Path(str(database))
-            path.parent.mkdir(parents=True, exist_ok=True)
+            require_folder(path)
             self.engine = create_engine(
                 f"sqlite:///{path}", connect_args={"check_same_thread": False}
             )
@@ -363,6 +363,16 @@ class Store:
             self._checkpoints.join(timeout=5)
         # The last connection to close checkpoints the rest (SQLite does it then).
         self.engine.dispose()
+
+
+def require_folder(database: Path) -> None:
+    """Raise :class:`DatabaseProblem` unless ``database``'s folder exists: meetbot never makes
+    it, so a mistyped path is refused rather than leaving a tree of new folders."""
+    folder = database.parent
+    if not folder.exists():
+        raise DatabaseProblem(f"database {database}: its folder {folder} does not exist")
+    if not folder.is_dir():
+        raise DatabaseProblem(f"database {database}: {folder} is not a folder")
 
 
 def open_store(database: Path, *, read_only: bool = False) -> Store:
@@ -446,6 +456,7 @@ def database_state(database: Path) -> str:
     """For ``meetbot check``: the database read (never created or changed) and summed up;
     raises :class:`DatabaseProblem`."""
     if not database.exists():
+        require_folder(database)
         return f"database {database} does not exist yet: `meetbot run` will create it"
     # Writing needs the file and, for SQLite's journal files, its folder.
     for path in (database, database.parent):
