@@ -213,3 +213,15 @@ def test_a_removed_or_undone_actions_number_is_never_given_to_another(bot: Harne
     assert bot.say(chair, "action done 2") == "Sorry: there is no action item 2."
     agenda = bot.say(chair, "agenda")
     assert "second" not in agenda and "third" not in agenda and "fourth" in agenda
+
+
+def test_undo_removes_your_latest_action_even_when_it_is_closed(bot: Harness) -> None:
+    chair, wolf, _ = running(bot)
+    bot.say(wolf, "note N1")
+    bot.clock.advance(timedelta(seconds=30))  # messages are a moment apart
+    bot.say(wolf, "action @**Wolf Vollprecht** does X")
+    assert "✅" not in bot.say(chair, "agenda").split("Action #1**")[1].split("\n")[0]
+    bot.say(wolf, "action done 1")
+    assert "- **Action #1** ✅ (WV): does X" in bot.say(chair, "agenda")
+    assert bot.say(wolf, "undo") == "Removed your last action item: @**Wolf Vollprecht** does X"
+    assert bot.say(wolf, "undo") == "Removed your last note: N1"

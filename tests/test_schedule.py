@@ -236,6 +236,16 @@ def test_a_skip_uses_up_a_deferral_so_the_item_is_plain_in_the_next_meeting(
     assert "Run exports" not in sched.h.say(wolf, "agenda")  # discussed, not deferred again
 
 
+def test_skip_of_a_wrong_date_during_a_meeting_lists_only_meetings_it_could_cancel(
+    sched: Scheduled,
+) -> None:
+    chair = sched.h.person(1, "Jaime Chair")
+    sched.h.clock.set(at("2025-02-12 17:05"))
+    sched.h.send(chair, "start")
+    reply = sched.h.say(chair, "skip 2025-02-13")
+    assert "The next ones are on 2025-02-26, 2025-03-12, 2025-03-26." in reply
+
+
 def test_skip_of_a_date_that_is_not_an_occurrence_changes_nothing(sched: Scheduled) -> None:
     chair = sched.h.person(1, "Jaime Chair")
     reply = sched.h.say(chair, "skip 2025-02-13")

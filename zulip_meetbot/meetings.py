@@ -488,9 +488,11 @@ def _row_on(session: Session, series: SeriesConfig, now: datetime, day: date) ->
             if row.started_at is not None:
                 raise UserError(f"the meeting of {day} has already started.")
             return row
-    upcoming = [
-        local_date(s.start, series.zone).isoformat() for s in calendar(session, series, now, 3)
-    ]
+    upcoming = [  # the ones a skip could still cancel: not one that has started
+        local_date(slot.start, series.zone).isoformat()
+        for slot in calendar(session, series, now, 4)
+        if slot.row is None or slot.row.started_at is None
+    ][:3]
     hint = f" The next ones are on {', '.join(upcoming)}." if upcoming else ""
     raise UserError(f"**{series.title}** does not meet on {day}.{hint}")
 

@@ -248,7 +248,7 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
         if decision.author_id == author_id and decision.text != _REMOVED:
             candidates.append((decision.created_at, decision.id, "decision", decision))
     for action in store.actions_of(session, meeting_id):
-        if action.author_id == author_id and action.done_at is None:
+        if action.author_id == author_id:  # closed or not, it is yours and of this meeting
             candidates.append((action.created_at, action.id, "action item", action))
     if not candidates:
         raise UserError("you have recorded nothing in this meeting that I could undo.")

@@ -183,8 +183,10 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     ]
     for action in item.actions:
         owners = ", ".join(action.owner_initials) or "unowned"
+        done = " ✅" if action.done else ""
         said.append(
-            f"{inner}- **Action #{action.number}** ({owners}): {one_line(action_task(action))}"
+            f"{inner}- **Action #{action.number}**{done} ({owners}): "
+            f"{one_line(action_task(action))}"
         )
     if with_minutes:
         lines += said
