@@ -490,3 +490,11 @@ def test_a_kept_database_with_a_running_meeting_starts_the_shell_in_its_topic(
     assert "writing in #community > community call 2025-02-12" in later.stdout
     assert "Noted under item" in later.stdout or "no item" in later.stdout
     assert "2025-02-19" not in later.stdout
+
+
+def test_a_piped_line_is_echoed_without_its_terminal_escapes(tmp_path: Path) -> None:
+    result = run_shell(
+        "@meetbot agenda add \x1b[31mred\x1b[0m item\n", "--now", "2025-02-12 10:00", cwd=tmp_path
+    )
+    assert "\x1b" not in result.stdout
+    assert "hamlet> @meetbot agenda add red item" in result.stdout

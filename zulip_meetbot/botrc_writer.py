@@ -297,7 +297,7 @@ key = {answers.key}
 # The bot's database (agendas, attendance, what it has done) and the notes folder.
 database = {DEFAULT_DATABASE}
 notes_dir = {DEFAULT_NOTES_DIR}
-# Who may start, end, skip and reschedule meetings, besides the organization's admins:
+# Who may start, end, skip and reschedule meetings, besides the organization's admins and owners:
 # Zulip user ids (Profile > User ID) or emails, comma-separated.
 {chairs}
 # Extra time zones each reminder spells the time out in (Zulip shows everyone their own):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
+from zulip_meetbot.commands import clean_text
 from zulip_meetbot.config import (
     NoSuchDate,
     Settings,
@@ -354,7 +355,8 @@ class ShellSession:
         self._run_scheduler()
         for line in lines:
             if echo and line.strip():
-                self.out.write(f"{self.prompt()}{line.strip()}\n")
+                # Shown as the bot will read it: a typed escape must not recolour the terminal.
+                self.out.write(f"{self.prompt()}{clean_text(line.strip())}\n")
             if not self.handle_line(line):
                 break
 
