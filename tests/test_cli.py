@@ -287,7 +287,7 @@ def test_read_commands_never_create_the_database(meetbot: Any, tmp_path: Path) -
     status, _, err = meetbot("meetings", "community")
     assert status == 1
     assert one_error_line(err).startswith(
-        f"meetbot: database {tmp_path / 'meetbot.sqlite3'} does not exist: has the bot run?"
+        f"meetbot: database {tmp_path / 'meetbot.sqlite3'} does not exist: `meetbot run` with"
     )
     status, out, _ = meetbot("ics", "community")  # a calendar needs no record
     assert status == 0 and "BEGIN:VCALENDAR" in out
@@ -655,3 +655,19 @@ def test_upcoming_help_says_how_many_days_it_shows(
         meetbot("upcoming", "--help")
     text = " ".join(capsys.readouterr().out.split())
     assert "start in the next N days (--days N, default 7;" in text
+
+
+def test_a_database_named_on_purpose_must_exist_and_a_missing_folder_is_named(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere" / "db.sqlite3"
+    for command in (["upcoming"], ["ics", "demo"], ["meetings", "demo"], ["db", "current"]):
+        status, _, err = meetbot(*command, "--database", str(missing))
+        assert status == 1, command
+        assert one_error_line(err) == (
+            f"meetbot: database {missing}: its folder {missing.parent} does not exist"
+        )
+    absent = tmp_path / "absent.sqlite3"
+    status, _, err = meetbot("ics", "demo", "--database", str(absent))
+    assert status == 1 and "does not exist: `meetbot run` with this botrc, or" in err
+    assert not absent.exists() and not missing.parent.exists()

@@ -220,14 +220,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     if args.command == "upcoming":
-        return show_upcoming(settings, source, args.slug, args.days)
+        # A --database named on purpose must exist: planning without it would hide its skips.
+        return show_upcoming(settings, source, args.slug, args.days, args.database is not None)
     if args.command == "db":
         return manage_database(settings.database, args.db_command)
     series = series_named(settings, source, args.slug)
     if series is None:
         return EXIT_CONFIG
     if args.command == "ics":
-        return export_ics(settings, series, args.output)
+        return export_ics(settings, series, args.output, args.database is not None)
     if args.command == "render":
         return render_past(settings, series, args.date, args.template, args.output)
     if args.command == "meetings":
@@ -374,7 +375,7 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
     A database that does not exist yet reads as an empty record unless ``required``;
     raises :class:`DatabaseProblem` for one that cannot be read.
     """
-    from zulip_meetbot.store import DatabaseProblem, Store, explained, open_store
+    from zulip_meetbot.store import Store, explained, missing_database, open_store
 
     if settings.database.exists():
         store = open_store(settings.database, read_only=True)
@@ -382,11 +383,8 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
             # An empty file is a database nothing was written to: read as one, left as it is.
             store.close()
             store = Store(None)
-    elif required:
-        raise DatabaseProblem(
-            f"database {settings.database} does not exist: has the bot run? "
-            "(--database FILE reads another)"
-        )
+    elif required or not settings.database.parent.is_dir():
+        raise missing_database(settings.database)
     else:
         store = Store(None)  # a bot that never ran has done nothing yet
     try:
@@ -408,13 +406,15 @@ def _write_out(data: str | bytes, output: str | None) -> None:
         sys.stdout.write(data)
 
 
-def export_ics(settings: Settings, series: SeriesConfig, output: str | None) -> int:
+def export_ics(
+    settings: Settings, series: SeriesConfig, output: str | None, required: bool = False
+) -> int:
     """``meetbot ics SLUG``: the calendar on stdout (or in a file)."""
     from zulip_meetbot.ics import series_calendar
     from zulip_meetbot.meetings import calendar_changes
     from zulip_meetbot.timeutil import SystemClock
 
-    with reading(settings, required=False) as session:
+    with reading(settings, required) as session:
         changes = calendar_changes(session, series)
     calendar = series_calendar(series, changes, SystemClock().now(), settings.api.site)
     _write_out(calendar, output)
@@ -478,14 +478,14 @@ def show_attendance(
 
 def manage_database(database: Path, action: str) -> int:
     """``meetbot db upgrade`` and ``meetbot db current``."""
-    from zulip_meetbot.store import DatabaseProblem, open_store, schema_revision
+    from zulip_meetbot.store import missing_database, open_store, schema_revision
 
     if action == "current":
         print(schema_revision(database))
         return 0
     if not database.exists():
         # A mistyped path would otherwise become a new, empty database.
-        raise DatabaseProblem(f"database {database} does not exist: `meetbot run` creates it")
+        raise missing_database(database)
     store = open_store(database)
     store.close()
     done = store.upgrade
@@ -499,7 +499,9 @@ def manage_database(database: Path, action: str) -> int:
     return 0
 
 
-def show_upcoming(settings: Settings, source: str, slug: str | None, days: int) -> int:
+def show_upcoming(
+    settings: Settings, source: str, slug: str | None, days: int, required: bool = False
+) -> int:
     """``meetbot upcoming [SLUG]``: the posts the bot will make, from the scheduler's plan."""
     from datetime import timedelta
 
@@ -514,7 +516,7 @@ def show_upcoming(settings: Settings, source: str, slug: str | None, days: int) 
         chosen = [one]
     now = SystemClock().now()
     until = now + timedelta(days=days)
-    with reading(settings, required=False) as session:
+    with reading(settings, required) as session:
         plans = [series_plan(session, s, now, settings.reminder_grace, until) for s in chosen]
     sys.stdout.write(plan_text(plans, days))
     return 0

@@ -375,6 +375,16 @@ def require_folder(database: Path) -> None:
         raise DatabaseProblem(f"database {database}: {folder} is not a folder")
 
 
+def missing_database(database: Path) -> DatabaseProblem:
+    """What to say of a database file that is not there: its folder, or how it is made."""
+    if not database.parent.is_dir():
+        return DatabaseProblem(f"database {database}: its folder {database.parent} does not exist")
+    return DatabaseProblem(
+        f"database {database} does not exist: `meetbot run` with this botrc, or "
+        f"`meetbot shell --database {database}`, makes it"
+    )
+
+
 def open_store(database: Path, *, read_only: bool = False) -> Store:
     """The store of the database file ``database``, checked for what a command will do with
     it (read, or read and write); raises :class:`DatabaseProblem` saying what is wrong.
@@ -382,7 +392,7 @@ def open_store(database: Path, *, read_only: bool = False) -> Store:
     Read-only, the file is never created or changed.
     """
     if read_only and not database.exists():
-        raise DatabaseProblem(f"database {database} does not exist")
+        raise missing_database(database)
     with explained(database):
         store = Store(database, read_only=read_only)
         try:
@@ -483,7 +493,7 @@ def schema_revision(database: Path) -> str:
     """For ``meetbot db current``: the database's schema revision, and whether it is this
     meetbot's newest; never creates or changes the file. Raises :class:`DatabaseProblem`."""
     if not database.exists():
-        raise DatabaseProblem(f"database {database} does not exist")
+        raise missing_database(database)
     with explained(database):
         found = _inspect(database)
     from zulip_meetbot import migrations
