@@ -464,3 +464,19 @@ def test_skipping_a_later_meeting_moves_its_agenda_to_the_meeting_after_it(
     assert "the notice is in #**conda>community call 2025-03-12**" in reply
     [notice] = sched.h.posted()
     assert "next one is <time:2025-03-26T17:00:00+00:00>" in notice["content"]
+
+
+def test_a_skip_notice_zulip_refuses_stays_owed_until_it_is_posted(sched: Scheduled) -> None:
+    chair = sched.h.person(1, "Jaime Chair")
+    sched.h.clock.set(at("2025-02-13 12:00"))
+    refused = sched.h.bot.send_message
+    sched.h.bot.send_message = lambda message: {"result": "error", "msg": "down"}  # type: ignore[method-assign]
+    reply = sched.h.say(chair, "skip 2025-02-26")  # said outside that meeting's topic
+    assert "the notice is in #**conda>community call 2025-02-26**" in reply
+    since = at("2025-02-13 00:00")
+    [owed] = sched.h.handler.ledger.owed_posts(since)
+    assert owed.topic == "community call 2025-02-26" and "is cancelled" in owed.content
+    sched.h.bot.send_message = refused  # type: ignore[method-assign]
+    # The runtime posts what is owed (at start-up, and with backoff while running), then:
+    sched.h.handler.ledger.post_delivered(owed.key, sched.h.bot.send_message(owed.message())["id"])
+    assert sched.h.handler.ledger.owed_posts(since) == []

@@ -621,36 +621,37 @@ class MeetbotHandler:
         series = context.series
         verb = "skip" if isinstance(command, SkipMeeting) else "reschedule"
         self._require_chair(context, verb)
-        notices: list[tuple[str, str]] = []  # (topic, text) to post once committed
+        changed: list[bool] = []
+        owed: list[lifecycle.OwedPost] = []  # the notice, when said outside the meeting's topic
 
         def change(session: Session) -> str:
             now = self.clock.now()
             if isinstance(command, SkipMeeting):
-                cancelled, following, moved = meetings.skip_meeting(
-                    session, series, now, command.day
-                )
-                text = views.skipped(series, cancelled, following, moved)
-                notices.append((cancelled.topic, text))
-                elsewhere = views.skipped_elsewhere(series, cancelled)
+                meeting, following, moved = meetings.skip_meeting(session, series, now, command.day)
+                text = views.skipped(series, meeting, following, moved)
+                elsewhere = views.skipped_elsewhere(series, meeting)
             else:
                 before, meeting = meetings.reschedule_meeting(
                     session, series, now, command.to, command.shift
                 )
                 text = views.rescheduled(series, before, meeting)
-                notices.append((meeting.topic, text))
                 elsewhere = views.rescheduled_elsewhere(series, meeting)
-            # Said elsewhere, the notice goes to the meeting's topic: the reply points there.
-            return text if self._in_topic(context, notices[-1][0]) else elsewhere
+            changed.append(True)
+            if self._in_topic(context, meeting.topic):
+                return text  # the reply is the notice
+            # Owed in the same transaction as the change, so a stop cannot lose it.
+            key = f"{lifecycle.NOTICE}|{meeting.id}|{now.isoformat()}"
+            post = lifecycle.owe_post(
+                session, lifecycle.NOTICE, meeting, series, text, now, key=key
+            )
+            owed.extend([post] if post is not None else [])
+            return elsewhere
 
         reply = self._in_transaction(context, change)
-        if not notices:
-            return reply
-        if self.on_calendar_change is not None:
+        if changed and self.on_calendar_change is not None:
             self.on_calendar_change(series)
-        topic, text = notices[0]
-        if self._in_topic(context, topic):
-            return reply
-        lifecycle.post_in_meeting_topic(bot_handler, series, topic, text)
+        for post in owed:
+            lifecycle.deliver(self._store, bot_handler, post)
         return reply
 
     # -- reactions ------------------------------------------------------------------------

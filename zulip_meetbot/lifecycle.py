@@ -38,6 +38,7 @@ class Poster(Protocol):
 ATTENDANCE = "attendance"
 SUMMARY = "summary"
 REMINDER = "reminder"
+NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
 
 # The command's reply, decided in the transaction that starts the meeting: from the meeting and
 # whether this start is the one that made it (False: it was running already).
@@ -73,20 +74,6 @@ class OwedPost:
     def message(self) -> dict[str, Any]:
         """The POST /messages request that makes it."""
         return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
-
-
-def post_in_meeting_topic(
-    poster: Poster, series: SeriesConfig, topic: str, content: str
-) -> int | None:
-    """Post in the meeting's topic; the new message's id, or None if Zulip refused."""
-    response = poster.send_message(
-        {"type": "stream", "to": series.stream, "topic": topic, "content": content}
-    )
-    message_id = (response or {}).get("id")
-    if not isinstance(message_id, int):
-        log.error("%s: Zulip refused a post in %r: %s", series.slug, topic, response)
-        return None
-    return message_id
 
 
 def start_meeting(
