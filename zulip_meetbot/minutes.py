@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
@@ -198,7 +197,7 @@ def edit_action(
     row = _meeting_action(session, series_slug, meeting_id, number)
     _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
     row.text = text
-    session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
+    store.drop_action_owners(session, row.id)
     _set_owners(session, row.id, owner_ids)
 
 
@@ -444,5 +443,5 @@ def _set_owners(session: Session, action_id: int, owner_ids: Sequence[int]) -> N
 
 def _delete_action(session: Session, row: ActionRow) -> None:
     """Remove an action but keep its number taken: `action done 3` must never close another."""
-    session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == row.id))
+    store.drop_action_owners(session, row.id)
     row.text = _REMOVED

@@ -970,6 +970,11 @@ def last_action_number(session: Session, series_slug: str) -> int:
     )
 
 
+def drop_action_owners(session: Session, action_id: int) -> None:
+    """Forget who owns the action (its owners are set again, or it is removed)."""
+    session.execute(delete(ActionOwnerRow).where(ActionOwnerRow.action_id == action_id))
+
+
 def action_owners(session: Session, action_ids: list[int]) -> dict[int, list[int]]:
     owners: dict[int, list[int]] = {action_id: [] for action_id in action_ids}
     if action_ids:
