@@ -14,10 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from zulip_meetbot import cli, migrations
-from zulip_meetbot.models import Base
+from zulip_meetbot.models import Base, OwedPostRow
 from zulip_meetbot.store import Store
 
-# A database made by the last release before migrations (create_all, no alembic_version), by
+# A database made by the last release (fefd924: create_all, no alembic_version, no owed_post), by
 # `meetbot shell` running the script beside it: every table but attendance_reaction holds rows.
 RELEASE_DUMP = Path(__file__).parent / "data" / "release-0.1.0.sql"
 FUTURE = "ffffffffffff"
@@ -37,14 +37,17 @@ def meetbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     return run
 
 
-def release_database(path: Path, *, without: str | None = None) -> Path:
-    """The last release's database at ``path``; ``without``: as before that table was added."""
+def release_database(path: Path, *, as_released: bool = False) -> Path:
+    """The last release's database (commit fefd924) at ``path``. Unless ``as_released``, with
+    the table added since (``owed_post``) made as ``create_all`` made it before migrations."""
     connection = sqlite3.connect(path)
     connection.executescript(RELEASE_DUMP.read_text())
-    if without is not None:
-        connection.execute(f"DROP TABLE {without}")
     connection.commit()
     connection.close()
+    if not as_released:
+        engine = create_engine(f"sqlite:///{path}")
+        Base.metadata.create_all(engine, tables=[OwedPostRow.__table__])
+        engine.dispose()
     return path
 
 
@@ -122,6 +125,21 @@ def test_the_last_releases_database_goes_through_every_revision_with_nothing_los
     assert differences_from_models(path) == []
 
 
+def test_the_last_release_as_it_was_opened_by_run_keeps_every_row_and_is_up_to_date(
+    tmp_path: Path,
+) -> None:
+    path = release_database(tmp_path / "meetbot.sqlite3", as_released=True)
+    before = contents(path)
+    assert "owed_post" not in before and sum(map(len, before.values())) > 50
+    store = Store(path)  # what `meetbot run` and `meetbot shell` do first
+    store.close()
+    after = contents(path)
+    assert {table: after[table] for table in before} == before
+    assert after["owed_post"] == []
+    assert revision_of(path) == migrations.head()
+    assert differences_from_models(path) == []
+
+
 def test_a_database_made_before_migrations_is_recognised_as_the_baseline_and_stamped(
     tmp_path: Path, meetbot: Any
 ) -> None:
@@ -150,7 +168,7 @@ def test_a_database_made_before_migrations_is_recognised_as_the_baseline_and_sta
 
 
 def test_a_database_from_before_the_newest_table_gets_it_then_the_stamp(tmp_path: Path) -> None:
-    path = release_database(tmp_path / "meetbot.sqlite3", without="owed_post")
+    path = release_database(tmp_path / "meetbot.sqlite3", as_released=True)
     before = contents(path)
     Store(path).close()
     assert revision_of(path) == migrations.head()
@@ -226,14 +244,14 @@ def test_read_commands_read_a_database_from_before_migrations_and_leave_it_alone
     before = path.read_bytes()
     status, out, err = meetbot("attendance", "demo", "--database", str(path))
     assert (status, err) == (0, "")
-    assert "othello" in out.lower()
+    assert "Sam Doe       x" in out  # the release's record: Sam Doe at 2025-02-12
     assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
-        (["meetings", "demo"], "2025-02-12          3      3  ended"),
+        (["meetings", "demo"], "2025-02-12          1      3  ended"),
         (["render", "demo", "2025-02-12"], "# 2025-02-12 Demo Community Meeting"),
     ],
 )
@@ -254,7 +272,7 @@ def test_meetings_and_render_read_a_complete_database_from_before_revisions_as_t
 def test_read_commands_refuse_an_older_database_in_one_line_until_it_is_upgraded(
     tmp_path: Path, meetbot: Any
 ) -> None:
-    path = release_database(tmp_path / "meetbot.sqlite3", without="owed_post")
+    path = release_database(tmp_path / "meetbot.sqlite3", as_released=True)
     before = path.read_bytes()
     status, out, err = meetbot("meetings", "demo", "--database", str(path))
     assert (status, out) == (1, "")
@@ -318,7 +336,7 @@ def test_run_refuses_a_database_newer_than_the_code_in_one_line(
 
 
 def test_check_says_an_older_database_will_be_upgraded(tmp_path: Path, meetbot: Any) -> None:
-    path = release_database(tmp_path / "meetbot.sqlite3", without="owed_post")
+    path = release_database(tmp_path / "meetbot.sqlite3", as_released=True)
     (tmp_path / "botrc").write_text(
         "[api]\nemail = meetbot-bot@example.org\nkey = 0123456789abcdef0123456789abcdef\n"
         f"site = http://127.0.0.1:9\n\n[meetbot]\ndatabase = {path}\n\n"

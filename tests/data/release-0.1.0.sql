@@ -14,7 +14,7 @@ CREATE TABLE action (
 	FOREIGN KEY(meeting_id) REFERENCES meeting (id), 
 	FOREIGN KEY(item_id) REFERENCES item (id)
 );
-INSERT INTO "action" VALUES(1,'demo',1,1,1,1,'@**Othello** @**Hamlet** write the ideas page','2025-02-12 17:00:00.000006',NULL);
+INSERT INTO "action" VALUES(1,'demo',1,1,1,1,'@**Othello** @**Hamlet** write the ideas page','2025-02-12 17:00:00.000000',NULL);
 CREATE TABLE action_owner (
 	action_id INTEGER NOT NULL, 
 	user_id INTEGER NOT NULL, 
@@ -34,10 +34,8 @@ CREATE TABLE attendance (
 	UNIQUE (meeting_id, user_id), 
 	FOREIGN KEY(meeting_id) REFERENCES meeting (id)
 );
-INSERT INTO "attendance" VALUES(1,1,2,1,'2025-02-12 17:00:00.000001');
-INSERT INTO "attendance" VALUES(2,1,-1,1,'2025-02-12 17:00:00.000002');
-INSERT INTO "attendance" VALUES(3,1,1,1,'2025-02-12 17:00:00.000002');
-INSERT INTO "attendance" VALUES(4,2,1,1,'2025-02-19 16:59:00.000001');
+INSERT INTO "attendance" VALUES(1,1,-1,1,'2025-02-12 17:00:00.000000');
+INSERT INTO "attendance" VALUES(2,2,1,1,'2025-02-19 16:59:00.000000');
 CREATE TABLE attendance_reaction (
 	meeting_id INTEGER NOT NULL, 
 	user_id INTEGER NOT NULL, 
@@ -57,29 +55,29 @@ CREATE TABLE decision (
 	FOREIGN KEY(meeting_id) REFERENCES meeting (id), 
 	FOREIGN KEY(item_id) REFERENCES item (id)
 );
-INSERT INTO "decision" VALUES(1,1,1,1,'We apply as one org','2025-02-12 17:00:00.000005');
+INSERT INTO "decision" VALUES(1,1,1,1,'We apply as one org','2025-02-12 17:00:00.000000');
 CREATE TABLE handled_message (
 	message_id INTEGER NOT NULL, 
 	handled_at DATETIME NOT NULL, 
 	PRIMARY KEY (message_id)
 );
-INSERT INTO "handled_message" VALUES(2,'2025-02-12 16:00:00.000001');
-INSERT INTO "handled_message" VALUES(4,'2025-02-12 16:00:00.000002');
-INSERT INTO "handled_message" VALUES(6,'2025-02-12 16:00:00.000003');
-INSERT INTO "handled_message" VALUES(9,'2025-02-12 17:00:00.000001');
-INSERT INTO "handled_message" VALUES(11,'2025-02-12 17:00:00.000002');
-INSERT INTO "handled_message" VALUES(13,'2025-02-12 17:00:00.000003');
-INSERT INTO "handled_message" VALUES(15,'2025-02-12 17:00:00.000004');
-INSERT INTO "handled_message" VALUES(17,'2025-02-12 17:00:00.000005');
-INSERT INTO "handled_message" VALUES(19,'2025-02-12 17:00:00.000006');
-INSERT INTO "handled_message" VALUES(21,'2025-02-12 17:00:00.000007');
-INSERT INTO "handled_message" VALUES(23,'2025-02-12 17:00:00.000008');
-INSERT INTO "handled_message" VALUES(25,'2025-02-12 17:00:00.000009');
-INSERT INTO "handled_message" VALUES(27,'2025-02-12 17:00:00.000010');
-INSERT INTO "handled_message" VALUES(31,'2025-02-19 16:59:00.000001');
-INSERT INTO "handled_message" VALUES(34,'2025-02-19 16:59:00.000002');
-INSERT INTO "handled_message" VALUES(36,'2025-02-19 16:59:00.000003');
-INSERT INTO "handled_message" VALUES(39,'2025-02-19 16:59:00.000004');
+INSERT INTO "handled_message" VALUES(2,'2025-02-12 16:00:00.000000');
+INSERT INTO "handled_message" VALUES(4,'2025-02-12 16:00:00.000000');
+INSERT INTO "handled_message" VALUES(6,'2025-02-12 16:00:00.000000');
+INSERT INTO "handled_message" VALUES(9,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(11,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(13,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(15,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(17,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(19,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(21,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(23,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(25,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(27,'2025-02-12 17:00:00.000000');
+INSERT INTO "handled_message" VALUES(31,'2025-02-19 16:59:00.000000');
+INSERT INTO "handled_message" VALUES(34,'2025-02-19 16:59:00.000000');
+INSERT INTO "handled_message" VALUES(36,'2025-02-19 16:59:00.000000');
+INSERT INTO "handled_message" VALUES(39,'2025-02-19 16:59:00.000000');
 CREATE TABLE item (
 	id INTEGER NOT NULL, 
 	meeting_id INTEGER NOT NULL, 
@@ -99,9 +97,9 @@ CREATE TABLE item (
 	FOREIGN KEY(meeting_id) REFERENCES meeting (id), 
 	FOREIGN KEY(parent_id) REFERENCES item (id)
 );
-INSERT INTO "item" VALUES(1,1,NULL,'1','New Agenda Items','Announce GSOC ideas',1,1,1,0,0,NULL,'2025-02-12 16:00:00.000001');
-INSERT INTO "item" VALUES(2,1,1,'1.1','New Agenda Items','Submitted for `conda` org',1,1,0,0,0,NULL,'2025-02-12 16:00:00.000002');
-INSERT INTO "item" VALUES(3,1,NULL,'2','New Agenda Items','Release 25.1',2,2,1,0,0,NULL,'2025-02-12 16:00:00.000003');
+INSERT INTO "item" VALUES(1,1,NULL,'1','New Agenda Items','Announce GSOC ideas',1,1,1,0,0,NULL,'2025-02-12 16:00:00.000000');
+INSERT INTO "item" VALUES(2,1,1,'1.1','New Agenda Items','Submitted for `conda` org',1,1,0,0,0,NULL,'2025-02-12 16:00:00.000000');
+INSERT INTO "item" VALUES(3,1,NULL,'2','New Agenda Items','Release 25.1',2,2,1,0,0,NULL,'2025-02-12 16:00:00.000000');
 CREATE TABLE meeting (
 	id INTEGER NOT NULL, 
 	series_slug VARCHAR(100) NOT NULL, 
@@ -117,8 +115,8 @@ CREATE TABLE meeting (
 	UNIQUE (series_slug, occurrence_start), 
 	FOREIGN KEY(current_item_id) REFERENCES item (id)
 );
-INSERT INTO "meeting" VALUES(1,'demo','2025-02-12 17:00:00.000000','2025-02-12 17:00:00.000000',0,'2025-02-12 17:00:00.000000','2025-02-12 17:00:00.000010',8,'/tmp/fx/notes/2025-02-12-demo.md',3);
-INSERT INTO "meeting" VALUES(2,'demo','2025-02-19 17:00:00.000000','2025-02-19 17:00:00.000000',0,'2025-02-19 16:59:00.000001','2025-02-19 16:59:00.000003',32,'/tmp/fx/notes/2025-02-19-demo.md',NULL);
+INSERT INTO "meeting" VALUES(1,'demo','2025-02-12 17:00:00.000000','2025-02-12 17:00:00.000000',0,'2025-02-12 17:00:00.000000','2025-02-12 17:00:00.000000',8,'/tmp/rel/notes/2025-02-12-demo.md',3);
+INSERT INTO "meeting" VALUES(2,'demo','2025-02-19 17:00:00.000000','2025-02-19 17:00:00.000000',0,'2025-02-19 16:59:00.000000','2025-02-19 16:59:00.000000',32,'/tmp/rel/notes/2025-02-19-demo.md',NULL);
 INSERT INTO "meeting" VALUES(3,'demo','2025-02-26 17:00:00.000000','2025-02-26 17:00:00.000000',1,NULL,NULL,NULL,NULL,NULL);
 INSERT INTO "meeting" VALUES(4,'demo','2025-03-05 17:00:00.000000','2025-03-05 17:00:00.000000',0,NULL,NULL,NULL,NULL,NULL);
 CREATE TABLE note (
@@ -130,68 +128,7 @@ CREATE TABLE note (
 	PRIMARY KEY (id), 
 	FOREIGN KEY(item_id) REFERENCES item (id)
 );
-INSERT INTO "note" VALUES(1,1,1,'Better chance with one idea per org','2025-02-12 17:00:00.000004');
-CREATE TABLE owed_post (
-	"key" VARCHAR(300) NOT NULL, 
-	kind VARCHAR(20) NOT NULL, 
-	meeting_id INTEGER NOT NULL, 
-	stream TEXT NOT NULL, 
-	topic TEXT NOT NULL, 
-	content TEXT NOT NULL, 
-	created_at DATETIME NOT NULL, 
-	expires_at DATETIME, 
-	posted_id INTEGER, 
-	PRIMARY KEY ("key")
-);
-INSERT INTO "owed_post" VALUES('demo|20250212T170000Z|20250212T170000Z|reminder|3600','reminder',1,'community','community call 2025-02-12','**Demo Community Meeting** starts <time:2025-02-12T17:00:00+00:00> (in 1 hour).
-[What time is that in my zone?](https://www.timeanddate.com/worldclock/fixedtime.html?msg=Demo+Community+Meeting&iso=20250212T170000&p1=1440)
-Call: https://meet.example.invalid/demo
-
-The agenda is empty so far.
-Add an item: mention me with `agenda add New Agenda Items: TEXT` or `agenda add TEXT`.','2025-02-12 16:00:00.000000','2025-02-12 16:15:00.000000',1);
-INSERT INTO "owed_post" VALUES('attendance|1','attendance',1,'community','community call 2025-02-12','**Demo Community Meeting** has started. This is the meeting of 2025-02-12 (<time:2025-02-12T17:00:00+00:00>).
-Call: https://meet.example.invalid/demo
-**React to this message with any emoji to mark yourself present** (or say `here`); anyone who gives me a command during the meeting counts as present too. Remove your reaction if you were marked by mistake.','2025-02-12 17:00:00.000000',NULL,8);
-INSERT INTO "owed_post" VALUES('summary|1','summary',1,'community','community call 2025-02-12','**Demo Community Meeting** has ended: 3 people attended.
-Attendees: @_**othello|2**, Sam Doe, @_**hamlet|1**.
-
-**Items**
-- ✅ **1** (H) Announce GSOC ideas
-- ✅ **2** (O) Release 25.1
-
-**Decisions**
-- We apply as one org (decision 1)
-
-**Action items**
-- **othello and hamlet**: write the ideas page (#1)
-
-Notes file: `2025-02-12-demo.md`','2025-02-12 17:00:00.000010',NULL,28);
-INSERT INTO "owed_post" VALUES('demo|20250219T170000Z|20250219T170000Z|reminder|86400','reminder',2,'community','community call 2025-02-19','**Demo Community Meeting** starts <time:2025-02-19T17:00:00+00:00> (in 1 day).
-[What time is that in my zone?](https://www.timeanddate.com/worldclock/fixedtime.html?msg=Demo+Community+Meeting&iso=20250219T170000&p1=1440)
-Call: https://meet.example.invalid/demo
-
-The agenda is empty so far.
-
-**Open action items from earlier meetings**
-- **#1** write the ideas page (othello and hamlet)
-Add an item: mention me with `agenda add New Agenda Items: TEXT` or `agenda add TEXT`.','2025-02-18 17:00:00.000000','2025-02-18 17:15:00.000000',29);
-INSERT INTO "owed_post" VALUES('demo|20250219T170000Z|20250219T170000Z|reminder|3600','reminder',2,'community','community call 2025-02-19','**Demo Community Meeting** starts <time:2025-02-19T17:00:00+00:00> (in 1 hour).
-[What time is that in my zone?](https://www.timeanddate.com/worldclock/fixedtime.html?msg=Demo+Community+Meeting&iso=20250219T170000&p1=1440)
-Call: https://meet.example.invalid/demo
-
-The agenda is empty so far.
-
-**Open action items from earlier meetings**
-- **#1** write the ideas page (othello and hamlet)
-Add an item: mention me with `agenda add New Agenda Items: TEXT` or `agenda add TEXT`.','2025-02-19 16:00:00.000000','2025-02-19 16:15:00.000000',30);
-INSERT INTO "owed_post" VALUES('attendance|2','attendance',2,'community','community call 2025-02-19','**Demo Community Meeting** has started. This is the meeting of 2025-02-19 (<time:2025-02-19T17:00:00+00:00>).
-Call: https://meet.example.invalid/demo
-**React to this message with any emoji to mark yourself present** (or say `here`); anyone who gives me a command during the meeting counts as present too. Remove your reaction if you were marked by mistake.','2025-02-19 16:59:00.000001',NULL,32);
-INSERT INTO "owed_post" VALUES('summary|2','summary',2,'community','community call 2025-02-19','**Demo Community Meeting** has ended: 1 person attended.
-Attendees: @_**hamlet|1**.
-No agenda items were recorded.
-
-Notes file: `2025-02-19-demo.md`','2025-02-19 16:59:00.000003',NULL,37);
+INSERT INTO "note" VALUES(1,1,1,'Better chance with one idea per org','2025-02-12 17:00:00.000000');
 CREATE TABLE person (
 	user_id INTEGER NOT NULL, 
 	full_name VARCHAR(200) NOT NULL, 
@@ -213,27 +150,27 @@ CREATE TABLE reply (
 	posted_id INTEGER, 
 	PRIMARY KEY (message_id)
 );
-INSERT INTO "reply" VALUES(2,'Added item **1** to **New Agenda Items** for <time:2025-02-12T17:00:00+00:00>: Announce GSOC ideas','2025-02-12 16:00:00.000001',NULL);
-INSERT INTO "reply" VALUES(4,'Added item **1.1** under item 1: Submitted for `conda` org','2025-02-12 16:00:00.000002',NULL);
-INSERT INTO "reply" VALUES(6,'Added item **2** to **New Agenda Items** for <time:2025-02-12T17:00:00+00:00>: Release 25.1','2025-02-12 16:00:00.000003',NULL);
-INSERT INTO "reply" VALUES(9,'Sorry: only a chair of **Demo Community Meeting** (or an organization admin) can `start` a meeting.','2025-02-12 17:00:00.000001',NULL);
-INSERT INTO "reply" VALUES(11,'Marked Sam Doe present.','2025-02-12 17:00:00.000002',NULL);
-INSERT INTO "reply" VALUES(13,'Now discussing item **1**.','2025-02-12 17:00:00.000003',NULL);
-INSERT INTO "reply" VALUES(15,'Noted under item **1**.','2025-02-12 17:00:00.000004',NULL);
-INSERT INTO "reply" VALUES(17,'Recorded the decision under item **1**: We apply as one org','2025-02-12 17:00:00.000005',NULL);
-INSERT INTO "reply" VALUES(19,'Recorded action item **#1** under item **1**, owned by othello and hamlet.','2025-02-12 17:00:00.000006',NULL);
+INSERT INTO "reply" VALUES(2,'Added item **1** to **New Agenda Items** for <time:2025-02-12T17:00:00+00:00>: Announce GSOC ideas','2025-02-12 16:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(4,'Added item **1.1** under item 1: Submitted for `conda` org','2025-02-12 16:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(6,'Added item **2** to **New Agenda Items** for <time:2025-02-12T17:00:00+00:00>: Release 25.1','2025-02-12 16:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(9,'Sorry: only a chair of **Demo Community Meeting** (or an organization admin) can `start` a meeting.','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(11,'Marked Sam Doe present.','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(13,'Now discussing item **1**.','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(15,'Noted under item **1**.','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(17,'Recorded the decision under item **1**: We apply as one org','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(19,'Recorded action item **#1** under item **1**, owned by othello, hamlet.','2025-02-12 17:00:00.000000',NULL);
 INSERT INTO "reply" VALUES(21,'Your row in the attendees table:
 - Name: hamlet
 - Initials: H
 - Affiliation: Denmark Inc
 - GitHub: _(not set)_
-Change one with `profile initials X`, `profile affiliation X` or `profile github X`.','2025-02-12 17:00:00.000007',NULL);
-INSERT INTO "reply" VALUES(23,'Now discussing item **2** (item 1 ticked).','2025-02-12 17:00:00.000008',NULL);
-INSERT INTO "reply" VALUES(25,'Sorry: I don''t know the command `defer`. Did you mean `defer`? Say `help` for the list.','2025-02-12 17:00:00.000009',NULL);
-INSERT INTO "reply" VALUES(31,'Started **Demo Community Meeting**, the meeting of 2025-02-19 (<time:2025-02-19T17:00:00+00:00>): the attendance message is in #**community>community call 2025-02-19**.','2025-02-19 16:59:00.000001',NULL);
-INSERT INTO "reply" VALUES(34,'Sorry: I don''t know the command `done`. Did you mean `done`? Say `help` for the list.','2025-02-19 16:59:00.000002',NULL);
-INSERT INTO "reply" VALUES(36,'Ended **Demo Community Meeting**; the summary is in #**community>community call 2025-02-19** and the notes are in `2025-02-19-demo.md`.','2025-02-19 16:59:00.000003',NULL);
-INSERT INTO "reply" VALUES(39,'**Demo Community Meeting** of <time:2025-02-26T17:00:00+00:00> is cancelled. The next one is <time:2025-03-05T17:00:00+00:00> in #**community>community call 2025-03-05**.','2025-02-19 16:59:00.000004',NULL);
+Change one with `profile initials X`, `profile affiliation X` or `profile github X`.','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(23,'Now discussing item **2** (item 1 ticked).','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(25,'Sorry: I don''t know the command `defer`. Say `help` for the list.','2025-02-12 17:00:00.000000',NULL);
+INSERT INTO "reply" VALUES(31,'Started **Demo Community Meeting**: the attendance message is in #**community>community call 2025-02-19**.','2025-02-19 16:59:00.000000',NULL);
+INSERT INTO "reply" VALUES(34,'Sorry: I don''t know the command `done`. Say `help` for the list.','2025-02-19 16:59:00.000000',NULL);
+INSERT INTO "reply" VALUES(36,'Ended **Demo Community Meeting**; the summary is in #**community>community call 2025-02-19** and the notes are in `2025-02-19-demo.md`.','2025-02-19 16:59:00.000000',NULL);
+INSERT INTO "reply" VALUES(39,'**Demo Community Meeting** of <time:2025-02-26T17:00:00+00:00> is cancelled. The next one is <time:2025-03-05T17:00:00+00:00> in #**community>community call 2025-03-05**.','2025-02-19 16:59:00.000000',NULL);
 CREATE TABLE sent_action (
 	"key" VARCHAR(300) NOT NULL, 
 	series_slug VARCHAR(100) NOT NULL, 
@@ -249,17 +186,16 @@ INSERT INTO "sent_action" VALUES('demo|20250212T170000Z|20250212T170000Z|start|0
 INSERT INTO "sent_action" VALUES('demo|20250212T170000Z|20250212T170000Z|end|10800','demo','dropped','2025-02-12 21:00:00.000000','2025-02-12 21:00:00.000000',NULL);
 INSERT INTO "sent_action" VALUES('demo|20250219T170000Z|20250219T170000Z|reminder|86400','demo','posted','2025-02-18 17:00:00.000000','2025-02-18 17:00:00.000000',29);
 INSERT INTO "sent_action" VALUES('demo|20250219T170000Z|20250219T170000Z|reminder|3600','demo','posted','2025-02-19 16:00:00.000000','2025-02-19 16:00:00.000000',30);
-CREATE INDEX ix_meeting_attendance_message_id ON meeting (attendance_message_id);
-CREATE INDEX ix_meeting_scheduled_start ON meeting (scheduled_start);
 CREATE INDEX ix_meeting_series_slug ON meeting (series_slug);
+CREATE INDEX ix_meeting_attendance_message_id ON meeting (attendance_message_id);
 CREATE INDEX ix_meeting_series_start ON meeting (series_slug, scheduled_start);
+CREATE INDEX ix_meeting_scheduled_start ON meeting (scheduled_start);
 CREATE INDEX ix_sent_action_series_slug ON sent_action (series_slug);
 CREATE INDEX ix_reply_created_at ON reply (created_at);
-CREATE INDEX ix_owed_post_created_at ON owed_post (created_at);
 CREATE INDEX ix_item_meeting_id ON item (meeting_id);
 CREATE INDEX ix_attendance_meeting_id ON attendance (meeting_id);
 CREATE INDEX ix_note_item_id ON note (item_id);
 CREATE INDEX ix_decision_meeting_id ON decision (meeting_id);
-CREATE INDEX ix_action_meeting_id ON action (meeting_id);
 CREATE INDEX ix_action_series_slug ON action (series_slug);
+CREATE INDEX ix_action_meeting_id ON action (meeting_id);
 COMMIT;
