@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,54 @@ def test_check_says_an_older_database_will_be_upgraded(tmp_path: Path, meetbot: 
     status, out, _ = meetbot("check", "--offline")
     assert status == 0, out
     assert f"ok: database {path} was made by an older meetbot; `meetbot db upgrade`" in out
+
+
+def test_the_revisions_read_from_versions_are_alembics_own_in_order() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrations.config())
+    walked = [script.revision for script in reversed(list(scripts.walk_revisions()))]
+    assert list(migrations.revisions()) == walked
+    assert migrations.head() == scripts.get_current_head()
+    assert not migrations.is_known(FUTURE)
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "meetbot.sqlite3"
+    Store(path).close()  # new: made at the newest revision
+    probe = (
+        "import sys; from pathlib import Path; from zulip_meetbot.store import Store; "
+        f"store = Store(Path({str(path)!r})); store.close(); "
+        "print(store.upgrade, 'alembic' in sys.modules, 'mako' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["None", "False", "False"], result.stderr
+
+
+def test_a_new_databases_stamp_is_the_one_alembic_makes(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.sqlite3", tmp_path / "theirs.sqlite3"
+    Store(ours).close()
+    engine = create_engine(f"sqlite:///{theirs}")
+    with engine.begin() as connection:
+        migrations.stamp(connection, migrations.head())  # Alembic's own command
+    engine.dispose()
+
+    def version_table(path: Path) -> tuple[str, list[tuple[Any, ...]]]:
+        connection = sqlite3.connect(path)
+        try:
+            sql = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (migrations.VERSION_TABLE,)
+            ).fetchone()[0]
+            rows = connection.execute(f"SELECT * FROM {migrations.VERSION_TABLE}").fetchall()
+        finally:
+            connection.close()
+        return "".join(sql.split()), rows  # the same statement, whatever its spacing
+
+    assert version_table(ours) == version_table(theirs)
+    engine = create_engine(f"sqlite:///{ours}")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == migrations.head()
+    engine.dispose()

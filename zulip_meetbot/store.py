@@ -247,7 +247,7 @@ def _migrate(connection: Any, database: Path) -> Upgrade | None:
         # A new database: models.py is the newest schema (a test checks that every revision,
         # run from the baseline, makes the same), in one step instead of every revision's.
         Base.metadata.create_all(connection)
-        migrations.stamp(connection, head)
+        migrations.stamp_new(connection, head)
         return Upgrade(None, head, created=True)
     if revision == head:
         return None
