@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from zulipfake import FakeZulip
+
+from zulip_meetbot import cli
 
 
 def _stop_and_check(server: FakeZulip) -> None:
@@ -60,3 +65,19 @@ def community(zulip_server: FakeZulip) -> dict[str, Any]:
         subscribers=[people[name] for name in ("hamlet", "othello", "iago", "cordelia")],
     )
     return people
+
+
+@pytest.fixture
+def meetbot(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> Callable[..., tuple[int, str, str]]:
+    """`meetbot ARGS` in process, in ``tmp_path``, with ``stdin`` piped; (status, out, err)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = cli.main(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sqlite3
 import subprocess
@@ -121,20 +120,6 @@ DEMO_MEETINGS = """\
 @meetbot end
 @meetbot skip
 """
-
-
-@pytest.fixture
-def meetbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
-    """`meetbot ARGS` in process, in ``tmp_path``, with ``stdin`` piped; (status, out, err)."""
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        status = cli.main(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
 
 
 def shell_database(meetbot: Any, path: Path, script: str, *args: str) -> None:

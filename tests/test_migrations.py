@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import subprocess
 import sys
@@ -22,20 +21,6 @@ from zulip_meetbot.store import Store
 # `meetbot shell` running the script beside it: every table but attendance_reaction holds rows.
 RELEASE_DUMP = Path(__file__).parent / "data" / "release-0.1.0.sql"
 FUTURE = "ffffffffffff"
-
-
-@pytest.fixture
-def meetbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
-    """`meetbot ARGS` in process, in ``tmp_path`` (no botrc there); (status, out, err)."""
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        status = cli.main(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
 
 
 def release_database(path: Path, *, as_released: bool = False) -> Path:
