@@ -20,8 +20,9 @@ import benchkit
 import dataset
 from benchkit import Figure
 
-from zulip_meetbot import meetings, notes
+from zulip_meetbot import notes
 from zulip_meetbot.config import load_settings
+from zulip_meetbot.domain import meetings
 from zulip_meetbot.store import Store
 
 TARGET_MS = 50.0

@@ -13,8 +13,8 @@ from typing import Any
 from zulip_bots.test_lib import StubBotHandler
 
 from zulip_meetbot.config import Settings, load_settings
+from zulip_meetbot.domain.people import Member
 from zulip_meetbot.handler import MeetbotHandler
-from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import ManualClock
 

@@ -20,8 +20,8 @@ from zulip_meetbot.config import (
     stream_name,
     zones_using_abbreviation,
 )
+from zulip_meetbot.domain.record import MeetingRecord
 from zulip_meetbot.notes import render_notes
-from zulip_meetbot.record import MeetingRecord
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "s3cr3tAPIkeyThatMustNeverLeak0042"

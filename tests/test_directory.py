@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from zulip_meetbot.directory import ProfileFields, member_from_user, pick_profile_fields
+from zulip_meetbot.zulip.directory import ProfileFields, member_from_user, pick_profile_fields
 
 RECORDED = Path(__file__).parent / "zulipfake" / "recorded"
 

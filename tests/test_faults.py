@@ -28,18 +28,19 @@ from sqlalchemy import select
 from zulipfake import FakeZulip
 from zulipfake.server import Fault
 
-from zulip_meetbot import attendance, store
-from zulip_meetbot import client as client_module
-from zulip_meetbot import runtime as runtime_module
-from zulip_meetbot.client import RetryPolicy
+from zulip_meetbot import store
 from zulip_meetbot.config import load_settings
-from zulip_meetbot.directory import ZulipDirectory
+from zulip_meetbot.domain import attendance
 from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.models import HandledMessageRow
-from zulip_meetbot.pacing import RequestPacer
-from zulip_meetbot.runtime import Runtime, make_client
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import SystemClock
+from zulip_meetbot.zulip import client as client_module
+from zulip_meetbot.zulip import runtime as runtime_module
+from zulip_meetbot.zulip.client import RetryPolicy
+from zulip_meetbot.zulip.directory import ZulipDirectory
+from zulip_meetbot.zulip.pacing import RequestPacer
+from zulip_meetbot.zulip.runtime import Runtime, make_client
 
 # Short delays keep the suite fast; the logic is the production one.
 # The fake's heartbeat comes every 2 s (Zulip's every ~50 s): a poll silent for 4 s is dead.

@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from zulip_meetbot import checks, views
 from zulip_meetbot import handler as handler_module
+from zulip_meetbot.domain.people import Member
 from zulip_meetbot.models import (
     AttendanceRow,
     HandledMessageRow,
@@ -21,7 +22,6 @@ from zulip_meetbot.models import (
     PersonRow,
     ReplyRow,
 )
-from zulip_meetbot.people import Member
 from zulip_meetbot.scheduler import MeetingScheduler
 
 

@@ -11,15 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zulip_meetbot.notes import (
-    TemplateProblem,
-    check_template,
-    load_template,
-    notes_filename,
-    render_notes,
-    write_notes,
-)
-from zulip_meetbot.record import (
+from zulip_meetbot.domain.record import (
     ActionItem,
     AgendaItem,
     AgendaSection,
@@ -27,6 +19,14 @@ from zulip_meetbot.record import (
     Decision,
     DiscussionNote,
     MeetingRecord,
+)
+from zulip_meetbot.notes import (
+    TemplateProblem,
+    check_template,
+    load_template,
+    notes_filename,
+    render_notes,
+    write_notes,
 )
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from zulip_meetbot.people import Member, default_initials, is_chair, precedence
+from zulip_meetbot.domain.people import Member, default_initials, is_chair, precedence
 
 
 @pytest.mark.parametrize(

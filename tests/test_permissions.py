@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from harness import BOTRC, Harness
 
-from zulip_meetbot.people import Member
+from zulip_meetbot.domain.people import Member
 
 CHAIR, ADMIN, PROPOSER, OTHER = "chair", "admin", "proposer", "other"
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zulip_meetbot.config import ConfigError, parse_settings
-from zulip_meetbot.runtime import ZulipBotHandler, command_text
 from zulip_meetbot.views import internal_error
+from zulip_meetbot.zulip.runtime import ZulipBotHandler, command_text
 
 VERBS = [
     "help", "agenda", "agenda add", "agenda sub", "agenda edit", "agenda remove", "agenda move",
@@ -175,8 +175,7 @@ def test_notes_keep_their_structure_whatever_people_type(
 ) -> None:
     from datetime import date, datetime, timezone
 
-    from zulip_meetbot.notes import render_notes
-    from zulip_meetbot.record import (
+    from zulip_meetbot.domain.record import (
         ActionItem,
         AgendaItem,
         AgendaSection,
@@ -185,6 +184,7 @@ def test_notes_keep_their_structure_whatever_people_type(
         DiscussionNote,
         MeetingRecord,
     )  # fmt: skip
+    from zulip_meetbot.notes import render_notes
 
     notes = tuple(DiscussionNote("AB", "A B", text) for text in texts)
     decision = Decision(texts[0], "AB", "1")

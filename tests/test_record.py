@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from harness import BOTRC, Harness
 
-from zulip_meetbot import agenda
 from zulip_meetbot.archive import past_meetings, render_meeting
-from zulip_meetbot.minutes import Mention, mention_of, mentions, without_owner_mentions
-from zulip_meetbot.record import AgendaItem, AgendaSection
+from zulip_meetbot.domain import agenda
+from zulip_meetbot.domain.minutes import Mention, mention_of, mentions, without_owner_mentions
+from zulip_meetbot.domain.record import AgendaItem, AgendaSection
 
 UTC = timezone.utc
 NOTES = "2025-02-12-community.md"

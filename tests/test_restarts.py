@@ -24,7 +24,8 @@ import pytest
 from livebot import TOPIC, LiveBot, botrc_text, start_bot, stop_bot, wait_until
 from zulipfake import FakeZulip
 
-from zulip_meetbot import attendance, store
+from zulip_meetbot import store
+from zulip_meetbot.domain import attendance
 from zulip_meetbot.store import Store
 
 MEETING = datetime(2030, 1, 2, 17, 0, tzinfo=timezone.utc)

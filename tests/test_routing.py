@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from zulip_meetbot.directory import member_from_user
-from zulip_meetbot.runtime import (
+from zulip_meetbot.zulip.directory import member_from_user
+from zulip_meetbot.zulip.runtime import (
     ZulipBotHandler,
     command_text,
     strip_leading_mention,

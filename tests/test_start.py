@@ -12,7 +12,7 @@ from harness import BOTRC, Harness
 
 from zulip_meetbot import store
 from zulip_meetbot.commands import StartMeeting, UsageError, parse_command
-from zulip_meetbot.people import Member
+from zulip_meetbot.domain.people import Member
 
 # The harness's series meets fortnightly on Wednesdays at 17:00 UTC: 2025-02-12, 2025-02-26.
 DAY_AFTER = datetime(2025, 2, 13, 10, 0, tzinfo=timezone.utc)

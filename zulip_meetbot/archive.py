@@ -10,8 +10,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import meetings, store
+from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.domain import meetings
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.notes import render_notes
 

@@ -229,7 +229,7 @@ def _series_warnings(series: SeriesConfig, now: datetime, spell: Callable[[str],
 
 def _section_warnings(series: SeriesConfig, where: str) -> list[str]:
     # Imported here: agenda pulls in SQLAlchemy, which a broken botrc never needs.
-    from zulip_meetbot.agenda import is_later_section
+    from zulip_meetbot.domain.agenda import is_later_section
 
     if not is_later_section(series.default_section):
         return []
@@ -472,7 +472,7 @@ def _default_of(key: str) -> object:
 def connect(settings: Settings) -> ZulipApi | Finding:
     """A client for the botrc's ``[api]``, or why the server cannot be reached."""
     # Imported here: the zulip client is slow to import, and `check --offline` never needs it.
-    from zulip_meetbot.runtime import make_client
+    from zulip_meetbot.zulip.runtime import make_client
 
     try:
         return make_client(settings)

@@ -287,12 +287,12 @@ def run(config_path: str, log_level: str) -> int:
         log.warning("%s", warning)
 
     # Imported here so `meetbot --help` and botrc errors stay fast.
-    from zulip_meetbot.directory import ZulipDirectory
     from zulip_meetbot.handler import MeetbotHandler
-    from zulip_meetbot.runtime import Runtime, make_client
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import open_store
     from zulip_meetbot.timeutil import SystemClock
+    from zulip_meetbot.zulip.directory import ZulipDirectory
+    from zulip_meetbot.zulip.runtime import Runtime, make_client
 
     # Before connecting: a database the bot cannot write stops it at once, with one line.
     store = open_store(settings.database)
@@ -410,8 +410,8 @@ def export_ics(
     settings: Settings, series: SeriesConfig, output: str | None, required: bool = False
 ) -> int:
     """``meetbot ics SLUG``: the calendar on stdout (or in a file)."""
+    from zulip_meetbot.domain.meetings import calendar_changes
     from zulip_meetbot.ics import series_calendar
-    from zulip_meetbot.meetings import calendar_changes
     from zulip_meetbot.timeutil import SystemClock
 
     with reading(settings, required) as session:

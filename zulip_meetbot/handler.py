@@ -16,17 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import (
-    __version__,
-    agenda,
-    attendance,
-    lifecycle,
-    meetings,
-    minutes,
-    people,
-    store,
-    views,
-)
+from zulip_meetbot import __version__, lifecycle, store, views
 from zulip_meetbot.commands import (
     AddItem,
     AddNote,
@@ -59,10 +49,11 @@ from zulip_meetbot.commands import (
     parse_request,
 )
 from zulip_meetbot.config import SeriesConfig, Settings
+from zulip_meetbot.domain import agenda, attendance, meetings, minutes, people
+from zulip_meetbot.domain.people import Member
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.flood import FloodGuard, Pace
 from zulip_meetbot.ledger import Ledger
-from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock, SystemClock
 

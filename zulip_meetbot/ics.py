@@ -10,7 +10,7 @@ from icalendar import Calendar, Event, vRecur
 
 from zulip_meetbot import __version__
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.meetings import CalendarChange
+from zulip_meetbot.domain.meetings import CalendarChange
 
 PRODID = f"-//meetbot//zulip_meetbot {__version__}//EN"
 

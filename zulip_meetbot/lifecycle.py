@@ -17,12 +17,13 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import agenda, attendance, meetings, people, store, views
+from zulip_meetbot import store, views
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.meetings import Meeting
+from zulip_meetbot.domain import agenda, attendance, meetings, people
+from zulip_meetbot.domain.meetings import Meeting
+from zulip_meetbot.domain.people import Member
 from zulip_meetbot.models import OwedPostRow
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
-from zulip_meetbot.people import Member
 from zulip_meetbot.store import Store
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from types import TracebackType
 import jinja2
 
 from zulip_meetbot.config import TEMPLATE_SUFFIX
-from zulip_meetbot.record import (
+from zulip_meetbot.domain.record import (
     ActionItem,
     AgendaItem,
     AgendaSection,

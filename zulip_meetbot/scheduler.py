@@ -17,12 +17,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import attendance, lifecycle, meetings, store, views
+from zulip_meetbot import lifecycle, store, views
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.handler import MeetbotHandler
-from zulip_meetbot.lifecycle import Poster
-from zulip_meetbot.models import SentActionRow
-from zulip_meetbot.reminders import (
+from zulip_meetbot.domain import attendance, meetings
+from zulip_meetbot.domain.reminders import (
     REMINDER,
     START,
     Action,
@@ -33,6 +31,9 @@ from zulip_meetbot.reminders import (
     reader_zones,
     superseded,
 )
+from zulip_meetbot.handler import MeetbotHandler
+from zulip_meetbot.lifecycle import Poster
+from zulip_meetbot.models import SentActionRow
 from zulip_meetbot.timeutil import occurrences_between
 
 log = logging.getLogger(__name__)

@@ -35,8 +35,8 @@ from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
 from zulip_meetbot.views import outside_code_spans, plain_stream_links, shortened
 
 if TYPE_CHECKING:
+    from zulip_meetbot.domain.people import Member
     from zulip_meetbot.handler import MeetbotHandler
-    from zulip_meetbot.people import Member
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import Store
 
@@ -264,7 +264,7 @@ class People:
     @staticmethod
     def _member(user_id: int, name: str) -> Member:
         # Imported here for the same reason as in open_session: people.py loads SQLAlchemy.
-        from zulip_meetbot.people import Member
+        from zulip_meetbot.domain.people import Member
 
         address = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or f"user{user_id}"
         return Member(user_id, name, email=f"{address}@shell.invalid")
@@ -615,8 +615,8 @@ def open_session(
     """A session over the botrc (or the demo), or the problems that prevent one."""
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot import checks, demo
+    from zulip_meetbot.domain.meetings import running_topic
     from zulip_meetbot.handler import MeetbotHandler
-    from zulip_meetbot.meetings import running_topic
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import open_store, zulip_people
 

@@ -8,9 +8,18 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import meetings, store
+from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.reminders import END, REMINDER, START, Action, MeetingState, Verdict, decide
+from zulip_meetbot.domain import meetings
+from zulip_meetbot.domain.reminders import (
+    END,
+    REMINDER,
+    START,
+    Action,
+    MeetingState,
+    Verdict,
+    decide,
+)
 from zulip_meetbot.scheduler import meeting_state, pending_actions_of
 from zulip_meetbot.timeutil import (
     format_duration,

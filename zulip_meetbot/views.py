@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 
 from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, help_entries
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.record import ActionItem, AgendaItem, Attendee, MeetingRecord
+from zulip_meetbot.domain.record import ActionItem, AgendaItem, Attendee, MeetingRecord
 from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
 
 if TYPE_CHECKING:
     # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
-    from zulip_meetbot.meetings import Meeting, PlannedMeeting
+    from zulip_meetbot.domain.meetings import Meeting, PlannedMeeting
 
 _INDENT = "    "
 # Zulip cuts a longer message, marking it "[message truncated]" (its MAX_MESSAGE_LENGTH).
@@ -402,7 +402,7 @@ def action_task(action: ActionItem) -> str:
     """An action's text as shown beside its owners' names: the mentions it opens with are
     dropped when they name exactly its owners, so each owner is named once."""
     # Imported here: minutes loads SQLAlchemy, which notes.py (so `meetbot --help`) does without.
-    from zulip_meetbot.minutes import without_owner_mentions
+    from zulip_meetbot.domain.minutes import without_owner_mentions
 
     return without_owner_mentions(action.text, action.owners)
 

@@ -29,7 +29,7 @@ import requests
 import urllib3
 import zulip
 
-from zulip_meetbot.pacing import RequestPacer
+from zulip_meetbot.zulip.pacing import RequestPacer
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import agenda, attendance, minutes, people, store
+from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig, Settings
+from zulip_meetbot.domain import agenda, attendance, minutes, people
+from zulip_meetbot.domain.record import MeetingRecord
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
-from zulip_meetbot.record import MeetingRecord
 from zulip_meetbot.store import MeetingLine
 from zulip_meetbot.timeutil import format_duration, global_time, local_date, occurrences, to_utc
 

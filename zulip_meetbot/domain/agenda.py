@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
+from zulip_meetbot.domain.minutes import ItemMinutes
+from zulip_meetbot.domain.people import Roster
+from zulip_meetbot.domain.record import AgendaItem, AgendaSection
 from zulip_meetbot.errors import UserError
-from zulip_meetbot.minutes import ItemMinutes
 from zulip_meetbot.models import ItemRow
-from zulip_meetbot.people import Roster
-from zulip_meetbot.record import AgendaItem, AgendaSection
 from zulip_meetbot.store import ItemLine
 
 MAX_ITEMS_PER_MEETING = 500

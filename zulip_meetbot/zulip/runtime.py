@@ -22,13 +22,14 @@ from typing import Any
 
 import zulip
 
-from zulip_meetbot import __version__, catchup
-from zulip_meetbot.client import UNREACHABLE, MeetbotClient, RetryPolicy
+from zulip_meetbot import __version__
 from zulip_meetbot.config import Settings
-from zulip_meetbot.directory import ZulipDirectory
 from zulip_meetbot.handler import MeetbotHandler
-from zulip_meetbot.sender import Sender
 from zulip_meetbot.views import count
+from zulip_meetbot.zulip import catchup
+from zulip_meetbot.zulip.client import UNREACHABLE, MeetbotClient, RetryPolicy
+from zulip_meetbot.zulip.directory import ZulipDirectory
+from zulip_meetbot.zulip.sender import Sender
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import zulip
 
-from zulip_meetbot.people import Member
+from zulip_meetbot.domain.people import Member
 
 log = logging.getLogger(__name__)
 

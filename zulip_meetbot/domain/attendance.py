@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import people, store
+from zulip_meetbot import store
+from zulip_meetbot.domain import people
+from zulip_meetbot.domain.people import Roster
+from zulip_meetbot.domain.record import Attendee
 from zulip_meetbot.models import AttendanceReactionRow, AttendanceRow
-from zulip_meetbot.people import Roster
-from zulip_meetbot.record import Attendee
 from zulip_meetbot.store import PersonLine
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zulip_meetbot.client import DELIVERY_UNKNOWN, UNREACHABLE, MeetbotClient
+from zulip_meetbot.zulip.client import DELIVERY_UNKNOWN, UNREACHABLE, MeetbotClient
 
 log = logging.getLogger(__name__)
 

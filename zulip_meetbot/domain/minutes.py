@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
+from zulip_meetbot.domain.people import Roster
+from zulip_meetbot.domain.record import ActionItem, Decision, DiscussionNote
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, ItemRow, NoteRow
-from zulip_meetbot.people import Roster
-from zulip_meetbot.record import ActionItem, Decision, DiscussionNote
 from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
 

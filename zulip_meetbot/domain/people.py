@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
+from zulip_meetbot.domain.record import Attendee
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import PersonRow
-from zulip_meetbot.record import Attendee
 from zulip_meetbot.store import PersonLine
 
 
