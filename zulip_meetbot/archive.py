@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain import meetings
-from zulip_meetbot.errors import UserError
 from zulip_meetbot.notes import render_notes
+from zulip_meetbot.refusals import NoMeetingHeld
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,15 @@ def past_meetings(session: Session, series: SeriesConfig) -> list[PastMeeting]:
 
 def render_meeting(session: Session, series: SeriesConfig, day: date, template: str) -> str:
     """The notes of the series' meeting held on ``day`` (a date in the series' zone)."""
-    why = "held no meeting"
+    skipped = False
     for row in store.meetings_of_series(session, series.slug):
         meeting = meetings.meeting_value(row, series)
         if meeting.date == day and row.started_at is not None:
             return render_notes(meetings.meeting_record(session, series, meeting), template)
         if meeting.date == day and row.cancelled:
-            why = "cancelled (skipped) its meeting"
-    held = [p.date.isoformat() for p in past_meetings(session, series) if p.started]
-    known = f" Meetings held: {', '.join(held[-10:])}." if held else " No meeting was held yet."
-    raise UserError(f"**{series.title}** {why} on {day}.{known}")
+            skipped = True
+    held = tuple(p.date for p in past_meetings(session, series) if p.started)
+    raise NoMeetingHeld(series.title, day, skipped, held)
 
 
 def meetings_table(series: SeriesConfig, past: list[PastMeeting]) -> str:

@@ -427,6 +427,7 @@ def render_past(
     """``meetbot render SLUG DATE``: a past meeting's notes, from the database."""
     from zulip_meetbot.archive import render_meeting
     from zulip_meetbot.errors import UserError
+    from zulip_meetbot.views import refusal_plain
 
     try:
         wanted = parse_date(day)
@@ -447,8 +448,11 @@ def render_past(
         check_template(chosen)
         with reading(settings) as session:
             text = render_meeting(session, series, wanted, chosen)
-    except (UserError, TemplateProblem) as problem:
-        print(f"meetbot: {str(problem).replace('**', '')}", file=sys.stderr)
+    except UserError as refusal:
+        print(f"meetbot: {refusal_plain(refusal)}", file=sys.stderr)
+        return 1
+    except TemplateProblem as problem:
+        print(f"meetbot: {problem}", file=sys.stderr)
         return 1
     _write_out(text, output)
     return 0

@@ -193,7 +193,7 @@ class MeetbotHandler:
         try:
             return self._reply_to(message, bot_handler)
         except (UsageError, UserError) as refusal:
-            reply = views.refusal(str(refusal))
+            reply = views.refusal(views.refusal_text(refusal))
             # Refused or not, whoever spoke in the series' running meeting is on the call.
             context = self._context or self._speaker_of(message)
             self._remember_answered(message_id, reply, context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,24 @@ from zulip_meetbot.domain import agenda, attendance, minutes, people
 from zulip_meetbot.domain.record import MeetingRecord
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
+from zulip_meetbot.refusals import (
+    AlreadyAt,
+    AlreadySkipped,
+    AlreadyStarted,
+    CannotStart,
+    DayPassed,
+    MeetingAlreadyRunning,
+    MoveTooFar,
+    NoMeetingOnDay,
+    NotRunning,
+    NotTheNextMeeting,
+    NoUpcomingMeeting,
+    TimeInPast,
+    TooEarlyToStart,
+    WouldRunIntoMeeting,
+)
 from zulip_meetbot.store import MeetingLine
-from zulip_meetbot.timeutil import format_duration, global_time, local_date, occurrences, to_utc
+from zulip_meetbot.timeutil import local_date, occurrences, to_utc
 
 # How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
 _LOOKAHEAD = 60
@@ -213,27 +230,25 @@ def hand_on_lapsed(session: Session, series: SeriesConfig, now: datetime) -> Non
 def require_upcoming(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
     meeting = upcoming_meeting(session, series, now)
     if meeting is None:
-        raise UserError(f"**{series.title}** has no upcoming meeting.")
+        raise NoUpcomingMeeting(series.title)
     return meeting
 
 
 def require_running(session: Session, series: SeriesConfig) -> Meeting:
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise _none_running(session, series, "A chair can say `start` to begin the next one.")
+        raise _none_running(session, series)
     return meeting_value(row, series)
 
 
-def _none_running(session: Session, series: SeriesConfig, then: str) -> UserError:
+def _none_running(
+    session: Session, series: SeriesConfig, wanted: Literal["end"] | None = None
+) -> NotRunning:
     """No meeting runs: say when the last one ended, so a late `end` or `note` is not a puzzle."""
     last = store.last_ended_meeting(session, series.slug)
-    ended = ""
     if last is not None and last.ended_at is not None:
-        ended = (
-            f": the last one, of {meeting_value(last, series).date}, ended "
-            f"{global_time(last.ended_at)}"
-        )
-    return UserError(f"no meeting of **{series.title}** is running{ended}. {then}")
+        return NotRunning(series.title, wanted, meeting_value(last, series).date, last.ended_at)
+    return NotRunning(series.title, wanted)
 
 
 def running_topic(session: Session, settings: Settings) -> tuple[str, str] | None:
@@ -263,11 +278,11 @@ def start_meeting(
         if row is None:
             row = materialize(session, series, Slot(occurrence, occurrence, False, None))
         if row.cancelled or row.ended_at is not None:
-            raise UserError(f"the meeting of {meeting_value(row, series).date} cannot start.")
+            raise CannotStart(meeting_value(row, series).date)
     if row is None:
         row = _upcoming_row(session, series, now)
         if row is None:
-            raise UserError(f"**{series.title}** has no upcoming meeting to start.")
+            raise NoUpcomingMeeting(series.title, "start")
         check_early_start(series, meeting_value(row, series), now, day, confirmed)
     if row.started_at is None:
         row.started_at = now
@@ -281,17 +296,10 @@ def check_early_start(
     that names neither its date nor `now`: a stray `start` the day after a meeting would
     otherwise open next week's."""
     if day is not None and day != meeting.date:
-        raise UserError(
-            f"the next **{series.title}** is the meeting of {meeting.date} "
-            f"({global_time(meeting.scheduled_start)}), not of {day}. To start it now, say "
-            f"`start {meeting.date}`."
-        )
+        raise NotTheNextMeeting(series.title, meeting.date, meeting.scheduled_start, day)
     if day is None and not confirmed and meeting.scheduled_start - now > EARLY_START_MARGIN:
-        raise UserError(
-            f"the next **{series.title}** is the meeting of {meeting.date}, "
-            f"{global_time(meeting.scheduled_start)}: more than "
-            f"{format_duration(EARLY_START_MARGIN)} away, so I did not start it. To start it "
-            f"now anyway, say `start {meeting.date}` or `start now`."
+        raise TooEarlyToStart(
+            series.title, meeting.date, meeting.scheduled_start, EARLY_START_MARGIN
         )
 
 
@@ -305,7 +313,7 @@ def end_meeting(session: Session, series: SeriesConfig, now: datetime, notes_fil
     """Close the running meeting and remember where its notes were written."""
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise _none_running(session, series, "There is nothing to end.")
+        raise _none_running(session, series, "end")
     row.ended_at = now
     row.notes_file = notes_file or None
     session.flush()
@@ -336,7 +344,7 @@ def attendance_meeting(session: Session, series: SeriesConfig, now: datetime) ->
     last = store.last_ended_meeting(session, series.slug)
     if last is not None and (late := recently_ended(session, series, last.id, now)):
         return late
-    raise _none_running(session, series, "A chair can say `start` to begin the next one.")
+    raise _none_running(session, series)
 
 
 def minutes_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
@@ -456,9 +464,9 @@ def skip_meeting(
     if day is None:
         upcoming = _upcoming_row(session, series, now)
         if upcoming is None:
-            raise UserError(f"**{series.title}** has no upcoming meeting to skip.")
+            raise NoUpcomingMeeting(series.title, "skip")
         if upcoming.started_at is not None:
-            raise UserError("that meeting is already running: a chair can `end` it instead.")
+            raise MeetingAlreadyRunning("skip")
         row = upcoming
     else:
         row = _row_on(session, series, now, day)
@@ -477,25 +485,24 @@ def skip_meeting(
 
 def _row_on(session: Session, series: SeriesConfig, now: datetime, day: date) -> MeetingRow:
     if day < local_date(now, series.zone):
-        raise UserError(f"{day} has already passed.")
+        raise DayPassed(day)
     for slot in calendar(session, series, now, _LOOKAHEAD, include_cancelled=True):
         slot_day = local_date(slot.start, series.zone)
         if slot_day > day:
             break
         if slot_day == day:
             if slot.cancelled:
-                raise UserError(f"the meeting of {day} is already skipped.")
+                raise AlreadySkipped(day)
             row = materialize(session, series, slot)
             if row.started_at is not None:
-                raise UserError(f"the meeting of {day} has already started.")
+                raise AlreadyStarted(day)
             return row
     upcoming = [  # the ones a skip could still cancel: not one that has started
-        local_date(slot.start, series.zone).isoformat()
+        local_date(slot.start, series.zone)
         for slot in calendar(session, series, now, 4)
         if slot.row is None or slot.row.started_at is None
     ][:3]
-    hint = f" The next ones are on {', '.join(upcoming)}." if upcoming else ""
-    raise UserError(f"**{series.title}** does not meet on {day}.{hint}")
+    raise NoMeetingOnDay(series.title, day, tuple(upcoming))
 
 
 def reschedule_meeting(
@@ -511,26 +518,23 @@ def reschedule_meeting(
     """
     row = _upcoming_row(session, series, now)
     if row is None:
-        raise UserError(f"**{series.title}** has no upcoming meeting to reschedule.")
+        raise NoUpcomingMeeting(series.title, "reschedule")
     if row.started_at is not None:
-        raise UserError("that meeting is already running; it can no longer be moved.")
+        raise MeetingAlreadyRunning("reschedule")
     before = row.scheduled_start
     new_start = before + shift if shift is not None else to_utc(to, series.zone)  # type: ignore[arg-type]
     if new_start <= now:
-        raise UserError(f"{global_time(new_start)} is in the past; pick a time still to come.")
+        raise TimeInPast(new_start)
     if new_start == before:
-        raise UserError(f"the meeting is already at {global_time(before)}.")
+        raise AlreadyAt(before)
     if new_start - row.occurrence_start > _MAX_MOVE or row.occurrence_start - new_start > _MAX_MOVE:
-        raise UserError("a meeting can be moved by a year at the most.")
+        raise MoveTooFar()
     window_start = new_start - series.duration + timedelta(seconds=1)
     for slot in calendar(session, series, window_start, 3):
         if slot.occurrence == row.occurrence_start:
             continue
         if slot.start < new_start + series.duration:
-            raise UserError(
-                f"that would run into the meeting at {global_time(slot.start)}. "
-                "Skip that one first, or pick another time."
-            )
+            raise WouldRunIntoMeeting(slot.start)
     row.scheduled_start = new_start
     return before, meeting_value(row, series)
 

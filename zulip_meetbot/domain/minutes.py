@@ -17,8 +17,19 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import store
 from zulip_meetbot.domain.people import Roster
 from zulip_meetbot.domain.record import ActionItem, Decision, DiscussionNote
-from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, ItemRow, NoteRow
+from zulip_meetbot.refusals import (
+    ActionAlreadyDone,
+    ActionNotClosed,
+    ActionOfEarlierMeeting,
+    NoItemUnderDiscussion,
+    NoSuchAction,
+    NoSuchItem,
+    NoSuchNoteOrDecision,
+    NothingToUndo,
+    NotYourAction,
+    NotYours,
+)
 from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
 
@@ -165,7 +176,7 @@ def complete_action(
     """``action done N``: by its owners, its author or a chair. Returns its text."""
     row = _action(session, series_slug, number)
     if row.done_at is not None:
-        raise UserError(f"action item {number} is already done.")
+        raise ActionAlreadyDone(number)
     _check_may_close(session, row, actor_id, is_chair, "close")
     row.done_at = now
     return row.text
@@ -177,7 +188,7 @@ def reopen_action(
     """``action reopen N``: a closed action is open again; by whoever may close it."""
     row = _action(session, series_slug, number)
     if row.done_at is None:
-        raise UserError(f"action item {number} is not closed.")
+        raise ActionNotClosed(number)
     _check_may_close(session, row, actor_id, is_chair, "reopen")
     row.done_at = None
     return row.text
@@ -195,7 +206,7 @@ def edit_action(
 ) -> None:
     """``action edit N TEXT``: new text, and its owners read again from the new text."""
     row = _meeting_action(session, series_slug, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, "action item", number)
     row.text = text
     store.drop_action_owners(session, row.id)
     _set_owners(session, row.id, owner_ids)
@@ -206,7 +217,7 @@ def remove_action(
 ) -> str:
     """``action remove N``; returns its text."""
     row = _meeting_action(session, series_slug, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, "action item", number)
     text = row.text
     _delete_action(session, row)
     return text
@@ -223,7 +234,7 @@ def edit_said(
 ) -> None:
     """``note edit N TEXT`` and ``agreed edit N TEXT``."""
     row = _said(session, kind, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"{kind} {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, kind, number)
     row.text = text
 
 
@@ -232,7 +243,7 @@ def remove_said(
 ) -> str:
     """``note remove N`` and ``agreed remove N``; returns the text removed."""
     row = _said(session, kind, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"{kind} {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, kind, number)
     text, row.text = row.text, _REMOVED
     return text
 
@@ -250,7 +261,7 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
         if action.author_id == author_id:  # closed or not, it is yours and of this meeting
             candidates.append((action.created_at, action.id, "action item", action))
     if not candidates:
-        raise UserError("you have recorded nothing in this meeting that I could undo.")
+        raise NothingToUndo()
     _, _, kind, row = max(candidates, key=lambda c: (c[0], c[1]))
     text = row.text
     if isinstance(row, ActionRow):
@@ -374,16 +385,11 @@ def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> I
     if number is None:
         item = current_item(session, meeting_id)
         if item is None:
-            raise UserError(
-                f"no item is under discussion, so say `{verb} N TEXT` for item N (in a "
-                "running meeting, a chair picks the item under discussion with `item N`)."
-            )
+            raise NoItemUnderDiscussion(verb)
         return item
     item = store.live_item(session, meeting_id, number)
     if item is None:
-        raise UserError(
-            f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
-        )
+        raise NoSuchItem(number)
     return item
 
 
@@ -399,14 +405,14 @@ def _said(session: Session, kind: SaidKind, meeting_id: int, number: int) -> Not
     else:
         rows = store.decisions_of(session, meeting_id)
     if not 1 <= number <= len(rows) or rows[number - 1].text == _REMOVED:
-        raise UserError(f"there is no {kind} {number} in this meeting. `agenda` shows the numbers.")
+        raise NoSuchNoteOrDecision(kind, number)
     return rows[number - 1]
 
 
 def _action(session: Session, series_slug: str, number: int) -> ActionRow:
     row = store.action_by_number(session, series_slug, number)
     if row is None:
-        raise UserError(f"there is no action item {number}.")
+        raise NoSuchAction(number)
     return row
 
 
@@ -414,16 +420,15 @@ def _meeting_action(session: Session, series_slug: str, meeting_id: int, number:
     row = _action(session, series_slug, number)
     if row.meeting_id != meeting_id:
         # The notes of that meeting are final; `action done` and `reopen` still apply to it.
-        raise UserError(
-            f"action item {number} was recorded at an earlier meeting: only this meeting's "
-            "action items can be edited or removed."
-        )
+        raise ActionOfEarlierMeeting(number)
     return row
 
 
-def _check_may_change(author_id: int, actor_id: int, is_chair: bool, what: str) -> None:
+def _check_may_change(
+    author_id: int, actor_id: int, is_chair: bool, kind: str, number: int
+) -> None:
     if not is_chair and actor_id != author_id:
-        raise UserError(f"{what} is someone else's: only its author or a chair can change it.")
+        raise NotYours(kind, number)
 
 
 def _check_may_close(
@@ -431,9 +436,7 @@ def _check_may_close(
 ) -> None:
     owners = store.action_owners(session, [row.id])[row.id]
     if not is_chair and actor_id != row.author_id and actor_id not in owners:
-        raise UserError(
-            f"only its owners, its author or a chair can {verb} action item {row.number}."
-        )
+        raise NotYourAction(row.number, verb)
 
 
 def _set_owners(session: Session, action_id: int, owner_ids: Sequence[int]) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.domain.record import Attendee
-from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import PersonRow
+from zulip_meetbot.refusals import InitialsTaken
 from zulip_meetbot.store import PersonLine
 
 
@@ -133,7 +133,7 @@ def set_profile(session: Session, member: Member, field: str, value: str) -> Att
         owner = store.person_with_initials(session, value, member.user_id)
         named = owner.full_name if owner is not None else _named_with(session, value, member)
         if named is not None:
-            raise UserError(f"initials {value} are already taken by {named}; choose others.")
+            raise InitialsTaken(value, named)
     row = remember(session, member)
     # Cleared initials are none chosen: the name's come back.
     setattr(row, field, value or None if field == "initials" else value)
