@@ -90,3 +90,47 @@ def test_imports_are_found_at_any_depth_with_each_name(tmp_path: Path) -> None:
     found = imports_of(bad)
     assert ("zulip_meetbot.views", 3) in found and ("requests", 4) in found
     assert ("sqlalchemy.orm.aliased", 1) in found
+
+
+def bold_in_strings(path: Path) -> list[int]:
+    """Lines of ``path`` whose string literals (f-string parts too) hold Zulip's bold ``**``;
+    docstrings are left out: they may show the markup a function reads."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return sorted(
+        {
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "**" in node.value
+            and id(node) not in docstrings
+        }
+    )
+
+
+def test_the_domain_states_facts_not_zulip_markdown() -> None:
+    # Refusals are facts (refusals.py) that views words; the domain writes no reply text.
+    broken = [
+        f"{path.relative_to(PACKAGE)}:{line} writes Zulip markdown (**): raise a fact instead"
+        for room, path in modules()
+        if room in DOMAIN | {"refusals"}
+        for line in bold_in_strings(path)
+    ]
+    assert broken == []
+
+
+def test_bold_is_found_in_f_strings_but_not_in_docstrings(tmp_path: Path) -> None:
+    bad = tmp_path / "agenda.py"
+    bad.write_text(
+        'def f(title):\n    """Reads `@**Name**`."""\n'
+        '    raise ValueError(f"**{title}** has no meeting.")\n'
+    )
+    assert bold_in_strings(bad) == [3]
