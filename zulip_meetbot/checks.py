@@ -23,6 +23,7 @@ from typing import Any, Protocol, TextIO
 from zulip_meetbot.config import (
     AFFILIATION_FIELDS,
     GITHUB_FIELDS,
+    TEMPLATE,
     ConfigError,
     Key,
     Problem,
@@ -108,7 +109,7 @@ def read_botrc(path: str | Path) -> tuple[Settings | None, list[str]]:
         try:
             check_template(series.template)
         except TemplateProblem as problem:
-            problems.append(f"[series:{series.slug}] template: {problem}")
+            problems.append(str(Problem(f"series:{series.slug}", TEMPLATE.name, str(problem))))
     return (None, problems) if problems else (settings, [])
 
 
