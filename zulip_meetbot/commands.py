@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from zulip_meetbot.config import parse_duration
+from zulip_meetbot.config import MAX_ITEM_LENGTH, parse_duration
 
-MAX_TEXT = 2000
+MAX_TEXT = MAX_ITEM_LENGTH.default_value
 MAX_PROFILE_VALUE = 200
 MAX_NEXT = 50
 

@@ -48,7 +48,7 @@ from zulip_meetbot.commands import (
     UsageError,
     parse_request,
 )
-from zulip_meetbot.config import SeriesConfig, Settings
+from zulip_meetbot.config import COMMANDS_PER_MINUTE, SeriesConfig, Settings
 from zulip_meetbot.domain import agenda, attendance, meetings, minutes, people
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.errors import UserError
@@ -139,7 +139,7 @@ class MeetbotHandler:
         self._marked: dict[str, tuple[int, set[int]]] = {}
         self._meeting: meetings.Meeting | None = None  # the one the current command acts on
         self._context: _Context | None = None  # the current command's, once its series is known
-        per_minute = settings.commands_per_minute if settings is not None else 30
+        per_minute = settings.commands_per_minute if settings else COMMANDS_PER_MINUTE.default_value
         # Off in the shell, whose clock stands still between lines: a script is not a flood.
         self._flood = FloodGuard(per_minute) if limit_floods else None
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import store
+from zulip_meetbot import config, store
 from zulip_meetbot.domain.minutes import ItemMinutes
 from zulip_meetbot.domain.people import Roster
 from zulip_meetbot.domain.record import AgendaItem, AgendaSection
@@ -26,7 +26,7 @@ from zulip_meetbot.refusals import (
 )
 from zulip_meetbot.store import ItemLine
 
-MAX_ITEMS_PER_MEETING = 500
+MAX_ITEMS_PER_MEETING = config.MAX_ITEMS_PER_MEETING.default_value
 MAX_DEPTH = 6
 _NOTHING_SAID = ItemMinutes()
 # Where carried items land when the series has this section (else in their own section).
