@@ -19,6 +19,8 @@ ZULIP_ADAPTER = {"zulip"}
 STORAGE = {"store", "models", "migrations"}
 # The domain (domain/): rules of meetings, agendas, minutes, attendance and people.
 DOMAIN = {"domain"}
+# Leaves: pure modules every room may use, which import nothing of the package themselves.
+LEAVES = {"markup"}
 # What the domain and storage must never reach up to.
 ABOVE = ZULIP_ADAPTER | {"handler", "cli", "shell", "views", "lifecycle", "scheduler", "checks"}
 
@@ -77,6 +79,19 @@ def test_the_domain_and_storage_never_import_the_rooms_above_them(lower: str) ->
         for path in paths
         for name, line in imports_of(path)
         if name.startswith("zulip_meetbot.") and name.split(".")[1] in ABOVE
+    ]
+    assert broken == []
+
+
+@pytest.mark.parametrize("leaf", sorted(LEAVES))
+def test_a_leaf_imports_nothing_of_the_package(leaf: str) -> None:
+    paths = [path for room, path in modules() if room == leaf]
+    assert paths, f"no module {leaf}: update the leaves"
+    broken = [
+        f"{path.relative_to(PACKAGE)}:{line} imports {name}"
+        for path in paths
+        for name, line in imports_of(path)
+        if name == "zulip_meetbot" or name.startswith("zulip_meetbot.")
     ]
     assert broken == []
 
