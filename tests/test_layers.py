@@ -19,6 +19,8 @@ ZULIP_ADAPTER = {"zulip"}
 STORAGE = {"store", "models", "migrations"}
 # The domain (domain/): rules of meetings, agendas, minutes, attendance and people.
 DOMAIN = {"domain"}
+# Leaves: pure modules every room may use, which import nothing of the package themselves.
+LEAVES = {"markup"}
 # What the domain and storage must never reach up to.
 ABOVE = ZULIP_ADAPTER | {"handler", "cli", "shell", "views", "lifecycle", "scheduler", "checks"}
 
@@ -79,6 +81,17 @@ def test_the_domain_and_storage_never_import_the_rooms_above_them(lower: str) ->
         if name.startswith("zulip_meetbot.") and name.split(".")[1] in ABOVE
     ]
     assert broken == []
+
+
+@pytest.mark.parametrize("leaf", sorted(LEAVES))
+def test_a_leaf_imports_nothing_of_the_package(leaf: str) -> None:
+    (path,) = [path for room, path in modules() if room == leaf]
+    own = [
+        f"{path.name}:{line} imports {name}"
+        for name, line in imports_of(path)
+        if name.split(".")[0] == "zulip_meetbot"
+    ]
+    assert own == []
 
 
 def test_imports_are_found_at_any_depth_with_each_name(tmp_path: Path) -> None:

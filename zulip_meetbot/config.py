@@ -6,7 +6,6 @@ lists every problem found, each on one line naming the section and key.
 
 from __future__ import annotations
 
-import calendar
 import collections
 import configparser
 import difflib
@@ -23,6 +22,10 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
+
+from zulip_meetbot.markup import stream_name as stream_name
+from zulip_meetbot.timeutil import parse_date as parse_date
+from zulip_meetbot.timeutil import wall_time as _parse_start
 
 __all__ = [
     "BUILTIN_TEMPLATES",
@@ -71,11 +74,6 @@ _DURATION_UNITS: Mapping[str, timedelta] = {
 _DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
 _DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
 
-_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_START_RE = re.compile(_DATE_RE.pattern + r"[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
-_START_HINT = "expected YYYY-MM-DD HH:MM[:SS]"
-# Zulip's own ways of writing a stream in a message: #stream and #**stream**.
-_STREAM_MENTION_RE = re.compile(r"#\*\*(.*?)\*\*|#(.*)")
 # IANA's geographic areas: other names (US/Eastern, CET, Poland) are old aliases of these.
 _ZONE_AREAS = (
     "Africa/",
@@ -316,14 +314,6 @@ def zones_using_abbreviation(abbreviation: str, year: int) -> tuple[str, ...]:
     some time in ``year``, the year before or the year after: ``CEST`` → Europe/Berlin, …;
     the zones of the Area most of them share come first."""
     return _zones_by_abbreviation(year).get(abbreviation.upper(), ())
-
-
-def stream_name(text: str) -> str:
-    """The stream of ``#community`` or ``#**community**`` (as Zulip writes one): ``community``."""
-    mention = _STREAM_MENTION_RE.fullmatch(text.strip())
-    if mention is None:
-        return text.strip()
-    return next(name for name in mention.groups() if name is not None).strip()
 
 
 def check_site(text: str) -> str:
@@ -786,50 +776,6 @@ def _check_topic(text: str) -> str:
             f"{longest!r} is longer than Zulip's {MAX_NAME_LENGTH} characters for a topic"
         )
     return text
-
-
-def _parse_start(text: str) -> datetime:
-    match = _START_RE.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{_START_HINT}, got {text!r}")
-    year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
-    second = int(match.group(6) or 0)
-    existing_date(year, month, day, text)
-    if hour > 23 or minute > 59 or second > 59:
-        raise NoSuchDate(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00-23:59)")
-    return datetime(year, month, day, hour, minute, second)
-
-
-class NoSuchDate(ValueError):
-    """A date or time written in the right shape that the calendar does not have."""
-
-
-def existing_date(year: int, month: int, day: int, text: str) -> date:
-    """The date, or :class:`NoSuchDate` saying why ``text`` (where it was written) names none."""
-    if not 1 <= month <= 12:
-        raise NoSuchDate(f"{text!r}: there is no month {month}")
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        month_name = calendar.month_name[month]
-        raise NoSuchDate(
-            f"{text!r}: the date {year:04d}-{month:02d}-{day:02d} does not exist "
-            f"({month_name} {year} has {days} days)"
-        )
-    return date(year, month, day)
-
-
-def parse_wall_time(text: str) -> datetime:
-    """A wall time written YYYY-MM-DD HH:MM[:SS], checked as the botrc's ``start`` is."""
-    return _parse_start(" ".join(text.split()))
-
-
-def parse_date(text: str) -> date:
-    """A date written YYYY-MM-DD, checked as the botrc's ``start`` is."""
-    match = _DATE_RE.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(f"expected a date like 2025-02-12, got {text!r}")
-    year, month, day = (int(part) for part in match.groups())
-    return existing_date(year, month, day, text)
 
 
 def _strip_rrule_prefix(text: str) -> str | None:

@@ -23,16 +23,19 @@ from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
-from zulip_meetbot.config import (
+from zulip_meetbot.config import Settings, check_zone, parse_duration
+from zulip_meetbot.markup import global_times, terminal_plain, typed_bot_mention
+from zulip_meetbot.timeutil import (
+    UTC,
+    ManualClock,
     NoSuchDate,
-    Settings,
-    check_zone,
+    local_date,
+    occurrences,
     parse_date,
-    parse_duration,
     parse_wall_time,
+    zone_time_text,
 )
-from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
-from zulip_meetbot.views import outside_code_spans, plain_stream_links, shortened
+from zulip_meetbot.views import shortened
 
 if TYPE_CHECKING:
     from zulip_meetbot.domain.people import Member
@@ -49,16 +52,9 @@ FIRST_PERSON_ID = 1
 EXIT_OK = 0
 EXIT_CONFIG = 2
 
-_GLOBAL_TIME = re.compile(r"<time:([^>]+)>")
-# Zulip markdown that reads badly in a terminal: mentions and stream/topic links.
-_USER_MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
 _MESSAGE_GAP = timedelta(microseconds=1)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
-_MENTION = re.compile(
-    rf"\s*@(?:\*\*{BOT_NAME}(?:\|{BOT_ID})?\*\*|{BOT_NAME}\b)[:,]?", re.IGNORECASE
-)
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MENTION = typed_bot_mention(BOT_NAME, BOT_ID)
 _INDENT = "    "
 # How far ahead /clock looks for scheduled actions at each step (the scheduler's least horizon).
 _LOOKAHEAD = timedelta(days=1)
@@ -108,38 +104,15 @@ class Reaction:
     emoji_code: str
 
 
-def local_time_text(instant: datetime, zone: tzinfo | None) -> str:
-    """``instant`` in ``zone`` (None: this machine's zone): ``Wed 12 Feb 2025, 18:00 CET``."""
-    local = instant.astimezone(zone) if zone is not None else instant.astimezone()
-    abbreviation = local.tzname() or ""
-    if abbreviation[:1] in "+-":
-        abbreviation = f"UTC{abbreviation}"
-    day = f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
-    return f"{day}, {local:%H:%M} {abbreviation}".rstrip()
-
-
 def terminal_text(text: str, zone: tzinfo | None) -> str:
     """Zulip markdown as the terminal shows it: times in ``zone``, plain mentions and links,
     except in code spans, which show what to type (`here @**NAME**`)."""
-    plain = outside_code_spans(
-        text, lambda part: plain_stream_links(_USER_MENTION.sub(r"@\1", part))
-    )
-    return local_times(plain, zone)
+    return local_times(terminal_plain(text), zone)
 
 
 def local_times(text: str, zone: tzinfo | None) -> str:
     """``text`` with each Zulip global time ``<time:ISO>`` written out in ``zone``."""
-
-    def written(match: re.Match[str]) -> str:
-        try:
-            instant = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
-        except ValueError:
-            return match.group(0)
-        if instant.tzinfo is None:
-            return match.group(0)
-        return local_time_text(instant, zone)
-
-    return _GLOBAL_TIME.sub(written, text)
+    return global_times(text, lambda instant: zone_time_text(instant, zone))
 
 
 def command_for_bot(line: str) -> str | None:
@@ -377,7 +350,7 @@ class ShellSession:
         )
 
     def now_text(self) -> str:
-        return local_time_text(self.clock.now(), self.zone)
+        return zone_time_text(self.clock.now(), self.zone)
 
     def say(self, text: str) -> None:
         """A line from the shell itself, marked apart from the conversation."""

@@ -13,22 +13,21 @@ from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, UsageError, help_en
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain.record import ActionItem, AgendaItem, Attendee, MeetingRecord
 from zulip_meetbot.errors import UserError
-from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
+from zulip_meetbot.markup import (
+    MAX_MESSAGE_LENGTH,
+    global_time,
+    silenced,
+    silent_mention,
+    stream_link,
+    without_owner_mentions,
+)
+from zulip_meetbot.timeutil import format_duration, zone_time_text
 
 if TYPE_CHECKING:
     # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
     from zulip_meetbot.domain.meetings import Meeting, PlannedMeeting
 
 _INDENT = "    "
-# Zulip cuts a longer message, marking it "[message truncated]" (its MAX_MESSAGE_LENGTH).
-MAX_MESSAGE_LENGTH = 10_000
-
-
-# `@**Name**`, `@**all**` and `@*group*` notify people; typed by a user and repeated by the bot
-# (replies, reminders, summaries) they would notify everyone again each time.
-_LOUD_MENTION = re.compile(r"@(\*{1,2})(?=[^*\s])")
-_STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
 def count(number: int, singular: str, plural: str) -> str:
@@ -37,34 +36,10 @@ def count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to all but its code spans, which show what is typed."""
-    shown: list[str] = []
-    done = 0
-    for span in [*_CODE_SPAN.finditer(text), None]:
-        shown.append(change(text[done : span.start() if span else len(text)]))
-        shown.append(span.group(0) if span else "")
-        done = span.end() if span else len(text)
-    return "".join(shown)
-
-
-def plain_stream_links(text: str) -> str:
-    """Zulip's stream links as a reader outside Zulip reads them: ``#**general>topic**`` →
-    ``#general > topic``."""
-    return _STREAM_LINK.sub(_plain_stream_link, text) if "#**" in text else text
-
-
-def _plain_stream_link(match: re.Match[str]) -> str:
-    topic = match.group(2)
-    return f"#{match.group(1)} > {topic[1:]}" if topic else f"#{match.group(1)}"
-
-
 def one_line(text: str) -> str:
     """User text as the bot repeats it: on one line (a newline would break a list) and with
     its mentions made silent."""
-    text = " ".join(text.split())
-    # Most text mentions nobody; the regex would only find that out more slowly.
-    return _LOUD_MENTION.sub(r"@_\1", text) if "@" in text else text
+    return silenced(" ".join(text.split()))
 
 
 def help_text(series: Sequence[SeriesConfig]) -> str:
@@ -108,7 +83,7 @@ def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
     state = " (running)" if meeting.is_running else ""
     return (
         f"**{series.title}**{state} · {global_time(meeting.scheduled_start)} · "
-        f"#**{series.stream}>{meeting.topic}**"
+        f"{stream_link(series.stream, meeting.topic)}"
     )
 
 
@@ -233,7 +208,7 @@ def meeting_started_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
     return (
         f"Started **{series.title}**, the meeting of {_occurrence(meeting)}: the attendance "
         "message is in "
-        f"#**{series.stream}>{meeting.topic}**."
+        f"{stream_link(series.stream, meeting.topic)}."
     )
 
 
@@ -246,7 +221,7 @@ def skipped_elsewhere(series: SeriesConfig, cancelled: Meeting) -> str:
     """The reply to `skip` said outside the cancelled meeting's topic, where the notice is."""
     return (
         f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled; the "
-        f"notice is in #**{series.stream}>{cancelled.topic}**."
+        f"notice is in {stream_link(series.stream, cancelled.topic)}."
     )
 
 
@@ -254,7 +229,7 @@ def rescheduled_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
     """The reply to `reschedule` said outside the meeting's topic, where the notice is."""
     return (
         f"**{series.title}** now meets {global_time(meeting.scheduled_start)}; the notice is in "
-        f"#**{series.stream}>{meeting.topic}**."
+        f"{stream_link(series.stream, meeting.topic)}."
     )
 
 
@@ -262,7 +237,7 @@ def already_running(series: SeriesConfig, meeting: Meeting) -> str:
     return (
         f"**{series.title}**, the meeting of {_occurrence(meeting)}, is already running; react "
         "to the attendance message in "
-        f"#**{series.stream}>{meeting.topic}** to be counted."
+        f"{stream_link(series.stream, meeting.topic)} to be counted."
     )
 
 
@@ -403,9 +378,6 @@ def actions_by_owner(
 def action_task(action: ActionItem) -> str:
     """An action's text as shown beside its owners' names: the mentions it opens with are
     dropped when they name exactly its owners, so each owner is named once."""
-    # Imported here: minutes loads SQLAlchemy, which notes.py (so `meetbot --help`) does without.
-    from zulip_meetbot.domain.minutes import without_owner_mentions
-
     return without_owner_mentions(action.text, action.owners)
 
 
@@ -413,12 +385,12 @@ def _silent(attendee: Attendee) -> str:
     """A silent mention: it names the person without notifying them."""
     if attendee.user_id is None:
         return one_line(attendee.name)
-    return f"@_**{one_line(attendee.name)}|{attendee.user_id}**"
+    return silent_mention(one_line(attendee.name), attendee.user_id)
 
 
 def ended_elsewhere(series: SeriesConfig, meeting: Meeting, notes_name: str) -> str:
     return (
-        f"Ended **{series.title}**; the summary is in #**{series.stream}>{meeting.topic}** "
+        f"Ended **{series.title}**; the summary is in {stream_link(series.stream, meeting.topic)} "
         f"and the notes are in `{notes_name}`."
     )
 
@@ -491,7 +463,8 @@ def next_text(series: SeriesConfig, planned: Sequence[PlannedMeeting], as_list: 
     def line(meeting: PlannedMeeting) -> str:
         state = " (running now)" if meeting.running else ""
         moved = " (rescheduled)" if meeting.moved else ""
-        return f"{global_time(meeting.start)}{state}{moved} in #**{series.stream}>{meeting.topic}**"
+        link = stream_link(series.stream, meeting.topic)
+        return f"{global_time(meeting.start)}{state}{moved} in {link}"
 
     if not as_list:
         link = f"\nCall: {series.video_link}" if series.video_link else ""
@@ -509,7 +482,7 @@ def skipped(
     text = f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled."
     if following is not None:
         text += f" The next one is {global_time(following.scheduled_start)}"
-        text += f" in #**{series.stream}>{following.topic}**."
+        text += f" in {stream_link(series.stream, following.topic)}."
         if moved_items:
             text += f" Its {count(moved_items, 'agenda item moves', 'agenda items move')} there."
     return text
@@ -519,7 +492,7 @@ def rescheduled(series: SeriesConfig, before: datetime, meeting: Meeting) -> str
     """The notice posted when a meeting moves."""
     return (
         f"**{series.title}** moves from {global_time(before)} to "
-        f"{global_time(meeting.scheduled_start)}, in #**{series.stream}>{meeting.topic}**."
+        f"{global_time(meeting.scheduled_start)}, in {stream_link(series.stream, meeting.topic)}."
     )
 
 

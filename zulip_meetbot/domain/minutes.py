@@ -4,7 +4,6 @@ number (its author, or a chair for anyone's)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,12 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import store
 from zulip_meetbot.domain.people import Roster
 from zulip_meetbot.domain.record import ActionItem, Decision, DiscussionNote
+
+# Who an action's text mentions is read from Zulip's markup (an action's silent mentions name
+# nobody as an owner); these names are the domain's to use.
+from zulip_meetbot.markup import Mention as Mention
+from zulip_meetbot.markup import mention_of as mention_of
+from zulip_meetbot.markup import mentions as mentions
 from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, ItemRow, NoteRow
 from zulip_meetbot.refusals import (
     ActionAlreadyDone,
@@ -33,12 +38,6 @@ from zulip_meetbot.refusals import (
 from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
 
-# `@**Name**`, `@**Name|id**` and their silent forms `@_**…**` (an action's silent mentions
-# name nobody as an owner).
-_MENTION = re.compile(r"(?<!\w)@(_?)\*\*([^*|]+?)(?:\|(\d+))?\*\*")
-# What may stand between the mentions an action opens with, and after them.
-_BETWEEN_MENTIONS = re.compile(r"(?:[\s,;:&]|\band\b)*")
-
 # A note or decision is numbered by its place among the meeting's, in the order they were said.
 # A removed one (an action too) keeps its row with its text emptied (a recorded text is never
 # empty), so no number people have already seen is taken by another record.
@@ -49,63 +48,12 @@ _Said = TypeVar("_Said", NoteLine, NoteRow, DecisionRow)
 
 
 @dataclass(frozen=True)
-class Mention:
-    name: str
-    user_id: int | None
-
-
-@dataclass(frozen=True)
 class ItemMinutes:
     """What was said under one item, as values for the record."""
 
     notes: tuple[DiscussionNote, ...] = ()
     decisions: tuple[Decision, ...] = ()
     actions: tuple[ActionItem, ...] = ()
-
-
-def mentions(text: str) -> list[Mention]:
-    """The people an action's text mentions (silent mentions left out), in order, each once."""
-    found: dict[tuple[str, int | None], Mention] = {}
-    for match in _MENTION.finditer(text):
-        if not match.group(1):
-            found.setdefault(_key(match), _mention(match))
-    return list(found.values())
-
-
-def mention_of(text: str) -> Mention | None:
-    """``text`` as one mention, silent or not (`here @**Name**`), or a name typed with a bare
-    `@` as one means to mention (`here @othello`); None when it is not one."""
-    text = text.strip()
-    match = _MENTION.fullmatch(text)
-    if match is not None:
-        return _mention(match)
-    bare = text[1:].strip() if text.startswith("@") else ""
-    return Mention(bare, None) if bare and "*" not in bare else None
-
-
-def without_owner_mentions(text: str, owners: Sequence[str]) -> str:
-    """``text`` as shown beside its ``owners``' names: the mentions it opens with (`@**A**
-    @**B**`, `@**A**, @**B**:`, `@**A** and @**B**`) are dropped when they name exactly its
-    owners (none for an unowned action); mentions further on, or a text of nothing else, stay."""
-    names: set[str] = set()
-    end = len(text) - len(text.lstrip())
-    while match := _MENTION.match(text, end):
-        names.add(match.group(2).strip().casefold())
-        between = _BETWEEN_MENTIONS.match(text, match.end())
-        end = between.end() if between else match.end()
-    rest = text[end:]
-    if not rest or names != {owner.casefold() for owner in owners}:
-        return text
-    return rest
-
-
-def _key(match: re.Match[str]) -> tuple[str, int | None]:
-    return match.group(2), int(match.group(3)) if match.group(3) else None
-
-
-def _mention(match: re.Match[str]) -> Mention:
-    name, user_id = _key(match)
-    return Mention(name.strip(), user_id)
 
 
 def current_item(session: Session, meeting_id: int) -> ItemRow | None:
