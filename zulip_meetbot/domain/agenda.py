@@ -339,6 +339,11 @@ def _copy_children(
         _copy_children(session, meeting_id, child, new, rows, now)
 
 
+def live_item_count(session: Session, meeting_id: int) -> int:
+    """How many items the meeting's agenda holds (sub-items included, removed ones not)."""
+    return store.live_item_count(session, meeting_id)
+
+
 def live_items(session: Session, meeting_id: int) -> list[ItemLine]:
     """The items the agenda shows (removed ones left out), in creation order."""
     return store.live_item_lines(session, meeting_id)
