@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -430,7 +431,17 @@ def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str)
         )
 
 
-def _order(item: ItemRow | ItemLine) -> tuple[int, int]:
+class _Placed(Protocol):
+    """An item as ordering needs it: its row, or its line in the record."""
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def id(self) -> int: ...
+
+
+def _order(item: _Placed) -> tuple[int, int]:
     return (item.position, item.id)
 
 
