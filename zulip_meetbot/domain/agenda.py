@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -346,6 +347,11 @@ def _copy_children(
         _copy_children(session, meeting_id, child, new, rows, now)
 
 
+def live_item_count(session: Session, meeting_id: int) -> int:
+    """How many items the meeting's agenda holds (sub-items included, removed ones not)."""
+    return store.live_item_count(session, meeting_id)
+
+
 def live_items(session: Session, meeting_id: int) -> list[ItemLine]:
     """The items the agenda shows (removed ones left out), in creation order."""
     return store.live_item_lines(session, meeting_id)
@@ -425,7 +431,17 @@ def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str)
         raise NotProposer(item.number, action)
 
 
-def _order(item: ItemRow | ItemLine) -> tuple[int, int]:
+class _Placed(Protocol):
+    """An item as ordering needs it: its row, or its line in the record."""
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def id(self) -> int: ...
+
+
+def _order(item: _Placed) -> tuple[int, int]:
     return (item.position, item.id)
 
 

@@ -56,7 +56,7 @@ class ItemMinutes:
     actions: tuple[ActionItem, ...] = ()
 
 
-def current_item(session: Session, meeting_id: int) -> ItemRow | None:
+def _current_item(session: Session, meeting_id: int) -> ItemRow | None:
     meeting = store.meeting_by_id(session, meeting_id)
     if meeting is None or meeting.current_item_id is None:
         return None
@@ -79,7 +79,7 @@ def record_decision(
     session: Session, meeting_id: int, text: str, author_id: int, now: datetime
 ) -> str | None:
     """``agreed TEXT``; returns the number of the item it sits under, if any."""
-    item = current_item(session, meeting_id)
+    item = _current_item(session, meeting_id)
     session.add(
         DecisionRow(
             meeting_id=meeting_id,
@@ -102,7 +102,7 @@ def record_action(
     now: datetime,
 ) -> tuple[int, str | None]:
     """``action TEXT``; returns its number (stable within the series) and its item's number."""
-    item = current_item(session, meeting_id)
+    item = _current_item(session, meeting_id)
     row = ActionRow(
         series_slug=series_slug,
         number=store.last_action_number(session, series_slug) + 1,
@@ -331,7 +331,7 @@ def action_values(
 
 def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> ItemRow:
     if number is None:
-        item = current_item(session, meeting_id)
+        item = _current_item(session, meeting_id)
         if item is None:
             raise NoItemUnderDiscussion(verb)
         return item
