@@ -2,20 +2,32 @@
 
 A command is claimed in the transaction that carries it out, with its reply: a message that
 comes back (catch-up and the event queue both deliver it) finds it claimed, and a reply or post
-cut off by a stop is still owed at the next start. The handler claims, the runtime posts what
-is owed and marks it posted; neither keeps this record itself.
+cut off by a stop is still owed at the next start. The handler and the meeting's start and end
+claim, the runtime posts what is owed and marks it posted; neither keeps this record itself.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import lifecycle, store
+from zulip_meetbot import store
+from zulip_meetbot.domain import meetings
+from zulip_meetbot.models import OwedPostRow
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock
+
+log = logging.getLogger(__name__)
+
+# What an owed post is (OwedPostRow.kind).
+ATTENDANCE = "attendance"
+SUMMARY = "summary"
+REMINDER = "reminder"
+NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,20 @@ class OwedReplies:
 
     newest_post_id: int
     replies: tuple[tuple[int, str], ...]  # (command id, reply), oldest command first
+
+
+@dataclass(frozen=True)
+class OwedPost:
+    """A post in a meeting's topic that Zulip may not have yet."""
+
+    key: str
+    stream: str
+    topic: str
+    content: str
+
+    def message(self) -> dict[str, Any]:
+        """The POST /messages request that makes it."""
+        return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
 
 
 class Ledger:
@@ -84,15 +110,69 @@ class Ledger:
         with self.db.transaction() as session:
             store.replies_posted(session, posted)
 
-    def owed_posts(self, since: datetime) -> list[lifecycle.OwedPost]:
-        """Posts in meetings' topics recorded since ``since`` that may not be posted yet and
-        are still timely."""
-        return lifecycle.owed_posts(self.db, self.clock.now(), since)
+    def owe_post(
+        self,
+        session: Session,
+        kind: str,
+        meeting_id: int,
+        stream: str,
+        topic: str,
+        content: str,
+        *,
+        key: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> OwedPost | None:
+        """Record a post owed in a meeting's topic (by default one of its ``kind`` per
+        meeting); None if it is recorded already."""
+        row = OwedPostRow(
+            key=key or f"{kind}|{meeting_id}",
+            kind=kind,
+            meeting_id=meeting_id,
+            stream=stream,
+            topic=topic,
+            content=content,
+            created_at=self.clock.now(),
+            expires_at=expires_at,
+        )
+        if not store.owe_post(session, row):
+            return None
+        return OwedPost(row.key, row.stream, row.topic, row.content)
+
+    def owed_posts(self, since: datetime) -> list[OwedPost]:
+        """Posts in meetings' topics recorded since ``since`` that Zulip may not have; those no
+        longer timely (a reminder past its expiry, or of a meeting since started or cancelled)
+        are dropped."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            owed = []
+            for row in store.owed_posts(session, since):
+                meeting = store.meeting_by_id(session, row.meeting_id)
+                stale = row.expires_at is not None and now >= row.expires_at
+                if row.kind == REMINDER and meeting is not None:
+                    stale = stale or meeting.cancelled or meeting.started_at is not None
+                if stale:
+                    session.delete(row)
+                    action = store.sent_action(session, row.key)
+                    if action is not None:
+                        action.outcome = "dropped"
+                    log.info("a %s owed in %r is no longer timely: dropped", row.kind, row.topic)
+                    continue
+                owed.append(OwedPost(row.key, row.stream, row.topic, row.content))
+        return owed
 
     def post_delivered(self, key: str, posted_id: int) -> None:
-        """The owed post ``key`` is Zulip's message ``posted_id``."""
+        """The owed post ``key`` is Zulip's message ``posted_id``: an attendance message is now
+        the meeting's, a reminder's scheduled action is done."""
         with self.db.transaction() as session:
-            lifecycle.delivered(session, key, posted_id)
+            row = store.owed_post(session, key)
+            if row is None:
+                return
+            row.posted_id = posted_id
+            if row.kind == ATTENDANCE:
+                meetings.set_attendance_message(session, row.meeting_id, posted_id)
+            action = store.sent_action(session, key)
+            if action is not None:
+                action.outcome, action.message_id = "posted", posted_id
 
     def forget_before(self, before: datetime) -> None:
         """Drop the handled messages, replies and posts older than ``before`` (the catch-up

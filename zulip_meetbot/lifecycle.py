@@ -15,14 +15,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
-
 from zulip_meetbot import store, views
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.domain import agenda, attendance, meetings, people
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
-from zulip_meetbot.models import OwedPostRow
+from zulip_meetbot.ledger import ATTENDANCE, SUMMARY, Ledger, OwedPost
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
 from zulip_meetbot.store import Store
 
@@ -34,12 +32,6 @@ class Poster(Protocol):
 
     def send_message(self, message: dict[str, Any]) -> dict[str, Any] | None: ...
 
-
-# What an owed post is (OwedPostRow.kind).
-ATTENDANCE = "attendance"
-SUMMARY = "summary"
-REMINDER = "reminder"
-NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
 
 # The command's reply, decided in the transaction that starts the meeting: from the meeting and
 # whether this start is the one that made it (False: it was running already).
@@ -63,22 +55,9 @@ class Ended:
     reply: str | None = None  # the command's reply, recorded with the end
 
 
-@dataclass(frozen=True)
-class OwedPost:
-    """A post in a meeting's topic that Zulip may not have yet."""
-
-    key: str
-    stream: str
-    topic: str
-    content: str
-
-    def message(self) -> dict[str, Any]:
-        """The POST /messages request that makes it."""
-        return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
-
-
 def start_meeting(
     db: Store,
+    ledger: Ledger,
     series: SeriesConfig,
     now: datetime,
     poster: Poster,
@@ -98,7 +77,7 @@ def start_meeting(
     The ``chair`` who said `start` is on the call: counted present in the same transaction.
     """
     with db.transaction() as session:
-        if not store.claim_message(session, message_id, now):
+        if not ledger.claim(session, message_id):
             return None
         meeting = meetings.start_meeting(session, series, now, occurrence, day, confirmed)
         if chair is not None:
@@ -107,18 +86,21 @@ def start_meeting(
         owed = None
         if meeting.attendance_message_id is None:
             text = views.attendance_message(series, meeting)
-            owed = owe_post(session, ATTENDANCE, meeting, series, text, now)
+            owed = ledger.owe_post(
+                session, ATTENDANCE, meeting.id, series.stream, meeting.topic, text
+            )
         reply = answer(meeting, owed is not None) if answer is not None else None
         if reply:
-            store.owe_reply(session, message_id, reply, now)
+            ledger.owe_reply(session, message_id, reply)
     if owed is None:
         return Started(meeting, posted=False, reply=reply)
     log.info("%s: meeting of %s started", series.slug, meeting.date)
-    return Started(meeting, posted=deliver(db, poster, owed) is not None, reply=reply)
+    return Started(meeting, posted=deliver(ledger, poster, owed) is not None, reply=reply)
 
 
 def end_meeting(
     db: Store,
+    ledger: Ledger,
     settings: Settings,
     series: SeriesConfig,
     now: datetime,
@@ -131,7 +113,7 @@ def end_meeting(
     attach the file to a summary posted in its topic. The ``chair`` who said `end` was there;
     ``answer``'s reply is recorded with it."""
     with db.transaction() as session:
-        if not store.claim_message(session, message_id, now):
+        if not ledger.claim(session, message_id):
             return None
         meeting = meetings.require_running(session, series)
         if chair is not None:
@@ -160,10 +142,10 @@ def end_meeting(
         # restart finds it in the topic if it went out.
         link = _upload(poster, path, name)
         summary = views.summary_text(series, record, name, link, following)
-        owed = owe_post(session, SUMMARY, meeting, series, summary, now)
+        owed = ledger.owe_post(session, SUMMARY, meeting.id, series.stream, meeting.topic, summary)
         reply = answer(meeting, name) if answer is not None else None
         if reply:
-            store.owe_reply(session, message_id, reply, now)
+            ledger.owe_reply(session, message_id, reply)
     log.info(
         "%s: meeting of %s ended, notes in %s, %d items carried over",
         series.slug,
@@ -172,39 +154,11 @@ def end_meeting(
         carried,
     )
     if owed is not None:
-        deliver(db, poster, owed)
+        deliver(ledger, poster, owed)
     return Ended(meeting, name, summary, reply)
 
 
-def owe_post(
-    session: Session,
-    kind: str,
-    meeting: Meeting,
-    series: SeriesConfig,
-    content: str,
-    now: datetime,
-    *,
-    key: str | None = None,
-    expires_at: datetime | None = None,
-) -> OwedPost | None:
-    """Record a post owed in the meeting's topic (by default one of its ``kind`` per meeting);
-    None if it is recorded already."""
-    row = OwedPostRow(
-        key=key or f"{kind}|{meeting.id}",
-        kind=kind,
-        meeting_id=meeting.id,
-        stream=series.stream,
-        topic=meeting.topic,
-        content=content,
-        created_at=now,
-        expires_at=expires_at,
-    )
-    if not store.owe_post(session, row):
-        return None
-    return OwedPost(row.key, row.stream, row.topic, row.content)
-
-
-def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
+def deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> int | None:
     """Make an owed post now and record it made; its id, or None if Zulip did not take it (it
     stays owed)."""
     response = poster.send_message(post.message())
@@ -212,44 +166,8 @@ def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
     if not isinstance(posted_id, int):
         log.error("Zulip refused a post in %r: %s", post.topic, response)
         return None
-    with db.transaction() as session:
-        delivered(session, post.key, posted_id)
+    ledger.post_delivered(post.key, posted_id)
     return posted_id
-
-
-def delivered(session: Session, key: str, posted_id: int) -> None:
-    """Zulip has the owed post ``key`` as message ``posted_id``: an attendance message is now
-    the meeting's, a reminder's scheduled action is done."""
-    row = store.owed_post(session, key)
-    if row is None:
-        return
-    row.posted_id = posted_id
-    if row.kind == ATTENDANCE:
-        meetings.set_attendance_message(session, row.meeting_id, posted_id)
-    action = store.sent_action(session, key)
-    if action is not None:
-        action.outcome, action.message_id = "posted", posted_id
-
-
-def owed_posts(db: Store, now: datetime, since: datetime) -> list[OwedPost]:
-    """The posts recorded since ``since`` that Zulip may not have; those no longer timely (a
-    reminder past its expiry, or of a meeting since started or cancelled) are dropped."""
-    with db.transaction() as session:
-        owed = []
-        for row in store.owed_posts(session, since):
-            meeting = store.meeting_by_id(session, row.meeting_id)
-            stale = row.expires_at is not None and now >= row.expires_at
-            if row.kind == REMINDER and meeting is not None:
-                stale = stale or meeting.cancelled or meeting.started_at is not None
-            if stale:
-                session.delete(row)
-                action = store.sent_action(session, row.key)
-                if action is not None:
-                    action.outcome = "dropped"
-                log.info("a %s owed in %r is no longer timely: dropped", row.kind, row.topic)
-                continue
-            owed.append(OwedPost(row.key, row.stream, row.topic, row.content))
-    return owed
 
 
 def rerender_notes(db: Store, settings: Settings, series: SeriesConfig, meeting_id: int) -> None:
