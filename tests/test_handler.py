@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from harness import BOTRC, Harness
@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from zulip_meetbot import checks, views
 from zulip_meetbot import handler as handler_module
+from zulip_meetbot.commands import Command, Help
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.models import (
     AttendanceRow,
@@ -713,3 +714,7 @@ def test_a_command_for_a_running_meeting_after_the_end_says_when_it_ended(bot: H
     reply = bot.say(chair, "item 1")
     assert reply.startswith("Sorry: no meeting of **Conda Community Meeting** is running: the ")
     assert "last one, of 2025-02-12, ended <time:" in reply
+
+
+def test_every_command_but_help_has_a_route_in_the_dispatch_table() -> None:
+    assert set(handler_module.DISPATCH) == set(get_args(Command)) - {Help}
