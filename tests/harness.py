@@ -12,6 +12,7 @@ from typing import Any
 
 from zulip_bots.test_lib import StubBotHandler
 
+from zulip_meetbot.app import make_app
 from zulip_meetbot.config import Settings, load_settings
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.handler import MeetbotHandler
@@ -72,7 +73,8 @@ class Harness:
         self.clock = ManualClock(now or datetime(2025, 2, 10, 12, 0, tzinfo=timezone.utc))
         self.directory = DictDirectory()
         self.store = Store(self.settings.database)
-        self.handler = MeetbotHandler(self.settings, self.store, self.clock, self.directory)
+        self.app = make_app(self.settings, self.store, self.clock, self.directory)
+        self.handler = MeetbotHandler(self.app)
         self.bot = StubBotHandler()
         self.bot.user_id = BOT_ID
         self.bot.full_name = "Meetbot"

@@ -29,6 +29,7 @@ from zulipfake import FakeZulip
 from zulipfake.server import Fault
 
 from zulip_meetbot import store
+from zulip_meetbot.app import App, make_app
 from zulip_meetbot.config import load_settings
 from zulip_meetbot.domain import attendance
 from zulip_meetbot.handler import MeetbotHandler
@@ -61,6 +62,7 @@ class InProcessBot:
     server: FakeZulip
     people: dict[str, Any]
     runtime: Runtime
+    app: App
     handler: MeetbotHandler
     records: list[logging.LogRecord]
     thread: threading.Thread
@@ -107,7 +109,7 @@ class InProcessBot:
         ]
 
     def attendee_ids(self) -> list[int]:
-        with self.handler.store.transaction() as session:  # type: ignore[union-attr]
+        with self.app.store.transaction() as session:
             meeting = store.running_meeting(session, "community")
             assert meeting is not None
             return attendance.attendee_ids(session, meeting.id)
@@ -144,20 +146,20 @@ def running_bot(
     logger.setLevel(logging.DEBUG)
     client = make_client(settings, policy)
     directory = ZulipDirectory(client, settings.affiliation_fields, settings.github_fields)
-    handler = MeetbotHandler(settings, None, SystemClock(), directory)
-    runtime = Runtime(settings, client, handler)
+    app = make_app(settings, Store(settings.database), SystemClock(), directory)
+    handler = MeetbotHandler(app)
+    runtime = Runtime(app, client, handler)
     runtime.connect()
-    handler.store = Store(settings.database)
     thread = threading.Thread(target=runtime.run, name="meetbot-runtime", daemon=True)
     thread.start()
-    live = InProcessBot(server, people, runtime, handler, capture.records, thread)
+    live = InProcessBot(server, people, runtime, app, handler, capture.records, thread)
     wait_for(lambda: bool(live.logged(logging.INFO, "listening for events")), "the event queue")
     try:
         yield live
     finally:
         runtime.stop()
         thread.join(timeout=10)
-        handler.store.close()
+        app.store.close()
         logger.removeHandler(capture)
         logger.setLevel(logging.NOTSET)
     assert not thread.is_alive(), "the runtime did not stop"
@@ -384,7 +386,7 @@ def test_a_running_bot_drops_records_older_than_its_catch_up_window(
         live.reply_to(second)
 
         def handled() -> list[int]:
-            with live.handler.store.transaction() as session:
+            with live.app.store.transaction() as session:
                 return sorted(session.scalars(select(HandledMessageRow.message_id)))
 
         wait_for(lambda: handled() == [second], "the old record dropped", timeout=10)
@@ -651,7 +653,7 @@ def test_reply_zulip_would_not_take_for_the_whole_retry_time_is_posted_once_whil
         assert live.thread.is_alive()  # no restart was needed
         # Recorded posted: nothing is left owed, and nothing is posted again.
         assert (
-            live.handler.ledger.owed_replies(datetime.now(timezone.utc) - timedelta(days=1)).replies
+            live.app.ledger.owed_replies(datetime.now(timezone.utc) - timedelta(days=1)).replies
             == ()
         )
         time.sleep(1.0)
@@ -666,7 +668,7 @@ def test_attendance_message_zulip_would_not_take_is_posted_once_while_running_an
         attendance_message = start_meeting(live)
         wait_for(lambda: bool(live.logged(logging.INFO, "all posted now")), "the retry's end")
         assert live.logged(logging.INFO, "that Zulip had not taken")
-        with live.handler.store.transaction() as session:  # type: ignore[union-attr]
+        with live.app.store.transaction() as session:
             meeting = store.running_meeting(session, "community")
             assert meeting is not None
             assert meeting.attendance_message_id == attendance_message["id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from harness import BOTRC, Harness
@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from zulip_meetbot import checks, views
 from zulip_meetbot import handler as handler_module
+from zulip_meetbot.commands import Command, Help
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.models import (
     AttendanceRow,
@@ -339,7 +340,7 @@ def test_anyone_who_gives_a_command_in_a_meeting_started_by_schedule_counts_as_p
     cheng = bot.person(3, "Cheng H. Lee")
     bot.say(wolf, "agenda add Repodata v3")  # before the meeting: not a sign of presence
     bot.clock.set(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
-    MeetingScheduler(bot.handler, bot.bot).run_due()  # auto_start: nobody said `start`
+    MeetingScheduler(bot.app, bot.bot).run_due()  # auto_start: nobody said `start`
     assert (
         "anyone who gives me a command during the meeting counts as present too"
         in (bot.posted()[-1]["content"])
@@ -357,7 +358,7 @@ def test_anyone_who_gives_a_command_in_a_meeting_started_by_schedule_counts_as_p
 def test_a_chair_who_only_says_end_counts_as_present(bot: Harness) -> None:
     chair = bot.person(1, "Jaime Chair")
     bot.clock.set(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
-    MeetingScheduler(bot.handler, bot.bot).run_due()
+    MeetingScheduler(bot.app, bot.bot).run_due()
     summary = summary_of(bot.send(chair, "end"))
     assert "1 person attended" in summary and "@_**Jaime Chair|1**" in summary
 
@@ -577,11 +578,11 @@ def test_replies_are_owed_until_marked_posted_and_unknown_ones_are_ignored(bot: 
     added = bot.message(wolf, "agenda add Owed until posted")
     bot.handler.handle_message(added, bot.bot)
     since = bot.clock.now() - timedelta(hours=1)
-    owed = bot.handler.ledger.owed_replies(since)
+    owed = bot.app.ledger.owed_replies(since)
     assert [command for command, _ in owed.replies] == [added["id"]]
     assert "Owed until posted" in owed.replies[0][1]
-    bot.handler.ledger.replies_posted([(added["id"], 9001), (123456789, 9002)])
-    after = bot.handler.ledger.owed_replies(since)
+    bot.app.ledger.replies_posted([(added["id"], 9001), (123456789, 9002)])
+    after = bot.app.ledger.owed_replies(since)
     assert after.replies == () and after.newest_post_id == 9001
 
 
@@ -591,9 +592,9 @@ def test_records_older_than_the_catch_up_window_are_dropped_but_the_newest(bot: 
     for message in old:
         bot.clock.advance(timedelta(seconds=5))
         bot.handler.handle_message(message, bot.bot)
-    bot.handler.ledger.replies_posted([(old[0]["id"], 9001), (old[1]["id"], 9002)])
+    bot.app.ledger.replies_posted([(old[0]["id"], 9001), (old[1]["id"], 9002)])
     bot.clock.advance(timedelta(hours=25))
-    bot.handler.ledger.forget_before(bot.clock.now() - timedelta(hours=24))
+    bot.app.ledger.forget_before(bot.clock.now() - timedelta(hours=24))
     with bot.store.transaction() as session:
         handled = session.scalars(select(HandledMessageRow.message_id)).all()
         replies = session.scalars(select(ReplyRow.message_id)).all()
@@ -603,11 +604,11 @@ def test_records_older_than_the_catch_up_window_are_dropped_but_the_newest(bot: 
     assert replies == [old[1]["id"]]
     fresh = bot.message(wolf, "agenda add Fresh")
     bot.handler.handle_message(fresh, bot.bot)
-    bot.handler.ledger.forget_before(bot.clock.now() - timedelta(hours=24))
+    bot.app.ledger.forget_before(bot.clock.now() - timedelta(hours=24))
     with bot.store.transaction() as session:
         handled = session.scalars(select(HandledMessageRow.message_id)).all()
     assert handled == [fresh["id"]]  # the old newest is no longer needed
-    assert bot.handler.ledger.was_handled(fresh["id"])
+    assert bot.app.ledger.was_handled(fresh["id"])
 
 
 def test_an_item_typed_with_a_terminal_colour_and_a_bidi_override_is_stored_clean(
@@ -666,7 +667,7 @@ def test_a_dropped_command_stays_dropped_when_it_is_delivered_again(tmp_path: Pa
     bot, busy = flooding(tmp_path)
     dropped = bot.message(busy, "agenda add Dropped")
     bot.handler.handle_message(dropped, bot.bot)
-    assert bot.handler.ledger.was_handled(dropped["id"])  # catch-up after a restart skips it too
+    assert bot.app.ledger.was_handled(dropped["id"])  # catch-up after a restart skips it too
     bot.clock.advance(timedelta(minutes=2))
     bot.bot.reset_transcript()
     bot.handler.handle_message(dropped, bot.bot)
@@ -684,9 +685,7 @@ def test_the_flood_notice_shows_any_command_as_code_on_one_short_line() -> None:
 
 def test_a_handler_without_the_flood_limit_answers_every_command(tmp_path: Path) -> None:
     bot = Harness(tmp_path, BOTRC.replace("chairs = 1", "chairs = 1\ncommands_per_minute = 3"))
-    bot.handler = handler_module.MeetbotHandler(
-        bot.settings, bot.store, bot.clock, bot.directory, limit_floods=False
-    )
+    bot.handler = handler_module.MeetbotHandler(bot.app, limit_floods=False)
     busy = bot.person(5, "Busy Person")
     replies = [bot.say(busy, f"agenda add Item {n}") for n in range(10)]
     assert all(reply.startswith("Added item") for reply in replies)
@@ -715,3 +714,7 @@ def test_a_command_for_a_running_meeting_after_the_end_says_when_it_ended(bot: H
     reply = bot.say(chair, "item 1")
     assert reply.startswith("Sorry: no meeting of **Conda Community Meeting** is running: the ")
     assert "last one, of 2025-02-12, ended <time:" in reply
+
+
+def test_every_command_but_help_has_a_route_in_the_dispatch_table() -> None:
+    assert set(handler_module.DISPATCH) == set(get_args(Command)) - {Help}

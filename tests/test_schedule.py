@@ -36,7 +36,7 @@ class Scheduled:
 
     def __init__(self, folder: Path, text: str = BOTRC, now: str = "2025-02-10 12:00") -> None:
         self.h = Harness(folder, text, at(now))
-        self.scheduler = MeetingScheduler(self.h.handler, self.h.bot)
+        self.scheduler = MeetingScheduler(self.h.app, self.h.bot)
 
     def to(self, when: str) -> list[dict[str, Any]]:
         """Move the clock to `when`, run what is due, return what the bot posted."""
@@ -47,7 +47,7 @@ class Scheduled:
 
     def restart(self) -> None:
         """A new scheduler over the same database, as after the process restarted."""
-        self.scheduler = MeetingScheduler(self.h.handler, self.h.bot)
+        self.scheduler = MeetingScheduler(self.h.app, self.h.bot)
 
 
 @pytest.fixture
@@ -474,9 +474,9 @@ def test_a_skip_notice_zulip_refuses_stays_owed_until_it_is_posted(sched: Schedu
     reply = sched.h.say(chair, "skip 2025-02-26")  # said outside that meeting's topic
     assert "the notice is in #**conda>community call 2025-02-26**" in reply
     since = at("2025-02-13 00:00")
-    [owed] = sched.h.handler.ledger.owed_posts(since)
+    [owed] = sched.h.app.ledger.owed_posts(since)
     assert owed.topic == "community call 2025-02-26" and "is cancelled" in owed.content
     sched.h.bot.send_message = refused  # type: ignore[method-assign]
     # The runtime posts what is owed (at start-up, and with backoff while running), then:
-    sched.h.handler.ledger.post_delivered(owed.key, sched.h.bot.send_message(owed.message())["id"])
-    assert sched.h.handler.ledger.owed_posts(since) == []
+    sched.h.app.ledger.post_delivered(owed.key, sched.h.bot.send_message(owed.message())["id"])
+    assert sched.h.app.ledger.owed_posts(since) == []

@@ -132,12 +132,12 @@ def test_start_commits_its_reply_and_owed_attendance_message_before_posting(
         bot.handler.handle_message(message, bot.bot)
     # What the next start finds: the reply and the attendance message, both owed.
     since = DAY_AFTER - timedelta(days=1)
-    [(command_id, reply)] = bot.handler.ledger.owed_replies(since).replies
+    [(command_id, reply)] = bot.app.ledger.owed_replies(since).replies
     assert command_id == message["id"] and reply.startswith("Started **Conda Community Meeting**")
-    [owed] = bot.handler.ledger.owed_posts(since)
+    [owed] = bot.app.ledger.owed_posts(since)
     assert owed.topic == "community call 2025-02-26" and "React to this message" in owed.content
-    bot.handler.ledger.post_delivered(owed.key, 4242)
-    assert bot.handler.ledger.owed_posts(since) == []
+    bot.app.ledger.post_delivered(owed.key, 4242)
+    assert bot.app.ledger.owed_posts(since) == []
     with bot.store.transaction() as session:
         row = store.running_meeting(session, "community")
         assert row is not None and row.attendance_message_id == 4242

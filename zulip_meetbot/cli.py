@@ -287,10 +287,10 @@ def run(config_path: str, log_level: str) -> int:
         log.warning("%s", warning)
 
     # Imported here so `meetbot --help` and botrc errors stay fast.
+    from zulip_meetbot.app import make_app
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import open_store
-    from zulip_meetbot.timeutil import SystemClock
     from zulip_meetbot.zulip.directory import ZulipDirectory
     from zulip_meetbot.zulip.runtime import Runtime, make_client
 
@@ -300,8 +300,9 @@ def run(config_path: str, log_level: str) -> int:
         # The zulip client asks the server for its settings as soon as it is made.
         client = make_client(settings)
         directory = ZulipDirectory(client, settings.affiliation_fields, settings.github_fields)
-        handler = MeetbotHandler(settings, store, SystemClock(), directory)
-        runtime = Runtime(settings, client, handler)
+        app = make_app(settings, store, directory=directory)
+        handler = MeetbotHandler(app)
+        runtime = Runtime(app, client, handler)
         runtime.connect()
     except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
         store.close()
@@ -310,7 +311,7 @@ def run(config_path: str, log_level: str) -> int:
         log.error("%s", connect_failure(settings.api.site, why))
         return 1
     assert runtime.bot is not None
-    scheduler = MeetingScheduler(handler, runtime.bot)
+    scheduler = MeetingScheduler(app, runtime.bot)
 
     # Finish the command in hand, then return from runtime.run(): a long-poll is cut short,
     # a command never is.

@@ -2,20 +2,31 @@
 
 A command is claimed in the transaction that carries it out, with its reply: a message that
 comes back (catch-up and the event queue both deliver it) finds it claimed, and a reply or post
-cut off by a stop is still owed at the next start. The handler claims, the runtime posts what
-is owed and marks it posted; neither keeps this record itself.
+cut off by a stop is still owed at the next start. The handler and the meeting's start and end
+claim, the runtime posts what is owed and marks it posted; neither keeps this record itself.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import lifecycle, store
+from zulip_meetbot import store
+from zulip_meetbot.domain import posts
+
+# The kinds of owed post, and the value, under the names the ledger's users know.
+from zulip_meetbot.domain.posts import ATTENDANCE as ATTENDANCE
+from zulip_meetbot.domain.posts import NOTICE as NOTICE
+from zulip_meetbot.domain.posts import REMINDER as REMINDER
+from zulip_meetbot.domain.posts import SUMMARY as SUMMARY
+from zulip_meetbot.domain.posts import OwedPost as OwedPost
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,15 +95,37 @@ class Ledger:
         with self.db.transaction() as session:
             store.replies_posted(session, posted)
 
-    def owed_posts(self, since: datetime) -> list[lifecycle.OwedPost]:
-        """Posts in meetings' topics recorded since ``since`` that may not be posted yet and
-        are still timely."""
-        return lifecycle.owed_posts(self.db, self.clock.now(), since)
+    def owe_post(
+        self,
+        session: Session,
+        kind: str,
+        meeting_id: int,
+        stream: str,
+        topic: str,
+        content: str,
+        *,
+        key: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> OwedPost | None:
+        """Record a post owed in a meeting's topic (by default one of its ``kind`` per
+        meeting); None if it is recorded already."""
+        post = OwedPost(key or f"{kind}|{meeting_id}", stream, topic, content)
+        if not posts.owe(session, post, kind, meeting_id, self.clock.now(), expires_at):
+            return None
+        return post
+
+    def owed_posts(self, since: datetime) -> list[OwedPost]:
+        """Posts in meetings' topics recorded since ``since`` that Zulip may not have; those no
+        longer timely (a reminder past its expiry, or of a meeting since started or cancelled)
+        are dropped."""
+        with self.db.transaction() as session:
+            return posts.timely(session, self.clock.now(), since)
 
     def post_delivered(self, key: str, posted_id: int) -> None:
-        """The owed post ``key`` is Zulip's message ``posted_id``."""
+        """The owed post ``key`` is Zulip's message ``posted_id``: an attendance message is now
+        the meeting's, a reminder's scheduled action is done."""
         with self.db.transaction() as session:
-            lifecycle.delivered(session, key, posted_id)
+            posts.delivered(session, key, posted_id)
 
     def forget_before(self, before: datetime) -> None:
         """Drop the handled messages, replies and posts older than ``before`` (the catch-up

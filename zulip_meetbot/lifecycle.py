@@ -15,19 +15,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
-
-from zulip_meetbot import store, views
+from zulip_meetbot import views
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, meetings, people, posts
+from zulip_meetbot.domain import agenda, attendance, meetings, people
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
-
-# Kinds of owed posts, and the value, under the names the handler and scheduler use.
-from zulip_meetbot.domain.posts import ATTENDANCE, SUMMARY
-from zulip_meetbot.domain.posts import NOTICE as NOTICE
-from zulip_meetbot.domain.posts import REMINDER as REMINDER
-from zulip_meetbot.domain.posts import OwedPost as OwedPost
+from zulip_meetbot.ledger import ATTENDANCE, SUMMARY, Ledger, OwedPost
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
 from zulip_meetbot.store import Store
 
@@ -64,6 +57,7 @@ class Ended:
 
 def start_meeting(
     db: Store,
+    ledger: Ledger,
     series: SeriesConfig,
     now: datetime,
     poster: Poster,
@@ -83,7 +77,7 @@ def start_meeting(
     The ``chair`` who said `start` is on the call: counted present in the same transaction.
     """
     with db.transaction() as session:
-        if not store.claim_message(session, message_id, now):
+        if not ledger.claim(session, message_id):
             return None
         meeting = meetings.start_meeting(session, series, now, occurrence, day, confirmed)
         if chair is not None:
@@ -92,18 +86,21 @@ def start_meeting(
         owed = None
         if meeting.attendance_message_id is None:
             text = views.attendance_message(series, meeting)
-            owed = owe_post(session, ATTENDANCE, meeting, series, text, now)
+            owed = ledger.owe_post(
+                session, ATTENDANCE, meeting.id, series.stream, meeting.topic, text
+            )
         reply = answer(meeting, owed is not None) if answer is not None else None
         if reply:
-            store.owe_reply(session, message_id, reply, now)
+            ledger.owe_reply(session, message_id, reply)
     if owed is None:
         return Started(meeting, posted=False, reply=reply)
     log.info("%s: meeting of %s started", series.slug, meeting.date)
-    return Started(meeting, posted=deliver(db, poster, owed) is not None, reply=reply)
+    return Started(meeting, posted=deliver(ledger, poster, owed) is not None, reply=reply)
 
 
 def end_meeting(
     db: Store,
+    ledger: Ledger,
     settings: Settings,
     series: SeriesConfig,
     now: datetime,
@@ -116,7 +113,7 @@ def end_meeting(
     attach the file to a summary posted in its topic. The ``chair`` who said `end` was there;
     ``answer``'s reply is recorded with it."""
     with db.transaction() as session:
-        if not store.claim_message(session, message_id, now):
+        if not ledger.claim(session, message_id):
             return None
         meeting = meetings.require_running(session, series)
         if chair is not None:
@@ -145,10 +142,10 @@ def end_meeting(
         # restart finds it in the topic if it went out.
         link = _upload(poster, path, name)
         summary = views.summary_text(series, record, name, link, following)
-        owed = owe_post(session, SUMMARY, meeting, series, summary, now)
+        owed = ledger.owe_post(session, SUMMARY, meeting.id, series.stream, meeting.topic, summary)
         reply = answer(meeting, name) if answer is not None else None
         if reply:
-            store.owe_reply(session, message_id, reply, now)
+            ledger.owe_reply(session, message_id, reply)
     log.info(
         "%s: meeting of %s ended, notes in %s, %d items carried over",
         series.slug,
@@ -157,30 +154,11 @@ def end_meeting(
         carried,
     )
     if owed is not None:
-        deliver(db, poster, owed)
+        deliver(ledger, poster, owed)
     return Ended(meeting, name, summary, reply)
 
 
-def owe_post(
-    session: Session,
-    kind: str,
-    meeting: Meeting,
-    series: SeriesConfig,
-    content: str,
-    now: datetime,
-    *,
-    key: str | None = None,
-    expires_at: datetime | None = None,
-) -> OwedPost | None:
-    """Record a post owed in the meeting's topic (by default one of its ``kind`` per meeting);
-    None if it is recorded already."""
-    post = OwedPost(key or f"{kind}|{meeting.id}", series.stream, meeting.topic, content)
-    if not posts.owe(session, post, kind, meeting.id, now, expires_at):
-        return None
-    return post
-
-
-def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
+def deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> int | None:
     """Make an owed post now and record it made; its id, or None if Zulip did not take it (it
     stays owed)."""
     response = poster.send_message(post.message())
@@ -188,22 +166,8 @@ def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
     if not isinstance(posted_id, int):
         log.error("Zulip refused a post in %r: %s", post.topic, response)
         return None
-    with db.transaction() as session:
-        delivered(session, post.key, posted_id)
+    ledger.post_delivered(post.key, posted_id)
     return posted_id
-
-
-def delivered(session: Session, key: str, posted_id: int) -> None:
-    """Zulip has the owed post ``key`` as message ``posted_id``: an attendance message is now
-    the meeting's, a reminder's scheduled action is done."""
-    posts.delivered(session, key, posted_id)
-
-
-def owed_posts(db: Store, now: datetime, since: datetime) -> list[OwedPost]:
-    """The posts recorded since ``since`` that Zulip may not have; those no longer timely (a
-    reminder past its expiry, or of a meeting since started or cancelled) are dropped."""
-    with db.transaction() as session:
-        return posts.timely(session, now, since)
 
 
 def rerender_notes(db: Store, settings: Settings, series: SeriesConfig, meeting_id: int) -> None:

@@ -18,8 +18,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import lifecycle, views
+from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain import attendance, meetings, posts
+from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
+from zulip_meetbot.domain.posts import OwedPost
 from zulip_meetbot.domain.reminders import (
     REMINDER,
     START,
@@ -31,7 +34,6 @@ from zulip_meetbot.domain.reminders import (
     reader_zones,
     superseded,
 )
-from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.lifecycle import Poster
 from zulip_meetbot.timeutil import occurrences_between
 
@@ -51,16 +53,14 @@ _active: MeetingScheduler | None = None
 class MeetingScheduler:
     """Plans each series' reminders, starts and ends, and carries them out exactly once."""
 
-    def __init__(self, handler: MeetbotHandler, poster: Poster) -> None:
-        if handler.settings is None or handler.store is None:
-            raise ValueError("the handler must be initialized first")
-        self.handler = handler
-        self.settings = handler.settings
-        self.store = handler.store
-        self.clock = handler.clock
+    def __init__(self, app: App, poster: Poster) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.store = app.store
+        self.clock = app.clock
         self.poster = poster
         self._aps: BackgroundScheduler | None = None
-        handler.on_calendar_change = lambda _series: self.reconcile()
+        app.on_calendar_change = lambda _series: self.reconcile()
 
     # -- APScheduler ------------------------------------------------------------------------
 
@@ -154,7 +154,7 @@ class MeetingScheduler:
         series = self.settings.series_by_slug(action.series_slug)
         if series is None:
             return False  # its series left the botrc; reconcile drops the job
-        with self.handler.lock:
+        with self.app.lock:
             now = self.clock.now()
             zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
@@ -184,7 +184,7 @@ class MeetingScheduler:
                     owed = self._owe_reminder(session, series, action, now, zones)
             if action.kind == REMINDER:
                 # Recorded by deliver; a reminder already owed is the runtime's to post.
-                posted = lifecycle.deliver(self.store, self.poster, owed) if owed else None
+                posted = lifecycle.deliver(self.app.ledger, self.poster, owed) if owed else None
             else:
                 posted = self._carry_out(series, action, now)
                 self._record(action, "posted" if posted is not None else "dropped", posted)
@@ -202,10 +202,12 @@ class MeetingScheduler:
         """A start or an end (a reminder is an owed post)."""
         if action.kind == START:
             started = lifecycle.start_meeting(
-                self.store, series, now, self.poster, occurrence=action.occurrence
+                self.store, self.app.ledger, series, now, self.poster, occurrence=action.occurrence
             )
             return 0 if started is not None and started.posted else None
-        ended = lifecycle.end_meeting(self.store, self.settings, series, now, self.poster)
+        ended = lifecycle.end_meeting(
+            self.store, self.app.ledger, self.settings, series, now, self.poster
+        )
         return 0 if ended is not None else None
 
     def _owe_reminder(
@@ -215,7 +217,7 @@ class MeetingScheduler:
         action: Action,
         now: datetime,
         zones: list[str],
-    ) -> lifecycle.OwedPost | None:
+    ) -> OwedPost | None:
         """The reminder's text, owed in the meeting's topic until its grace ends."""
         meetings.hand_on_lapsed(session, series, now)
         slot = meetings.Slot(action.occurrence, action.start, False, None)
@@ -223,13 +225,13 @@ class MeetingScheduler:
         record = meetings.meeting_record(session, series, meeting)
         text = views.reminder_text(series, meeting, now, zones, record)
         expires = min(action.at + self.settings.reminder_grace, meeting.scheduled_start)
-        return lifecycle.owe_post(
+        return self.app.ledger.owe_post(
             session,
-            lifecycle.REMINDER,
-            meeting,
-            series,
+            OWED_REMINDER,
+            meeting.id,
+            series.stream,
+            meeting.topic,
             text,
-            now,
             key=action.key,
             expires_at=expires,
         )
@@ -240,7 +242,7 @@ class MeetingScheduler:
             user_ids = attendance.recent_attendee_ids(session, series.slug, 3)
         profile_zones = []
         for user_id in sorted(uid for uid in user_ids if uid > 0):
-            member = self.handler.directory.member(user_id)
+            member = self.app.directory.member(user_id)
             if member is not None and _is_zone(member.timezone):
                 profile_zones.append(member.timezone)
         return reader_zones(self.settings.timezones, profile_zones)

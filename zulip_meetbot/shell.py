@@ -38,6 +38,7 @@ from zulip_meetbot.timeutil import (
 from zulip_meetbot.views import shortened
 
 if TYPE_CHECKING:
+    from zulip_meetbot.app import App
     from zulip_meetbot.domain.people import Member
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.scheduler import MeetingScheduler
@@ -296,6 +297,7 @@ class ShellSession:
 
     def __init__(
         self,
+        app: App,
         handler: MeetbotHandler,
         scheduler: MeetingScheduler,
         zulip: TerminalZulip,
@@ -305,10 +307,10 @@ class ShellSession:
         person: str = "hamlet",
         kept_database: bool = False,
     ) -> None:
-        if handler.settings is None or not isinstance(handler.clock, ManualClock):
-            raise ValueError("the shell needs a handler with settings and a ManualClock")
-        self.settings: Settings = handler.settings
-        self.clock: ManualClock = handler.clock
+        if not isinstance(app.clock, ManualClock):
+            raise ValueError("the shell needs a ManualClock")
+        self.settings: Settings = app.settings
+        self.clock: ManualClock = app.clock
         self.handler = handler
         self.scheduler = scheduler
         self.zulip = zulip
@@ -588,6 +590,7 @@ def open_session(
     """A session over the botrc (or the demo), or the problems that prevent one."""
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot import checks, demo
+    from zulip_meetbot.app import make_app
     from zulip_meetbot.domain.meetings import running_topic
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.scheduler import MeetingScheduler
@@ -620,12 +623,13 @@ def open_session(
         people = People(zulip_people(db))
         topic = running_topic(db, settings)
     # The clock stands still between lines, so a script would trip the limit; off unless asked.
-    handler = MeetbotHandler(settings, store, clock, people, limit_floods=options.flood_limit)
+    app = make_app(settings, store, clock, people)
+    handler = MeetbotHandler(app, limit_floods=options.flood_limit)
     # A kept database has handled messages already: new ones must not reuse their ids.
-    zulip = TerminalZulip(last_id=handler.ledger.last_handled() or 0)
-    scheduler = MeetingScheduler(handler, zulip)
+    zulip = TerminalZulip(last_id=app.ledger.last_handled() or 0)
+    scheduler = MeetingScheduler(app, zulip)
     session = ShellSession(
-        handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
+        app, handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
     )
     if topic is not None:  # a kept database's running meeting is where one carries on
         session.stream, session.topic = topic

@@ -686,3 +686,59 @@ def _refusal_words(
 
 def _days(days: Sequence[date]) -> str:
     return ", ".join(day.isoformat() for day in days)
+
+
+# -- replies to commands on the agenda and the minutes ------------------------------------------
+
+
+def item_edited(number: str, text: str) -> str:
+    """The reply to `agenda edit N TEXT`."""
+    return f"Item **{number}** now reads: {one_line(text)}"
+
+
+def item_removed(number: str, gone: int) -> str:
+    """The reply to `agenda remove N`; ``gone`` counts the item and its sub-items."""
+    extra = f" (with its {gone - 1} sub-items)" if gone > 1 else ""
+    return f"Removed item **{number}**{extra}. Other items keep their numbers."
+
+
+def item_moved(number: str, position: int) -> str:
+    """The reply to `agenda move N POSITION`."""
+    return f"Moved item **{number}** to position {position} among its siblings."
+
+
+def item_ticked(number: str) -> str:
+    """The reply to `agenda done N`."""
+    return f"Ticked item **{number}** as done."
+
+
+def item_deferred(number: str) -> str:
+    """The reply to `agenda defer N`."""
+    return f"Item **{number}** will move to the next meeting when this one ends."
+
+
+def note_added(number: str) -> str:
+    """The reply to `note`: the item it went under."""
+    return f"Noted under item **{number}**."
+
+
+def now_discussing(number: str, previous: str | None) -> str:
+    """The reply to `item N`; ``previous``, the item it ticked, if any."""
+    ticked = f" (item {previous} ticked)" if previous else ""
+    return f"Now discussing item **{number}**{ticked}."
+
+
+def decision_recorded(text: str, where: str | None) -> str:
+    """The reply to `agreed TEXT`; ``where``, the item it went under, if any."""
+    under = f" under item **{where}**" if where else ""
+    return f"Recorded the decision{under}: {one_line(text)}"
+
+
+def undone(what: str) -> str:
+    """The reply to `undo`: ``what`` names the minute removed."""
+    return f"Removed your last {what}"
+
+
+def action_closed(number: int, text: str) -> str:
+    """The reply to `action done N`."""
+    return f"Closed action item **#{number}**: {one_line(text)}"

@@ -3,8 +3,8 @@
 Nothing here knows SQL; the handler is given Zulip's message and reaction dicts and a small
 ``ZulipBotHandler`` to answer through. Requests are paced and retried by ``client``, posts made
 at most once and in order by ``sender`` (replies on its own thread, while the next command is
-carried out), missed messages read back by ``catchup``. The handler records every reply with its
-command in the ``ledger``; the runtime tells the ledger which ones Zulip has, and after a stop
+carried out), missed messages read back by ``catchup``. Every reply is recorded with its command
+in the app's ``ledger``; the runtime tells the ledger which ones Zulip has, and after a stop
 posts the ones it lacks.
 """
 
@@ -22,6 +22,7 @@ from typing import Any
 import zulip
 
 from zulip_meetbot import __version__
+from zulip_meetbot.app import App
 from zulip_meetbot.config import Settings
 from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.markup import LEADING_MENTION
@@ -219,8 +220,9 @@ class Runtime:
     missed, in order, and the reactions now on open attendance messages.
     """
 
-    def __init__(self, settings: Settings, client: zulip.Client, handler: MeetbotHandler) -> None:
-        self.settings = settings
+    def __init__(self, app: App, client: zulip.Client, handler: MeetbotHandler) -> None:
+        self.app = app
+        self.settings = app.settings
         self.client = client
         self.handler = handler
         self.bot: ZulipBotHandler | None = None
@@ -251,8 +253,8 @@ class Runtime:
             self.bot.full_name,
             self.bot.user_id,
         )
-        if isinstance(self.handler.directory, ZulipDirectory):
-            self.handler.directory.load()
+        if isinstance(self.app.directory, ZulipDirectory):
+            self.app.directory.load()
         for stream in sorted({s.stream for s in self.settings.series}):
             self._subscribe(stream)
 
@@ -361,7 +363,7 @@ class Runtime:
 
     def _catch_up(self, upto_id: int) -> None:
         """Answer the commands missed since the last handled message, then read attendance."""
-        after_id = self.handler.ledger.last_handled()
+        after_id = self.app.ledger.last_handled()
         since = time.time() - self.settings.catch_up.total_seconds()
         missed = catchup.missed_messages(self.client, after_id, upto_id, since)
         assert self.bot is not None
@@ -369,7 +371,7 @@ class Runtime:
             m
             for m in missed
             if command_text(m, m.get("flags", []), self.bot) is not None
-            and not self.handler.ledger.was_handled(int(m["id"]))
+            and not self.app.ledger.was_handled(int(m["id"]))
         ]
         if pending:
             how_many = count(len(pending), "message", "messages")
@@ -408,9 +410,9 @@ class Runtime:
         sender = self.bot.sender
         if sender is None:
             return True
-        for post in self.handler.ledger.owed_posts(self._window_start()):
+        for post in self.app.ledger.owed_posts(self._window_start()):
             # The scheduler posts with the lock held: never both at once.
-            with self.handler.lock:
+            with self.app.lock:
                 looked, found = sender.find_posted(post.message(), None)
                 if not looked:
                     return False
@@ -420,7 +422,7 @@ class Runtime:
                         return False
                     found = int(answer["id"])
                     log.info("posted a message in %r that %s", post.topic, why)
-                self.handler.ledger.post_delivered(post.key, found)
+                self.app.ledger.post_delivered(post.key, found)
         return True
 
     def _retry_owed(self) -> None:
@@ -467,7 +469,7 @@ class Runtime:
         if sender is None:
             return True
         everything = True
-        owed = self.handler.ledger.owed_replies(self._window_start())
+        owed = self.app.ledger.owed_replies(self._window_start())
         looked_up_to: dict[str, int] = {}
         posted: list[tuple[int, int]] = []
         for command_id, content in owed.replies:
@@ -490,7 +492,7 @@ class Runtime:
                 log.info("posted the reply to message %d that %s", command_id, why)
             looked_up_to[where] = found
             posted.append((command_id, found))
-        self.handler.ledger.replies_posted(posted)
+        self.app.ledger.replies_posted(posted)
         return everything
 
     def _forget_old_records(self) -> None:
@@ -499,13 +501,13 @@ class Runtime:
             return
         self._forget_at = time.monotonic() + FORGET_EVERY
         try:
-            self.handler.ledger.forget_before(self._window_start())
+            self.app.ledger.forget_before(self._window_start())
         except Exception:  # a locked database: the next time will do
             log.exception("could not drop the records older than catch_up")
 
     def _window_start(self) -> datetime:
         """The oldest instant in the catch-up window: older records are not posted late."""
-        return self.handler.clock.now() - self.settings.catch_up
+        return self.app.clock.now() - self.settings.catch_up
 
     def _record_posted_replies(self) -> None:
         """Tell the ledger which replies Zulip has now: they are no longer owed."""
@@ -513,7 +515,7 @@ class Runtime:
             return
         posted = self.bot.take_posted_replies()
         if posted:
-            self.handler.ledger.replies_posted(posted)
+            self.app.ledger.replies_posted(posted)
 
     def _finish_replies(self) -> None:
         """At a stop: post the replies still in line, and record them posted."""
@@ -578,7 +580,7 @@ class Runtime:
             text = command_text(message, event.get("flags", []), self.bot)
             if text is None:
                 return
-            sender = self.handler.directory.member(int(message.get("sender_id", 0)))
+            sender = self.app.directory.member(int(message.get("sender_id", 0)))
             if sender is not None and sender.is_bot:
                 return
             message["full_content"] = message.get("content")

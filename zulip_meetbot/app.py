@@ -1,0 +1,73 @@
+"""The application context: what the handler, scheduler and runtime share, built once.
+
+``meetbot run`` and the shell make one ``App`` and hand it to each part; none of them reaches
+into another for the settings, the store, the clock, the directory, the lock or the ledger.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from zulip_meetbot.config import SeriesConfig, Settings
+from zulip_meetbot.domain.people import Member
+from zulip_meetbot.ledger import Ledger
+from zulip_meetbot.store import Store
+from zulip_meetbot.timeutil import Clock, SystemClock
+
+
+class Directory(Protocol):
+    """Who a Zulip user is (name, role, bot or not); the runtime asks Zulip, tests use a dict."""
+
+    def member(self, user_id: int) -> Member | None: ...
+
+    def member_named(self, full_name: str) -> Member | None: ...
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool: ...
+
+
+class NoDirectory:
+    """Knows nobody: chairs come from the botrc only."""
+
+    def member(self, user_id: int) -> Member | None:
+        return None
+
+    def member_named(self, full_name: str) -> Member | None:
+        return None
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool:
+        return True
+
+
+@dataclass
+class App:
+    """One running meetbot's shared parts."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    directory: Directory
+    ledger: Ledger
+    # Commands, reactions and scheduled actions run one at a time: a chair's `start` and the
+    # scheduled start must not both post an attendance message.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    # Called after a skip or reschedule, so the scheduler can move its jobs.
+    on_calendar_change: Callable[[SeriesConfig], None] | None = None
+
+    def calendar_changed(self, series: SeriesConfig) -> None:
+        """A meeting of ``series`` was skipped or moved: whoever plans its jobs is told."""
+        if self.on_calendar_change is not None:
+            self.on_calendar_change(series)
+
+
+def make_app(
+    settings: Settings,
+    store: Store,
+    clock: Clock | None = None,
+    directory: Directory | None = None,
+) -> App:
+    """The context over ``store``: the system clock and no directory unless given."""
+    clock = clock or SystemClock()
+    return App(settings, store, clock, directory or NoDirectory(), Ledger(store, clock))
