@@ -20,7 +20,7 @@ STORAGE = {"store", "models", "migrations"}
 # The domain (domain/): rules of meetings, agendas, minutes, attendance and people.
 DOMAIN = {"domain"}
 # What the domain and storage must never reach up to.
-ABOVE = ZULIP_ADAPTER | {"handler", "cli", "shell", "views", "lifecycle", "scheduler", "checks"}
+ABOVE = ZULIP_ADAPTER | {"handler", "cli", "terminal", "views", "lifecycle", "scheduler", "checks"}
 
 
 def imports_of(path: Path) -> list[tuple[str, int]]:
