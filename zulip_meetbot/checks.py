@@ -32,7 +32,6 @@ OK = "ok"
 WARNING = "warning"
 ERROR = "error"
 
-
 # Zulip's roles (GET /users/me "role") and the old stream_post_policy values that use them.
 _ROLE_ADMIN = 200
 _ROLE_MODERATOR = 300
