@@ -318,6 +318,84 @@ def test_botrc_example_documents_every_key() -> None:
         assert re.search(rf"\b{key}\b", text), key
 
 
+def _example_entry(lines: list[str], section: str, name: str) -> tuple[str, str] | None:
+    """In botrc.example, the first line setting ``name`` (commented or not) within
+    ``section`` and the comment lines right above it; None when there is none."""
+    header = lines.index(f"[{section}]")
+    end = next((i for i in range(header + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+    setting = re.compile(rf"#?\s*{name}\s*=(.*)")
+    for index in range(header + 1, end):
+        if setting.fullmatch(lines[index]):
+            above = index
+            while above > header + 1 and lines[above - 1].startswith("#"):
+                above -= 1
+            return lines[index], " ".join(line.lstrip("# ") for line in lines[above:index])
+    return None
+
+
+def test_botrc_example_shows_every_key_with_the_tables_default() -> None:
+    from zulip_meetbot.config import KEYS
+
+    lines = (REPO / "botrc.example").read_text(encoding="utf-8").splitlines()
+    for key in KEYS:
+        section = "series:community" if key.section == "series:SLUG" else key.section
+        entry = _example_entry(lines, section, key.name)
+        assert entry is not None, f"[{key.section}] {key.name} is not in botrc.example"
+        line, comment = entry
+        value = line.partition("=")[2].strip()
+        if key.required:
+            assert not line.startswith("#") and value, f"{key.name} is required: set it"
+            continue
+        shown = key.documented_default
+        said = re.search(rf"\bdefaults? shown\b|\bdefault:? {re.escape(shown)}", comment)
+        assert value == key.default or said, (
+            f"[{key.section}] {key.name}: botrc.example shows neither {key.name} = "
+            f"{key.default} nor 'default {shown}' in the comment above it"
+        )
+
+
+def test_readme_lists_every_key_of_the_table_with_its_default() -> None:
+    from zulip_meetbot.config import keys_table
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert keys_table() in readme, (
+        "README's botrc table differs from the keys' table: paste the output of "
+        "python -c 'from zulip_meetbot.config import keys_table; print(keys_table())'"
+    )
+
+
+def test_problems_name_their_section_and_key(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["series:community"]["timezone"] = "Mars/Olympus"
+    sections["meetbot"]["catch_up"] = "soon"
+    sections["series:Bad Slug"] = {"title": "x"}
+    sections["extra"] = {}
+    del sections["series:ecosystem"]["start"]
+    with pytest.raises(ConfigError) as caught:
+        parse(sections, tmp_path)
+    where = {(p.section, p.key) for p in caught.value.found}
+    assert where == {
+        ("extra", None),
+        ("meetbot", "catch_up"),
+        ("series:community", "timezone"),
+        ("series:ecosystem", "start"),
+        ("series:Bad Slug", None),
+    }
+    assert tuple(str(p) for p in caught.value.found) == caught.value.problems
+
+
+def test_problems_of_the_file_itself_name_no_section(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings("[api]\nemail = a@b.c\nemail = d@e.f\n", tmp_path / "botrc")
+    assert [(p.section, p.key, p.line) for p in caught.value.found] == [("api", "email", 3)]
+    assert str(caught.value) == "line 3: [api] email: set twice"
+    with pytest.raises(ConfigError) as caught:
+        parse_settings("[meetbot]\nnot a key\n", tmp_path / "botrc")
+    found = caught.value.found
+    assert (found[0].section, found[0].key, found[0].line) == (None, None, 2)
+    assert (found[-1].section, found[-1].key) == (None, None)  # no [series:SLUG] at all
+
+
 # --- one precise problem per mistake --------------------------------------------------------
 
 

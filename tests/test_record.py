@@ -15,8 +15,8 @@ from harness import BOTRC, Harness
 
 from zulip_meetbot.archive import past_meetings, render_meeting
 from zulip_meetbot.domain import agenda
-from zulip_meetbot.domain.minutes import Mention, mention_of, mentions, without_owner_mentions
 from zulip_meetbot.domain.record import AgendaItem, AgendaSection
+from zulip_meetbot.markup import Mention, mention_of, mentions, without_owner_mentions
 
 UTC = timezone.utc
 NOTES = "2025-02-12-community.md"

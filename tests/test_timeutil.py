@@ -12,6 +12,7 @@ from dateutil.rrule import WEEKLY, rrule
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.timeutil import (
     ManualClock,
+    NoSuchDate,
     SystemClock,
     dateful_time,
     day_text,
@@ -21,7 +22,10 @@ from zulip_meetbot.timeutil import (
     local_date,
     occurrences,
     occurrences_between,
+    parse_reschedule_time,
+    parse_wall_time,
     to_utc,
+    wall_time,
     zone_time_text,
 )
 
@@ -298,3 +302,23 @@ def test_system_clock_is_aware_utc() -> None:
 def test_day_text_uses_english_names_whatever_the_locale() -> None:
     assert day_text(date(2025, 2, 12)) == "Wed 12 Feb 2025"
     assert day_text(date(2030, 1, 6)) == "Sun 6 Jan 2030"
+
+
+def test_zone_time_text_in_a_tzinfo_shows_the_abbreviation_alone() -> None:
+    instant = utc(2025, 2, 12, 17)
+    assert zone_time_text(instant, ZoneInfo("Europe/Berlin")) == "Wed 12 Feb 2025, 18:00 CET"
+    assert (
+        zone_time_text(instant, timezone(timedelta(hours=-3))) == "Wed 12 Feb 2025, 14:00 UTC-03:00"
+    )
+
+
+def test_the_botrc_and_reschedule_read_wall_times_each_as_they_always_have() -> None:
+    assert wall_time("2025-02-27T17:00") == datetime(2025, 2, 27, 17, 0)
+    assert parse_wall_time(" 2025-02-27   17:00:30 ") == datetime(2025, 2, 27, 17, 0, 30)
+    assert parse_reschedule_time("2025-02-27  17:5") == datetime(2025, 2, 27, 17, 5)
+    with pytest.raises(ValueError):
+        parse_reschedule_time("2025-02-27T17:00")
+    with pytest.raises(NoSuchDate, match="February 2025 has 28 days"):
+        wall_time("2025-02-29 17:00")
+    with pytest.raises(ValueError, match="YYYY-MM-DD HH:MM"):
+        wall_time("2025-02-27 17:5")

@@ -10,11 +10,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import meetings
-from zulip_meetbot.errors import UserError
+from zulip_meetbot.domain import agenda, attendance, meetings, people
 from zulip_meetbot.notes import render_notes
+from zulip_meetbot.refusals import NoMeetingHeld
 
 
 @dataclass(frozen=True)
@@ -31,19 +30,18 @@ class PastMeeting:
 def past_meetings(session: Session, series: SeriesConfig) -> list[PastMeeting]:
     """Every meeting of the series that happened, was cancelled or is running, oldest first."""
     result = []
-    for row in store.meetings_of_series(session, series.slug):
-        if row.started_at is None and not row.cancelled:
+    for meeting in meetings.meetings_of_series(session, series):
+        if meeting.started_at is None and not meeting.cancelled:
             continue
-        meeting = meetings.meeting_value(row, series)
         result.append(
             PastMeeting(
                 date=meeting.date,
-                started=row.started_at is not None,
-                ended=row.ended_at is not None,
-                cancelled=row.cancelled,
-                attendees=len(store.attendance_of(session, row.id)),
-                items=store.live_item_count(session, row.id),
-                notes_file=row.notes_file,
+                started=meeting.started_at is not None,
+                ended=meeting.ended_at is not None,
+                cancelled=meeting.cancelled,
+                attendees=len(attendance.attendee_ids(session, meeting.id)),
+                items=agenda.live_item_count(session, meeting.id),
+                notes_file=meeting.notes_file,
             )
         )
     return result
@@ -51,16 +49,14 @@ def past_meetings(session: Session, series: SeriesConfig) -> list[PastMeeting]:
 
 def render_meeting(session: Session, series: SeriesConfig, day: date, template: str) -> str:
     """The notes of the series' meeting held on ``day`` (a date in the series' zone)."""
-    why = "held no meeting"
-    for row in store.meetings_of_series(session, series.slug):
-        meeting = meetings.meeting_value(row, series)
-        if meeting.date == day and row.started_at is not None:
+    skipped = False
+    for meeting in meetings.meetings_of_series(session, series):
+        if meeting.date == day and meeting.started_at is not None:
             return render_notes(meetings.meeting_record(session, series, meeting), template)
-        if meeting.date == day and row.cancelled:
-            why = "cancelled (skipped) its meeting"
-    held = [p.date.isoformat() for p in past_meetings(session, series) if p.started]
-    known = f" Meetings held: {', '.join(held[-10:])}." if held else " No meeting was held yet."
-    raise UserError(f"**{series.title}** {why} on {day}.{known}")
+        if meeting.date == day and meeting.cancelled:
+            skipped = True
+    held = tuple(p.date for p in past_meetings(session, series) if p.started)
+    raise NoMeetingHeld(series.title, day, skipped, held)
 
 
 def meetings_table(series: SeriesConfig, past: list[PastMeeting]) -> str:
@@ -87,26 +83,26 @@ class AttendanceMatrix:
 
 def attendance_matrix(session: Session, series: SeriesConfig) -> AttendanceMatrix:
     """Everyone present at any of the series' meetings held so far (running ones included)."""
-    held = [row for row in store.meetings_of_series(session, series.slug) if row.started_at]
-    days = [meetings.meeting_value(row, series).date for row in held]
+    held = [m for m in meetings.meetings_of_series(session, series) if m.started_at]
+    days = [meeting.date for meeting in held]
     headings = []
-    for row, day in zip(held, days, strict=True):
+    for meeting, day in zip(held, days, strict=True):
         heading = day.isoformat()
         if days.count(day) > 1:  # a meeting moved onto another's day
-            heading += f" {row.scheduled_start.astimezone(series.zone):%H:%M}"
+            heading += f" {meeting.scheduled_start.astimezone(series.zone):%H:%M}"
         headings.append(heading)
-    present = [set(store.attendee_ids(session, row.id)) for row in held]
+    present = [set(attendance.attendee_ids(session, meeting.id)) for meeting in held]
     everyone = sorted(set().union(*present))
-    names = store.people(session, everyone)
-    people = [
+    names = people.names(session, everyone)
+    attended = [
         (
-            names[user_id].full_name if user_id in names else f"user {user_id}",
+            names.get(user_id, f"user {user_id}"),
             tuple(user_id in ids for ids in present),
         )
         for user_id in everyone
     ]
-    people.sort(key=lambda person: person[0].casefold())
-    return AttendanceMatrix(headings, people)
+    attended.sort(key=lambda person: person[0].casefold())
+    return AttendanceMatrix(headings, attended)
 
 
 def attendance_table(series: SeriesConfig, matrix: AttendanceMatrix) -> str:

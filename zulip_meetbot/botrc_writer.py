@@ -17,13 +17,16 @@ from datetime import datetime
 from pathlib import Path
 
 from zulip_meetbot.config import (
-    DEFAULT_DATABASE,
-    DEFAULT_DURATION,
-    DEFAULT_NOTES_DIR,
-    DEFAULT_REMINDERS,
-    DEFAULT_SECTIONS,
-    DEFAULT_TEMPLATE,
+    AUTO_START,
+    DATABASE,
+    DURATION,
+    NOTES_DIR,
+    REMINDERS,
+    SECTIONS,
+    TEMPLATE,
+    TOPIC,
     ConfigError,
+    Problem,
     check_interval,
     check_site,
     parse_settings,
@@ -54,10 +57,8 @@ SCHEDULE_CHOICES = (
     "every N weeks, monthly (on the start's weekday: the 2nd Wednesday stays the 2nd), daily, "
     "once, or an RRULE such as FREQ=WEEKLY;BYDAY=WE"
 )
-_PROBLEM_KEY = re.compile(r"\[(?:api|meetbot|series:[^\]]*)\] (\w+):\s*(.*)")
 # What a zuliprc gives (--zuliprc), as init's questions and flags name them.
 _ACCOUNT_FIELDS = ("site", "email", "key")
-_SLUG_PROBLEM = re.compile(r"\[series:[^\]]*\]: (.*)")
 # Words that say nothing about which meeting it is; a slug is typed in commands, so shorter.
 _FILLER_WORDS = frozenset({"the", "meeting", "meetings", "call", "calls", "sync"})
 
@@ -79,7 +80,7 @@ class Answers:
     description: str = ""
     chairs: str = ""
     slug: str = ""
-    topic: str = "{date}"
+    topic: str = TOPIC.default
 
 
 @dataclass(frozen=True)
@@ -285,8 +286,8 @@ key = {answers.key}
 
 [meetbot]
 # The bot's database (agendas, attendance, what it has done) and the notes folder.
-database = {DEFAULT_DATABASE}
-notes_dir = {DEFAULT_NOTES_DIR}
+database = {DATABASE.default}
+notes_dir = {NOTES_DIR.default}
 # Who may start, end, skip and reschedule meetings, besides the organization's admins and owners:
 # Zulip user ids (Profile > User ID) or emails, comma-separated.
 {chairs}
@@ -306,20 +307,20 @@ timezone = {answers.timezone}
 # How it repeats: an RFC 5545 RRULE without DTSTART (FREQ=WEEKLY;INTERVAL=2 is every other
 # week, FREQ=MONTHLY;BYDAY=1TH the first Thursday of each month).
 {schedule_line}
-duration = {DEFAULT_DURATION}
+duration = {DURATION.default}
 # The video call's link, and its text in the notes.
 {video}
 {label}
 # The paragraph under the notes' heading; a blank line, then indented lines, start another.
 {description}
 # When to remind the stream, before the start (empty for no reminders).
-reminders = {DEFAULT_REMINDERS}
+reminders = {REMINDERS.default}
 # The agenda's sections, in order; `agenda add TEXT` adds to the last one.
-sections = {DEFAULT_SECTIONS}
+sections = {SECTIONS.default}
 # The notes template: community or ecosystem (shipped), or a Jinja2 file of your own.
-template = {DEFAULT_TEMPLATE}
+template = {TEMPLATE.default}
 # yes: the meeting starts by itself at its start time; no: when a chair says `start`.
-auto_start = yes
+auto_start = {AUTO_START.default}
 """
 
 
@@ -337,7 +338,7 @@ def botrc_problems(answers: Answers, path: Path) -> dict[str, str]:
     try:
         parse_settings(render_botrc(answers), path)
     except ConfigError as error:
-        found = {**_problems_by_field(error.problems), **problems}
+        found = {**_problems_by_field(error.found), **problems}
         return {field: _given_but_empty(answers, field, m) for field, m in found.items()}
     return problems
 
@@ -348,19 +349,32 @@ def _given_but_empty(answers: Answers, field: str, message: str) -> str:
     return f"{given!r} names no {_label(field)}" if message == "missing" and given else message
 
 
-def _problems_by_field(problems: tuple[str, ...]) -> dict[str, str]:
+def _problems_by_field(problems: Iterable[Problem]) -> dict[str, str]:
     found: dict[str, str] = {}
     for problem in problems:
-        if match := _PROBLEM_KEY.fullmatch(problem):
-            field = _FIELD_OF_KEY.get(match.group(1), match.group(1))
+        if _of_a_key(problem) and problem.key is not None:
+            field = _FIELD_OF_KEY.get(problem.key, problem.key)
             # An empty answer is one not given: "empty" would read as if it had been.
-            message = "missing" if match.group(2) == "empty" else match.group(2)
+            message = "missing" if problem.message == "empty" else problem.message
             found.setdefault(field, message)
-        elif match := _SLUG_PROBLEM.fullmatch(problem):
-            found.setdefault("slug", match.group(1))
+        elif _of_a_series(problem):
+            found.setdefault("slug", problem.message)
         else:
-            found.setdefault("botrc", problem)
+            found.setdefault("botrc", str(problem))
     return found
+
+
+def _of_a_key(problem: Problem) -> bool:
+    """A problem with one key of a section init writes, not one configparser found at a line."""
+    section = problem.section or ""
+    known = section in ("api", "meetbot") or section.startswith("series:")
+    return known and problem.key is not None and problem.line is None
+
+
+def _of_a_series(problem: Problem) -> bool:
+    """A problem with a whole series section (its slug), not with one of its keys."""
+    section = problem.section or ""
+    return section.startswith("series:") and problem.key is None and problem.line is None
 
 
 # --- asking ---------------------------------------------------------------------------------
@@ -463,12 +477,12 @@ def _flag_of_key(key: str) -> str:
     return _flag(_FIELD_OF_KEY[key]) if key in _FIELD_OF_KEY else key
 
 
-def _flag_warning(warning: str) -> str:
+def _flag_warning(warning: Problem) -> str:
     """A ``[series:SLUG] key: …`` warning as ``--flag: …`` when a flag sets that key."""
-    match = _PROBLEM_KEY.fullmatch(warning)
-    if match is None or match.group(1) not in _FIELD_OF_KEY:
-        return warning
-    return f"{_flag_of_key(match.group(1))}: {match.group(2)}"
+    key = warning.key
+    if key is None or key not in _FIELD_OF_KEY or not _of_a_key(warning):
+        return str(warning)
+    return f"{_flag_of_key(key)}: {warning.message}"
 
 
 def default_answers() -> Answers:

@@ -11,14 +11,19 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
 from zulip_meetbot.config import (
+    AFFILIATION_FIELDS,
+    GITHUB_FIELDS,
+    TEMPLATE,
     ConfigError,
+    Key,
+    Problem,
     SeriesConfig,
     Settings,
     load_settings,
@@ -39,7 +44,7 @@ _POLICY_ADMINS = 2
 _POLICY_MODERATORS = 4
 _REDACTED = "<api key>"
 # [meetbot] keys listing custom profile fields the attendees table is filled from.
-PROFILE_FIELD_KEYS = ("affiliation_fields", "github_fields")
+PROFILE_FIELD_KEYS: tuple[Key[tuple[str, ...]], ...] = (AFFILIATION_FIELDS, GITHUB_FIELDS)
 _MIN_REDACTED_LENGTH = 8
 # People forget a reminder posted this long ahead, and a typo (400d for 4d) looks like this.
 _LONGEST_SENSIBLE_REMINDER = timedelta(weeks=4)
@@ -97,7 +102,7 @@ def read_botrc(path: str | Path) -> tuple[Settings | None, list[str]]:
         try:
             check_template(series.template)
         except TemplateProblem as problem:
-            problems.append(f"[series:{series.slug}] template: {problem}")
+            problems.append(str(Problem(f"series:{series.slug}", TEMPLATE.name, str(problem))))
     return (None, problems) if problems else (settings, [])
 
 
@@ -126,11 +131,17 @@ def permission_warning(path: Path) -> str | None:
     )
 
 
-def value_warnings(
-    settings: Settings, now: datetime | None = None, spell: Callable[[str], str] = str
-) -> list[str]:
+def value_warnings(settings: Settings, now: datetime | None = None) -> list[str]:
     """Values ``run`` accepts that are most likely mistakes, one line each; ``now`` (default the
-    present) dates an ended series, ``spell`` writes a key where a message names another."""
+    present) dates an ended series."""
+    return [str(warning) for warning in value_problems(settings, now)]
+
+
+def value_problems(
+    settings: Settings, now: datetime | None = None, spell: Callable[[str], str] = str
+) -> list[Problem]:
+    """:func:`value_warnings` by section and key; ``spell`` writes a key where a message names
+    another (``init`` names the flag that set it)."""
     at = now if now is not None else datetime.now(UTC)
     return [
         warning for series in settings.series for warning in _series_warnings(series, at, spell)
@@ -173,54 +184,75 @@ def ended_warning(series: SeriesConfig, now: datetime) -> str | None:
     )
 
 
-def _series_warnings(series: SeriesConfig, now: datetime, spell: Callable[[str], str]) -> list[str]:
-    where = f"[series:{series.slug}]"
+def _series_warnings(
+    series: SeriesConfig, now: datetime, spell: Callable[[str], str]
+) -> list[Problem]:
+    section = f"series:{series.slug}"
     first = to_utc(series.start, series.zone)
     starts = occurrences(series, first, _GAP_SAMPLE)
     warnings = []
     if start := start_warning(series):
-        warnings.append(f"{where} start: {start}")
+        warnings.append(Problem(section, "start", start))
     if ended := ended_warning(series, now):
-        warnings.append(f"{where} schedule: {ended}")
+        warnings.append(Problem(section, "schedule", ended))
     if starts and starts[0] != first:
         # dateutil, unlike RFC 5545, does not count a start the rule would not give.
         days = [day_text(s.astimezone(series.zone).date()) for s in starts[:3]]
         warnings.append(
-            f"{where} schedule: the rule does not give the day of `start` "
-            f"({day_text(series.start.date())}), so the first meetings are {', '.join(days)}: "
-            "make `start` the first meeting, or change the rule"
+            Problem(
+                section,
+                "schedule",
+                f"the rule does not give the day of `start` ({day_text(series.start.date())}), "
+                f"so the first meetings are {', '.join(days)}: make `start` the first meeting, "
+                "or change the rule",
+            )
         )
     # Wall times: a weekly meeting is 7 days apart even across a daylight-saving change.
     walls = [s.astimezone(series.zone).replace(tzinfo=None) for s in starts]
     gap = min((later - earlier for earlier, later in pairwise(walls)), default=None)
     if gap is not None and series.duration > gap:
         warnings.append(
-            f"{where} duration: {format_duration(series.duration)} is longer than the "
-            f"{format_duration(gap)} between meetings, so a meeting would still run when the "
-            "next one starts"
+            Problem(
+                section,
+                "duration",
+                f"{format_duration(series.duration)} is longer than the {format_duration(gap)} "
+                "between meetings, so a meeting would still run when the next one starts",
+            )
         )
     for reminder in series.reminders:
-        ahead = f"{where} reminders: {format_duration(reminder)} before each meeting"
+        ahead = f"{format_duration(reminder)} before each meeting"
         if gap is not None and reminder > gap:
             warnings.append(
-                f"{ahead} is longer than the {format_duration(gap)} between meetings, so a "
-                "meeting's reminder would come before the meeting before it"
+                Problem(
+                    section,
+                    "reminders",
+                    f"{ahead} is longer than the {format_duration(gap)} between meetings, so a "
+                    "meeting's reminder would come before the meeting before it",
+                )
             )
         elif reminder > _LONGEST_SENSIBLE_REMINDER:
             warnings.append(
-                f"{ahead} is more than {format_duration(_LONGEST_SENSIBLE_REMINDER)} ahead: "
-                "people will have forgotten it (a typo?)"
+                Problem(
+                    section,
+                    "reminders",
+                    f"{ahead} is more than {format_duration(_LONGEST_SENSIBLE_REMINDER)} ahead: "
+                    "people will have forgotten it (a typo?)",
+                )
             )
-    warnings += _section_warnings(series, where)
+    warnings += _section_warnings(series, section)
     if series.video_label and not series.video_link:
         warnings.append(
-            f"{where} video_label: {series.video_label!r} has no {spell('video_link')} to "
-            f"label; add the link, or remove {spell('video_label')}"
+            Problem(
+                section,
+                "video_label",
+                f"{series.video_label!r} has no {spell('video_link')} to label; add the link, "
+                f"or remove {spell('video_label')}",
+            )
         )
     return warnings
 
 
-def _section_warnings(series: SeriesConfig, where: str) -> list[str]:
+def _section_warnings(series: SeriesConfig, section: str) -> list[Problem]:
     # Imported here: agenda pulls in SQLAlchemy, which a broken botrc never needs.
     from zulip_meetbot.domain.agenda import is_later_section
 
@@ -234,9 +266,13 @@ def _section_warnings(series: SeriesConfig, where: str) -> list[str]:
     else:
         advice = f"set default_section to one of {', '.join(others)}"
     return [
-        f"{where} default_section: {series.default_section!r} is a section for later, so "
-        "`agenda add` would put new items there and each would be carried over to the next "
-        f"meeting instead of discussed; {advice}"
+        Problem(
+            section,
+            "default_section",
+            f"{series.default_section!r} is a section for later, so `agenda add` would put new "
+            "items there and each would be carried over to the next meeting instead of "
+            f"discussed; {advice}",
+        )
     ]
 
 
@@ -427,7 +463,7 @@ def chair_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
 
 def profile_field_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
     """The custom profile fields the botrc names exist (defaults are only guesses)."""
-    keys = [key for key in PROFILE_FIELD_KEYS if getattr(settings, key, ())]
+    keys = [key for key in PROFILE_FIELD_KEYS if getattr(settings, key.name, ())]
     if not keys:
         return []  # a meetbot without these keys reads no profile fields
     response = client.get_realm_profile_fields()
@@ -437,13 +473,13 @@ def profile_field_findings(settings: Settings, client: ZulipApi) -> list[Finding
     known = {name.casefold() for name in existing}
     findings = []
     for key in keys:
-        names: tuple[str, ...] = getattr(settings, key)
-        where = f"[meetbot] {key}"
+        names: tuple[str, ...] = getattr(settings, key.name)
+        where = f"[meetbot] {key.name}"
         found = [name for name in names if name.casefold() in known]
         listed = " or ".join(repr(name) for name in names)
         if found:
             findings.append(Finding(OK, f"{where}: the profile field {found[0]!r} exists"))
-        elif names == _default_of(key):
+        elif names == key.default_value:
             findings.append(
                 Finding(OK, f"{where}: no profile field {listed}; people set it with `profile`")
             )
@@ -456,10 +492,6 @@ def profile_field_findings(settings: Settings, client: ZulipApi) -> list[Finding
                 )
             )
     return findings
-
-
-def _default_of(key: str) -> object:
-    return next((f.default for f in fields(Settings) if f.name == key), None)
 
 
 def connect(settings: Settings) -> ZulipApi | Finding:

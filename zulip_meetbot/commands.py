@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from zulip_meetbot.config import parse_duration
+from zulip_meetbot.config import MAX_ITEM_LENGTH, parse_duration
+from zulip_meetbot.timeutil import parse_reschedule_time
 
-MAX_TEXT = 2000
+MAX_TEXT = MAX_ITEM_LENGTH.default_value
 MAX_PROFILE_VALUE = 200
 MAX_NEXT = 50
 
@@ -590,15 +591,13 @@ def _parse_reschedule(rest: str) -> Command:
                 f"`{_short(rest)}` is not a shift like +1d or -30m.", "reschedule"
             ) from None
         return RescheduleMeeting(shift=shift if rest[0] == "+" else -shift)
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return RescheduleMeeting(to=datetime.strptime(" ".join(rest.split()), pattern))
-        except ValueError:
-            continue
-    raise UsageError(
-        "`reschedule` needs a new date and time (`2025-02-27 17:00`) or a shift (`+1d`).",
-        "reschedule",
-    )
+    try:
+        return RescheduleMeeting(to=parse_reschedule_time(rest))
+    except ValueError:
+        raise UsageError(
+            "`reschedule` needs a new date and time (`2025-02-27 17:00`) or a shift (`+1d`).",
+            "reschedule",
+        ) from None
 
 
 def _split_word(text: str) -> tuple[str, str]:

@@ -6,7 +6,6 @@ lists every problem found, each on one line naming the section and key.
 
 from __future__ import annotations
 
-import calendar
 import collections
 import configparser
 import difflib
@@ -15,20 +14,27 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
 
+from zulip_meetbot.markup import stream_name as stream_name
+from zulip_meetbot.timeutil import parse_date as parse_date
+from zulip_meetbot.timeutil import wall_time as _parse_start
+
 __all__ = [
     "BUILTIN_TEMPLATES",
     "CARRY_OVER_MODES",
+    "KEYS",
     "ApiConfig",
     "ConfigError",
+    "Key",
+    "Problem",
     "SeriesConfig",
     "Settings",
     "absolute_path",
@@ -44,6 +50,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+U = TypeVar("U")
 # ``bad`` has a type of its own: an empty tuple or None standing for a list or a value would
 # otherwise pin ``T`` to ``tuple[()]`` or ``None``, and the converter would not fit it.
 Bad = TypeVar("Bad")
@@ -53,66 +60,9 @@ BUILTIN_TEMPLATES = ("community", "ecosystem")
 TEMPLATE_SUFFIX = ".j2"
 CARRY_OVER_MODES = ("deferred", "unticked")
 
-DEFAULT_DATABASE = "meetbot.sqlite3"
-DEFAULT_NOTES_DIR = "notes"
-DEFAULT_TOPIC = "{date}"
-DEFAULT_DURATION = "60m"
-DEFAULT_REMINDERS = "1d, 1h"
-DEFAULT_SECTIONS = "Introductions, Announcements, New Agenda Items"
-DEFAULT_TEMPLATE = "community"
-DEFAULT_CARRY_OVER = "deferred"
-DEFAULT_AUTO_END = "3h"
-DEFAULT_ATTENDANCE_GRACE = "24h"
-DEFAULT_AFFILIATION_FIELDS = "Affiliation, Company, Organization"
-DEFAULT_GITHUB_FIELDS = "GitHub, GitHub username"
-DEFAULT_REMINDER_GRACE = "15m"
-DEFAULT_CATCH_UP = "24h"
-
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # Zulip refuses longer stream names and cuts longer topics, which would break topic matching.
 MAX_NAME_LENGTH = 60
-
-API_KEYS = ("email", "key", "site", "insecure", "cert_bundle", "client_cert", "client_cert_key")
-MEETBOT_KEYS = (
-    "database",
-    "notes_dir",
-    "timezones",
-    "chairs",
-    "reminder_grace",
-    "catch_up",
-    "affiliation_fields",
-    "github_fields",
-    "max_item_length",
-    "max_items_per_meeting",
-    "commands_per_minute",
-)
-SERIES_KEYS = (
-    "title",
-    "stream",
-    "topic",
-    "start",
-    "timezone",
-    "schedule",
-    "duration",
-    "video_link",
-    "video_label",
-    "reminders",
-    "sections",
-    "default_section",
-    "template",
-    "notes_path",
-    "description",
-    "chairs",
-    "auto_start",
-    "auto_end",
-    "carry_over",
-    "attendance_grace",
-)
-_KEYS_BY_SECTION: Mapping[str, tuple[str, ...]] = {
-    "[api]": API_KEYS,
-    "[meetbot]": MEETBOT_KEYS,
-    "[series:SLUG]": SERIES_KEYS,
-}
 
 _DURATION_UNITS: Mapping[str, timedelta] = {
     **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), timedelta(seconds=1)),
@@ -124,11 +74,6 @@ _DURATION_UNITS: Mapping[str, timedelta] = {
 _DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
 _DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
 
-_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_START_RE = re.compile(_DATE_RE.pattern + r"[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
-_START_HINT = "expected YYYY-MM-DD HH:MM[:SS]"
-# Zulip's own ways of writing a stream in a message: #stream and #**stream**.
-_STREAM_MENTION_RE = re.compile(r"#\*\*(.*?)\*\*|#(.*)")
 # IANA's geographic areas: other names (US/Eastern, CET, Poland) are old aliases of these.
 _ZONE_AREAS = (
     "Africa/",
@@ -156,12 +101,71 @@ _NO_DEFAULT_SECTION = "\n"
 _MIN_REDACTED_LENGTH = 8
 
 
-class ConfigError(Exception):
-    """The botrc is unusable; ``problems`` holds one line per problem found."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the botrc: where it is (as precisely as known) and what it is.
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
+    ``section`` is None for the file as a whole, ``key`` None for a whole section; ``line`` is
+    set when configparser itself named the line.
+    """
+
+    section: str | None
+    key: str | None
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        line = f"line {self.line}: " if self.line is not None else ""
+        if self.section is None:
+            return f"{line}{self.message}"
+        if self.key is None and self.line is not None:
+            return f"{line}[{self.section}] {self.message}"  # configparser's "[api] appears twice"
+        key = f" {self.key}" if self.key is not None else ""
+        return f"{line}[{self.section}]{key}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The botrc is unusable: ``found`` holds every problem, ``problems`` the same one per line."""
+
+    def __init__(self, found: Iterable[Problem]) -> None:
+        self.found: tuple[Problem, ...] = tuple(found)
         super().__init__("\n".join(self.problems))
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Each problem as one line of text: ``[series:community] timezone: unknown …``."""
+        return tuple(str(problem) for problem in self.found)
+
+
+@dataclass(frozen=True)
+class Key(Generic[T]):
+    """One botrc key: its section, how its text is read, what a missing one means, what it does.
+
+    ``section`` is ``api``, ``meetbot`` or ``series:SLUG``; ``default`` is the text a missing
+    key stands for (ignored when ``required``); ``shown`` says the default in the docs when the
+    reading works it out (the last section); ``multiline`` keys may go on over indented lines.
+    """
+
+    section: str
+    name: str
+    parse: Callable[[str], T] = field(repr=False)
+    default: str
+    doc: str
+    required: bool = False
+    shown: str = ""
+    multiline: bool = False
+
+    @property
+    def default_value(self) -> T:
+        """The value a missing key stands for (one that needs the botrc's folder: relative)."""
+        return self.parse(self.default)
+
+    @property
+    def documented_default(self) -> str:
+        """The default as the docs write it: ``required``, ``none``, or the text."""
+        if self.required:
+            return "required"
+        return self.shown or self.default or "none"
 
 
 @dataclass(frozen=True)
@@ -199,9 +203,9 @@ class SeriesConfig:
     auto_start: bool
     carry_over: str
     # A meeting still open this long after its planned end is ended by the bot.
-    auto_end: timedelta = timedelta(hours=3)
+    auto_end: timedelta = field(default_factory=lambda: AUTO_END.default_value)
     # Reactions on the attendance message this long after `end` still count.
-    attendance_grace: timedelta = timedelta(hours=24)
+    attendance_grace: timedelta = field(default_factory=lambda: ATTENDANCE_GRACE.default_value)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -231,16 +235,16 @@ class Settings:
     chairs: tuple[str, ...]
     series: tuple[SeriesConfig, ...]
     # How late a reminder missed while the bot was down may still be posted.
-    reminder_grace: timedelta = timedelta(minutes=15)
+    reminder_grace: timedelta
     # How old a command sent while the bot was away may be and still be answered on its return.
-    catch_up: timedelta = timedelta(hours=24)
+    catch_up: timedelta
     # Names of the organization's custom profile fields read for the attendees table.
-    affiliation_fields: tuple[str, ...] = ("Affiliation", "Company", "Organization")
-    github_fields: tuple[str, ...] = ("GitHub", "GitHub username")
+    affiliation_fields: tuple[str, ...]
+    github_fields: tuple[str, ...]
     # Limits that keep a flood or a paste accident from filling the record.
-    max_item_length: int = 2000
-    max_items_per_meeting: int = 500
-    commands_per_minute: int = 30
+    max_item_length: int
+    max_items_per_meeting: int
+    commands_per_minute: int
 
     def series_by_slug(self, slug: str) -> SeriesConfig | None:
         """The series called ``slug``, or None."""
@@ -312,14 +316,6 @@ def zones_using_abbreviation(abbreviation: str, year: int) -> tuple[str, ...]:
     return _zones_by_abbreviation(year).get(abbreviation.upper(), ())
 
 
-def stream_name(text: str) -> str:
-    """The stream of ``#community`` or ``#**community**`` (as Zulip writes one): ``community``."""
-    mention = _STREAM_MENTION_RE.fullmatch(text.strip())
-    if mention is None:
-        return text.strip()
-    return next(name for name in mention.groups() if name is not None).strip()
-
-
 def check_site(text: str) -> str:
     """The Zulip server's URL; one without a scheme gets https://, as the zulip client does."""
     site = text.strip()
@@ -356,11 +352,13 @@ def load_settings(path: str | Path) -> Settings:
     try:
         text = botrc.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([botrc_not_found(botrc)]) from None
+        raise ConfigError([_whole_file(botrc_not_found(botrc))]) from None
     except UnicodeDecodeError as err:
-        raise ConfigError([f"botrc {botrc} is not UTF-8 text ({err.reason})"]) from None
+        raise ConfigError(
+            [_whole_file(f"botrc {botrc} is not UTF-8 text ({err.reason})")]
+        ) from None
     except OSError as err:
-        raise ConfigError([f"cannot read botrc {botrc}: {err.strerror}"]) from None
+        raise ConfigError([_whole_file(f"cannot read botrc {botrc}: {err.strerror}")]) from None
     return parse_settings(text, botrc)
 
 
@@ -369,19 +367,19 @@ def parse_settings(text: str, path: Path) -> Settings:
     botrc = absolute_path(path)
     base = botrc.parent
     parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT_SECTION)
-    problems: list[str] = []
+    problems: list[Problem] = []
     try:
         parser.read_string(text, source=str(botrc))
     except configparser.MissingSectionHeaderError as err:
-        raise ConfigError([f"line {err.lineno}: expected a [section] header first"]) from None
+        header_first = Problem(None, None, "expected a [section] header first", err.lineno)
+        raise ConfigError([header_first]) from None
     except configparser.ParsingError as err:
         # configparser keeps every good line, so the rest of the file can still be checked.
         problems.extend(_syntax_problem(text, lineno) for lineno, _ in err.errors)
     except configparser.DuplicateSectionError as err:
-        raise ConfigError([f"line {err.lineno}: [{err.section}] appears twice"]) from None
+        raise ConfigError([Problem(err.section, None, "appears twice", err.lineno)]) from None
     except configparser.DuplicateOptionError as err:
-        message = f"line {err.lineno}: [{err.section}] {err.option}: set twice"
-        raise ConfigError([message]) from None
+        raise ConfigError([Problem(err.section, err.option, "set twice", err.lineno)]) from None
 
     continued = _indented_keys(text)
     problems.extend(line.problem for line in continued)
@@ -392,16 +390,12 @@ def parse_settings(text: str, path: Path) -> Settings:
         problems.extend(_unknown_keys(name, parser.options(name)))
     api = _read_api(reader, base)
     database, notes_dir, timezones, chairs, grace = _read_meetbot(reader, base)
-    affiliation_fields = reader.value(
-        "meetbot", "affiliation_fields", _field_names, (), DEFAULT_AFFILIATION_FIELDS
-    )
-    github_fields = reader.value(
-        "meetbot", "github_fields", _field_names, (), DEFAULT_GITHUB_FIELDS
-    )
-    max_item_length = reader.value("meetbot", "max_item_length", _positive_int, 0, "2000")
-    max_items = reader.value("meetbot", "max_items_per_meeting", _positive_int, 0, "500")
-    per_minute = reader.value("meetbot", "commands_per_minute", _positive_int, 0, "30")
-    catch_up = reader.value("meetbot", "catch_up", parse_duration, timedelta(), DEFAULT_CATCH_UP)
+    affiliation_fields = reader.value("meetbot", AFFILIATION_FIELDS, ())
+    github_fields = reader.value("meetbot", GITHUB_FIELDS, ())
+    max_item_length = reader.value("meetbot", MAX_ITEM_LENGTH, 0)
+    max_items = reader.value("meetbot", MAX_ITEMS_PER_MEETING, 0)
+    per_minute = reader.value("meetbot", COMMANDS_PER_MINUTE, 0)
+    catch_up = reader.value("meetbot", CATCH_UP, timedelta())
     secret = parser.get("api", "key", fallback="").strip()
     series: list[SeriesConfig] = []
     for name in parser.sections():
@@ -409,7 +403,9 @@ def parse_settings(text: str, path: Path) -> Settings:
         if one is not None:
             series.append(one)
     if not any(name.startswith("series:") for name in parser.sections()):
-        problems.append("no [series:SLUG] section: the botrc must describe at least one meeting")
+        problems.append(
+            _whole_file("no [series:SLUG] section: the botrc must describe at least one meeting")
+        )
     problems.extend(_ambiguous_series(series))
 
     if problems or api is None:
@@ -432,6 +428,10 @@ def parse_settings(text: str, path: Path) -> Settings:
     )
 
 
+def _whole_file(message: str) -> Problem:
+    return Problem(None, None, message)
+
+
 # --- reading keys ---------------------------------------------------------------------------
 
 
@@ -440,27 +440,27 @@ class _Reader:
     """Reads keys of the parsed file; a bad value adds a problem and yields a fallback."""
 
     parser: configparser.ConfigParser
-    problems: list[str]
+    problems: list[Problem]
     explained: frozenset[tuple[str, str]] = frozenset()
 
     def problem(self, section: str, key: str, message: str) -> None:
         if (section, key) not in self.explained:
-            self.problems.append(f"[{section}] {key}: {message}")
+            self.problems.append(Problem(section, key, message))
 
-    def text(
-        self, section: str, key: str, default: str | None = None, *, multiline: bool = False
-    ) -> str | None:
-        """The stripped value; a None default makes the key required. None when unusable."""
-        if not self.parser.has_option(section, key):
-            if default is None:
-                self.problem(section, key, "missing")
-            return default
-        value = self.parser.get(section, key).strip()
-        if default is None and not value:
-            self.problem(section, key, "empty")
+    def text(self, section: str, key: Key[Any], default: str | None = None) -> str | None:
+        """The stripped value, or the default (``default``, else the table's) when it is
+        missing; None, with the problem recorded, when it is unusable."""
+        fallback = None if key.required else key.default if default is None else default
+        if not self.parser.has_option(section, key.name):
+            if fallback is None:
+                self.problem(section, key.name, "missing")
+            return fallback
+        value = self.parser.get(section, key.name).strip()
+        if fallback is None and not value:
+            self.problem(section, key.name, "empty")
             return None
-        if not multiline and "\n" in value:
-            self.problem(section, key, "must fit on one line")
+        if not key.multiline and "\n" in value:
+            self.problem(section, key.name, "must fit on one line")
             return None
         return value
 
@@ -478,30 +478,38 @@ class _Reader:
             self.problem(section, key, str(err))
             return bad
 
-    def value(
+    def value(self, section: str, key: Key[T], bad: Bad, default: str | None = None) -> T | Bad:
+        """The key read by its parser, or ``bad`` when it is missing or wrong."""
+        text = self.text(section, key, default)
+        return bad if text is None else self.check(section, key.name, text, key.parse, bad)
+
+    def value_then(
         self,
         section: str,
-        key: str,
-        convert: Callable[[str], T],
+        key: Key[T],
+        then: Callable[[T], U],
         bad: Bad,
         default: str | None = None,
-        *,
-        multiline: bool = False,
-    ) -> T | Bad:
-        """The key converted, or ``bad`` when it is missing or wrong."""
-        text = self.text(section, key, default, multiline=multiline)
-        return bad if text is None else self.check(section, key, text, convert, bad)
+    ) -> U | Bad:
+        """The key read by its parser, then by ``then``, which checks it against the rest of
+        the botrc (its folder, the series' start or sections); ``bad`` when it is wrong."""
+        text = self.text(section, key, default)
+        if text is None:
+            return bad
+        return self.check(section, key.name, text, lambda t: then(key.parse(t)), bad)
 
 
 def _read_api(reader: _Reader, base: Path) -> ApiConfig | None:
     if not reader.parser.has_section("api"):
-        reader.problems.append("[api]: missing (it needs email, key and site, as in a zuliprc)")
+        reader.problems.append(
+            Problem("api", None, "missing (it needs email, key and site, as in a zuliprc)")
+        )
         return None
-    email = reader.value("api", "email", _check_email, None)
-    key = reader.text("api", "key")  # never passed to a converter: no message may echo it
-    site = reader.value("api", "site", check_site, None)
-    insecure = reader.value("api", "insecure", _parse_bool, None, "no")
-    bundle = reader.value("api", "cert_bundle", lambda b: _existing_file(b, base), None, "")
+    email = reader.value("api", EMAIL, None)
+    key = reader.text("api", API_KEY)  # never passed to a converter: no message may echo it
+    site = reader.value("api", SITE, None)
+    insecure = reader.value("api", INSECURE, None)
+    bundle = reader.value_then("api", CERT_BUNDLE, lambda b: _existing_file(b, base), None)
     if email is None or key is None or site is None or insecure is None:
         return None
     return ApiConfig(email=email, key=key, site=site, insecure=insecure, cert_bundle=bundle)
@@ -511,15 +519,13 @@ def _read_meetbot(
     reader: _Reader, base: Path
 ) -> tuple[Path, Path, tuple[str, ...], tuple[str, ...], timedelta]:
     def path(text: str) -> Path:
-        return _resolve(base, _non_empty(text))
+        return _resolve(base, text)
 
-    database = reader.value("meetbot", "database", path, base, DEFAULT_DATABASE)
-    notes_dir = reader.value("meetbot", "notes_dir", path, base, DEFAULT_NOTES_DIR)
-    zones = reader.value("meetbot", "timezones", _parse_zones, (), "", multiline=True)
-    chairs = reader.value("meetbot", "chairs", _parse_chairs, (), "", multiline=True)
-    grace = reader.value(
-        "meetbot", "reminder_grace", parse_duration, timedelta(), DEFAULT_REMINDER_GRACE
-    )
+    database = reader.value_then("meetbot", DATABASE, path, base)
+    notes_dir = reader.value_then("meetbot", NOTES_DIR, path, base)
+    zones = reader.value("meetbot", TIMEZONES, ())
+    chairs = reader.value("meetbot", CHAIRS, ())
+    grace = reader.value("meetbot", REMINDER_GRACE, timedelta())
     return database, notes_dir, zones, chairs, grace
 
 
@@ -529,61 +535,62 @@ def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> S
     slug = section.removeprefix("series:")
     if not SLUG_RE.fullmatch(slug):
         reader.problems.append(
-            f"[{section}]: the slug {slug!r} must match [a-z0-9][a-z0-9_-]* "
-            "(lower-case letters, digits, '-' and '_')"
+            Problem(
+                section,
+                None,
+                f"the slug {slug!r} must match [a-z0-9][a-z0-9_-]* "
+                "(lower-case letters, digits, '-' and '_')",
+            )
         )
         return None
     problems_before = len(reader.problems)
 
-    def value(
-        key: str, convert: Callable[[str], T], bad: Bad, default: str | None = None
-    ) -> T | Bad:
-        return reader.value(section, key, convert, bad, default)
+    def value(key: Key[T], bad: Bad, default: str | None = None) -> T | Bad:
+        return reader.value(section, key, bad, default)
 
-    def listed(key: str, convert: Callable[[str], T], bad: Bad, default: str) -> T | Bad:
-        return reader.value(section, key, convert, bad, default, multiline=True)
+    def value_then(
+        key: Key[T], then: Callable[[T], U], bad: Bad, default: str | None = None
+    ) -> U | Bad:
+        return reader.value_then(section, key, then, bad, default)
 
-    title = value("title", str, "")
-    stream = value("stream", _check_stream, "")
-    topic = value("topic", _check_topic, "", DEFAULT_TOPIC)
-    start = value("start", _parse_start, None)
-    timezone = value("timezone", check_zone, None)
-    schedule = value("schedule", _strip_rrule_prefix, None, "")
+    title = value(TITLE, "")
+    stream = value(STREAM, "")
+    topic = value(TOPIC, "")
+    start = value(START, None)
+    timezone = value(TIMEZONE, None)
+    schedule = value(SCHEDULE, None)
     rule = None
     if schedule and start is not None:
         # Check the rule even when the zone is bad, so both mistakes show in one run.
         zone = ZoneInfo(timezone or "UTC")
         rule = reader.check(
-            section, "schedule", schedule, lambda s: _check_rule(s, start, zone), None
+            section, SCHEDULE.name, schedule, lambda s: _check_rule(s, start, zone), None
         )
-    duration = value("duration", parse_duration, timedelta(), DEFAULT_DURATION)
-    video_link = value("video_link", _check_link, "", "")
+    duration = value(DURATION, timedelta())
+    video_link = value(VIDEO_LINK, "")
     # No link, no label: a label given alone stays, for `check` to point out.
-    video_label = value("video_label", str, "", "") or _default_video_label(video_link)
-    reminders = listed("reminders", _parse_reminders, (), DEFAULT_REMINDERS)
-    sections = listed("sections", _parse_sections, (), DEFAULT_SECTIONS)
+    video_label = value(VIDEO_LABEL, "") or _default_video_label(video_link)
+    reminders = value(REMINDERS, ())
+    sections = value(SECTIONS, ())
     default_section = ""
     if sections:
         pick = functools.partial(_pick_section, sections=sections)
-        default_section = value("default_section", pick, "", sections[-1])
-    template = value(
-        "template",
-        functools.partial(resolve_template, base=base, botrc=botrc, key=key),
-        "",
-        DEFAULT_TEMPLATE,
+        default_section = value_then(DEFAULT_SECTION, pick, "", sections[-1])
+    template = value_then(
+        TEMPLATE, functools.partial(resolve_template, base=base, botrc=botrc, key=key), ""
     )
     notes_path = ""
     if start is not None:
         check_notes = functools.partial(_check_notes_path, start=start, rule=rule)
-        notes_path = value("notes_path", check_notes, "", f"%Y-%m-%d-{slug}.md")
-    description = reader.value(section, "description", str, "", "", multiline=True)
-    chairs = listed("chairs", _parse_chairs, (), "")
-    auto_start = value("auto_start", _parse_bool, True, "yes")
-    auto_end = value("auto_end", parse_duration, timedelta(), DEFAULT_AUTO_END)
-    attendance_grace = value(
-        "attendance_grace", parse_duration, timedelta(), DEFAULT_ATTENDANCE_GRACE
-    )
-    carry_over = value("carry_over", _check_carry_over, "", DEFAULT_CARRY_OVER)
+        notes_path = value_then(
+            NOTES_PATH, check_notes, "", NOTES_PATH.default.replace(_SLUG_MARK, slug)
+        )
+    description = value(DESCRIPTION, "")
+    chairs = value(SERIES_CHAIRS, ())
+    auto_start = value(AUTO_START, True)
+    auto_end = value(AUTO_END, timedelta())
+    attendance_grace = value(ATTENDANCE_GRACE, timedelta())
+    carry_over = value(CARRY_OVER, "")
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
     if len(reader.problems) > problems_before or start is None or timezone is None:
@@ -771,50 +778,6 @@ def _check_topic(text: str) -> str:
     return text
 
 
-def _parse_start(text: str) -> datetime:
-    match = _START_RE.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{_START_HINT}, got {text!r}")
-    year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
-    second = int(match.group(6) or 0)
-    existing_date(year, month, day, text)
-    if hour > 23 or minute > 59 or second > 59:
-        raise NoSuchDate(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00-23:59)")
-    return datetime(year, month, day, hour, minute, second)
-
-
-class NoSuchDate(ValueError):
-    """A date or time written in the right shape that the calendar does not have."""
-
-
-def existing_date(year: int, month: int, day: int, text: str) -> date:
-    """The date, or :class:`NoSuchDate` saying why ``text`` (where it was written) names none."""
-    if not 1 <= month <= 12:
-        raise NoSuchDate(f"{text!r}: there is no month {month}")
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        month_name = calendar.month_name[month]
-        raise NoSuchDate(
-            f"{text!r}: the date {year:04d}-{month:02d}-{day:02d} does not exist "
-            f"({month_name} {year} has {days} days)"
-        )
-    return date(year, month, day)
-
-
-def parse_wall_time(text: str) -> datetime:
-    """A wall time written YYYY-MM-DD HH:MM[:SS], checked as the botrc's ``start`` is."""
-    return _parse_start(" ".join(text.split()))
-
-
-def parse_date(text: str) -> date:
-    """A date written YYYY-MM-DD, checked as the botrc's ``start`` is."""
-    match = _DATE_RE.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(f"expected a date like 2025-02-12, got {text!r}")
-    year, month, day = (int(part) for part in match.groups())
-    return existing_date(year, month, day, text)
-
-
 def _strip_rrule_prefix(text: str) -> str | None:
     body = text[len("RRULE:") :] if text.upper().startswith("RRULE:") else text
     return body.strip() or None
@@ -967,42 +930,45 @@ def _check_carry_over(text: str) -> str:
 
 
 def _known_keys(section: str) -> tuple[str, ...] | None:
-    if section == "api":
-        return API_KEYS
-    if section == "meetbot":
-        return MEETBOT_KEYS
-    if section.startswith("series:"):
-        return SERIES_KEYS
-    return None
+    kind = "series:SLUG" if section.startswith("series:") else section
+    return _NAMES_BY_SECTION.get(kind)
 
 
-def _unknown_keys(section: str, keys: Iterable[str]) -> list[str]:
+def _unknown_keys(section: str, keys: Iterable[str]) -> list[Problem]:
     known = _known_keys(section)
     if known is None:
-        return [f"[{section}]: unknown section (expected [api], [meetbot] or [series:SLUG])"]
+        return [
+            Problem(section, None, "unknown section (expected [api], [meetbot] or [series:SLUG])")
+        ]
     return [
-        f"[{section}] {key}: unknown key{_key_hint(key, known)}" for key in keys if key not in known
+        Problem(section, key, f"unknown key{_key_hint(key, known)}")
+        for key in keys
+        if key not in known
     ]
 
 
 def _key_hint(key: str, known: Sequence[str]) -> str:
     # A key another section knows is in the wrong place, whatever it looks like here.
-    homes = [name for name, keys in _KEYS_BY_SECTION.items() if key in keys]
+    homes = [f"[{name}]" for name, keys in _NAMES_BY_SECTION.items() if key in keys]
     if homes:
         return f" (it belongs in {' or '.join(homes)})"
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _ambiguous_series(series: Sequence[SeriesConfig]) -> list[str]:
+def _ambiguous_series(series: Sequence[SeriesConfig]) -> list[Problem]:
     problems = []
     for index, later in enumerate(series):
         for earlier in series[:index]:
             same_stream = earlier.stream.casefold() == later.stream.casefold()
             if same_stream and earlier.topic.casefold() == later.topic.casefold():
                 problems.append(
-                    f"[series:{later.slug}] topic: {later.topic!r} in stream {later.stream!r} is "
-                    f"also [series:{earlier.slug}]'s, so their meetings could not be told apart"
+                    Problem(
+                        f"series:{later.slug}",
+                        TOPIC.name,
+                        f"{later.topic!r} in stream {later.stream!r} is also "
+                        f"[series:{earlier.slug}]'s, so their meetings could not be told apart",
+                    )
                 )
     return problems
 
@@ -1017,10 +983,12 @@ class _ContinuedKey:
     key: str  # the key the line was meant to set
 
     @property
-    def problem(self) -> str:
-        return (
-            f"[{self.section}] {self.key}: line {self.lineno} is indented, so it continues the "
-            f"value of {self.owner} above it instead of setting {self.key}: remove the indentation"
+    def problem(self) -> Problem:
+        return Problem(
+            self.section,
+            self.key,
+            f"line {self.lineno} is indented, so it continues the value of {self.owner} above "
+            f"it instead of setting {self.key}: remove the indentation",
         )
 
 
@@ -1049,22 +1017,337 @@ def _indented_keys(text: str) -> list[_ContinuedKey]:
     return found
 
 
-def _syntax_problem(text: str, lineno: int) -> str:
+def _syntax_problem(text: str, lineno: int) -> Problem:
     lines = text.splitlines()
     line = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
     headers = (_SECTION_HEADER_RE.fullmatch(raw.strip()) for raw in lines[: lineno - 1])
     section = next((m.group(1) for m in reversed(list(headers)) if m), None)
-    expected = f"line {lineno}: expected 'key = value' or a [section] header"
+    expected = "expected 'key = value' or a [section] header"
     if section == "api":
-        return f"{expected} (the line is in [api], so it is not shown)"
+        return Problem(None, None, f"{expected} (the line is in [api], so it is not shown)", lineno)
     shown = line if len(line) <= 60 else line[:57] + "..."
-    return f"{expected}, got {shown!r}"
+    return Problem(None, None, f"{expected}, got {shown!r}", lineno)
 
 
-def _redact(problems: Iterable[str], key: str) -> list[str]:
+def _redact(problems: Iterable[Problem], key: str) -> list[Problem]:
     # A key continued over several lines is a problem too, and any of its lines may be echoed.
     secrets = [s for s in (key, *key.splitlines()) if len(s.strip()) >= _MIN_REDACTED_LENGTH]
     redacted = list(problems)
     for secret in sorted(secrets, key=len, reverse=True):
-        redacted = [p.replace(secret.strip(), "<api key>") for p in redacted]
+        redacted = [_without(p, secret.strip()) for p in redacted]
     return redacted
+
+
+def _without(problem: Problem, secret: str) -> Problem:
+    def hidden(text: str | None) -> str | None:
+        return None if text is None else text.replace(secret, "<api key>")
+
+    return replace(
+        problem,
+        section=hidden(problem.section),
+        key=hidden(problem.key),
+        message=problem.message.replace(secret, "<api key>"),
+    )
+
+
+# --- the keys -------------------------------------------------------------------------------
+# Every key the botrc knows, once: reading, `meetbot init`, `meetbot check` and the docs take
+# its parser, default and meaning from here (tests hold botrc.example and README to it).
+
+# Where a default names the series' slug (notes_path): replaced by the slug when read.
+_SLUG_MARK = "SLUG"
+
+EMAIL = Key("api", "email", _check_email, "", "the bot's email address", required=True)
+API_KEY = Key("api", "key", str, "", "the bot's API key", required=True)
+SITE = Key("api", "site", check_site, "", "the Zulip server's URL", required=True)
+INSECURE = Key("api", "insecure", _parse_bool, "no", "skip TLS verification, as in a zuliprc")
+CERT_BUNDLE = Key("api", "cert_bundle", str, "", "a CA bundle to trust, as in a zuliprc")
+CLIENT_CERT = Key("api", "client_cert", str, "", "accepted, as a zuliprc may hold it; unused")
+CLIENT_CERT_KEY = Key(
+    "api", "client_cert_key", str, "", "accepted, as a zuliprc may hold it; unused"
+)
+DATABASE = Key(
+    "meetbot",
+    "database",
+    _non_empty,
+    "meetbot.sqlite3",
+    "the SQLite database: agendas, attendance, what the bot has done. `run` creates the file "
+    "but never its folder: a folder that does not exist (a typo?) stops `run` and `check` says so",
+)
+NOTES_DIR = Key("meetbot", "notes_dir", _non_empty, "notes", "where notes files are written")
+TIMEZONES = Key(
+    "meetbot",
+    "timezones",
+    _parse_zones,
+    "",
+    "extra zones each reminder spells the time out in",
+    multiline=True,
+)
+CHAIRS = Key(
+    "meetbot",
+    "chairs",
+    _parse_chairs,
+    "",
+    "user ids or emails who may chair every series (admins and owners always may)",
+    multiline=True,
+)
+REMINDER_GRACE = Key(
+    "meetbot",
+    "reminder_grace",
+    parse_duration,
+    "15m",
+    "how late a reminder missed while the bot was down (or cut off by a stop as it was posted) "
+    "may still go out",
+)
+CATCH_UP = Key(
+    "meetbot",
+    "catch_up",
+    parse_duration,
+    "24h",
+    "commands sent while the bot was away are answered when it is back, up to this old; so are "
+    "replies and posts (attendance messages, summaries) a stop cut off or Zulip would not take, "
+    "which a running bot also posts again with backoff. The record of handled commands and "
+    "replies older than this is dropped every hour",
+)
+AFFILIATION_FIELDS = Key(
+    "meetbot",
+    "affiliation_fields",
+    _field_names,
+    "Affiliation, Company, Organization",
+    "custom profile fields that fill the attendees table's affiliation (the first that exists)",
+)
+GITHUB_FIELDS = Key(
+    "meetbot",
+    "github_fields",
+    _field_names,
+    "GitHub, GitHub username",
+    "custom profile fields that fill the attendees table's GitHub name (the first that exists)",
+)
+MAX_ITEM_LENGTH = Key(
+    "meetbot",
+    "max_item_length",
+    _positive_int,
+    "2000",
+    "the longest agenda item, note, decision or action, in characters",
+)
+MAX_ITEMS_PER_MEETING = Key(
+    "meetbot", "max_items_per_meeting", _positive_int, "500", "the most items a meeting can hold"
+)
+COMMANDS_PER_MINUTE = Key(
+    "meetbot",
+    "commands_per_minute",
+    _positive_int,
+    "30",
+    "how many commands one person may send a minute: one over it is ignored and its sender "
+    "told which one to send again (at most one notice a minute)",
+)
+TITLE = Key(
+    "series:SLUG",
+    "title",
+    str,
+    "",
+    "the meeting's name, in reminders and as the notes' heading",
+    required=True,
+)
+STREAM = Key(
+    "series:SLUG",
+    "stream",
+    _check_stream,
+    "",
+    "the stream the meeting happens in (`#name` and `#**name**` mean `name`)",
+    required=True,
+)
+TOPIC = Key(
+    "series:SLUG",
+    "topic",
+    _check_topic,
+    "{date}",
+    "each meeting's topic; `{date}` becomes YYYY-MM-DD",
+)
+START = Key(
+    "series:SLUG",
+    "start",
+    _parse_start,
+    "",
+    "the first meeting, YYYY-MM-DD HH:MM, a wall time in `timezone`",
+    required=True,
+)
+TIMEZONE = Key(
+    "series:SLUG",
+    "timezone",
+    check_zone,
+    "",
+    "the IANA zone the meeting keeps its wall time in (Europe/Berlin, not CEST)",
+    required=True,
+)
+SCHEDULE = Key(
+    "series:SLUG",
+    "schedule",
+    _strip_rrule_prefix,
+    "",
+    "an RFC 5545 RRULE such as `FREQ=WEEKLY;INTERVAL=2`",
+    shown="one-off",
+)
+DURATION = Key("series:SLUG", "duration", parse_duration, "60m", "how long a meeting lasts")
+VIDEO_LINK = Key("series:SLUG", "video_link", _check_link, "", "the video call's URL")
+VIDEO_LABEL = Key(
+    "series:SLUG",
+    "video_label",
+    str,
+    "",
+    "the link's text in the notes (a label without a link is warned about)",
+    shown='"Zoom link" for a zoom. host, else "Video call link"',
+)
+REMINDERS = Key(
+    "series:SLUG",
+    "reminders",
+    _parse_reminders,
+    "1d, 1h",
+    "when to remind the stream before each meeting: elapsed time, so `1d` is exactly 24 hours "
+    "before the start, which on a day the clocks change is an hour earlier or later on the "
+    "wall clock",
+    multiline=True,
+)
+SECTIONS = Key(
+    "series:SLUG",
+    "sections",
+    _parse_sections,
+    "Introductions, Announcements, New Agenda Items",
+    "the agenda's sections, in order",
+    multiline=True,
+)
+DEFAULT_SECTION = Key(
+    "series:SLUG",
+    "default_section",
+    str,
+    "",
+    "where `agenda add` puts an item when no section is named",
+    shown="the last section",
+)
+TEMPLATE = Key(
+    "series:SLUG",
+    "template",
+    str,
+    "community",
+    "the notes template: `community`, `ecosystem`, or a Jinja2 file named `*.j2`",
+)
+NOTES_PATH = Key(
+    "series:SLUG",
+    "notes_path",
+    str,
+    f"%Y-%m-%d-{_SLUG_MARK}.md",
+    "the notes file's name inside `notes_dir`, a strftime pattern",
+)
+DESCRIPTION = Key(
+    "series:SLUG",
+    "description",
+    str,
+    "",
+    "the paragraph under the notes' heading (a blank line, then indented lines, start another)",
+    multiline=True,
+)
+SERIES_CHAIRS = Key(
+    "series:SLUG",
+    "chairs",
+    _parse_chairs,
+    "",
+    "this series' chairs, besides `[meetbot] chairs`",
+    multiline=True,
+)
+AUTO_START = Key(
+    "series:SLUG",
+    "auto_start",
+    _parse_bool,
+    "yes",
+    "whether the meeting starts by itself at its start time (no: a chair says `start`)",
+)
+AUTO_END: Key[timedelta] = Key(
+    "series:SLUG",
+    "auto_end",
+    parse_duration,
+    "3h",
+    "a meeting still running this long after its planned end is ended by the bot",
+)
+ATTENDANCE_GRACE: Key[timedelta] = Key(
+    "series:SLUG",
+    "attendance_grace",
+    parse_duration,
+    "24h",
+    "late reactions, and edits of the notes, decisions and actions, still count this long "
+    "after `end`",
+)
+CARRY_OVER = Key(
+    "series:SLUG",
+    "carry_over",
+    _check_carry_over,
+    "deferred",
+    "what the next agenda inherits at `end`: `deferred` (items deferred with `agenda defer N`, "
+    "and the unticked items of a section for later) or `unticked` (every unticked item as "
+    "well); see [What the next meeting inherits](#what-the-next-meeting-inherits)",
+)
+
+KEYS: tuple[Key[Any], ...] = (
+    EMAIL,
+    API_KEY,
+    SITE,
+    INSECURE,
+    CERT_BUNDLE,
+    CLIENT_CERT,
+    CLIENT_CERT_KEY,
+    DATABASE,
+    NOTES_DIR,
+    TIMEZONES,
+    CHAIRS,
+    REMINDER_GRACE,
+    CATCH_UP,
+    AFFILIATION_FIELDS,
+    GITHUB_FIELDS,
+    MAX_ITEM_LENGTH,
+    MAX_ITEMS_PER_MEETING,
+    COMMANDS_PER_MINUTE,
+    TITLE,
+    STREAM,
+    TOPIC,
+    START,
+    TIMEZONE,
+    SCHEDULE,
+    DURATION,
+    VIDEO_LINK,
+    VIDEO_LABEL,
+    REMINDERS,
+    SECTIONS,
+    DEFAULT_SECTION,
+    TEMPLATE,
+    NOTES_PATH,
+    DESCRIPTION,
+    SERIES_CHAIRS,
+    AUTO_START,
+    AUTO_END,
+    ATTENDANCE_GRACE,
+    CARRY_OVER,
+)
+_NAMES_BY_SECTION: Mapping[str, tuple[str, ...]] = {
+    section: tuple(key.name for key in KEYS if key.section == section)
+    for section in dict.fromkeys(key.section for key in KEYS)
+}
+API_KEYS = _NAMES_BY_SECTION["api"]
+MEETBOT_KEYS = _NAMES_BY_SECTION["meetbot"]
+SERIES_KEYS = _NAMES_BY_SECTION["series:SLUG"]
+
+
+def key_named(section: str, name: str) -> Key[Any]:
+    """The key ``name`` of ``section`` (``api``, ``meetbot``, ``series:SLUG`` or a series)."""
+    kind = "series:SLUG" if section.startswith("series:") else section
+    return next(key for key in KEYS if key.section == kind and key.name == name)
+
+
+def keys_table() -> str:
+    """README's table of botrc keys, in Markdown: section, key, default, meaning."""
+    rows = ["| section | key | default | meaning |", "|---|---|---|---|"]
+    for section in _NAMES_BY_SECTION:
+        for index, key in enumerate(k for k in KEYS if k.section == section):
+            shown = key.documented_default
+            default = f"`{shown}`" if shown == key.default else shown
+            where = f" `[{section}]`" if index == 0 else ""
+            rows.append(f"|{where} | `{key.name}` | {default} | {key.doc} |")
+    return "\n".join(rows) + "\n"

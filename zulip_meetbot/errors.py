@@ -1,7 +1,8 @@
-"""The one exception the domain raises when it refuses a request: its text is the reply."""
+"""The exception a refused request raises; the domain raises its facts (``refusals.py``)."""
 
 from __future__ import annotations
 
 
 class UserError(Exception):
-    """A request that cannot be done as asked; ``str(error)`` is a polite reply for the user."""
+    """A request that cannot be done as asked. A plain one (the handler's routing refusals)
+    carries its reply as ``str(error)``; a ``Refusal`` carries facts that ``views`` words."""

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import __version__, lifecycle, store, views
+from zulip_meetbot import __version__, lifecycle, views
 from zulip_meetbot.commands import (
     AddItem,
     AddNote,
@@ -48,7 +48,7 @@ from zulip_meetbot.commands import (
     UsageError,
     parse_request,
 )
-from zulip_meetbot.config import SeriesConfig, Settings
+from zulip_meetbot.config import COMMANDS_PER_MINUTE, SeriesConfig, Settings
 from zulip_meetbot.domain import agenda, attendance, meetings, minutes, people
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.errors import UserError
@@ -139,7 +139,7 @@ class MeetbotHandler:
         self._marked: dict[str, tuple[int, set[int]]] = {}
         self._meeting: meetings.Meeting | None = None  # the one the current command acts on
         self._context: _Context | None = None  # the current command's, once its series is known
-        per_minute = settings.commands_per_minute if settings is not None else 30
+        per_minute = settings.commands_per_minute if settings else COMMANDS_PER_MINUTE.default_value
         # Off in the shell, whose clock stands still between lines: a script is not a flood.
         self._flood = FloodGuard(per_minute) if limit_floods else None
 
@@ -193,7 +193,7 @@ class MeetbotHandler:
         try:
             return self._reply_to(message, bot_handler)
         except (UsageError, UserError) as refusal:
-            reply = views.refusal(str(refusal))
+            reply = views.refusal(views.refusal_text(refusal))
             # Refused or not, whoever spoke in the series' running meeting is on the call.
             context = self._context or self._speaker_of(message)
             self._remember_answered(message_id, reply, context)
@@ -316,8 +316,7 @@ class MeetbotHandler:
         to remember once the command's transaction is committed."""
         meeting = self._meeting
         if meeting is None:  # the command did not look: is one running?
-            row = store.running_meeting(session, context.series.slug)
-            meeting = None if row is None else meetings.meeting_value(row, context.series)
+            meeting = meetings.running_meeting(session, context.series)
         if meeting is None or not meeting.is_running:
             return None
         meeting_id, marked = self._marked.get(context.series.slug, (meeting.id, set()))
@@ -451,11 +450,11 @@ class MeetbotHandler:
         organization, else someone meetbot has a row for; None if nobody answers to it."""
         if mention.user_id is not None:
             member = self.directory.member(mention.user_id)
-            row = None if member is not None else store.person(session, mention.user_id)
+            known = None if member is not None else people.known_by_id(session, mention.user_id)
         else:
             member = self.directory.member_named(mention.name)
-            row = None if member is not None else store.person_named(session, mention.name)
-        return Member(row.user_id, row.full_name) if row is not None else member
+            known = None if member is not None else people.known_by_name(session, mention.name)
+        return known if known is not None else member
 
     def _attendee(self, session: Session, context: _Context, name: str) -> Member | None:
         """Whom a chair's `here NAME` means: a mentioned or named user (or a guest added
@@ -488,8 +487,7 @@ class MeetbotHandler:
             self._in_meeting(meeting)
             person = context.member if name is None else self._attendee(session, context, name)
             if person is None:
-                guest = people.guest(session, str(name))
-                person = Member(guest.user_id, guest.full_name)
+                person = people.guest(session, str(name))
             elif person is not context.member:
                 people.remember(session, person)
             newly = attendance.mark_here(session, meeting.id, person.user_id, now)
@@ -670,15 +668,12 @@ class MeetbotHandler:
             return
         now = self.clock.now()
         with self._store.transaction() as session:
-            row = store.meeting_with_attendance_message(session, message_id)
-            if row is None or row.started_at is None:
-                return
-            series = self._settings.series_by_slug(row.series_slug)
-            if series is None:
+            # None when reactions on it no longer count (or never did).
+            row = meetings.counting_reactions(session, self._settings, message_id, now)
+            series = None if row is None else self._settings.series_by_slug(row.series_slug)
+            if row is None or series is None:
                 return
             ended = row.ended_at is not None
-            if ended and meetings.recently_ended(session, series, row.id, now) is None:
-                return  # too late: the record is closed
             reaction_type = str(event.get("reaction_type") or "unicode_emoji")
             emoji_code = str(event.get("emoji_code") or event.get("emoji_name") or "")
             if event.get("op") == "add":
@@ -708,17 +703,13 @@ class MeetbotHandler:
         now, found = self.clock.now(), []
         with self._store.transaction() as session:
             for series in self._settings.series:
-                rows = [store.running_meeting(session, series.slug)]
-                last = store.last_ended_meeting(session, series.slug)
-                if last is not None and meetings.recently_ended(session, series, last.id, now):
-                    rows.append(last)
-                found += [r.attendance_message_id for r in rows if r and r.attendance_message_id]
+                found += meetings.open_attendance_message_ids(session, series, now)
         return found
 
     def attendance_message_title(self, message_id: int) -> str | None:
         """The series title of the meeting whose attendance message ``message_id`` is, if any."""
         with self._store.transaction() as session:
-            row = store.meeting_with_attendance_message(session, message_id)
+            row = meetings.with_attendance_message(session, self._settings, message_id)
             series = self._settings.series_by_slug(row.series_slug) if row is not None else None
         return series.title if series is not None else None
 
@@ -739,14 +730,9 @@ class MeetbotHandler:
         }
         with self.lock:
             with self._store.transaction() as session:
-                row = store.meeting_with_attendance_message(session, message_id)
-                if row is None:
+                recorded = attendance.reactions_on(session, message_id)
+                if recorded is None:
                     return 0
-                recorded = {
-                    (r.user_id, r.reaction_type, r.emoji_code)
-                    for user_id in attendance.attendee_ids(session, row.id)
-                    for r in store.attendance_reactions(session, row.id, user_id)
-                }
             # Replayed as reaction events, so the same rules apply (bots, late attendance).
             changes = [("add", key) for key in sorted(on_zulip - recorded)]
             changes += [("remove", key) for key in sorted(recorded - on_zulip)]

@@ -19,10 +19,15 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store, views
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, meetings, people
+from zulip_meetbot.domain import agenda, attendance, meetings, people, posts
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
-from zulip_meetbot.models import OwedPostRow
+
+# Kinds of owed posts, and the value, under the names the handler and scheduler use.
+from zulip_meetbot.domain.posts import ATTENDANCE, SUMMARY
+from zulip_meetbot.domain.posts import NOTICE as NOTICE
+from zulip_meetbot.domain.posts import REMINDER as REMINDER
+from zulip_meetbot.domain.posts import OwedPost as OwedPost
 from zulip_meetbot.notes import notes_filename, render_notes, write_notes
 from zulip_meetbot.store import Store
 
@@ -34,12 +39,6 @@ class Poster(Protocol):
 
     def send_message(self, message: dict[str, Any]) -> dict[str, Any] | None: ...
 
-
-# What an owed post is (OwedPostRow.kind).
-ATTENDANCE = "attendance"
-SUMMARY = "summary"
-REMINDER = "reminder"
-NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
 
 # The command's reply, decided in the transaction that starts the meeting: from the meeting and
 # whether this start is the one that made it (False: it was running already).
@@ -61,20 +60,6 @@ class Ended:
     notes_name: str
     summary: str
     reply: str | None = None  # the command's reply, recorded with the end
-
-
-@dataclass(frozen=True)
-class OwedPost:
-    """A post in a meeting's topic that Zulip may not have yet."""
-
-    key: str
-    stream: str
-    topic: str
-    content: str
-
-    def message(self) -> dict[str, Any]:
-        """The POST /messages request that makes it."""
-        return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
 
 
 def start_meeting(
@@ -189,19 +174,10 @@ def owe_post(
 ) -> OwedPost | None:
     """Record a post owed in the meeting's topic (by default one of its ``kind`` per meeting);
     None if it is recorded already."""
-    row = OwedPostRow(
-        key=key or f"{kind}|{meeting.id}",
-        kind=kind,
-        meeting_id=meeting.id,
-        stream=series.stream,
-        topic=meeting.topic,
-        content=content,
-        created_at=now,
-        expires_at=expires_at,
-    )
-    if not store.owe_post(session, row):
+    post = OwedPost(key or f"{kind}|{meeting.id}", series.stream, meeting.topic, content)
+    if not posts.owe(session, post, kind, meeting.id, now, expires_at):
         return None
-    return OwedPost(row.key, row.stream, row.topic, row.content)
+    return post
 
 
 def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
@@ -220,49 +196,26 @@ def deliver(db: Store, poster: Poster, post: OwedPost) -> int | None:
 def delivered(session: Session, key: str, posted_id: int) -> None:
     """Zulip has the owed post ``key`` as message ``posted_id``: an attendance message is now
     the meeting's, a reminder's scheduled action is done."""
-    row = store.owed_post(session, key)
-    if row is None:
-        return
-    row.posted_id = posted_id
-    if row.kind == ATTENDANCE:
-        meetings.set_attendance_message(session, row.meeting_id, posted_id)
-    action = store.sent_action(session, key)
-    if action is not None:
-        action.outcome, action.message_id = "posted", posted_id
+    posts.delivered(session, key, posted_id)
 
 
 def owed_posts(db: Store, now: datetime, since: datetime) -> list[OwedPost]:
     """The posts recorded since ``since`` that Zulip may not have; those no longer timely (a
     reminder past its expiry, or of a meeting since started or cancelled) are dropped."""
     with db.transaction() as session:
-        owed = []
-        for row in store.owed_posts(session, since):
-            meeting = store.meeting_by_id(session, row.meeting_id)
-            stale = row.expires_at is not None and now >= row.expires_at
-            if row.kind == REMINDER and meeting is not None:
-                stale = stale or meeting.cancelled or meeting.started_at is not None
-            if stale:
-                session.delete(row)
-                action = store.sent_action(session, row.key)
-                if action is not None:
-                    action.outcome = "dropped"
-                log.info("a %s owed in %r is no longer timely: dropped", row.kind, row.topic)
-                continue
-            owed.append(OwedPost(row.key, row.stream, row.topic, row.content))
-    return owed
+        return posts.timely(session, now, since)
 
 
 def rerender_notes(db: Store, settings: Settings, series: SeriesConfig, meeting_id: int) -> None:
     """Write an ended meeting's notes file again, after its record was corrected."""
     with db.transaction() as session:
-        row = store.meeting_by_id(session, meeting_id)
-        if row is None or row.ended_at is None:
+        meeting = meetings.meeting_by_id(session, series, meeting_id)
+        if meeting is None or meeting.ended_at is None:
             return
-        meeting = meetings.meeting_value(row, series)
         record = meetings.meeting_record(session, series, meeting)
         path = (
-            Path(row.notes_file)
-            if row.notes_file
+            Path(meeting.notes_file)
+            if meeting.notes_file
             else (settings.notes_dir / notes_filename(series.notes_path, meeting.date))
         )
     write_notes(path, render_notes(record, series.template))

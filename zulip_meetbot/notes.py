@@ -32,14 +32,9 @@ from zulip_meetbot.domain.record import (
     DiscussionNote,
     MeetingRecord,
 )
-from zulip_meetbot.views import (
-    action_task,
-    actions_by_owner,
-    count,
-    listed,
-    outside_code_spans,
-    plain_stream_links,
-)
+from zulip_meetbot.markup import outside_code_spans, plain_mentions
+from zulip_meetbot.timeutil import UTC, dateful_time
+from zulip_meetbot.views import action_task, actions_by_owner, count, listed
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -110,10 +105,6 @@ _HTML_OPENER = re.compile(
 )
 _SCRIPT_LINK = re.compile(r"\]\((?=\s*<?\s*(?:javascript|vbscript|data|file):)", re.IGNORECASE)
 _ORDERED_MARKER = re.compile(r"(\d{1,9})([.)])(?=\s|$)")
-
-# Zulip mentions: @**Name**, @**Name|12**, silent @_**Name|12**, groups @*team* / @_*team*.
-_USER_MENTION = re.compile(r"(?<!\w)@_?\*\*([^*\n]+?)(?:\|\d+)?\*\*")
-_GROUP_MENTION = re.compile(r"(?<!\w)@_?\*([^*\n]+)\*")
 
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 _UNDEFINED_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'$")
@@ -204,8 +195,7 @@ def _one_line(value: object) -> str:
 
 def _plain_mentions(value: object) -> str:
     """Return text with Zulip mentions written as plain ``@Name`` (``@**Name|12**`` → ``@Name``)."""
-    text = _USER_MENTION.sub(r"@\1", str(value))
-    return plain_stream_links(_GROUP_MENTION.sub(r"@\1", text))
+    return plain_mentions(str(value))
 
 
 def _inline(value: object) -> str:
@@ -360,10 +350,7 @@ def _attendee_table(attendees: Iterable[Attendee]) -> list[str]:
 def _utc_clock(start: datetime) -> str:
     """Return a UTC start time as dateful writes it: ``5pm``, ``5:30pm``, ``12am``."""
     # A naive time is taken to be UTC already, which is what the record promises.
-    utc = start.astimezone(timezone.utc) if start.tzinfo else start
-    hour = utc.hour % 12 or 12
-    minutes = f":{utc.minute:02d}" if utc.minute else ""
-    return f"{hour}{minutes}{'am' if utc.hour < 12 else 'pm'}"
+    return dateful_time(start if start.tzinfo else start.replace(tzinfo=UTC))
 
 
 def _context(record: MeetingRecord) -> dict[str, object]:

@@ -17,9 +17,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import lifecycle, store, views
+from zulip_meetbot import lifecycle, views
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import attendance, meetings
+from zulip_meetbot.domain import attendance, meetings, posts
 from zulip_meetbot.domain.reminders import (
     REMINDER,
     START,
@@ -33,7 +33,6 @@ from zulip_meetbot.domain.reminders import (
 )
 from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.lifecycle import Poster
-from zulip_meetbot.models import SentActionRow
 from zulip_meetbot.timeutil import occurrences_between
 
 log = logging.getLogger(__name__)
@@ -159,17 +158,16 @@ class MeetingScheduler:
             now = self.clock.now()
             zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
-                if store.sent_action(session, action.key) is not None:
+                if posts.action_taken(session, action.key):
                     return False
-                row = store.meeting_of_occurrence(session, series.slug, action.occurrence)
-                state = _state(row, action)
+                state = meetings.meeting_state(session, action)
                 if state.start != action.start:
                     return False  # moved since this was planned: its replacement will run
                 decision = decide(action, state, now, self.settings.reminder_grace)
                 if decision.verdict is Verdict.WAIT:
                     return False
                 if decision.verdict is Verdict.DROP:
-                    session.add(_sent(action, "dropped", now))
+                    posts.claim_action(session, action, "dropped", now)
                     log.info(
                         "%s: %s of %s dropped: %s",
                         series.slug,
@@ -180,7 +178,7 @@ class MeetingScheduler:
                     return False
                 # Claimed before posting: if the post fails or we die, it is never repeated;
                 # a reminder's text is owed with the claim, posted later while still timely.
-                session.add(_sent(action, "claimed", now))
+                posts.claim_action(session, action, "claimed", now)
                 owed = None
                 if action.kind == REMINDER:
                     owed = self._owe_reminder(session, series, action, now, zones)
@@ -221,8 +219,7 @@ class MeetingScheduler:
         """The reminder's text, owed in the meeting's topic until its grace ends."""
         meetings.hand_on_lapsed(session, series, now)
         slot = meetings.Slot(action.occurrence, action.start, False, None)
-        row = meetings.materialize(session, series, slot)
-        meeting = meetings.meeting_value(row, series)
+        meeting = meetings.materialize(session, series, slot)
         record = meetings.meeting_record(session, series, meeting)
         text = views.reminder_text(series, meeting, now, zones, record)
         expires = min(action.at + self.settings.reminder_grace, meeting.scheduled_start)
@@ -240,8 +237,7 @@ class MeetingScheduler:
     def _zones(self, series: SeriesConfig) -> list[str]:
         """The botrc's zones, then those of the people who came to the last three meetings."""
         with self.store.transaction() as session:
-            recent = store.recent_ended_meetings(session, series.slug, 3)
-            user_ids = {uid for row in recent for uid in attendance.attendee_ids(session, row.id)}
+            user_ids = attendance.recent_attendee_ids(session, series.slug, 3)
         profile_zones = []
         for user_id in sorted(uid for uid in user_ids if uid > 0):
             member = self.handler.directory.member(user_id)
@@ -251,12 +247,7 @@ class MeetingScheduler:
 
     def _record(self, action: Action, outcome: str, message_id: int | None) -> None:
         with self.store.transaction() as session:
-            row = store.sent_action(session, action.key)
-            if row is None:
-                session.add(_sent(action, outcome, self.clock.now(), message_id))
-            else:
-                row.outcome = outcome
-                row.message_id = message_id or None
+            posts.record_outcome(session, action, outcome, message_id, self.clock.now())
 
 
 def pending_actions_of(
@@ -284,39 +275,14 @@ def pending_actions_of(
         if index > 0 and slot.start > horizon:
             break
         for action in planned_actions(series, slot.occurrence, slot.start):
-            if store.sent_action(session, action.key) is None:
+            if not posts.action_taken(session, action.key):
                 actions.append(action)
     return actions
 
 
 def meeting_state(session: Session, action: Action) -> MeetingState:
     """The state of the meeting ``action`` is for, as deciding on the action needs it."""
-    row = store.meeting_of_occurrence(session, action.series_slug, action.occurrence)
-    return _state(row, action)
-
-
-def _state(row: Any, action: Action) -> MeetingState:
-    if row is None:
-        return MeetingState(action.occurrence, cancelled=False, started=False, ended=False)
-    return MeetingState(
-        start=row.scheduled_start,
-        cancelled=row.cancelled,
-        started=row.started_at is not None,
-        ended=row.ended_at is not None,
-    )
-
-
-def _sent(
-    action: Action, outcome: str, now: datetime, message_id: int | None = None
-) -> SentActionRow:
-    return SentActionRow(
-        key=action.key,
-        series_slug=action.series_slug,
-        outcome=outcome,
-        due_at=action.at,
-        done_at=now,
-        message_id=message_id or None,
-    )
+    return meetings.meeting_state(session, action)
 
 
 def _is_zone(name: str) -> bool:

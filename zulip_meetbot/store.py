@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import Executable
 
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.domain.record import MEETING_FACTS, Meeting, meeting_of
 from zulip_meetbot.models import (
     ActionOwnerRow,
     ActionRow,
@@ -635,21 +637,9 @@ def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
 # takes to run it.
 
 
-class MeetingLine(NamedTuple):
-    """A meeting's row as plain values: what finding the next meeting reads on every command."""
-
-    id: int
-    series_slug: str
-    occurrence_start: datetime
-    scheduled_start: datetime
-    cancelled: bool
-    started_at: datetime | None
-    ended_at: datetime | None
-    attendance_message_id: int | None
-    notes_file: str | None
-
-
-_MEETING_COLUMNS = [getattr(MeetingRow, name) for name in MeetingLine._fields]
+# What finding the next meeting reads on every command: the facts a Meeting value carries,
+# as plain columns (several times faster to load than ORM rows).
+_MEETING_COLUMNS = [getattr(MeetingRow, name) for name in MEETING_FACTS]
 _LAST_STARTED = (
     select(MeetingRow.scheduled_start)
     .where(MeetingRow.series_slug == bindparam("series_slug"), MeetingRow.started_at.is_not(None))
@@ -685,21 +675,13 @@ _RUNNING_OR_SINCE = union(
 )
 
 
-def running_or_since(session: Session, series_slug: str, since: datetime) -> list[MeetingLine]:
+def running_or_since(session: Session, series: SeriesConfig, since: datetime) -> list[Meeting]:
     """The series' running meetings, those whose occurrence or real start is at or after
     ``since`` and those before it never started that still hold items, each once, by real
     start: in one statement what finding the next meeting needs."""
-    rows = _run(session, _RUNNING_OR_SINCE, {"series_slug": series_slug, "since": since})
-    return sorted(map(MeetingLine._make, rows), key=lambda row: (row.scheduled_start, row.id))
-
-
-def meeting_row(session: Session, meeting: MeetingRow | MeetingLine) -> MeetingRow:
-    """The row itself, for a change: a line is looked up by its id (in the session first)."""
-    if isinstance(meeting, MeetingRow):
-        return meeting
-    row = session.get(MeetingRow, meeting.id)
-    assert row is not None, "a meeting line comes from a row of the same transaction"
-    return row
+    rows = _run(session, _RUNNING_OR_SINCE, {"series_slug": series.slug, "since": since})
+    found = [meeting_of(series, **row._mapping) for row in rows]
+    return sorted(found, key=lambda meeting: (meeting.scheduled_start, meeting.id))
 
 
 def meeting_with_attendance_message(session: Session, message_id: int) -> MeetingRow | None:
@@ -852,6 +834,11 @@ class PersonLine(NamedTuple):
 _PEOPLE = select(*(getattr(PersonRow, name) for name in PersonLine._fields)).where(
     PersonRow.user_id.in_(bindparam("user_ids", expanding=True))
 )
+
+
+def person_line(row: PersonRow) -> PersonLine:
+    """A person's row as the record shows it (after a change made to the row)."""
+    return PersonLine._make(getattr(row, name) for name in PersonLine._fields)
 
 
 def people(session: Session, user_ids: list[int]) -> dict[int, PersonLine]:

@@ -7,32 +7,45 @@ Instants are aware UTC datetimes throughout; zones appear only where wall times 
 from __future__ import annotations
 
 import bisect
+import calendar
 import functools
 import itertools
+import re
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
-from typing import Protocol
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule
 
-from zulip_meetbot.config import SeriesConfig, schedule_rule
+# Zulip's global time is markup; the domain's texts name times with it through here.
+from zulip_meetbot.markup import global_time
+
+if TYPE_CHECKING:
+    # config reads its wall times with this module, so this one reaches config only when used.
+    from zulip_meetbot.config import SeriesConfig
 
 __all__ = [
     "UTC",
     "Clock",
     "ManualClock",
+    "NoSuchDate",
     "SystemClock",
     "dateful_time",
     "day_text",
+    "existing_date",
     "format_duration",
     "global_time",
     "is_occurrence",
     "local_date",
     "occurrences",
     "occurrences_between",
+    "parse_date",
+    "parse_reschedule_time",
+    "parse_wall_time",
     "to_utc",
+    "wall_time",
     "zone_time_text",
 ]
 
@@ -47,6 +60,15 @@ _DURATION_UNITS = (
     ("minute", timedelta(minutes=1)),
     ("second", timedelta(seconds=1)),
 )
+
+# The way a wall time is written (the botrc's `start`, `meetbot shell --now` and /clock):
+# YYYY-MM-DD HH:MM[:SS], with a "T" in place of the space if one likes.
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_WALL_TIME = re.compile(_DATE.pattern + r"[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_WALL_TIME_HINT = "expected YYYY-MM-DD HH:MM[:SS]"
+# `reschedule` has always read its wall time with strptime, which takes a one-digit minute
+# (`17:5`) but no "T": kept apart, so the chat accepts exactly what it always has.
+_RESCHEDULE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
 class Clock(Protocol):
@@ -120,21 +142,20 @@ def local_date(instant: datetime, zone: ZoneInfo | str) -> date:
     return _as_utc(instant).astimezone(_zone(zone)).date()
 
 
-def global_time(instant: datetime) -> str:
-    """Zulip's global time syntax, which every reader sees in their own zone."""
-    utc = _as_utc(instant).replace(microsecond=0)
-    return f"<time:{utc.isoformat()}>"
+def zone_time_text(instant: datetime, zone: str | tzinfo | None) -> str:
+    """``instant`` as seen in ``zone``: ``Wed 12 Feb 2025, 18:00 CET (Europe/Berlin)``.
 
-
-def zone_time_text(instant: datetime, zone: str) -> str:
-    """``instant`` as seen in ``zone``: ``Wed 12 Feb 2025, 18:00 CET (Europe/Berlin)``."""
-    local = _as_utc(instant).astimezone(ZoneInfo(zone))
-    abbreviation = local.tzname() or zone
+    A zone given by name is named after its abbreviation (unless they are the same); a tzinfo,
+    or None for this machine's zone, is shown by its abbreviation alone: ``… 18:00 CET``."""
+    named = zone if isinstance(zone, str) else None
+    shown_in = zone if not isinstance(zone, str) else ZoneInfo(zone)
+    local = _as_utc(instant).astimezone(shown_in)
+    abbreviation = local.tzname() or named or ""
     # tzdata names many zones only by their offset ("-03"), which reads better as "UTC-03".
-    if abbreviation[0] in "+-":
+    if abbreviation[:1] in "+-":
         abbreviation = f"UTC{abbreviation}"
-    text = f"{day_text(local.date())}, {local:%H:%M} {abbreviation}"
-    return text if abbreviation == zone else f"{text} ({zone})"
+    text = f"{day_text(local.date())}, {local:%H:%M} {abbreviation}".rstrip()
+    return text if named is None or abbreviation == named else f"{text} ({named})"
 
 
 def day_text(day: date) -> str:
@@ -164,6 +185,64 @@ def dateful_time(instant: datetime) -> str:
     return f"{hour}{suffix}" if utc.minute == 0 else f"{hour}:{utc.minute:02d}{suffix}"
 
 
+# --- wall times people write ----------------------------------------------------------------
+
+
+class NoSuchDate(ValueError):
+    """A date or time written in the right shape that the calendar does not have."""
+
+
+def existing_date(year: int, month: int, day: int, text: str) -> date:
+    """The date, or :class:`NoSuchDate` saying why ``text`` (where it was written) names none."""
+    if not 1 <= month <= 12:
+        raise NoSuchDate(f"{text!r}: there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        month_name = calendar.month_name[month]
+        raise NoSuchDate(
+            f"{text!r}: the date {year:04d}-{month:02d}-{day:02d} does not exist "
+            f"({month_name} {year} has {days} days)"
+        )
+    return date(year, month, day)
+
+
+def wall_time(text: str) -> datetime:
+    """A naive wall time written exactly YYYY-MM-DD HH:MM[:SS] (as the botrc's ``start``)."""
+    match = _WALL_TIME.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{_WALL_TIME_HINT}, got {text!r}")
+    year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
+    second = int(match.group(6) or 0)
+    existing_date(year, month, day, text)
+    if hour > 23 or minute > 59 or second > 59:
+        raise NoSuchDate(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day (00:00-23:59)")
+    return datetime(year, month, day, hour, minute, second)
+
+
+def parse_wall_time(text: str) -> datetime:
+    """A wall time written YYYY-MM-DD HH:MM[:SS], checked as the botrc's ``start`` is."""
+    return wall_time(" ".join(text.split()))
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD, checked as the botrc's ``start`` is."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"expected a date like 2025-02-12, got {text!r}")
+    year, month, day = (int(part) for part in match.groups())
+    return existing_date(year, month, day, text)
+
+
+def parse_reschedule_time(text: str) -> datetime:
+    """The naive wall time of `reschedule YYYY-MM-DD HH:MM[:SS]`; a ValueError if none."""
+    for pattern in _RESCHEDULE_FORMATS:
+        try:
+            return datetime.strptime(" ".join(text.split()), pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"expected YYYY-MM-DD HH:MM[:SS], got {text!r}")
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
@@ -182,6 +261,8 @@ def _zone(zone: ZoneInfo | str) -> ZoneInfo:
 def _rule(schedule: str, start: datetime, zone_name: str) -> rrule:
     # Parsed once per series: occurrences are asked for on every command, and the rule's own
     # cache then keeps the starts it has already computed.
+    from zulip_meetbot.config import schedule_rule  # config imports this module
+
     return schedule_rule(schedule, start, ZoneInfo(zone_name))
 
 

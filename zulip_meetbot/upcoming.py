@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain import meetings
 from zulip_meetbot.domain.reminders import (
@@ -98,9 +97,9 @@ def _unended(
 
 
 def _first_unended(session: Session, series: SeriesConfig, now: datetime) -> meetings.Slot | None:
-    ended = sum(1 for row in store.meetings_since(session, series.slug, now) if row.ended_at)
+    ended = meetings.ended_since(session, series, now)
     slots = meetings.calendar(session, series, now, ended + 1)
-    return next((s for s in slots if s.row is None or s.row.ended_at is None), None)
+    return next((s for s in slots if s.meeting is None or s.meeting.ended_at is None), None)
 
 
 def _last_meeting(session: Session, series: SeriesConfig, now: datetime) -> date | None:

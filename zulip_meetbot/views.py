@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, help_entries
+from zulip_meetbot import refusals
+from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, UsageError, help_entries
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain.record import ActionItem, AgendaItem, Attendee, MeetingRecord
-from zulip_meetbot.timeutil import format_duration, global_time, zone_time_text
+from zulip_meetbot.errors import UserError
+from zulip_meetbot.markup import (
+    MAX_MESSAGE_LENGTH,
+    global_time,
+    silenced,
+    silent_mention,
+    stream_link,
+    without_owner_mentions,
+)
+from zulip_meetbot.timeutil import format_duration, zone_time_text
 
 if TYPE_CHECKING:
     # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
     from zulip_meetbot.domain.meetings import Meeting, PlannedMeeting
 
 _INDENT = "    "
-# Zulip cuts a longer message, marking it "[message truncated]" (its MAX_MESSAGE_LENGTH).
-MAX_MESSAGE_LENGTH = 10_000
-
-
-# `@**Name**`, `@**all**` and `@*group*` notify people; typed by a user and repeated by the bot
-# (replies, reminders, summaries) they would notify everyone again each time.
-_LOUD_MENTION = re.compile(r"@(\*{1,2})(?=[^*\s])")
-_STREAM_LINK = re.compile(r"#\*\*([^*>]+)(>[^*]+)?\*\*")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
 def count(number: int, singular: str, plural: str) -> str:
@@ -35,34 +36,10 @@ def count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to all but its code spans, which show what is typed."""
-    shown: list[str] = []
-    done = 0
-    for span in [*_CODE_SPAN.finditer(text), None]:
-        shown.append(change(text[done : span.start() if span else len(text)]))
-        shown.append(span.group(0) if span else "")
-        done = span.end() if span else len(text)
-    return "".join(shown)
-
-
-def plain_stream_links(text: str) -> str:
-    """Zulip's stream links as a reader outside Zulip reads them: ``#**general>topic**`` →
-    ``#general > topic``."""
-    return _STREAM_LINK.sub(_plain_stream_link, text) if "#**" in text else text
-
-
-def _plain_stream_link(match: re.Match[str]) -> str:
-    topic = match.group(2)
-    return f"#{match.group(1)} > {topic[1:]}" if topic else f"#{match.group(1)}"
-
-
 def one_line(text: str) -> str:
     """User text as the bot repeats it: on one line (a newline would break a list) and with
     its mentions made silent."""
-    text = " ".join(text.split())
-    # Most text mentions nobody; the regex would only find that out more slowly.
-    return _LOUD_MENTION.sub(r"@_\1", text) if "@" in text else text
+    return silenced(" ".join(text.split()))
 
 
 def help_text(series: Sequence[SeriesConfig]) -> str:
@@ -106,7 +83,7 @@ def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
     state = " (running)" if meeting.is_running else ""
     return (
         f"**{series.title}**{state} · {global_time(meeting.scheduled_start)} · "
-        f"#**{series.stream}>{meeting.topic}**"
+        f"{stream_link(series.stream, meeting.topic)}"
     )
 
 
@@ -231,7 +208,7 @@ def meeting_started_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
     return (
         f"Started **{series.title}**, the meeting of {_occurrence(meeting)}: the attendance "
         "message is in "
-        f"#**{series.stream}>{meeting.topic}**."
+        f"{stream_link(series.stream, meeting.topic)}."
     )
 
 
@@ -244,7 +221,7 @@ def skipped_elsewhere(series: SeriesConfig, cancelled: Meeting) -> str:
     """The reply to `skip` said outside the cancelled meeting's topic, where the notice is."""
     return (
         f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled; the "
-        f"notice is in #**{series.stream}>{cancelled.topic}**."
+        f"notice is in {stream_link(series.stream, cancelled.topic)}."
     )
 
 
@@ -252,7 +229,7 @@ def rescheduled_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
     """The reply to `reschedule` said outside the meeting's topic, where the notice is."""
     return (
         f"**{series.title}** now meets {global_time(meeting.scheduled_start)}; the notice is in "
-        f"#**{series.stream}>{meeting.topic}**."
+        f"{stream_link(series.stream, meeting.topic)}."
     )
 
 
@@ -260,7 +237,7 @@ def already_running(series: SeriesConfig, meeting: Meeting) -> str:
     return (
         f"**{series.title}**, the meeting of {_occurrence(meeting)}, is already running; react "
         "to the attendance message in "
-        f"#**{series.stream}>{meeting.topic}** to be counted."
+        f"{stream_link(series.stream, meeting.topic)} to be counted."
     )
 
 
@@ -401,9 +378,6 @@ def actions_by_owner(
 def action_task(action: ActionItem) -> str:
     """An action's text as shown beside its owners' names: the mentions it opens with are
     dropped when they name exactly its owners, so each owner is named once."""
-    # Imported here: minutes loads SQLAlchemy, which notes.py (so `meetbot --help`) does without.
-    from zulip_meetbot.domain.minutes import without_owner_mentions
-
     return without_owner_mentions(action.text, action.owners)
 
 
@@ -411,12 +385,12 @@ def _silent(attendee: Attendee) -> str:
     """A silent mention: it names the person without notifying them."""
     if attendee.user_id is None:
         return one_line(attendee.name)
-    return f"@_**{one_line(attendee.name)}|{attendee.user_id}**"
+    return silent_mention(one_line(attendee.name), attendee.user_id)
 
 
 def ended_elsewhere(series: SeriesConfig, meeting: Meeting, notes_name: str) -> str:
     return (
-        f"Ended **{series.title}**; the summary is in #**{series.stream}>{meeting.topic}** "
+        f"Ended **{series.title}**; the summary is in {stream_link(series.stream, meeting.topic)} "
         f"and the notes are in `{notes_name}`."
     )
 
@@ -489,7 +463,8 @@ def next_text(series: SeriesConfig, planned: Sequence[PlannedMeeting], as_list: 
     def line(meeting: PlannedMeeting) -> str:
         state = " (running now)" if meeting.running else ""
         moved = " (rescheduled)" if meeting.moved else ""
-        return f"{global_time(meeting.start)}{state}{moved} in #**{series.stream}>{meeting.topic}**"
+        link = stream_link(series.stream, meeting.topic)
+        return f"{global_time(meeting.start)}{state}{moved} in {link}"
 
     if not as_list:
         link = f"\nCall: {series.video_link}" if series.video_link else ""
@@ -507,7 +482,7 @@ def skipped(
     text = f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled."
     if following is not None:
         text += f" The next one is {global_time(following.scheduled_start)}"
-        text += f" in #**{series.stream}>{following.topic}**."
+        text += f" in {stream_link(series.stream, following.topic)}."
         if moved_items:
             text += f" Its {count(moved_items, 'agenda item moves', 'agenda items move')} there."
     return text
@@ -517,7 +492,7 @@ def rescheduled(series: SeriesConfig, before: datetime, meeting: Meeting) -> str
     """The notice posted when a meeting moves."""
     return (
         f"**{series.title}** moves from {global_time(before)} to "
-        f"{global_time(meeting.scheduled_start)}, in #**{series.stream}>{meeting.topic}**."
+        f"{global_time(meeting.scheduled_start)}, in {stream_link(series.stream, meeting.topic)}."
     )
 
 
@@ -571,3 +546,143 @@ def _rounded(delta: timedelta) -> timedelta:
     if delta < timedelta(minutes=1):
         return timedelta(seconds=round(delta.total_seconds()))
     return timedelta(minutes=round(delta.total_seconds() / 60))
+
+
+# Refusals: the domain states the fact (refusals.py); here are its words, as Zulip markdown for
+# replies and as plain text for the CLI. Everything but names and times reads the same in both.
+
+# `meetbot render` names the last days a series met, not a years-long list.
+_HELD_SHOWN = 10
+
+
+def refusal_text(problem: UserError | UsageError) -> str:
+    """The words of a refusal in a Zulip reply (which ``refusal`` prefixes with "Sorry")."""
+    if isinstance(problem, refusals.Refusal):
+        return _refusal_words(problem, lambda name: f"**{name}**", global_time)
+    return str(problem)
+
+
+def refusal_plain(problem: UserError) -> str:
+    """The words of a refusal for a terminal: no Zulip markup, times in UTC."""
+    if isinstance(problem, refusals.Refusal):
+        return _refusal_words(problem, str, lambda instant: zone_time_text(instant, "UTC"))
+    return str(problem)
+
+
+def _refusal_words(
+    refusal: refusals.Refusal, strong: Callable[[str], str], time: Callable[[datetime], str]
+) -> str:
+    """The sentence saying ``refusal``, with a name marked by ``strong`` and a time by ``time``."""
+    match refusal:
+        # The agenda
+        case refusals.NothingToAdd(section=section):
+            return f"there is no text to add to {strong(section)}."
+        case refusals.ItemTooDeep(parent=parent, depth=depth):
+            return f"item {parent} is already {depth} levels deep; add to its parent."
+        case refusals.ItemAlreadyDone(number=number):
+            return f"item {number} is already done; there is nothing to defer."
+        case refusals.AgendaFull(limit=limit):
+            return f"this meeting already holds as many items as it can ({limit})."
+        case refusals.NoSuchItem(number=number):
+            return f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
+        case refusals.NotProposer(number=number, verb=verb):
+            return f"only the person who proposed item {number} or a chair can {verb} it."
+        # Meetings and their calendar
+        case refusals.NoUpcomingMeeting(series_title=title, wanted=wanted):
+            purpose = "" if wanted is None else f" to {wanted}"
+            return f"{strong(title)} has no upcoming meeting{purpose}."
+        case refusals.NotRunning(
+            series_title=title, wanted=wanted, last_date=last_date, last_ended=last_ended
+        ):
+            ended = ""
+            if last_date is not None and last_ended is not None:
+                ended = f": the last one, of {last_date}, ended {time(last_ended)}"
+            then = (
+                "There is nothing to end."
+                if wanted == "end"
+                else "A chair can say `start` to begin the next one."
+            )
+            return f"no meeting of {strong(title)} is running{ended}. {then}"
+        case refusals.CannotStart(day=day):
+            return f"the meeting of {day} cannot start."
+        case refusals.NotTheNextMeeting(
+            series_title=title, next_day=day, next_start=start, asked=asked
+        ):
+            return (
+                f"the next {strong(title)} is the meeting of {day} ({time(start)}), not of "
+                f"{asked}. To start it now, say `start {day}`."
+            )
+        case refusals.TooEarlyToStart(
+            series_title=title, next_day=day, next_start=start, margin=margin
+        ):
+            return (
+                f"the next {strong(title)} is the meeting of {day}, {time(start)}: more than "
+                f"{format_duration(margin)} away, so I did not start it. To start it now "
+                f"anyway, say `start {day}` or `start now`."
+            )
+        case refusals.MeetingAlreadyRunning(wanted="skip"):
+            return "that meeting is already running: a chair can `end` it instead."
+        case refusals.MeetingAlreadyRunning(wanted="reschedule"):
+            return "that meeting is already running; it can no longer be moved."
+        case refusals.DayPassed(day=day):
+            return f"{day} has already passed."
+        case refusals.AlreadySkipped(day=day):
+            return f"the meeting of {day} is already skipped."
+        case refusals.AlreadyStarted(day=day):
+            return f"the meeting of {day} has already started."
+        case refusals.NoMeetingOnDay(series_title=title, day=day, next_days=next_days):
+            hint = f" The next ones are on {_days(next_days)}." if next_days else ""
+            return f"{strong(title)} does not meet on {day}.{hint}"
+        case refusals.TimeInPast(start=start):
+            return f"{time(start)} is in the past; pick a time still to come."
+        case refusals.AlreadyAt(start=start):
+            return f"the meeting is already at {time(start)}."
+        case refusals.MoveTooFar():
+            return "a meeting can be moved by a year at the most."
+        case refusals.WouldRunIntoMeeting(start=start):
+            return (
+                f"that would run into the meeting at {time(start)}. "
+                "Skip that one first, or pick another time."
+            )
+        # Minutes
+        case refusals.ActionAlreadyDone(number=number):
+            return f"action item {number} is already done."
+        case refusals.ActionNotClosed(number=number):
+            return f"action item {number} is not closed."
+        case refusals.NothingToUndo():
+            return "you have recorded nothing in this meeting that I could undo."
+        case refusals.NoItemUnderDiscussion(verb=verb):
+            return (
+                f"no item is under discussion, so say `{verb} N TEXT` for item N (in a "
+                "running meeting, a chair picks the item under discussion with `item N`)."
+            )
+        case refusals.NoSuchNoteOrDecision(kind=kind, number=number):
+            return f"there is no {kind} {number} in this meeting. `agenda` shows the numbers."
+        case refusals.NoSuchAction(number=number):
+            return f"there is no action item {number}."
+        case refusals.ActionOfEarlierMeeting(number=number):
+            return (
+                f"action item {number} was recorded at an earlier meeting: only this meeting's "
+                "action items can be edited or removed."
+            )
+        case refusals.NotYours(kind=kind, number=number):
+            return f"{kind} {number} is someone else's: only its author or a chair can change it."
+        case refusals.NotYourAction(number=number, verb=verb):
+            return f"only its owners, its author or a chair can {verb} action item {number}."
+        # People
+        case refusals.InitialsTaken(initials=initials, holder=holder):
+            return f"initials {initials} are already taken by {holder}; choose others."
+        # The archive
+        case refusals.NoMeetingHeld(series_title=title, day=day, skipped=skipped, held=held):
+            why = "cancelled (skipped) its meeting" if skipped else "held no meeting"
+            known = (
+                f" Meetings held: {_days(held[-_HELD_SHOWN:])}."
+                if held
+                else " No meeting was held yet."
+            )
+            return f"{strong(title)} {why} on {day}.{known}"
+    raise TypeError(f"views has no words for the refusal {type(refusal).__name__}")
+
+
+def _days(days: Sequence[date]) -> str:
+    return ", ".join(day.isoformat() for day in days)

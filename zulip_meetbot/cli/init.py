@@ -29,9 +29,9 @@ from zulip_meetbot.botrc_writer import (
     slug_of,
     write_private,
 )
-from zulip_meetbot.checks import value_warnings
+from zulip_meetbot.checks import value_problems
 from zulip_meetbot.cli.options import DEFAULT_BOTRC, EXIT_CONFIG, EXIT_OK, add_subcommand
-from zulip_meetbot.config import absolute_path, parse_settings
+from zulip_meetbot.config import TOPIC, absolute_path, parse_settings
 
 if TYPE_CHECKING:
     from zulip_meetbot.cli.options import Subcommands
@@ -103,7 +103,8 @@ def add_parser(commands: Subcommands) -> None:
         "--description", metavar="TEXT", help="the paragraph under the notes' heading"
     )
     meeting.add_argument(
-        "--topic", help="each meeting's topic; {date} becomes YYYY-MM-DD (default {date})"
+        "--topic",
+        help=f"each meeting's topic; {{date}} becomes YYYY-MM-DD (default {TOPIC.default})",
     )
     meeting.add_argument(
         "--chairs", metavar="IDS", help="chairs besides the admins: user ids or emails"
@@ -157,8 +158,8 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
         return EXIT_CONFIG
     settings = parse_settings(text, output.absolute())
     # From flags, a warning names the flags that gave the values, not the botrc's keys.
-    for warning in value_warnings(settings, spell=str if interactive else _flag_of_key):
-        shown = warning if interactive else _flag_warning(warning)
+    for warning in value_problems(settings, spell=str if interactive else _flag_of_key):
+        shown = str(warning) if interactive else _flag_warning(warning)
         print(f"meetbot init: warning: {shown}", file=sys.stderr)
     print(
         f"Wrote {output} (readable by you only).\n"

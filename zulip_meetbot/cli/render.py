@@ -61,6 +61,7 @@ def render_past(
     """``meetbot render SLUG DATE``: a past meeting's notes, from the database."""
     from zulip_meetbot.archive import render_meeting
     from zulip_meetbot.errors import UserError
+    from zulip_meetbot.views import refusal_plain
 
     try:
         wanted = parse_date(day)
@@ -81,8 +82,11 @@ def render_past(
         check_template(chosen)
         with reading(settings) as session:
             text = render_meeting(session, series, wanted, chosen)
-    except (UserError, TemplateProblem) as problem:
-        print(f"meetbot: {str(problem).replace('**', '')}", file=sys.stderr)
+    except UserError as refusal:
+        print(f"meetbot: {refusal_plain(refusal)}", file=sys.stderr)
+        return EXIT_FAILED
+    except TemplateProblem as problem:
+        print(f"meetbot: {problem}", file=sys.stderr)
         return EXIT_FAILED
     write_out(text, output)
     return EXIT_OK

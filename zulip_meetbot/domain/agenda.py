@@ -8,18 +8,26 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import store
+from zulip_meetbot import config, store
 from zulip_meetbot.domain.minutes import ItemMinutes
 from zulip_meetbot.domain.people import Roster
 from zulip_meetbot.domain.record import AgendaItem, AgendaSection
-from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import ItemRow
+from zulip_meetbot.refusals import (
+    AgendaFull,
+    ItemAlreadyDone,
+    ItemTooDeep,
+    NoSuchItem,
+    NothingToAdd,
+    NotProposer,
+)
 from zulip_meetbot.store import ItemLine
 
-MAX_ITEMS_PER_MEETING = 500
+MAX_ITEMS_PER_MEETING = config.MAX_ITEMS_PER_MEETING.default_value
 MAX_DEPTH = 6
 _NOTHING_SAID = ItemMinutes()
 # Where carried items land when the series has this section (else in their own section).
@@ -42,7 +50,7 @@ def split_section(sections: Sequence[str], default: str, text: str) -> tuple[str
         for name in sections:
             if name.casefold() == wanted:
                 if not rest.strip():
-                    raise UserError(f"there is no text to add to **{name}**.")
+                    raise NothingToAdd(name)
                 return name, rest.strip()
     return default, text
 
@@ -101,7 +109,7 @@ def add_sub_item(
     _check_room(store.live_item_count(session, meeting_id), max_items)
     parent_row = _live(session, meeting_id, parent)
     if parent.count(".") + 1 >= MAX_DEPTH:
-        raise UserError(f"item {parent} is already {MAX_DEPTH} levels deep; add to its parent.")
+        raise ItemTooDeep(parent, MAX_DEPTH)
     # Removed children count too: their numbers stay reserved.
     children = store.children_of(session, meeting_id, parent_row.id)
     suffix = max((int(number.rsplit(".", 1)[1]) for number, _ in children), default=0) + 1
@@ -208,7 +216,7 @@ def defer_item(
     item = _live(session, meeting_id, number)
     _check_may_change(item, actor_id, is_chair, "defer")
     if item.done:
-        raise UserError(f"item {number} is already done; there is nothing to defer.")
+        raise ItemAlreadyDone(number)
     item.deferred = True
 
 
@@ -339,6 +347,11 @@ def _copy_children(
         _copy_children(session, meeting_id, child, new, rows, now)
 
 
+def live_item_count(session: Session, meeting_id: int) -> int:
+    """How many items the meeting's agenda holds (sub-items included, removed ones not)."""
+    return store.live_item_count(session, meeting_id)
+
+
 def live_items(session: Session, meeting_id: int) -> list[ItemLine]:
     """The items the agenda shows (removed ones left out), in creation order."""
     return store.live_item_lines(session, meeting_id)
@@ -386,14 +399,14 @@ def sections(
 
 def _check_room(live: int, max_items: int) -> None:
     if live >= max_items:
-        raise UserError(f"this meeting already holds as many items as it can ({max_items}).")
+        raise AgendaFull(max_items)
 
 
 def _live(session: Session, meeting_id: int, number: str) -> ItemRow:
     """The item ``number`` of the meeting, fetched alone by its unique key."""
     item = store.live_item(session, meeting_id, number)
     if item is None:
-        raise UserError(_no_item(number))
+        raise NoSuchItem(number)
     return item
 
 
@@ -401,12 +414,7 @@ def _find(items: Sequence[ItemRow], number: str) -> ItemRow:
     for item in items:
         if item.number == number and not item.removed:
             return item
-    raise UserError(_no_item(number))
-
-
-def _no_item(number: str) -> str:
-    """The refusal for an item number the agenda does not have."""
-    return f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
+    raise NoSuchItem(number)
 
 
 def _descendants(items: Sequence[ItemRow], item: ItemRow) -> list[ItemRow]:
@@ -420,12 +428,20 @@ def _descendants(items: Sequence[ItemRow], item: ItemRow) -> list[ItemRow]:
 
 def _check_may_change(item: ItemRow, actor_id: int, is_chair: bool, action: str) -> None:
     if not is_chair and item.proposer_id != actor_id:
-        raise UserError(
-            f"only the person who proposed item {item.number} or a chair can {action} it."
-        )
+        raise NotProposer(item.number, action)
 
 
-def _order(item: ItemRow | ItemLine) -> tuple[int, int]:
+class _Placed(Protocol):
+    """An item as ordering needs it: its row, or its line in the record."""
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def id(self) -> int: ...
+
+
+def _order(item: _Placed) -> tuple[int, int]:
     return (item.position, item.id)
 
 

@@ -80,6 +80,25 @@ def attendee_ids(session: Session, meeting_id: int) -> list[int]:
     return store.attendee_ids(session, meeting_id)
 
 
+def reactions_on(session: Session, message_id: int) -> set[tuple[int, str, str]] | None:
+    """(user id, reaction type, emoji code) of each reaction recorded on the attendance message
+    ``message_id``; None when it is no meeting's."""
+    meeting = store.meeting_with_attendance_message(session, message_id)
+    if meeting is None:
+        return None
+    return {
+        (reaction.user_id, reaction.reaction_type, reaction.emoji_code)
+        for user_id in store.attendee_ids(session, meeting.id)
+        for reaction in store.attendance_reactions(session, meeting.id, user_id)
+    }
+
+
+def recent_attendee_ids(session: Session, series_slug: str, meetings: int) -> set[int]:
+    """Who came to any of the series' last ``meetings`` ended meetings."""
+    recent = store.recent_ended_meetings(session, series_slug, meetings)
+    return {uid for row in recent for uid in store.attendee_ids(session, row.id)}
+
+
 def attendees(
     known: Mapping[int, PersonLine], user_ids: list[int], roster: Roster
 ) -> tuple[Attendee, ...]:

@@ -5,17 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.domain import agenda, attendance, minutes, people
-from zulip_meetbot.domain.record import MeetingRecord
+
+# Meeting is defined with the other values; `meetings.Meeting` is the name the rooms above use.
+from zulip_meetbot.domain.record import Meeting as Meeting
+from zulip_meetbot.domain.record import MeetingRecord, meeting_of
+from zulip_meetbot.domain.reminders import Action, MeetingState
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
-from zulip_meetbot.store import MeetingLine
-from zulip_meetbot.timeutil import format_duration, global_time, local_date, occurrences, to_utc
+from zulip_meetbot.refusals import (
+    AlreadyAt,
+    AlreadySkipped,
+    AlreadyStarted,
+    CannotStart,
+    DayPassed,
+    MeetingAlreadyRunning,
+    MoveTooFar,
+    NoMeetingOnDay,
+    NotRunning,
+    NotTheNextMeeting,
+    NoUpcomingMeeting,
+    TimeInPast,
+    TooEarlyToStart,
+    WouldRunIntoMeeting,
+)
+from zulip_meetbot.timeutil import local_date, occurrences, to_utc
 
 # How many ended occurrences in a row `upcoming_meeting` steps over before giving up.
 _LOOKAHEAD = 60
@@ -27,55 +47,33 @@ _MAX_MOVE = timedelta(days=366)
 
 
 @dataclass(frozen=True)
-class Meeting:
-    """One occurrence of a series as the rest of the bot sees it."""
-
-    id: int
-    series_slug: str
-    occurrence_start: datetime  # aware UTC: the rule's instant, the occurrence's identity
-    scheduled_start: datetime  # aware UTC: when it really starts
-    date: date  # in the series' own zone
-    topic: str
-    cancelled: bool
-    started_at: datetime | None
-    ended_at: datetime | None
-    attendance_message_id: int | None
-    notes_file: str | None
-
-    @property
-    def is_running(self) -> bool:
-        return self.started_at is not None and self.ended_at is None
-
-    @property
-    def was_moved(self) -> bool:
-        return self.scheduled_start != self.occurrence_start
-
-
-@dataclass(frozen=True)
 class Slot:
-    """An occurrence on the series' calendar, with its row if one exists yet."""
+    """An occurrence on the series' calendar, with its meeting if one was recorded yet."""
 
     occurrence: datetime
     start: datetime
     cancelled: bool
-    row: MeetingRow | MeetingLine | None
+    meeting: Meeting | None
 
 
-def meeting_value(row: MeetingRow | MeetingLine, series: SeriesConfig) -> Meeting:
-    day = local_date(row.scheduled_start, series.zone)
-    return Meeting(
+def meeting_value(row: MeetingRow, series: SeriesConfig) -> Meeting:
+    """The row's meeting as a value: what leaves the domain."""
+    return meeting_of(
+        series,
         id=row.id,
         series_slug=row.series_slug,
         occurrence_start=row.occurrence_start,
         scheduled_start=row.scheduled_start,
-        date=day,
-        topic=series.topic_for(day),
         cancelled=row.cancelled,
         started_at=row.started_at,
         ended_at=row.ended_at,
         attendance_message_id=row.attendance_message_id,
         notes_file=row.notes_file,
     )
+
+
+def _value(row: MeetingRow | None, series: SeriesConfig) -> Meeting | None:
+    return None if row is None else meeting_value(row, series)
 
 
 def calendar(
@@ -87,22 +85,31 @@ def calendar(
     include_cancelled: bool = False,
 ) -> list[Slot]:
     """The next ``count`` occurrences starting at or after ``after``, skips and moves applied."""
+    return _calendar(session, series, after, count, include_cancelled)[0]
+
+
+def _calendar(
+    session: Session, series: SeriesConfig, after: datetime, count: int, include_cancelled: bool
+) -> tuple[list[Slot], dict[int, MeetingRow]]:
+    """:func:`calendar`, and the rows of its meetings by id, for a change to one of them."""
     rows = store.meetings_since(session, series.slug, after)
-    return _slots(series, rows, after, count, include_cancelled)
+    recorded = [meeting_value(row, series) for row in rows]
+    slots = _slots(series, recorded, after, count, include_cancelled)
+    return slots, {row.id: row for row in rows}
 
 
 def _slots(
     series: SeriesConfig,
-    meeting_rows: Iterable[MeetingRow | MeetingLine],
+    recorded: Iterable[Meeting],
     after: datetime,
     count: int,
     include_cancelled: bool,
 ) -> list[Slot]:
-    """:func:`calendar` from the series' rows whose occurrence or real start is at or after
-    ``after`` (others in ``meeting_rows`` are ignored)."""
+    """:func:`calendar` from the series' meetings whose occurrence or real start is at or after
+    ``after`` (others in ``recorded`` are ignored)."""
     rows = {
         row.occurrence_start: row
-        for row in meeting_rows
+        for row in recorded
         # A meeting moved into the window from before it matches on its real start.
         if row.occurrence_start >= after or row.scheduled_start >= after
     }
@@ -121,10 +128,24 @@ def _slots(
     return slots[:count]
 
 
-def materialize(session: Session, series: SeriesConfig, slot: Slot) -> MeetingRow:
+def materialize(session: Session, series: SeriesConfig, slot: Slot) -> Meeting:
+    """The slot's meeting, recorded if this is the first time anything refers to it."""
+    if slot.meeting is not None:
+        return slot.meeting
+    return meeting_value(_materialize(session, series, slot), series)
+
+
+def _row(session: Session, meeting: Meeting) -> MeetingRow:
+    """The meeting's row, for a change (in the session already, or read by its id)."""
+    row = store.meeting_by_id(session, meeting.id)
+    assert row is not None, "a meeting value comes from a row of the same transaction"
+    return row
+
+
+def _materialize(session: Session, series: SeriesConfig, slot: Slot) -> MeetingRow:
     """The slot's row, created if this is the first time anything refers to it."""
-    if slot.row is not None:
-        return store.meeting_row(session, slot.row)
+    if slot.meeting is not None:
+        return _row(session, slot.meeting)
     row = store.meeting_of_occurrence(session, series.slug, slot.occurrence)
     if row is None:
         row = MeetingRow(
@@ -140,35 +161,36 @@ def materialize(session: Session, series: SeriesConfig, slot: Slot) -> MeetingRo
 def upcoming_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting | None:
     """The running meeting, else the next planned one (its row is created on first use)."""
     found = _upcoming(session, series, now)
-    return None if found is None else meeting_value(found, series)
+    return None if found is None else found[0]
 
 
 def _upcoming_row(session: Session, series: SeriesConfig, now: datetime) -> MeetingRow | None:
     """The same meeting as a row, for the commands that change it."""
     found = _upcoming(session, series, now)
-    return None if found is None else store.meeting_row(session, found)
+    if found is None:
+        return None
+    meeting, row = found
+    return row if row is not None else _row(session, meeting)
 
 
 def _upcoming(
     session: Session, series: SeriesConfig, now: datetime
-) -> MeetingRow | MeetingLine | None:
+) -> tuple[Meeting, MeetingRow | None] | None:
+    """The running or next meeting, with its row when finding it made one."""
     # A meeting whose planned start has passed can still be started late, until its planned end.
     earliest = now - series.duration
     # Every command asks this, so one read answers all four questions: is one running, did
     # one end since `earliest`, what is on the calendar from there on, and which meetings
     # before it passed unstarted with items on their agenda.
-    rows = store.running_or_since(session, series.slug, earliest)
+    rows = store.running_or_since(session, series, earliest)
     found = _running_or_next(session, series, rows, earliest)
     if found is not None:
-        _take_over_lapsed(session, rows, found, earliest)
+        _take_over_lapsed(session, rows, found[0], earliest)
     return found
 
 
 def _take_over_lapsed(
-    session: Session,
-    rows: Iterable[MeetingRow | MeetingLine],
-    found: MeetingRow | MeetingLine,
-    earliest: datetime,
+    session: Session, rows: Iterable[Meeting], found: Meeting, earliest: datetime
 ) -> None:
     """Move the agenda of each meeting whose planned end passed with nobody starting it (the
     bot was down, or nobody said `start`) to ``found``, as a skip would: it can no longer
@@ -182,13 +204,14 @@ def _take_over_lapsed(
 def _running_or_next(
     session: Session,
     series: SeriesConfig,
-    rows: list[MeetingLine],
+    rows: list[Meeting],
     earliest: datetime,
-) -> MeetingRow | MeetingLine | None:
-    """The running meeting among ``rows``, else the first planned one from ``earliest`` on."""
+) -> tuple[Meeting, MeetingRow | None] | None:
+    """The running meeting among ``rows``, else the first planned one from ``earliest`` on
+    (with its row when it is recorded now)."""
     for row in rows:
         if row.started_at is not None and row.ended_at is None:
-            return row  # the running one
+            return row, None  # the running one
     after = earliest
     # The last ended meeting matters only when it started since `earliest`: then it is here.
     ended = [row.scheduled_start for row in rows if row.ended_at is not None]
@@ -197,10 +220,11 @@ def _running_or_next(
     # Nearly always the first slot is the one; look further only past ended ones.
     for count in (3, _LOOKAHEAD):
         for slot in _slots(series, rows, after, count, include_cancelled=False):
-            if slot.row is None:
-                return materialize(session, series, slot)
-            if slot.row.ended_at is None:
-                return slot.row
+            if slot.meeting is None:
+                made = _materialize(session, series, slot)
+                return meeting_value(made, series), made
+            if slot.meeting.ended_at is None:
+                return slot.meeting, None
     return None
 
 
@@ -213,35 +237,101 @@ def hand_on_lapsed(session: Session, series: SeriesConfig, now: datetime) -> Non
 def require_upcoming(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
     meeting = upcoming_meeting(session, series, now)
     if meeting is None:
-        raise UserError(f"**{series.title}** has no upcoming meeting.")
+        raise NoUpcomingMeeting(series.title)
     return meeting
 
 
 def require_running(session: Session, series: SeriesConfig) -> Meeting:
-    row = store.running_meeting(session, series.slug)
-    if row is None:
-        raise _none_running(session, series, "A chair can say `start` to begin the next one.")
+    meeting = running_meeting(session, series)
+    if meeting is None:
+        raise _none_running(session, series)
+    return meeting
+
+
+def running_meeting(session: Session, series: SeriesConfig) -> Meeting | None:
+    """The series' running meeting, if one is."""
+    return _value(store.running_meeting(session, series.slug), series)
+
+
+def meeting_by_id(session: Session, series: SeriesConfig, meeting_id: int) -> Meeting | None:
+    """The series' meeting ``meeting_id``, if there is one."""
+    return _value(store.meeting_by_id(session, meeting_id), series)
+
+
+def meetings_of_series(session: Session, series: SeriesConfig) -> list[Meeting]:
+    """Every meeting of the series recorded so far, by real start."""
+    return [meeting_value(row, series) for row in store.meetings_of_series(session, series.slug)]
+
+
+def ended_since(session: Session, series: SeriesConfig, since: datetime) -> int:
+    """How many of the series' meetings from ``since`` on have ended."""
+    return sum(1 for row in store.meetings_since(session, series.slug, since) if row.ended_at)
+
+
+def with_attendance_message(
+    session: Session, settings: Settings, message_id: int
+) -> Meeting | None:
+    """The meeting whose attendance message ``message_id`` is, if its series is in the botrc."""
+    row = store.meeting_with_attendance_message(session, message_id)
+    series = None if row is None else settings.series_by_slug(row.series_slug)
+    return None if row is None or series is None else meeting_value(row, series)
+
+
+def counting_reactions(
+    session: Session, settings: Settings, message_id: int, now: datetime
+) -> Meeting | None:
+    """The meeting whose attendance message ``message_id`` is, while reactions on it still
+    count: it started, and is running or ended within its series' attendance grace."""
+    row = store.meeting_with_attendance_message(session, message_id)
+    if row is None or row.started_at is None:
+        return None
+    series = settings.series_by_slug(row.series_slug)
+    if series is None:
+        return None
+    if row.ended_at is not None and now - row.ended_at > series.attendance_grace:
+        return None  # too late: the record is closed
     return meeting_value(row, series)
 
 
-def _none_running(session: Session, series: SeriesConfig, then: str) -> UserError:
+def open_attendance_message_ids(session: Session, series: SeriesConfig, now: datetime) -> list[int]:
+    """The series' attendance messages whose reactions still count: its running meeting's and
+    that of its meeting ended within the attendance grace."""
+    rows = [store.running_meeting(session, series.slug)]
+    last = store.last_ended_meeting(session, series.slug)
+    if last is not None and recently_ended(session, series, last.id, now):
+        rows.append(last)
+    return [row.attendance_message_id for row in rows if row and row.attendance_message_id]
+
+
+def meeting_state(session: Session, action: Action) -> MeetingState:
+    """The state of the meeting ``action`` is for, as deciding on the action needs it."""
+    row = store.meeting_of_occurrence(session, action.series_slug, action.occurrence)
+    if row is None:
+        return MeetingState(action.occurrence, cancelled=False, started=False, ended=False)
+    return MeetingState(
+        start=row.scheduled_start,
+        cancelled=row.cancelled,
+        started=row.started_at is not None,
+        ended=row.ended_at is not None,
+    )
+
+
+def _none_running(
+    session: Session, series: SeriesConfig, wanted: Literal["end"] | None = None
+) -> NotRunning:
     """No meeting runs: say when the last one ended, so a late `end` or `note` is not a puzzle."""
     last = store.last_ended_meeting(session, series.slug)
-    ended = ""
     if last is not None and last.ended_at is not None:
-        ended = (
-            f": the last one, of {meeting_value(last, series).date}, ended "
-            f"{global_time(last.ended_at)}"
-        )
-    return UserError(f"no meeting of **{series.title}** is running{ended}. {then}")
+        return NotRunning(series.title, wanted, meeting_value(last, series).date, last.ended_at)
+    return NotRunning(series.title, wanted)
 
 
 def running_topic(session: Session, settings: Settings) -> tuple[str, str] | None:
     """The stream and topic of a meeting running in any series, if one is."""
     for series in settings.series:
-        row = store.running_meeting(session, series.slug)
-        if row is not None:
-            return series.stream, meeting_value(row, series).topic
+        meeting = running_meeting(session, series)
+        if meeting is not None:
+            return series.stream, meeting.topic
     return None
 
 
@@ -261,13 +351,13 @@ def start_meeting(
         hand_on_lapsed(session, series, now)
         row = store.meeting_of_occurrence(session, series.slug, occurrence)
         if row is None:
-            row = materialize(session, series, Slot(occurrence, occurrence, False, None))
+            row = _materialize(session, series, Slot(occurrence, occurrence, False, None))
         if row.cancelled or row.ended_at is not None:
-            raise UserError(f"the meeting of {meeting_value(row, series).date} cannot start.")
+            raise CannotStart(meeting_value(row, series).date)
     if row is None:
         row = _upcoming_row(session, series, now)
         if row is None:
-            raise UserError(f"**{series.title}** has no upcoming meeting to start.")
+            raise NoUpcomingMeeting(series.title, "start")
         check_early_start(series, meeting_value(row, series), now, day, confirmed)
     if row.started_at is None:
         row.started_at = now
@@ -281,17 +371,10 @@ def check_early_start(
     that names neither its date nor `now`: a stray `start` the day after a meeting would
     otherwise open next week's."""
     if day is not None and day != meeting.date:
-        raise UserError(
-            f"the next **{series.title}** is the meeting of {meeting.date} "
-            f"({global_time(meeting.scheduled_start)}), not of {day}. To start it now, say "
-            f"`start {meeting.date}`."
-        )
+        raise NotTheNextMeeting(series.title, meeting.date, meeting.scheduled_start, day)
     if day is None and not confirmed and meeting.scheduled_start - now > EARLY_START_MARGIN:
-        raise UserError(
-            f"the next **{series.title}** is the meeting of {meeting.date}, "
-            f"{global_time(meeting.scheduled_start)}: more than "
-            f"{format_duration(EARLY_START_MARGIN)} away, so I did not start it. To start it "
-            f"now anyway, say `start {meeting.date}` or `start now`."
+        raise TooEarlyToStart(
+            series.title, meeting.date, meeting.scheduled_start, EARLY_START_MARGIN
         )
 
 
@@ -305,7 +388,7 @@ def end_meeting(session: Session, series: SeriesConfig, now: datetime, notes_fil
     """Close the running meeting and remember where its notes were written."""
     row = store.running_meeting(session, series.slug)
     if row is None:
-        raise _none_running(session, series, "There is nothing to end.")
+        raise _none_running(session, series, "end")
     row.ended_at = now
     row.notes_file = notes_file or None
     session.flush()
@@ -330,13 +413,13 @@ def recently_ended(
 
 def attendance_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
     """The meeting `here` applies to: the running one, else one just ended (late attendance)."""
-    running = store.running_meeting(session, series.slug)
+    running = running_meeting(session, series)
     if running is not None:
-        return meeting_value(running, series)
+        return running
     last = store.last_ended_meeting(session, series.slug)
     if last is not None and (late := recently_ended(session, series, last.id, now)):
         return late
-    raise _none_running(session, series, "A chair can say `start` to begin the next one.")
+    raise _none_running(session, series)
 
 
 def minutes_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
@@ -427,7 +510,9 @@ def next_meetings(
     elif running is None:
         after = now - series.duration  # a meeting due now but not started yet still counts
     for slot in calendar(session, series, after, count):
-        if slot.row is None or (slot.row.ended_at is None and slot.row.started_at is None):
+        if slot.meeting is None or (
+            slot.meeting.ended_at is None and slot.meeting.started_at is None
+        ):
             result.append(_planned(series, slot.occurrence, slot.start, False))
     return result[:count]
 
@@ -456,9 +541,9 @@ def skip_meeting(
     if day is None:
         upcoming = _upcoming_row(session, series, now)
         if upcoming is None:
-            raise UserError(f"**{series.title}** has no upcoming meeting to skip.")
+            raise NoUpcomingMeeting(series.title, "skip")
         if upcoming.started_at is not None:
-            raise UserError("that meeting is already running: a chair can `end` it instead.")
+            raise MeetingAlreadyRunning("skip")
         row = upcoming
     else:
         row = _row_on(session, series, now, day)
@@ -472,30 +557,33 @@ def skip_meeting(
     moved = 0
     if following is not None:
         moved = agenda.move_open_items(session, row.id, following.id)
-    return cancelled, (None if following is None else meeting_value(following, series)), moved
+    return cancelled, following, moved
 
 
 def _row_on(session: Session, series: SeriesConfig, now: datetime, day: date) -> MeetingRow:
     if day < local_date(now, series.zone):
-        raise UserError(f"{day} has already passed.")
-    for slot in calendar(session, series, now, _LOOKAHEAD, include_cancelled=True):
+        raise DayPassed(day)
+    slots, rows = _calendar(session, series, now, _LOOKAHEAD, include_cancelled=True)
+    for slot in slots:
         slot_day = local_date(slot.start, series.zone)
         if slot_day > day:
             break
         if slot_day == day:
             if slot.cancelled:
-                raise UserError(f"the meeting of {day} is already skipped.")
-            row = materialize(session, series, slot)
+                raise AlreadySkipped(day)
+            if slot.meeting is not None:
+                row = rows[slot.meeting.id]
+            else:
+                row = _materialize(session, series, slot)
             if row.started_at is not None:
-                raise UserError(f"the meeting of {day} has already started.")
+                raise AlreadyStarted(day)
             return row
     upcoming = [  # the ones a skip could still cancel: not one that has started
-        local_date(slot.start, series.zone).isoformat()
+        local_date(slot.start, series.zone)
         for slot in calendar(session, series, now, 4)
-        if slot.row is None or slot.row.started_at is None
+        if slot.meeting is None or slot.meeting.started_at is None
     ][:3]
-    hint = f" The next ones are on {', '.join(upcoming)}." if upcoming else ""
-    raise UserError(f"**{series.title}** does not meet on {day}.{hint}")
+    raise NoMeetingOnDay(series.title, day, tuple(upcoming))
 
 
 def reschedule_meeting(
@@ -511,26 +599,23 @@ def reschedule_meeting(
     """
     row = _upcoming_row(session, series, now)
     if row is None:
-        raise UserError(f"**{series.title}** has no upcoming meeting to reschedule.")
+        raise NoUpcomingMeeting(series.title, "reschedule")
     if row.started_at is not None:
-        raise UserError("that meeting is already running; it can no longer be moved.")
+        raise MeetingAlreadyRunning("reschedule")
     before = row.scheduled_start
     new_start = before + shift if shift is not None else to_utc(to, series.zone)  # type: ignore[arg-type]
     if new_start <= now:
-        raise UserError(f"{global_time(new_start)} is in the past; pick a time still to come.")
+        raise TimeInPast(new_start)
     if new_start == before:
-        raise UserError(f"the meeting is already at {global_time(before)}.")
+        raise AlreadyAt(before)
     if new_start - row.occurrence_start > _MAX_MOVE or row.occurrence_start - new_start > _MAX_MOVE:
-        raise UserError("a meeting can be moved by a year at the most.")
+        raise MoveTooFar()
     window_start = new_start - series.duration + timedelta(seconds=1)
     for slot in calendar(session, series, window_start, 3):
         if slot.occurrence == row.occurrence_start:
             continue
         if slot.start < new_start + series.duration:
-            raise UserError(
-                f"that would run into the meeting at {global_time(slot.start)}. "
-                "Skip that one first, or pick another time."
-            )
+            raise WouldRunIntoMeeting(slot.start)
     row.scheduled_start = new_start
     return before, meeting_value(row, series)
 

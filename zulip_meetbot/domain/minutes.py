@@ -4,7 +4,6 @@ number (its author, or a chair for anyone's)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,16 +16,27 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import store
 from zulip_meetbot.domain.people import Roster
 from zulip_meetbot.domain.record import ActionItem, Decision, DiscussionNote
-from zulip_meetbot.errors import UserError
+
+# Who an action's text mentions is read from Zulip's markup (an action's silent mentions name
+# nobody as an owner); these names are the domain's to use.
+from zulip_meetbot.markup import Mention as Mention
+from zulip_meetbot.markup import mention_of as mention_of
+from zulip_meetbot.markup import mentions as mentions
 from zulip_meetbot.models import ActionOwnerRow, ActionRow, DecisionRow, ItemRow, NoteRow
+from zulip_meetbot.refusals import (
+    ActionAlreadyDone,
+    ActionNotClosed,
+    ActionOfEarlierMeeting,
+    NoItemUnderDiscussion,
+    NoSuchAction,
+    NoSuchItem,
+    NoSuchNoteOrDecision,
+    NothingToUndo,
+    NotYourAction,
+    NotYours,
+)
 from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
-
-# `@**Name**`, `@**Name|id**` and their silent forms `@_**…**` (an action's silent mentions
-# name nobody as an owner).
-_MENTION = re.compile(r"(?<!\w)@(_?)\*\*([^*|]+?)(?:\|(\d+))?\*\*")
-# What may stand between the mentions an action opens with, and after them.
-_BETWEEN_MENTIONS = re.compile(r"(?:[\s,;:&]|\band\b)*")
 
 # A note or decision is numbered by its place among the meeting's, in the order they were said.
 # A removed one (an action too) keeps its row with its text emptied (a recorded text is never
@@ -38,12 +48,6 @@ _Said = TypeVar("_Said", NoteLine, NoteRow, DecisionRow)
 
 
 @dataclass(frozen=True)
-class Mention:
-    name: str
-    user_id: int | None
-
-
-@dataclass(frozen=True)
 class ItemMinutes:
     """What was said under one item, as values for the record."""
 
@@ -52,52 +56,7 @@ class ItemMinutes:
     actions: tuple[ActionItem, ...] = ()
 
 
-def mentions(text: str) -> list[Mention]:
-    """The people an action's text mentions (silent mentions left out), in order, each once."""
-    found: dict[tuple[str, int | None], Mention] = {}
-    for match in _MENTION.finditer(text):
-        if not match.group(1):
-            found.setdefault(_key(match), _mention(match))
-    return list(found.values())
-
-
-def mention_of(text: str) -> Mention | None:
-    """``text`` as one mention, silent or not (`here @**Name**`), or a name typed with a bare
-    `@` as one means to mention (`here @othello`); None when it is not one."""
-    text = text.strip()
-    match = _MENTION.fullmatch(text)
-    if match is not None:
-        return _mention(match)
-    bare = text[1:].strip() if text.startswith("@") else ""
-    return Mention(bare, None) if bare and "*" not in bare else None
-
-
-def without_owner_mentions(text: str, owners: Sequence[str]) -> str:
-    """``text`` as shown beside its ``owners``' names: the mentions it opens with (`@**A**
-    @**B**`, `@**A**, @**B**:`, `@**A** and @**B**`) are dropped when they name exactly its
-    owners (none for an unowned action); mentions further on, or a text of nothing else, stay."""
-    names: set[str] = set()
-    end = len(text) - len(text.lstrip())
-    while match := _MENTION.match(text, end):
-        names.add(match.group(2).strip().casefold())
-        between = _BETWEEN_MENTIONS.match(text, match.end())
-        end = between.end() if between else match.end()
-    rest = text[end:]
-    if not rest or names != {owner.casefold() for owner in owners}:
-        return text
-    return rest
-
-
-def _key(match: re.Match[str]) -> tuple[str, int | None]:
-    return match.group(2), int(match.group(3)) if match.group(3) else None
-
-
-def _mention(match: re.Match[str]) -> Mention:
-    name, user_id = _key(match)
-    return Mention(name.strip(), user_id)
-
-
-def current_item(session: Session, meeting_id: int) -> ItemRow | None:
+def _current_item(session: Session, meeting_id: int) -> ItemRow | None:
     meeting = store.meeting_by_id(session, meeting_id)
     if meeting is None or meeting.current_item_id is None:
         return None
@@ -120,7 +79,7 @@ def record_decision(
     session: Session, meeting_id: int, text: str, author_id: int, now: datetime
 ) -> str | None:
     """``agreed TEXT``; returns the number of the item it sits under, if any."""
-    item = current_item(session, meeting_id)
+    item = _current_item(session, meeting_id)
     session.add(
         DecisionRow(
             meeting_id=meeting_id,
@@ -143,7 +102,7 @@ def record_action(
     now: datetime,
 ) -> tuple[int, str | None]:
     """``action TEXT``; returns its number (stable within the series) and its item's number."""
-    item = current_item(session, meeting_id)
+    item = _current_item(session, meeting_id)
     row = ActionRow(
         series_slug=series_slug,
         number=store.last_action_number(session, series_slug) + 1,
@@ -165,7 +124,7 @@ def complete_action(
     """``action done N``: by its owners, its author or a chair. Returns its text."""
     row = _action(session, series_slug, number)
     if row.done_at is not None:
-        raise UserError(f"action item {number} is already done.")
+        raise ActionAlreadyDone(number)
     _check_may_close(session, row, actor_id, is_chair, "close")
     row.done_at = now
     return row.text
@@ -177,7 +136,7 @@ def reopen_action(
     """``action reopen N``: a closed action is open again; by whoever may close it."""
     row = _action(session, series_slug, number)
     if row.done_at is None:
-        raise UserError(f"action item {number} is not closed.")
+        raise ActionNotClosed(number)
     _check_may_close(session, row, actor_id, is_chair, "reopen")
     row.done_at = None
     return row.text
@@ -195,7 +154,7 @@ def edit_action(
 ) -> None:
     """``action edit N TEXT``: new text, and its owners read again from the new text."""
     row = _meeting_action(session, series_slug, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, "action item", number)
     row.text = text
     store.drop_action_owners(session, row.id)
     _set_owners(session, row.id, owner_ids)
@@ -206,7 +165,7 @@ def remove_action(
 ) -> str:
     """``action remove N``; returns its text."""
     row = _meeting_action(session, series_slug, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"action item {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, "action item", number)
     text = row.text
     _delete_action(session, row)
     return text
@@ -223,7 +182,7 @@ def edit_said(
 ) -> None:
     """``note edit N TEXT`` and ``agreed edit N TEXT``."""
     row = _said(session, kind, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"{kind} {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, kind, number)
     row.text = text
 
 
@@ -232,7 +191,7 @@ def remove_said(
 ) -> str:
     """``note remove N`` and ``agreed remove N``; returns the text removed."""
     row = _said(session, kind, meeting_id, number)
-    _check_may_change(row.author_id, actor_id, is_chair, f"{kind} {number}")
+    _check_may_change(row.author_id, actor_id, is_chair, kind, number)
     text, row.text = row.text, _REMOVED
     return text
 
@@ -250,7 +209,7 @@ def undo(session: Session, meeting_id: int, author_id: int) -> str:
         if action.author_id == author_id:  # closed or not, it is yours and of this meeting
             candidates.append((action.created_at, action.id, "action item", action))
     if not candidates:
-        raise UserError("you have recorded nothing in this meeting that I could undo.")
+        raise NothingToUndo()
     _, _, kind, row = max(candidates, key=lambda c: (c[0], c[1]))
     text = row.text
     if isinstance(row, ActionRow):
@@ -372,18 +331,13 @@ def action_values(
 
 def _item(session: Session, meeting_id: int, number: str | None, verb: str) -> ItemRow:
     if number is None:
-        item = current_item(session, meeting_id)
+        item = _current_item(session, meeting_id)
         if item is None:
-            raise UserError(
-                f"no item is under discussion, so say `{verb} N TEXT` for item N (in a "
-                "running meeting, a chair picks the item under discussion with `item N`)."
-            )
+            raise NoItemUnderDiscussion(verb)
         return item
     item = store.live_item(session, meeting_id, number)
     if item is None:
-        raise UserError(
-            f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
-        )
+        raise NoSuchItem(number)
     return item
 
 
@@ -399,14 +353,14 @@ def _said(session: Session, kind: SaidKind, meeting_id: int, number: int) -> Not
     else:
         rows = store.decisions_of(session, meeting_id)
     if not 1 <= number <= len(rows) or rows[number - 1].text == _REMOVED:
-        raise UserError(f"there is no {kind} {number} in this meeting. `agenda` shows the numbers.")
+        raise NoSuchNoteOrDecision(kind, number)
     return rows[number - 1]
 
 
 def _action(session: Session, series_slug: str, number: int) -> ActionRow:
     row = store.action_by_number(session, series_slug, number)
     if row is None:
-        raise UserError(f"there is no action item {number}.")
+        raise NoSuchAction(number)
     return row
 
 
@@ -414,16 +368,15 @@ def _meeting_action(session: Session, series_slug: str, meeting_id: int, number:
     row = _action(session, series_slug, number)
     if row.meeting_id != meeting_id:
         # The notes of that meeting are final; `action done` and `reopen` still apply to it.
-        raise UserError(
-            f"action item {number} was recorded at an earlier meeting: only this meeting's "
-            "action items can be edited or removed."
-        )
+        raise ActionOfEarlierMeeting(number)
     return row
 
 
-def _check_may_change(author_id: int, actor_id: int, is_chair: bool, what: str) -> None:
+def _check_may_change(
+    author_id: int, actor_id: int, is_chair: bool, kind: str, number: int
+) -> None:
     if not is_chair and actor_id != author_id:
-        raise UserError(f"{what} is someone else's: only its author or a chair can change it.")
+        raise NotYours(kind, number)
 
 
 def _check_may_close(
@@ -431,9 +384,7 @@ def _check_may_close(
 ) -> None:
     owners = store.action_owners(session, [row.id])[row.id]
     if not is_chair and actor_id != row.author_id and actor_id not in owners:
-        raise UserError(
-            f"only its owners, its author or a chair can {verb} action item {row.number}."
-        )
+        raise NotYourAction(row.number, verb)
 
 
 def _set_owners(session: Session, action_id: int, owner_ids: Sequence[int]) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.domain.record import Attendee
-from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import PersonRow
+from zulip_meetbot.refusals import InitialsTaken
 from zulip_meetbot.store import PersonLine
 
 
@@ -70,8 +70,12 @@ def is_chair(member: Member, chairs: Iterable[str]) -> bool:
     return False
 
 
-def remember(session: Session, member: Member) -> PersonRow:
+def remember(session: Session, member: Member) -> None:
     """Keep what Zulip says of the person current; their own profile choices are left alone."""
+    _remember(session, member)
+
+
+def _remember(session: Session, member: Member) -> PersonRow:
     row = store.person(session, member.user_id)
     if row is None:
         row = PersonRow(
@@ -87,16 +91,33 @@ def remember(session: Session, member: Member) -> PersonRow:
     return row
 
 
-def guest(session: Session, name: str) -> PersonRow:
+def guest(session: Session, name: str) -> Member:
     """Someone on the call without a Zulip account, added by a chair; one row per name."""
     name = " ".join(name.split())
     for row in store.guests(session):
         if row.full_name.casefold() == name.casefold():
-            return row
+            return Member(row.user_id, row.full_name)
     row = PersonRow(user_id=store.next_guest_id(session), full_name=name, is_guest=True)
     session.add(row)
     session.flush()
-    return row
+    return Member(row.user_id, row.full_name)
+
+
+def known_by_id(session: Session, user_id: int) -> Member | None:
+    """Whoever meetbot has a row for with ``user_id`` (a guest, or someone seen before)."""
+    row = store.person(session, user_id)
+    return None if row is None else Member(row.user_id, row.full_name)
+
+
+def known_by_name(session: Session, full_name: str) -> Member | None:
+    """Whoever meetbot has a row for called ``full_name`` (case aside), if anyone."""
+    row = store.person_named(session, full_name)
+    return None if row is None else Member(row.user_id, row.full_name)
+
+
+def names(session: Session, user_ids: list[int]) -> dict[int, str]:
+    """The names of those of ``user_ids`` meetbot has a row for, by user id."""
+    return {uid: row.full_name for uid, row in store.people(session, user_ids).items()}
 
 
 def precedence(appeared: Iterable[tuple[datetime, int]], attendees: Iterable[int]) -> list[int]:
@@ -133,12 +154,12 @@ def set_profile(session: Session, member: Member, field: str, value: str) -> Att
         owner = store.person_with_initials(session, value, member.user_id)
         named = owner.full_name if owner is not None else _named_with(session, value, member)
         if named is not None:
-            raise UserError(f"initials {value} are already taken by {named}; choose others.")
-    row = remember(session, member)
+            raise InitialsTaken(value, named)
+    row = _remember(session, member)
     # Cleared initials are none chosen: the name's come back.
     setattr(row, field, value or None if field == "initials" else value)
     session.flush()
-    return attendee(row)
+    return attendee(store.person_line(row))
 
 
 def _named_with(session: Session, initials: str, member: Member) -> str | None:
@@ -157,10 +178,10 @@ def chose_initials(session: Session, member: Member) -> bool:
 
 
 def profile_of(session: Session, member: Member) -> Attendee:
-    return attendee(remember(session, member))
+    return attendee(store.person_line(_remember(session, member)))
 
 
-def attendee(row: PersonRow | PersonLine, initials: str | None = None) -> Attendee:
+def attendee(row: PersonLine, initials: str | None = None) -> Attendee:
     """The person's row in the attendees table (``initials`` as made unique in a meeting)."""
     return Attendee(
         user_id=None if row.is_guest else row.user_id,

@@ -9,6 +9,79 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.timeutil import local_date
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One occurrence of a series as the rest of the bot sees it: its row's facts, with its
+    date and topic in the series' own terms."""
+
+    id: int
+    series_slug: str
+    occurrence_start: datetime  # aware UTC: the rule's instant, the occurrence's identity
+    scheduled_start: datetime  # aware UTC: when it really starts
+    date: date  # in the series' own zone
+    topic: str
+    cancelled: bool
+    started_at: datetime | None
+    ended_at: datetime | None
+    attendance_message_id: int | None
+    notes_file: str | None
+
+    @property
+    def is_running(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
+
+    @property
+    def was_moved(self) -> bool:
+        return self.scheduled_start != self.occurrence_start
+
+
+# The facts of a meeting's row a Meeting carries: what the store reads for one.
+MEETING_FACTS = (
+    "id",
+    "series_slug",
+    "occurrence_start",
+    "scheduled_start",
+    "cancelled",
+    "started_at",
+    "ended_at",
+    "attendance_message_id",
+    "notes_file",
+)
+
+
+def meeting_of(
+    series: SeriesConfig,
+    *,
+    id: int,
+    series_slug: str,
+    occurrence_start: datetime,
+    scheduled_start: datetime,
+    cancelled: bool,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    attendance_message_id: int | None,
+    notes_file: str | None,
+) -> Meeting:
+    """The meeting with these facts (``MEETING_FACTS``), dated and named in ``series``."""
+    day = local_date(scheduled_start, series.zone)
+    return Meeting(
+        id=id,
+        series_slug=series_slug,
+        occurrence_start=occurrence_start,
+        scheduled_start=scheduled_start,
+        date=day,
+        topic=series.topic_for(day),
+        cancelled=cancelled,
+        started_at=started_at,
+        ended_at=ended_at,
+        attendance_message_id=attendance_message_id,
+        notes_file=notes_file,
+    )
+
 
 @dataclass(frozen=True)
 class Attendee:

@@ -10,7 +10,6 @@ do what a terminal cannot (switch person, react, move the clock). Piped, it runs
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -20,14 +19,8 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
-from zulip_meetbot.config import (
-    NoSuchDate,
-    Settings,
-    check_zone,
-    parse_date,
-    parse_duration,
-    parse_wall_time,
-)
+from zulip_meetbot.config import Settings, check_zone, parse_duration
+from zulip_meetbot.markup import typed_bot_mention
 from zulip_meetbot.terminal.pretend_zulip import (
     BOT_ID,
     BOT_NAME,
@@ -37,13 +30,17 @@ from zulip_meetbot.terminal.pretend_zulip import (
     TerminalZulip,
     emoji,
 )
-from zulip_meetbot.terminal.rendering import (
-    emoji_shown,
-    format_post,
-    local_time_text,
-    terminal_text,
+from zulip_meetbot.terminal.rendering import emoji_shown, format_post, terminal_text
+from zulip_meetbot.timeutil import (
+    UTC,
+    ManualClock,
+    NoSuchDate,
+    local_date,
+    occurrences,
+    parse_date,
+    parse_wall_time,
+    zone_time_text,
 )
-from zulip_meetbot.timeutil import UTC, ManualClock, local_date, occurrences
 from zulip_meetbot.views import shortened
 
 if TYPE_CHECKING:
@@ -53,9 +50,7 @@ if TYPE_CHECKING:
 
 _MESSAGE_GAP = timedelta(microseconds=1)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
-_MENTION = re.compile(
-    rf"\s*@(?:\*\*{BOT_NAME}(?:\|{BOT_ID})?\*\*|{BOT_NAME}\b)[:,]?", re.IGNORECASE
-)
+_MENTION = typed_bot_mention(BOT_NAME, BOT_ID)
 # How far ahead /clock looks for scheduled actions at each step (the scheduler's least horizon).
 _LOOKAHEAD = timedelta(days=1)
 
@@ -194,7 +189,7 @@ class ShellSession:
         )
 
     def now_text(self) -> str:
-        return local_time_text(self.clock.now(), self.zone)
+        return zone_time_text(self.clock.now(), self.zone)
 
     def say(self, text: str) -> None:
         """A line from the shell itself, marked apart from the conversation."""

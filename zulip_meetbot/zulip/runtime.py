@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import zulip
 from zulip_meetbot import __version__
 from zulip_meetbot.config import Settings
 from zulip_meetbot.handler import MeetbotHandler
+from zulip_meetbot.markup import LEADING_MENTION
 from zulip_meetbot.views import count
 from zulip_meetbot.zulip import catchup
 from zulip_meetbot.zulip.client import UNREACHABLE, MeetbotClient, RetryPolicy
@@ -160,7 +160,7 @@ def command_text(message: dict[str, Any], flags: list[str], bot: ZulipBotHandler
 
 def strip_leading_mention(content: str, full_name: str, user_id: int) -> str | None:
     """The text after a leading ``@**Name**`` or ``@**Name|id**``, or None if there is none."""
-    match = re.match(r"\s*@\*\*(.+?)(?:\|(\d+))?\*\*", content)
+    match = LEADING_MENTION.match(content)
     if not match:
         return None
     name, mentioned_id = match.group(1), match.group(2)

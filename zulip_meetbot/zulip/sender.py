@@ -20,14 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zulip_meetbot.markup import MAX_MESSAGE_LENGTH
 from zulip_meetbot.zulip.client import DELIVERY_UNKNOWN, UNREACHABLE, MeetbotClient
 
 log = logging.getLogger(__name__)
 
 # How many of the bot's posts in the conversation are searched for a lost one.
 _LOOKBACK = 50
-# Zulip keeps at most this much of a message (zerver/lib/message.py normalize_body).
-_MAX_CONTENT = 10000
 # Replies waiting for the sender's thread; a caller with more to say waits for room.
 _QUEUE_LIMIT = 500
 
@@ -204,6 +203,6 @@ def _as_stored(content: str) -> str:
 
 def _same_content(stored: dict[str, Any], wanted: str) -> bool:
     text = str(stored.get("content") or "")
-    if len(wanted) > _MAX_CONTENT:  # Zulip cut it and added a marker
-        return text.startswith(wanted[: _MAX_CONTENT - 100])
+    if len(wanted) > MAX_MESSAGE_LENGTH:  # Zulip cut it and added a marker
+        return text.startswith(wanted[: MAX_MESSAGE_LENGTH - 100])
     return text == wanted

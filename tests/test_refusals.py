@@ -1,0 +1,197 @@
+"""Refusals are facts worded by views: every fact has its Zulip words and its plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from zulip_meetbot import refusals, views
+from zulip_meetbot.commands import UsageError
+from zulip_meetbot.errors import UserError
+from zulip_meetbot.refusals import Refusal
+
+AT = datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc)
+AT_ZULIP = "<time:2025-02-12T17:00:00+00:00>"
+AT_PLAIN = "Wed 12 Feb 2025, 17:00 UTC"
+DAY = date(2025, 2, 12)
+LATER = date(2025, 2, 19)
+
+# One example of each fact and its words in Zulip, exactly as the bot says them.
+EXAMPLES: list[tuple[Refusal, str]] = [
+    (refusals.NothingToAdd("Announcements"), "there is no text to add to **Announcements**."),
+    (
+        refusals.ItemTooDeep("1.2.3.4.5", 6),
+        "item 1.2.3.4.5 is already 6 levels deep; add to its parent.",
+    ),
+    (refusals.ItemAlreadyDone("3"), "item 3 is already done; there is nothing to defer."),
+    (refusals.AgendaFull(500), "this meeting already holds as many items as it can (500)."),
+    (
+        refusals.NoSuchItem("7"),
+        "there is no item 7 on this agenda. Say `agenda` to see the numbers.",
+    ),
+    (
+        refusals.NotProposer("2", "remove"),
+        "only the person who proposed item 2 or a chair can remove it.",
+    ),
+    (refusals.NoUpcomingMeeting("Demo"), "**Demo** has no upcoming meeting."),
+    (refusals.NoUpcomingMeeting("Demo", "start"), "**Demo** has no upcoming meeting to start."),
+    (refusals.NoUpcomingMeeting("Demo", "skip"), "**Demo** has no upcoming meeting to skip."),
+    (
+        refusals.NoUpcomingMeeting("Demo", "reschedule"),
+        "**Demo** has no upcoming meeting to reschedule.",
+    ),
+    (
+        refusals.NotRunning("Demo"),
+        "no meeting of **Demo** is running. A chair can say `start` to begin the next one.",
+    ),
+    (
+        refusals.NotRunning("Demo", "end", DAY, AT),
+        f"no meeting of **Demo** is running: the last one, of 2025-02-12, ended {AT_ZULIP}. "
+        "There is nothing to end.",
+    ),
+    (refusals.CannotStart(DAY), "the meeting of 2025-02-12 cannot start."),
+    (
+        refusals.NotTheNextMeeting("Demo", DAY, AT, LATER),
+        f"the next **Demo** is the meeting of 2025-02-12 ({AT_ZULIP}), not of 2025-02-19. "
+        "To start it now, say `start 2025-02-12`.",
+    ),
+    (
+        refusals.TooEarlyToStart("Demo", DAY, AT, timedelta(hours=12)),
+        f"the next **Demo** is the meeting of 2025-02-12, {AT_ZULIP}: more than 12 hours away, "
+        "so I did not start it. To start it now anyway, say `start 2025-02-12` or `start now`.",
+    ),
+    (
+        refusals.MeetingAlreadyRunning("skip"),
+        "that meeting is already running: a chair can `end` it instead.",
+    ),
+    (
+        refusals.MeetingAlreadyRunning("reschedule"),
+        "that meeting is already running; it can no longer be moved.",
+    ),
+    (refusals.DayPassed(DAY), "2025-02-12 has already passed."),
+    (refusals.AlreadySkipped(DAY), "the meeting of 2025-02-12 is already skipped."),
+    (refusals.AlreadyStarted(DAY), "the meeting of 2025-02-12 has already started."),
+    (refusals.NoMeetingOnDay("Demo", DAY), "**Demo** does not meet on 2025-02-12."),
+    (
+        refusals.NoMeetingOnDay("Demo", DAY, (LATER, date(2025, 2, 26))),
+        "**Demo** does not meet on 2025-02-12. The next ones are on 2025-02-19, 2025-02-26.",
+    ),
+    (refusals.TimeInPast(AT), f"{AT_ZULIP} is in the past; pick a time still to come."),
+    (refusals.AlreadyAt(AT), f"the meeting is already at {AT_ZULIP}."),
+    (refusals.MoveTooFar(), "a meeting can be moved by a year at the most."),
+    (
+        refusals.WouldRunIntoMeeting(AT),
+        f"that would run into the meeting at {AT_ZULIP}. Skip that one first, or pick another time.",
+    ),
+    (refusals.ActionAlreadyDone(4), "action item 4 is already done."),
+    (refusals.ActionNotClosed(4), "action item 4 is not closed."),
+    (refusals.NothingToUndo(), "you have recorded nothing in this meeting that I could undo."),
+    (
+        refusals.NoItemUnderDiscussion("note"),
+        "no item is under discussion, so say `note N TEXT` for item N (in a running meeting, "
+        "a chair picks the item under discussion with `item N`).",
+    ),
+    (
+        refusals.NoSuchNoteOrDecision("decision", 2),
+        "there is no decision 2 in this meeting. `agenda` shows the numbers.",
+    ),
+    (refusals.NoSuchAction(9), "there is no action item 9."),
+    (
+        refusals.ActionOfEarlierMeeting(1),
+        "action item 1 was recorded at an earlier meeting: only this meeting's action items can "
+        "be edited or removed.",
+    ),
+    (
+        refusals.NotYours("note", 3),
+        "note 3 is someone else's: only its author or a chair can change it.",
+    ),
+    (
+        refusals.NotYours("action item", 3),
+        "action item 3 is someone else's: only its author or a chair can change it.",
+    ),
+    (
+        refusals.NotYourAction(5, "reopen"),
+        "only its owners, its author or a chair can reopen action item 5.",
+    ),
+    (
+        refusals.InitialsTaken("AB", "Ada Byron"),
+        "initials AB are already taken by Ada Byron; choose others.",
+    ),
+    (
+        refusals.NoMeetingHeld("Demo", DAY, False, ()),
+        "**Demo** held no meeting on 2025-02-12. No meeting was held yet.",
+    ),
+    (
+        refusals.NoMeetingHeld("Demo", DAY, True, tuple(date(2025, 1, d) for d in range(1, 13))),
+        "**Demo** cancelled (skipped) its meeting on 2025-02-12. Meetings held: 2025-01-03, "
+        "2025-01-04, 2025-01-05, 2025-01-06, 2025-01-07, 2025-01-08, 2025-01-09, 2025-01-10, "
+        "2025-01-11, 2025-01-12.",
+    ),
+]
+
+
+def every_refusal() -> list[type[Refusal]]:
+    """Every fact the domain can refuse with (subclasses of subclasses too)."""
+    found: list[type[Refusal]] = []
+    waiting = [Refusal]
+    while waiting:
+        for sub in waiting.pop().__subclasses__():
+            found.append(sub)
+            waiting.append(sub)
+    return sorted(found, key=lambda cls: cls.__name__)
+
+
+@pytest.mark.parametrize("fact", every_refusal(), ids=lambda cls: cls.__name__)
+def test_every_refusal_has_words_for_zulip_and_for_a_terminal(fact: type[Refusal]) -> None:
+    examples = [refusal for refusal, _ in EXAMPLES if type(refusal) is fact]
+    assert examples, f"add an example of {fact.__name__} to EXAMPLES (and its words to views)"
+    for refusal in examples:
+        assert isinstance(refusal, UserError)  # every `except UserError` still catches it
+        assert views.refusal_text(refusal).strip()
+        assert views.refusal_plain(refusal).strip()
+
+
+@pytest.mark.parametrize(("refusal", "words"), EXAMPLES, ids=lambda v: type(v).__name__)
+def test_a_refusal_reads_in_zulip_as_the_bot_has_always_said_it(
+    refusal: Refusal, words: str
+) -> None:
+    assert views.refusal_text(refusal) == words
+    assert views.refusal(views.refusal_text(refusal)) == f"Sorry: {words}"
+
+
+@pytest.mark.parametrize(("refusal", "words"), EXAMPLES, ids=lambda v: type(v).__name__)
+def test_a_refusal_reads_on_a_terminal_without_zulip_markup(refusal: Refusal, words: str) -> None:
+    plain = views.refusal_plain(refusal)
+    # The same words; names unbolded, times written out in UTC.
+    assert plain == words.replace("**", "").replace(AT_ZULIP, AT_PLAIN)
+    assert "**" not in plain and "<time:" not in plain
+
+
+def test_meetbot_render_says_which_days_a_series_met_in_plain_words() -> None:
+    refusal = refusals.NoMeetingHeld("Demo", DAY, False, (date(2025, 1, 29), date(2025, 2, 5)))
+    assert views.refusal_plain(refusal) == (
+        "Demo held no meeting on 2025-02-12. Meetings held: 2025-01-29, 2025-02-05."
+    )
+
+
+def test_a_refusal_that_is_no_fact_yet_is_its_own_words() -> None:
+    # The handler's routing refusals and the parser's usage errors still carry their text.
+    assert views.refusal_text(UserError("several series meet here")) == "several series meet here"
+    assert views.refusal_text(UsageError("say `agenda add TEXT`")) == "say `agenda add TEXT`"
+    assert views.refusal_plain(UserError("no such series")) == "no such series"
+
+
+def test_a_refusal_leaves_a_transaction_block_intact() -> None:
+    # contextlib assigns __traceback__ to the exception leaving a @contextmanager block
+    # (store.transaction()); a frozen dataclass would refuse that and raise something else.
+    @contextmanager
+    def block() -> Iterator[None]:
+        yield
+
+    with pytest.raises(refusals.NoSuchItem) as raised, block():
+        raise refusals.NoSuchItem("3")
+    assert raised.value.number == "3"
+    assert "NoSuchItem" in str(raised.value)  # logs name the fact

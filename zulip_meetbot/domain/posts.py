@@ -1,0 +1,129 @@
+"""Posts owed in meetings' topics, and scheduled actions taken: each recorded in the transaction
+of what it announces, so a stop neither loses nor repeats one."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import store
+from zulip_meetbot.domain import meetings
+from zulip_meetbot.domain.reminders import Action
+from zulip_meetbot.models import OwedPostRow, SentActionRow
+
+log = logging.getLogger(__name__)
+
+# What an owed post is (OwedPostRow.kind).
+ATTENDANCE = "attendance"
+SUMMARY = "summary"
+REMINDER = "reminder"
+NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
+
+
+@dataclass(frozen=True)
+class OwedPost:
+    """A post in a meeting's topic that Zulip may not have yet."""
+
+    key: str
+    stream: str
+    topic: str
+    content: str
+
+    def message(self) -> dict[str, Any]:
+        """The POST /messages request that makes it."""
+        return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
+
+
+def owe(
+    session: Session,
+    post: OwedPost,
+    kind: str,
+    meeting_id: int,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> bool:
+    """Record ``post`` as owed; False if one with its key is recorded already."""
+    row = OwedPostRow(
+        key=post.key,
+        kind=kind,
+        meeting_id=meeting_id,
+        stream=post.stream,
+        topic=post.topic,
+        content=post.content,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return store.owe_post(session, row)
+
+
+def delivered(session: Session, key: str, posted_id: int) -> None:
+    """Zulip has the owed post ``key`` as message ``posted_id``: an attendance message is now
+    the meeting's, a reminder's scheduled action is done."""
+    row = store.owed_post(session, key)
+    if row is None:
+        return
+    row.posted_id = posted_id
+    if row.kind == ATTENDANCE:
+        meetings.set_attendance_message(session, row.meeting_id, posted_id)
+    action = store.sent_action(session, key)
+    if action is not None:
+        action.outcome, action.message_id = "posted", posted_id
+
+
+def timely(session: Session, now: datetime, since: datetime) -> list[OwedPost]:
+    """The posts recorded since ``since`` that Zulip may not have; those no longer timely (a
+    reminder past its expiry, or of a meeting since started or cancelled) are dropped."""
+    owed = []
+    for row in store.owed_posts(session, since):
+        meeting = store.meeting_by_id(session, row.meeting_id)
+        stale = row.expires_at is not None and now >= row.expires_at
+        if row.kind == REMINDER and meeting is not None:
+            stale = stale or meeting.cancelled or meeting.started_at is not None
+        if stale:
+            session.delete(row)
+            action = store.sent_action(session, row.key)
+            if action is not None:
+                action.outcome = "dropped"
+            log.info("a %s owed in %r is no longer timely: dropped", row.kind, row.topic)
+            continue
+        owed.append(OwedPost(row.key, row.stream, row.topic, row.content))
+    return owed
+
+
+def action_taken(session: Session, key: str) -> bool:
+    """Whether the scheduled action ``key`` was taken (or claimed, or dropped) already."""
+    return store.sent_action(session, key) is not None
+
+
+def claim_action(session: Session, action: Action, outcome: str, now: datetime) -> None:
+    """Record ``action``, not recorded yet, as ``outcome`` ("claimed" or "dropped")."""
+    session.add(_sent(action, outcome, now))
+
+
+def record_outcome(
+    session: Session, action: Action, outcome: str, message_id: int | None, now: datetime
+) -> None:
+    """Record how ``action`` ended ("posted" or "dropped"), claimed before or not."""
+    row = store.sent_action(session, action.key)
+    if row is None:
+        session.add(_sent(action, outcome, now, message_id))
+    else:
+        row.outcome = outcome
+        row.message_id = message_id or None
+
+
+def _sent(
+    action: Action, outcome: str, now: datetime, message_id: int | None = None
+) -> SentActionRow:
+    return SentActionRow(
+        key=action.key,
+        series_slug=action.series_slug,
+        outcome=outcome,
+        due_at=action.at,
+        done_at=now,
+        message_id=message_id or None,
+    )

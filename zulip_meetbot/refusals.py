@@ -1,0 +1,278 @@
+"""Refusals as facts: why the domain will not do a request, with what a reply needs to say so.
+
+The domain raises these and never words them; ``views`` decides the words, as Zulip markdown
+for replies and as plain text for the CLI. Each is a :class:`UserError`, so every
+``except UserError`` still catches it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from zulip_meetbot.errors import UserError
+
+
+class Refusal(UserError):
+    """A request refused for a reason stated by the fields of a subclass (one per fact).
+
+    The subclasses are dataclasses, but not frozen: contextlib's ``@contextmanager`` (as
+    ``store.transaction()``) assigns ``__traceback__`` to an exception leaving its block, which
+    a frozen dataclass refuses. ``eq=False`` keeps each equal only to itself, and hashable.
+    """
+
+    def __str__(self) -> str:
+        # For logs and tracebacks: the fact itself. People read the words from ``views``.
+        return repr(self)
+
+
+# The agenda
+
+
+@dataclass(eq=False)
+class NothingToAdd(Refusal):
+    """``agenda add SECTION:`` named a section but gave no text for it."""
+
+    section: str
+
+
+@dataclass(eq=False)
+class ItemTooDeep(Refusal):
+    """A sub-item under ``parent`` would be deeper than an agenda nests (``depth`` levels)."""
+
+    parent: str
+    depth: int
+
+
+@dataclass(eq=False)
+class ItemAlreadyDone(Refusal):
+    """Item ``number`` is ticked, so it cannot be deferred."""
+
+    number: str
+
+
+@dataclass(eq=False)
+class AgendaFull(Refusal):
+    """The meeting already holds ``limit`` items."""
+
+    limit: int
+
+
+@dataclass(eq=False)
+class NoSuchItem(Refusal):
+    """The agenda has no item ``number`` (or it was removed)."""
+
+    number: str
+
+
+@dataclass(eq=False)
+class NotProposer(Refusal):
+    """Only item ``number``'s proposer or a chair may ``verb`` it (edit, remove, move…)."""
+
+    number: str
+    verb: str
+
+
+# Meetings and their calendar
+
+
+@dataclass(eq=False)
+class NoUpcomingMeeting(Refusal):
+    """The series has no meeting still to come (for what was ``wanted``, if said)."""
+
+    series_title: str
+    wanted: Literal["start", "skip", "reschedule"] | None = None
+
+
+@dataclass(eq=False)
+class NotRunning(Refusal):
+    """No meeting of the series runs (to ``end``, if that was wanted); the last one, of
+    ``last_date``, ended at ``last_ended``."""
+
+    series_title: str
+    wanted: Literal["end"] | None = None
+    last_date: date | None = None
+    last_ended: datetime | None = None
+
+
+@dataclass(eq=False)
+class CannotStart(Refusal):
+    """The meeting of ``day`` was cancelled or has ended, so it cannot start."""
+
+    day: date
+
+
+@dataclass(eq=False)
+class NotTheNextMeeting(Refusal):
+    """`start DAY` named ``asked``, but the next meeting is on ``next_day`` at ``next_start``."""
+
+    series_title: str
+    next_day: date
+    next_start: datetime
+    asked: date
+
+
+@dataclass(eq=False)
+class TooEarlyToStart(Refusal):
+    """The next meeting (``next_day``, ``next_start``) is more than ``margin`` away."""
+
+    series_title: str
+    next_day: date
+    next_start: datetime
+    margin: timedelta
+
+
+@dataclass(eq=False)
+class MeetingAlreadyRunning(Refusal):
+    """The next meeting has started, so it can no longer be ``wanted`` (skipped, moved)."""
+
+    wanted: Literal["skip", "reschedule"]
+
+
+@dataclass(eq=False)
+class DayPassed(Refusal):
+    """``day`` is already in the past."""
+
+    day: date
+
+
+@dataclass(eq=False)
+class AlreadySkipped(Refusal):
+    """The meeting of ``day`` is already cancelled."""
+
+    day: date
+
+
+@dataclass(eq=False)
+class AlreadyStarted(Refusal):
+    """The meeting of ``day`` has already started."""
+
+    day: date
+
+
+@dataclass(eq=False)
+class NoMeetingOnDay(Refusal):
+    """The series does not meet on ``day``; its next meetings are on ``next_days``."""
+
+    series_title: str
+    day: date
+    next_days: tuple[date, ...] = ()
+
+
+@dataclass(eq=False)
+class TimeInPast(Refusal):
+    """The time asked for, ``start``, has passed."""
+
+    start: datetime
+
+
+@dataclass(eq=False)
+class AlreadyAt(Refusal):
+    """The meeting already starts at ``start``."""
+
+    start: datetime
+
+
+@dataclass(eq=False)
+class MoveTooFar(Refusal):
+    """A meeting moves by a year at the most."""
+
+
+@dataclass(eq=False)
+class WouldRunIntoMeeting(Refusal):
+    """The moved meeting would overlap the one starting at ``start``."""
+
+    start: datetime
+
+
+# Minutes: notes, decisions, action items
+
+
+@dataclass(eq=False)
+class ActionAlreadyDone(Refusal):
+    """Action item ``number`` is already closed."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class ActionNotClosed(Refusal):
+    """Action item ``number`` is open, so it cannot be reopened."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class NothingToUndo(Refusal):
+    """The speaker recorded nothing in this meeting."""
+
+
+@dataclass(eq=False)
+class NoItemUnderDiscussion(Refusal):
+    """``verb`` without an item number needs an item under discussion, and none is."""
+
+    verb: str
+
+
+@dataclass(eq=False)
+class NoSuchNoteOrDecision(Refusal):
+    """The meeting has no ``kind`` (note, decision) ``number`` (or it was removed)."""
+
+    kind: str
+    number: int
+
+
+@dataclass(eq=False)
+class NoSuchAction(Refusal):
+    """The series has no action item ``number``."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class ActionOfEarlierMeeting(Refusal):
+    """Action item ``number`` belongs to an earlier meeting, whose record is final."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class NotYours(Refusal):
+    """The ``kind`` (note, decision, action item) ``number`` is its author's or a chair's."""
+
+    kind: str
+    number: int
+
+
+@dataclass(eq=False)
+class NotYourAction(Refusal):
+    """Only action item ``number``'s owners, author or a chair may ``verb`` it (close…)."""
+
+    number: int
+    verb: str
+
+
+# People
+
+
+@dataclass(eq=False)
+class InitialsTaken(Refusal):
+    """``initials`` are already ``holder``'s."""
+
+    initials: str
+    holder: str
+
+
+# The archive
+
+
+@dataclass(eq=False)
+class NoMeetingHeld(Refusal):
+    """The series held no meeting on ``day`` (``skipped`` if it was cancelled); ``held`` are
+    the days it did meet."""
+
+    series_title: str
+    day: date
+    skipped: bool
+    held: tuple[date, ...]
