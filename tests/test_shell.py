@@ -13,17 +13,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zulip_meetbot.shell import (
-    People,
+from zulip_meetbot.store import Store
+from zulip_meetbot.terminal.pretend_zulip import People, emoji
+from zulip_meetbot.terminal.rendering import terminal_text
+from zulip_meetbot.terminal.session import (
     ShellOptions,
     ShellSession,
     command_for_bot,
-    emoji,
     open_session,
     parse_clock,
-    terminal_text,
 )
-from zulip_meetbot.store import Store
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,17 +8,14 @@ printed: every line goes through :func:`redact` first.
 
 from __future__ import annotations
 
-import argparse
 import os
 import stat
-import sys
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol
 
 from zulip_meetbot.config import (
     AFFILIATION_FIELDS,
@@ -39,10 +36,6 @@ from zulip_meetbot.views import count
 OK = "ok"
 WARNING = "warning"
 ERROR = "error"
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_CONFIG = 2
 
 # Zulip's roles (GET /users/me "role") and the old stream_post_policy values that use them.
 _ROLE_ADMIN = 200
@@ -538,56 +531,3 @@ def verdict(findings: Sequence[Finding], online: bool) -> str:
     if online:
         return "all good: `meetbot run` has everything it needs."
     return "the botrc is good; `meetbot check` without --offline also asks the Zulip server."
-
-
-def check(config: str, offline: bool, out: TextIO) -> int:
-    """``meetbot check``: print the report; 0 only when ``run`` would work."""
-    report = offline_report(config)
-    findings = list(report.findings)
-    settings = report.settings
-    if settings is not None and not offline:
-        client = connect(settings)
-        if isinstance(client, Finding):
-            findings.append(client)
-        else:
-            findings += online_findings(settings, client)
-    # Without settings the only lines are config.py's problems, which it has redacted.
-    key = settings.api.key if settings is not None else ""
-    for line in report_lines(findings, key):
-        print(line, file=out)
-    print(verdict(findings, online=not offline), file=out)
-    if settings is None:
-        return EXIT_CONFIG
-    return EXIT_PROBLEMS if any(f.level == ERROR for f in findings) else EXIT_OK
-
-
-def add_parser(commands: Any) -> None:
-    """``meetbot check``'s arguments, on the ``meetbot`` sub-command parsers."""
-    parser = commands.add_parser(
-        "check",
-        help="check the botrc and, online, the bot's account and streams",
-        # Raw formatting keeps the epilog's examples; the description is wrapped here.
-        description=textwrap.fill(
-            "Check everything `meetbot run` needs and explain each problem: the "
-            "botrc's syntax and values, its templates, its file permissions; then, unless "
-            "--offline, the bot's credentials (GET /users/me), each series' stream (it exists, "
-            "the bot can see it and post in it), the chairs and any custom profile fields it "
-            "names. Exit status: 0 when `run` would work, 1 when a check failed, 2 when the "
-            "botrc cannot be used at all.",
-            79,
-        ),
-        epilog="examples:\n  meetbot check\n  meetbot check --config /etc/meetbot/botrc --offline",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--config", default="botrc", metavar="PATH", help="the botrc (default ./botrc)"
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        help="check the botrc only; do not contact the Zulip server",
-    )
-
-
-def main(args: argparse.Namespace) -> int:
-    return check(args.config, args.offline, sys.stdout)

@@ -1,4 +1,5 @@
-"""``meetbot shell``: a whole meeting in the terminal, with no Zulip server and no account.
+"""``meetbot shell``'s session: a whole meeting in the terminal, with no Zulip server and no
+account.
 
 The same handler, database, scheduler and templates as ``meetbot run``; a terminal stands in for
 Zulip. You type messages as a person in the meeting's stream; the bot's posts are printed with
@@ -8,23 +9,28 @@ do what a terminal cannot (switch person, react, move the clock). Piped, it runs
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import logging
-import re
 import sys
-import tempfile
-import textwrap
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
 from zulip_meetbot.config import Settings, check_zone, parse_duration
-from zulip_meetbot.markup import global_times, terminal_plain, typed_bot_mention
+from zulip_meetbot.markup import typed_bot_mention
+from zulip_meetbot.terminal.pretend_zulip import (
+    BOT_ID,
+    BOT_NAME,
+    FIRST_PERSON_ID,
+    People,
+    Reaction,
+    TerminalZulip,
+    emoji,
+)
+from zulip_meetbot.terminal.rendering import emoji_shown, format_post, terminal_text
 from zulip_meetbot.timeutil import (
     UTC,
     ManualClock,
@@ -39,24 +45,13 @@ from zulip_meetbot.views import shortened
 
 if TYPE_CHECKING:
     from zulip_meetbot.app import App
-    from zulip_meetbot.domain.people import Member
     from zulip_meetbot.handler import MeetbotHandler
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import Store
 
-BOT_NAME = "meetbot"
-BOT_ID = 99
-BOT_EMAIL = "meetbot-bot@shell.invalid"
-# The first person you are; the shell makes them a chair of every series.
-FIRST_PERSON_ID = 1
-
-EXIT_OK = 0
-EXIT_CONFIG = 2
-
 _MESSAGE_GAP = timedelta(microseconds=1)
 # Zulip's mention syntax (@**meetbot**, @**meetbot|99**), and plain @meetbot for typing ease.
 _MENTION = typed_bot_mention(BOT_NAME, BOT_ID)
-_INDENT = "    "
 # How far ahead /clock looks for scheduled actions at each step (the scheduler's least horizon).
 _LOOKAHEAD = timedelta(days=1)
 
@@ -79,41 +74,6 @@ Shell commands:
   /help                    this list
   /quit                    leave (so does end of input)
 Lines starting with # are comments."""
-
-
-# --- values and pure helpers ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message in the shell's pretend Zulip."""
-
-    id: int
-    sender_id: int
-    sender_name: str
-    stream: str
-    topic: str
-    content: str
-
-
-@dataclass(frozen=True)
-class Reaction:
-    """One person's emoji on one message; Zulip allows each once."""
-
-    message_id: int
-    user_id: int
-    emoji_code: str
-
-
-def terminal_text(text: str, zone: tzinfo | None) -> str:
-    """Zulip markdown as the terminal shows it: times in ``zone``, plain mentions and links,
-    except in code spans, which show what to type (`here @**NAME**`)."""
-    return local_times(terminal_plain(text), zone)
-
-
-def local_times(text: str, zone: tzinfo | None) -> str:
-    """``text`` with each Zulip global time ``<time:ISO>`` written out in ``zone``."""
-    return global_times(text, lambda instant: zone_time_text(instant, zone))
 
 
 def command_for_bot(line: str) -> str | None:
@@ -143,34 +103,6 @@ def _midnight(text: str) -> datetime:
     return datetime.combine(parse_date(text), time())
 
 
-def emoji_shown(name: str) -> str:
-    """An emoji as Zulip users write it: the character itself, or ``:name:``."""
-    return name if not name.isascii() else f":{name}:"
-
-
-def emoji(text: str) -> tuple[str, str]:
-    """(name, code) of an emoji typed as ``👋``, ``wave`` or ``:wave:``."""
-    text = text.strip()
-    if text and not text.isascii():
-        # Zulip's code for a Unicode emoji: its code points in hex, without variation selectors.
-        return text, "-".join(f"{ord(c):x}" for c in text if c != "\ufe0f")
-    # Without Zulip's emoji table the name stands for the code: attendance only compares codes.
-    name = text.strip(":") or "wave"
-    return name, name
-
-
-def format_post(message: Message, here: tuple[str, str], zone: tzinfo | None) -> str:
-    """How the bot's post reads in the terminal: id, where if not here, then the text."""
-    where = ""
-    if (message.stream.casefold(), message.topic) != (here[0].casefold(), here[1]):
-        where = f" in #{message.stream} > {message.topic}"
-    lines = terminal_text(message.content, zone).splitlines() or [""]
-    head = f"{message.sender_name} (message {message.id}){where}:"
-    if len(lines) == 1 and not where:
-        return f"{head} {lines[0]}"
-    return "\n".join([head, *(_INDENT + line if line else "" for line in lines)])
-
-
 def first_topic(settings: Settings, now: datetime) -> tuple[str, str]:
     """The stream and topic of the first series' next meeting, to start the shell in."""
     series = settings.series[0]
@@ -197,99 +129,6 @@ def newest_file(folder: Path) -> Path | None:
     """The most recently written file in ``folder``: the notes of the last meeting ended."""
     files = [path for path in folder.glob("*") if path.is_file()] if folder.is_dir() else []
     return max(files, key=lambda path: path.stat().st_mtime_ns, default=None)
-
-
-# --- the pretend Zulip ----------------------------------------------------------------------
-
-
-class People:
-    """The shell's people, by name; user ids count up from 1. The handler's directory."""
-
-    def __init__(self, known: Iterable[tuple[int, str]] = ()) -> None:
-        self._by_id: dict[int, Member] = {}
-        for user_id, name in known:  # a kept database's people keep their ids
-            self._by_id[user_id] = self._member(user_id, name)
-
-    def member(self, user_id: int) -> Member | None:
-        return self._by_id.get(user_id)
-
-    def member_named(self, full_name: str) -> Member | None:
-        """The person called ``full_name``, ignoring case (how @-mentions are resolved)."""
-        wanted = full_name.casefold()
-        return next((m for m in self._by_id.values() if m.full_name.casefold() == wanted), None)
-
-    def may_read_stream(self, stream: str, user_id: int) -> bool:
-        return True  # the shell has no private streams
-
-    def named(self, name: str, first: bool = False) -> Member:
-        """The person called ``name`` (any case), made a new person if nobody is; the
-        ``first`` person of a session chairs, so takes the chair's id if nobody has it."""
-        known = self.member_named(name)
-        if known is not None:
-            return known
-        if first and FIRST_PERSON_ID not in self._by_id:
-            user_id = FIRST_PERSON_ID
-        else:
-            user_id = max(self._by_id, default=FIRST_PERSON_ID - 1) + 1
-        member = self._member(user_id, name)
-        self._by_id[user_id] = member
-        return member
-
-    @staticmethod
-    def _member(user_id: int, name: str) -> Member:
-        # Imported here for the same reason as in open_session: people.py loads SQLAlchemy.
-        from zulip_meetbot.domain.people import Member
-
-        address = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or f"user{user_id}"
-        return Member(user_id, name, email=f"{address}@shell.invalid")
-
-
-@dataclass
-class TerminalZulip:
-    """The shell's Zulip: every message by id, and the bot's side (zulip_bots' bot handler)."""
-
-    last_id: int = 0
-    user_id: int = BOT_ID
-    full_name: str = BOT_NAME
-    email: str = BOT_EMAIL
-    messages: dict[int, Message] = field(default_factory=dict)
-    unprinted: list[Message] = field(default_factory=list)
-
-    def post(self, sender: Member | None, stream: str, topic: str, content: str) -> Message:
-        """Store a new message (None: the bot's) under the next id."""
-        self.last_id += 1
-        sender_id, name = (sender.user_id, sender.full_name) if sender else (BOT_ID, BOT_NAME)
-        message = Message(self.last_id, sender_id, name, stream, topic, content)
-        self.messages[message.id] = message
-        return message
-
-    def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
-        if message.get("type") != "stream":
-            return {"result": "error", "msg": "the shell has streams only"}
-        topic = str(message.get("topic") or message.get("subject") or "")
-        posted = self.post(None, str(message["to"]), topic, str(message["content"]))
-        self.unprinted.append(posted)
-        return {"result": "success", "id": posted.id, "msg": ""}
-
-    def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
-        return self.send_message(
-            {
-                "type": "stream",
-                "to": message["display_recipient"],
-                "topic": message.get("subject", ""),
-                "content": response,
-            }
-        )
-
-    def get_config_info(self, bot_name: str, optional: bool = False) -> dict[str, str]:
-        return {}
-
-    def take_unprinted(self) -> list[Message]:
-        taken, self.unprinted = self.unprinted, []
-        return taken
-
-
-# --- the session ----------------------------------------------------------------------------
 
 
 class ShellSession:
@@ -569,9 +408,6 @@ class ShellSession:
         self._print_posts()
 
 
-# --- the command ----------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class ShellOptions:
     """``meetbot shell``'s arguments."""
@@ -590,10 +426,7 @@ def open_session(
     """A session over the botrc (or the demo), or the problems that prevent one."""
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot import checks, demo
-    from zulip_meetbot.app import make_app
     from zulip_meetbot.domain.meetings import running_topic
-    from zulip_meetbot.handler import MeetbotHandler
-    from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import open_store, zulip_people
 
     zone: tzinfo | None = None
@@ -622,18 +455,33 @@ def open_session(
     with store.transaction() as db:
         people = People(zulip_people(db))
         topic = running_topic(db, settings)
-    # The clock stands still between lines, so a script would trip the limit; off unless asked.
-    app = make_app(settings, store, clock, people)
-    handler = MeetbotHandler(app, limit_floods=options.flood_limit)
-    # A kept database has handled messages already: new ones must not reuse their ids.
-    zulip = TerminalZulip(last_id=app.ledger.last_handled() or 0)
-    scheduler = MeetingScheduler(app, zulip)
+    app, handler, scheduler, zulip = build_bot(settings, store, clock, people, options.flood_limit)
     session = ShellSession(
         app, handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
     )
     if topic is not None:  # a kept database's running meeting is where one carries on
         session.stream, session.topic = topic
     return session, store
+
+
+def build_bot(
+    settings: Settings, store: Store, clock: ManualClock, people: People, flood_limit: bool
+) -> tuple[App, MeetbotHandler, MeetingScheduler, TerminalZulip]:
+    """The bot's parts, wired as ``meetbot run`` wires them with the pretend Zulip in place of
+    Zulip: the application context, the handler, the scheduler that drives it, and the Zulip
+    both post to."""
+    # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
+    from zulip_meetbot.app import make_app
+    from zulip_meetbot.handler import MeetbotHandler
+    from zulip_meetbot.scheduler import MeetingScheduler
+
+    app = make_app(settings, store, clock, people)
+    # The clock stands still between lines, so a script would trip the limit; off unless asked.
+    handler = MeetbotHandler(app, limit_floods=flood_limit)
+    # A kept database has handled messages already: new ones must not reuse their ids.
+    zulip = TerminalZulip(last_id=app.ledger.last_handled() or 0)
+    scheduler = MeetingScheduler(app, zulip)
+    return app, handler, scheduler, zulip
 
 
 def input_lines(interactive: bool, prompt: Callable[[], str]) -> Iterator[str]:
@@ -650,92 +498,3 @@ def input_lines(interactive: bool, prompt: Callable[[], str]) -> Iterator[str]:
         except (EOFError, KeyboardInterrupt):
             print()
             return
-
-
-def shell(options: ShellOptions, interactive: bool, out: TextIO) -> int:
-    """``meetbot shell``: run the session; the temporary folder goes when it ends."""
-    with tempfile.TemporaryDirectory(prefix="meetbot-shell-") as temporary:
-        opened = open_session(options, Path(temporary), out)
-        if isinstance(opened, list):
-            for problem in opened:
-                print(f"meetbot shell: {problem}", file=sys.stderr)
-            return EXIT_CONFIG
-        session, store = opened
-        try:
-            session.run(
-                input_lines(interactive, session.prompt),
-                echo=not interactive,
-            )
-        finally:
-            store.close()
-    return EXIT_OK
-
-
-def add_parser(commands: Any) -> None:
-    """``meetbot shell``'s arguments, on the ``meetbot`` sub-command parsers."""
-    parser = commands.add_parser(
-        "shell",
-        help="try meetbot in the terminal: no Zulip server or account needed",
-        # Raw formatting keeps the epilog's examples; the description is wrapped here.
-        description=textwrap.fill(
-            "Run a meeting in the terminal with the same handler, database, scheduler "
-            "and templates as `meetbot run`. Without --config it uses a built-in demo series. "
-            "Type messages as in Zulip (`@meetbot agenda add TEXT`); the bot's posts print with "
-            "their message ids and times in your zone. The first person you are is a chair. "
-            "Piped, it runs a script: `meetbot shell < meeting.txt`.",
-            79,
-        ),
-        epilog=SHELL_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="use this botrc's series (its database and notes are left alone; nothing is "
-        "sent to its Zulip server)",
-    )
-    parser.add_argument(
-        "--database",
-        metavar="FILE",
-        help="keep the database in FILE and the notes beside it in notes/ (default: a "
-        "temporary folder, deleted at the end)",
-    )
-    parser.add_argument(
-        "--as",
-        dest="person",
-        default="hamlet",
-        metavar="NAME",
-        help="who you are at first (default hamlet)",
-    )
-    parser.add_argument(
-        "--now",
-        metavar="'YYYY-MM-DD HH:MM'",
-        help="start the clock here, in your zone (default: the real time)",
-    )
-    parser.add_argument(
-        "--timezone",
-        metavar="ZONE",
-        help="show times in this IANA zone (default: this machine's)",
-    )
-    parser.add_argument(
-        "--flood-limit",
-        action="store_true",
-        help="refuse commands over commands_per_minute as `meetbot run` does (off by default: "
-        "the clock stands still between lines, and a script is not a flood; /clock +1m lifts it)",
-    )
-    parser.add_argument(
-        "--log-level",
-        default="WARNING",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="how much the bot logs to stderr (default WARNING)",
-    )
-
-
-def main(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=args.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    options = ShellOptions(
-        args.config, args.database, args.person, args.now, args.timezone, args.flood_limit
-    )
-    return shell(options, interactive=sys.stdin.isatty(), out=sys.stdout)

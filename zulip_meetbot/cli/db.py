@@ -1,0 +1,70 @@
+"""``meetbot db upgrade`` and ``meetbot db current``: the database's schema revision."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zulip_meetbot.cli.options import EXIT_CONFIG, EXIT_OK, add_reading, add_subcommand
+from zulip_meetbot.cli.reading import read_settings
+
+if TYPE_CHECKING:
+    from zulip_meetbot.cli.options import Subcommands
+
+
+def add_parser(commands: Subcommands) -> None:
+    """``meetbot db``'s actions and their arguments, on the ``meetbot`` subcommand parsers."""
+    parser = add_subcommand(
+        commands,
+        "db",
+        main,
+        help="the database's schema: which revision it is at, and upgrading it",
+        description="meetbot upgrades an older database itself when `meetbot run` starts; "
+        "these do it, or look, without starting the bot.",
+    )
+    actions = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = actions.add_parser(
+        "upgrade",
+        help="bring the database's schema up to this meetbot's",
+        description="Run the schema revisions the database has not had yet (back it up "
+        "first); a database made before meetbot kept revisions is recognised and marked.",
+    )
+    add_reading(upgrade)
+    current = actions.add_parser(
+        "current",
+        help="the database's schema revision, and whether it is up to date",
+        description="Print the database's schema revision; the file is never changed.",
+    )
+    add_reading(current)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run ``meetbot db ACTION`` with its parsed arguments."""
+    settings, _source = read_settings(args.config, args.database)
+    if settings is None:
+        return EXIT_CONFIG
+    return manage_database(settings.database, args.db_command)
+
+
+def manage_database(database: Path, action: str) -> int:
+    """``meetbot db upgrade`` and ``meetbot db current``."""
+    from zulip_meetbot.store import missing_database, open_store, schema_revision
+
+    if action == "current":
+        print(schema_revision(database))
+        return EXIT_OK
+    if not database.exists():
+        # A mistyped path would otherwise become a new, empty database.
+        raise missing_database(database)
+    store = open_store(database)
+    store.close()
+    done = store.upgrade
+    if done is None:
+        print(schema_revision(database))
+    elif done.created:
+        print(f"database {database}: new, made at revision {done.after}")
+    else:
+        before = f"revision {done.before}" if done.before else "before schema revisions"
+        print(f"database {database}: upgraded from {before} to revision {done.after}")
+    return EXIT_OK

@@ -1,0 +1,137 @@
+"""The shell's pretend Zulip: its messages, reactions and people, and the bot's side of it
+(the zulip_bots bot handler the handler answers through and the scheduler posts through)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zulip_meetbot.domain.people import Member
+
+BOT_NAME = "meetbot"
+BOT_ID = 99
+BOT_EMAIL = "meetbot-bot@shell.invalid"
+# The first person you are; the shell makes them a chair of every series.
+FIRST_PERSON_ID = 1
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message in the shell's pretend Zulip."""
+
+    id: int
+    sender_id: int
+    sender_name: str
+    stream: str
+    topic: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One person's emoji on one message; Zulip allows each once."""
+
+    message_id: int
+    user_id: int
+    emoji_code: str
+
+
+def emoji(text: str) -> tuple[str, str]:
+    """(name, code) of an emoji typed as ``👋``, ``wave`` or ``:wave:``."""
+    text = text.strip()
+    if text and not text.isascii():
+        # Zulip's code for a Unicode emoji: its code points in hex, without variation selectors.
+        return text, "-".join(f"{ord(c):x}" for c in text if c != "\ufe0f")
+    # Without Zulip's emoji table the name stands for the code: attendance only compares codes.
+    name = text.strip(":") or "wave"
+    return name, name
+
+
+class People:
+    """The shell's people, by name; user ids count up from 1. The handler's directory."""
+
+    def __init__(self, known: Iterable[tuple[int, str]] = ()) -> None:
+        self._by_id: dict[int, Member] = {}
+        for user_id, name in known:  # a kept database's people keep their ids
+            self._by_id[user_id] = self._member(user_id, name)
+
+    def member(self, user_id: int) -> Member | None:
+        return self._by_id.get(user_id)
+
+    def member_named(self, full_name: str) -> Member | None:
+        """The person called ``full_name``, ignoring case (how @-mentions are resolved)."""
+        wanted = full_name.casefold()
+        return next((m for m in self._by_id.values() if m.full_name.casefold() == wanted), None)
+
+    def may_read_stream(self, stream: str, user_id: int) -> bool:
+        return True  # the shell has no private streams
+
+    def named(self, name: str, first: bool = False) -> Member:
+        """The person called ``name`` (any case), made a new person if nobody is; the
+        ``first`` person of a session chairs, so takes the chair's id if nobody has it."""
+        known = self.member_named(name)
+        if known is not None:
+            return known
+        if first and FIRST_PERSON_ID not in self._by_id:
+            user_id = FIRST_PERSON_ID
+        else:
+            user_id = max(self._by_id, default=FIRST_PERSON_ID - 1) + 1
+        member = self._member(user_id, name)
+        self._by_id[user_id] = member
+        return member
+
+    @staticmethod
+    def _member(user_id: int, name: str) -> Member:
+        # Imported here for the same reason as in open_session: people.py loads SQLAlchemy.
+        from zulip_meetbot.domain.people import Member
+
+        address = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or f"user{user_id}"
+        return Member(user_id, name, email=f"{address}@shell.invalid")
+
+
+@dataclass
+class TerminalZulip:
+    """The shell's Zulip: every message by id, and the bot's side (zulip_bots' bot handler)."""
+
+    last_id: int = 0
+    user_id: int = BOT_ID
+    full_name: str = BOT_NAME
+    email: str = BOT_EMAIL
+    messages: dict[int, Message] = field(default_factory=dict)
+    unprinted: list[Message] = field(default_factory=list)
+
+    def post(self, sender: Member | None, stream: str, topic: str, content: str) -> Message:
+        """Store a new message (None: the bot's) under the next id."""
+        self.last_id += 1
+        sender_id, name = (sender.user_id, sender.full_name) if sender else (BOT_ID, BOT_NAME)
+        message = Message(self.last_id, sender_id, name, stream, topic, content)
+        self.messages[message.id] = message
+        return message
+
+    def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        if message.get("type") != "stream":
+            return {"result": "error", "msg": "the shell has streams only"}
+        topic = str(message.get("topic") or message.get("subject") or "")
+        posted = self.post(None, str(message["to"]), topic, str(message["content"]))
+        self.unprinted.append(posted)
+        return {"result": "success", "id": posted.id, "msg": ""}
+
+    def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
+        return self.send_message(
+            {
+                "type": "stream",
+                "to": message["display_recipient"],
+                "topic": message.get("subject", ""),
+                "content": response,
+            }
+        )
+
+    def get_config_info(self, bot_name: str, optional: bool = False) -> dict[str, str]:
+        return {}
+
+    def take_unprinted(self) -> list[Message]:
+        taken, self.unprinted = self.unprinted, []
+        return taken
