@@ -254,3 +254,19 @@ def test_a_row_crossing_is_named(tmp_path: Path) -> None:
         "zz_layers_probe.py:3 imports store.person (PersonRow | None)",
         "zz_layers_probe.py:5 calls store.running_meeting, which returns MeetingRow | None",
     ]
+
+
+# The rooms that carry out commands: their replies and refusals are worded in views.
+ACTING = {"handler", "actions"}
+
+
+def test_the_handler_and_the_actions_leave_the_words_to_views() -> None:
+    # A reply or refusal written here would be Zulip markdown only views should make.
+    broken = [
+        f"{path.relative_to(PACKAGE)}:{line} writes Zulip markdown (**): reply through views"
+        for room, path in modules()
+        if room in ACTING
+        for line in bold_in_strings(path)
+    ]
+    assert {room for room, _ in modules()} >= ACTING, "the handler or actions/ moved"
+    assert broken == []

@@ -36,6 +36,27 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         refusals.NotProposer("2", "remove"),
         "only the person who proposed item 2 or a chair can remove it.",
     ),
+    (
+        refusals.NoSuchSeries("nosuch", ("demo", "infra")),
+        "there is no series `nosuch`. The series are: `demo`, `infra`.",
+    ),
+    (
+        refusals.NoSeriesInStream("random"),
+        "no meeting series meets in #**random**. Name one first, e.g. `SLUG: agenda`.",
+    ),
+    (
+        refusals.SeveralSeriesHere(("demo", "infra")),
+        "several series meet here (`demo`, `infra`): start with `SLUG:`.",
+    ),
+    (
+        refusals.SeriesNotNamed(("demo", "infra")),
+        "which series? Start with its name, e.g. `demo: agenda` (series: `demo`, `infra`).",
+    ),
+    (refusals.PrivateStream("Demo"), "**Demo** meets in a private stream you are not in."),
+    (
+        refusals.NotAChair("Demo", "start"),
+        "only a chair of **Demo** (or an organization admin) can `start` a meeting.",
+    ),
     (refusals.NoUpcomingMeeting("Demo"), "**Demo** has no upcoming meeting."),
     (refusals.NoUpcomingMeeting("Demo", "start"), "**Demo** has no upcoming meeting to start."),
     (refusals.NoUpcomingMeeting("Demo", "skip"), "**Demo** has no upcoming meeting to skip."),
@@ -86,6 +107,7 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         refusals.WouldRunIntoMeeting(AT),
         f"that would run into the meeting at {AT_ZULIP}. Skip that one first, or pick another time.",
     ),
+    (refusals.NotAChairToPickItem(), "only a chair can move the meeting to another item."),
     (refusals.ActionAlreadyDone(4), "action item 4 is already done."),
     (refusals.ActionNotClosed(4), "action item 4 is not closed."),
     (refusals.NothingToUndo(), "you have recorded nothing in this meeting that I could undo."),
@@ -116,6 +138,14 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         refusals.NotYourAction(5, "reopen"),
         "only its owners, its author or a chair can reopen action item 5.",
     ),
+    (refusals.NotOneMention(), "`here` marks one person at a time: `here @**Name**`."),
+    (
+        refusals.NobodyCalled("Nobody Here"),
+        "I know nobody called `Nobody Here` here, so nobody was marked present. For someone on "
+        "the call without Zulip, say `here` and their name, without @.",
+    ),
+    (refusals.IsABot("Notes Bot"), "Notes Bot is a bot; bots do not attend meetings."),
+    (refusals.NotAChairToMarkOthers(), "only a chair can mark someone else present."),
     (
         refusals.InitialsTaken("AB", "Ada Byron"),
         "initials AB are already taken by Ada Byron; choose others.",
@@ -178,7 +208,7 @@ def test_meetbot_render_says_which_days_a_series_met_in_plain_words() -> None:
 
 
 def test_a_refusal_that_is_no_fact_yet_is_its_own_words() -> None:
-    # The handler's routing refusals and the parser's usage errors still carry their text.
+    # A UserError that is no fact, and the parser's usage errors, carry their own text.
     assert views.refusal_text(UserError("several series meet here")) == "several series meet here"
     assert views.refusal_text(UsageError("say `agenda add TEXT`")) == "say `agenda add TEXT`"
     assert views.refusal_plain(UserError("no such series")) == "no such series"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from zulip_meetbot import __version__, views
+from zulip_meetbot import __version__, refusals, views
 from zulip_meetbot.actions import agenda, calendar, meeting, minutes, profile
 from zulip_meetbot.actions import attendance as attendance_actions
 from zulip_meetbot.actions.attendance import Emoji, Marked, Reaction
@@ -217,7 +217,7 @@ class MeetbotHandler:
         )
         if not in_its_stream and not app.directory.may_read_stream(series.stream, member.user_id):
             # A private stream's agenda is for its subscribers only, even by direct message.
-            raise UserError(f"**{series.title}** meets in a private stream you are not in.")
+            raise refusals.PrivateStream(series.title)
         chairs = (*app.settings.chairs, *series.chairs)
         return _Speaker(member, series, people.is_chair(member, chairs))
 
@@ -235,10 +235,7 @@ class MeetbotHandler:
         """Give the command what its route says it needs, then run its action."""
         route = DISPATCH[type(command)]
         if route.chair is not None and not context.is_chair:
-            raise UserError(
-                f"only a chair of **{context.series.title}** (or an organization admin) "
-                f"can `{route.chair}` a meeting."
-            )
+            raise refusals.NotAChair(context.series.title, route.chair)
         if route.need is Need.OWN:
             return route.action(context, command)
         reply = self._in_transaction(context, route, command)
@@ -363,8 +360,7 @@ class MeetbotHandler:
         if slug is not None:
             series = settings.series_by_slug(slug)
             if series is None:
-                known = ", ".join(f"`{s.slug}`" for s in settings.series)
-                raise UserError(f"there is no series `{slug}`. The series are: {known}.")
+                raise refusals.NoSuchSeries(slug, tuple(s.slug for s in settings.series))
             return series
         if message.get("type") == "stream":
             stream = str(message.get("display_recipient") or "")
@@ -376,19 +372,11 @@ class MeetbotHandler:
             if len(by_topic) == 1:
                 return by_topic[0]
             if not here:
-                raise UserError(
-                    f"no meeting series meets in #**{stream}**. "
-                    "Name one first, e.g. `SLUG: agenda`."
-                )
-            slugs = ", ".join(f"`{s.slug}`" for s in here)
-            raise UserError(f"several series meet here ({slugs}): start with `SLUG:`.")
+                raise refusals.NoSeriesInStream(stream)
+            raise refusals.SeveralSeriesHere(tuple(s.slug for s in here))
         if len(settings.series) == 1:
             return settings.series[0]
-        slugs = ", ".join(f"`{s.slug}`" for s in settings.series)
-        raise UserError(
-            f"which series? Start with its name, e.g. `{settings.series[0].slug}: "
-            f"agenda` (series: {slugs})."
-        )
+        raise refusals.SeriesNotNamed(tuple(s.slug for s in settings.series))
 
 
 def _message_id(message: dict[str, Any]) -> int | None:

@@ -1,8 +1,8 @@
-"""Refusals as facts: why the domain will not do a request, with what a reply needs to say so.
+"""Refusals as facts: why meetbot will not do a request, with what a reply needs to say so.
 
-The domain raises these and never words them; ``views`` decides the words, as Zulip markdown
-for replies and as plain text for the CLI. Each is a :class:`UserError`, so every
-``except UserError`` still catches it.
+The domain, the actions and the handler raise these and never word them; ``views`` decides the
+words, as Zulip markdown for replies and as plain text for the CLI. Each is a
+:class:`UserError`, so every ``except UserError`` still catches it.
 """
 
 from __future__ import annotations
@@ -71,6 +71,54 @@ class NotProposer(Refusal):
     """Only item ``number``'s proposer or a chair may ``verb`` it (edit, remove, move…)."""
 
     number: str
+    verb: str
+
+
+# Which series a command is for, and who may use it
+
+
+@dataclass(eq=False)
+class NoSuchSeries(Refusal):
+    """The command named the series ``slug``, and no series is called that; ``known_slugs``
+    are the series there are."""
+
+    slug: str
+    known_slugs: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class NoSeriesInStream(Refusal):
+    """No series meets in ``stream``, where the command was said without naming one."""
+
+    stream: str
+
+
+@dataclass(eq=False)
+class SeveralSeriesHere(Refusal):
+    """The series ``slugs`` all meet where the command was said, and it named none."""
+
+    slugs: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class SeriesNotNamed(Refusal):
+    """A direct message named no series, and there are several (``slugs``)."""
+
+    slugs: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class PrivateStream(Refusal):
+    """The series meets in a private stream the speaker cannot read."""
+
+    series_title: str
+
+
+@dataclass(eq=False)
+class NotAChair(Refusal):
+    """Only a chair of the series (or an organization admin) may ``verb`` a meeting."""
+
+    series_title: str
     verb: str
 
 
@@ -190,6 +238,11 @@ class WouldRunIntoMeeting(Refusal):
 
 
 @dataclass(eq=False)
+class NotAChairToPickItem(Refusal):
+    """Only a chair moves the running meeting on to another item (`item N`)."""
+
+
+@dataclass(eq=False)
 class ActionAlreadyDone(Refusal):
     """Action item ``number`` is already closed."""
 
@@ -251,6 +304,33 @@ class NotYourAction(Refusal):
 
     number: int
     verb: str
+
+
+# Attendance
+
+
+@dataclass(eq=False)
+class NotOneMention(Refusal):
+    """`here @…` named something that is not one person's mention."""
+
+
+@dataclass(eq=False)
+class NobodyCalled(Refusal):
+    """`here` mentioned ``name``, and nobody answers to it."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class IsABot(Refusal):
+    """`here` named ``name``, a bot: bots do not attend meetings."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class NotAChairToMarkOthers(Refusal):
+    """Only a chair marks someone else present."""
 
 
 # People

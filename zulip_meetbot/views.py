@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -555,24 +556,47 @@ def _rounded(delta: timedelta) -> timedelta:
 _HELD_SHOWN = 10
 
 
+@dataclass(frozen=True)
+class _Marks:
+    """How a refusal's words mark what they name: a name, a time, a stream, a mention."""
+
+    strong: Callable[[str], str]
+    time: Callable[[datetime], str]
+    stream: Callable[[str], str]
+    mention: Callable[[str], str]
+
+
+_ZULIP_MARKS = _Marks(
+    strong=lambda name: f"**{name}**",
+    time=global_time,
+    stream=stream_link,
+    mention=lambda name: f"@**{name}**",
+)
+_PLAIN_MARKS = _Marks(
+    strong=str,
+    time=lambda instant: zone_time_text(instant, "UTC"),
+    stream=lambda name: f"#{name}",
+    mention=lambda name: f"@{name}",
+)
+
+
 def refusal_text(problem: UserError | UsageError) -> str:
     """The words of a refusal in a Zulip reply (which ``refusal`` prefixes with "Sorry")."""
     if isinstance(problem, refusals.Refusal):
-        return _refusal_words(problem, lambda name: f"**{name}**", global_time)
+        return _refusal_words(problem, _ZULIP_MARKS)
     return str(problem)
 
 
 def refusal_plain(problem: UserError) -> str:
     """The words of a refusal for a terminal: no Zulip markup, times in UTC."""
     if isinstance(problem, refusals.Refusal):
-        return _refusal_words(problem, str, lambda instant: zone_time_text(instant, "UTC"))
+        return _refusal_words(problem, _PLAIN_MARKS)
     return str(problem)
 
 
-def _refusal_words(
-    refusal: refusals.Refusal, strong: Callable[[str], str], time: Callable[[datetime], str]
-) -> str:
-    """The sentence saying ``refusal``, with a name marked by ``strong`` and a time by ``time``."""
+def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
+    """The sentence saying ``refusal``, with what it names marked by ``marks``."""
+    strong, time = marks.strong, marks.time
     match refusal:
         # The agenda
         case refusals.NothingToAdd(section=section):
@@ -587,6 +611,28 @@ def _refusal_words(
             return f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
         case refusals.NotProposer(number=number, verb=verb):
             return f"only the person who proposed item {number} or a chair can {verb} it."
+        # Which series, and who may use it
+        case refusals.NoSuchSeries(slug=slug, known_slugs=series_slugs):
+            return f"there is no series `{slug}`. The series are: {_slugs(series_slugs)}."
+        case refusals.NoSeriesInStream(stream=stream):
+            return (
+                f"no meeting series meets in {marks.stream(stream)}. "
+                "Name one first, e.g. `SLUG: agenda`."
+            )
+        case refusals.SeveralSeriesHere(slugs=slugs):
+            return f"several series meet here ({_slugs(slugs)}): start with `SLUG:`."
+        case refusals.SeriesNotNamed(slugs=slugs):
+            return (
+                f"which series? Start with its name, e.g. `{slugs[0]}: agenda` "
+                f"(series: {_slugs(slugs)})."
+            )
+        case refusals.PrivateStream(series_title=title):
+            return f"{strong(title)} meets in a private stream you are not in."
+        case refusals.NotAChair(series_title=title, verb=verb):
+            return (
+                f"only a chair of {strong(title)} (or an organization admin) can `{verb}` a "
+                "meeting."
+            )
         # Meetings and their calendar
         case refusals.NoUpcomingMeeting(series_title=title, wanted=wanted):
             purpose = "" if wanted is None else f" to {wanted}"
@@ -645,6 +691,8 @@ def _refusal_words(
                 "Skip that one first, or pick another time."
             )
         # Minutes
+        case refusals.NotAChairToPickItem():
+            return "only a chair can move the meeting to another item."
         case refusals.ActionAlreadyDone(number=number):
             return f"action item {number} is already done."
         case refusals.ActionNotClosed(number=number):
@@ -669,6 +717,18 @@ def _refusal_words(
             return f"{kind} {number} is someone else's: only its author or a chair can change it."
         case refusals.NotYourAction(number=number, verb=verb):
             return f"only its owners, its author or a chair can {verb} action item {number}."
+        # Attendance
+        case refusals.NotOneMention():
+            return f"`here` marks one person at a time: `here {marks.mention('Name')}`."
+        case refusals.NobodyCalled(name=name):
+            return (
+                f"I know nobody called `{name}` here, so nobody was marked present. "
+                "For someone on the call without Zulip, say `here` and their name, without @."
+            )
+        case refusals.IsABot(name=name):
+            return f"{name} is a bot; bots do not attend meetings."
+        case refusals.NotAChairToMarkOthers():
+            return "only a chair can mark someone else present."
         # People
         case refusals.InitialsTaken(initials=initials, holder=holder):
             return f"initials {initials} are already taken by {holder}; choose others."
@@ -686,6 +746,10 @@ def _refusal_words(
 
 def _days(days: Sequence[date]) -> str:
     return ", ".join(day.isoformat() for day in days)
+
+
+def _slugs(slugs: Sequence[str]) -> str:
+    return ", ".join(f"`{slug}`" for slug in slugs)
 
 
 # -- replies to commands on the agenda and the minutes ------------------------------------------

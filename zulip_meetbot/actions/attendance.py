@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import lifecycle, views
+from zulip_meetbot import lifecycle, refusals, views
 from zulip_meetbot.actions.context import Context, Need, Route
 from zulip_meetbot.app import App
 from zulip_meetbot.commands import Command, MarkHere
@@ -19,7 +19,6 @@ from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain import attendance, meetings, minutes, people
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
-from zulip_meetbot.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +67,16 @@ def _attendee(context: Context, name: str) -> Member | None:
     before); None for a name nobody has, a guest to add."""
     mention = minutes.mention_of(name)
     if mention is None and name.startswith("@"):
-        raise UserError("`here` marks one person at a time: `here @**Name**`.")
+        raise refusals.NotOneMention()
     member = context.known(mention or minutes.Mention(name, None))
     if mention is not None and member is None:
-        raise UserError(
-            f"I know nobody called `{mention.name}` here, so nobody was marked present. "
-            "For someone on the call without Zulip, say `here` and their name, without @."
-        )
+        raise refusals.NobodyCalled(mention.name)
     if member is not None and member.is_bot:
-        raise UserError(f"{member.full_name} is a bot; bots do not attend meetings.")
+        raise refusals.IsABot(member.full_name)
     if member is not None and member.user_id == context.member.user_id:
         return context.member
     if not context.is_chair:
-        raise UserError("only a chair can mark someone else present.")
+        raise refusals.NotAChairToMarkOthers()
     return member
 
 

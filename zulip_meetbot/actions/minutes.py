@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zulip_meetbot import lifecycle, views
+from zulip_meetbot import lifecycle, refusals, views
 from zulip_meetbot.actions.context import Context, Need, Route
 from zulip_meetbot.commands import (
     AddNote,
@@ -18,7 +18,6 @@ from zulip_meetbot.commands import (
 )
 from zulip_meetbot.domain import agenda, minutes, people
 from zulip_meetbot.domain.people import Member
-from zulip_meetbot.errors import UserError
 
 
 def note(context: Context, command: AddNote) -> str:
@@ -37,7 +36,7 @@ def note(context: Context, command: AddNote) -> str:
 def discuss(context: Context, command: CurrentItem) -> str:
     """`item N`: chairs move the running meeting on; the previous item is ticked."""
     if not context.is_chair:
-        raise UserError("only a chair can move the meeting to another item.")
+        raise refusals.NotAChairToPickItem()
     previous = agenda.set_current_item(
         context.session, context.meeting.id, command.number, context.now
     )
