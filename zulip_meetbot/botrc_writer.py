@@ -405,7 +405,7 @@ def ask_missing(
             answers = _answered(answers, question, ask, ask_secret, tell)
     problems = botrc_problems(answers, path)
     if problems:  # a problem no question can fix (a --slug or --topic flag)
-        raise ValueError("; ".join(f"{_flag(f)}: {m}" for f, m in problems.items()))
+        raise ValueError("; ".join(f"{flag(f)}: {m}" for f, m in problems.items()))
     return answers
 
 
@@ -449,16 +449,16 @@ def _label(field: str) -> str:
 # --- the flags, as `meetbot init` (cli/init.py) names them -----------------------------------
 
 
-def _in_question_order(names: Iterable[str]) -> list[str]:
+def in_question_order(names: Iterable[str]) -> list[str]:
     """Answer fields in the order init asks them; the flags no question asks after them."""
     order = [q.field for q in questions()]
     order += [f.name for f in fields(Answers) if f.name not in order]
     return sorted(names, key=lambda name: order.index(name) if name in order else len(order))
 
 
-def _not_asked(missing: Sequence[str]) -> str:
+def not_asked(missing: Sequence[str]) -> str:
     """Why nothing was asked, and which flags to give, when stdin is no terminal."""
-    flags = [_flag(field) for field in missing]
+    flags = [flag(field) for field in missing]
     # The bot's zuliprc gives all three, and keeps the key out of `ps` and shell history.
     alternative = (
         f"; --zuliprc FILE gives {listed(_ACCOUNT_FIELDS)}"
@@ -473,16 +473,17 @@ def _not_asked(missing: Sequence[str]) -> str:
     )
 
 
-def _flag_of_key(key: str) -> str:
-    return _flag(_FIELD_OF_KEY[key]) if key in _FIELD_OF_KEY else key
+def flag_of_key(key: str) -> str:
+    """The flag that sets botrc ``key``, or the key itself when no flag does."""
+    return flag(_FIELD_OF_KEY[key]) if key in _FIELD_OF_KEY else key
 
 
-def _flag_warning(warning: Problem) -> str:
+def flag_warning(warning: Problem) -> str:
     """A ``[series:SLUG] key: …`` warning as ``--flag: …`` when a flag sets that key."""
     key = warning.key
     if key is None or key not in _FIELD_OF_KEY or not _of_a_key(warning):
         return str(warning)
-    return f"{_flag_of_key(key)}: {warning.message}"
+    return f"{flag_of_key(key)}: {warning.message}"
 
 
 def default_answers() -> Answers:
@@ -490,7 +491,8 @@ def default_answers() -> Answers:
     return Answers(**{q.field: q.default for q in questions() if q.default})
 
 
-def _flag(field: str) -> str:
+def flag(field: str) -> str:
+    """The `meetbot init` flag that answers ``field`` (`--notes-dir` for ``notes_dir``)."""
     return f"--{field.replace('_', '-')}" if field != "botrc" else "botrc"
 
 

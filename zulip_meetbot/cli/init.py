@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING
 from zulip_meetbot.botrc_writer import (
     SCHEDULE_CHOICES,
     Answers,
-    _flag,
-    _flag_of_key,
-    _flag_warning,
-    _in_question_order,
-    _not_asked,
     answers_from_zuliprc,
     ask_missing,
     ask_zuliprc,
     botrc_problems,
     default_answers,
+    flag,
+    flag_of_key,
+    flag_warning,
+    in_question_order,
     merged,
+    not_asked,
     render_botrc,
     slug_of,
     write_private,
@@ -143,12 +143,12 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
     problems = botrc_problems(answers, output)
     if problems:
         unanswered = (field for field, message in problems.items() if message == "missing")
-        missing = [] if interactive else _in_question_order(unanswered)
+        missing = [] if interactive else in_question_order(unanswered)
         if missing:
-            print(_not_asked(missing), file=sys.stderr)
-        for field in _in_question_order(problems):
+            print(not_asked(missing), file=sys.stderr)
+        for field in in_question_order(problems):
             if field not in missing:
-                print(f"meetbot init: {_flag(field)}: {problems[field]}", file=sys.stderr)
+                print(f"meetbot init: {flag(field)}: {problems[field]}", file=sys.stderr)
         return EXIT_CONFIG
     text = render_botrc(answers)
     try:
@@ -158,8 +158,8 @@ def init(args: argparse.Namespace, interactive: bool) -> int:
         return EXIT_CONFIG
     settings = parse_settings(text, output.absolute())
     # From flags, a warning names the flags that gave the values, not the botrc's keys.
-    for warning in value_problems(settings, spell=str if interactive else _flag_of_key):
-        shown = str(warning) if interactive else _flag_warning(warning)
+    for warning in value_problems(settings, spell=str if interactive else flag_of_key):
+        shown = str(warning) if interactive else flag_warning(warning)
         print(f"meetbot init: warning: {shown}", file=sys.stderr)
     print(
         f"Wrote {output} (readable by you only).\n"
