@@ -57,6 +57,10 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         refusals.NotAChair("Demo", "start"),
         "only a chair of **Demo** (or an organization admin) can `start` a meeting.",
     ),
+    (
+        refusals.NotAChair("Demo", "agenda clear-done"),
+        "only a chair of **Demo** (or an organization admin) can use `agenda clear-done`.",
+    ),
     (refusals.NoUpcomingMeeting("Demo"), "**Demo** has no upcoming meeting."),
     (refusals.NoUpcomingMeeting("Demo", "start"), "**Demo** has no upcoming meeting to start."),
     (refusals.NoUpcomingMeeting("Demo", "skip"), "**Demo** has no upcoming meeting to skip."),

@@ -116,7 +116,8 @@ class PrivateStream(Refusal):
 
 @dataclass(eq=False)
 class NotAChair(Refusal):
-    """Only a chair of the series (or an organization admin) may ``verb`` a meeting."""
+    """Only a chair of the series (or an organization admin) may use ``verb`` (a route's
+    ``chair``: `start`, `end`, `skip`, `reschedule`…)."""
 
     series_title: str
     verb: str

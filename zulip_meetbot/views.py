@@ -594,6 +594,9 @@ def refusal_plain(problem: UserError) -> str:
     return str(problem)
 
 
+_MEETING_VERBS = frozenset({"start", "end", "skip", "reschedule"})
+
+
 def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
     """The sentence saying ``refusal``, with what it names marked by ``marks``."""
     strong, time = marks.strong, marks.time
@@ -629,10 +632,13 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
         case refusals.PrivateStream(series_title=title):
             return f"{strong(title)} meets in a private stream you are not in."
         case refusals.NotAChair(series_title=title, verb=verb):
-            return (
-                f"only a chair of {strong(title)} (or an organization admin) can `{verb}` a "
-                "meeting."
-            )
+            # `start`, `end`, `skip` and `reschedule` act on a meeting; any other verb is a use.
+            if verb in _MEETING_VERBS:
+                return (
+                    f"only a chair of {strong(title)} (or an organization admin) can `{verb}` a "
+                    "meeting."
+                )
+            return f"only a chair of {strong(title)} (or an organization admin) can use `{verb}`."
         # Meetings and their calendar
         case refusals.NoUpcomingMeeting(series_title=title, wanted=wanted):
             purpose = "" if wanted is None else f" to {wanted}"
