@@ -1269,12 +1269,6 @@ def _optional_author(text: str) -> tuple[str, str] | None:
     return parse_author(text) if text else None
 
 
-def _check_carry_over(text: str) -> str:
-    if text.lower() not in CARRY_OVER_MODES:
-        raise ValueError(f"expected {' or '.join(CARRY_OVER_MODES)}, got {text!r}")
-    return text.lower()
-
-
 # --- whole-file checks ----------------------------------------------------------------------
 
 
@@ -1628,7 +1622,7 @@ ATTENDANCE_GRACE: Key[timedelta] = Key(
 CARRY_OVER = Key(
     "series:SLUG",
     "carry_over",
-    _check_carry_over,
+    functools.partial(_one_of, choices=CARRY_OVER_MODES),
     "deferred",
     "what the next agenda inherits at `end`: `deferred` (items deferred with `agenda defer N`, "
     "and the unticked items of a section for later) or `unticked` (every unticked item as "
