@@ -35,16 +35,21 @@ __all__ = [
     "ConfigError",
     "Key",
     "Problem",
+    "Publishing",
     "SeriesConfig",
     "Settings",
     "absolute_path",
     "botrc_not_found",
+    "check_branch_name",
     "check_interval",
     "check_site",
     "check_zone",
+    "github_owner_name",
     "load_settings",
+    "parse_author",
     "parse_duration",
     "parse_settings",
+    "relative_repository_path",
     "schedule_rule",
     "stream_name",
 ]
@@ -99,6 +104,25 @@ _ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _NO_DEFAULT_SECTION = "\n"
 # Shorter keys are left alone: redacting them would garble ordinary words.
 _MIN_REDACTED_LENGTH = 8
+# ASCII control characters are below the space, and DEL.
+_SPACE = 0x20
+_DELETE = 0x7F
+_DRIVE_RE = re.compile(r"[A-Za-z]:")
+# Besides control characters, the characters git never allows in a ref (check-ref-format).
+_REF_FORBIDDEN = " ~^:?*[\\"
+_GITHUB_OWNER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_GITHUB_NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+_GITHUB_URL_RE = re.compile(
+    r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"(?P<owner>[^/]+)/(?P<name>[^/]+?)(?:\.git)?/?",
+    re.IGNORECASE,
+)
+# git refuses <, > and line breaks in an identity; the email needs its @.
+_AUTHOR_RE = re.compile(r"(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+@[^<>\s]+)>")
+DEFAULT_GITHUB_API = "https://api.github.com"
+# strftime directives (C99, POSIX and glibc's); any other is printed as written, a mistake.
+_STRFTIME_RE = re.compile(r"%([-_0^#]?)(.?)")
+_STRFTIME_LETTERS = frozenset("aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYzZ%")
 
 
 @dataclass(frozen=True)
@@ -180,6 +204,28 @@ class ApiConfig:
 
 
 @dataclass(frozen=True)
+class Publishing:
+    """Where a series' notes are published (botrc `publish = git` and the `publish_*` keys)."""
+
+    repo: str  # publish_repo: anything `git clone` accepts (a relative path made absolute)
+    path: str  # publish_path: strftime pattern, relative, inside the repo
+    branch: str  # publish_branch: strftime pattern (default "%Y-%m-%d-meeting-notes")
+    base: str | None  # publish_base; None: the remote's default branch
+    pull_request: bool  # publish_pull_request = github
+    github_api: str  # github_api (default "https://api.github.com"), without a trailing /
+    token_file: Path | None  # github_token_file; None: env MEETBOT_GITHUB_TOKEN
+    author: tuple[str, str] | None  # publish_author "Name <email>"; None: the bot's Zulip one
+
+    def path_for(self, day: date) -> str:
+        """The file the notes of the meeting held on ``day`` go to, relative to the repo's top."""
+        return relative_repository_path(day.strftime(self.path))
+
+    def branch_for(self, day: date) -> str:
+        """The branch the notes of the meeting held on ``day`` are committed to."""
+        return check_branch_name(day.strftime(self.branch))
+
+
+@dataclass(frozen=True)
 class SeriesConfig:
     """One ``[series:SLUG]`` section: a recurring (or one-off) meeting."""
 
@@ -206,6 +252,8 @@ class SeriesConfig:
     auto_end: timedelta = field(default_factory=lambda: AUTO_END.default_value)
     # Reactions on the attendance message this long after `end` still count.
     attendance_grace: timedelta = field(default_factory=lambda: ATTENDANCE_GRACE.default_value)
+    # Where the notes are published; None: they are not (publish = no).
+    publishing: Publishing | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -336,6 +384,108 @@ def absolute_path(path: str | Path, base: Path | None = None) -> Path:
     if not expanded.is_absolute():
         expanded = (base if base is not None else Path.cwd()) / expanded
     return Path(os.path.normpath(expanded))
+
+
+def relative_repository_path(rendered: str) -> str:
+    """``rendered`` (one meeting's ``publish_path``) as a file's path inside a repository, its
+    folders joined by ``/``; a ValueError saying why when it would land outside, or in ``.git``."""
+    if not rendered.strip():
+        raise ValueError("empty")
+    if any(ord(char) < _SPACE or ord(char) == _DELETE for char in rendered):
+        raise ValueError(f"{rendered!r} holds a control character (a line break or a tab?)")
+    if "\\" in rendered:
+        raise ValueError(f"{rendered!r} holds a backslash: separate folders with /")
+    # ~ is literal to git but the home folder to the reader: either way not the repository's.
+    if rendered.startswith(("/", "~")) or _DRIVE_RE.match(rendered):
+        raise ValueError(
+            f"{rendered!r} is absolute: write a path inside the repository, such as "
+            "meetings/2025-02-12.md"
+        )
+    parts = [part for part in rendered.split("/") if part not in ("", ".")]
+    if rendered.endswith("/") or not parts:
+        raise ValueError(f"{rendered!r} names a folder: name the notes file in it")
+    if ".." in parts:
+        raise ValueError(f"{rendered!r} is outside the repository (it climbs out with ..)")
+    # Case-insensitive file systems take .GIT for .git, and git refuses both in a tree.
+    if any(part.casefold() == ".git" for part in parts):
+        raise ValueError(f"{rendered!r} is inside .git, git's own folder, not the repository's")
+    return "/".join(parts)
+
+
+def check_branch_name(name: str) -> str:
+    """``name`` if git accepts it as a branch (``git check-ref-format --branch``'s rules);
+    otherwise a ValueError saying which rule it breaks."""
+    why = _branch_name_problem(name)
+    if why is not None:
+        raise ValueError(f"{name!r} is not a branch name git accepts: {why}")
+    return name
+
+
+def _branch_name_problem(name: str) -> str | None:
+    if not name:
+        return "it is empty"
+    if any(ord(char) < _SPACE or ord(char) == _DELETE for char in name):
+        return "it holds a control character"
+    forbidden = [char for char in _REF_FORBIDDEN if char in name]
+    if forbidden:
+        shown = " ".join("a space" if char == " " else char for char in forbidden)
+        return f"it holds {shown} (none of space ~ ^ : ? * [ \\ may be in one)"
+    if ".." in name:
+        return "it holds '..'"
+    if "@{" in name:
+        return "it holds '@{'"
+    if name in ("@", "HEAD"):
+        return f"{name} alone means the current commit"
+    if name.startswith("-"):
+        return "it starts with '-'"
+    if name.startswith("/") or name.endswith("/") or "//" in name:
+        return "a '/' at its start or end, or two in a row"
+    if name.endswith("."):
+        return "it ends with '.'"
+    for part in name.split("/"):
+        if part.startswith("."):
+            return f"its part {part!r} starts with '.'"
+        if part.endswith(".lock"):
+            return f"its part {part!r} ends with '.lock'"
+    return None
+
+
+def github_owner_name(repo: str, any_host: bool = False) -> tuple[str, str] | None:
+    """The OWNER and NAME of the GitHub repository ``repo`` (a clone URL) names, or None.
+
+    github.com's forms are ``https://github.com/OWNER/NAME``, ``git@github.com:OWNER/NAME``
+    and ``ssh://git@github.com/OWNER/NAME``, each with or without ``.git``. With ``any_host``
+    (GitHub Enterprise, a test server), any URL or path whose last two parts are OWNER/NAME.
+    """
+    text = repo.strip()
+    if any_host:
+        if "://" in text:
+            path = urlparse(text).path
+        else:
+            head, colon, tail = text.partition(":")
+            path = tail if colon and "/" not in head else text  # scp-like host:path
+        parts = path.rstrip("/").removesuffix(".git").split("/")
+        owner, name = parts[-2:] if len(parts) >= 2 else ("", "")
+    else:
+        found = _GITHUB_URL_RE.fullmatch(text)
+        if found is None:
+            return None
+        owner, name = found.group("owner"), found.group("name")
+    if not _GITHUB_OWNER_RE.fullmatch(owner) or not _GITHUB_NAME_RE.fullmatch(name):
+        return None
+    if name in (".", ".."):
+        return None
+    return owner, name
+
+
+def parse_author(text: str) -> tuple[str, str]:
+    """``Name <email>`` as (name, email): a commit's author as git writes it."""
+    found = _AUTHOR_RE.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(
+            f"expected Name <email>, such as Meetbot <meetbot@example.org>, got {text!r}"
+        )
+    return found.group("name"), found.group("email")
 
 
 def botrc_not_found(path: str | Path, also: str = "") -> str:
@@ -591,6 +741,8 @@ def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> S
     auto_end = value(AUTO_END, timedelta())
     attendance_grace = value(ATTENDANCE_GRACE, timedelta())
     carry_over = value(CARRY_OVER, "")
+    days = _sample_days(start, rule)
+    publishing = _read_publishing(reader, section, base, notes_path, days)
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
     if len(reader.problems) > problems_before or start is None or timezone is None:
@@ -617,7 +769,118 @@ def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> S
         carry_over=carry_over,
         auto_end=auto_end,
         attendance_grace=attendance_grace,
+        publishing=publishing,
     )
+
+
+def _sample_days(start: datetime | None, rule: rrule | None) -> list[datetime]:
+    """The first two meetings (one without a rule) that patterns are tried on."""
+    if start is None:
+        return [datetime(2025, 2, 12)]  # start is wrong, said elsewhere: still try the patterns
+    # islice, not rule[:2]: dateutil's stubs type a slice of a rule as a single datetime.
+    return [start] if rule is None else list(itertools.islice(rule, 2)) or [start]
+
+
+def _read_publishing(
+    reader: _Reader, section: str, base: Path, notes_path: str, days: Sequence[datetime]
+) -> Publishing | None:
+    """The series' ``publish`` keys; None when it does not publish (or one of them is wrong)."""
+    problems_before = len(reader.problems)
+    has = functools.partial(reader.parser.has_option, section)
+    mode = reader.value(section, PUBLISH, None)
+    if mode == "no":
+        # Set but ignored would leave an operator waiting for notes that never come.
+        for key in PUBLISH_DETAILS:
+            if has(key.name):
+                reader.problem(
+                    section,
+                    key.name,
+                    f"set, but publish = no, so it does nothing: set publish = git to publish "
+                    f"the notes, or remove {key.name}",
+                )
+        return None
+    repo = ""
+    if has(PUBLISH_REPO.name):
+        repo = reader.value_then(
+            section, PUBLISH_REPO, functools.partial(_resolve_repo, base=base), ""
+        )
+    elif mode == "git":
+        reader.problem(
+            section,
+            PUBLISH_REPO.name,
+            "missing: publish = git needs the repository to publish to (a URL or a path that "
+            "git clone accepts)",
+        )
+    path = ""
+    if has(PUBLISH_PATH.name) or notes_path:
+        check_path = functools.partial(_check_publish_path, days=days)
+        path = reader.value_then(section, PUBLISH_PATH, check_path, "", notes_path)
+    check_branch = functools.partial(_check_branch_pattern, days=days)
+    branch = reader.value_then(section, PUBLISH_BRANCH, check_branch, "")
+    base_branch = reader.value_then(section, PUBLISH_BASE, _optional_branch, None)
+    pull_request = reader.value(section, PUBLISH_PULL_REQUEST, None)
+    api = reader.value(section, GITHUB_API, DEFAULT_GITHUB_API)
+    token_file = reader.value_then(
+        section, GITHUB_TOKEN_FILE, functools.partial(_optional_path, base=base), None
+    )
+    author = reader.value_then(section, PUBLISH_AUTHOR, _optional_author, None)
+    if pull_request == "no":
+        for key in PULL_REQUEST_DETAILS:
+            if has(key.name):
+                reader.problem(
+                    section,
+                    key.name,
+                    "set, but publish_pull_request = no, and only pull requests use it (git "
+                    "pushes with this user's own credentials): set publish_pull_request = "
+                    f"github, or remove {key.name}",
+                )
+    if pull_request == "github":
+        _check_pull_request(reader, section, repo, api, branch, base_branch, days)
+    if len(reader.problems) > problems_before or mode != "git":
+        return None
+    return Publishing(
+        repo=repo,
+        path=path,
+        branch=branch,
+        base=base_branch,
+        pull_request=pull_request == "github",
+        github_api=api,
+        token_file=token_file,
+        author=author,
+    )
+
+
+def _check_pull_request(
+    reader: _Reader,
+    section: str,
+    repo: str,
+    api: str,
+    branch: str,
+    base: str | None,
+    days: Sequence[datetime],
+) -> None:
+    """What a pull request needs of the other keys: a repository GitHub names, two branches."""
+    enterprise = api != DEFAULT_GITHUB_API
+    if repo and github_owner_name(repo, any_host=enterprise) is None:
+        wanted = (
+            f"a repository whose path ends in OWNER/NAME on the server github_api = {api} serves"
+            if enterprise
+            else "a repository on GitHub, https://github.com/OWNER/NAME.git or "
+            "git@github.com:OWNER/NAME.git (for GitHub Enterprise, set github_api as well)"
+        )
+        reader.problem(
+            section,
+            PUBLISH_REPO.name,
+            f"publish_pull_request = github needs {wanted}, got {repo!r}",
+        )
+    if branch and base is not None and days[0].strftime(branch) == base:
+        reader.problem(
+            section,
+            PUBLISH_BRANCH.name,
+            f"{base!r} is publish_base as well, and a pull request goes from one branch to "
+            "another: keep the default %Y-%m-%d-meeting-notes, or set publish_pull_request = no "
+            "to commit to it directly",
+        )
 
 
 # --- checking values ------------------------------------------------------------------------
@@ -920,10 +1183,90 @@ def _check_notes_path(pattern: str, start: datetime, rule: rrule | None) -> str:
     return pattern
 
 
-def _check_carry_over(text: str) -> str:
-    if text.lower() not in CARRY_OVER_MODES:
-        raise ValueError(f"expected {' or '.join(CARRY_OVER_MODES)}, got {text!r}")
+def _one_of(text: str, choices: Sequence[str]) -> str:
+    if text.lower() not in choices:
+        raise ValueError(f"expected {' or '.join(choices)}, got {text!r}")
     return text.lower()
+
+
+def _check_api(text: str) -> str:
+    url = urlparse(text)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ValueError(f"expected the GitHub API's http(s) URL, such as {DEFAULT_GITHUB_API}")
+    return text.rstrip("/")
+
+
+def _resolve_repo(text: str, base: Path) -> str:
+    """A URL as written; a local path made absolute against the botrc's folder, as git itself
+    would read it from wherever it runs."""
+    if not text:
+        raise ValueError("empty")
+    head, colon, _ = text.partition(":")
+    # git's own rule: a colon before any slash makes host:path (scp-like), never a local path.
+    if "://" in text or (colon and "/" not in head):
+        return text
+    return str(_resolve(base, text))
+
+
+def _render_pattern(pattern: str, days: Sequence[datetime]) -> list[str]:
+    """``pattern`` rendered for each of ``days``; a ValueError for a directive strftime lacks
+    (glibc would print it as written)."""
+    if not pattern:
+        raise ValueError("empty")
+    for directive in _STRFTIME_RE.finditer(pattern):
+        if not directive.group(2):
+            raise ValueError(f"{pattern!r} ends with a lone %: write %% for a literal %")
+        if directive.group(2) not in _STRFTIME_LETTERS:
+            raise ValueError(
+                f"{directive.group(0)!r} in {pattern!r} is not a strftime directive (%Y is the "
+                "year, %m the month, %d the day; write %% for a literal %)"
+            )
+    try:
+        return [day.strftime(pattern) for day in days]
+    except ValueError as err:
+        raise ValueError(f"not a valid strftime pattern ({err})") from None
+
+
+def _rendered_from(err: ValueError, pattern: str, rendered: str) -> ValueError:
+    said = f" ({pattern!r} renders so)" if rendered != pattern else ""
+    return ValueError(f"{err}{said}")
+
+
+def _check_publish_path(pattern: str, days: Sequence[datetime]) -> str:
+    paths = []
+    for rendered in _render_pattern(pattern, days):
+        try:
+            paths.append(relative_repository_path(rendered))
+        except ValueError as err:
+            raise _rendered_from(err, pattern, rendered) from None
+    if len(paths) == 2 and paths[0] == paths[1]:
+        raise ValueError(
+            f"{pattern!r} gives the same file {paths[0]!r} for consecutive meetings, so each "
+            "meeting's notes would replace the last's; add the date (%Y-%m-%d)"
+        )
+    return pattern
+
+
+def _check_branch_pattern(pattern: str, days: Sequence[datetime]) -> str:
+    for rendered in _render_pattern(pattern, days):
+        try:
+            check_branch_name(rendered)
+        except ValueError as err:
+            raise _rendered_from(err, pattern, rendered) from None
+    return pattern
+
+
+def _optional_branch(text: str) -> str | None:
+    return check_branch_name(text) if text else None
+
+
+def _optional_path(text: str, base: Path) -> Path | None:
+    # Not required to exist: a secret is often mounted after the botrc is checked.
+    return _resolve(base, text) if text else None
+
+
+def _optional_author(text: str) -> tuple[str, str] | None:
+    return parse_author(text) if text else None
 
 
 # --- whole-file checks ----------------------------------------------------------------------
@@ -1279,12 +1622,100 @@ ATTENDANCE_GRACE: Key[timedelta] = Key(
 CARRY_OVER = Key(
     "series:SLUG",
     "carry_over",
-    _check_carry_over,
+    functools.partial(_one_of, choices=CARRY_OVER_MODES),
     "deferred",
     "what the next agenda inherits at `end`: `deferred` (items deferred with `agenda defer N`, "
     "and the unticked items of a section for later) or `unticked` (every unticked item as "
     "well); see [What the next meeting inherits](#what-the-next-meeting-inherits)",
 )
+
+PUBLISH = Key(
+    "series:SLUG",
+    "publish",
+    functools.partial(_one_of, choices=("no", "git")),
+    "no",
+    "`git`: commit the notes to `publish_repo` when the meeting ends, and again when they "
+    "change; see [Publish the notes to a repository](#publish-the-notes-to-a-repository)",
+)
+PUBLISH_REPO = Key(
+    "series:SLUG",
+    "publish_repo",
+    str,
+    "",
+    "the repository: anything `git clone` accepts, a URL or a path (relative to the botrc's "
+    "folder)",
+    shown="required with `publish = git`",
+)
+PUBLISH_PATH = Key(
+    "series:SLUG",
+    "publish_path",
+    str,
+    "",
+    "where in the repository the notes file goes, a strftime pattern (conda: "
+    "`meetings/archive/%Y%m%d-conda-ecosystem.md`)",
+    shown="the notes file's name (`notes_path`)",
+)
+PUBLISH_BRANCH = Key(
+    "series:SLUG",
+    "publish_branch",
+    str,
+    "%Y-%m-%d-meeting-notes",
+    "the branch the notes are committed to, a strftime pattern; the repository's default "
+    "branch is allowed too",
+)
+PUBLISH_BASE = Key(
+    "series:SLUG",
+    "publish_base",
+    str,
+    "",
+    "what a new `publish_branch` starts from",
+    shown="the remote's default branch",
+)
+PUBLISH_PULL_REQUEST = Key(
+    "series:SLUG",
+    "publish_pull_request",
+    functools.partial(_one_of, choices=("no", "github")),
+    "no",
+    "`github`: open (or update) one pull request per meeting from `publish_branch` to "
+    "`publish_base`, in the GitHub repository `publish_repo` names",
+)
+GITHUB_API = Key(
+    "series:SLUG",
+    "github_api",
+    _check_api,
+    DEFAULT_GITHUB_API,
+    "the GitHub REST API's root (GitHub Enterprise: `https://HOST/api/v3`)",
+)
+GITHUB_TOKEN_FILE = Key(
+    "series:SLUG",
+    "github_token_file",
+    str,
+    "",
+    "a file holding a token that may write the repository's contents and pull requests; "
+    "never logged, never posted",
+    shown="none (then env `MEETBOT_GITHUB_TOKEN`)",
+)
+PUBLISH_AUTHOR = Key(
+    "series:SLUG",
+    "publish_author",
+    str,
+    "",
+    "the commits' author, `Name <email>`",
+    shown="the bot's Zulip name and email",
+)
+# The keys that say how to publish, which mean nothing with publish = no.
+PUBLISH_DETAILS: tuple[Key[Any], ...] = (
+    PUBLISH_REPO,
+    PUBLISH_PATH,
+    PUBLISH_BRANCH,
+    PUBLISH_BASE,
+    PUBLISH_PULL_REQUEST,
+    GITHUB_API,
+    GITHUB_TOKEN_FILE,
+    PUBLISH_AUTHOR,
+)
+# The keys that only pull requests use.
+PULL_REQUEST_DETAILS: tuple[Key[Any], ...] = (GITHUB_API, GITHUB_TOKEN_FILE)
 
 KEYS: tuple[Key[Any], ...] = (
     EMAIL,
@@ -1325,6 +1756,8 @@ KEYS: tuple[Key[Any], ...] = (
     AUTO_END,
     ATTENDANCE_GRACE,
     CARRY_OVER,
+    PUBLISH,
+    *PUBLISH_DETAILS,
 )
 _NAMES_BY_SECTION: Mapping[str, tuple[str, ...]] = {
     section: tuple(key.name for key in KEYS if key.section == section)
