@@ -500,9 +500,31 @@ def test_a_path_through_a_symbolic_link_in_the_repository_is_refused(tmp_path: P
     with pytest.raises(GitProblem) as caught:
         publish(tmp_path, remote, notes(1))
 
-    assert "meetings is a symbolic link" in caught.value.first_line
+    assert caught.value.first_line == (
+        f"cannot write {NOTES}: meetings is a symbolic link in the repository"
+    )
     assert not caught.value.retryable
     assert not (tmp_path / "outside").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("README.md/notes.md", "README.md is a file in the repository, not a folder"),
+        ("meetings", "meetings is a folder in the repository, not a file"),
+    ],
+)
+def test_a_path_through_a_file_or_naming_a_folder_is_not_retryable(
+    tmp_path: Path, path: str, why: str
+) -> None:
+    remote = make_remote(tmp_path)
+    publish(tmp_path, remote, notes(1), branch="main")
+
+    with pytest.raises(GitProblem) as caught:
+        publish(tmp_path, remote, notes(1), path=path)
+
+    assert caught.value.first_line == f"cannot write {path}: {why}"
+    assert not caught.value.retryable
 
 
 def closed_port() -> int:

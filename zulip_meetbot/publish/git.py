@@ -181,10 +181,19 @@ class _Clone:
         self.git = git
         self.folder = folder
 
-    def run(self, *args: str, input: str | None = None, check: bool = True) -> _Result:
+    def run(
+        self,
+        *args: str,
+        input: str | None = None,
+        check: bool = True,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> _Result:
         # Auto-gc in the foreground: a detached one could hold locks past our own lock.
         return self.git.run(
-            ["-C", str(self.folder), "-c", "gc.autoDetach=false", *args], input=input, check=check
+            ["-C", str(self.folder), "-c", "gc.autoDetach=false", *args],
+            input=input,
+            check=check,
+            extra_env=extra_env,
         )
 
     def resolve(self, name: str) -> str | None:
@@ -274,24 +283,30 @@ class _Clone:
 
     def write(self, relative: str, content: str) -> None:
         """``content`` at ``relative`` in the work tree, never through a symbolic link."""
-        target = self.folder
-        for part in relative.split("/"):
-            target = target / part
+        parts = relative.split("/")
+        for depth in range(1, len(parts) + 1):
+            place = "/".join(parts[:depth])
+            target = self.folder / place
             if target.is_symlink():
-                raise GitProblem(
-                    f"{relative}: {target.relative_to(self.folder)} is a symbolic link in the "
-                    "repository",
-                    False,
-                    "set publish_path to a place without symbolic links",
-                )
+                why = f"{place} is a symbolic link in the repository"
+            elif depth < len(parts) and target.exists() and not target.is_dir():
+                why = f"{place} is a file in the repository, not a folder"
+            elif depth == len(parts) and target.is_dir():
+                why = f"{place} is a folder in the repository, not a file"
+            else:
+                continue
+            raise GitProblem(
+                f"cannot write {relative}: {why}", False, "set publish_path to another file"
+            )
+        target = self.folder / relative
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content.encode("utf-8"))
         except OSError as exc:
             raise GitProblem(
-                f"cannot write {relative} in the repository: {exc.strerror}",
-                False,
-                "set publish_path to a file, not a folder or a path through a file",
+                f"cannot write {relative} in meetbot's clone: {exc.strerror}",
+                True,
+                "check the disk space and permissions of meetbot's state folder",
             ) from exc
 
     def by(self, commit: str, author: Author) -> bool:
@@ -307,8 +322,11 @@ class _Clone:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         # --cleanup=whitespace: a line starting with # in the message is kept, not a comment.
-        self.git.run(
-            ["-C", str(self.folder), "commit", "--quiet", "--cleanup=whitespace", "--file=-"],
+        self.run(
+            "commit",
+            "--quiet",
+            "--cleanup=whitespace",
+            "--file=-",
             input=message,
             extra_env=identity,
         )
