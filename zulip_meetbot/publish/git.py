@@ -64,7 +64,8 @@ class Commit:
 
     sha: str | None  # the commit pushed; None when the branch already had this content
     branch: str
-    kept_others: bool  # the branch held commits by others: kept, ours on top
+    # the branch's tip was someone else's commit (made since our last one): kept, ours on top
+    kept_others: bool
     replaced_theirs: bool  # someone else had changed the file since `previous`: ours won
 
 
