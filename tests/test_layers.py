@@ -15,6 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "zulip_meetbot"
 
 # The Zulip adapter (zulip/): the only room that speaks to Zulip's client or HTTP library.
 ZULIP_ADAPTER = {"zulip"}
+# The publishing adapter (publish/): git and GitHub, above the domain like the Zulip adapter.
+PUBLISHING = {"publish"}
 # Storage: the only modules that build SQL (the migrations are storage too).
 STORAGE = {"store", "models", "migrations"}
 # The domain (domain/): rules of meetings, agendas, minutes, attendance and people.
@@ -22,31 +24,39 @@ DOMAIN = {"domain"}
 # Leaves: pure modules every room may use, which import nothing of the package themselves.
 LEAVES = {"markup"}
 # What the domain and storage must never reach up to.
-ABOVE = ZULIP_ADAPTER | {
-    "handler",
-    "actions",
-    "app",
-    "cli",
-    "terminal",
-    "views",
-    "lifecycle",
-    "scheduler",
-    "checks",
-}
+ABOVE = (
+    ZULIP_ADAPTER
+    | PUBLISHING
+    | {
+        "handler",
+        "actions",
+        "app",
+        "cli",
+        "terminal",
+        "views",
+        "lifecycle",
+        "scheduler",
+        "checks",
+    }
+)
 # The rooms above the domain: they get values (dataclasses) from it, never ORM rows.
-ABOVE_THE_DOMAIN = ZULIP_ADAPTER | {
-    "handler",
-    "actions",
-    "app",
-    "lifecycle",
-    "scheduler",
-    "views",
-    "notes",
-    "archive",
-    "upcoming",
-    "cli",
-    "terminal",
-}
+ABOVE_THE_DOMAIN = (
+    ZULIP_ADAPTER
+    | PUBLISHING
+    | {
+        "handler",
+        "actions",
+        "app",
+        "lifecycle",
+        "scheduler",
+        "views",
+        "notes",
+        "archive",
+        "upcoming",
+        "cli",
+        "terminal",
+    }
+)
 
 
 def imports_of(path: Path) -> list[tuple[str, int]]:
