@@ -463,12 +463,12 @@ def test_a_silent_server_hook_refusal_still_says_what_was_refused(tmp_path: Path
 @pytest.mark.parametrize(
     ("path", "why"),
     [
-        ("../x", "leaves the repository"),
-        ("meetings/../../x", "leaves the repository"),
+        ("../x", "outside the repository"),
+        ("meetings/../../x", "outside the repository"),
         ("/etc/passwd", "is absolute"),
         (".git/config", "inside .git"),
         ("meetings/.GIT/hooks/post-commit", "inside .git"),
-        ("", "is empty"),
+        ("", "empty"),
         ("meetings/", "names a folder"),
         ("meetings\\x.md", "backslash"),
         ("notes\n.md", "control character"),

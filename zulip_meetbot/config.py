@@ -406,8 +406,9 @@ def relative_repository_path(rendered: str) -> str:
         raise ValueError(f"{rendered!r} names a folder: name the notes file in it")
     if ".." in parts:
         raise ValueError(f"{rendered!r} is outside the repository (it climbs out with ..)")
-    # Case-insensitive file systems take .GIT for .git, and git refuses both in a tree.
-    if any(part.casefold() == ".git" for part in parts):
+    # Case-insensitive file systems take .GIT for .git, and some drop trailing dots or spaces
+    # (".git. "); git refuses them all in a tree.
+    if any(part.casefold().rstrip(". ") == ".git" for part in parts):
         raise ValueError(f"{rendered!r} is inside .git, git's own folder, not the repository's")
     return "/".join(parts)
 

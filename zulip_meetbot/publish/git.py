@@ -26,6 +26,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from zulip_meetbot.config import relative_repository_path
+
 log = logging.getLogger(__name__)
 
 # A push that lost a race is fetched and redone this many times in all before giving up: a busy
@@ -80,26 +82,12 @@ class GitProblem(Exception):
 
 
 def repository_path(rendered: str) -> str:
-    """``rendered`` as a safe relative file path inside a repository, or ValueError saying why."""
-    if not rendered.strip():
-        raise ValueError("publish_path is empty: it must name a file in the repository")
-    if any(ord(c) < 32 or c == "\x7f" for c in rendered):
-        raise ValueError(f"publish_path {rendered!r} holds a control character")
-    if "\\" in rendered:
-        raise ValueError(f"publish_path {rendered!r} holds a backslash: use / between folders")
-    if rendered.startswith("/"):
-        raise ValueError(f"publish_path {rendered!r} is absolute: it must be inside the repository")
-    if rendered.endswith("/"):
-        raise ValueError(f"publish_path {rendered!r} names a folder: it must name a file")
-    parts = [part for part in rendered.split("/") if part not in ("", ".")]
-    if ".." in parts:
-        raise ValueError(f"publish_path {rendered!r} leaves the repository (..)")
-    # Git refuses .git in any case and, on some file systems, with trailing dots or spaces.
-    if any(part.lower().rstrip(". ") == ".git" for part in parts):
-        raise ValueError(f"publish_path {rendered!r} is inside .git, not in the repository")
-    if not parts:
-        raise ValueError(f"publish_path {rendered!r} names no file")
-    return "/".join(parts)
+    """``rendered`` as a safe relative file path inside a repository, or ValueError saying why
+    (the rule is config's, which the botrc was checked with)."""
+    try:
+        return relative_repository_path(rendered)
+    except ValueError as why:
+        raise ValueError(f"publish_path {why}") from None
 
 
 def default_branch(repo: str, timeout: float = 30.0) -> str:
