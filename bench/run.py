@@ -16,6 +16,7 @@ from collections.abc import Callable
 import benchkit
 import footprint
 import latency
+import publish
 import punctuality
 import render
 import throughput
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[], list[Figure]]] = {
     "render": render.measure,
     "punctuality": punctuality.measure,
     "footprint": footprint.measure,
+    "publish": publish.measure,
 }
 
 
