@@ -36,7 +36,6 @@ from zulip_meetbot.timeutil import (
     ManualClock,
     NoSuchDate,
     local_date,
-    occurrences,
     parse_date,
     parse_wall_time,
     zone_time_text,
@@ -104,11 +103,10 @@ def _midnight(text: str) -> datetime:
 
 
 def first_topic(settings: Settings, now: datetime) -> tuple[str, str]:
-    """The stream and topic of the first series' next meeting, to start the shell in."""
+    """The first series' stream and a topic of today's date: where to write when no series
+    has a meeting to come."""
     series = settings.series[0]
-    upcoming = occurrences(series, now, 1)
-    day = local_date(upcoming[0] if upcoming else now, series.zone)
-    return series.stream, series.topic_for(day)
+    return series.stream, series.topic_for(local_date(now, series.zone))
 
 
 def shell_settings(settings: Settings, database: Path) -> Settings:
@@ -159,7 +157,10 @@ class ShellSession:
         self.reactions: set[Reaction] = set()
         self.kept_database = kept_database
         self.me = self.people.named(person, first=True)
-        self.stream, self.topic = first_topic(self.settings, self.clock.now())
+        self.store = app.store
+        self.stream, self.topic = self._meeting_topic() or first_topic(
+            self.settings, self.clock.now()
+        )
 
     # -- running --------------------------------------------------------------------------
 
@@ -360,7 +361,16 @@ class ShellSession:
             self.say(f"writing in #{self.stream} > {self.topic}")
             return
         self.stream = stream.removeprefix("#")
+        # A series' stream: its meeting's topic, as a person joining it would pick.
+        _, self.topic = self._meeting_topic(self.stream) or (self.stream, self.topic)
         self.say(f"writing in #{self.stream} > {self.topic}")
+
+    def _meeting_topic(self, stream: str | None = None) -> tuple[str, str] | None:
+        """Where the meeting the clock is at is (of a series in ``stream``, when given)."""
+        from zulip_meetbot.domain.meetings import current_topic
+
+        with self.store.transaction() as db:
+            return current_topic(db, self.settings, self.clock.now(), stream)
 
     def _show_notes(self) -> None:
         newest = newest_file(self.settings.notes_dir)
@@ -426,7 +436,6 @@ def open_session(
     """A session over the botrc (or the demo), or the problems that prevent one."""
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot import checks, demo
-    from zulip_meetbot.domain.meetings import running_topic
     from zulip_meetbot.store import open_store, zulip_people
 
     zone: tzinfo | None = None
@@ -454,13 +463,10 @@ def open_session(
     store = open_store(settings.database)
     with store.transaction() as db:
         people = People(zulip_people(db))
-        topic = running_topic(db, settings)
     app, handler, scheduler, zulip = build_bot(settings, store, clock, people, options.flood_limit)
     session = ShellSession(
         app, handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
     )
-    if topic is not None:  # a kept database's running meeting is where one carries on
-        session.stream, session.topic = topic
     return session, store
 
 
