@@ -557,3 +557,24 @@ def test_changing_to_another_series_stream_writes_in_its_meeting_topic(tmp_path:
         "-- writing in #dev > sync 2025-02-13",
         "-- writing in #ecosystem > ecosystem 2025-02-11",
     ]
+
+
+def test_as_with_no_name_is_refused_and_a_mention_means_the_person_it_names(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    result = run_shell("", "--as", "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "meetbot shell: --as: '' names nobody: --as NAME, such as --as hamlet\n"
+    )
+    assert result.stdout == ""
+    session, out = session_in(tmp_path, person="@**Jane Doe**")
+    assert session.me.full_name == "Jane Doe"
+    printed = play(session, out, "/as @**iago**\n/as @othello\n/as Iago\n/as @**\n/as  ")
+    assert printed.splitlines() == [
+        "-- you are now iago (user 2)",
+        "-- you are now othello (user 3)",
+        "-- you are now iago (user 2)",
+        "-- '@**' names nobody: /as NAME, /as @NAME or /as @**NAME**",
+        "-- you are iago; /as NAME to be someone else",
+    ]

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
 from zulip_meetbot.config import Settings, check_zone, parse_duration
-from zulip_meetbot.markup import typed_bot_mention
+from zulip_meetbot.markup import mention_of, typed_bot_mention
 from zulip_meetbot.terminal.pretend_zulip import (
     BOT_ID,
     BOT_NAME,
@@ -107,6 +107,14 @@ def first_topic(settings: Settings, now: datetime) -> tuple[str, str]:
     has a meeting to come."""
     series = settings.series[0]
     return series.stream, series.topic_for(local_date(now, series.zone))
+
+
+def person_name(text: str) -> str | None:
+    """Who ``text`` names (`iago`, `@iago`, `@**iago**`, `@**iago|5**`: iago), or None when it
+    names nobody (nothing, or mention markup and no name)."""
+    mention = mention_of(text)
+    name = mention.name if mention is not None else text.strip()
+    return name if name and not name.startswith("@") and "*" not in name else None
 
 
 def shell_settings(settings: Settings, database: Path) -> Settings:
@@ -344,9 +352,13 @@ class ShellSession:
             action(argument)
         return True
 
-    def _become(self, name: str) -> None:
-        if not name:
+    def _become(self, argument: str) -> None:
+        if not argument:
             self.say(f"you are {self.me.full_name}; /as NAME to be someone else")
+            return
+        name = person_name(argument)
+        if name is None:
+            self.say(f"{argument!r} names nobody: /as NAME, /as @NAME or /as @**NAME**")
             return
         self.me = self.people.named(name)
         self.say(f"you are now {self.me.full_name} (user {self.me.user_id})")
@@ -444,6 +456,9 @@ def open_session(
             zone = ZoneInfo(check_zone(options.timezone))
         except ValueError as error:
             return [f"--timezone: {error}"]
+    person = person_name(options.person)
+    if person is None:
+        return [f"--as: {options.person!r} names nobody: --as NAME, such as --as hamlet"]
     try:
         start = parse_clock(options.now, datetime.now(UTC), zone) if options.now else None
     except ValueError as error:
@@ -465,7 +480,7 @@ def open_session(
         people = People(zulip_people(db))
     app, handler, scheduler, zulip = build_bot(settings, store, clock, people, options.flood_limit)
     session = ShellSession(
-        app, handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
+        app, handler, scheduler, zulip, people, out, zone, person, bool(options.database)
     )
     return session, store
 
