@@ -199,6 +199,14 @@ class Upgrade(NamedTuple):
     created: bool  # the tables were made now, at the newest revision
 
 
+def upgrade_text(database: Path, done: Upgrade) -> str:
+    """What opening ``database`` did to its schema, as the log and `meetbot db upgrade` say it."""
+    if done.created:
+        return f"database {database}: new, made at revision {done.after}"
+    before = f"revision {done.before}" if done.before else "before schema revisions"
+    return f"database {database}: upgraded from {before} to revision {done.after}"
+
+
 def _bring_up_to_date(engine: Engine, database: Path) -> Upgrade | None:
     """Make the database's schema the code's, in one transaction that holds the write lock
     (a second meetbot starting waits, then finds it done); None when it was already."""
@@ -225,12 +233,7 @@ def _bring_up_to_date(engine: Engine, database: Path) -> Upgrade | None:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
     if done is not None:
-        log.info(
-            "database %s: schema revision %s, now %s",
-            database,
-            done.before or "from before migrations",
-            done.after,
-        )
+        log.info("%s", upgrade_text(database, done))
     return done
 
 

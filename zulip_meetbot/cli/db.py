@@ -49,7 +49,7 @@ def main(args: argparse.Namespace) -> int:
 
 def manage_database(database: Path, action: str) -> int:
     """``meetbot db upgrade`` and ``meetbot db current``."""
-    from zulip_meetbot.store import missing_database, open_store, schema_revision
+    from zulip_meetbot.store import missing_database, open_store, schema_revision, upgrade_text
 
     if action == "current":
         print(schema_revision(database))
@@ -62,9 +62,6 @@ def manage_database(database: Path, action: str) -> int:
     done = store.upgrade
     if done is None:
         print(schema_revision(database))
-    elif done.created:
-        print(f"database {database}: new, made at revision {done.after}")
     else:
-        before = f"revision {done.before}" if done.before else "before schema revisions"
-        print(f"database {database}: upgraded from {before} to revision {done.after}")
+        print(upgrade_text(database, done))
     return EXIT_OK
