@@ -710,3 +710,21 @@ def test_output_that_cannot_be_written_keeps_the_old_file_whole(
     assert one_error_line(err) == f"meetbot: cannot write {written}: No space left on device"
     assert written.read_text() == "old\n"
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".demo.csv")]
+
+
+def test_db_says_what_it_does_with_its_database_and_how_one_is_made_without_a_botrc(
+    meetbot: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["db", "upgrade", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--database FILE upgrade this database instead of the botrc's" in shown
+    absent = tmp_path / "absent.sqlite3"
+    for action in ("current", "upgrade"):
+        status, out, err = meetbot("db", action, "--database", str(absent))
+        assert (status, out) == (1, ""), action
+        assert one_error_line(err) == (
+            f"meetbot: database {absent} does not exist: `meetbot run` with this file as a "
+            f"botrc's `database`, or `meetbot shell --database {absent}`, makes it"
+        ), action
+    assert not absent.exists()

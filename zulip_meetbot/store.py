@@ -380,12 +380,14 @@ def require_folder(database: Path) -> None:
         raise DatabaseProblem(f"database {database}: {folder} is not a folder")
 
 
-def missing_database(database: Path) -> DatabaseProblem:
-    """What to say of a database file that is not there: its folder, or how it is made."""
+def missing_database(database: Path, botrc: bool = True) -> DatabaseProblem:
+    """What to say of a database file that is not there: its folder, or how it is made (by
+    the ``botrc`` read, when one was)."""
     if not database.parent.is_dir():
         return DatabaseProblem(f"database {database}: its folder {database.parent} does not exist")
+    run = "with this botrc" if botrc else "with this file as a botrc's `database`"
     return DatabaseProblem(
-        f"database {database} does not exist: `meetbot run` with this botrc, or "
+        f"database {database} does not exist: `meetbot run` {run}, or "
         f"`meetbot shell --database {database}`, makes it"
     )
 
@@ -494,11 +496,12 @@ def database_state(database: Path) -> str:
     return f"database {database}: {count} meetings recorded; readable and writable"
 
 
-def schema_revision(database: Path) -> str:
+def schema_revision(database: Path, botrc: bool = True) -> str:
     """For ``meetbot db current``: the database's schema revision, and whether it is this
-    meetbot's newest; never creates or changes the file. Raises :class:`DatabaseProblem`."""
+    meetbot's newest; never creates or changes the file. Raises :class:`DatabaseProblem`
+    (whose words say whether a ``botrc`` was read)."""
     if not database.exists():
-        raise missing_database(database)
+        raise missing_database(database, botrc)
     with explained(database):
         found = _inspect(database)
     from zulip_meetbot import migrations
