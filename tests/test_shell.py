@@ -578,3 +578,28 @@ def test_as_with_no_name_is_refused_and_a_mention_means_the_person_it_names(
         "-- '@**' names nobody: /as NAME, /as @NAME or /as @**NAME**",
         "-- you are iago; /as NAME to be someone else",
     ]
+
+
+def test_a_botrc_with_doubtful_values_is_warned_of_once_at_start_as_check_does(
+    tmp_path: Path,
+) -> None:
+    botrc = tmp_path / "botrc"
+    botrc.write_text(
+        "[api]\nemail = bot@example.org\nkey = secret-key-of-the-bot\nsite = https://x.example\n"
+        "[series:weekly]\ntitle = Weekly Sync\nstream = dev\nstart = 2025-02-13 09:00\n"
+        "timezone = Europe/Berlin\nschedule = FREQ=WEEKLY\n"
+        "sections = Updates, Deferred to next meeting\n"
+    )
+    result = run_shell(
+        "@meetbot agenda add x\n/clock +1d\n", "--config", str(botrc),
+        "--now", "2025-02-10 10:00", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    warning = (
+        "warning: [series:weekly] default_section: 'Deferred to next meeting' is a section for "
+        "later, so `agenda add` would put new items there"
+    )
+    assert result.stdout.count(warning) == 1
+    banner, rest = result.stdout.split(warning)
+    assert banner.endswith("/help lists the shell's own commands.\n-- ")
+    assert "Added item **1** to **Deferred to next meeting**" in rest

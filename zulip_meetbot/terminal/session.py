@@ -164,6 +164,8 @@ class ShellSession:
         self.zone = zone
         self.reactions: set[Reaction] = set()
         self.kept_database = kept_database
+        # The botrc's doubtful values, as `meetbot check` words them: said once, at the start.
+        self.warnings: list[str] = []
         self.me = self.people.named(person, first=True)
         self.store = app.store
         self.stream, self.topic = self._meeting_topic() or first_topic(
@@ -175,6 +177,8 @@ class ShellSession:
     def run(self, lines: Iterable[str], echo: bool) -> None:
         """Handle each line until ``/quit`` or the end; ``echo`` shows piped lines as sent."""
         self.say(self.banner())
+        for warning in self.warnings:
+            self.say(warning)
         self._run_scheduler()
         for line in lines:
             if echo and line.strip():
@@ -482,6 +486,10 @@ def open_session(
     session = ShellSession(
         app, handler, scheduler, zulip, people, out, zone, person, bool(options.database)
     )
+    if options.config:
+        doubtful = checks.value_warnings(loaded, clock.now())
+        warnings = [checks.Finding(checks.WARNING, text) for text in doubtful]
+        session.warnings = checks.report_lines(warnings, loaded.api.key)
     return session, store
 
 
