@@ -656,3 +656,75 @@ def test_a_database_named_on_purpose_must_exist_and_a_missing_folder_is_named(
     status, _, err = meetbot("ics", "demo", "--database", str(absent))
     assert status == 1 and "does not exist: `meetbot run` with this botrc, or" in err
     assert not absent.exists() and not missing.parent.exists()
+
+
+def test_output_into_a_folder_or_a_missing_folder_is_one_line_and_writes_nothing(
+    meetbot: Any, tmp_path: Path
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    reading = {
+        "render": ("render", "demo", "2025-02-12"),
+        "ics": ("ics", "demo"),
+        "attendance": ("attendance", "demo"),
+    }
+    for name, command in reading.items():
+        status, _, err = meetbot(*command, "--database", str(database), "--output", str(folder))
+        assert status == 2, name
+        assert one_error_line(err).startswith(
+            f"meetbot: {folder} is a folder: name the file to write, such as --output {folder}/"
+        ), name
+        missing = tmp_path / "nodir" / "x.md"
+        status, _, err = meetbot(*command, "--database", str(database), "--output", str(missing))
+        assert status == 2, name
+        assert one_error_line(err) == (
+            f"meetbot: cannot write {missing}: there is no folder {missing.parent}"
+        ), name
+    assert os.listdir(folder) == []
+    assert not missing.parent.exists()
+    written = folder / "demo.ics"
+    status, _, err = meetbot("ics", "demo", "--database", str(database), "--output", str(written))
+    assert status == 0, err
+    assert written.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert os.listdir(folder) == ["demo.ics"]
+
+
+def test_output_that_cannot_be_written_keeps_the_old_file_whole(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    shell_database(meetbot, database, DEMO_MEETINGS, "--now", "2025-02-12 16:50")
+    written = tmp_path / "demo.csv"
+    written.write_text("old\n")
+
+    def fail(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    status, _, err = meetbot(
+        "attendance", "demo", "--csv", "--database", str(database), "--output", str(written)
+    )
+    assert status == 2
+    assert one_error_line(err) == f"meetbot: cannot write {written}: No space left on device"
+    assert written.read_text() == "old\n"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".demo.csv")]
+
+
+def test_db_says_what_it_does_with_its_database_and_how_one_is_made_without_a_botrc(
+    meetbot: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["db", "upgrade", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--database FILE upgrade this database instead of the botrc's" in shown
+    absent = tmp_path / "absent.sqlite3"
+    for action in ("current", "upgrade"):
+        status, out, err = meetbot("db", action, "--database", str(absent))
+        assert (status, out) == (1, ""), action
+        assert one_error_line(err) == (
+            f"meetbot: database {absent} does not exist: `meetbot run` with this file as a "
+            f"botrc's `database`, or `meetbot shell --database {absent}`, makes it"
+        ), action
+    assert not absent.exists()

@@ -125,3 +125,26 @@ def test_the_overview_never_says_a_verb_with_sub_verbs_changes_nothing(bot: Harn
         if "(also " in line:
             assert "changes nothing" not in line, line
     assert "- `next`: says when and where the next meeting" in text and "changes nothing" in text
+
+
+@pytest.mark.parametrize(
+    ("topic", "problem"),
+    [
+        (
+            "agenda frob",
+            "I have no help on `agenda frob`. `agenda` has add, sub, edit, remove, move, done, "
+            "defer: `help agenda` explains each.",
+        ),
+        (
+            "note frob",
+            "I have no help on `note frob`. `note` has edit, remove: `help note` explains each.",
+        ),
+        ("agenda dfer", "I have no help on `agenda dfer`. Did you mean `agenda defer`?"),
+    ],
+)
+def test_help_on_an_unknown_sub_verb_suggests_only_a_close_one_else_lists_them(
+    topic: str, problem: str
+) -> None:
+    with pytest.raises(UsageError) as error:
+        parse_command(f"help {topic}")
+    assert str(error.value) == problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine
 
 from zulip_meetbot import cli, migrations
 from zulip_meetbot.models import Base, OwedPostRow
-from zulip_meetbot.store import Store
+from zulip_meetbot.store import Store, open_store
 
 # A database made by the last release (fefd924: create_all, no alembic_version, no owed_post), by
 # `meetbot shell` running the script beside it: every table but attendance_reaction holds rows.
@@ -384,3 +385,19 @@ def test_a_new_databases_stamp_is_the_one_alembic_makes(tmp_path: Path) -> None:
         context = MigrationContext.configure(connection)
         assert context.get_current_revision() == migrations.head()
     engine.dispose()
+
+
+def test_a_new_database_is_reported_as_new_by_run_and_by_db_upgrade_alike(
+    tmp_path: Path, meetbot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    made = tmp_path / "run.sqlite3"
+    with caplog.at_level(logging.INFO, logger="zulip_meetbot.store"):
+        open_store(made).close()  # as `meetbot run` opens it
+    new = f"new, made at revision {migrations.head()}"
+    assert f"database {made}: {new}" in caplog.messages
+    assert "before" not in " ".join(caplog.messages)
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    status, out, err = meetbot("db", "upgrade", "--database", str(empty))
+    assert (status, err) == (0, "")
+    assert out == f"database {empty}: {new}\n"

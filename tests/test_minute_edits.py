@@ -225,3 +225,22 @@ def test_undo_removes_your_latest_action_even_when_it_is_closed(bot: Harness) ->
     assert "- **Action #1** ✅ (WV): does X" in bot.say(chair, "agenda")
     assert bot.say(wolf, "undo") == "Removed your last action item: @**Wolf Vollprecht** does X"
     assert bot.say(wolf, "undo") == "Removed your last note: N1"
+
+
+def test_an_edit_after_the_grace_says_the_ended_meetings_record_is_closed(bot: Harness) -> None:
+    chair, wolf, _ = running(bot)
+    bot.say(wolf, "note Tyop in the note")
+    bot.say(chair, "agreed Ship it")
+    bot.send(chair, "end")
+    ended = bot.clock.now()
+    bot.clock.advance(timedelta(hours=28))  # past the grace
+    closed = "is closed: a meeting's record can be changed until `attendance_grace` after its end."
+    edited = bot.say(chair, "note edit 1 Typo fixed")
+    assert "there is no note 1 in this meeting, and the record of the one that ended " in edited
+    assert f"<time:{ended.isoformat()}>" in edited and edited.endswith(closed)
+    assert bot.say(wolf, "agreed remove 1").endswith(closed)
+    # A number the ended meeting never had is simply not there.
+    assert bot.say(chair, "note edit 2 x").endswith(
+        "there is no note 2 in this meeting. `agenda` shows the numbers."
+    )
+    assert "Tyop in the note" in notes_file(bot)

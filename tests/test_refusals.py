@@ -126,6 +126,11 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     ),
     (refusals.NoSuchAction(9), "there is no action item 9."),
     (
+        refusals.RecordClosed("note", 1, AT),
+        f"there is no note 1 in this meeting, and the record of the one that ended {AT_ZULIP} "
+        "is closed: a meeting's record can be changed until `attendance_grace` after its end.",
+    ),
+    (
         refusals.ActionOfEarlierMeeting(1),
         "action item 1 was recorded at an earlier meeting: only this meeting's action items can "
         "be edited or removed.",

@@ -497,3 +497,109 @@ def test_a_piped_line_is_echoed_without_its_terminal_escapes(tmp_path: Path) -> 
     )
     assert "\x1b" not in result.stdout
     assert "hamlet> @meetbot agenda add red item" in result.stdout
+
+
+def test_the_shell_starts_in_the_topic_of_the_meeting_about_to_start_on_its_own(
+    tmp_path: Path,
+) -> None:
+    result = run_shell("", "--now", "2025-02-12 17:10", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "writing in #community > community call 2025-02-12" in result.stdout
+    assert "has started" in result.stdout
+
+
+def test_a_kept_database_with_a_rescheduled_meeting_starts_the_shell_in_its_topic(
+    tmp_path: Path,
+) -> None:
+    database = str(tmp_path / "kept.sqlite3")
+    first = run_shell(
+        "@meetbot reschedule 2025-02-13 17:00", "--database", database,
+        "--now", "2025-02-10 10:00", cwd=tmp_path,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    later = run_shell("", "--database", database, "--now", "2025-02-11 10:00", cwd=tmp_path)
+    assert "writing in #community > community call 2025-02-13" in later.stdout
+
+
+TWO_SERIES_BOTRC = """\
+[api]
+email = bot@example.org
+key = secret-key-of-the-bot
+site = https://x.example
+[series:weekly]
+title = Weekly Sync
+stream = dev
+topic = sync {date}
+start = 2025-02-13 09:00
+timezone = Europe/Berlin
+schedule = FREQ=WEEKLY
+[series:ecosystem]
+title = Ecosystem Call
+stream = ecosystem
+topic = ecosystem {date}
+start = 2025-02-11 17:00
+timezone = Europe/Berlin
+schedule = FREQ=WEEKLY
+"""
+
+
+def test_changing_to_another_series_stream_writes_in_its_meeting_topic(tmp_path: Path) -> None:
+    botrc = tmp_path / "botrc"
+    botrc.write_text(TWO_SERIES_BOTRC)
+    script = "/stream ecosystem\n/clock 2025-02-11 17:05\n/stream dev\n/stream #ecosystem\n"
+    result = run_shell(script, "--config", str(botrc), "--now", "2025-02-10 10:00", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "writing in #dev > sync 2025-02-13" in result.stdout
+    # Its next meeting, then the one running in it: where people are.
+    lines = [line for line in result.stdout.splitlines() if "writing in #" in line]
+    assert lines[1:] == [
+        "-- writing in #ecosystem > ecosystem 2025-02-11",
+        "-- writing in #dev > sync 2025-02-13",
+        "-- writing in #ecosystem > ecosystem 2025-02-11",
+    ]
+
+
+def test_as_with_no_name_is_refused_and_a_mention_means_the_person_it_names(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    result = run_shell("", "--as", "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "meetbot shell: --as: '' names nobody: --as NAME, such as --as hamlet\n"
+    )
+    assert result.stdout == ""
+    session, out = session_in(tmp_path, person="@**Jane Doe**")
+    assert session.me.full_name == "Jane Doe"
+    printed = play(session, out, "/as @**iago**\n/as @othello\n/as Iago\n/as @**\n/as  ")
+    assert printed.splitlines() == [
+        "-- you are now iago (user 2)",
+        "-- you are now othello (user 3)",
+        "-- you are now iago (user 2)",
+        "-- '@**' names nobody: /as NAME, /as @NAME or /as @**NAME**",
+        "-- you are iago; /as NAME to be someone else",
+    ]
+
+
+def test_a_botrc_with_doubtful_values_is_warned_of_once_at_start_as_check_does(
+    tmp_path: Path,
+) -> None:
+    botrc = tmp_path / "botrc"
+    botrc.write_text(
+        "[api]\nemail = bot@example.org\nkey = secret-key-of-the-bot\nsite = https://x.example\n"
+        "[series:weekly]\ntitle = Weekly Sync\nstream = dev\nstart = 2025-02-13 09:00\n"
+        "timezone = Europe/Berlin\nschedule = FREQ=WEEKLY\n"
+        "sections = Updates, Deferred to next meeting\n"
+    )
+    result = run_shell(
+        "@meetbot agenda add x\n/clock +1d\n", "--config", str(botrc),
+        "--now", "2025-02-10 10:00", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    warning = (
+        "warning: [series:weekly] default_section: 'Deferred to next meeting' is a section for "
+        "later, so `agenda add` would put new items there"
+    )
+    assert result.stdout.count(warning) == 1
+    banner, rest = result.stdout.split(warning)
+    assert banner.endswith("/help lists the shell's own commands.\n-- ")
+    assert "Added item **1** to **Deferred to next meeting**" in rest

@@ -654,6 +654,15 @@ def _text(text: str, verb: str, max_text: int) -> str:
 
 
 def _suggest(word: str) -> str:
+    """` Did you mean …?` when ``word`` is close to a verb or sub-verb; for `VERB SUB`, only
+    a close sub-verb of that verb, else the ones it has (a shared verb is no likeness)."""
+    verb, _, sub = word.partition(" ")
+    subs = [usage.sub for usage in USAGE if usage.verb == verb and usage.sub]
+    if sub and subs:
+        close = difflib.get_close_matches(sub, subs, n=1)
+        if close:
+            return f" Did you mean `{verb} {close[0]}`?"
+        return f" `{verb}` has {', '.join(subs)}: `help {verb}` explains each."
     names = {*VERBS, *(usage.name for usage in USAGE), *(u.sub for u in USAGE if u.sub)}
     close = difflib.get_close_matches(word, sorted(names), n=1)
     return f" Did you mean `{close[0]}`?" if close else ""

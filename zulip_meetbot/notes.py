@@ -45,6 +45,7 @@ __all__ = [
     "load_template",
     "notes_filename",
     "render_notes",
+    "write_atomically",
     "write_notes",
 ]
 
@@ -546,7 +547,12 @@ def write_notes(path: Path, text: str) -> None:
     """Write the notes atomically (UTF-8, ``\\n`` newlines), creating missing folders."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    write_atomically(path, text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` whole or not at all (a file beside it renamed over it); an
+    existing file keeps its mode. Raises :class:`OSError` with ``path`` unchanged."""
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:

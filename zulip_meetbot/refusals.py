@@ -278,6 +278,17 @@ class NoSuchNoteOrDecision(Refusal):
 
 
 @dataclass(eq=False)
+class RecordClosed(Refusal):
+    """The next meeting has no ``kind`` (note, decision) ``number``; the meeting that ended at
+    ``ended``, more than its series' ``attendance_grace`` ago, has one, but its record is
+    closed."""
+
+    kind: str
+    number: int
+    ended: datetime
+
+
+@dataclass(eq=False)
 class NoSuchAction(Refusal):
     """The series has no action item ``number``."""
 

@@ -199,6 +199,14 @@ class Upgrade(NamedTuple):
     created: bool  # the tables were made now, at the newest revision
 
 
+def upgrade_text(database: Path, done: Upgrade) -> str:
+    """What opening ``database`` did to its schema, as the log and `meetbot db upgrade` say it."""
+    if done.created:
+        return f"database {database}: new, made at revision {done.after}"
+    before = f"revision {done.before}" if done.before else "before schema revisions"
+    return f"database {database}: upgraded from {before} to revision {done.after}"
+
+
 def _bring_up_to_date(engine: Engine, database: Path) -> Upgrade | None:
     """Make the database's schema the code's, in one transaction that holds the write lock
     (a second meetbot starting waits, then finds it done); None when it was already."""
@@ -225,12 +233,7 @@ def _bring_up_to_date(engine: Engine, database: Path) -> Upgrade | None:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
     if done is not None:
-        log.info(
-            "database %s: schema revision %s, now %s",
-            database,
-            done.before or "from before migrations",
-            done.after,
-        )
+        log.info("%s", upgrade_text(database, done))
     return done
 
 
@@ -377,12 +380,14 @@ def require_folder(database: Path) -> None:
         raise DatabaseProblem(f"database {database}: {folder} is not a folder")
 
 
-def missing_database(database: Path) -> DatabaseProblem:
-    """What to say of a database file that is not there: its folder, or how it is made."""
+def missing_database(database: Path, botrc: bool = True) -> DatabaseProblem:
+    """What to say of a database file that is not there: its folder, or how it is made (by
+    the ``botrc`` read, when one was)."""
     if not database.parent.is_dir():
         return DatabaseProblem(f"database {database}: its folder {database.parent} does not exist")
+    run = "with this botrc" if botrc else "with this file as a botrc's `database`"
     return DatabaseProblem(
-        f"database {database} does not exist: `meetbot run` with this botrc, or "
+        f"database {database} does not exist: `meetbot run` {run}, or "
         f"`meetbot shell --database {database}`, makes it"
     )
 
@@ -491,11 +496,12 @@ def database_state(database: Path) -> str:
     return f"database {database}: {count} meetings recorded; readable and writable"
 
 
-def schema_revision(database: Path) -> str:
+def schema_revision(database: Path, botrc: bool = True) -> str:
     """For ``meetbot db current``: the database's schema revision, and whether it is this
-    meetbot's newest; never creates or changes the file. Raises :class:`DatabaseProblem`."""
+    meetbot's newest; never creates or changes the file. Raises :class:`DatabaseProblem`
+    (whose words say whether a ``botrc`` was read)."""
     if not database.exists():
-        raise missing_database(database)
+        raise missing_database(database, botrc)
     with explained(database):
         found = _inspect(database)
     from zulip_meetbot import migrations

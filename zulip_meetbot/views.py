@@ -712,6 +712,12 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             )
         case refusals.NoSuchNoteOrDecision(kind=kind, number=number):
             return f"there is no {kind} {number} in this meeting. `agenda` shows the numbers."
+        case refusals.RecordClosed(kind=kind, number=number, ended=ended):
+            return (
+                f"there is no {kind} {number} in this meeting, and the record of the one that "
+                f"ended {time(ended)} is closed: a meeting's record can be changed until "
+                "`attendance_grace` after its end."
+            )
         case refusals.NoSuchAction(number=number):
             return f"there is no action item {number}."
         case refusals.ActionOfEarlierMeeting(number=number):

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from zulip_meetbot.cli.options import (
     EXIT_CONFIG,
-    EXIT_OK,
     add_output,
     add_reading,
     add_series,
@@ -57,5 +56,6 @@ def show_attendance(
 
     with reading(settings) as session:
         matrix = attendance_matrix(session, series)
-    write_out(attendance_csv(matrix) if as_csv else attendance_table(series, matrix), output)
-    return EXIT_OK
+    if as_csv:
+        return write_out(attendance_csv(matrix), output, f"{series.slug}-attendance.csv")
+    return write_out(attendance_table(series, matrix), output, f"{series.slug}-attendance.txt")

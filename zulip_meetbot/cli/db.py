@@ -6,8 +6,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zulip_meetbot.cli.options import EXIT_CONFIG, EXIT_OK, add_reading, add_subcommand
-from zulip_meetbot.cli.reading import read_settings
+from zulip_meetbot.cli.options import (
+    EXIT_CONFIG,
+    EXIT_OK,
+    add_config,
+    add_database,
+    add_reading,
+    add_subcommand,
+)
+from zulip_meetbot.cli.reading import SHELL_DATABASE, read_settings
 
 if TYPE_CHECKING:
     from zulip_meetbot.cli.options import Subcommands
@@ -30,7 +37,12 @@ def add_parser(commands: Subcommands) -> None:
         description="Run the schema revisions the database has not had yet (back it up "
         "first); a database made before meetbot kept revisions is recognised and marked.",
     )
-    add_reading(upgrade)
+    add_config(upgrade)
+    add_database(
+        upgrade,
+        help="upgrade this database instead of the botrc's, e.g. one kept by `meetbot shell "
+        "--database FILE`",
+    )
     current = actions.add_parser(
         "current",
         help="the database's schema revision, and whether it is up to date",
@@ -41,30 +53,27 @@ def add_parser(commands: Subcommands) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``meetbot db ACTION`` with its parsed arguments."""
-    settings, _source = read_settings(args.config, args.database)
+    settings, source = read_settings(args.config, args.database)
     if settings is None:
         return EXIT_CONFIG
-    return manage_database(settings.database, args.db_command)
+    return manage_database(settings.database, args.db_command, botrc=source != SHELL_DATABASE)
 
 
-def manage_database(database: Path, action: str) -> int:
-    """``meetbot db upgrade`` and ``meetbot db current``."""
-    from zulip_meetbot.store import missing_database, open_store, schema_revision
+def manage_database(database: Path, action: str, botrc: bool = True) -> int:
+    """``meetbot db upgrade`` and ``meetbot db current`` (``botrc``: whether one was read)."""
+    from zulip_meetbot.store import missing_database, open_store, schema_revision, upgrade_text
 
     if action == "current":
-        print(schema_revision(database))
+        print(schema_revision(database, botrc))
         return EXIT_OK
     if not database.exists():
         # A mistyped path would otherwise become a new, empty database.
-        raise missing_database(database)
+        raise missing_database(database, botrc)
     store = open_store(database)
     store.close()
     done = store.upgrade
     if done is None:
         print(schema_revision(database))
-    elif done.created:
-        print(f"database {database}: new, made at revision {done.after}")
     else:
-        before = f"revision {done.before}" if done.before else "before schema revisions"
-        print(f"database {database}: upgraded from {before} to revision {done.after}")
+        print(upgrade_text(database, done))
     return EXIT_OK

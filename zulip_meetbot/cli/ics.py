@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from zulip_meetbot.cli.options import (
     EXIT_CONFIG,
-    EXIT_OK,
     add_output,
     add_reading,
     add_series,
@@ -55,5 +54,4 @@ def export_ics(
     with reading(settings, required) as session:
         changes = calendar_changes(session, series)
     calendar = series_calendar(series, changes, SystemClock().now(), settings.api.site)
-    write_out(calendar, output)
-    return EXIT_OK
+    return write_out(calendar, output, f"{series.slug}.ics")

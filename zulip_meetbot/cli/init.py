@@ -30,8 +30,14 @@ from zulip_meetbot.botrc_writer import (
     write_private,
 )
 from zulip_meetbot.checks import value_problems
-from zulip_meetbot.cli.options import DEFAULT_BOTRC, EXIT_CONFIG, EXIT_OK, add_subcommand
-from zulip_meetbot.config import TOPIC, absolute_path, parse_settings
+from zulip_meetbot.cli.options import (
+    DEFAULT_BOTRC,
+    EXIT_CONFIG,
+    EXIT_OK,
+    add_subcommand,
+    output_problem,
+)
+from zulip_meetbot.config import TOPIC, parse_settings
 
 if TYPE_CHECKING:
     from zulip_meetbot.cli.options import Subcommands
@@ -119,12 +125,9 @@ def main(args: argparse.Namespace) -> int:
 def init(args: argparse.Namespace, interactive: bool) -> int:
     """``meetbot init``: write the botrc, or explain which answer is wrong."""
     output = Path(args.output).expanduser()
-    if output.is_dir():
-        print(
-            f"meetbot init: {absolute_path(output)} is a folder: name the file to write, such "
-            f"as --output {absolute_path(output) / 'botrc'}",
-            file=sys.stderr,
-        )
+    problem = output_problem(output, DEFAULT_BOTRC)
+    if problem:
+        print(f"meetbot init: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     if output.exists() and not args.force:
         print(f"meetbot init: {output} exists; use --force to replace it", file=sys.stderr)

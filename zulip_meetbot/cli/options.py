@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
+
+from zulip_meetbot.config import absolute_path
 
 if TYPE_CHECKING:
     Subcommands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -59,6 +62,17 @@ def add_series(parser: argparse.ArgumentParser) -> None:
 def add_output(parser: argparse.ArgumentParser) -> None:
     """``--output FILE`` of a command that prints a file."""
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+
+
+def output_problem(output: Path, file_name: str) -> str | None:
+    """Why ``--output`` cannot be written to (a folder, or in no folder there is), naming a
+    file ``file_name`` it could be instead; None when it can be tried."""
+    shown = absolute_path(output)
+    if shown.is_dir():
+        return f"{shown} is a folder: name the file to write, such as --output {shown / file_name}"
+    if not shown.parent.is_dir():
+        return f"cannot write {shown}: there is no folder {shown.parent}"
+    return None
 
 
 def add_log_level(parser: argparse.ArgumentParser, default: str, help: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zulip_meetbot.cli.options import DEFAULT_BOTRC
+from zulip_meetbot.cli.options import DEFAULT_BOTRC, EXIT_CONFIG, EXIT_OK, output_problem
 from zulip_meetbot.config import (
     ConfigError,
     SeriesConfig,
@@ -19,7 +19,7 @@ from zulip_meetbot.config import (
     botrc_not_found,
     load_settings,
 )
-from zulip_meetbot.notes import TemplateProblem, check_template
+from zulip_meetbot.notes import TemplateProblem, check_template, write_atomically
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -126,14 +126,24 @@ def reading(settings: Settings, required: bool = True) -> Iterator[Session]:
         store.close()
 
 
-def write_out(data: str | bytes, output: str | None) -> None:
-    """``data`` into the file ``output``, or on stdout when there is none."""
-    if output:
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        Path(output).write_bytes(data)
-    elif isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        sys.stdout.write(data)
+def write_out(data: str | bytes, output: str | None, file_name: str) -> int:
+    """``data`` into the file ``output`` whole (or not at all), or on stdout when there is
+    none; the exit code, after one line saying why not (``file_name``: a file it could be)."""
+    if not output:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            sys.stdout.write(data)
+        return EXIT_OK
+    path = Path(output).expanduser()
+    problem = output_problem(path, file_name)
+    if problem is None:
+        try:
+            write_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)
+        except OSError as error:
+            problem = f"cannot write {absolute_path(path)}: {error.strerror or error}"
+    if problem:
+        print(f"meetbot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    return EXIT_OK

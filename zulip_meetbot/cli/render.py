@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from zulip_meetbot.cli.options import (
     EXIT_CONFIG,
     EXIT_FAILED,
-    EXIT_OK,
     add_output,
     add_reading,
     add_series,
@@ -18,7 +17,7 @@ from zulip_meetbot.cli.options import (
 )
 from zulip_meetbot.cli.reading import read_series, reading, write_out
 from zulip_meetbot.config import SeriesConfig, Settings, parse_date, resolve_template
-from zulip_meetbot.notes import TemplateProblem, check_template
+from zulip_meetbot.notes import TemplateProblem, check_template, notes_filename
 
 if TYPE_CHECKING:
     from zulip_meetbot.cli.options import Subcommands
@@ -88,5 +87,4 @@ def render_past(
     except TemplateProblem as problem:
         print(f"meetbot: {problem}", file=sys.stderr)
         return EXIT_FAILED
-    write_out(text, output)
-    return EXIT_OK
+    return write_out(text, output, notes_filename(series.notes_path, wanted))

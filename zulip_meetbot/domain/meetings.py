@@ -326,13 +326,25 @@ def _none_running(
     return NotRunning(series.title, wanted)
 
 
-def running_topic(session: Session, settings: Settings) -> tuple[str, str] | None:
-    """The stream and topic of a meeting running in any series, if one is."""
-    for series in settings.series:
-        meeting = running_meeting(session, series)
-        if meeting is not None:
-            return series.stream, meeting.topic
-    return None
+def current_topic(
+    session: Session, settings: Settings, now: datetime, stream: str | None = None
+) -> tuple[str, str] | None:
+    """The stream and topic of the meeting the clock is at among the series (those in
+    ``stream``, when given): a running one, else one due now (about to start), else the first
+    series' next one, as `next` lists them; None when no series has one."""
+    chosen = [
+        series
+        for series in settings.series
+        if stream is None or series.stream.casefold() == stream.casefold()
+    ]
+    planned = [(series, next_meetings(session, series, now, 1)) for series in chosen]
+    found = [(series, meetings[0]) for series, meetings in planned if meetings]
+    if not found:
+        return None
+    # `next` lists a running meeting first, then one due now but not started yet; ties go to
+    # the series named first.
+    series, meeting = min(found, key=lambda one: (not one[1].running, one[1].start > now))
+    return series.stream, meeting.topic
 
 
 def start_meeting(

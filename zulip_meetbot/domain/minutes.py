@@ -34,6 +34,8 @@ from zulip_meetbot.refusals import (
     NothingToUndo,
     NotYourAction,
     NotYours,
+    RecordClosed,
+    Refusal,
 )
 from zulip_meetbot.store import NoteLine
 from zulip_meetbot.timeutil import local_date
@@ -347,14 +349,35 @@ def _numbered(rows: Sequence[_Said]) -> list[tuple[int, _Said]]:
 
 
 def _said(session: Session, kind: SaidKind, meeting_id: int, number: int) -> NoteRow | DecisionRow:
+    row = _said_row(session, kind, meeting_id, number)
+    if row is None:
+        raise _no_such_said(session, kind, meeting_id, number)
+    return row
+
+
+def _said_row(
+    session: Session, kind: SaidKind, meeting_id: int, number: int
+) -> NoteRow | DecisionRow | None:
     rows: Sequence[NoteRow | DecisionRow]
     if kind == "note":
         rows = store.notes_of_meeting(session, meeting_id)
     else:
         rows = store.decisions_of(session, meeting_id)
     if not 1 <= number <= len(rows) or rows[number - 1].text == _REMOVED:
-        raise NoSuchNoteOrDecision(kind, number)
+        return None
     return rows[number - 1]
+
+
+def _no_such_said(session: Session, kind: SaidKind, meeting_id: int, number: int) -> Refusal:
+    """Why ``kind`` ``number`` is not found: a meeting not started yet is the one changed once
+    the last one's record closed, so one found there is in a closed record."""
+    meeting = store.meeting_by_id(session, meeting_id)
+    if meeting is not None and meeting.started_at is None:
+        last = store.last_ended_meeting(session, meeting.series_slug)
+        ended = last.ended_at if last is not None else None
+        if last is not None and ended is not None and _said_row(session, kind, last.id, number):
+            return RecordClosed(kind, number, ended)
+    return NoSuchNoteOrDecision(kind, number)
 
 
 def _action(session: Session, series_slug: str, number: int) -> ActionRow:

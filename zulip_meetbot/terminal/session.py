@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
 from zulip_meetbot.config import Settings, check_zone, parse_duration
-from zulip_meetbot.markup import typed_bot_mention
+from zulip_meetbot.markup import mention_of, typed_bot_mention
 from zulip_meetbot.terminal.pretend_zulip import (
     BOT_ID,
     BOT_NAME,
@@ -36,7 +36,6 @@ from zulip_meetbot.timeutil import (
     ManualClock,
     NoSuchDate,
     local_date,
-    occurrences,
     parse_date,
     parse_wall_time,
     zone_time_text,
@@ -104,11 +103,18 @@ def _midnight(text: str) -> datetime:
 
 
 def first_topic(settings: Settings, now: datetime) -> tuple[str, str]:
-    """The stream and topic of the first series' next meeting, to start the shell in."""
+    """The first series' stream and a topic of today's date: where to write when no series
+    has a meeting to come."""
     series = settings.series[0]
-    upcoming = occurrences(series, now, 1)
-    day = local_date(upcoming[0] if upcoming else now, series.zone)
-    return series.stream, series.topic_for(day)
+    return series.stream, series.topic_for(local_date(now, series.zone))
+
+
+def person_name(text: str) -> str | None:
+    """Who ``text`` names (`iago`, `@iago`, `@**iago**`, `@**iago|5**`: iago), or None when it
+    names nobody (nothing, or mention markup and no name)."""
+    mention = mention_of(text)
+    name = mention.name if mention is not None else text.strip()
+    return name if name and not name.startswith("@") and "*" not in name else None
 
 
 def shell_settings(settings: Settings, database: Path) -> Settings:
@@ -158,14 +164,21 @@ class ShellSession:
         self.zone = zone
         self.reactions: set[Reaction] = set()
         self.kept_database = kept_database
+        # The botrc's doubtful values, as `meetbot check` words them: said once, at the start.
+        self.warnings: list[str] = []
         self.me = self.people.named(person, first=True)
-        self.stream, self.topic = first_topic(self.settings, self.clock.now())
+        self.store = app.store
+        self.stream, self.topic = self._meeting_topic() or first_topic(
+            self.settings, self.clock.now()
+        )
 
     # -- running --------------------------------------------------------------------------
 
     def run(self, lines: Iterable[str], echo: bool) -> None:
         """Handle each line until ``/quit`` or the end; ``echo`` shows piped lines as sent."""
         self.say(self.banner())
+        for warning in self.warnings:
+            self.say(warning)
         self._run_scheduler()
         for line in lines:
             if echo and line.strip():
@@ -343,9 +356,13 @@ class ShellSession:
             action(argument)
         return True
 
-    def _become(self, name: str) -> None:
-        if not name:
+    def _become(self, argument: str) -> None:
+        if not argument:
             self.say(f"you are {self.me.full_name}; /as NAME to be someone else")
+            return
+        name = person_name(argument)
+        if name is None:
+            self.say(f"{argument!r} names nobody: /as NAME, /as @NAME or /as @**NAME**")
             return
         self.me = self.people.named(name)
         self.say(f"you are now {self.me.full_name} (user {self.me.user_id})")
@@ -360,7 +377,16 @@ class ShellSession:
             self.say(f"writing in #{self.stream} > {self.topic}")
             return
         self.stream = stream.removeprefix("#")
+        # A series' stream: its meeting's topic, as a person joining it would pick.
+        _, self.topic = self._meeting_topic(self.stream) or (self.stream, self.topic)
         self.say(f"writing in #{self.stream} > {self.topic}")
+
+    def _meeting_topic(self, stream: str | None = None) -> tuple[str, str] | None:
+        """Where the meeting the clock is at is (of a series in ``stream``, when given)."""
+        from zulip_meetbot.domain.meetings import current_topic
+
+        with self.store.transaction() as db:
+            return current_topic(db, self.settings, self.clock.now(), stream)
 
     def _show_notes(self) -> None:
         newest = newest_file(self.settings.notes_dir)
@@ -426,7 +452,6 @@ def open_session(
     """A session over the botrc (or the demo), or the problems that prevent one."""
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot import checks, demo
-    from zulip_meetbot.domain.meetings import running_topic
     from zulip_meetbot.store import open_store, zulip_people
 
     zone: tzinfo | None = None
@@ -435,6 +460,9 @@ def open_session(
             zone = ZoneInfo(check_zone(options.timezone))
         except ValueError as error:
             return [f"--timezone: {error}"]
+    person = person_name(options.person)
+    if person is None:
+        return [f"--as: {options.person!r} names nobody: --as NAME, such as --as hamlet"]
     try:
         start = parse_clock(options.now, datetime.now(UTC), zone) if options.now else None
     except ValueError as error:
@@ -454,13 +482,14 @@ def open_session(
     store = open_store(settings.database)
     with store.transaction() as db:
         people = People(zulip_people(db))
-        topic = running_topic(db, settings)
     app, handler, scheduler, zulip = build_bot(settings, store, clock, people, options.flood_limit)
     session = ShellSession(
-        app, handler, scheduler, zulip, people, out, zone, options.person, bool(options.database)
+        app, handler, scheduler, zulip, people, out, zone, person, bool(options.database)
     )
-    if topic is not None:  # a kept database's running meeting is where one carries on
-        session.stream, session.topic = topic
+    if options.config:
+        doubtful = checks.value_warnings(loaded, clock.now())
+        warnings = [checks.Finding(checks.WARNING, text) for text in doubtful]
+        session.warnings = checks.report_lines(warnings, loaded.api.key)
     return session, store
 
 
