@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from githubfake import FakeGitHub
 from zulipfake import FakeZulip
 
 from zulip_meetbot import cli
@@ -43,6 +44,16 @@ def zulip_server_factory() -> Iterator[Callable[..., FakeZulip]]:
     yield make
     for server in servers:
         _stop_and_check(server)
+
+
+@pytest.fixture
+def github_server() -> Iterator[FakeGitHub]:
+    """A started FakeGitHub (no repositories, no tokens yet); at teardown it is stopped and must
+    have seen no request that breaks GitHub's documented rules (headers, API version)."""
+    server = FakeGitHub().start()
+    yield server
+    server.stop()
+    assert server.violations == [], "GitHub API violations:\n" + "\n".join(server.violations)
 
 
 @pytest.fixture
