@@ -180,6 +180,22 @@ class ApiConfig:
 
 
 @dataclass(frozen=True)
+class Publishing:
+    """Where a series' notes are published (botrc `publish = git` and the `publish_*` keys)."""
+
+    repo: str  # publish_repo: anything `git clone` accepts
+    path: str  # publish_path: strftime pattern, relative, inside the repo
+    branch: str  # publish_branch: strftime pattern (default "%Y-%m-%d-meeting-notes")
+    base: str | None  # publish_base; None: the remote's default branch
+    pull_request: bool  # publish_pull_request = github
+    github_api: str  # github_api (default "https://api.github.com")
+    token_file: Path | None  # github_token_file; None: env MEETBOT_GITHUB_TOKEN
+    author: (
+        tuple[str, str] | None
+    )  # publish_author "Name <email>"; None: the bot's Zulip name, email
+
+
+@dataclass(frozen=True)
 class SeriesConfig:
     """One ``[series:SLUG]`` section: a recurring (or one-off) meeting."""
 
@@ -206,6 +222,7 @@ class SeriesConfig:
     auto_end: timedelta = field(default_factory=lambda: AUTO_END.default_value)
     # Reactions on the attendance message this long after `end` still count.
     attendance_grace: timedelta = field(default_factory=lambda: ATTENDANCE_GRACE.default_value)
+    publishing: Publishing | None = None
 
     @property
     def zone(self) -> ZoneInfo:
