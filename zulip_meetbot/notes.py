@@ -542,11 +542,17 @@ def notes_filename(pattern: str, day: date) -> str:
     return name
 
 
+def as_written(text: str) -> str:
+    """The notes ``text`` exactly as :func:`write_notes` puts it in the file (``\\n`` newlines):
+    what is published is the file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def write_notes(path: Path, text: str) -> None:
     """Write the notes atomically (UTF-8, ``\\n`` newlines), creating missing folders."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    data = as_written(text).encode("utf-8")
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:

@@ -481,6 +481,14 @@ def build_bot(
     # A kept database has handled messages already: new ones must not reuse their ids.
     zulip = TerminalZulip(last_id=app.ledger.last_handled() or 0)
     scheduler = MeetingScheduler(app, zulip)
+    if any(series.publishing is not None for series in settings.series):
+        from zulip_meetbot.publish.publisher import Publisher
+
+        # Its worker is a daemon thread, as in `meetbot run`: what it has not done when the
+        # shell ends stays pending in the database.
+        publisher = Publisher(app, zulip)
+        app.on_notes_written = publisher.want
+        publisher.start()
     return app, handler, scheduler, zulip
 
 

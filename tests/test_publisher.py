@@ -1,0 +1,415 @@
+"""The publisher: a meeting's notes committed to a real bare repository, one commit per version
+that changes them, retried with the recorded backoff, surviving a restart, the chairs told
+once, and the summary linked. The handler is driven in process (tests/harness.py) with a
+clock the test moves; the publisher's attempts are made with ``run_due`` in the test's thread."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import standins
+from harness import Harness
+
+from zulip_meetbot.config import Publishing
+from zulip_meetbot.domain import publications
+
+standins.install()  # until publish/git.py and publish/github.py merge
+
+from zulip_meetbot.publish.publisher import (  # noqa: E402
+    FAILED,
+    PUSHED,
+    UNCHANGED,
+    Publisher,
+)
+
+BRANCH = "2025-02-12-meeting-notes"
+PATH = "meetings/20250212-community.md"
+NOTES = "2025-02-12-community.md"
+DELAYS = (timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=40))
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    """Real git, whatever the machine's own configuration."""
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    done = subprocess.run(
+        ["git", "-c", "user.name=Someone", "-c", "user.email=someone@example.org", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def bare_repository(folder: Path) -> Path:
+    """A bare repository with one commit on main, as a community's archive starts."""
+    bare = folder / "archive.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    work = folder / "seed"
+    git("clone", "--quiet", str(bare), str(work))
+    (work / "README.md").write_text("Meeting notes\n")
+    git("add", "README.md", cwd=work)
+    git("commit", "--quiet", "-m", "Start", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:refs/heads/main", cwd=work)
+    return bare
+
+
+def commits_on(bare: Path, branch: str) -> list[str]:
+    """The subjects of the branch's commits, newest first."""
+    return git("log", "--format=%s", branch, cwd=bare).splitlines()
+
+
+def file_on(bare: Path, branch: str, path: str = PATH) -> str:
+    return git("show", f"{branch}:{path}", cwd=bare)
+
+
+def reject_pushes(bare: Path, rejecting: bool) -> None:
+    """A pre-receive hook that turns every push down (as branch protection would), or none."""
+    hook = bare / "hooks" / "pre-receive"
+    if rejecting:
+        hook.write_text("#!/bin/sh\necho 'protected branch: pushes are turned down' >&2\nexit 1\n")
+        hook.chmod(0o755)
+    elif hook.exists():
+        hook.unlink()
+
+
+class Zulip:
+    """The bot's side of Zulip for the publisher: posts and edits recorded; an edit refused
+    when ``edits_fail`` (Zulip's edit window passed)."""
+
+    full_name = "Meetbot"
+    email = "meetbot-bot@zulip.example"
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.edits: list[dict[str, Any]] = []
+        self.edits_fail = False
+
+    def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.posts.append(message)
+        return {"result": "success", "id": 5000 + len(self.posts)}
+
+    def update_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        if self.edits_fail:
+            return {"result": "error", "msg": "The time limit for editing this message has passed"}
+        self.edits.append(message)
+        return {"result": "success", "msg": ""}
+
+
+def publishing(repo: Path, **changes: Any) -> Publishing:
+    values: dict[str, Any] = dict(
+        repo=str(repo),
+        path="meetings/%Y%m%d-community.md",
+        branch="%Y-%m-%d-meeting-notes",
+        base=None,
+        pull_request=False,
+        github_api="http://127.0.0.1:9",
+        token_file=None,
+        author=("Meetbot", "meetbot-bot@zulip.example"),
+    )
+    values.update(changes)
+    return Publishing(**values)
+
+
+def publishing_bot(folder: Path, repo: Path, **changes: Any) -> Harness:
+    """The harness's bot with its one series publishing to ``repo``."""
+    bot = Harness(folder)
+    series = replace(bot.settings.series[0], publishing=publishing(repo, **changes))
+    bot.settings = replace(bot.settings, series=(series,))
+    bot.app.settings = bot.settings
+    return bot
+
+
+@pytest.fixture
+def bare(tmp_path: Path) -> Path:
+    return bare_repository(tmp_path)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, bare: Path) -> Harness:
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    return publishing_bot(folder, bare)
+
+
+def ended_meeting(bot: Harness, publisher: Publisher) -> tuple[Any, Any, int]:
+    """A meeting held and ended with the publisher listening; (chair, attendance id, meeting)."""
+    bot.app.on_notes_written = publisher.want
+    chair = bot.person(1, "Jaime Rodríguez-Guerra")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Repodata v3")
+    bot.send(chair, "start now")
+    attendance = bot.posted()[0]["id"]
+    bot.react(wolf, attendance)
+    bot.say(chair, "item 1")
+    assert bot.say(chair, "note Ship it next week").startswith("Noted")
+    bot.send(chair, "end")
+    with bot.store.transaction() as session:
+        (due,) = publications.due(session, bot.clock.now())
+    return chair, attendance, due.meeting_id
+
+
+def notes_file(bot: Harness) -> str:
+    return (bot.settings.notes_dir / NOTES).read_text(encoding="utf-8")
+
+
+def test_a_meeting_that_ends_is_one_commit_on_its_branch_equal_to_the_notes_file(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == PUSHED and outcome.branch == BRANCH and outcome.path == PATH
+    assert commits_on(bare, BRANCH) == ["Add meeting notes 2025-02-12", "Start"]
+    assert file_on(bare, BRANCH) == notes_file(bot)
+    assert git("rev-parse", BRANCH, cwd=bare).strip() == outcome.commit_sha
+    author = git("log", "-1", "--format=%an <%ae>", BRANCH, cwd=bare).strip()
+    assert author == "Meetbot <meetbot-bot@zulip.example>"
+    with bot.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.next_attempt_at is None and done.attempts == 0
+    assert done.content == notes_file(bot) and done.commit_sha == outcome.commit_sha
+    assert (bot.settings.database.parent / "publish" / "community" / ".git").is_dir()
+    assert publisher.run_due() == []  # nothing more to do
+
+
+def test_the_summary_gains_the_commits_line_once(bot: Harness, bare: Path) -> None:
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    _, attendance, _ = ended_meeting(bot, publisher)
+    summary = bot.posted()[-1]
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.commit_sha is not None
+    line = f"Notes: commit {outcome.commit_sha[:7]} on branch `{BRANCH}`"
+    (edit,) = zulip.edits
+    assert edit["message_id"] == summary["id"]
+    assert edit["content"] == summary["content"] + "\n" + line
+    assert zulip.posts == []
+    # A later version is another commit, not another link.
+    bot.react(bot.person(3, "Cheng H. Lee"), attendance)
+    assert [o.status for o in publisher.run_due()] == [PUSHED]
+    assert len(zulip.edits) == 1 and zulip.posts == []
+
+
+def test_when_zulip_will_not_edit_the_summary_the_line_is_posted_under_it(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    zulip.edits_fail = True
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.commit_sha is not None
+    (post,) = zulip.posts
+    assert post["content"] == f"Notes: commit {outcome.commit_sha[:7]} on branch `{BRANCH}`"
+    assert (post["to"], post["topic"]) == ("conda", "community call 2025-02-12")
+
+
+def test_a_late_reaction_is_a_second_commit_and_the_same_version_nothing(
+    bot: Harness, bare: Path
+) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    _, attendance, meeting_id = ended_meeting(bot, publisher)
+    publisher.run_due()
+
+    bot.clock.set(bot.clock.now() + timedelta(hours=2))  # within attendance_grace
+    bot.react(bot.person(3, "Cheng H. Lee"), attendance)
+    (second,) = publisher.run_due()
+
+    assert second.status == PUSHED
+    assert commits_on(bare, BRANCH) == [
+        "Update meeting notes 2025-02-12",
+        "Add meeting notes 2025-02-12",
+        "Start",
+    ]
+    assert "Cheng H. Lee" in file_on(bare, BRANCH) and file_on(bare, BRANCH) == notes_file(bot)
+
+    # Asked again with nothing changed: no git, no commit.
+    publisher.want(bot.settings.series[0], meeting_id)
+    (same,) = publisher.run_due()
+    assert same.status == UNCHANGED
+    assert len(commits_on(bare, BRANCH)) == 3
+
+
+def test_a_chairs_edit_and_here_after_the_end_each_add_a_commit(bot: Harness, bare: Path) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    chair, _, _ = ended_meeting(bot, publisher)
+    publisher.run_due()
+
+    assert "now reads" in bot.say(chair, "note edit 1 Ship it on Monday")
+    assert [o.status for o in publisher.run_due()] == [PUSHED]
+    bot.say(chair, "here Sam Doe")
+    assert [o.status for o in publisher.run_due()] == [PUSHED]
+
+    assert len(commits_on(bare, BRANCH)) == 4
+    assert "Ship it on Monday" in file_on(bare, BRANCH) and "Sam Doe" in file_on(bare, BRANCH)
+    assert file_on(bare, BRANCH) == notes_file(bot)
+
+
+def test_a_rejected_push_is_retried_after_the_recorded_backoff_and_the_chairs_told_once(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, publisher)
+    reject_pushes(bare, True)
+    start = bot.clock.now()
+
+    waits = []
+    for attempt in range(1, 5):
+        (outcome,) = publisher.run_due()
+        assert outcome.status == FAILED and outcome.retryable
+        assert outcome.next_attempt_at is not None
+        waits.append(outcome.next_attempt_at - bot.clock.now())
+        assert publisher.run_due() == []  # not before its time
+        bot.clock.set(outcome.next_attempt_at)
+    assert waits == [DELAYS[0], DELAYS[1], DELAYS[2], DELAYS[2]]  # the last delay repeats
+
+    with bot.store.transaction() as session:
+        failing = publications.publication(session, meeting_id)
+    assert failing is not None and failing.attempts == 4 and failing.chairs_told
+    assert failing.last_problem is not None and "\n" not in failing.last_problem
+    (told,) = zulip.posts  # after the third failure, and only then
+    assert told["topic"] == "community call 2025-02-12"
+    assert told["content"].startswith("Chairs: the notes of **Conda Community Meeting**")
+    assert "meetbot keeps trying" in told["content"]
+    assert "`meetbot publish community 2025-02-12`" in told["content"]
+    assert "hook declined" in told["content"] or "rejected" in told["content"]
+
+    reject_pushes(bare, False)
+    (outcome,) = publisher.run_due()
+    assert outcome.status == PUSHED and bot.clock.now() > start
+    assert commits_on(bare, BRANCH)[0] == "Add meeting notes 2025-02-12"
+    with bot.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.attempts == 0 and done.last_problem is None
+    assert len(zulip.posts) == 1  # the summary's line went into an edit
+
+
+def test_a_repository_that_does_not_exist_is_not_retried_and_the_chairs_are_told_at_once(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    bot = publishing_bot(folder, tmp_path / "no-such-repository.git")
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == FAILED and not outcome.retryable
+    assert outcome.next_attempt_at is None
+    assert "no-such-repository" in (outcome.problem or "")
+    (told,) = zulip.posts
+    assert "meetbot tries again when the notes change" in told["content"]
+    bot.clock.set(bot.clock.now() + timedelta(days=1))
+    assert publisher.run_due() == []  # waits for a change, or `meetbot publish`
+
+
+def test_a_path_outside_the_repository_is_a_problem_not_a_crash(bot: Harness, bare: Path) -> None:
+    series = bot.settings.series[0]
+    assert series.publishing is not None
+    outside = replace(series, publishing=replace(series.publishing, path="../%Y.md"))
+    bot.settings = bot.app.settings = replace(bot.settings, series=(outside,))
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == FAILED and not outcome.retryable
+    assert outcome.problem is not None and outcome.problem.startswith("publish_path '../2025.md'")
+    assert git("branch", "--list", cwd=bare).split() == ["*", "main"]
+
+
+def test_after_a_restart_pending_work_is_done_once_and_nothing_is_duplicated(
+    bot: Harness, bare: Path
+) -> None:
+    first = Publisher(bot.app, Zulip(), delays=DELAYS)
+    _, attendance, meeting_id = ended_meeting(bot, first)
+    reject_pushes(bare, True)
+    (failed,) = first.run_due()  # the bot stops after this failure
+    assert failed.status == FAILED
+    reject_pushes(bare, False)
+
+    # A new process: a new publisher (and app) on the same database.
+    bot.store.close()
+    restarted = publishing_bot(bot.settings.database.parent, bare)
+    restarted.clock.set(bot.clock.now())
+    zulip = Zulip()
+    again = Publisher(restarted.app, zulip, delays=DELAYS)
+    assert again.run_due() == []  # its backoff is remembered
+    restarted.clock.set(bot.clock.now() + DELAYS[0])
+    (outcome,) = again.run_due()
+    assert outcome.status == PUSHED
+    assert commits_on(bare, BRANCH) == ["Add meeting notes 2025-02-12", "Start"]
+
+    # And a third start finds nothing to do.
+    restarted.store.close()
+    third = publishing_bot(bot.settings.database.parent, bare)
+    third.clock.set(restarted.clock.now() + timedelta(hours=1))
+    assert Publisher(third.app, Zulip(), delays=DELAYS).run_due() == []
+    assert len(commits_on(bare, BRANCH)) == 2
+    with third.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.commit_sha == outcome.commit_sha
+    third.store.close()
+
+
+def test_a_change_while_an_attempt_is_under_way_keeps_the_meeting_pending(
+    bot: Harness, bare: Path
+) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, publisher)
+    with bot.store.transaction() as session:
+        (seen,) = publications.due(session, bot.clock.now())
+        publications.want(session, meeting_id, "community", bot.clock.now())  # a late change
+        publications.pushed(
+            session,
+            meeting_id,
+            seen.version,
+            "older notes\n",
+            bot.clock.now(),
+            commit_sha="0" * 40,
+            branch=BRANCH,
+        )
+        still = publications.publication(session, meeting_id)
+    assert still is not None and still.next_attempt_at is not None
+
+
+def test_the_worker_thread_publishes_what_want_records(bot: Harness, bare: Path) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    publisher.start()
+    try:
+        ended_meeting(bot, publisher)
+        for _ in range(200):
+            if BRANCH in git("branch", "--list", cwd=bare):
+                break
+            import time
+
+            time.sleep(0.05)
+    finally:
+        publisher.stop()
+    assert file_on(bare, BRANCH) == notes_file(bot)
+
+
+def test_a_series_that_does_not_publish_records_nothing(tmp_path: Path) -> None:
+    bot = Harness(tmp_path)
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    publisher.want(bot.settings.series[0], 1)
+    with bot.store.transaction() as session:
+        assert publications.due(session, bot.clock.now()) == []
