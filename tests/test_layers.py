@@ -23,6 +23,7 @@ DOMAIN = {"domain"}
 LEAVES = {"markup"}
 # What the domain and storage must never reach up to.
 ABOVE = ZULIP_ADAPTER | {
+    "publish",  # the publishing adapter: git and GitHub (HTTP through urllib), as zulip/ is
     "handler",
     "actions",
     "app",
@@ -35,6 +36,7 @@ ABOVE = ZULIP_ADAPTER | {
 }
 # The rooms above the domain: they get values (dataclasses) from it, never ORM rows.
 ABOVE_THE_DOMAIN = ZULIP_ADAPTER | {
+    "publish",
     "handler",
     "actions",
     "app",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -270,7 +271,7 @@ def test_a_rejected_push_is_retried_after_the_recorded_backoff_and_the_chairs_to
     start = bot.clock.now()
 
     waits = []
-    for attempt in range(1, 5):
+    for _ in range(4):
         (outcome,) = publisher.run_due()
         assert outcome.status == FAILED and outcome.retryable
         assert outcome.next_attempt_at is not None
@@ -340,7 +341,7 @@ def test_after_a_restart_pending_work_is_done_once_and_nothing_is_duplicated(
     bot: Harness, bare: Path
 ) -> None:
     first = Publisher(bot.app, Zulip(), delays=DELAYS)
-    _, attendance, meeting_id = ended_meeting(bot, first)
+    _, _, meeting_id = ended_meeting(bot, first)
     reject_pushes(bare, True)
     (failed,) = first.run_due()  # the bot stops after this failure
     assert failed.status == FAILED
@@ -399,8 +400,6 @@ def test_the_worker_thread_publishes_what_want_records(bot: Harness, bare: Path)
         for _ in range(200):
             if BRANCH in git("branch", "--list", cwd=bare):
                 break
-            import time
-
             time.sleep(0.05)
     finally:
         publisher.stop()
