@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,8 @@ def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
     except ValueError as problem:
         print(f"meetbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    # What went wrong is printed below, once; the log shows only the unforeseen.
+    logging.basicConfig(level=logging.ERROR, format="meetbot: %(message)s", stream=sys.stderr)
     # Imported here: SQLAlchemy and the publisher would slow `meetbot --help`.
     from zulip_meetbot.app import make_app
     from zulip_meetbot.publish.publisher import Publisher, ended_meeting_on
