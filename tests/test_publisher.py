@@ -6,6 +6,7 @@ clock the test moves; the publisher's attempts are made with ``run_due`` in the 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from dataclasses import replace
@@ -412,3 +413,46 @@ def test_a_series_that_does_not_publish_records_nothing(tmp_path: Path) -> None:
     publisher.want(bot.settings.series[0], 1)
     with bot.store.transaction() as session:
         assert publications.due(session, bot.clock.now()) == []
+
+
+def test_the_shell_publishes_and_shows_the_summary_edited_with_the_commit(
+    tmp_path: Path, bare: Path
+) -> None:
+    import io
+    from datetime import datetime, timezone
+
+    from zulip_meetbot import demo
+    from zulip_meetbot.store import Store
+    from zulip_meetbot.terminal.pretend_zulip import People
+    from zulip_meetbot.terminal.session import ShellSession, build_bot, shell_settings
+    from zulip_meetbot.timeutil import ManualClock
+
+    loaded = demo.demo_settings(tmp_path)
+    series = replace(loaded.series[0], publishing=publishing(bare))
+    settings = shell_settings(replace(loaded, series=(series,)), tmp_path / "meetbot.sqlite3")
+    store = Store(settings.database)
+    out = io.StringIO()
+    try:
+        clock = ManualClock(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
+        people = People()
+        app, handler, scheduler, zulip = build_bot(settings, store, clock, people, False)
+        session = ShellSession(app, handler, scheduler, zulip, people, out)
+        for line in ("@meetbot start now", "@meetbot end"):
+            session.handle_line(line)
+        branch = "2025-02-12-meeting-notes"
+        for _ in range(200):  # the publisher's worker pushes in the background
+            if git("branch", "--list", branch, cwd=bare).strip() and any(
+                m.edited for m in zulip.messages.values()
+            ):
+                break
+            time.sleep(0.05)
+        session.handle_line("@meetbot agenda")  # prints what was posted meanwhile
+    finally:
+        session.app.close()
+        store.close()
+    sha = git("rev-parse", branch, cwd=bare).strip()
+    notes = (settings.notes_dir / "2025-02-12-demo.md").read_text(encoding="utf-8")
+    assert file_on(bare, branch) == notes
+    shown = out.getvalue()
+    assert re.search(r"meetbot \(message \d+, edited\):", shown), shown
+    assert f"Notes: commit {sha[:7]} on branch" in shown

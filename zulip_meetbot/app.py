@@ -61,11 +61,18 @@ class App:
     # Called after an ended meeting's notes file is written (at `end`, after a late
     # correction), with its id: the publisher (when a series publishes) wants them published.
     on_notes_written: Callable[[SeriesConfig, int], None] | None = None
+    # Stopped by close(), before the store is closed (the publisher's worker).
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     def calendar_changed(self, series: SeriesConfig) -> None:
         """A meeting of ``series`` was skipped or moved: whoever plans its jobs is told."""
         if self.on_calendar_change is not None:
             self.on_calendar_change(series)
+
+    def close(self) -> None:
+        """Stop the parts that work in the background; the store is closed by its opener."""
+        for stop in self.on_close:
+            stop()
 
     def notes_written(self, series: SeriesConfig, meeting_id: int) -> None:
         """The notes file of ``series``' ended meeting ``meeting_id`` was written: whoever

@@ -99,8 +99,7 @@ def run(config_path: str, log_level: str) -> int:
         log.info("stopped")
     finally:
         scheduler.shutdown()
-        if publisher is not None:
-            publisher.stop()
+        runtime.app.close()
         store.close()
     return EXIT_OK
 
@@ -132,6 +131,7 @@ def build_bot(
 
         publisher = Publisher(app, runtime.bot)
         app.on_notes_written = publisher.want
+        app.on_close.append(publisher.stop)
     return runtime, scheduler, publisher
 
 

@@ -148,6 +148,7 @@ class ShellSession:
     ) -> None:
         if not isinstance(app.clock, ManualClock):
             raise ValueError("the shell needs a ManualClock")
+        self.app = app
         self.settings: Settings = app.settings
         self.clock: ManualClock = app.clock
         self.handler = handler
@@ -484,10 +485,11 @@ def build_bot(
     if any(series.publishing is not None for series in settings.series):
         from zulip_meetbot.publish.publisher import Publisher
 
-        # Its worker is a daemon thread, as in `meetbot run`: what it has not done when the
-        # shell ends stays pending in the database.
+        # As in `meetbot run`: its worker pushes in the background, and what it has not done
+        # when the shell ends stays pending in the database.
         publisher = Publisher(app, zulip)
         app.on_notes_written = publisher.want
+        app.on_close.append(publisher.stop)
         publisher.start()
     return app, handler, scheduler, zulip
 
