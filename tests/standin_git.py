@@ -38,12 +38,8 @@ class GitProblem(Exception):
 
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_TERMINAL_PROMPT="0",
-        LC_ALL="C",
-    )
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    env.setdefault("GIT_CONFIG_GLOBAL", os.devnull)  # a test's own (url.insteadOf) applies
     return env
 
 
