@@ -59,17 +59,28 @@ def write_botrc(folder: Path, text: str) -> Path:
     return path
 
 
-def start_bot(server: FakeZulip, folder: Path, bot_user: Any, botrc: str) -> LiveBot:
+def start_bot(
+    server: FakeZulip,
+    folder: Path,
+    bot_user: Any,
+    botrc: str,
+    meetbot: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> LiveBot:
+    """`meetbot run` in ``folder`` (``meetbot``: the command that is meetbot, by default
+    ``python -m zulip_meetbot``; ``env``: its environment)."""
     write_botrc(folder, botrc)
     log_path = folder / "meetbot.log"
+    command = meetbot or [sys.executable, "-m", "zulip_meetbot"]
     with log_path.open("w") as log_file:
         # The child keeps its own copy of the file descriptor.
         process = subprocess.Popen(
-            [sys.executable, "-m", "zulip_meetbot", "run", "--config", "botrc"],
+            [*command, "run", "--config", "botrc"],
             cwd=folder,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             text=True,
+            env=env,
         )
     live = LiveBot(process, log_path, folder, bot_user)
     wait_until(lambda: "listening for events" in live.log(), live, "the bot to register a queue")

@@ -146,7 +146,9 @@ def test_a_database_made_before_migrations_is_recognised_as_the_baseline_and_sta
     store.close()
     assert store.upgrade is not None and store.upgrade.before is None
     assert revision_of(path) == migrations.head()
-    assert contents(path) == before
+    after = contents(path)
+    assert after.pop("publication") == []  # added by 0002
+    assert after == before
     assert differences_from_models(path) == []
     # and the record reads as before: the meetings the release held are there
     status, out, err = meetbot("meetings", "demo", "--database", str(path))
@@ -161,6 +163,7 @@ def test_a_database_from_before_the_newest_table_gets_it_then_the_stamp(tmp_path
     assert revision_of(path) == migrations.head()
     after = contents(path)
     assert after.pop("owed_post") == []
+    assert after.pop("publication") == []
     assert after == before
     assert differences_from_models(path) == []
 
@@ -224,15 +227,19 @@ def test_db_upgrade_does_not_make_a_database_that_does_not_exist(
     assert not path.exists()
 
 
-def test_read_commands_read_a_database_from_before_migrations_and_leave_it_alone(
+def test_read_commands_leave_a_database_from_before_migrations_alone_and_read_it_upgraded(
     tmp_path: Path, meetbot: Any
 ) -> None:
     path = release_database(tmp_path / "meetbot.sqlite3")
     before = path.read_bytes()
     status, out, err = meetbot("attendance", "demo", "--database", str(path))
+    assert (status, out) == (1, "")  # revisions came since the baseline: it needs an upgrade
+    assert "`meetbot db upgrade`" in err
+    assert path.read_bytes() == before
+    assert meetbot("db", "upgrade", "--database", str(path))[0] == 0
+    status, out, err = meetbot("attendance", "demo", "--database", str(path))
     assert (status, err) == (0, "")
     assert "Sam Doe       x" in out  # the release's record: Sam Doe at 2025-02-12
-    assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -242,18 +249,56 @@ def test_read_commands_read_a_database_from_before_migrations_and_leave_it_alone
         (["render", "demo", "2025-02-12"], "# 2025-02-12 Demo Community Meeting"),
     ],
 )
-def test_meetings_and_render_read_a_complete_database_from_before_revisions_as_the_newest(
+def test_meetings_and_render_read_a_database_from_before_revisions_once_it_is_upgraded(
     tmp_path: Path, meetbot: Any, command: list[str], shown: str
 ) -> None:
-    # What README's Upgrade section says: every baseline table, and the baseline is the newest.
-    assert migrations.baseline() == migrations.head()
+    # Every baseline table, but revisions came since (0002, publication): reading it would
+    # need the upgrade a read command may not make.
+    assert migrations.baseline() != migrations.head()
     path = release_database(tmp_path / "meetbot.sqlite3")
     before = path.read_bytes()
     status, out, err = meetbot(*command, "--database", str(path))
-    assert (status, err) == (0, "")
-    assert shown in out
+    assert (status, out) == (1, "")
+    assert "was made by an older meetbot; `meetbot db upgrade`" in err
     assert path.read_bytes() == before
     assert revision_of(path) is None
+    assert meetbot("db", "upgrade", "--database", str(path))[0] == 0
+    status, out, err = meetbot(*command, "--database", str(path))
+    assert (status, err) == (0, "")
+    assert shown in out
+
+
+def test_a_baseline_database_upgraded_through_0002_keeps_its_record_and_can_publish(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime, timezone
+
+    from zulip_meetbot.domain import publications
+
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        migrations.stamp(connection, "0001")
+    engine.dispose()
+    before = contents(path)
+    store = Store(path)
+    try:
+        assert store.upgrade is not None and (store.upgrade.before, store.upgrade.after) == (
+            "0001",
+            "0002",
+        )
+        (meeting_id, *_), *_ = before["meeting"]
+        now = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+        with store.transaction() as session:
+            wanted = publications.want(session, meeting_id, "demo", now)
+        assert (wanted.meeting_id, wanted.next_attempt_at) == (meeting_id, now)
+    finally:
+        store.close()
+    after = contents(path)
+    assert len(after.pop("publication")) == 1
+    assert after == before
+    assert revision_of(path) == "0002"
+    assert differences_from_models(path) == []
 
 
 def test_read_commands_refuse_an_older_database_in_one_line_until_it_is_upgraded(

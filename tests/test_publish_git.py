@@ -421,7 +421,7 @@ def test_a_missing_repository_is_not_retryable_with_gits_first_line(tmp_path: Pa
     assert not (tmp_path / "state" / "clone").exists()
 
 
-def test_a_push_refused_by_a_pre_receive_hook_is_not_retryable_and_says_why(
+def test_a_push_refused_by_a_pre_receive_hook_is_retried_and_says_why(
     tmp_path: Path,
 ) -> None:
     remote = make_remote(tmp_path)
@@ -440,7 +440,7 @@ def test_a_push_refused_by_a_pre_receive_hook_is_not_retryable_and_says_why(
         problem.first_line
         == "remote: error: GH006: Protected branch update failed for refs/heads/x."
     )
-    assert not problem.retryable
+    assert problem.retryable  # the fix is the server's; retried with backoff meanwhile
     assert f"refused the push to {BRANCH}" in problem.hint
     assert BRANCH not in remote_branches(str(remote))
 
@@ -457,7 +457,7 @@ def test_a_silent_server_hook_refusal_still_says_what_was_refused(tmp_path: Path
     assert caught.value.first_line == (
         f"[remote rejected] (pre-receive hook declined) pushing to {BRANCH}"
     )
-    assert not caught.value.retryable
+    assert caught.value.retryable
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ into another for the settings, the store, the clock, the directory, the lock or 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from zulip_meetbot.domain.people import Member
 from zulip_meetbot.ledger import Ledger
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock, SystemClock
+
+log = logging.getLogger(__name__)
 
 
 class Directory(Protocol):
@@ -55,11 +58,33 @@ class App:
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Called after a skip or reschedule, so the scheduler can move its jobs.
     on_calendar_change: Callable[[SeriesConfig], None] | None = None
+    # Called after an ended meeting's notes file is written (at `end`, after a late
+    # correction), with its id: the publisher (when a series publishes) wants them published.
+    on_notes_written: Callable[[SeriesConfig, int], None] | None = None
+    # Stopped by close(), before the store is closed (the publisher's worker).
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     def calendar_changed(self, series: SeriesConfig) -> None:
         """A meeting of ``series`` was skipped or moved: whoever plans its jobs is told."""
         if self.on_calendar_change is not None:
             self.on_calendar_change(series)
+
+    def close(self) -> None:
+        """Stop the parts that work in the background; the store is closed by its opener."""
+        for stop in self.on_close:
+            stop()
+
+    def notes_written(self, series: SeriesConfig, meeting_id: int) -> None:
+        """The notes file of ``series``' ended meeting ``meeting_id`` was written: whoever
+        publishes notes is told. Never fails the command or the end that wrote them."""
+        if self.on_notes_written is None:
+            return
+        try:
+            self.on_notes_written(series, meeting_id)
+        except Exception:  # the notes are written and the record kept: publishing can wait
+            log.exception(
+                "%s: could not ask for meeting %d's notes to be published", series.slug, meeting_id
+            )
 
 
 def make_app(

@@ -20,6 +20,7 @@ from zulip_meetbot.domain import posts
 # The kinds of owed post, and the value, under the names the ledger's users know.
 from zulip_meetbot.domain.posts import ATTENDANCE as ATTENDANCE
 from zulip_meetbot.domain.posts import NOTICE as NOTICE
+from zulip_meetbot.domain.posts import PUBLICATION as PUBLICATION
 from zulip_meetbot.domain.posts import REMINDER as REMINDER
 from zulip_meetbot.domain.posts import SUMMARY as SUMMARY
 from zulip_meetbot.domain.posts import OwedPost as OwedPost
@@ -109,7 +110,7 @@ class Ledger:
     ) -> OwedPost | None:
         """Record a post owed in a meeting's topic (by default one of its ``kind`` per
         meeting); None if it is recorded already."""
-        post = OwedPost(key or f"{kind}|{meeting_id}", stream, topic, content)
+        post = OwedPost(key or posts.default_key(kind, meeting_id), stream, topic, content)
         if not posts.owe(session, post, kind, meeting_id, self.clock.now(), expires_at):
             return None
         return post

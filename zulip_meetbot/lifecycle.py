@@ -15,13 +15,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 from zulip_meetbot import views
 from zulip_meetbot.config import SeriesConfig, Settings
 from zulip_meetbot.domain import agenda, attendance, meetings, people
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
+from zulip_meetbot.domain.record import MeetingRecord
 from zulip_meetbot.ledger import ATTENDANCE, SUMMARY, Ledger, OwedPost
-from zulip_meetbot.notes import notes_filename, render_notes, write_notes
+from zulip_meetbot.notes import as_written, notes_filename, render_notes, write_notes
 from zulip_meetbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,17 @@ class Poster(Protocol):
     """Where posts go: zulip_bots' ``send_message``."""
 
     def send_message(self, message: dict[str, Any]) -> dict[str, Any] | None: ...
+
+
+class Editor(Poster, Protocol):
+    """A poster that can also change the bot's own messages (PATCH /messages/{id})."""
+
+    def update_message(self, message: dict[str, Any]) -> dict[str, Any] | None: ...
+
+
+# Told after an ended meeting's notes file is written (at `end`, and again after a late
+# correction), with the series and the meeting's id: the publisher wants them published.
+NotesWritten = Callable[[SeriesConfig, int], None]
 
 
 # The command's reply, decided in the transaction that starts the meeting: from the meeting and
@@ -45,6 +59,16 @@ class Started:
     meeting: Meeting
     posted: bool  # the attendance message went out now
     reply: str | None = None  # the command's reply, recorded with the start
+
+
+@dataclass(frozen=True)
+class Notes:
+    """An ended meeting's notes file as its record makes it now."""
+
+    meeting: Meeting
+    record: MeetingRecord
+    path: Path
+    text: str  # exactly the file's content
 
 
 @dataclass(frozen=True)
@@ -108,10 +132,11 @@ def end_meeting(
     message_id: int | None = None,
     chair: Member | None = None,
     answer: EndAnswer | None = None,
+    written: NotesWritten | None = None,
 ) -> Ended | None:
     """End the running meeting: carry its deferred items over, write its notes file, then
     attach the file to a summary posted in its topic. The ``chair`` who said `end` was there;
-    ``answer``'s reply is recorded with it."""
+    ``answer``'s reply is recorded with it; ``written`` is told of the notes file."""
     with db.transaction() as session:
         if not ledger.claim(session, message_id):
             return None
@@ -121,10 +146,9 @@ def end_meeting(
             attendance.mark_spoke(session, meeting.id, chair.user_id, now)
         agenda.tick_current_item(session, meeting.id)
         meeting = meetings.end_meeting(session, series, now, "")
-        record = meetings.meeting_record(session, series, meeting)
-        name = notes_filename(series.notes_path, meeting.date)
-        path = settings.notes_dir / name
-        write_notes(path, render_notes(record, series.template))
+        notes = _notes(session, settings, series, meeting)
+        record, path, name = notes.record, notes.path, notes.path.name
+        write_notes(path, notes.text)
         meetings.set_notes_file(session, meeting.id, str(path))
         following = meetings.upcoming_meeting(session, series, now)
         carried = 0
@@ -155,6 +179,8 @@ def end_meeting(
     )
     if owed is not None:
         deliver(ledger, poster, owed)
+    if written is not None:
+        written(series, meeting.id)
     return Ended(meeting, name, summary, reply)
 
 
@@ -170,20 +196,44 @@ def deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> int | None:
     return posted_id
 
 
-def rerender_notes(db: Store, settings: Settings, series: SeriesConfig, meeting_id: int) -> None:
-    """Write an ended meeting's notes file again, after its record was corrected."""
+def rerender_notes(
+    db: Store,
+    settings: Settings,
+    series: SeriesConfig,
+    meeting_id: int,
+    written: NotesWritten | None = None,
+) -> None:
+    """Write an ended meeting's notes file again, after its record was corrected; ``written``
+    is told of it."""
+    notes = current_notes(db, settings, series, meeting_id)
+    if notes is None:
+        return
+    write_notes(notes.path, notes.text)
+    log.info("%s: notes of %s written again after a correction", series.slug, notes.meeting.date)
+    if written is not None:
+        written(series, meeting_id)
+
+
+def current_notes(
+    db: Store, settings: Settings, series: SeriesConfig, meeting_id: int
+) -> Notes | None:
+    """The notes file of the series' ended meeting ``meeting_id`` as its record makes it now
+    (what `end` and every correction write); None if it has not ended."""
     with db.transaction() as session:
         meeting = meetings.meeting_by_id(session, series, meeting_id)
         if meeting is None or meeting.ended_at is None:
-            return
-        record = meetings.meeting_record(session, series, meeting)
-        path = (
-            Path(meeting.notes_file)
-            if meeting.notes_file
-            else (settings.notes_dir / notes_filename(series.notes_path, meeting.date))
-        )
-    write_notes(path, render_notes(record, series.template))
-    log.info("%s: notes of %s written again after a correction", series.slug, meeting.date)
+            return None
+        return _notes(session, settings, series, meeting)
+
+
+def _notes(session: Session, settings: Settings, series: SeriesConfig, meeting: Meeting) -> Notes:
+    record = meetings.meeting_record(session, series, meeting)
+    path = (
+        Path(meeting.notes_file)
+        if meeting.notes_file
+        else (settings.notes_dir / notes_filename(series.notes_path, meeting.date))
+    )
+    return Notes(meeting, record, path, as_written(render_notes(record, series.template)))
 
 
 def _upload(poster: Poster, path: Path, name: str) -> str | None:

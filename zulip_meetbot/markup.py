@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 __all__ = [
     "LEADING_MENTION",
@@ -192,6 +193,16 @@ _STREAM_NAME = re.compile(r"#\*\*(.*?)\*\*|#(.*)")
 def stream_link(stream: str, topic: str | None = None) -> str:
     """Zulip's link to ``stream``, or to ``topic`` in it: ``#**general>topic**``."""
     return f"#**{stream}>{topic}**" if topic is not None else f"#**{stream}**"
+
+
+def narrow_url(site: str, stream: str, topic: str) -> str:
+    """The web address of ``topic`` in ``stream`` on the Zulip at ``site``, as Zulip's own
+    links spell it (each part percent-encoded, then ``%`` written ``.``)."""
+
+    def part(text: str) -> str:
+        return quote(text, safe="").replace(".", "%2E").replace("%", ".")
+
+    return f"{site.rstrip('/')}/#narrow/channel/{part(stream)}/topic/{part(topic)}"
 
 
 def plain_stream_links(text: str) -> str:

@@ -249,3 +249,33 @@ class OwedPostRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     posted_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class PublicationRow(Base):
+    """A meeting's notes published to the series' repository: what was pushed last, and what
+    is still to do (``next_attempt_at``: pending, None: done or waiting for a change).
+
+    ``version`` counts the times the notes were wanted published: an attempt that began at
+    one version leaves the row pending when another came meanwhile.
+    """
+
+    __tablename__ = "publication"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    series_slug: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    # The SHA-256 (hex) of the notes last pushed, and the notes themselves: git is given them
+    # as `previous`, to tell someone else's change of the file from ours.
+    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    content: Mapped[str | None] = mapped_column(Text, default=None)
+    commit_sha: Mapped[str | None] = mapped_column(String(64), default=None)
+    branch: Mapped[str | None] = mapped_column(Text, default=None)
+    pull_request_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    pull_request_url: Mapped[str | None] = mapped_column(Text, default=None)
+    # Failed attempts in a row, since the last success.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, default=None)
+    last_problem: Mapped[str | None] = mapped_column(Text, default=None)
+    chairs_told: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -543,11 +543,17 @@ def notes_filename(pattern: str, day: date) -> str:
     return name
 
 
+def as_written(text: str) -> str:
+    """The notes ``text`` exactly as :func:`write_notes` puts it in the file (``\\n`` newlines):
+    what is published is the file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def write_notes(path: Path, text: str) -> None:
     """Write the notes atomically (UTF-8, ``\\n`` newlines), creating missing folders."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"))
+    write_atomically(path, as_written(text).encode("utf-8"))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -206,7 +206,13 @@ class MeetingScheduler:
             )
             return 0 if started is not None and started.posted else None
         ended = lifecycle.end_meeting(
-            self.store, self.app.ledger, self.settings, series, now, self.poster
+            self.store,
+            self.app.ledger,
+            self.settings,
+            series,
+            now,
+            self.poster,
+            written=self.app.notes_written,
         )
         return 0 if ended is not None else None
 

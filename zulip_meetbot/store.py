@@ -50,6 +50,7 @@ from zulip_meetbot.models import (
     NoteRow,
     OwedPostRow,
     PersonRow,
+    PublicationRow,
     ReplyRow,
     SentActionRow,
     UTCDateTime,
@@ -1160,3 +1161,84 @@ def owed_posts(session: Session, since: datetime) -> list[OwedPostRow]:
 def forget_owed_posts_before(session: Session, before: datetime) -> None:
     """Drop owed posts older than ``before``: posted, or too old to post late."""
     session.execute(delete(OwedPostRow).where(OwedPostRow.created_at < before))
+
+
+# -- publications (issue 14): one row per meeting whose notes are published ---------------
+
+
+def publication(session: Session, meeting_id: int) -> PublicationRow | None:
+    """The meeting's publication, as the database has it now (the statements below change it
+    behind the session's back)."""
+    return session.scalar(
+        select(PublicationRow)
+        .where(PublicationRow.meeting_id == meeting_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def want_publication(session: Session, meeting_id: int, series_slug: str, now: datetime) -> None:
+    """Mark the meeting's notes to be published (again) now: one version more, pending; a
+    new row for a meeting not published before. One statement: two processes may ask."""
+    statement = (
+        sqlite_insert(PublicationRow.__table__)
+        .values(
+            meeting_id=meeting_id,
+            series_slug=series_slug,
+            version=1,
+            attempts=0,
+            chairs_told=False,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=["meeting_id"],
+            set_={
+                "version": PublicationRow.__table__.c.version + 1,
+                "next_attempt_at": now,
+                "updated_at": now,
+            },
+        )
+    )
+    _run(session, statement)
+
+
+def due_publications(session: Session, now: datetime) -> list[PublicationRow]:
+    """Publications whose next attempt is due, the earliest first."""
+    return list(
+        session.scalars(
+            select(PublicationRow)
+            .where(PublicationRow.next_attempt_at.is_not(None))
+            .where(PublicationRow.next_attempt_at <= now)
+            .order_by(PublicationRow.next_attempt_at, PublicationRow.meeting_id)
+        )
+    )
+
+
+def next_publication_at(session: Session) -> datetime | None:
+    """When the next pending publication is due; None when none is pending."""
+    return session.scalar(select(func.min(PublicationRow.next_attempt_at)))
+
+
+def update_publication(session: Session, meeting_id: int, **values: Any) -> None:
+    """Set ``values`` on the meeting's publication."""
+    _run(
+        session,
+        update(PublicationRow.__table__)
+        .where(PublicationRow.__table__.c.meeting_id == meeting_id)
+        .values(**values),
+    )
+
+
+def settle_publication(
+    session: Session, meeting_id: int, version: int, next_attempt_at: datetime | None
+) -> bool:
+    """Set the next attempt of the meeting's publication, unless its notes were wanted again
+    since ``version`` (that request stands); whether it was set."""
+    table = PublicationRow.__table__
+    result = _run(
+        session,
+        update(table)
+        .where(table.c.meeting_id == meeting_id, table.c.version == version)
+        .values(next_attempt_at=next_attempt_at),
+    )
+    return bool(result.rowcount)

@@ -17,6 +17,7 @@ from zulip_meetbot.errors import UserError
 from zulip_meetbot.markup import (
     MAX_MESSAGE_LENGTH,
     global_time,
+    narrow_url,
     silenced,
     silent_mention,
     stream_link,
@@ -818,3 +819,70 @@ def undone(what: str) -> str:
 def action_closed(number: int, text: str) -> str:
     """The reply to `action done N`."""
     return f"Closed action item **#{number}**: {one_line(text)}"
+
+
+# -- publishing the notes (issue 14) ------------------------------------------------------
+
+
+def publication_link(
+    branch: str, commit_sha: str | None, pull_request: tuple[int, str] | None
+) -> str:
+    """The line the summary gains once the notes are published: the pull request, or else the
+    commit (or the branch alone, when it had the notes already)."""
+    if pull_request is not None:
+        number, url = pull_request
+        return f"Notes: [PR #{number}]({url})"
+    if commit_sha:
+        return f"Notes: commit {commit_sha[:7]} on branch `{branch}`"
+    return f"Notes: on branch `{branch}`"
+
+
+def summary_with_link(summary: str, link: str) -> str:
+    """The summary with the published notes' line at its end."""
+    return f"{summary.rstrip()}\n{link}"
+
+
+def publishing_problem(
+    series: SeriesConfig, day: date, problem: str, hint: str, retrying: bool
+) -> str:
+    """Told once to a meeting's chairs in its topic: its notes could not be published, why
+    (the first line of git's or GitHub's error) and how to fix it."""
+    when = "meetbot keeps trying" if retrying else "meetbot tries again when the notes change"
+    lines = [
+        f"Chairs: the notes of **{series.title}** ({day.isoformat()}) could not be published: "
+        f"{_code(one_line(problem))}",
+    ]
+    if hint:
+        lines.append(one_line(hint))
+    lines.append(
+        f"Nothing is lost: {when}, and `meetbot publish {series.slug} {day.isoformat()}` "
+        "publishes them by hand."
+    )
+    return "\n".join(lines)
+
+
+def pull_request_title(day: date) -> str:
+    """The title of a meeting's pull request, as conda's own: "Add meeting notes YYYY-MM-DD"."""
+    return f"Add meeting notes {day.isoformat()}"
+
+
+def pull_request_body(
+    series: SeriesConfig, day: date, attendees: int, site: str | None, topic: str
+) -> str:
+    """A pull request's description (GitHub markdown): the meeting, its attendance, and where
+    it was held in Zulip (a link when the site is known)."""
+    where = f"#{series.stream} > {topic}"
+    if site:
+        where = f"[{where}]({narrow_url(site, series.stream, topic)})"
+    return (
+        f"Notes of **{series.title}** on {day.isoformat()}: "
+        f"{count(attendees, 'person', 'people')} attended.\n\n"
+        f"Taken in Zulip: {where}. Published by meetbot; later corrections in Zulip come as "
+        "further commits on this branch."
+    )
+
+
+def commit_message(series: SeriesConfig, day: date, first: bool) -> str:
+    """A notes commit's message: the first adds them, each later one updates them."""
+    verb = "Add" if first else "Update"
+    return f"{verb} meeting notes {day.isoformat()}\n\n{series.title}, from meetbot's record."

@@ -56,7 +56,9 @@ def here(context: Context, command: MarkHere) -> str:
     if meeting.ended_at is not None and newly:
         app, series = context.app, context.series
         context.after_commit(
-            lambda: lifecycle.rerender_notes(app.store, app.settings, series, meeting.id)
+            lambda: lifecycle.rerender_notes(
+                app.store, app.settings, series, meeting.id, app.notes_written
+            )
         )
     someone_else = person is not context.member
     return views.marked_here(newly, person.full_name, someone_else)
@@ -138,7 +140,7 @@ def react(app: App, reaction: Reaction) -> None:
             "present" if reaction.op == "add" else "no longer present",
         )
         if ended:
-            lifecycle.rerender_notes(app.store, app.settings, series, meeting.id)
+            lifecycle.rerender_notes(app.store, app.settings, series, meeting.id, app.notes_written)
 
 
 def corrections(

@@ -56,6 +56,7 @@ def end(context: Context, command: EndMeeting) -> str | None:
         context.message_id,
         context.member,
         answer,
+        written=app.notes_written,
     )
     if ended is None:
         return None

@@ -143,7 +143,9 @@ def _rewrite_notes_once_ended(context: Context) -> None:
     if meeting.ended_at is not None:
         app, series = context.app, context.series
         context.after_commit(
-            lambda: lifecycle.rerender_notes(app.store, app.settings, series, meeting.id)
+            lambda: lifecycle.rerender_notes(
+                app.store, app.settings, series, meeting.id, app.notes_written
+            )
         )
 
 

@@ -18,6 +18,7 @@ from zulip_meetbot.cli import (
     ics,
     init,
     meetings,
+    publish,
     render,
     run,
     shell,
@@ -29,7 +30,19 @@ __all__ = ["__version__", "build_parser", "main"]
 
 # In the order `meetbot --help` lists them. First contact first: try it, write a botrc, check
 # it; then run; then the commands that read the record.
-SUBCOMMANDS = (shell, init, check, run, upcoming, ics, meetings, attendance, render, db)
+SUBCOMMANDS = (
+    shell,
+    init,
+    check,
+    run,
+    upcoming,
+    ics,
+    meetings,
+    attendance,
+    render,
+    publish,
+    db,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,6 +24,7 @@ from zulip_meetbot.config import Settings
 
 if TYPE_CHECKING:
     from zulip_meetbot.cli.options import Subcommands
+    from zulip_meetbot.publish.publisher import Publisher
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import Store
     from zulip_meetbot.zulip.runtime import Runtime
@@ -76,7 +77,7 @@ def run(config_path: str, log_level: str) -> int:
     # Before connecting: a database the bot cannot write stops it at once, with one line.
     store = open_store(settings.database)
     try:
-        runtime, scheduler = build_bot(settings, store)
+        runtime, scheduler, publisher = build_bot(settings, store)
     except Exception as error:  # the zulip client raises several kinds; all mean "cannot start"
         store.close()
         # Some failures (a site that is not a Zulip server) come with an empty message.
@@ -90,19 +91,25 @@ def run(config_path: str, log_level: str) -> int:
     signal.signal(signal.SIGINT, runtime.stop_from_signal)
     try:
         scheduler.start()
+        if publisher is not None:
+            publisher.start()  # first what a stop left pending
         settle_heap()
         runtime.run()
     except KeyboardInterrupt:
         log.info("stopped")
     finally:
         scheduler.shutdown()
+        runtime.app.close()
         store.close()
     return EXIT_OK
 
 
-def build_bot(settings: Settings, store: Store) -> tuple[Runtime, MeetingScheduler]:
+def build_bot(
+    settings: Settings, store: Store
+) -> tuple[Runtime, MeetingScheduler, Publisher | None]:
     """The bot's parts, wired and connected to Zulip: the runtime that reads the events and the
-    scheduler that posts on time, both driving one handler. Raises when it cannot connect."""
+    scheduler that posts on time, both driving one handler, and the publisher when a series
+    publishes its notes. Raises when it cannot connect."""
     # Imported here so `meetbot --help` and botrc errors stay fast.
     from zulip_meetbot.app import make_app
     from zulip_meetbot.handler import MeetbotHandler
@@ -118,7 +125,14 @@ def build_bot(settings: Settings, store: Store) -> tuple[Runtime, MeetingSchedul
     runtime.connect()
     assert runtime.bot is not None
     scheduler = MeetingScheduler(app, runtime.bot)
-    return runtime, scheduler
+    publisher = None
+    if any(series.publishing is not None for series in settings.series):
+        from zulip_meetbot.publish.publisher import Publisher
+
+        publisher = Publisher(app, runtime.bot)
+        app.on_notes_written = publisher.want
+        app.on_close.append(publisher.stop)
+    return runtime, scheduler, publisher
 
 
 def connect_failure(site: str, why: str) -> str:

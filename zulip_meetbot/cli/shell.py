@@ -105,5 +105,6 @@ def shell(options: ShellOptions, interactive: bool, out: TextIO) -> int:
                 echo=not interactive,
             )
         finally:
+            session.app.close()
             store.close()
     return EXIT_OK

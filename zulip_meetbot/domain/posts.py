@@ -22,6 +22,7 @@ ATTENDANCE = "attendance"
 SUMMARY = "summary"
 REMINDER = "reminder"
 NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
+PUBLICATION = "publication"  # the published notes' link, or the chairs told of a problem
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class OwedPost:
     def message(self) -> dict[str, Any]:
         """The POST /messages request that makes it."""
         return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
+
+
+def default_key(kind: str, meeting_id: int) -> str:
+    """The key of a meeting's one post of ``kind`` (its attendance message, its summary)."""
+    return f"{kind}|{meeting_id}"
 
 
 def owe(

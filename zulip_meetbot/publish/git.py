@@ -574,8 +574,10 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 HINTS = {
     "race": (True, "someone else pushed to {branch} meanwhile; it is fetched and tried again"),
+    # Retried with backoff all the same: the fix is on the server's side (a protection rule, a
+    # hook), and once the operator makes it, the notes go out without anyone asking again.
     "refused": (
-        False,
+        True,
         "the repository refused the push to {branch} (branch protection or a server hook): let "
         "the bot's key or account push there, or publish to another branch with a pull request",
     ),

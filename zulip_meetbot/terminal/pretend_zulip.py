@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class Message:
     stream: str
     topic: str
     content: str
+    edited: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,16 @@ class TerminalZulip:
         posted = self.post(None, str(message["to"]), topic, str(message["content"]))
         self.unprinted.append(posted)
         return {"result": "success", "id": posted.id, "msg": ""}
+
+    def update_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Change the content of one of the bot's messages, shown again as edited."""
+        found = self.messages.get(int(message.get("message_id") or 0))
+        if found is None or found.sender_id != BOT_ID:
+            return {"result": "error", "msg": "Invalid message(s)"}
+        edited = replace(found, content=str(message.get("content", found.content)), edited=True)
+        self.messages[edited.id] = edited
+        self.unprinted.append(edited)
+        return {"result": "success", "msg": ""}
 
     def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
         return self.send_message(

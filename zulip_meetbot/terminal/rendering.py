@@ -34,7 +34,8 @@ def format_post(message: Message, here: tuple[str, str], zone: tzinfo | None) ->
     if (message.stream.casefold(), message.topic) != (here[0].casefold(), here[1]):
         where = f" in #{message.stream} > {message.topic}"
     lines = terminal_text(message.content, zone).splitlines() or [""]
-    head = f"{message.sender_name} (message {message.id}){where}:"
+    edited = ", edited" if message.edited else ""
+    head = f"{message.sender_name} (message {message.id}{edited}){where}:"
     if len(lines) == 1 and not where:
         return f"{head} {lines[0]}"
     return "\n".join([head, *(_INDENT + line if line else "" for line in lines)])

@@ -154,6 +154,7 @@ class ShellSession:
     ) -> None:
         if not isinstance(app.clock, ManualClock):
             raise ValueError("the shell needs a ManualClock")
+        self.app = app
         self.settings: Settings = app.settings
         self.clock: ManualClock = app.clock
         self.handler = handler
@@ -510,6 +511,15 @@ def build_bot(
     # A kept database has handled messages already: new ones must not reuse their ids.
     zulip = TerminalZulip(last_id=app.ledger.last_handled() or 0)
     scheduler = MeetingScheduler(app, zulip)
+    if any(series.publishing is not None for series in settings.series):
+        from zulip_meetbot.publish.publisher import Publisher
+
+        # As in `meetbot run`: its worker pushes in the background, and what it has not done
+        # when the shell ends stays pending in the database.
+        publisher = Publisher(app, zulip)
+        app.on_notes_written = publisher.want
+        app.on_close.append(publisher.stop)
+        publisher.start()
     return app, handler, scheduler, zulip
 
 

@@ -115,6 +115,11 @@ class ZulipBotHandler:
             posted, self._posted = self._posted, []
         return posted
 
+    def update_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        """PATCH /messages/{id}: change one of the bot's own messages (a summary gains the link
+        to its published notes)."""
+        return self._client.update_message(message)
+
     def upload_file(self, file: Any) -> dict[str, Any]:
         """POST /user_uploads: attach a file (the notes) to a later message."""
         return self._client.upload_file(file)

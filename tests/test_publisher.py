@@ -1,0 +1,615 @@
+"""The publisher: a meeting's notes committed to a real bare repository, one commit per version
+that changes them, retried with the recorded backoff, surviving a restart, the chairs told
+once, and the summary linked. The handler is driven in process (tests/harness.py) with a
+clock the test moves; the publisher's attempts are made with ``run_due`` in the test's thread."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import urllib.parse
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import standins
+from harness import Harness
+
+from zulip_meetbot.config import Publishing
+from zulip_meetbot.domain import publications
+
+standins.install()  # until publish/git.py and publish/github.py merge
+
+from zulip_meetbot.publish.publisher import (  # noqa: E402
+    FAILED,
+    PUSHED,
+    UNCHANGED,
+    Publisher,
+)
+
+BRANCH = "2025-02-12-meeting-notes"
+PATH = "meetings/20250212-community.md"
+NOTES = "2025-02-12-community.md"
+DELAYS = (timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=40))
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    """Real git, whatever the machine's own configuration."""
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    done = subprocess.run(
+        ["git", "-c", "user.name=Someone", "-c", "user.email=someone@example.org", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def bare_repository(folder: Path) -> Path:
+    """A bare repository with one commit on main, as a community's archive starts."""
+    bare = folder / "archive.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    work = folder / "seed"
+    git("clone", "--quiet", str(bare), str(work))
+    (work / "README.md").write_text("Meeting notes\n")
+    git("add", "README.md", cwd=work)
+    git("commit", "--quiet", "-m", "Start", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:refs/heads/main", cwd=work)
+    return bare
+
+
+def commits_on(bare: Path, branch: str) -> list[str]:
+    """The subjects of the branch's commits, newest first."""
+    return git("log", "--format=%s", branch, cwd=bare).splitlines()
+
+
+def file_on(bare: Path, branch: str, path: str = PATH) -> str:
+    return git("show", f"{branch}:{path}", cwd=bare)
+
+
+def reject_pushes(bare: Path, rejecting: bool) -> None:
+    """A pre-receive hook that turns every push down (as branch protection would), or none."""
+    hook = bare / "hooks" / "pre-receive"
+    if rejecting:
+        hook.write_text("#!/bin/sh\necho 'protected branch: pushes are turned down' >&2\nexit 1\n")
+        hook.chmod(0o755)
+    elif hook.exists():
+        hook.unlink()
+
+
+class Zulip:
+    """The bot's side of Zulip for the publisher: posts and edits recorded; an edit refused
+    when ``edits_fail`` (Zulip's edit window passed)."""
+
+    full_name = "Meetbot"
+    email = "meetbot-bot@zulip.example"
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.edits: list[dict[str, Any]] = []
+        self.edits_fail = False
+
+    def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.posts.append(message)
+        return {"result": "success", "id": 5000 + len(self.posts)}
+
+    def update_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        if self.edits_fail:
+            return {"result": "error", "msg": "The time limit for editing this message has passed"}
+        self.edits.append(message)
+        return {"result": "success", "msg": ""}
+
+
+def publishing(repo: Path | str, **changes: Any) -> Publishing:
+    values: dict[str, Any] = dict(
+        repo=str(repo),
+        path="meetings/%Y%m%d-community.md",
+        branch="%Y-%m-%d-meeting-notes",
+        base=None,
+        pull_request=False,
+        github_api="http://127.0.0.1:9",
+        token_file=None,
+        author=("Meetbot", "meetbot-bot@zulip.example"),
+    )
+    values.update(changes)
+    return Publishing(**values)
+
+
+def publishing_bot(folder: Path, repo: Path | str, **changes: Any) -> Harness:
+    """The harness's bot with its one series publishing to ``repo``."""
+    bot = Harness(folder)
+    series = replace(bot.settings.series[0], publishing=publishing(repo, **changes))
+    bot.settings = replace(bot.settings, series=(series,))
+    bot.app.settings = bot.settings
+    return bot
+
+
+@pytest.fixture
+def bare(tmp_path: Path) -> Path:
+    return bare_repository(tmp_path)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, bare: Path) -> Harness:
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    return publishing_bot(folder, bare)
+
+
+def ended_meeting(bot: Harness, publisher: Publisher) -> tuple[Any, Any, int]:
+    """A meeting held and ended with the publisher listening; (chair, attendance id, meeting)."""
+    bot.app.on_notes_written = publisher.want
+    chair = bot.person(1, "Jaime Rodríguez-Guerra")
+    wolf = bot.person(2, "Wolf Vollprecht")
+    bot.say(wolf, "agenda add Repodata v3")
+    bot.send(chair, "start now")
+    attendance = bot.posted()[0]["id"]
+    bot.react(wolf, attendance)
+    bot.say(chair, "item 1")
+    assert bot.say(chair, "note Ship it next week").startswith("Noted")
+    bot.send(chair, "end")
+    with bot.store.transaction() as session:
+        (due,) = publications.due(session, bot.clock.now())
+    return chair, attendance, due.meeting_id
+
+
+def notes_file(bot: Harness) -> str:
+    return (bot.settings.notes_dir / NOTES).read_text(encoding="utf-8")
+
+
+def test_a_meeting_that_ends_is_one_commit_on_its_branch_equal_to_the_notes_file(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == PUSHED and outcome.branch == BRANCH and outcome.path == PATH
+    assert commits_on(bare, BRANCH) == ["Add meeting notes 2025-02-12", "Start"]
+    assert file_on(bare, BRANCH) == notes_file(bot)
+    assert git("rev-parse", BRANCH, cwd=bare).strip() == outcome.commit_sha
+    author = git("log", "-1", "--format=%an <%ae>", BRANCH, cwd=bare).strip()
+    assert author == "Meetbot <meetbot-bot@zulip.example>"
+    with bot.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.next_attempt_at is None and done.attempts == 0
+    assert done.content == notes_file(bot) and done.commit_sha == outcome.commit_sha
+    assert (bot.settings.database.parent / "publish" / "community" / ".git").is_dir()
+    assert publisher.run_due() == []  # nothing more to do
+
+
+def test_the_summary_gains_the_commits_line_once(bot: Harness, bare: Path) -> None:
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    _, attendance, _ = ended_meeting(bot, publisher)
+    summary = bot.posted()[-1]
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.commit_sha is not None
+    line = f"Notes: commit {outcome.commit_sha[:7]} on branch `{BRANCH}`"
+    (edit,) = zulip.edits
+    assert edit["message_id"] == summary["id"]
+    assert edit["content"] == summary["content"] + "\n" + line
+    assert zulip.posts == []
+    # A later version is another commit, not another link.
+    bot.react(bot.person(3, "Cheng H. Lee"), attendance)
+    assert [o.status for o in publisher.run_due()] == [PUSHED]
+    assert len(zulip.edits) == 1 and zulip.posts == []
+
+
+def test_when_zulip_will_not_edit_the_summary_the_line_is_posted_under_it(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    zulip.edits_fail = True
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.commit_sha is not None
+    (post,) = zulip.posts
+    assert post["content"] == f"Notes: commit {outcome.commit_sha[:7]} on branch `{BRANCH}`"
+    assert (post["to"], post["topic"]) == ("conda", "community call 2025-02-12")
+
+
+def test_a_late_reaction_is_a_second_commit_and_the_same_version_nothing(
+    bot: Harness, bare: Path
+) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    _, attendance, meeting_id = ended_meeting(bot, publisher)
+    publisher.run_due()
+
+    bot.clock.set(bot.clock.now() + timedelta(hours=2))  # within attendance_grace
+    bot.react(bot.person(3, "Cheng H. Lee"), attendance)
+    (second,) = publisher.run_due()
+
+    assert second.status == PUSHED
+    assert commits_on(bare, BRANCH) == [
+        "Update meeting notes 2025-02-12",
+        "Add meeting notes 2025-02-12",
+        "Start",
+    ]
+    assert "Cheng H. Lee" in file_on(bare, BRANCH) and file_on(bare, BRANCH) == notes_file(bot)
+
+    # Asked again with nothing changed: no git, no commit.
+    publisher.want(bot.settings.series[0], meeting_id)
+    (same,) = publisher.run_due()
+    assert same.status == UNCHANGED
+    assert len(commits_on(bare, BRANCH)) == 3
+
+
+def test_a_chairs_edit_and_here_after_the_end_each_add_a_commit(bot: Harness, bare: Path) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    chair, _, _ = ended_meeting(bot, publisher)
+    publisher.run_due()
+
+    assert "now reads" in bot.say(chair, "note edit 1 Ship it on Monday")
+    assert [o.status for o in publisher.run_due()] == [PUSHED]
+    bot.say(chair, "here Sam Doe")
+    assert [o.status for o in publisher.run_due()] == [PUSHED]
+
+    assert len(commits_on(bare, BRANCH)) == 4
+    assert "Ship it on Monday" in file_on(bare, BRANCH) and "Sam Doe" in file_on(bare, BRANCH)
+    assert file_on(bare, BRANCH) == notes_file(bot)
+
+
+def test_a_rejected_push_is_retried_after_the_recorded_backoff_and_the_chairs_told_once(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, publisher)
+    reject_pushes(bare, True)
+    start = bot.clock.now()
+
+    waits = []
+    for _ in range(4):
+        (outcome,) = publisher.run_due()
+        assert outcome.status == FAILED and outcome.retryable
+        assert outcome.next_attempt_at is not None
+        waits.append(outcome.next_attempt_at - bot.clock.now())
+        assert publisher.run_due() == []  # not before its time
+        bot.clock.set(outcome.next_attempt_at)
+    assert waits == [DELAYS[0], DELAYS[1], DELAYS[2], DELAYS[2]]  # the last delay repeats
+
+    with bot.store.transaction() as session:
+        failing = publications.publication(session, meeting_id)
+    assert failing is not None and failing.attempts == 4 and failing.chairs_told
+    assert failing.last_problem is not None and "\n" not in failing.last_problem
+    (told,) = zulip.posts  # after the third failure, and only then
+    assert told["topic"] == "community call 2025-02-12"
+    assert told["content"].startswith("Chairs: the notes of **Conda Community Meeting**")
+    assert "meetbot keeps trying" in told["content"]
+    assert "`meetbot publish community 2025-02-12`" in told["content"]
+    assert "protected branch" in told["content"]  # git's own first line
+    assert "refused the push" in told["content"]  # and how to fix it
+
+    reject_pushes(bare, False)
+    (outcome,) = publisher.run_due()
+    assert outcome.status == PUSHED and bot.clock.now() > start
+    assert commits_on(bare, BRANCH)[0] == "Add meeting notes 2025-02-12"
+    with bot.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.attempts == 0 and done.last_problem is None
+    assert len(zulip.posts) == 1  # the summary's line went into an edit
+
+
+def test_a_repository_that_does_not_exist_is_not_retried_and_the_chairs_are_told_at_once(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    bot = publishing_bot(folder, tmp_path / "no-such-repository.git")
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS)
+    ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == FAILED and not outcome.retryable
+    assert outcome.next_attempt_at is None
+    assert "no-such-repository" in (outcome.problem or "")
+    (told,) = zulip.posts
+    assert "meetbot tries again when the notes change" in told["content"]
+    bot.clock.set(bot.clock.now() + timedelta(days=1))
+    assert publisher.run_due() == []  # waits for a change, or `meetbot publish`
+
+
+def test_a_path_outside_the_repository_is_a_problem_not_a_crash(bot: Harness, bare: Path) -> None:
+    series = bot.settings.series[0]
+    assert series.publishing is not None
+    outside = replace(series, publishing=replace(series.publishing, path="../%Y.md"))
+    bot.settings = bot.app.settings = replace(bot.settings, series=(outside,))
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == FAILED and not outcome.retryable
+    assert outcome.problem is not None and outcome.problem.startswith("publish_path '../2025.md'")
+    assert git("branch", "--list", cwd=bare).split() == ["*", "main"]
+
+
+def test_after_a_restart_pending_work_is_done_once_and_nothing_is_duplicated(
+    bot: Harness, bare: Path
+) -> None:
+    first = Publisher(bot.app, Zulip(), delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, first)
+    reject_pushes(bare, True)
+    (failed,) = first.run_due()  # the bot stops after this failure
+    assert failed.status == FAILED
+    reject_pushes(bare, False)
+
+    # A new process: a new publisher (and app) on the same database.
+    bot.store.close()
+    restarted = publishing_bot(bot.settings.database.parent, bare)
+    restarted.clock.set(bot.clock.now())
+    zulip = Zulip()
+    again = Publisher(restarted.app, zulip, delays=DELAYS)
+    assert again.run_due() == []  # its backoff is remembered
+    restarted.clock.set(bot.clock.now() + DELAYS[0])
+    (outcome,) = again.run_due()
+    assert outcome.status == PUSHED
+    assert commits_on(bare, BRANCH) == ["Add meeting notes 2025-02-12", "Start"]
+
+    # And a third start finds nothing to do.
+    restarted.store.close()
+    third = publishing_bot(bot.settings.database.parent, bare)
+    third.clock.set(restarted.clock.now() + timedelta(hours=1))
+    assert Publisher(third.app, Zulip(), delays=DELAYS).run_due() == []
+    assert len(commits_on(bare, BRANCH)) == 2
+    with third.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.commit_sha == outcome.commit_sha
+    third.store.close()
+
+
+def test_a_change_while_an_attempt_is_under_way_keeps_the_meeting_pending(
+    bot: Harness, bare: Path
+) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, publisher)
+    with bot.store.transaction() as session:
+        (seen,) = publications.due(session, bot.clock.now())
+        publications.want(session, meeting_id, "community", bot.clock.now())  # a late change
+        publications.pushed(
+            session,
+            meeting_id,
+            seen.version,
+            "older notes\n",
+            bot.clock.now(),
+            commit_sha="0" * 40,
+            branch=BRANCH,
+        )
+        still = publications.publication(session, meeting_id)
+    assert still is not None and still.next_attempt_at is not None
+
+
+def test_the_worker_thread_publishes_what_want_records(bot: Harness, bare: Path) -> None:
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    publisher.start()
+    try:
+        ended_meeting(bot, publisher)
+        for _ in range(200):
+            if BRANCH in git("branch", "--list", cwd=bare):
+                break
+            time.sleep(0.05)
+    finally:
+        publisher.stop()
+    assert file_on(bare, BRANCH) == notes_file(bot)
+
+
+def test_a_series_that_does_not_publish_records_nothing(tmp_path: Path) -> None:
+    bot = Harness(tmp_path)
+    publisher = Publisher(bot.app, Zulip(), delays=DELAYS)
+    publisher.want(bot.settings.series[0], 1)
+    with bot.store.transaction() as session:
+        assert publications.due(session, bot.clock.now()) == []
+
+
+def test_the_shell_publishes_and_shows_the_summary_edited_with_the_commit(
+    tmp_path: Path, bare: Path
+) -> None:
+    import io
+    from datetime import datetime, timezone
+
+    from zulip_meetbot import demo
+    from zulip_meetbot.store import Store
+    from zulip_meetbot.terminal.pretend_zulip import People
+    from zulip_meetbot.terminal.session import ShellSession, build_bot, shell_settings
+    from zulip_meetbot.timeutil import ManualClock
+
+    loaded = demo.demo_settings(tmp_path)
+    series = replace(loaded.series[0], publishing=publishing(bare))
+    settings = shell_settings(replace(loaded, series=(series,)), tmp_path / "meetbot.sqlite3")
+    store = Store(settings.database)
+    out = io.StringIO()
+    try:
+        clock = ManualClock(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
+        people = People()
+        app, handler, scheduler, zulip = build_bot(settings, store, clock, people, False)
+        session = ShellSession(app, handler, scheduler, zulip, people, out)
+        for line in ("@meetbot start now", "@meetbot end"):
+            session.handle_line(line)
+        branch = "2025-02-12-meeting-notes"
+        for _ in range(200):  # the publisher's worker pushes in the background
+            if git("branch", "--list", branch, cwd=bare).strip() and any(
+                m.edited for m in zulip.messages.values()
+            ):
+                break
+            time.sleep(0.05)
+        session.handle_line("@meetbot agenda")  # prints what was posted meanwhile
+    finally:
+        session.app.close()
+        store.close()
+    sha = git("rev-parse", branch, cwd=bare).strip()
+    notes = (settings.notes_dir / "2025-02-12-demo.md").read_text(encoding="utf-8")
+    assert file_on(bare, branch) == notes
+    shown = out.getvalue()
+    assert re.search(r"meetbot \(message \d+, edited\):", shown), shown
+    assert f"Notes: commit {sha[:7]} on branch" in shown
+
+
+class PullRequests(http.server.BaseHTTPRequestHandler):
+    """GitHub's pull-request endpoints as documented (list by head, create, update; 422 when
+    one is open from that head already), for one token. A few lines until tests/githubfake/
+    (part "github" of issue 14) merges."""
+
+    token = "test-token-123"
+    pulls: ClassVar[list[dict[str, Any]]] = []
+    requests: ClassVar[list[tuple[str, str]]] = []
+
+    def _answer(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self) -> None:
+        self.requests.append((self.command, self.path))
+        if self.headers.get("Authorization") != f"Bearer {self.token}":
+            return self._answer(401, {"message": "Bad credentials"})
+        length = int(self.headers.get("Content-Length") or 0)
+        sent = json.loads(self.rfile.read(length) or b"{}")
+        url = urllib.parse.urlsplit(self.path)
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/pulls(?:/(\d+))?", url.path)
+        if match is None:
+            return self._answer(404, {"message": "Not Found"})
+        owner, name, number = match.groups()
+        if self.command == "GET":
+            head = urllib.parse.parse_qs(url.query).get("head", [""])[0]
+            found = [p for p in self.pulls if f"{owner}:{p['head']['ref']}" == head]
+            return self._answer(200, [p for p in found if p["state"] == "open"])
+        if self.command == "POST":
+            if any(p["head"]["ref"] == sent["head"] for p in self.pulls):
+                return self._answer(422, {"message": "Validation Failed"})
+            number = len(self.pulls) + 1
+            pull = {
+                "number": number,
+                "html_url": f"https://github.com/{owner}/{name}/pull/{number}",
+                "state": "open",
+                "title": sent["title"],
+                "body": sent["body"],
+                "head": {"ref": sent["head"]},
+                "base": {"ref": sent["base"]},
+            }
+            self.pulls.append(pull)
+            return self._answer(201, pull)
+        pull = next(p for p in self.pulls if p["number"] == int(number or 0))
+        pull.update(sent)
+        return self._answer(200, pull)
+
+    do_GET = do_POST = do_PATCH = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def github_api() -> Any:
+    PullRequests.pulls, PullRequests.requests = [], []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PullRequests)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_with_pull_requests_one_is_opened_per_meeting_and_reused_by_later_commits(
+    tmp_path: Path, bare: Path, github_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # publish_repo names the GitHub repository; git is sent to the bare one by url.insteadOf.
+    config = tmp_path / "gitconfig"
+    config.write_text(f'[url "{bare}"]\n\tinsteadOf = https://github.com/conda/archive.git\n')
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    token = tmp_path / "token"
+    token.write_text(PullRequests.token + "\n")
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    bot = publishing_bot(
+        folder,
+        "https://github.com/conda/archive.git",
+        pull_request=True,
+        github_api=github_api,
+        token_file=token,
+    )
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS, environ={})
+    _, attendance, _ = ended_meeting(bot, publisher)
+    summary = bot.posted()[-1]
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == PUSHED
+    assert outcome.pull_request == (1, "https://github.com/conda/archive/pull/1")
+    (pull,) = PullRequests.pulls
+    assert pull["title"] == "Add meeting notes 2025-02-12"
+    assert (pull["head"]["ref"], pull["base"]["ref"]) == (BRANCH, "main")
+    assert pull["body"].startswith("Notes of **Conda Community Meeting** on 2025-02-12: 2 people")
+    topic = "http://127.0.0.1:9/#narrow/channel/conda/topic/community.20call.202025-02-12"
+    assert f"[#conda > community call 2025-02-12]({topic})" in pull["body"]
+    (edit,) = zulip.edits
+    assert edit["message_id"] == summary["id"]
+    assert edit["content"].endswith("\nNotes: [PR #1](https://github.com/conda/archive/pull/1)")
+
+    # A late reaction: one more commit, the same pull request (its body updated), no new link.
+    bot.react(bot.person(3, "Cheng H. Lee"), attendance)
+    (later,) = publisher.run_due()
+    assert later.pull_request == (1, "https://github.com/conda/archive/pull/1")
+    assert len(PullRequests.pulls) == 1 and "3 people" in PullRequests.pulls[0]["body"]
+    assert len(commits_on(bare, BRANCH)) == 3
+    assert len(zulip.edits) == 1 and zulip.posts == []
+
+
+def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
+    tmp_path: Path, bare: Path, github_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text(f'[url "{bare}"]\n\tinsteadOf = https://github.com/conda/archive.git\n')
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    bot = publishing_bot(
+        folder,
+        "https://github.com/conda/archive.git",
+        pull_request=True,
+        github_api=github_api,
+    )
+    zulip = Zulip()
+    wrong = "wrong-token-456"
+    publisher = Publisher(bot.app, zulip, delays=DELAYS, environ={"MEETBOT_GITHUB_TOKEN": wrong})
+    _, _, meeting_id = ended_meeting(bot, publisher)
+
+    (outcome,) = publisher.run_due()
+
+    assert outcome.status == FAILED and not outcome.retryable
+    assert "401" in (outcome.problem or "")
+    assert commits_on(bare, BRANCH)[0] == "Add meeting notes 2025-02-12"  # pushed, recorded
+    (told,) = zulip.posts
+    assert wrong not in told["content"] and "Bad credentials" in told["content"]
+    assert zulip.edits == []  # no link before the pull request exists
+
+    # Fixed by hand: the push is not made again, the pull request is opened, the link added.
+    publisher.environ = {"MEETBOT_GITHUB_TOKEN": PullRequests.token}
+    series = bot.settings.series[0]
+    done = publisher.publish_now(series, meeting_id)
+    assert done.status == PUSHED and done.pull_request is not None
+    assert done.commit_sha is None  # the branch had these notes
+    assert len(commits_on(bare, BRANCH)) == 2
+    assert zulip.edits[0]["content"].endswith(f"[PR #1]({done.pull_request[1]})")

@@ -1,0 +1,212 @@
+"""Which meetings' notes are published, up to which version, and what is still to do: the
+rules of retrying (the delays) and of telling the chairs, over the ``publication`` table.
+
+The database is the record: a meeting's notes are wanted published (each change one version
+more) in a transaction of their own, and every attempt's outcome is recorded, so a restart
+finds the work still to do and does nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import store
+from zulip_meetbot.domain import posts
+from zulip_meetbot.domain.posts import SUMMARY
+from zulip_meetbot.models import PublicationRow
+
+# How long to wait after the 1st, 2nd… failed attempt in a row; the last one repeats.
+RETRY_DELAYS: tuple[timedelta, ...] = (
+    timedelta(seconds=30),
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+    timedelta(minutes=10),
+    timedelta(minutes=30),
+)
+# Failed attempts in a row after which the chairs are told (a problem retrying cannot help
+# is told at once).
+TELL_CHAIRS_AFTER = 3
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A meeting's publication as the publisher sees it."""
+
+    meeting_id: int
+    series_slug: str
+    version: int  # one more each time the notes are wanted published
+    content_sha256: str | None  # of the notes last pushed
+    content: str | None  # the notes last pushed
+    commit_sha: str | None
+    branch: str | None
+    pull_request_number: int | None
+    pull_request_url: str | None
+    attempts: int  # failed attempts in a row
+    next_attempt_at: datetime | None  # None: nothing to do until the notes change
+    last_problem: str | None
+    chairs_told: bool
+    updated_at: datetime
+
+    @property
+    def published(self) -> bool:
+        """Whether some version of the notes was pushed."""
+        return self.content_sha256 is not None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A failed attempt recorded: the publication now, and whether the chairs are to be told."""
+
+    publication: Publication
+    tell_chairs: bool
+
+
+@dataclass(frozen=True)
+class SummaryPost:
+    """The summary posted at a meeting's end: its Zulip message and content."""
+
+    message_id: int
+    content: str
+
+
+def content_sha256(content: str) -> str:
+    """The hex SHA-256 of the notes' UTF-8 text: two versions with the same one are the same."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def retry_delay(attempts: int, delays: tuple[timedelta, ...] = RETRY_DELAYS) -> timedelta:
+    """How long to wait after ``attempts`` (1 or more) failed attempts in a row."""
+    return delays[min(max(attempts, 1), len(delays)) - 1]
+
+
+def want(session: Session, meeting_id: int, series_slug: str, now: datetime) -> Publication:
+    """The meeting's notes are to be published at their current version, from ``now``."""
+    store.want_publication(session, meeting_id, series_slug, now)
+    found = publication(session, meeting_id)
+    assert found is not None  # just written
+    return found
+
+
+def publication(session: Session, meeting_id: int) -> Publication | None:
+    """The meeting's publication, or None if its notes were never wanted published."""
+    row = store.publication(session, meeting_id)
+    return None if row is None else _value(row)
+
+
+def due(session: Session, now: datetime) -> list[Publication]:
+    """The publications whose next attempt is due at ``now``, the earliest first."""
+    return [_value(row) for row in store.due_publications(session, now)]
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the next pending attempt is due; None when nothing is pending."""
+    return store.next_publication_at(session)
+
+
+def pushed(
+    session: Session,
+    meeting_id: int,
+    version: int,
+    content: str,
+    now: datetime,
+    *,
+    commit_sha: str | None,
+    branch: str,
+    pull_request: tuple[int, str] | None = None,
+    done: bool = True,
+) -> Publication:
+    """Record ``content`` (of ``version``) published: on ``branch`` at ``commit_sha`` (None:
+    the branch had it already), with the pull request (number, url) if any. Unless not
+    ``done`` (a pull request is still to open), nothing is left to do, unless the notes were
+    wanted again meanwhile."""
+    values: dict[str, object] = {
+        "content_sha256": content_sha256(content),
+        "content": content,
+        "branch": branch,
+        "attempts": 0,
+        "last_problem": None,
+        "updated_at": now,
+    }
+    if commit_sha is not None:
+        values["commit_sha"] = commit_sha
+    if pull_request is not None:
+        values["pull_request_number"], values["pull_request_url"] = pull_request
+    store.update_publication(session, meeting_id, **values)
+    if done:
+        store.settle_publication(session, meeting_id, version, None)
+    found = publication(session, meeting_id)
+    assert found is not None
+    return found
+
+
+def unchanged(session: Session, meeting_id: int, version: int, now: datetime) -> None:
+    """The notes of ``version`` are those pushed already: nothing to do (unless wanted again)."""
+    store.update_publication(session, meeting_id, attempts=0, last_problem=None, updated_at=now)
+    store.settle_publication(session, meeting_id, version, None)
+
+
+def failed(
+    session: Session,
+    meeting_id: int,
+    version: int,
+    problem: str,
+    retryable: bool,
+    now: datetime,
+    delays: tuple[timedelta, ...] = RETRY_DELAYS,
+) -> Failed:
+    """Record a failed attempt at ``version``: retried after the next of ``delays`` if
+    retrying can help, else not before the notes change again (or a by-hand ``publish``).
+    The chairs are to be told once per meeting: after ``TELL_CHAIRS_AFTER`` failures in a
+    row, or at once when retrying cannot help."""
+    row = store.publication(session, meeting_id)
+    assert row is not None
+    attempts = row.attempts + 1
+    line = problem.strip().splitlines()[0] if problem.strip() else "unknown problem"
+    store.update_publication(
+        session, meeting_id, attempts=attempts, last_problem=line, updated_at=now
+    )
+    store.settle_publication(
+        session, meeting_id, version, now + retry_delay(attempts, delays) if retryable else None
+    )
+    found = publication(session, meeting_id)
+    assert found is not None
+    tell = not found.chairs_told and (not retryable or attempts >= TELL_CHAIRS_AFTER)
+    return Failed(found, tell)
+
+
+def chairs_told(session: Session, meeting_id: int) -> None:
+    """The chairs were told of the meeting's publishing problem: never again for it."""
+    store.update_publication(session, meeting_id, chairs_told=True)
+
+
+def summary_post(session: Session, meeting_id: int) -> SummaryPost | None:
+    """The meeting's summary as Zulip has it (from the ledger's owed post); None if it is not
+    known to be posted (or its record is gone, past the catch-up window)."""
+    row = store.owed_post(session, posts.default_key(SUMMARY, meeting_id))
+    if row is None or row.posted_id is None:
+        return None
+    return SummaryPost(row.posted_id, row.content)
+
+
+def _value(row: PublicationRow) -> Publication:
+    return Publication(
+        meeting_id=row.meeting_id,
+        series_slug=row.series_slug,
+        version=row.version,
+        content_sha256=row.content_sha256,
+        content=row.content,
+        commit_sha=row.commit_sha,
+        branch=row.branch,
+        pull_request_number=row.pull_request_number,
+        pull_request_url=row.pull_request_url,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_problem=row.last_problem,
+        chairs_told=row.chairs_told,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,480 @@
+"""What is published and when: a meeting's notes, each version that changes them, committed to
+the series' repository (and its pull request opened or updated) by one background thread.
+
+The database is the record (``domain.publications``): ``want`` commits that the notes are to
+be published at their current version before it returns, and the worker renders them from the
+record, pushes, and records what it did; a failure is retried with backoff, also after a
+restart, and told once to the chairs in the meeting's topic. Nothing here blocks a command or
+the meeting: git and GitHub are spoken to by the worker alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from zulip_meetbot import lifecycle, views
+from zulip_meetbot.app import App
+from zulip_meetbot.config import Publishing, SeriesConfig
+from zulip_meetbot.domain import meetings, publications
+from zulip_meetbot.domain.publications import RETRY_DELAYS, Publication
+from zulip_meetbot.ledger import PUBLICATION, OwedPost
+from zulip_meetbot.lifecycle import Notes, Poster
+from zulip_meetbot.publish import git, github
+
+log = logging.getLogger(__name__)
+
+# The longest the worker sleeps without looking at the database: a `meetbot publish` by hand,
+# or another process, may have changed what is due.
+_LOOK_EVERY = 60.0
+# The author of the commits when neither the botrc nor Zulip names one (`meetbot publish`).
+_FALLBACK_AUTHOR = "meetbot"
+
+PUSHED = "pushed"  # a commit (or a pull request) was made now
+UNCHANGED = "unchanged"  # the notes were published at this version already
+FAILED = "failed"
+NOT_PUBLISHED = "not published"  # the series no longer publishes, or the meeting has not ended
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt to publish a meeting's notes did."""
+
+    status: str  # PUSHED, UNCHANGED, FAILED or NOT_PUBLISHED
+    series_slug: str
+    meeting_id: int
+    day: date | None = None
+    branch: str | None = None
+    path: str | None = None
+    commit_sha: str | None = None  # None: nothing pushed (the branch had these notes)
+    pull_request: tuple[int, str] | None = None  # (number, url)
+    problem: str | None = None  # the first line of git's or GitHub's error
+    hint: str | None = None
+    retryable: bool = False
+    next_attempt_at: datetime | None = None  # when it is tried again (None: not by itself)
+    kept_others: bool = False
+    replaced_theirs: bool = False
+
+
+class Problem(Exception):
+    """Why an attempt failed, in one line, with a hint and whether retrying can help."""
+
+    def __init__(self, first_line: str, hint: str, retryable: bool) -> None:
+        super().__init__(first_line)
+        self.first_line = first_line
+        self.hint = hint
+        self.retryable = retryable
+
+
+class Publisher:
+    """Publishes the notes of the series that publish, from ``app``'s record; tells the chairs
+    and links the summary through ``poster`` (None: a command line, no Zulip)."""
+
+    def __init__(
+        self,
+        app: App,
+        poster: Poster | None,
+        *,
+        delays: tuple[timedelta, ...] = RETRY_DELAYS,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.app = app
+        self.poster = poster
+        self.delays = delays
+        self.environ = os.environ if environ is None else environ
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        # One attempt at a time, whether the worker or `publish_now` makes it.
+        self._busy = threading.Lock()
+
+    # -- asking -------------------------------------------------------------------------------
+
+    def want(self, series: SeriesConfig, meeting_id: int) -> None:
+        """Record (committed before returning) that the meeting's notes are to be published at
+        their current version, and wake the worker. Nothing for a series that does not publish."""
+        if series.publishing is None:
+            return
+        with self.app.store.transaction() as session:
+            publications.want(session, meeting_id, series.slug, self.app.clock.now())
+        self._wake.set()
+
+    def clone_folder(self, series: SeriesConfig) -> Path:
+        """Where the series' repository is cloned: ``publish/SLUG`` in meetbot's state folder
+        (the database's)."""
+        return self.app.settings.database.parent / "publish" / series.slug
+
+    # -- the worker ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker thread; it first does what a stop left pending."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._work, name="meetbot-publisher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker after the attempt in hand (waiting at most ``timeout`` seconds: an
+        attempt cut off stays pending in the database and is made at the next start)."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.run_due()
+                wait = self._seconds_to_next()
+            except Exception:  # a bug must not stop publishing for good: look again later
+                log.exception("publishing failed unexpectedly")
+                wait = _LOOK_EVERY
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def _seconds_to_next(self) -> float:
+        with self.app.store.transaction() as session:
+            next_at = publications.next_due(session)
+        if next_at is None:
+            return _LOOK_EVERY
+        left = (next_at - self.app.clock.now()).total_seconds()
+        return min(max(left, 0.0), _LOOK_EVERY)
+
+    def run_due(self) -> list[Outcome]:
+        """Make every attempt due now, in this thread (the worker's turn; tests call it)."""
+        with self.app.store.transaction() as session:
+            due = publications.due(session, self.app.clock.now())
+        outcomes = []
+        for publication in due:
+            if self._stopping.is_set():
+                break
+            outcomes.append(self._attempt(publication, force=False))
+        return outcomes
+
+    def publish_now(self, series: SeriesConfig, meeting_id: int) -> Outcome:
+        """`meetbot publish`: publish (or republish) the meeting's notes now, in this thread,
+        even if this version was published already (git makes no empty commit)."""
+        with self.app.store.transaction() as session:
+            publication = publications.want(session, meeting_id, series.slug, self.app.clock.now())
+        return self._attempt(publication, force=True)
+
+    # -- one attempt --------------------------------------------------------------------------
+
+    def _attempt(self, publication: Publication, force: bool) -> Outcome:
+        with self._busy:
+            return self._attempt_now(publication, force)
+
+    def _attempt_now(self, publication: Publication, force: bool) -> Outcome:
+        meeting_id, slug = publication.meeting_id, publication.series_slug
+        series = self.app.settings.series_by_slug(slug)
+        notes = None
+        if series is not None and series.publishing is not None:
+            notes = lifecycle.current_notes(self.app.store, self.app.settings, series, meeting_id)
+        if series is None or series.publishing is None or notes is None:
+            # Nothing to publish (the botrc changed, or the meeting is not over): not pending.
+            with self.app.store.transaction() as session:
+                publications.unchanged(
+                    session, meeting_id, publication.version, self.app.clock.now()
+                )
+            return Outcome(NOT_PUBLISHED, slug, meeting_id)
+        publishing = series.publishing
+        day = notes.meeting.date
+        sha = publications.content_sha256(notes.text)
+        with_pr = publishing.pull_request
+        # Published in full: pushed and, with pull requests, one open (none can be opened when
+        # the notes go straight onto the base branch).
+        complete = publication.published and (
+            not with_pr
+            or publication.pull_request_number is not None
+            or publication.branch == publishing.base
+        )
+        if not force and complete and sha == publication.content_sha256:
+            with self.app.store.transaction() as session:
+                publications.unchanged(
+                    session, meeting_id, publication.version, self.app.clock.now()
+                )
+            return Outcome(UNCHANGED, slug, meeting_id, day, publication.branch)
+        branch = day.strftime(publishing.branch)
+        token: str | None = None
+        path: str | None = None
+        try:
+            path = _repository_path(day.strftime(publishing.path))
+            commit: git.Commit | None = None
+            if force or sha != publication.content_sha256:
+                commit = git.publish_file(
+                    self.clone_folder(series),
+                    publishing.repo,
+                    branch=branch,
+                    base=publishing.base,
+                    path=path,
+                    content=notes.text,
+                    message=views.commit_message(series, day, first=not publication.published),
+                    author=self._author(publishing),
+                    previous=publication.content,
+                )
+                log.info(
+                    "%s: notes of %s %s on branch %s",
+                    slug,
+                    day,
+                    f"pushed as {commit.sha[:12]}" if commit.sha else "already there",
+                    commit.branch,
+                )
+                with self.app.store.transaction() as session:
+                    # Recorded before the pull request: a failure there does not push again.
+                    publication = publications.pushed(
+                        session,
+                        meeting_id,
+                        publication.version,
+                        notes.text,
+                        self.app.clock.now(),
+                        commit_sha=commit.sha,
+                        branch=commit.branch,
+                        done=not with_pr,
+                    )
+            pull_request = None
+            if with_pr:
+                token = github.read_token(publishing.token_file, self.environ)
+                pull_request = self._pull_request(publishing, branch, series, notes, token)
+                with self.app.store.transaction() as session:
+                    publication = publications.pushed(
+                        session,
+                        meeting_id,
+                        publication.version,
+                        notes.text,
+                        self.app.clock.now(),
+                        commit_sha=None,
+                        branch=branch,
+                        pull_request=pull_request,
+                    )
+        except (git.GitProblem, github.GitHubProblem, Problem) as problem:
+            return self._failed(series, notes, publication, problem, token, branch, path)
+        except Exception as error:  # a bug or the unforeseen: recorded and retried, not a crash
+            log.exception("%s: publishing the notes of %s failed", slug, day)
+            unforeseen = Problem(f"{type(error).__name__}: {error}", "see meetbot's log", True)
+            return self._failed(series, notes, publication, unforeseen, token, branch, path)
+        if not complete:
+            self._link_summary(series, notes, publication)
+        return Outcome(
+            PUSHED,
+            slug,
+            meeting_id,
+            day,
+            publication.branch,
+            path,
+            commit_sha=commit.sha if commit is not None else None,
+            pull_request=pull_request,
+            kept_others=commit.kept_others if commit is not None else False,
+            replaced_theirs=commit.replaced_theirs if commit is not None else False,
+        )
+
+    def _author(self, publishing: Publishing) -> git.Author:
+        if publishing.author is not None:
+            return git.Author(*publishing.author)
+        name = getattr(self.poster, "full_name", None) or _FALLBACK_AUTHOR
+        email = getattr(self.poster, "email", None) or self.app.settings.api.email
+        return git.Author(str(name), str(email))
+
+    def _pull_request(
+        self,
+        publishing: Publishing,
+        branch: str,
+        series: SeriesConfig,
+        notes: Notes,
+        token: str | None,
+    ) -> tuple[int, str] | None:
+        """Open (or reuse and update) the branch's pull request; None when the notes go
+        straight onto the base branch, which no pull request can merge into itself."""
+        repository = github.github_repository(publishing.repo)
+        if repository is None:
+            raise Problem(
+                "publish_repo is not a GitHub repository",
+                "with publish_pull_request = github, publish_repo must be "
+                "https://github.com/OWNER/NAME.git or git@github.com:OWNER/NAME.git",
+                retryable=False,
+            )
+        if token is None:
+            raise Problem(
+                "no GitHub token",
+                "set github_token_file in the botrc, or MEETBOT_GITHUB_TOKEN in meetbot's "
+                "environment, to a token that may write contents and pull requests",
+                retryable=False,
+            )
+        base = publishing.base or git.default_branch(publishing.repo)
+        if base == branch:
+            return None
+        meeting = notes.meeting
+        opened = github.GitHub(publishing.github_api, token).pull_request(
+            repository,
+            head=branch,
+            base=base,
+            title=views.pull_request_title(meeting.date),
+            body=views.pull_request_body(
+                series,
+                meeting.date,
+                len(notes.record.attendees),
+                self.app.settings.api.site or None,
+                meeting.topic,
+            ),
+        )
+        log.info(
+            "%s: pull request #%d %s for %s",
+            series.slug,
+            opened.number,
+            "opened" if opened.created else "updated",
+            meeting.date,
+        )
+        return opened.number, opened.url
+
+    def _failed(
+        self,
+        series: SeriesConfig,
+        notes: Notes,
+        publication: Publication,
+        problem: git.GitProblem | github.GitHubProblem | Problem,
+        token: str | None,
+        branch: str,
+        path: str | None,
+    ) -> Outcome:
+        line = _without(problem.first_line, token)
+        hint = _without(problem.hint, token)
+        meeting = notes.meeting
+        owed: OwedPost | None = None
+        with self.app.store.transaction() as session:
+            failed = publications.failed(
+                session,
+                meeting.id,
+                publication.version,
+                line,
+                problem.retryable,
+                self.app.clock.now(),
+                self.delays,
+            )
+            if failed.tell_chairs and self.poster is not None:
+                text = views.publishing_problem(series, meeting.date, line, hint, problem.retryable)
+                owed = self.app.ledger.owe_post(
+                    session,
+                    PUBLICATION,
+                    meeting.id,
+                    series.stream,
+                    meeting.topic,
+                    text,
+                    key=f"publication-problem|{meeting.id}",
+                )
+                publications.chairs_told(session, meeting.id)
+        after = failed.publication
+        log.warning(
+            "%s: could not publish the notes of %s (attempt %d): %s%s",
+            series.slug,
+            meeting.date,
+            after.attempts,
+            line,
+            f"; trying again at {after.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
+            if after.next_attempt_at
+            else "",
+        )
+        if owed is not None and self.poster is not None:
+            self._post(owed)
+        return Outcome(
+            FAILED,
+            series.slug,
+            meeting.id,
+            meeting.date,
+            branch,
+            path,
+            problem=line,
+            hint=hint,
+            retryable=problem.retryable,
+            next_attempt_at=after.next_attempt_at,
+        )
+
+    # -- Zulip ----------------------------------------------------------------------------------
+
+    def _link_summary(self, series: SeriesConfig, notes: Notes, publication: Publication) -> None:
+        """The first time the notes are published: the summary gains their link (an edit), or
+        the link is posted under it. Owed in the ledger, so a stop between loses nothing."""
+        assert publication.branch is not None
+        pull_request = None
+        if publication.pull_request_number is not None and publication.pull_request_url:
+            pull_request = (publication.pull_request_number, publication.pull_request_url)
+        line = views.publication_link(publication.branch, publication.commit_sha, pull_request)
+        meeting = notes.meeting
+        # The runtime posts owed posts under this lock: the link is never posted twice.
+        with self.app.lock:
+            with self.app.store.transaction() as session:
+                owed = self.app.ledger.owe_post(
+                    session,
+                    PUBLICATION,
+                    meeting.id,
+                    series.stream,
+                    meeting.topic,
+                    line,
+                    key=f"publication-link|{meeting.id}",
+                )
+                summary = publications.summary_post(session, meeting.id)
+            if owed is None or self.poster is None:
+                return  # linked already; or no Zulip here: the running bot posts what is owed
+            if summary is not None and self._edit(summary.message_id, summary.content, line):
+                self.app.ledger.post_delivered(owed.key, summary.message_id)
+                return
+            lifecycle.deliver(self.app.ledger, self.poster, owed)
+
+    def _edit(self, message_id: int, content: str, line: str) -> bool:
+        update = getattr(self.poster, "update_message", None)
+        if update is None:
+            return False
+        try:
+            answer = update(
+                {"message_id": message_id, "content": views.summary_with_link(content, line)}
+            )
+        except Exception:  # the line is posted under the summary instead
+            log.exception("could not edit the summary (message %d)", message_id)
+            return False
+        if (answer or {}).get("result") != "success":
+            log.warning(
+                "Zulip would not edit the summary (message %d): %s; posting the link under it",
+                message_id,
+                (answer or {}).get("msg"),
+            )
+            return False
+        return True
+
+    def _post(self, owed: OwedPost) -> None:
+        assert self.poster is not None
+        with self.app.lock:  # as the runtime posts owed posts: never twice
+            lifecycle.deliver(self.app.ledger, self.poster, owed)
+
+
+def ended_meeting_on(app: App, series: SeriesConfig, day: date) -> tuple[int | None, str]:
+    """The id of the series' meeting held on ``day`` that has ended (None if there is none),
+    and in words what that day holds otherwise."""
+    with app.store.transaction() as session:
+        found = [m for m in meetings.meetings_of_series(session, series) if m.date == day]
+    for meeting in found:
+        if meeting.ended_at is not None:
+            return meeting.id, "ended"
+    if any(m.is_running for m in found):
+        return None, f"the meeting of {day} has not ended: its notes are published when it ends"
+    if any(m.cancelled for m in found):
+        return None, f"the meeting of {day} was skipped: it has no notes"
+    return None, f"{series.slug} held no meeting on {day}"
+
+
+def _repository_path(rendered: str) -> str:
+    try:
+        return git.repository_path(rendered)
+    except ValueError as why:
+        raise Problem(
+            f"publish_path {rendered!r}: {why}",
+            "set publish_path to a path inside the repository, such as meetings/%Y-%m-%d.md",
+            retryable=False,
+        ) from None
+
+
+def _without(text: str, secret: str | None) -> str:
+    """``text`` with ``secret`` (a token) blanked out, should an error ever repeat it."""
+    return text.replace(secret, "***") if secret else text
