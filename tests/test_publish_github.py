@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from githubfake import FakeGitHub
 
+from zulip_meetbot.config import ConfigError, load_settings
 from zulip_meetbot.publish.github import (
     GitHub,
     GitHubProblem,
@@ -388,10 +389,46 @@ def test_other_urls_name_no_github_repository(url: str) -> None:
     assert github_repository(url) is None
 
 
-def test_a_github_enterprise_host_is_named_explicitly() -> None:
+def test_a_github_enterprise_repository_is_named_by_its_owner_and_name_on_any_host() -> None:
     url = "git@git.corp.example:infra/meetings.git"
     assert github_repository(url) is None
-    assert github_repository(url, host="git.corp.example") == Repository("infra", "meetings")
+    api = "https://git.corp.example/api/v3"
+    assert github_repository(url, api=api) == Repository("infra", "meetings")
+    assert github_repository("/srv/git/infra/meetings.git", api=api) == Repository(
+        "infra", "meetings"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "api"),
+    [
+        ("https://x-access-token:abc@github.com/conda/governance.git", "https://api.github.com"),
+        ("ssh://git@github.com:22/conda/governance", "https://api.github.com/"),
+        ("http://github.com/conda/governance.git", "https://api.github.com"),
+        ("file:///tmp/remotes/conda/governance.git", "http://127.0.0.1:8123"),
+        ("remotes/governance.git", "http://127.0.0.1:8123"),
+    ],
+)
+def test_what_the_botrc_accepts_for_a_pull_request_is_the_repository_published_to(
+    tmp_path: Path, url: str, api: str
+) -> None:
+    botrc = tmp_path / "botrc"
+    botrc.write_text(
+        "[api]\nsite = https://chat.example.org\nemail = bot@example.org\nkey = k\n\n"
+        "[meetbot]\nchairs = 1\n\n[series:community]\ntitle = Community\nstream = community\n"
+        "start = 2030-01-02 17:00\ntimezone = UTC\nschedule = FREQ=WEEKLY\n"
+        f"publish = git\npublish_repo = {url}\npublish_pull_request = github\n"
+        f"github_api = {api}\n"
+    )
+    try:
+        (series,) = load_settings(botrc).series
+    except ConfigError:
+        accepted = None
+    else:
+        assert series.publishing is not None
+        accepted = github_repository(series.publishing.repo, api=series.publishing.github_api)
+        assert accepted is not None
+    assert accepted == github_repository(url, api=api)
 
 
 # --- checking the set-up ----------------------------------------------------------------------

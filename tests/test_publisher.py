@@ -19,15 +19,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import standins
 from harness import Harness
 
 from zulip_meetbot.config import Publishing
 from zulip_meetbot.domain import publications
-
-standins.install()  # until publish/git.py and publish/github.py merge
-
-from zulip_meetbot.publish.publisher import (  # noqa: E402
+from zulip_meetbot.publish.publisher import (
     FAILED,
     PUSHED,
     UNCHANGED,

@@ -49,6 +49,7 @@ __all__ = [
     "parse_author",
     "parse_duration",
     "parse_settings",
+    "pull_request_repository",
     "relative_repository_path",
     "schedule_rule",
     "stream_name",
@@ -112,8 +113,12 @@ _DRIVE_RE = re.compile(r"[A-Za-z]:")
 _REF_FORBIDDEN = " ~^:?*[\\"
 _GITHUB_OWNER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _GITHUB_NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+# github.com's clone URLs: https (a token as user name allowed), ssh:// (a port allowed), and
+# scp-like USER@github.com:OWNER/NAME; each with or without .git. Not http://, not look-alikes.
 _GITHUB_URL_RE = re.compile(
-    r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"(?:https://(?:[^@/]+@)?(?:www\.)?github\.com(?::\d+)?/"
+    r"|ssh://(?:[^@/]+@)?github\.com(?::\d+)?/"
+    r"|(?:[^@/:]+@)?github\.com:/?)"
     r"(?P<owner>[^/]+)/(?P<name>[^/]+?)(?:\.git)?/?",
     re.IGNORECASE,
 )
@@ -449,6 +454,13 @@ def _branch_name_problem(name: str) -> str | None:
         if part.endswith(".lock"):
             return f"its part {part!r} ends with '.lock'"
     return None
+
+
+def pull_request_repository(repo: str, github_api: str) -> tuple[str, str] | None:
+    """The OWNER and NAME of the repository ``publish_repo`` names on the GitHub that
+    ``github_api`` serves, or None: github.com's URLs for github.com's API, any URL or path
+    ending in OWNER/NAME for another (GitHub Enterprise, a test server)."""
+    return github_owner_name(repo, any_host=github_api.rstrip("/") != DEFAULT_GITHUB_API)
 
 
 def github_owner_name(repo: str, any_host: bool = False) -> tuple[str, str] | None:
@@ -861,8 +873,8 @@ def _check_pull_request(
     days: Sequence[datetime],
 ) -> None:
     """What a pull request needs of the other keys: a repository GitHub names, two branches."""
-    enterprise = api != DEFAULT_GITHUB_API
-    if repo and github_owner_name(repo, any_host=enterprise) is None:
+    enterprise = api.rstrip("/") != DEFAULT_GITHUB_API
+    if repo and pull_request_repository(repo, api) is None:
         wanted = (
             f"a repository whose path ends in OWNER/NAME on the server github_api = {api} serves"
             if enterprise

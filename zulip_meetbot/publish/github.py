@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +23,8 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 
+from zulip_meetbot.config import DEFAULT_GITHUB_API, pull_request_repository
+
 log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
@@ -31,11 +32,6 @@ USER_AGENT = "zulip-meetbot"
 TOKEN_ENV = "MEETBOT_GITHUB_TOKEN"
 _ALREADY_EXISTS = "a pull request already exists"
 
-# GitHub's rules for names: an owner is letters, digits and single hyphens; a repository name
-# letters, digits, '.', '-', '_' (the URL may add '.git').
-_OWNER = r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))"
-_NAME = r"(?P<name>[A-Za-z0-9._-]+?)"
-_TAIL = r"(?:\.git)?/?"
 
 
 @dataclass(frozen=True)
@@ -49,24 +45,11 @@ class Repository:
         return f"{self.owner}/{self.name}"
 
 
-def github_repository(url: str, *, host: str = "github.com") -> Repository | None:
-    """The GitHub repository a ``git clone`` URL names, or None when it is not one on ``host``.
-
-    https://HOST/OWNER/NAME(.git), git@HOST:OWNER/NAME(.git), ssh://git@HOST(:port)/OWNER/NAME(.git).
-    """
-    host_re = re.escape(host.lower())
-    patterns = (
-        rf"https?://(?:[^@/]+@)?(?:www\.)?{host_re}(?::\d+)?/{_OWNER}/{_NAME}{_TAIL}",
-        rf"ssh://(?:[^@/]+@)?{host_re}(?::\d+)?/{_OWNER}/{_NAME}{_TAIL}",
-        rf"(?:[^@/:]+@)?{host_re}:/?{_OWNER}/{_NAME}{_TAIL}",
-    )
-    text = url.strip()
-    for pattern in patterns:
-        # Host names are case-insensitive; owner and name keep their spelling.
-        match = re.fullmatch(pattern, text, flags=re.IGNORECASE)
-        if match and match["name"] not in {".", ".."}:
-            return Repository(match["owner"], match["name"])
-    return None
+def github_repository(url: str, *, api: str = DEFAULT_GITHUB_API) -> Repository | None:
+    """The repository a ``git clone`` URL names on the GitHub ``api`` serves, or None: the one
+    rule the botrc is checked by (``config.pull_request_repository``)."""
+    found = pull_request_repository(url, api)
+    return None if found is None else Repository(*found)
 
 
 @dataclass(frozen=True)

@@ -289,12 +289,14 @@ class Publisher:
     ) -> tuple[int, str] | None:
         """Open (or reuse and update) the branch's pull request; None when the notes go
         straight onto the base branch, which no pull request can merge into itself."""
-        repository = github.github_repository(publishing.repo)
+        # The botrc was checked by this rule at load: None only for a botrc built otherwise.
+        repository = github.github_repository(publishing.repo, api=publishing.github_api)
         if repository is None:
             raise Problem(
                 "publish_repo is not a GitHub repository",
                 "with publish_pull_request = github, publish_repo must be "
-                "https://github.com/OWNER/NAME.git or git@github.com:OWNER/NAME.git",
+                "https://github.com/OWNER/NAME.git or git@github.com:OWNER/NAME.git "
+                "(with github_api set: a URL or path ending in OWNER/NAME)",
                 retryable=False,
             )
         if token is None:
