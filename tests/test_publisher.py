@@ -5,20 +5,17 @@ clock the test moves; the publisher's attempts are made with ``run_due`` in the 
 
 from __future__ import annotations
 
-import http.server
-import json
 import os
 import re
 import subprocess
-import threading
 import time
-import urllib.parse
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
+from githubfake import FakeGitHub
 from harness import Harness
 
 from zulip_meetbot.config import Publishing
@@ -459,92 +456,33 @@ def test_the_shell_publishes_and_shows_the_summary_edited_with_the_commit(
     assert f"Notes: commit {sha[:7]} on branch" in shown
 
 
-class PullRequests(http.server.BaseHTTPRequestHandler):
-    """GitHub's pull-request endpoints as documented (list by head, create, update; 422 when
-    one is open from that head already), for one token. A few lines until tests/githubfake/
-    (part "github" of issue 14) merges."""
-
-    token = "test-token-123"
-    pulls: ClassVar[list[dict[str, Any]]] = []
-    requests: ClassVar[list[tuple[str, str]]] = []
-
-    def _answer(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _handle(self) -> None:
-        self.requests.append((self.command, self.path))
-        if self.headers.get("Authorization") != f"Bearer {self.token}":
-            return self._answer(401, {"message": "Bad credentials"})
-        length = int(self.headers.get("Content-Length") or 0)
-        sent = json.loads(self.rfile.read(length) or b"{}")
-        url = urllib.parse.urlsplit(self.path)
-        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/pulls(?:/(\d+))?", url.path)
-        if match is None:
-            return self._answer(404, {"message": "Not Found"})
-        owner, name, number = match.groups()
-        if self.command == "GET":
-            head = urllib.parse.parse_qs(url.query).get("head", [""])[0]
-            found = [p for p in self.pulls if f"{owner}:{p['head']['ref']}" == head]
-            return self._answer(200, [p for p in found if p["state"] == "open"])
-        if self.command == "POST":
-            if any(p["head"]["ref"] == sent["head"] for p in self.pulls):
-                return self._answer(422, {"message": "Validation Failed"})
-            number = len(self.pulls) + 1
-            pull = {
-                "number": number,
-                "html_url": f"https://github.com/{owner}/{name}/pull/{number}",
-                "state": "open",
-                "title": sent["title"],
-                "body": sent["body"],
-                "head": {"ref": sent["head"]},
-                "base": {"ref": sent["base"]},
-            }
-            self.pulls.append(pull)
-            return self._answer(201, pull)
-        pull = next(p for p in self.pulls if p["number"] == int(number or 0))
-        pull.update(sent)
-        return self._answer(200, pull)
-
-    do_GET = do_POST = do_PATCH = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+TOKEN = "ghp_TestTokenThatIsNeverShown0001"
 
 
 @pytest.fixture
-def github_api() -> Any:
-    PullRequests.pulls, PullRequests.requests = [], []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PullRequests)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def github(github_server: FakeGitHub) -> FakeGitHub:
+    """conda/archive on the test GitHub, with a token that may open pull requests."""
+    github_server.add_repository("conda", "archive")
+    github_server.add_token(TOKEN)
+    return github_server
+
+
+def pull_request_bot(tmp_path: Path, github: FakeGitHub, **changes: Any) -> tuple[Harness, Path]:
+    """A bot whose series publishes to the bare repository conda/archive.git and opens pull
+    requests on the test GitHub (any path ending in OWNER/NAME names the repository there)."""
+    bare = bare_repository(tmp_path / "conda")
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    bot = publishing_bot(folder, bare, pull_request=True, github_api=github.url, **changes)
+    return bot, bare
 
 
 def test_with_pull_requests_one_is_opened_per_meeting_and_reused_by_later_commits(
-    tmp_path: Path, bare: Path, github_api: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, github: FakeGitHub
 ) -> None:
-    # publish_repo names the GitHub repository; git is sent to the bare one by url.insteadOf.
-    config = tmp_path / "gitconfig"
-    config.write_text(f'[url "{bare}"]\n\tinsteadOf = https://github.com/conda/archive.git\n')
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     token = tmp_path / "token"
-    token.write_text(PullRequests.token + "\n")
-    folder = tmp_path / "bot"
-    folder.mkdir()
-    bot = publishing_bot(
-        folder,
-        "https://github.com/conda/archive.git",
-        pull_request=True,
-        github_api=github_api,
-        token_file=token,
-    )
+    token.write_text(TOKEN + "\n")
+    bot, bare = pull_request_bot(tmp_path, github, token_file=token)
     zulip = Zulip()
     publisher = Publisher(bot.app, zulip, delays=DELAYS, environ={})
     _, attendance, _ = ended_meeting(bot, publisher)
@@ -554,7 +492,7 @@ def test_with_pull_requests_one_is_opened_per_meeting_and_reused_by_later_commit
 
     assert outcome.status == PUSHED
     assert outcome.pull_request == (1, "https://github.com/conda/archive/pull/1")
-    (pull,) = PullRequests.pulls
+    (pull,) = github.pulls("conda", "archive")
     assert pull["title"] == "Add meeting notes 2025-02-12"
     assert (pull["head"]["ref"], pull["base"]["ref"]) == (BRANCH, "main")
     assert pull["body"].startswith("Notes of **Conda Community Meeting** on 2025-02-12: 2 people")
@@ -568,25 +506,53 @@ def test_with_pull_requests_one_is_opened_per_meeting_and_reused_by_later_commit
     bot.react(bot.person(3, "Cheng H. Lee"), attendance)
     (later,) = publisher.run_due()
     assert later.pull_request == (1, "https://github.com/conda/archive/pull/1")
-    assert len(PullRequests.pulls) == 1 and "3 people" in PullRequests.pulls[0]["body"]
+    (pull,) = github.pulls("conda", "archive")
+    assert "3 people" in pull["body"]
+    assert len(github.requests_to("POST", "/repos/conda/archive/pulls")) == 1
     assert len(commits_on(bare, BRANCH)) == 3
     assert len(zulip.edits) == 1 and zulip.posts == []
 
 
-def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
-    tmp_path: Path, bare: Path, github_api: str, monkeypatch: pytest.MonkeyPatch
+def test_github_answering_500_is_retried_after_the_backoff_and_one_pull_request_is_opened(
+    tmp_path: Path, github: FakeGitHub
 ) -> None:
-    config = tmp_path / "gitconfig"
-    config.write_text(f'[url "{bare}"]\n\tinsteadOf = https://github.com/conda/archive.git\n')
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    folder = tmp_path / "bot"
-    folder.mkdir()
-    bot = publishing_bot(
-        folder,
-        "https://github.com/conda/archive.git",
-        pull_request=True,
-        github_api=github_api,
-    )
+    bot, bare = pull_request_bot(tmp_path, github)
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS, environ={"MEETBOT_GITHUB_TOKEN": TOKEN})
+    _, _, meeting_id = ended_meeting(bot, publisher)
+    github.fail("POST", "/repos/conda/archive/pulls", 500, times=2)
+    github.fail("GET", "/repos/conda/archive/pulls", 502, times=1)
+
+    waits = []
+    for _ in range(3):
+        (outcome,) = publisher.run_due()
+        assert outcome.status == FAILED and outcome.retryable, outcome
+        assert outcome.next_attempt_at is not None
+        waits.append(outcome.next_attempt_at - bot.clock.now())
+        assert publisher.run_due() == []  # not before its time
+        bot.clock.set(outcome.next_attempt_at)
+    assert waits == list(DELAYS)
+    assert commits_on(bare, BRANCH) == ["Add meeting notes 2025-02-12", "Start"]  # pushed once
+    assert github.pulls("conda", "archive") == []
+    (told,) = zulip.posts  # the chairs, after the third failure
+    assert "meetbot keeps trying" in told["content"] and TOKEN not in told["content"]
+
+    (outcome,) = publisher.run_due()
+    assert outcome.status == PUSHED and outcome.commit_sha is None  # the push was not made again
+    assert outcome.pull_request == (1, "https://github.com/conda/archive/pull/1")
+    assert len(github.pulls("conda", "archive")) == 1
+    assert len(commits_on(bare, BRANCH)) == 2
+    with bot.store.transaction() as session:
+        done = publications.publication(session, meeting_id)
+    assert done is not None and done.attempts == 0 and done.pull_request_number == 1
+    assert zulip.edits[0]["content"].endswith("[PR #1](https://github.com/conda/archive/pull/1)")
+    assert publisher.run_due() == []
+
+
+def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    bot, bare = pull_request_bot(tmp_path, github)
     zulip = Zulip()
     wrong = "wrong-token-456"
     publisher = Publisher(bot.app, zulip, delays=DELAYS, environ={"MEETBOT_GITHUB_TOKEN": wrong})
@@ -602,10 +568,11 @@ def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
     assert zulip.edits == []  # no link before the pull request exists
 
     # Fixed by hand: the push is not made again, the pull request is opened, the link added.
-    publisher.environ = {"MEETBOT_GITHUB_TOKEN": PullRequests.token}
+    publisher.environ = {"MEETBOT_GITHUB_TOKEN": TOKEN}
     series = bot.settings.series[0]
     done = publisher.publish_now(series, meeting_id)
     assert done.status == PUSHED and done.pull_request is not None
     assert done.commit_sha is None  # the branch had these notes
     assert len(commits_on(bare, BRANCH)) == 2
+    assert len(github.pulls("conda", "archive")) == 1
     assert zulip.edits[0]["content"].endswith(f"[PR #1]({done.pull_request[1]})")

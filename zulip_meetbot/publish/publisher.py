@@ -342,7 +342,7 @@ class Publisher:
         branch: str,
         path: str | None,
     ) -> Outcome:
-        line = _without(problem.first_line, token)
+        line = _without(_problem_line(problem), token)
         hint = _without(problem.hint, token)
         meeting = notes.meeting
         owed: OwedPost | None = None
@@ -475,6 +475,13 @@ def _repository_path(rendered: str) -> str:
             "set publish_path to a path inside the repository, such as meetings/%Y-%m-%d.md",
             retryable=False,
         ) from None
+
+
+def _problem_line(problem: git.GitProblem | github.GitHubProblem | Problem) -> str:
+    """The first line of the error, saying it is GitHub's answer (and its status) when it is."""
+    if isinstance(problem, github.GitHubProblem) and problem.status is not None:
+        return f"GitHub answered {problem.status}: {problem.first_line}"
+    return problem.first_line
 
 
 def _without(text: str, secret: str | None) -> str:
