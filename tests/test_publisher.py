@@ -47,9 +47,9 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return done.stdout
 
 
-def bare_repository(folder: Path) -> Path:
+def bare_repository(folder: Path, name: str = "archive.git") -> Path:
     """A bare repository with one commit on main, as a community's archive starts."""
-    bare = folder / "archive.git"
+    bare = folder / name
     git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
     work = folder / "seed"
     git("clone", "--quiet", str(bare), str(work))
