@@ -17,6 +17,7 @@ import benchkit
 import footprint
 import latency
 import publish
+import publish_latency
 import punctuality
 import render
 import throughput
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[], list[Figure]]] = {
     "punctuality": punctuality.measure,
     "footprint": footprint.measure,
     "publish": publish.measure,
+    "publish_latency": publish_latency.measure,
 }
 
 
