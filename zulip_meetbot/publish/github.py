@@ -33,7 +33,6 @@ TOKEN_ENV = "MEETBOT_GITHUB_TOKEN"
 _ALREADY_EXISTS = "a pull request already exists"
 
 
-
 @dataclass(frozen=True)
 class Repository:
     """A repository on GitHub, as the API names it (``/repos/{owner}/{name}``)."""
