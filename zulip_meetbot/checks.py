@@ -1,9 +1,11 @@
 """``meetbot check``: everything ``meetbot run`` needs, checked and explained one line each.
 
-Offline it reads the botrc, its templates and the file's permissions; online it asks the Zulip
+Offline it reads the botrc, its templates and the file's permissions, and where each series
+publishes its notes (the patterns rendered, the GitHub token's file); online it asks the Zulip
 server whether the credentials work, whether each series' stream exists and takes the bot's
-posts, and whether the users and profile fields the botrc names exist. The API key is never
-printed: every line goes through :func:`redact` first.
+posts, and whether the users and profile fields the botrc names exist, and asks each publishing
+repository (``git ls-remote``, as this user) and GitHub (read-only) whether publishing will work.
+The API key is never printed: every line goes through :func:`redact` first; nor is a GitHub token.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
 from zulip_meetbot.config import (
     AFFILIATION_FIELDS,
+    DEFAULT_GITHUB_API,
     GITHUB_FIELDS,
     TEMPLATE,
     ConfigError,
@@ -26,11 +29,27 @@ from zulip_meetbot.config import (
     Problem,
     SeriesConfig,
     Settings,
+    github_owner_name,
     load_settings,
     schedule_rule,
 )
 from zulip_meetbot.notes import TemplateProblem, check_template
-from zulip_meetbot.timeutil import UTC, day_text, format_duration, occurrences, to_utc
+from zulip_meetbot.publish.git import GitProblem, default_branch, remote_branches, shown
+from zulip_meetbot.publish.github import (
+    TOKEN_ENV,
+    GitHub,
+    GitHubProblem,
+    Repository,
+    read_token,
+)
+from zulip_meetbot.timeutil import (
+    UTC,
+    day_text,
+    format_duration,
+    local_date,
+    occurrences,
+    to_utc,
+)
 from zulip_meetbot.views import count
 
 OK = "ok"
@@ -50,6 +69,13 @@ _MIN_REDACTED_LENGTH = 8
 _LONGEST_SENSIBLE_REMINDER = timedelta(weeks=4)
 # The gaps between meetings are measured over this many of the first ones.
 _GAP_SAMPLE = 60
+# Where each series publishes is rendered for this many of its next meetings.
+_PUBLISH_SAMPLE = 3
+# meetbot's clones of the publishing repositories: this folder beside the database, one per
+# series in it (Publisher.clone_folder).
+_CLONES = "publish"
+# `git ls-remote` and GitHub's answer are waited for this long (seconds).
+_PUBLISH_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -276,19 +302,23 @@ def _section_warnings(series: SeriesConfig, section: str) -> list[Problem]:
     ]
 
 
-def offline_report(path: str | Path) -> Report:
-    """Syntax, values, templates and permissions of the botrc at ``path``."""
+def offline_report(
+    path: str | Path, environ: Mapping[str, str] | None = None, now: datetime | None = None
+) -> Report:
+    """Syntax, values, templates and permissions of the botrc at ``path``, and where its series
+    publish (``environ``, default this process's, may hold the GitHub token)."""
     settings, problems = read_botrc(path)
     findings = [Finding(ERROR, problem) for problem in problems]
     warning = permission_warning(Path(path).expanduser())
     if warning:
         findings.append(Finding(WARNING, warning))
     if settings is not None:
-        findings += [Finding(WARNING, text) for text in value_warnings(settings)]
+        findings += [Finding(WARNING, text) for text in value_warnings(settings, now)]
         findings = [
             Finding(OK, _summary(settings)),
             *path_findings(settings),
             *database_findings(settings),
+            *publishing_findings(settings, environ, now),
             *findings,
         ]
     return Report(settings, tuple(findings))
@@ -345,6 +375,286 @@ def _nearest_existing(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
     return path
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def publishing_findings(
+    settings: Settings, environ: Mapping[str, str] | None = None, now: datetime | None = None
+) -> list[Finding]:
+    """Offline, for each series that publishes: where its next meetings' notes go (the patterns
+    render), its GitHub token when it opens pull requests; and meetbot's folder for the clones."""
+    env = os.environ if environ is None else environ
+    at = now if now is not None else datetime.now(UTC)
+    findings = []
+    publishing = [series for series in settings.series if series.publishing is not None]
+    for series in publishing:
+        findings += destination_findings(series, at)
+        if series.publishing is not None and series.publishing.pull_request:
+            findings += token_findings(series, env)
+    if publishing:
+        findings += clone_folder_findings(settings)
+    return findings
+
+
+def _where(series: SeriesConfig, key: str) -> str:
+    return f"[series:{series.slug}] {key}"
+
+
+def _next_days(series: SeriesConfig, now: datetime) -> list[date]:
+    """The days of the next meetings; the first one's for a series that has ended."""
+    starts = occurrences(series, now, _PUBLISH_SAMPLE) or [to_utc(series.start, series.zone)]
+    return [local_date(start, series.zone) for start in starts]
+
+
+def _destinations(series: SeriesConfig, now: datetime) -> list[tuple[date, str, str]] | Finding:
+    """(day, path, branch) of the next meetings, or the error of the first that does not
+    render (config tried the first two meetings; a pattern may still break on a later day)."""
+    publishing = series.publishing
+    assert publishing is not None
+    planned = []
+    for day in _next_days(series, now):
+        for key, render in (
+            ("publish_path", publishing.path_for),
+            ("publish_branch", publishing.branch_for),
+        ):
+            try:
+                render(day)
+            except ValueError as why:
+                return Finding(ERROR, f"{_where(series, key)}: for the meeting on {day}, {why}")
+        planned.append((day, publishing.path_for(day), publishing.branch_for(day)))
+    return planned
+
+
+def destination_findings(series: SeriesConfig, now: datetime) -> list[Finding]:
+    """Where the next meeting's notes go: the path and branch its patterns render."""
+    publishing = series.publishing
+    assert publishing is not None
+    planned = _destinations(series, now)
+    if isinstance(planned, Finding):
+        return [planned]
+    day, path, branch = planned[0]
+    into = ""
+    if publishing.pull_request:
+        into = f", with a pull request into {publishing.base or 'the default branch'}"
+    return [
+        Finding(
+            OK,
+            f"{_where(series, 'publish')}: the notes of the meeting on {day} go to {path} on "
+            f"branch {branch} of {shown(publishing.repo)}{into}",
+        )
+    ]
+
+
+def token_findings(series: SeriesConfig, environ: Mapping[str, str]) -> list[Finding]:
+    """The GitHub token of a series that opens pull requests: its file is a file, holds a token
+    and only meetbot's user may read it; or, with no file, the environment has one."""
+    publishing = series.publishing
+    assert publishing is not None
+    token_file = publishing.token_file
+    where = _where(series, "github_token_file")
+    if token_file is None:
+        if environ.get(TOKEN_ENV, "").strip():
+            return [
+                Finding(OK, f"{where}: not set; the token is {TOKEN_ENV}'s (`run` needs it too)")
+            ]
+        return [
+            Finding(
+                ERROR,
+                f"{where}: not set, and {TOKEN_ENV} is not in the environment: pull requests "
+                "need a token; put it in a file only meetbot's user may read and name the file "
+                "here",
+            )
+        ]
+    try:
+        mode = token_file.stat().st_mode
+    except OSError as error:
+        why = "it does not exist" if isinstance(error, FileNotFoundError) else error.strerror
+        return [Finding(ERROR, f"{where}: cannot read {token_file}: {why}")]
+    if not stat.S_ISREG(mode):
+        # Not read at all: reading a named pipe would wait for a writer.
+        return [Finding(ERROR, f"{where}: {token_file} is not a file (a folder?)")]
+    findings = []
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        findings.append(
+            Finding(
+                WARNING,
+                f"{where}: {token_file} is readable by other users of this machine "
+                f"(mode {stat.S_IMODE(mode):04o}) and holds the GitHub token: run "
+                f"`chmod 600 {token_file}`",
+            )
+        )
+    try:
+        read_token(token_file, environ)
+    except GitHubProblem as problem:
+        findings.append(Finding(ERROR, f"{where}: {problem.first_line}; {problem.hint}"))
+    return findings
+
+
+def clone_folder_findings(settings: Settings) -> list[Finding]:
+    """meetbot may make and write its clones of the publishing repositories beside the
+    database."""
+    if not settings.database.parent.is_dir():
+        return []  # path_findings says why
+    folder = settings.database.parent / _CLONES
+    existing = _nearest_existing(folder)
+    where = "[meetbot] database"
+    if not existing.is_dir():
+        return [
+            Finding(
+                ERROR,
+                f"{where}: meetbot keeps its clones of the publishing repositories in {folder}, "
+                f"but {existing} is not a folder",
+            )
+        ]
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return [
+            Finding(
+                ERROR,
+                f"{where}: meetbot keeps its clones of the publishing repositories in {folder}, "
+                f"but this user may not write in {existing}",
+            )
+        ]
+    return []
+
+
+def publishing_online_findings(
+    settings: Settings,
+    environ: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    timeout: float = _PUBLISH_TIMEOUT,
+) -> list[Finding]:
+    """For each series that publishes: its repository answers ``git ls-remote`` with this
+    user's credentials and has the base branch; its GitHub token may open pull requests."""
+    env = os.environ if environ is None else environ
+    at = now if now is not None else datetime.now(UTC)
+    findings = []
+    for series in settings.series:
+        if series.publishing is None:
+            continue
+        findings += repository_findings(series, at, timeout)
+        if series.publishing.pull_request:
+            findings += github_findings(series, env, timeout)
+    return findings
+
+
+def repository_findings(series: SeriesConfig, now: datetime, timeout: float) -> list[Finding]:
+    """``git ls-remote`` of the series' repository, as this user: it answers, its base branch
+    exists and, with pull requests, is not the branch the notes go to."""
+    publishing = series.publishing
+    assert publishing is not None
+    repo = shown(publishing.repo)
+    try:
+        branches = remote_branches(publishing.repo, timeout)
+    except GitProblem as problem:
+        return [
+            Finding(
+                ERROR,
+                f"{_where(series, 'publish_repo')}: `git ls-remote {repo}` failed: "
+                f"{problem.first_line}; {problem.hint}",
+            )
+        ]
+    planned = _destinations(series, now)
+    if isinstance(planned, Finding):
+        return []  # destination_findings says why
+    answers = f"{repo} answers this user's git credentials (git ls-remote)"
+    if not branches:
+        if publishing.pull_request:
+            return [
+                Finding(
+                    ERROR,
+                    f"{_where(series, 'publish_repo')}: {answers} but is empty, so a pull request "
+                    "has no branch to go into: push a first commit to it",
+                )
+            ]
+        return [
+            Finding(
+                OK,
+                f"{_where(series, 'publish_repo')}: {answers}; it is empty, so the first notes "
+                "will be its first commit",
+            )
+        ]
+    if publishing.base is not None:
+        if publishing.base not in branches:
+            return [
+                Finding(
+                    ERROR,
+                    f"{_where(series, 'publish_base')}: {repo} has no branch {publishing.base!r} "
+                    f"(it has {_listed(branches)}): push it, or name another; without "
+                    "publish_base, new branches start from the default branch",
+                )
+            ]
+        return [
+            Finding(OK, f"{_where(series, 'publish_repo')}: {answers}; {publishing.base} exists")
+        ]
+    try:
+        base = default_branch(publishing.repo, timeout)
+    except GitProblem as problem:
+        return [
+            Finding(
+                ERROR,
+                f"{_where(series, 'publish_base')}: not set, and {repo}'s default branch cannot "
+                f"be told: {problem.first_line}; {problem.hint}",
+            )
+        ]
+    same = [(day, branch) for day, _path, branch in planned if branch == base]
+    if publishing.pull_request and same:
+        day, branch = same[0]
+        return [
+            Finding(
+                ERROR,
+                f"{_where(series, 'publish_branch')}: the meeting on {day} goes to {branch!r}, "
+                f"{repo}'s default branch, which is also the base when publish_base is not set, "
+                "and a pull request goes from one branch to another: keep the default "
+                "%Y-%m-%d-meeting-notes, or set publish_pull_request = no to commit to it "
+                "directly",
+            )
+        ]
+    return [
+        Finding(
+            OK,
+            f"{_where(series, 'publish_repo')}: {answers}; its default branch is {base}",
+        )
+    ]
+
+
+def _listed(branches: set[str], most: int = 5) -> str:
+    names = sorted(branches)
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
+
+
+def github_findings(
+    series: SeriesConfig, environ: Mapping[str, str], timeout: float
+) -> list[Finding]:
+    """The series' token works and may open pull requests in its repository (one read-only
+    call, GET /repos/OWNER/NAME); the token itself is never in a line."""
+    publishing = series.publishing
+    assert publishing is not None
+    key = "github_token_file" if publishing.token_file is not None else TOKEN_ENV
+    try:
+        token = read_token(publishing.token_file, environ)
+    except GitHubProblem:
+        return []  # token_findings says why
+    enterprise = publishing.github_api != DEFAULT_GITHUB_API
+    named = github_owner_name(publishing.repo, any_host=enterprise)
+    if token is None or named is None:
+        return []  # token_findings says why; config refuses a repository GitHub cannot name
+    repository = Repository(*named)
+    problems = GitHub(publishing.github_api, token, timeout).access_problems(repository)
+    if problems:
+        return [
+            Finding(ERROR, f"{_where(series, key)}: {problem}".replace(token, "***"))
+            for problem in problems
+        ]
+    return [
+        Finding(
+            OK,
+            f"{_where(series, key)}: the token works and may open pull requests in "
+            f"{repository} ({publishing.github_api})",
+        )
+    ]
 
 
 # --- online -------------------------------------------------------------------------------
@@ -530,4 +840,7 @@ def verdict(findings: Sequence[Finding], online: bool) -> str:
         return f"{count(errors, 'problem', 'problems')}: `meetbot run` would not work until fixed."
     if online:
         return "all good: `meetbot run` has everything it needs."
-    return "the botrc is good; `meetbot check` without --offline also asks the Zulip server."
+    return (
+        "the botrc is good; `meetbot check` without --offline also asks the Zulip server "
+        "and the publishing repositories."
+    )

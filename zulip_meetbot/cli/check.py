@@ -13,6 +13,7 @@ from zulip_meetbot.checks import (
     connect,
     offline_report,
     online_findings,
+    publishing_online_findings,
     report_lines,
     verdict,
 )
@@ -42,8 +43,10 @@ def add_parser(commands: Subcommands) -> None:
             "botrc's syntax and values, its templates, its file permissions; then, unless "
             "--offline, the bot's credentials (GET /users/me), each series' stream (it exists, "
             "the bot can see it and post in it), the chairs and any custom profile fields it "
-            "names. Exit status: 0 when `run` would work, 1 when a check failed, 2 when the "
-            "botrc cannot be used at all.",
+            "names, and for each series that publishes its notes: `git ls-remote` of the "
+            "repository with this user's credentials, its base branch, and (read-only) "
+            "whether the GitHub token may open pull requests. Exit status: 0 when `run` "
+            "would work, 1 when a check failed, 2 when the botrc cannot be used at all.",
             79,
         ),
         epilog="examples:\n  meetbot check\n  meetbot check --config /etc/meetbot/botrc --offline",
@@ -53,7 +56,7 @@ def add_parser(commands: Subcommands) -> None:
     parser.add_argument(
         "--offline",
         action="store_true",
-        help="check the botrc only; do not contact the Zulip server",
+        help="check the botrc only; ask neither the Zulip server nor the repositories",
     )
 
 
@@ -73,6 +76,8 @@ def check(config: str, offline: bool, out: TextIO) -> int:
             findings.append(client)
         else:
             findings += online_findings(settings, client)
+        # Apart from Zulip: a server that cannot be reached says nothing about the repositories.
+        findings += publishing_online_findings(settings)
     # Without settings the only lines are config.py's problems, which it has redacted.
     key = settings.api.key if settings is not None else ""
     for line in report_lines(findings, key):

@@ -90,6 +90,11 @@ def repository_path(rendered: str) -> str:
         raise ValueError(f"publish_path {why}") from None
 
 
+def shown(repo: str) -> str:
+    """``repo`` as a line may show it: a password or token in its URL replaced by ``***``."""
+    return _redact(repo)
+
+
 def default_branch(repo: str, timeout: float = 30.0) -> str:
     """The branch the remote's HEAD names (``git ls-remote --symref``)."""
     found = _default_branch(_Git(timeout), ["ls-remote", "--symref", "--", repo, "HEAD"])
