@@ -71,9 +71,6 @@ _LONGEST_SENSIBLE_REMINDER = timedelta(weeks=4)
 _GAP_SAMPLE = 60
 # Where each series publishes is rendered for this many of its next meetings.
 _PUBLISH_SAMPLE = 3
-# meetbot's clones of the publishing repositories: this folder beside the database, one per
-# series in it (Publisher.clone_folder).
-_CLONES = "publish"
 # `git ls-remote` and GitHub's answer are waited for this long (seconds).
 _PUBLISH_TIMEOUT = 30.0
 
@@ -497,7 +494,7 @@ def clone_folder_findings(settings: Settings) -> list[Finding]:
     database."""
     if not settings.database.parent.is_dir():
         return []  # path_findings says why
-    folder = settings.database.parent / _CLONES
+    folder = settings.clones_folder
     existing = _nearest_existing(folder)
     where = "[meetbot] database"
     if not existing.is_dir():

@@ -299,6 +299,12 @@ class Settings:
     max_items_per_meeting: int
     commands_per_minute: int
 
+    @property
+    def clones_folder(self) -> Path:
+        """Where publishing keeps its clones of the series' repositories (one folder per
+        series): meetbot's state folder, the database's."""
+        return self.database.parent / "publish"
+
     def series_by_slug(self, slug: str) -> SeriesConfig | None:
         """The series called ``slug``, or None."""
         return next((s for s in self.series if s.slug == slug), None)

@@ -107,7 +107,7 @@ class Publisher:
     def clone_folder(self, series: SeriesConfig) -> Path:
         """Where the series' repository is cloned: ``publish/SLUG`` in meetbot's state folder
         (the database's)."""
-        return self.app.settings.database.parent / "publish" / series.slug
+        return self.app.settings.clones_folder / series.slug
 
     # -- the worker ---------------------------------------------------------------------------
 
