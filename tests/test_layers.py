@@ -91,6 +91,19 @@ def test_only_the_zulip_adapter_imports_zulip_or_requests() -> None:
     assert broken == []
 
 
+def test_only_the_adapters_speak_http() -> None:
+    # Zulip through its client (zulip/), GitHub through urllib (publish/): nothing else dials out.
+    speaking = {"urllib.request", "http.client", "socket", "httpx", "urllib3"}
+    broken = [
+        f"{path.relative_to(PACKAGE)}:{line} imports {name}"
+        for room, path in modules()
+        if room not in ZULIP_ADAPTER | PUBLISHING
+        for name, line in imports_of(path)
+        if name in speaking or any(name.startswith(f"{module}.") for module in speaking)
+    ]
+    assert broken == []
+
+
 def test_only_storage_builds_sql() -> None:
     # Above storage, SQLAlchemy is a Session handed in (a type), never a statement.
     broken = [
