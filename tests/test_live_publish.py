@@ -284,4 +284,7 @@ def test_meetbot_publish_says_what_is_wrong_in_one_line_and_exits_1(
     assert "gone.git" in first and hint.startswith("meetbot: ")
     nothing = meetbot_publish(folder, "2030-01-09")
     assert (nothing.returncode, nothing.stdout) == (1, "")
-    assert nothing.stderr == "meetbot: community held no meeting on 2030-01-09\n"
+    assert nothing.stderr == (
+        "meetbot: community held no meeting on 2030-01-09\n"
+        "meetbot: `meetbot meetings community` lists its meetings\n"
+    )

@@ -224,6 +224,16 @@ def test_a_publish_key_set_while_publish_is_no_is_a_problem_of_that_key(
 
 
 @pytest.mark.parametrize("key", ["github_api", "github_token_file"])
+def test_a_github_key_while_publish_is_no_names_every_key_it_needs_at_once(
+    tmp_path: Path, key: str
+) -> None:
+    value = {"github_api": "https://ghe.example.org/api/v3", "github_token_file": "token"}[key]
+    (found,) = problems(tmp_path, **{key: value})
+
+    assert "set publish = git and publish_pull_request = github" in found.message
+
+
+@pytest.mark.parametrize("key", ["github_api", "github_token_file"])
 def test_a_pull_request_key_without_pull_requests_is_a_problem_of_that_key(
     tmp_path: Path, key: str
 ) -> None:

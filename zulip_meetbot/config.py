@@ -811,11 +811,17 @@ def _read_publishing(
         # Set but ignored would leave an operator waiting for notes that never come.
         for key in PUBLISH_DETAILS:
             if has(key.name):
+                # github_* serve pull requests only: the fix names both keys, not one at a time.
+                wanted = (
+                    "publish = git and publish_pull_request = github to open pull requests"
+                    if key in PULL_REQUEST_DETAILS
+                    else "publish = git to publish the notes"
+                )
                 reader.problem(
                     section,
                     key.name,
-                    f"set, but publish = no, so it does nothing: set publish = git to publish "
-                    f"the notes, or remove {key.name}",
+                    f"set, but publish = no, so it does nothing: set {wanted}, or remove "
+                    f"{key.name}",
                 )
         return None
     repo = ""
@@ -1719,7 +1725,8 @@ PUBLISH_AUTHOR = Key(
     "publish_author",
     str,
     "",
-    "the commits' author, `Name <email>`",
+    "the commits' author, `Name <email>`; set it for one author whoever publishes (`meetbot "
+    "publish` and the shell know no Zulip name: they sign as `meetbot` with `[api]`'s email)",
     shown="the bot's Zulip name and email",
 )
 # The keys that say how to publish, which mean nothing with publish = no.
