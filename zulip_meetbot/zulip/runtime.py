@@ -418,6 +418,8 @@ class Runtime:
         for post in self.app.ledger.owed_posts(self._window_start()):
             # The scheduler posts with the lock held: never both at once.
             with self.app.lock:
+                if not self.app.ledger.is_owed(post.key):
+                    continue  # the publisher's worker (or the scheduler) posted it meanwhile
                 looked, found = sender.find_posted(post.message(), None)
                 if not looked:
                     return False
