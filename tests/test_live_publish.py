@@ -245,14 +245,19 @@ def test_a_conda_style_series_gets_one_pull_request_per_meeting_through_restarts
     assert again["head"]["ref"] == second_branch and again["title"] == f"Add meeting notes {second}"
     assert first["head"]["ref"] == BRANCH and len(commits_on(bare, BRANCH)) == 3
     assert len(commits_on(bare, second_branch)) == 2
-    # The summary's line `meetbot publish` owed: posted under the summary at the next start.
+    # The summary's line `meetbot publish` owed: the publisher's worker edits the summary, its
+    # commit line (linked when the pull request failed) replaced by the pull request's.
     live = start_bot(server, folder, bot, botrc, MEETBOT, environment())
     link = "Notes: [PR #2](https://github.com/conda/governance/pull/2)"
     wait_until(
-        lambda: any(m["content"] == link and m["subject"] == topic_2 for m in server.messages),
+        lambda: any(
+            m["content"].endswith("\n" + link) and m["subject"] == topic_2 for m in server.messages
+        ),
         live,
         "the second meeting's link",
     )
+    in_topic_2 = [m["content"] for m in server.messages if m["subject"] == topic_2]
+    assert sum(content.count("Notes:") for content in in_topic_2) == 1
     assert stop_bot(live) == 0
     assert len(github.pulls("conda", "governance")) == 2
     assert TOKEN not in logs + live.log() + done.stdout + done.stderr

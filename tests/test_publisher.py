@@ -5,12 +5,15 @@ clock the test moves; the publisher's attempts are made with ``run_due`` in the 
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import re
 import subprocess
+import threading
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from zulip_meetbot.publish.publisher import (
     UNCHANGED,
     Publisher,
 )
+from zulip_meetbot.store import zulip_people
 
 BRANCH = "2025-02-12-meeting-notes"
 PATH = "meetings/20250212-community.md"
@@ -413,12 +417,10 @@ def test_a_series_that_does_not_publish_records_nothing(tmp_path: Path) -> None:
         assert publications.due(session, bot.clock.now()) == []
 
 
-def test_the_shell_publishes_and_shows_the_summary_edited_with_the_commit(
-    tmp_path: Path, bare: Path
-) -> None:
-    import io
-    from datetime import datetime, timezone
-
+def shell_session(
+    tmp_path: Path, repo: Path | str, database: Path | None = None, **changes: Any
+) -> tuple[Any, io.StringIO]:
+    """A shell session over the demo series publishing to ``repo``, on 2025-02-12 17:00 UTC."""
     from zulip_meetbot import demo
     from zulip_meetbot.store import Store
     from zulip_meetbot.terminal.pretend_zulip import People
@@ -426,34 +428,90 @@ def test_the_shell_publishes_and_shows_the_summary_edited_with_the_commit(
     from zulip_meetbot.timeutil import ManualClock
 
     loaded = demo.demo_settings(tmp_path)
-    series = replace(loaded.series[0], publishing=publishing(bare))
-    settings = shell_settings(replace(loaded, series=(series,)), tmp_path / "meetbot.sqlite3")
+    series = replace(loaded.series[0], publishing=publishing(repo, **changes))
+    database = database or tmp_path / "meetbot.sqlite3"
+    settings = shell_settings(replace(loaded, series=(series,)), database)
     store = Store(settings.database)
+    clock = ManualClock(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
+    with store.transaction() as db:
+        people = People(zulip_people(db))
+    app, handler, scheduler, zulip, publisher = build_bot(settings, store, clock, people, False)
     out = io.StringIO()
+    session = ShellSession(app, handler, scheduler, zulip, people, out, publisher=publisher)
+    return session, out
+
+
+def close_shell(session: Any) -> None:
+    session.app.close()
+    session.store.close()
+
+
+def test_the_shell_pushes_at_end_before_its_next_line_and_shows_the_summary_edited(
+    tmp_path: Path, bare: Path
+) -> None:
+    session, out = shell_session(tmp_path, bare)
     try:
-        clock = ManualClock(datetime(2025, 2, 12, 17, 0, tzinfo=timezone.utc))
-        people = People()
-        app, handler, scheduler, zulip = build_bot(settings, store, clock, people, False)
-        session = ShellSession(app, handler, scheduler, zulip, people, out)
-        for line in ("@meetbot start now", "@meetbot end"):
-            session.handle_line(line)
-        branch = "2025-02-12-meeting-notes"
-        for _ in range(200):  # the publisher's worker pushes in the background
-            if git("branch", "--list", branch, cwd=bare).strip() and any(
-                m.edited for m in zulip.messages.values()
-            ):
-                break
-            time.sleep(0.05)
-        session.handle_line("@meetbot agenda")  # prints what was posted meanwhile
+        session.run(["@meetbot start now\n", "@meetbot end\n"], echo=True)  # then the input ends
+        settings = session.settings
     finally:
-        session.app.close()
-        store.close()
-    sha = git("rev-parse", branch, cwd=bare).strip()
+        close_shell(session)
+    branch = "2025-02-12-meeting-notes"
+    sha = git("rev-parse", branch, cwd=bare).strip()  # pushed before the session returned
     notes = (settings.notes_dir / "2025-02-12-demo.md").read_text(encoding="utf-8")
     assert file_on(bare, branch) == notes
     shown = out.getvalue()
-    assert re.search(r"meetbot \(message \d+, edited\):", shown), shown
-    assert f"Notes: commit {sha[:7]} on branch" in shown
+    edited = re.search(r"meetbot \(message (\d+), edited\):\n(.*?)(\n\S|\Z)", shown, re.S)
+    assert edited is not None, shown
+    assert f"Notes: commit {sha[:7]} on branch" in edited.group(2)
+    assert "meetbot-publisher" not in [t.name for t in threading.enumerate()]  # no worker
+
+
+def test_the_shell_retries_a_rejected_push_when_clock_reaches_its_time(
+    tmp_path: Path, bare: Path
+) -> None:
+    reject_pushes(bare, True)
+    session, out = shell_session(tmp_path, bare)
+    branch = "2025-02-12-meeting-notes"
+    try:
+        session.handle_line("@meetbot start now")
+        session.handle_line("@meetbot end")
+        assert branch not in git("branch", "--list", cwd=bare)
+        reject_pushes(bare, False)
+        session.handle_line("/clock +1m")  # past the first retry delay (30 seconds)
+        assert branch in git("branch", "--list", cwd=bare)
+    finally:
+        close_shell(session)
+    assert "Notes: commit" in out.getvalue()
+
+
+def test_a_restarted_shell_posts_the_line_under_an_earlier_sessions_summary_without_a_warning(
+    tmp_path: Path, bare: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "kept" / "meetbot.sqlite3"
+    database.parent.mkdir()
+    reject_pushes(bare, True)
+    first, _ = shell_session(tmp_path, bare, database)
+    try:
+        for line in ("@meetbot start now", "@meetbot end"):
+            first.handle_line(line)
+        summary_id = max(first.zulip.messages)
+    finally:
+        close_shell(first)
+    reject_pushes(bare, False)
+
+    again, out = shell_session(tmp_path, bare, database)
+    caplog.clear()  # the first session's failed push was a warning, rightly
+    caplog.set_level(logging.INFO, logger="zulip_meetbot")
+    try:
+        again.handle_line("/clock +1m")
+    finally:
+        close_shell(again)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    (refused,) = [r for r in caplog.records if "would not edit the summary" in r.getMessage()]
+    assert refused.levelno == logging.INFO
+    assert f"message {summary_id} is from an earlier shell session" in refused.getMessage()
+    posted = re.search(r"meetbot \(message (\d+)\)[^\n]*:\s+Notes: commit \w+ on", out.getvalue())
+    assert posted is not None and int(posted.group(1)) > summary_id, out.getvalue()
 
 
 TOKEN = "ghp_TestTokenThatIsNeverShown0001"
@@ -536,6 +594,13 @@ def test_github_answering_500_is_retried_after_the_backoff_and_one_pull_request_
     assert github.pulls("conda", "archive") == []
     (told,) = zulip.posts  # the chairs, after the third failure
     assert "meetbot keeps trying" in told["content"] and TOKEN not in told["content"]
+    sha = git("rev-parse", BRANCH, cwd=bare).strip()
+    pushed = f"were pushed as commit {sha[:7]} on branch `{BRANCH}`"
+    assert (
+        f"{pushed}; the pull request could not be opened: `GitHub answered 500" in told["content"]
+    )
+    (linked,) = zulip.edits  # the commit linked meanwhile, once, not at each attempt
+    assert linked["content"].endswith(f"\nNotes: commit {sha[:7]} on branch `{BRANCH}`")
 
     (outcome,) = publisher.run_due()
     assert outcome.status == PUSHED and outcome.commit_sha is None  # the push was not made again
@@ -545,11 +610,15 @@ def test_github_answering_500_is_retried_after_the_backoff_and_one_pull_request_
     with bot.store.transaction() as session:
         done = publications.publication(session, meeting_id)
     assert done is not None and done.attempts == 0 and done.pull_request_number == 1
-    assert zulip.edits[0]["content"].endswith("[PR #1](https://github.com/conda/archive/pull/1)")
+    # The pull request's line replaces the commit's: one more edit, one line.
+    linked, opened = zulip.edits
+    assert opened["message_id"] == linked["message_id"]
+    assert opened["content"].endswith("\nNotes: [PR #1](https://github.com/conda/archive/pull/1)")
+    assert opened["content"].count("Notes:") == 1 and zulip.posts == [told]
     assert publisher.run_due() == []
 
 
-def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
+def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept_and_linked(
     tmp_path: Path, github: FakeGitHub
 ) -> None:
     bot, bare = pull_request_bot(tmp_path, github)
@@ -565,7 +634,12 @@ def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
     assert commits_on(bare, BRANCH)[0] == "Add meeting notes 2025-02-12"  # pushed, recorded
     (told,) = zulip.posts
     assert wrong not in told["content"] and "Bad credentials" in told["content"]
-    assert zulip.edits == []  # no link before the pull request exists
+    sha = git("rev-parse", BRANCH, cwd=bare).strip()
+    assert (
+        f"were pushed as commit {sha[:7]} on branch `{BRANCH}`; the pull request" in told["content"]
+    )
+    (linked,) = zulip.edits  # the commit meanwhile
+    assert linked["content"].endswith(f"\nNotes: commit {sha[:7]} on branch `{BRANCH}`")
 
     # Fixed by hand: the push is not made again, the pull request is opened, the link added.
     publisher.environ = {"MEETBOT_GITHUB_TOKEN": TOKEN}
@@ -575,4 +649,61 @@ def test_a_token_github_refuses_is_told_without_the_token_and_the_push_is_kept(
     assert done.commit_sha is None  # the branch had these notes
     assert len(commits_on(bare, BRANCH)) == 2
     assert len(github.pulls("conda", "archive")) == 1
-    assert zulip.edits[0]["content"].endswith(f"[PR #1]({done.pull_request[1]})")
+    assert zulip.edits[1]["content"].endswith(f"\nNotes: [PR #1]({done.pull_request[1]})")
+    assert len(zulip.edits) == 2 and zulip.edits[1]["content"].count("Notes:") == 1
+
+
+def test_with_no_token_the_chairs_are_told_the_commit_was_pushed_and_the_summary_links_it(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    bot, bare = pull_request_bot(tmp_path, github)
+    zulip = Zulip()
+    publisher = Publisher(bot.app, zulip, delays=DELAYS, environ={})
+    ended_meeting(bot, publisher)
+    summary = bot.posted()[-1]
+
+    (outcome,) = publisher.run_due()
+
+    sha = git("rev-parse", BRANCH, cwd=bare).strip()
+    assert outcome.status == FAILED and outcome.commit_sha == sha
+    (told,) = zulip.posts
+    assert told["content"].startswith(
+        "Chairs: the notes of **Conda Community Meeting** (2025-02-12) were pushed as commit "
+        f"{sha[:7]} on branch `{BRANCH}`; the pull request could not be opened: `no GitHub token`"
+    )
+    assert "github_token_file" in told["content"]  # the hint
+    (linked,) = zulip.edits
+    assert linked["message_id"] == summary["id"]
+    assert (
+        linked["content"] == summary["content"] + f"\nNotes: commit {sha[:7]} on branch `{BRANCH}`"
+    )
+    # Tried again when the notes change: still no token, no second line, no second telling.
+    bot.clock.set(bot.clock.now() + timedelta(minutes=5))
+    publisher.want(bot.settings.series[0], outcome.meeting_id)
+    (again,) = publisher.run_due()
+    assert again.status == FAILED and len(zulip.edits) == 1 and len(zulip.posts) == 1
+
+
+def test_the_running_bot_delivers_the_line_a_publish_by_hand_owes_without_a_restart(
+    bot: Harness, bare: Path
+) -> None:
+    zulip = Zulip()
+    running = Publisher(bot.app, zulip, delays=DELAYS)
+    _, _, meeting_id = ended_meeting(bot, running)
+    summary = bot.posted()[-1]
+    reject_pushes(bare, True)
+    running.run_due()  # the bot's own attempt fails; the operator fixes it and publishes by hand
+    reject_pushes(bare, False)
+
+    # `meetbot publish` is another process, with no Zulip: it owes the summary's line.
+    by_hand = Publisher(publishing_bot(bot.settings.database.parent, bare).app, None)
+    done = by_hand.publish_now(bot.settings.series[0], meeting_id)
+    assert done.status == PUSHED and done.commit_sha is not None
+    assert zulip.edits == []
+
+    assert running.run_due() == []  # the worker's next look (at most _LOOK_EVERY away)
+
+    (edit,) = zulip.edits
+    assert edit["message_id"] == summary["id"]
+    assert edit["content"].endswith(f"\nNotes: commit {done.commit_sha[:7]} on branch `{BRANCH}`")
+    assert running.run_due() == [] and len(zulip.edits) == 1 and zulip.posts == []

@@ -61,6 +61,9 @@ class App:
     # Called after an ended meeting's notes file is written (at `end`, after a late
     # correction), with its id: the publisher (when a series publishes) wants them published.
     on_notes_written: Callable[[SeriesConfig, int], None] | None = None
+    # Whether an owed post (by its ledger key) is another part's to deliver, not the runtime's:
+    # the publisher's worker makes a summary's line an edit of the summary.
+    delivered_elsewhere: Callable[[str], bool] | None = None
     # Stopped by close(), before the store is closed (the publisher's worker).
     on_close: list[Callable[[], None]] = field(default_factory=list)
 

@@ -55,6 +55,11 @@ class Ledger:
         with self.db.transaction() as session:
             return store.last_handled_message_id(session)
 
+    def newest_known(self) -> int:
+        """The newest Zulip message id on record, handled or posted by the bot (0: none)."""
+        with self.db.transaction() as session:
+            return store.newest_known_message_id(session)
+
     def was_handled(self, message_id: int) -> bool:
         """Whether this Zulip message was acted on already (its effect committed)."""
         if self._handled_upto is None:
@@ -121,6 +126,13 @@ class Ledger:
         are dropped."""
         with self.db.transaction() as session:
             return posts.timely(session, self.clock.now(), since)
+
+    def is_owed(self, key: str) -> bool:
+        """Whether the post ``key`` is recorded and not known to be posted: asked again with
+        the lock held, since another thread may have posted it after the list was read."""
+        with self.db.transaction() as session:
+            row = store.owed_post(session, key)
+            return row is not None and row.posted_id is None
 
     def post_delivered(self, key: str, posted_id: int) -> None:
         """The owed post ``key`` is Zulip's message ``posted_id``: an attendance message is now

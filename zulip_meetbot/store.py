@@ -1118,6 +1118,15 @@ def owed_replies(session: Session, since: datetime) -> list[ReplyRow]:
     )
 
 
+def newest_known_message_id(session: Session) -> int:
+    """The newest Zulip message id on record: handled, or posted by the bot (0 if none)."""
+    return max(
+        last_handled_message_id(session) or 0,
+        newest_reply_post_id(session),
+        session.scalar(select(func.max(OwedPostRow.posted_id))) or 0,
+    )
+
+
 def newest_reply_post_id(session: Session) -> int:
     """The newest message known to carry a reply (0 if none is)."""
     return session.scalar(select(func.max(ReplyRow.posted_id))) or 0

@@ -843,15 +843,25 @@ def summary_with_link(summary: str, link: str) -> str:
 
 
 def publishing_problem(
-    series: SeriesConfig, day: date, problem: str, hint: str, retrying: bool
+    series: SeriesConfig,
+    day: date,
+    problem: str,
+    hint: str,
+    retrying: bool,
+    pushed: tuple[str, str | None] | None = None,
 ) -> str:
     """Told once to a meeting's chairs in its topic: its notes could not be published, why
-    (the first line of git's or GitHub's error) and how to fix it."""
+    (the first line of git's or GitHub's error) and how to fix it; ``pushed`` (branch, commit
+    or None when the branch had them): they were pushed, only the pull request failed."""
     when = "meetbot keeps trying" if retrying else "meetbot tries again when the notes change"
-    lines = [
-        f"Chairs: the notes of **{series.title}** ({day.isoformat()}) could not be published: "
-        f"{_code(one_line(problem))}",
-    ]
+    notes = f"the notes of **{series.title}** ({day.isoformat()})"
+    if pushed is None:
+        head = f"Chairs: {notes} could not be published"
+    else:
+        branch, commit_sha = pushed
+        where = f"were pushed as commit {commit_sha[:7]}" if commit_sha else "are"
+        head = f"Chairs: {notes} {where} on branch `{branch}`; the pull request could not be opened"
+    lines = [f"{head}: {_code(one_line(problem))}"]
     if hint:
         lines.append(one_line(hint))
     lines.append(

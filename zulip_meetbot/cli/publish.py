@@ -91,7 +91,14 @@ def report(series: SeriesConfig, outcome: Outcome) -> int:
 
     what = f"the notes of {series.slug} {outcome.day}"
     if outcome.status == FAILED:
-        print(f"meetbot: could not publish {what}: {outcome.problem}", file=sys.stderr)
+        if outcome.commit_sha:  # pushed: only the pull request failed
+            print(
+                f"meetbot: pushed {what} as commit {outcome.commit_sha} on branch "
+                f"{outcome.branch}; the pull request could not be opened: {outcome.problem}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"meetbot: could not publish {what}: {outcome.problem}", file=sys.stderr)
         if outcome.hint:
             print(f"meetbot: {outcome.hint}", file=sys.stderr)
         if outcome.next_attempt_at is not None:

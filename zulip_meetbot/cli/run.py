@@ -127,10 +127,13 @@ def build_bot(
     scheduler = MeetingScheduler(app, runtime.bot)
     publisher = None
     if any(series.publishing is not None for series in settings.series):
+        from zulip_meetbot.domain.publications import is_publication_key
         from zulip_meetbot.publish.publisher import Publisher
 
         publisher = Publisher(app, runtime.bot)
         app.on_notes_written = publisher.want
+        # Its worker delivers its owed posts (a summary's line an edit), also `meetbot publish`'s.
+        app.delivered_elsewhere = is_publication_key
         app.on_close.append(publisher.stop)
     return runtime, scheduler, publisher
 

@@ -33,6 +33,35 @@ RETRY_DELAYS: tuple[timedelta, ...] = (
 TELL_CHAIRS_AFTER = 3
 
 
+# The keys of a meeting's publication posts in the ledger: the summary's line once pushed (the
+# commit), its line once the pull request is open (replacing the commit's), the chairs told.
+_LINK = "publication-link"
+_PULL_REQUEST_LINK = "publication-pull-request"
+_PROBLEM = "publication-problem"
+
+
+def link_key(meeting_id: int, pull_request: bool) -> str:
+    """The ledger's key of the summary's line for the meeting's notes: the commit's, or the
+    pull request's (a later line, once one is open)."""
+    return f"{_PULL_REQUEST_LINK if pull_request else _LINK}|{meeting_id}"
+
+
+def problem_key(meeting_id: int) -> str:
+    """The ledger's key of the post telling the meeting's chairs of a publishing problem."""
+    return f"{_PROBLEM}|{meeting_id}"
+
+
+def linked_meeting(key: str) -> int | None:
+    """The meeting whose summary the owed post ``key`` is a line of; None for any other post."""
+    kind, _, meeting = key.partition("|")
+    return int(meeting) if kind in (_LINK, _PULL_REQUEST_LINK) and meeting.isdigit() else None
+
+
+def is_publication_key(key: str) -> bool:
+    """Whether the owed post ``key`` is the publisher's (a summary's line, the chairs told)."""
+    return key.partition("|")[0] in (_LINK, _PULL_REQUEST_LINK, _PROBLEM)
+
+
 @dataclass(frozen=True)
 class Publication:
     """A meeting's publication as the publisher sees it."""

@@ -82,11 +82,15 @@ class Publisher:
         *,
         delays: tuple[timedelta, ...] = RETRY_DELAYS,
         environ: Mapping[str, str] | None = None,
+        refused_edit_level: int = logging.WARNING,
     ) -> None:
         self.app = app
         self.poster = poster
         self.delays = delays
         self.environ = os.environ if environ is None else environ
+        # How loudly to log Zulip refusing to edit a summary (the shell's pretend Zulip forgets
+        # an earlier session's messages: expected there, so it says it at info level).
+        self.refused_edit_level = refused_edit_level
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -137,16 +141,21 @@ class Publisher:
             self._wake.wait(wait)
             self._wake.clear()
 
-    def _seconds_to_next(self) -> float:
+    def next_due(self) -> datetime | None:
+        """When the next pending attempt is due; None when nothing is pending."""
         with self.app.store.transaction() as session:
-            next_at = publications.next_due(session)
+            return publications.next_due(session)
+
+    def _seconds_to_next(self) -> float:
+        next_at = self.next_due()
         if next_at is None:
             return _LOOK_EVERY
         left = (next_at - self.app.clock.now()).total_seconds()
         return min(max(left, 0.0), _LOOK_EVERY)
 
     def run_due(self) -> list[Outcome]:
-        """Make every attempt due now, in this thread (the worker's turn; tests call it)."""
+        """Make every attempt due now, then deliver the publication posts still owed, in this
+        thread (the worker's turn; the shell and tests call it)."""
         with self.app.store.transaction() as session:
             due = publications.due(session, self.app.clock.now())
         outcomes = []
@@ -154,7 +163,24 @@ class Publisher:
             if self._stopping.is_set():
                 break
             outcomes.append(self._attempt(publication, force=False))
+        self.deliver_owed()
         return outcomes
+
+    def deliver_owed(self) -> int:
+        """Deliver the publication posts owed in the ledger (a `meetbot publish` by hand owes
+        the summary's line to the running bot; a post Zulip refused stays owed); how many."""
+        if self.poster is None:
+            return 0
+        delivered = 0
+        since = self.app.clock.now() - self.app.settings.catch_up
+        for post in self.app.ledger.owed_posts(since):
+            if not publications.is_publication_key(post.key):
+                continue
+            # As the runtime posts owed posts: with the lock held, and only if still owed.
+            with self.app.lock:
+                if self.app.ledger.is_owed(post.key) and self._deliver(post):
+                    delivered += 1
+        return delivered
 
     def publish_now(self, series: SeriesConfig, meeting_id: int) -> Outcome:
         """`meetbot publish`: publish (or republish) the meeting's notes now, in this thread,
@@ -171,6 +197,7 @@ class Publisher:
 
     def _attempt_now(self, publication: Publication, force: bool) -> Outcome:
         meeting_id, slug = publication.meeting_id, publication.series_slug
+        was_published = publication.published
         series = self.app.settings.series_by_slug(slug)
         notes = None
         if series is not None and series.publishing is not None:
@@ -202,6 +229,9 @@ class Publisher:
         branch = day.strftime(publishing.branch)
         token: str | None = None
         path: str | None = None
+        # Set once the push is done (or was done before): a failure from then on is the pull
+        # request's alone.
+        opening_pull_request = False
         try:
             path = _repository_path(day.strftime(publishing.path))
             commit: git.Commit | None = None
@@ -238,6 +268,7 @@ class Publisher:
                     )
             pull_request = None
             if with_pr:
+                opening_pull_request = True
                 token = github.read_token(publishing.token_file, self.environ)
                 pull_request = self._pull_request(publishing, branch, series, notes, token)
                 with self.app.store.transaction() as session:
@@ -251,14 +282,21 @@ class Publisher:
                         branch=branch,
                         pull_request=pull_request,
                     )
-        except (git.GitProblem, github.GitHubProblem, Problem) as problem:
-            return self._failed(series, notes, publication, problem, token, branch, path)
-        except Exception as error:  # a bug or the unforeseen: recorded and retried, not a crash
-            log.exception("%s: publishing the notes of %s failed", slug, day)
-            unforeseen = Problem(f"{type(error).__name__}: {error}", "see meetbot's log", True)
-            return self._failed(series, notes, publication, unforeseen, token, branch, path)
+        except Exception as error:
+            if not isinstance(error, (git.GitProblem, github.GitHubProblem, Problem)):
+                # A bug or the unforeseen: recorded and retried, not a crash.
+                log.exception("%s: publishing the notes of %s failed", slug, day)
+                error = Problem(f"{type(error).__name__}: {error}", "see meetbot's log", True)
+            pushed = opening_pull_request and publication.branch is not None
+            if pushed and not was_published:
+                # Pushed for the first time, the pull request still to come: the summary links
+                # the commit meanwhile (the pull request's line replaces it once one is open).
+                self._link_summary(series, notes, publication, None)
+            return self._failed(
+                series, notes, publication, error, token, branch, path, pushed=pushed
+            )
         if not complete:
-            self._link_summary(series, notes, publication)
+            self._link_summary(series, notes, publication, pull_request)
         return Outcome(
             PUSHED,
             slug,
@@ -341,7 +379,11 @@ class Publisher:
         token: str | None,
         branch: str,
         path: str | None,
+        *,
+        pushed: bool = False,
     ) -> Outcome:
+        """Record the failed attempt, tell the chairs when it is time; ``pushed``: the notes
+        were pushed and only the pull request failed."""
         line = _without(_problem_line(problem), token)
         hint = _without(problem.hint, token)
         meeting = notes.meeting
@@ -357,7 +399,16 @@ class Publisher:
                 self.delays,
             )
             if failed.tell_chairs and self.poster is not None:
-                text = views.publishing_problem(series, meeting.date, line, hint, problem.retryable)
+                text = views.publishing_problem(
+                    series,
+                    meeting.date,
+                    line,
+                    hint,
+                    problem.retryable,
+                    pushed=(publication.branch or branch, publication.commit_sha)
+                    if pushed
+                    else None,
+                )
                 owed = self.app.ledger.owe_post(
                     session,
                     PUBLICATION,
@@ -365,14 +416,17 @@ class Publisher:
                     series.stream,
                     meeting.topic,
                     text,
-                    key=f"publication-problem|{meeting.id}",
+                    key=publications.problem_key(meeting.id),
                 )
                 publications.chairs_told(session, meeting.id)
         after = failed.publication
+        what = f"publish the notes of {meeting.date}"
+        if pushed:
+            what = f"open the pull request for the notes of {meeting.date} ({after.branch} pushed)"
         log.warning(
-            "%s: could not publish the notes of %s (attempt %d): %s%s",
+            "%s: could not %s (attempt %d): %s%s",
             series.slug,
-            meeting.date,
+            what,
             after.attempts,
             line,
             f"; trying again at {after.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
@@ -388,6 +442,7 @@ class Publisher:
             meeting.date,
             branch,
             path,
+            commit_sha=after.commit_sha if pushed else None,
             problem=line,
             hint=hint,
             retryable=problem.retryable,
@@ -396,13 +451,17 @@ class Publisher:
 
     # -- Zulip ----------------------------------------------------------------------------------
 
-    def _link_summary(self, series: SeriesConfig, notes: Notes, publication: Publication) -> None:
-        """The first time the notes are published: the summary gains their link (an edit), or
-        the link is posted under it. Owed in the ledger, so a stop between loses nothing."""
+    def _link_summary(
+        self,
+        series: SeriesConfig,
+        notes: Notes,
+        publication: Publication,
+        pull_request: tuple[int, str] | None,
+    ) -> None:
+        """The summary gains the notes' line (an edit), or it is posted under it: the commit's
+        the first time they are pushed, the pull request's (replacing it) once one is open.
+        Owed in the ledger, so a stop between loses nothing and each line is made once."""
         assert publication.branch is not None
-        pull_request = None
-        if publication.pull_request_number is not None and publication.pull_request_url:
-            pull_request = (publication.pull_request_number, publication.pull_request_url)
         line = views.publication_link(publication.branch, publication.commit_sha, pull_request)
         meeting = notes.meeting
         # The runtime posts owed posts under this lock: the link is never posted twice.
@@ -415,15 +474,27 @@ class Publisher:
                     series.stream,
                     meeting.topic,
                     line,
-                    key=f"publication-link|{meeting.id}",
+                    key=publications.link_key(meeting.id, pull_request is not None),
                 )
-                summary = publications.summary_post(session, meeting.id)
             if owed is None or self.poster is None:
-                return  # linked already; or no Zulip here: the running bot posts what is owed
-            if summary is not None and self._edit(summary.message_id, summary.content, line):
+                return  # linked already; or no Zulip here: the running bot delivers what is owed
+            self._deliver(owed)
+
+    def _deliver(self, owed: OwedPost) -> bool:
+        """Make an owed publication post (the caller holds the lock): a summary's line as an
+        edit of the summary when Zulip allows it, else a post. False if Zulip took neither."""
+        assert self.poster is not None
+        meeting_id = publications.linked_meeting(owed.key)
+        if meeting_id is not None:
+            with self.app.store.transaction() as session:
+                summary = publications.summary_post(session, meeting_id)
+            # Made from the summary as posted: a later line replaces an earlier one.
+            if summary is not None and self._edit(
+                summary.message_id, summary.content, owed.content
+            ):
                 self.app.ledger.post_delivered(owed.key, summary.message_id)
-                return
-            lifecycle.deliver(self.app.ledger, self.poster, owed)
+                return True
+        return lifecycle.deliver(self.app.ledger, self.poster, owed) is not None
 
     def _edit(self, message_id: int, content: str, line: str) -> bool:
         update = getattr(self.poster, "update_message", None)
@@ -437,7 +508,8 @@ class Publisher:
             log.exception("could not edit the summary (message %d)", message_id)
             return False
         if (answer or {}).get("result") != "success":
-            log.warning(
+            log.log(
+                self.refused_edit_level,
                 "Zulip would not edit the summary (message %d): %s; posting the link under it",
                 message_id,
                 (answer or {}).get("msg"),
@@ -448,7 +520,8 @@ class Publisher:
     def _post(self, owed: OwedPost) -> None:
         assert self.poster is not None
         with self.app.lock:  # as the runtime posts owed posts: never twice
-            lifecycle.deliver(self.app.ledger, self.poster, owed)
+            if self.app.ledger.is_owed(owed.key):
+                lifecycle.deliver(self.app.ledger, self.poster, owed)
 
 
 def ended_meeting_on(app: App, series: SeriesConfig, day: date) -> tuple[int | None, str]:

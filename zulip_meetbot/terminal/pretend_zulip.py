@@ -98,6 +98,8 @@ class TerminalZulip:
     """The shell's Zulip: every message by id, and the bot's side (zulip_bots' bot handler)."""
 
     last_id: int = 0
+    # The newest message id of earlier sessions (on a kept database): those are forgotten.
+    earlier_upto: int = 0
     user_id: int = BOT_ID
     full_name: str = BOT_NAME
     email: str = BOT_EMAIL
@@ -122,7 +124,14 @@ class TerminalZulip:
 
     def update_message(self, message: dict[str, Any]) -> dict[str, Any]:
         """Change the content of one of the bot's messages, shown again as edited."""
-        found = self.messages.get(int(message.get("message_id") or 0))
+        message_id = int(message.get("message_id") or 0)
+        found = self.messages.get(message_id)
+        if found is None and 0 < message_id <= self.earlier_upto:
+            return {
+                "result": "error",
+                "msg": f"message {message_id} is from an earlier shell session, which the "
+                "shell's Zulip does not keep",
+            }
         if found is None or found.sender_id != BOT_ID:
             return {"result": "error", "msg": "Invalid message(s)"}
         edited = replace(found, content=str(message.get("content", found.content)), edited=True)

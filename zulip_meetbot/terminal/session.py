@@ -45,6 +45,7 @@ from zulip_meetbot.views import shortened
 if TYPE_CHECKING:
     from zulip_meetbot.app import App
     from zulip_meetbot.handler import MeetbotHandler
+    from zulip_meetbot.publish.publisher import Publisher
     from zulip_meetbot.scheduler import MeetingScheduler
     from zulip_meetbot.store import Store
 
@@ -151,6 +152,7 @@ class ShellSession:
         zone: tzinfo | None = None,
         person: str = "hamlet",
         kept_database: bool = False,
+        publisher: Publisher | None = None,
     ) -> None:
         if not isinstance(app.clock, ManualClock):
             raise ValueError("the shell needs a ManualClock")
@@ -159,6 +161,8 @@ class ShellSession:
         self.clock: ManualClock = app.clock
         self.handler = handler
         self.scheduler = scheduler
+        # Driven on the shell's clock as the scheduler is, with no thread of its own.
+        self.publisher = publisher
         self.zulip = zulip
         self.people = people
         self.out = out
@@ -219,9 +223,20 @@ class ShellSession:
             return True
         if text.startswith("/"):
             verb, _, argument = text[1:].partition(" ")
-            return self._shell_command(verb.lower(), argument.strip())
-        self._send(text)
+            if not self._shell_command(verb.lower(), argument.strip()):
+                return False
+        else:
+            self._send(text)
+        self._publish()
         return True
+
+    def _publish(self) -> None:
+        """Make the publishing attempts due on the shell's clock (an `end` wants the notes
+        pushed) and show what Zulip got: the summary edited with the notes' line."""
+        if self.publisher is None:
+            return
+        self.publisher.run_due()
+        self._print_posts()
 
     def _print_posts(self) -> None:
         for message in self.zulip.take_unprinted():
@@ -424,12 +439,17 @@ class ShellSession:
         while self.clock.now() < target:
             now = self.clock.now()
             step = min(target, now + _LOOKAHEAD)
-            due = [a.at for a in self.scheduler.pending_actions() if now < a.at <= step]
-            self.clock.set(min(due, default=step))
+            due = [a.at for a in self.scheduler.pending_actions()]
+            if self.publisher is not None:
+                # A failed push is tried again at its time, as the bot's worker would.
+                due.append(self.publisher.next_due() or step)
+            self.clock.set(min((at for at in due if now < at <= step), default=step))
             self._run_scheduler()
 
     def _run_scheduler(self) -> None:
         self.scheduler.run_due()
+        if self.publisher is not None:
+            self.publisher.run_due()
         if self.zulip.unprinted:
             self.say(f"{self.now_text()}:")
         self._print_posts()
@@ -483,9 +503,20 @@ def open_session(
     store = open_store(settings.database)
     with store.transaction() as db:
         people = People(zulip_people(db))
-    app, handler, scheduler, zulip = build_bot(settings, store, clock, people, options.flood_limit)
+    app, handler, scheduler, zulip, publisher = build_bot(
+        settings, store, clock, people, options.flood_limit
+    )
     session = ShellSession(
-        app, handler, scheduler, zulip, people, out, zone, person, bool(options.database)
+        app,
+        handler,
+        scheduler,
+        zulip,
+        people,
+        out,
+        zone,
+        person,
+        bool(options.database),
+        publisher,
     )
     if options.config:
         doubtful = checks.value_warnings(loaded, clock.now())
@@ -496,10 +527,10 @@ def open_session(
 
 def build_bot(
     settings: Settings, store: Store, clock: ManualClock, people: People, flood_limit: bool
-) -> tuple[App, MeetbotHandler, MeetingScheduler, TerminalZulip]:
+) -> tuple[App, MeetbotHandler, MeetingScheduler, TerminalZulip, Publisher | None]:
     """The bot's parts, wired as ``meetbot run`` wires them with the pretend Zulip in place of
-    Zulip: the application context, the handler, the scheduler that drives it, and the Zulip
-    both post to."""
+    Zulip: the application context, the handler, the scheduler that drives it, the Zulip
+    both post to, and the publisher when a series publishes (the session drives it)."""
     # Imported here, not at the top: SQLAlchemy and APScheduler would slow `meetbot --help`.
     from zulip_meetbot.app import make_app
     from zulip_meetbot.handler import MeetbotHandler
@@ -508,19 +539,24 @@ def build_bot(
     app = make_app(settings, store, clock, people)
     # The clock stands still between lines, so a script would trip the limit; off unless asked.
     handler = MeetbotHandler(app, limit_floods=flood_limit)
-    # A kept database has handled messages already: new ones must not reuse their ids.
-    zulip = TerminalZulip(last_id=app.ledger.last_handled() or 0)
+    # A kept database has handled messages and the bot's posts already: new ones must not
+    # reuse their ids, and those it names are of an earlier session.
+    known = app.ledger.newest_known()
+    zulip = TerminalZulip(last_id=known, earlier_upto=known)
     scheduler = MeetingScheduler(app, zulip)
+    publisher = None
     if any(series.publishing is not None for series in settings.series):
+        import logging
+
         from zulip_meetbot.publish.publisher import Publisher
 
-        # As in `meetbot run`: its worker pushes in the background, and what it has not done
-        # when the shell ends stays pending in the database.
-        publisher = Publisher(app, zulip)
+        # No worker thread: the session makes the attempts due after each line, on its clock,
+        # so a script's end waits for the push and a retry follows /clock. A kept database's
+        # summary is not in this session's pretend Zulip: its line is posted under it, as
+        # expected, so that is not a warning here.
+        publisher = Publisher(app, zulip, refused_edit_level=logging.INFO)
         app.on_notes_written = publisher.want
-        app.on_close.append(publisher.stop)
-        publisher.start()
-    return app, handler, scheduler, zulip
+    return app, handler, scheduler, zulip, publisher
 
 
 def input_lines(interactive: bool, prompt: Callable[[], str]) -> Iterator[str]:

@@ -415,9 +415,14 @@ class Runtime:
         sender = self.bot.sender
         if sender is None:
             return True
+        elsewhere = self.app.delivered_elsewhere
         for post in self.app.ledger.owed_posts(self._window_start()):
+            if elsewhere is not None and elsewhere(post.key):
+                continue
             # The scheduler posts with the lock held: never both at once.
             with self.app.lock:
+                if not self.app.ledger.is_owed(post.key):
+                    continue  # the publisher's worker (or the scheduler) posted it meanwhile
                 looked, found = sender.find_posted(post.message(), None)
                 if not looked:
                     return False
