@@ -291,5 +291,6 @@ def test_meetbot_publish_says_what_is_wrong_in_one_line_and_exits_1(
     assert (nothing.returncode, nothing.stdout) == (1, "")
     assert nothing.stderr == (
         "meetbot: community held no meeting on 2030-01-09\n"
-        "meetbot: `meetbot meetings community` lists its meetings\n"
+        "meetbot: `meetbot meetings community` (with the same --config or --database) lists its "
+        "meetings\n"
     )

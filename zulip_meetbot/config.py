@@ -1726,7 +1726,8 @@ PUBLISH_AUTHOR = Key(
     str,
     "",
     "the commits' author, `Name <email>`; set it for one author whoever publishes (`meetbot "
-    "publish` and the shell know no Zulip name: they sign as `meetbot` with `[api]`'s email)",
+    "publish` knows no Zulip name: it signs as `meetbot` with `[api]`'s email; the shell as its "
+    "pretend bot)",
     shown="the bot's Zulip name and email",
 )
 # The keys that say how to publish, which mean nothing with publish = no.

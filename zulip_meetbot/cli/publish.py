@@ -77,7 +77,11 @@ def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
         meeting_id, why = ended_meeting_on(app, series, day)
         if meeting_id is None:
             print(f"meetbot: {why}", file=sys.stderr)
-            print(f"meetbot: `meetbot meetings {series.slug}` lists its meetings", file=sys.stderr)
+            print(
+                f"meetbot: `meetbot meetings {series.slug}` (with the same --config or "
+                "--database) lists its meetings",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
         outcome = Publisher(app, None).publish_now(series, meeting_id)
     finally:

@@ -263,7 +263,7 @@ class GitHub:
                 None,
                 what,
                 retryable=True,
-                hint=f"retried later; check that github_api ({self.api}) is right and reachable",
+                hint=f"check that github_api ({self.api}) is right and reachable",
             )
         )
 
