@@ -180,7 +180,7 @@ def _parse_policy(name: str, text: str) -> Policy:
                 raise ValueError(f"'{token} {follow}' must be followed by a share and 'yes'")
             once("yes share")
             threshold = (_share(share_token), token == "more")
-        elif _SHARE.fullmatch(token):
+        elif token[0].isdigit():
             share = _share(token)
             following = peek()
             if following == "participation":
@@ -216,7 +216,7 @@ def _parse_policy(name: str, text: str) -> Policy:
                 "'minimum DURATION', 'one meeting cycle' or 'sensitive'"
             )
     if threshold is None:
-        raise ValueError("says no yes share (e.g. 'at least 60% yes')")
+        raise ValueError("says no yes share")
     share, said = threshold
     # Unsaid, a yes share is reached ("60% yes"), except conda's exception: 50% means more than.
     more_than = said if said is not None else share == Fraction(1, 2)
@@ -250,9 +250,11 @@ def _share_text(share: Fraction) -> str:
 
 
 def _duration_text(period: timedelta) -> str:
-    for unit, length in (("d", timedelta(days=1)), ("h", timedelta(hours=1))):
-        if not period % length:
-            return f"{period // length}{unit}"
+    # Days from two on ("7d"); a day reads better as hours, as conda's "at minimum 24 hrs".
+    if period >= timedelta(days=2) and not period % timedelta(days=1):
+        return f"{period.days}d"
+    if not period % timedelta(hours=1):
+        return f"{period // timedelta(hours=1)}h"
     return f"{period // timedelta(minutes=1)}m"
 
 
