@@ -244,12 +244,10 @@ def test_condas_third_example_contradicts_the_timeout_quorum_and_the_rules_win()
 def test_the_timeout_needs_two_weeks_five_ballots_and_both_reminders() -> None:
     tally = Tally(3, 1, 1)  # 5 ballots of 12: quorum is 6
     assert closed(STANDARD, 12, tally, **TIMED_OUT).verdict is Verdict.PASSED
-    short = [
-        {"open_for": timedelta(days=14) - timedelta(seconds=1), "reminders_posted": 2},
-        {"open_for": timedelta(days=20), "reminders_posted": 1},
-    ]
-    for conditions in short:
-        assert closed(STANDARD, 12, tally, **conditions).verdict is Verdict.NO_QUORUM
+    short = [(timedelta(days=14) - timedelta(seconds=1), 2), (timedelta(days=20), 1)]
+    for open_for, reminders in short:
+        outcome = closed(STANDARD, 12, tally, open_for=open_for, reminders_posted=reminders)
+        assert outcome.verdict is Verdict.NO_QUORUM
     assert closed(STANDARD, 12, Tally(3, 1, 0), **TIMED_OUT).verdict is Verdict.NO_QUORUM
     exactly = closed(STANDARD, 12, tally, open_for=timedelta(days=14), reminders_posted=2)
     assert exactly.timed_out
