@@ -355,9 +355,10 @@ USAGE: tuple[Usage, ...] = (
           "ticks the current item, writes the notes file, hands items on to the next meeting "
           "as the series' `carry_over` says and "
           "posts a summary with the file attached"),
-    Usage("vote", None, ("vote QUESTION", "vote QUESTION: A | B | C"),
-          "vote Ship 25.1 on Monday?", "anyone, in a running meeting",
-          "opens a quick vote with the options yes / no / abstain, or the 2–9 options given: "
+    Usage("vote", None, ("vote QUESTION", "vote QUESTION: OPTIONS"),
+          "vote Lunch: pizza | sushi | tacos", "anyone, in a running meeting",
+          "opens a quick vote with the options yes / no / abstain, or the 2–9 OPTIONS given, "
+          "separated by `|`: "
           "meetbot posts it with one emoji per option, and each person's latest reaction is "
           "their ballot (removing it withdraws it)"),
     Usage("vote", "option", ("vote OPTION",), "vote yes", "anyone, in a running meeting",
