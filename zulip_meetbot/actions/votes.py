@@ -160,7 +160,8 @@ def react(app: App, reaction: Reaction) -> bool:
         else:
             return True
     if ballot.changed:
-        log.info("vote %d: %s's ballot is %s", vote.number, user.full_name, ballot.option)
+        did = "withdrew their ballot" if ballot.option is None else f"chose {ballot.option}"
+        log.info("vote %d: %s %s by reaction", vote.number, user.full_name, did)
     return True
 
 
