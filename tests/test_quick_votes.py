@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Harness
+from harness import BOTRC, Harness
 from sqlalchemy import func, select
 
 from zulip_meetbot.commands import (
@@ -234,3 +234,24 @@ def test_too_long_a_question_or_too_many_options_change_nothing(bot: Harness) ->
     refused(bot, chair, "vote " + "x" * 10_000)
     refused(bot, chair, "vote Pick: " + " | ".join(str(n) for n in range(10)))
     refused(bot, chair, "vote Pick: a | | c")
+
+
+def test_a_custom_template_reads_meeting_votes(tmp_path: Path) -> None:
+    from zulip_meetbot.notes import check_template
+
+    template = tmp_path / "votes.md.j2"
+    template.write_text(
+        "{% for v in meeting.votes %}{{ v.number }}. {{ v.question }} ({{ v.ballots }}):"
+        "{% for o in v.options %} {{ o.name }}={{ o.count }}{% endfor %}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    check_template(str(template))  # the sample record has votes: a typo would be named
+    (tmp_path / "custom").mkdir()
+    bot = Harness(tmp_path / "custom", BOTRC + f"template = {template}\n")
+    chair = running(bot)
+    hamlet = bot.person(10, "Hamlet")
+    vote_id = open_vote(bot, chair, "vote Lunch: pizza | sushi")["id"]
+    bot.react(hamlet, vote_id, TWO)
+    bot.send(chair, "end")
+    (notes,) = bot.settings.notes_dir.glob("**/*.md")
+    assert notes.read_text(encoding="utf-8") == "1. Lunch (1): pizza=0 sushi=1\n"
