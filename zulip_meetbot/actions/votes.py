@@ -204,9 +204,15 @@ def _option_of(vote: QuickVote, emoji: Emoji) -> int | None:
     if emoji.reaction_type != UNICODE_EMOJI:
         return None
     for index, option in enumerate(vote.options):
-        if emoji.code in (option.emoji_code, option.emoji_name):
+        if _code(emoji.code) in (_code(option.emoji_code), option.emoji_name):
             return index
     return None
+
+
+def _code(code: str) -> str:
+    """A Unicode emoji's code without leading zeros (Zulip writes 1️⃣ as 0031-20e3; the
+    shell, reading the character typed, as 31-20e3)."""
+    return "-".join(part.lstrip("0") or "0" for part in code.split("-"))
 
 
 def _emoji(vote: QuickVote, option: int) -> Emoji:
