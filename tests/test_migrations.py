@@ -148,6 +148,7 @@ def test_a_database_made_before_migrations_is_recognised_as_the_baseline_and_sta
     assert revision_of(path) == migrations.head()
     after = contents(path)
     assert after.pop("publication") == []  # added by 0002
+    assert (after.pop("quick_vote"), after.pop("quick_ballot")) == ([], [])  # added by 0003
     assert after == before
     assert differences_from_models(path) == []
     # and the record reads as before: the meetings the release held are there
@@ -164,6 +165,7 @@ def test_a_database_from_before_the_newest_table_gets_it_then_the_stamp(tmp_path
     after = contents(path)
     assert after.pop("owed_post") == []
     assert after.pop("publication") == []
+    assert (after.pop("quick_vote"), after.pop("quick_ballot")) == ([], [])
     assert after == before
     assert differences_from_models(path) == []
 
@@ -285,7 +287,7 @@ def test_a_baseline_database_upgraded_through_0002_keeps_its_record_and_can_publ
     try:
         assert store.upgrade is not None and (store.upgrade.before, store.upgrade.after) == (
             "0001",
-            "0002",
+            migrations.head(),
         )
         (meeting_id, *_), *_ = before["meeting"]
         now = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
@@ -296,8 +298,43 @@ def test_a_baseline_database_upgraded_through_0002_keeps_its_record_and_can_publ
         store.close()
     after = contents(path)
     assert len(after.pop("publication")) == 1
+    assert (after.pop("quick_vote"), after.pop("quick_ballot")) == ([], [])
     assert after == before
-    assert revision_of(path) == "0002"
+    assert revision_of(path) == migrations.head()
+    assert differences_from_models(path) == []
+
+
+def test_a_database_at_0002_upgraded_through_0003_keeps_its_record_and_takes_a_quick_vote(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime, timezone
+
+    from zulip_meetbot.domain import quick_votes
+
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        migrations.stamp(connection, "0001")
+        migrations.upgrade(connection, "0002")  # as the release with publishing left it
+    engine.dispose()
+    before = contents(path)
+    assert "quick_vote" not in before and "publication" in before
+    store = Store(path)
+    try:
+        assert store.upgrade is not None
+        assert (store.upgrade.before, store.upgrade.after) == ("0002", "0003")
+        (meeting_id, *_), *_ = before["meeting"]
+        now = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+        with store.transaction() as session:
+            vote = quick_votes.open_vote(session, meeting_id, "Ship it?", ("yes", "no"), 7, now)
+            quick_votes.cast(session, vote.id, 7, 0, True, now)
+    finally:
+        store.close()
+    after = contents(path)
+    assert len(after.pop("quick_vote")) == 1
+    assert len(after.pop("quick_ballot")) == 1
+    assert after == before
+    assert revision_of(path) == "0003"
     assert differences_from_models(path) == []
 
 

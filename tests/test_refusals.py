@@ -169,6 +169,24 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         "2025-01-04, 2025-01-05, 2025-01-06, 2025-01-07, 2025-01-08, 2025-01-09, 2025-01-10, "
         "2025-01-11, 2025-01-12.",
     ),
+    (
+        refusals.NoQuickVoteOpen(),
+        "no quick vote is open in this meeting. Open one with `vote QUESTION`.",
+    ),
+    (
+        refusals.NoSuchVoteOption("burgers", 2, ("pizza", "sushi")),
+        "vote 2 has no option “burgers”; its options are **pizza** (1), **sushi** (2).",
+    ),
+    (
+        refusals.NotVoteOpener(1),
+        "only the person who opened vote 1 or a chair can close it.",
+    ),
+    (refusals.QuickVoteClosed(3), "vote 3 is closed already."),
+    (
+        refusals.GovernanceVotesNotYet("status"),
+        "`vote status` is for governance votes, which meetbot does not run yet. In a running "
+        "meeting, `vote QUESTION` takes a quick vote.",
+    ),
 ]
 
 

@@ -603,3 +603,18 @@ def test_a_botrc_with_doubtful_values_is_warned_of_once_at_start_as_check_does(
     banner, rest = result.stdout.split(warning)
     assert banner.endswith("/help lists the shell's own commands.\n-- ")
     assert "Added item **1** to **Deferred to next meeting**" in rest
+
+
+def test_a_quick_vote_in_the_shell_counts_reactions_typed_as_emoji_or_names(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(
+        session,
+        out,
+        "@meetbot start now\n@meetbot vote Lunch: pizza | sushi\n/react last 2️⃣\n"
+        "/as othello\n/react last one\n/unreact last one\n/react last :two:\n"
+        "/as hamlet\n@meetbot vote close",
+    )
+    assert "not the attendance message" not in printed
+    assert "Vote: Lunch — pizza 0, sushi 2" in printed

@@ -181,6 +181,35 @@ class SetProfile:
     value: str
 
 
+@dataclass(frozen=True)
+class OpenVote:
+    """``vote QUESTION: A | B | C``: a quick vote on the options given."""
+
+    question: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VoteSays:
+    """``vote TEXT`` without options: a ballot when TEXT names an open quick vote's option (by
+    name or number), else a new quick vote on TEXT with the options yes / no / abstain."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CloseVote:
+    """``vote close``: the tally of the newest open quick vote (its opener's, for a chair any)."""
+
+
+@dataclass(frozen=True)
+class GovernanceVote:
+    """A governance vote's form (``vote open POLICY: TEXT``, ``vote status``, ``vote cancel``,
+    ``vote yes N``): not run yet, answered politely."""
+
+    form: str
+
+
 Command = (
     Help
     | ShowAgenda
@@ -208,6 +237,10 @@ Command = (
     | RemoveMinute
     | Undo
     | DeferItem
+    | OpenVote
+    | VoteSays
+    | CloseVote
+    | GovernanceVote
 )
 
 
@@ -322,6 +355,19 @@ USAGE: tuple[Usage, ...] = (
           "ticks the current item, writes the notes file, hands items on to the next meeting "
           "as the series' `carry_over` says and "
           "posts a summary with the file attached"),
+    Usage("vote", None, ("vote QUESTION", "vote QUESTION: OPTIONS"),
+          "vote Lunch: pizza | sushi | tacos", "anyone, in a running meeting",
+          "opens a quick vote with the options yes / no / abstain, or the 2–9 OPTIONS given, "
+          "separated by `|`: "
+          "meetbot posts it with one emoji per option, and each person's latest reaction is "
+          "their ballot (removing it withdraws it)"),
+    Usage("vote", "option", ("vote OPTION",), "vote yes", "anyone, in a running meeting",
+          "casts (or changes) your ballot in the open quick vote, by the option's name or "
+          "number, as reacting does"),
+    Usage("vote", "close", ("vote close",), "vote close", "the vote's opener or a chair",
+          "closes the quick vote and posts the tally; the result (`Vote: QUESTION — yes 5, "
+          "no 1, abstain 2`) is recorded as a decision under the item current when it opened. "
+          "`end` closes any still open"),
     Usage("profile", None, ("profile",), "profile", "anyone",
           "shows your row in the attendees table: name, initials, affiliation, GitHub; "
           "changes nothing"),
@@ -444,9 +490,51 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
         return SkipMeeting(_parse_date(rest, "skip") if rest.strip() else None)
     if verb == "reschedule":
         return _parse_reschedule(rest)
+    if verb == "vote":
+        return _parse_vote(rest, max_text)
     raise UsageError(
         f"I don't know the command `{_short(verb)}`.{_suggest(verb)} Say `help` for the list."
     )
+
+
+MAX_VOTE_OPTIONS = 9
+MAX_VOTE_OPTION = 100
+_BALLOT_WORDS = ("yes", "no", "abstain")
+# The governance forms meetbot will run later (issue 15): their words are kept for them.
+_GOVERNANCE_WORDS = ("open", "status", "cancel")
+
+
+def _parse_vote(rest: str, max_text: int) -> Command:
+    """`vote close`, `vote QUESTION: A | B`, `vote TEXT`; the governance forms are named
+    (`vote open …`, `vote status`, `vote cancel N`, `vote yes N …`) and answered politely."""
+    first, after = _split_word(rest)
+    word = first.lower()
+    if not word:
+        raise UsageError("`vote` needs a question, an option or `close`.", "vote")
+    if word == "close" and not after.strip():
+        return CloseVote()
+    if word in _GOVERNANCE_WORDS:
+        return GovernanceVote(word)
+    number, _ = _split_word(after)
+    if word in _BALLOT_WORDS and _RECORD_NUMBER.fullmatch(number):
+        return GovernanceVote(f"{word} N")
+    question, colon, listed = rest.partition(":")
+    if colon and "|" in listed:
+        options = tuple(" ".join(option.split()) for option in listed.split("|"))
+        if any(not option for option in options):
+            raise UsageError("an option of that vote is empty: write `A | B | C`.", "vote")
+        if len(options) > MAX_VOTE_OPTIONS:
+            raise UsageError(
+                f"that vote has {len(options)} options; a quick vote has at most "
+                f"{MAX_VOTE_OPTIONS}.",
+                "vote",
+            )
+        if any(len(option) > MAX_VOTE_OPTION for option in options):
+            raise UsageError(f"an option is longer than {MAX_VOTE_OPTION} characters.", "vote")
+        if len({option.casefold() for option in options}) < len(options):
+            raise UsageError("two options of that vote are the same.", "vote")
+        return OpenVote(_text(question, "vote", max_text), options)
+    return VoteSays(_text(rest, "vote", max_text))
 
 
 def _parse_agenda(rest: str, max_text: int) -> Command:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from zulip_meetbot import __version__, refusals, views
-from zulip_meetbot.actions import agenda, calendar, meeting, minutes, profile
+from zulip_meetbot.actions import agenda, calendar, meeting, minutes, profile, votes
 from zulip_meetbot.actions import attendance as attendance_actions
 from zulip_meetbot.actions.attendance import Emoji, Marked, Reaction
 from zulip_meetbot.actions.context import Context, Need, Place, Route
@@ -40,6 +40,7 @@ DISPATCH: dict[type[Command], Route] = {
     **calendar.ROUTES,
     **profile.ROUTES,
     **attendance_actions.ROUTES,
+    **votes.ROUTES,
 }
 
 
@@ -278,7 +279,8 @@ class MeetbotHandler:
         try:
             with self._app.lock:
                 reaction = self._reaction(event, bot_handler)
-                if reaction is not None:
+                # A vote message's reactions are ballots; any other's may mark attendance.
+                if reaction is not None and not votes.react(self._app, reaction):
                     attendance_actions.react(self._app, reaction)
         except Exception:
             log.exception("reaction event failed: %r", event)
@@ -306,6 +308,10 @@ class MeetbotHandler:
         meetings ended within their series' attendance grace."""
         return attendance_actions.open_attendance_message_ids(self._app)
 
+    def open_vote_message_ids(self) -> list[int]:
+        """Vote messages whose reactions still count: those of quick votes still open."""
+        return votes.open_vote_message_ids(self._app)
+
     def attendance_message_title(self, message_id: int) -> str | None:
         """The series title of the meeting whose attendance message ``message_id`` is, if any."""
         return attendance_actions.attendance_message_title(self._app, message_id)
@@ -313,8 +319,9 @@ class MeetbotHandler:
     def reconcile_attendance(
         self, message_id: int, reactions: list[dict[str, Any]], bot_handler: BotHandler
     ) -> int:
-        """After a gap, make the recorded reactions on an attendance message match Zulip's
-        (``reactions`` as GET /messages/{id} lists them); returns how many were corrected."""
+        """After a gap, make the recorded reactions on an attendance message (or the ballots of
+        a quick vote's message) match Zulip's (``reactions`` as GET /messages/{id} lists them);
+        returns how many were corrected."""
         on_zulip = {
             (
                 r["user_id"],
@@ -328,7 +335,9 @@ class MeetbotHandler:
             and r["user_id"] != getattr(bot_handler, "user_id", None)
         }
         with self._app.lock:
-            changes = attendance_actions.corrections(self._app, message_id, on_zulip)
+            changes = votes.corrections(self._app, message_id, on_zulip)
+            if changes is None:  # no vote's message: an attendance message
+                changes = attendance_actions.corrections(self._app, message_id, on_zulip)
             # Replayed as reaction events, so the same rules apply (bots, late attendance).
             for op, user_id, emoji in changes:
                 event = {"op": op, "user_id": user_id, "message_id": message_id}

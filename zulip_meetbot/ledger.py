@@ -23,6 +23,9 @@ from zulip_meetbot.domain.posts import NOTICE as NOTICE
 from zulip_meetbot.domain.posts import PUBLICATION as PUBLICATION
 from zulip_meetbot.domain.posts import REMINDER as REMINDER
 from zulip_meetbot.domain.posts import SUMMARY as SUMMARY
+from zulip_meetbot.domain.posts import VOTE as VOTE
+from zulip_meetbot.domain.posts import VOTE_MESSAGE as VOTE_MESSAGE
+from zulip_meetbot.domain.posts import VOTE_TALLY as VOTE_TALLY
 from zulip_meetbot.domain.posts import OwedPost as OwedPost
 from zulip_meetbot.store import Store
 from zulip_meetbot.timeutil import Clock

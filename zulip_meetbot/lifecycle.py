@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import views
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, meetings, people
+from zulip_meetbot.domain import agenda, attendance, meetings, people, quick_votes
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.domain.record import MeetingRecord
-from zulip_meetbot.ledger import ATTENDANCE, SUMMARY, Ledger, OwedPost
+from zulip_meetbot.ledger import ATTENDANCE, SUMMARY, VOTE, VOTE_TALLY, Ledger, OwedPost
 from zulip_meetbot.notes import as_written, notes_filename, render_notes, write_notes
 from zulip_meetbot.store import Store
 
@@ -145,6 +145,20 @@ def end_meeting(
             people.remember(session, chair)
             attendance.mark_spoke(session, meeting.id, chair.user_id, now)
         agenda.tick_current_item(session, meeting.id)
+        # Quick votes still open close with the meeting: their tallies go out before the
+        # summary, and their results are among the notes' decisions.
+        tallies = [
+            ledger.owe_post(
+                session,
+                VOTE,
+                meeting.id,
+                series.stream,
+                meeting.topic,
+                views.vote_tally(vote),
+                key=f"{VOTE_TALLY}{vote.id}",
+            )
+            for vote in quick_votes.close_all(session, meeting.id, now)
+        ]
         meeting = meetings.end_meeting(session, series, now, "")
         notes = _notes(session, settings, series, meeting)
         record, path, name = notes.record, notes.path, notes.path.name
@@ -177,6 +191,9 @@ def end_meeting(
         path,
         carried,
     )
+    for tally in tallies:
+        if tally is not None:
+            deliver(ledger, poster, tally)
     if owed is not None:
         deliver(ledger, poster, owed)
     if written is not None:

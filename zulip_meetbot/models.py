@@ -279,3 +279,36 @@ class PublicationRow(Base):
     last_problem: Mapped[str | None] = mapped_column(Text, default=None)
     chairs_told: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuickVoteRow(Base):
+    """``vote QUESTION`` in a running meeting: its options, and once closed, its decision."""
+
+    __tablename__ = "quick_vote"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2… within its meeting
+    question: Mapped[str] = mapped_column(Text)
+    # The options, one a line, in order (none holds a newline: the parser refuses it).
+    options: Mapped[str] = mapped_column(Text)
+    opener_id: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), default=None)
+    # The vote message in Zulip, whose reactions are ballots (None until Zulip has it).
+    message_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), default=None)
+
+
+class QuickBallotRow(Base):
+    """One person's ballot in a quick vote: the latest they cast; withdrawn, it is deleted."""
+
+    __tablename__ = "quick_ballot"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("quick_vote.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    option: Mapped[int] = mapped_column(Integer)  # its index among the vote's options
+    by_reaction: Mapped[bool] = mapped_column(Boolean, default=False)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -31,6 +31,8 @@ from zulip_meetbot.domain.record import (
     Decision,
     DiscussionNote,
     MeetingRecord,
+    QuickVote,
+    VoteOption,
 )
 from zulip_meetbot.markup import outside_code_spans, plain_mentions
 from zulip_meetbot.timeutil import UTC, dateful_time
@@ -174,6 +176,8 @@ _NOUNS: dict[type, str] = {
     DiscussionNote: "a note",
     Decision: "a decision",
     ActionItem: "an action",
+    QuickVote: "a quick vote",
+    VoteOption: "a vote option",
     OutlineLine: "an outline line",
     OwnerActions: "a by_owner group",
     str: "a text",
@@ -651,6 +655,23 @@ def _samples() -> tuple[MeetingRecord, ...]:
         open_actions=(still_open, done_now),
         deferred=(deferred,),
         handed_on=(deferred, later),
+        votes=(
+            QuickVote(
+                1,
+                1,
+                "Ship it?",
+                (
+                    VoteOption("yes", "+1", "1f44d", 2),
+                    VoteOption("no", "-1", "1f44e", 1),
+                    VoteOption("abstain", "shrug", "1f937", 0),
+                ),
+                1,
+                100,
+                True,
+                "1",
+            ),
+            QuickVote(2, 2, "Lunch", (VoteOption("pizza", "one", "0031-20e3"),), 2, None, True),
+        ),
     )
     sparse = MeetingRecord(
         series_slug="sample",

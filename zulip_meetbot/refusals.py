@@ -368,3 +368,42 @@ class NoMeetingHeld(Refusal):
     day: date
     skipped: bool
     held: tuple[date, ...]
+
+
+# Quick votes (issue 15)
+
+
+@dataclass(eq=False)
+class NoQuickVoteOpen(Refusal):
+    """A ballot or `vote close` while no quick vote is open in the running meeting."""
+
+
+@dataclass(eq=False)
+class NoSuchVoteOption(Refusal):
+    """A ballot for an option the open quick vote (``number``) does not have."""
+
+    choice: str
+    number: int
+    options: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class NotVoteOpener(Refusal):
+    """`vote close` by someone who neither opened quick vote ``number`` nor chairs."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class QuickVoteClosed(Refusal):
+    """Quick vote ``number`` was closed meanwhile."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class GovernanceVotesNotYet(Refusal):
+    """`vote open`, `vote status`, `vote cancel` or `vote yes N`: governance votes, which
+    meetbot does not run yet."""
+
+    form: str

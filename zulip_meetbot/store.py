@@ -51,6 +51,8 @@ from zulip_meetbot.models import (
     OwedPostRow,
     PersonRow,
     PublicationRow,
+    QuickBallotRow,
+    QuickVoteRow,
     ReplyRow,
     SentActionRow,
     UTCDateTime,
@@ -1251,3 +1253,52 @@ def settle_publication(
         .values(next_attempt_at=next_attempt_at),
     )
     return bool(result.rowcount)
+
+
+# -- quick votes (issue 15): votes taken during a meeting, and their ballots --------------
+
+
+def quick_votes_of(session: Session, meeting_id: int) -> list[QuickVoteRow]:
+    """The meeting's quick votes, in the order they were opened."""
+    return list(
+        session.scalars(
+            select(QuickVoteRow)
+            .where(QuickVoteRow.meeting_id == meeting_id)
+            .order_by(QuickVoteRow.number)
+        )
+    )
+
+
+def quick_vote(session: Session, vote_id: int) -> QuickVoteRow | None:
+    return session.get(QuickVoteRow, vote_id)
+
+
+def quick_vote_with_message(session: Session, message_id: int) -> QuickVoteRow | None:
+    """The quick vote whose vote message is Zulip's ``message_id``, if any."""
+    return session.scalar(select(QuickVoteRow).where(QuickVoteRow.message_id == message_id))
+
+
+def open_quick_vote_message_ids(session: Session) -> list[int]:
+    """The vote messages of quick votes still open, whatever the series."""
+    return list(
+        session.scalars(
+            select(QuickVoteRow.message_id)
+            .where(QuickVoteRow.closed_at.is_(None), QuickVoteRow.message_id.is_not(None))
+            .order_by(QuickVoteRow.id)
+        )
+    )
+
+
+def quick_ballots(session: Session, vote_id: int) -> list[QuickBallotRow]:
+    """A quick vote's ballots, in the order they were last cast."""
+    return list(
+        session.scalars(
+            select(QuickBallotRow)
+            .where(QuickBallotRow.vote_id == vote_id)
+            .order_by(QuickBallotRow.cast_at, QuickBallotRow.user_id)
+        )
+    )
+
+
+def quick_ballot(session: Session, vote_id: int, user_id: int) -> QuickBallotRow | None:
+    return session.get(QuickBallotRow, (vote_id, user_id))

@@ -12,7 +12,13 @@ from urllib.parse import urlencode
 from zulip_meetbot import refusals
 from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, UsageError, help_entries
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain.record import ActionItem, AgendaItem, Attendee, MeetingRecord
+from zulip_meetbot.domain.record import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    MeetingRecord,
+    QuickVote,
+)
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.markup import (
     MAX_MESSAGE_LENGTH,
@@ -745,6 +751,23 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
         # People
         case refusals.InitialsTaken(initials=initials, holder=holder):
             return f"initials {initials} are already taken by {holder}; choose others."
+        # Quick votes
+        case refusals.NoQuickVoteOpen():
+            return "no quick vote is open in this meeting. Open one with `vote QUESTION`."
+        case refusals.NoSuchVoteOption(choice=choice, number=number, options=options):
+            named = ", ".join(f"{strong(name)} ({i})" for i, name in enumerate(options, 1))
+            return (
+                f"vote {number} has no option “{shortened(choice, 40)}”; its options are {named}."
+            )
+        case refusals.NotVoteOpener(number=number):
+            return f"only the person who opened vote {number} or a chair can close it."
+        case refusals.QuickVoteClosed(number=number):
+            return f"vote {number} is closed already."
+        case refusals.GovernanceVotesNotYet(form=form):
+            return (
+                f"`vote {form}` is for governance votes, which meetbot does not run yet. "
+                "In a running meeting, `vote QUESTION` takes a quick vote."
+            )
         # The archive
         case refusals.NoMeetingHeld(series_title=title, day=day, skipped=skipped, held=held):
             why = "cancelled (skipped) its meeting" if skipped else "held no meeting"
@@ -896,3 +919,50 @@ def commit_message(series: SeriesConfig, day: date, first: bool) -> str:
     """A notes commit's message: the first adds them, each later one updates them."""
     verb = "Add" if first else "Update"
     return f"{verb} meeting notes {day.isoformat()}\n\n{series.title}, from meetbot's record."
+
+
+# -- quick votes (issue 15) ---------------------------------------------------------------
+
+
+def _option_line(vote: QuickVote, with_counts: bool) -> list[str]:
+    return [
+        f"- :{option.emoji_name}: **{option.name}**"
+        + (f": {option.count}" if with_counts else f" (`vote {i}`)")
+        for i, option in enumerate(vote.options, 1)
+    ]
+
+
+def vote_message(vote: QuickVote, opener: str) -> str:
+    """The vote message: the question, one emoji per option; its reactions are ballots."""
+    who = silent_mention(opener, vote.opener_id)
+    lines = [f"**Vote {vote.number}** (opened by {who}): {silenced(vote.question)}", ""]
+    lines += _option_line(vote, with_counts=False)
+    lines += [
+        "",
+        "React with an option's emoji (or say `vote OPTION`, by name or number): your latest "
+        "choice counts, and removing it withdraws your ballot. `vote close` (its opener or a "
+        "chair) posts the tally; `end` closes it too.",
+    ]
+    return "\n".join(lines)
+
+
+def vote_posted(vote: QuickVote, topic: str) -> str:
+    """The reply to `vote QUESTION` said outside the meeting's topic."""
+    return f"Vote {vote.number} is posted in the meeting's topic, {_code(topic)}."
+
+
+def ballot_cast(number: int, option: str | None, changed: bool) -> str:
+    """The reply to `vote OPTION`."""
+    if not changed:
+        return f"Your ballot in vote {number} was already **{option}**."
+    return f"Your ballot in vote {number} is now **{option}**."
+
+
+def vote_tally(vote: QuickVote) -> str:
+    """The tally `vote close` (or `end`) posts; the result line is the recorded decision."""
+    ballots = count(vote.ballots, "ballot", "ballots")
+    lines = [f"**Vote {vote.number} closed** ({ballots}): {silenced(vote.question)}", ""]
+    lines += _option_line(vote, with_counts=True)
+    where = f" under item {vote.item_number}" if vote.item_number else ""
+    lines += ["", f"Recorded as a decision{where}: {silenced(vote.result)}"]
+    return "\n".join(lines)

@@ -37,6 +37,17 @@ _UNICODE: dict[str, tuple[str, tuple[str, ...]]] = {
     "1f680": ("rocket", ()),
     "1f4dd": ("memo", ("note",)),
     "1f44c": ("ok", ("got_it",)),
+    "1f937": ("shrug", ()),
+    # Keycaps, as Zulip names them (a quick vote's options 1-9).
+    "0031-20e3": ("one", ()),
+    "0032-20e3": ("two", ()),
+    "0033-20e3": ("three", ()),
+    "0034-20e3": ("four", ()),
+    "0035-20e3": ("five", ()),
+    "0036-20e3": ("six", ()),
+    "0037-20e3": ("seven", ()),
+    "0038-20e3": ("eight", ()),
+    "0039-20e3": ("nine", ()),
 }
 
 NAME_TO_CODE: dict[str, str] = {

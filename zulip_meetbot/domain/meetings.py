@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, minutes, people
+from zulip_meetbot.domain import agenda, attendance, minutes, people, quick_votes
 
 # Meeting is defined with the other values; `meetings.Meeting` is the name the rooms above use.
 from zulip_meetbot.domain.record import Meeting as Meeting
@@ -492,6 +492,7 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         ),
         deferred=agenda.handed_on(sections),
         handed_on=agenda.handed_on(sections, unticked=series.carry_over == "unticked"),
+        votes=quick_votes.votes_of(session, meeting.id),
     )
 
 

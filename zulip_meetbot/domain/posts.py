@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
-from zulip_meetbot.domain import meetings
+from zulip_meetbot.domain import meetings, quick_votes
 from zulip_meetbot.domain.reminders import Action
 from zulip_meetbot.models import OwedPostRow, SentActionRow
 
@@ -23,6 +23,7 @@ SUMMARY = "summary"
 REMINDER = "reminder"
 NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
 PUBLICATION = "publication"  # the published notes' link, or the chairs told of a problem
+VOTE = "vote"  # a quick vote's message (key "vote|ID"), whose reactions are ballots, or its tally
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class OwedPost:
     def message(self) -> dict[str, Any]:
         """The POST /messages request that makes it."""
         return {"type": "stream", "to": self.stream, "topic": self.topic, "content": self.content}
+
+
+# The key of a quick vote's message, and of its tally: the vote's id follows.
+VOTE_MESSAGE = "vote|"
+VOTE_TALLY = "vote-tally|"
 
 
 def default_key(kind: str, meeting_id: int) -> str:
@@ -75,6 +81,8 @@ def delivered(session: Session, key: str, posted_id: int) -> None:
     row.posted_id = posted_id
     if row.kind == ATTENDANCE:
         meetings.set_attendance_message(session, row.meeting_id, posted_id)
+    if row.kind == VOTE and row.key.startswith(VOTE_MESSAGE):
+        quick_votes.set_message(session, int(row.key.removeprefix(VOTE_MESSAGE)), posted_id)
     action = store.sent_action(session, key)
     if action is not None:
         action.outcome, action.message_id = "posted", posted_id

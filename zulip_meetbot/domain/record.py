@@ -129,6 +129,40 @@ class ActionItem:
 
 
 @dataclass(frozen=True)
+class VoteOption:
+    """One option of a quick vote: its name, the emoji that casts it, its ballots so far."""
+
+    name: str
+    emoji_name: str  # Zulip's name for it, as in `:+1:`
+    emoji_code: str  # Zulip's code for it (a reaction's ``emoji_code``)
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class QuickVote:
+    """``vote QUESTION`` in a meeting: its options with their counts, open or closed."""
+
+    id: int
+    number: int  # 1, 2… within its meeting
+    question: str
+    options: tuple[VoteOption, ...]
+    opener_id: int
+    message_id: int | None  # the vote message, once Zulip has it
+    closed: bool
+    item_number: str | None = None  # the item current when it was opened
+
+    @property
+    def ballots(self) -> int:
+        return sum(option.count for option in self.options)
+
+    @property
+    def result(self) -> str:
+        """The line the notes' decisions record: "Vote: QUESTION — yes 5, no 1, abstain 2"."""
+        counts = ", ".join(f"{option.name} {option.count}" for option in self.options)
+        return f"Vote: {self.question} — {counts}"
+
+
+@dataclass(frozen=True)
 class AgendaItem:
     """An agenda item with its stable number (``"1"``, ``"1.2"``) and its sub-items."""
 
@@ -181,3 +215,6 @@ class MeetingRecord:
     # and, with `carry_over = unticked`, every unticked item, each with the sub-items it takes
     # along (agenda.handed_on decides; carry_over copies exactly these).
     handed_on: tuple[AgendaItem, ...] = ()
+    # The meeting's quick votes (`vote QUESTION`), in the order they were opened; a closed
+    # one's result is among the decisions too.
+    votes: tuple[QuickVote, ...] = ()

@@ -305,7 +305,12 @@ class ShellSession:
         to = "to" if op == "add" else "from"
         said = f"{self.me.full_name} {done} {emoji_shown(name)} {to} "
         self.say(said + self._described(message_id, title))
-        if op == "add" and title is None and self.handler.open_attendance_message_ids():
+        if (
+            op == "add"
+            and title is None
+            and self.handler.open_attendance_message_ids()
+            and message_id not in self.handler.open_vote_message_ids()  # a ballot, meant
+        ):
             # `/react last` may hit a reply posted after the attendance message.
             self.say("(not the attendance message: /react attendance marks you present)")
         self._print_posts()

@@ -120,6 +120,10 @@ class ZulipBotHandler:
         to its published notes)."""
         return self._client.update_message(message)
 
+    def add_reaction(self, reaction: dict[str, Any]) -> dict[str, Any]:
+        """POST /messages/{id}/reactions: the bot's own reaction (a quick vote's options)."""
+        return self._client.add_reaction(reaction)
+
     def upload_file(self, file: Any) -> dict[str, Any]:
         """POST /user_uploads: attach a file (the notes) to a later message."""
         return self._client.upload_file(file)
@@ -386,7 +390,10 @@ class Runtime:
                 return  # the rest is read back at the next start
             flags = message.get("flags", [])
             self._dispatch_safely({"type": "message", "message": message, "flags": flags})
-        for message_id in self.handler.open_attendance_message_ids():
+        # A quick vote's message is read back the same way: its reactions are ballots.
+        open_ids = self.handler.open_attendance_message_ids()
+        open_ids += self.handler.open_vote_message_ids()
+        for message_id in open_ids:
             try:
                 self._reconcile_attendance(message_id)
             except Exception:  # attendance is worth a log line, not a stalled bot
