@@ -501,13 +501,13 @@ def test_missing_api_section(tmp_path: Path) -> None:
 
 def test_unknown_section_name(tmp_path: Path) -> None:
     assert problems_with(tmp_path, "serie:x", title="x") == (
-        "[serie:x]: unknown section (expected [api], [meetbot] or [series:SLUG])",
+        "[serie:x]: unknown section (expected [api], [meetbot], [series:SLUG], [roster:NAME] or [policies])",
     )
 
 
 def test_default_section_is_an_unknown_section_not_a_fallback(tmp_path: Path) -> None:
     assert problems_with(tmp_path, "DEFAULT", timezone="UTC") == (
-        "[DEFAULT]: unknown section (expected [api], [meetbot] or [series:SLUG])",
+        "[DEFAULT]: unknown section (expected [api], [meetbot], [series:SLUG], [roster:NAME] or [policies])",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import configparser
+import csv
 import difflib
 import functools
 import itertools
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
 
+from zulip_meetbot.domain.voting import POLICIES, Policy, policies_from_botrc
 from zulip_meetbot.markup import stream_name as stream_name
 from zulip_meetbot.timeutil import parse_date as parse_date
 from zulip_meetbot.timeutil import wall_time as _parse_start
@@ -36,6 +38,7 @@ __all__ = [
     "Key",
     "Problem",
     "Publishing",
+    "Roster",
     "SeriesConfig",
     "Settings",
     "absolute_path",
@@ -50,6 +53,7 @@ __all__ = [
     "parse_duration",
     "parse_settings",
     "pull_request_repository",
+    "read_members_csv",
     "relative_repository_path",
     "schedule_rule",
     "stream_name",
@@ -69,6 +73,8 @@ CARRY_OVER_MODES = ("deferred", "unticked")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # Zulip refuses longer stream names and cuts longer topics, which would break topic matching.
 MAX_NAME_LENGTH = 60
+# Zulip's longest user group name (UserGroup.MAX_NAME_LENGTH).
+ZULIP_GROUP_NAME_LENGTH = 100
 
 _DURATION_UNITS: Mapping[str, timedelta] = {
     **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), timedelta(seconds=1)),
@@ -231,6 +237,21 @@ class Publishing:
 
 
 @dataclass(frozen=True)
+class Roster:
+    """One ``[roster:NAME]`` section: who votes in governance votes.
+
+    Exactly one source is set: ``members`` (user ids as int, emails as written), read from the
+    botrc or from ``members_csv`` (then both are set: the file's rows, read at load), or
+    ``zulip_group`` (a Zulip user group's name, read from the server when needed; no members).
+    """
+
+    name: str
+    members: tuple[str | int, ...]
+    members_csv: Path | None = None
+    zulip_group: str | None = None
+
+
+@dataclass(frozen=True)
 class SeriesConfig:
     """One ``[series:SLUG]`` section: a recurring (or one-off) meeting."""
 
@@ -259,6 +280,8 @@ class SeriesConfig:
     attendance_grace: timedelta = field(default_factory=lambda: ATTENDANCE_GRACE.default_value)
     # Where the notes are published; None: they are not (publish = no).
     publishing: Publishing | None = None
+    # The [roster:NAME] that votes in governance votes in this series' stream; None: none.
+    votes: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -298,6 +321,14 @@ class Settings:
     max_item_length: int
     max_items_per_meeting: int
     commands_per_minute: int
+    # [roster:NAME] sections, in the botrc's order.
+    rosters: tuple[Roster, ...] = ()
+    # The voting policies: the shipped ones with the botrc's [policies] lines applied.
+    policies: Mapping[str, Policy] = field(default_factory=lambda: POLICIES)
+
+    def roster_by_name(self, name: str) -> Roster | None:
+        """The roster called ``name``, or None."""
+        return next((r for r in self.rosters if r.name == name), None)
 
     @property
     def clones_folder(self) -> Path:
@@ -566,9 +597,22 @@ def parse_settings(text: str, path: Path) -> Settings:
     per_minute = reader.value("meetbot", COMMANDS_PER_MINUTE, 0)
     catch_up = reader.value("meetbot", CATCH_UP, timedelta())
     secret = parser.get("api", "key", fallback="").strip()
+    rosters = [
+        roster
+        for name in parser.sections()
+        if name.startswith("roster:") and (roster := _read_roster(reader, name, base)) is not None
+    ]
+    roster_names = tuple(
+        name.removeprefix("roster:") for name in parser.sections() if name.startswith("roster:")
+    )
+    policies = _read_policies(reader)
     series: list[SeriesConfig] = []
     for name in parser.sections():
-        one = _read_series(reader, name, botrc, secret) if name.startswith("series:") else None
+        one = (
+            _read_series(reader, name, botrc, secret, roster_names)
+            if name.startswith("series:")
+            else None
+        )
         if one is not None:
             series.append(one)
     if not any(name.startswith("series:") for name in parser.sections()):
@@ -594,6 +638,8 @@ def parse_settings(text: str, path: Path) -> Settings:
         max_item_length=max_item_length,
         max_items_per_meeting=max_items,
         commands_per_minute=per_minute,
+        rosters=tuple(rosters),
+        policies=policies,
     )
 
 
@@ -698,8 +744,15 @@ def _read_meetbot(
     return database, notes_dir, zones, chairs, grace
 
 
-def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> SeriesConfig | None:
-    """One series; ``key`` is the bot's API key, which no template file may hold."""
+def _read_series(
+    reader: _Reader,
+    section: str,
+    botrc: Path,
+    key: str = "",
+    rosters: Sequence[str] = (),
+) -> SeriesConfig | None:
+    """One series; ``key`` is the bot's API key, which no template file may hold; ``rosters``
+    the names of the botrc's ``[roster:NAME]`` sections, which ``votes`` may name."""
     base = botrc.parent
     slug = section.removeprefix("series:")
     if not SLUG_RE.fullmatch(slug):
@@ -762,6 +815,7 @@ def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> S
     carry_over = value(CARRY_OVER, "")
     days = _sample_days(start, rule)
     publishing = _read_publishing(reader, section, base, notes_path, days)
+    votes = value_then(VOTES, functools.partial(_check_roster_name, rosters=rosters), None)
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
     if len(reader.problems) > problems_before or start is None or timezone is None:
@@ -789,6 +843,7 @@ def _read_series(reader: _Reader, section: str, botrc: Path, key: str = "") -> S
         auto_end=auto_end,
         attendance_grace=attendance_grace,
         publishing=publishing,
+        votes=votes,
     )
 
 
@@ -906,6 +961,171 @@ def _check_pull_request(
             "another: keep the default %Y-%m-%d-meeting-notes, or set publish_pull_request = no "
             "to commit to it directly",
         )
+
+
+def _read_roster(reader: _Reader, section: str, base: Path) -> Roster | None:
+    """One ``[roster:NAME]``: exactly one of members, members_csv, zulip_group; None when wrong."""
+    name = section.removeprefix("roster:")
+    if not SLUG_RE.fullmatch(name):
+        reader.problems.append(
+            Problem(
+                section,
+                None,
+                f"the roster name {name!r} must match [a-z0-9][a-z0-9_-]* "
+                "(lower-case letters, digits, '-' and '_')",
+            )
+        )
+        return None
+    given = [key for key in ROSTER_SOURCES if reader.parser.has_option(section, key.name)]
+    if len(given) != 1:
+        said = " and ".join(key.name for key in given) if given else "none"
+        reader.problems.append(
+            Problem(
+                section,
+                None,
+                "needs exactly one of members, members_csv or zulip_group to say who votes, "
+                f"got {said}",
+            )
+        )
+        return None
+    (source,) = given
+    problems_before = len(reader.problems)
+    members: tuple[str | int, ...] = ()
+    members_csv: Path | None = None
+    group: str | None = None
+    if source is ROSTER_MEMBERS:
+        members = reader.value(section, ROSTER_MEMBERS, ())
+    elif source is ROSTER_MEMBERS_CSV:
+        members_csv = reader.value_then(
+            section, ROSTER_MEMBERS_CSV, functools.partial(_resolve, base), None
+        )
+        if members_csv is not None:
+            members = reader.check(
+                section, ROSTER_MEMBERS_CSV.name, str(members_csv), read_members_csv, ()
+            )
+    else:
+        group = reader.value(section, ROSTER_ZULIP_GROUP, None)
+    if len(reader.problems) > problems_before:
+        return None
+    return Roster(name=name, members=members, members_csv=members_csv, zulip_group=group)
+
+
+def _read_policies(reader: _Reader) -> Mapping[str, Policy]:
+    """The shipped policies with each ``[policies]`` line applied; a bad line is a problem."""
+    policies = POLICIES
+    if not reader.parser.has_section("policies"):
+        return policies
+    for name in reader.parser.options("policies"):
+        text = reader.parser.get("policies", name).strip()
+        add = functools.partial(_add_policy, name=name, base=policies)
+        policies = reader.check("policies", name, text, add, policies)
+    return policies
+
+
+def _add_policy(text: str, name: str, base: Mapping[str, Policy]) -> Mapping[str, Policy]:
+    return policies_from_botrc({name: text}, base)
+
+
+def _check_roster_name(text: str, rosters: Sequence[str]) -> str | None:
+    if not text:
+        return None
+    if text not in rosters:
+        known = ", ".join(rosters) if rosters else "none"
+        raise ValueError(f"there is no [roster:{text}] section to say who votes (rosters: {known})")
+    return text
+
+
+def _parse_members(text: str) -> tuple[str | int, ...]:
+    items = [item for item in _split_list(text) if item]
+    if not items:
+        raise ValueError("empty: list the voters' Zulip user ids or emails")
+    seen: set[str] = set()
+
+    def member(item: str) -> str | int:
+        if item.casefold() in seen:
+            raise ValueError(f"{item!r} is listed twice")
+        seen.add(item.casefold())
+        if item.isdigit():
+            return int(item)
+        if "@" not in item:
+            raise ValueError(f"{item!r} is neither an email nor a numeric user id")
+        return item
+
+    return tuple(_each(items, member))
+
+
+def read_members_csv(path: str | Path) -> tuple[str | int, ...]:
+    """The voters a roster CSV file lists (conda's steering.csv: a header holding ``email``,
+    one row a member): each row's ``zulip_user_id`` when the file has that column and the row
+    fills it, else its email; a ValueError naming every bad line."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {file}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{file} is not UTF-8 text ({err.reason})") from None
+    except OSError as err:
+        raise ValueError(f"cannot read {file}: {err.strerror}") from None
+    rows = csv.reader(text.splitlines())
+    header = next(rows, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise ValueError(f"{file} is empty: expected a header line naming an email column")
+    columns = [cell.strip().casefold() for cell in header]
+    if "email" not in columns and "zulip_user_id" not in columns:
+        raise ValueError(
+            f"{file} has no email column (its header: {', '.join(header)}); members are "
+            "matched to Zulip users by email, or by a zulip_user_id column"
+        )
+    email_at = columns.index("email") if "email" in columns else None
+    id_at = columns.index("zulip_user_id") if "zulip_user_id" in columns else None
+    members: list[str | int] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        line = rows.line_num
+        if not row:
+            continue  # a blank line between rows
+        if len(row) != len(columns):
+            problems.append(
+                f"{file.name} line {line}: {len(row)} fields, but the header has {len(columns)}"
+            )
+            continue
+        if not any(cell.strip() for cell in row):
+            problems.append(f"{file.name} line {line}: an empty row")
+            continue
+        user_id = row[id_at].strip() if id_at is not None else ""
+        email = row[email_at].strip() if email_at is not None else ""
+        if user_id and not user_id.isdigit():
+            problems.append(f"{file.name} line {line}: zulip_user_id {user_id!r} is not a number")
+            continue
+        if not user_id and "@" not in email:
+            wanted = "an email" if id_at is None else "an email or a zulip_user_id"
+            problems.append(f"{file.name} line {line}: {wanted} is needed, got {email!r}")
+            continue
+        who = user_id or email.casefold()
+        if who in seen:
+            problems.append(
+                f"{file.name} line {line}: {user_id or email} is on line {seen[who]} already"
+            )
+            continue
+        seen[who] = line
+        members.append(int(user_id) if user_id else email)
+    if problems:
+        raise _EachBad(problems)
+    if not members:
+        raise ValueError(f"{file} lists nobody: a roster needs at least one member")
+    return tuple(members)
+
+
+def _check_group_name(text: str) -> str:
+    if not text:
+        raise ValueError("empty: name the Zulip user group whose members vote")
+    if len(text) > ZULIP_GROUP_NAME_LENGTH:
+        raise ValueError(
+            f"{text!r} is longer than Zulip's {ZULIP_GROUP_NAME_LENGTH} characters for a group"
+        )
+    return text
 
 
 # --- checking values ------------------------------------------------------------------------
@@ -1297,17 +1517,32 @@ def _optional_author(text: str) -> tuple[str, str] | None:
 # --- whole-file checks ----------------------------------------------------------------------
 
 
+def _section_kind(section: str) -> str:
+    """The table's name for ``section``'s kind: ``series:SLUG``, ``roster:NAME`` or itself."""
+    if section.startswith("series:"):
+        return "series:SLUG"
+    if section.startswith("roster:"):
+        return "roster:NAME"
+    return section
+
+
 def _known_keys(section: str) -> tuple[str, ...] | None:
-    kind = "series:SLUG" if section.startswith("series:") else section
-    return _NAMES_BY_SECTION.get(kind)
+    return _NAMES_BY_SECTION.get(_section_kind(section))
 
 
 def _unknown_keys(section: str, keys: Iterable[str]) -> list[Problem]:
     known = _known_keys(section)
     if known is None:
         return [
-            Problem(section, None, "unknown section (expected [api], [meetbot] or [series:SLUG])")
+            Problem(
+                section,
+                None,
+                "unknown section (expected [api], [meetbot], [series:SLUG], [roster:NAME] or "
+                "[policies])",
+            )
         ]
+    if section == "policies":
+        return []  # each key names a policy: any name is one (parse_policy checks it)
     return [
         Problem(section, key, f"unknown key{_key_hint(key, known)}")
         for key in keys
@@ -1743,6 +1978,51 @@ PUBLISH_DETAILS: tuple[Key[Any], ...] = (
 )
 # The keys that only pull requests use.
 PULL_REQUEST_DETAILS: tuple[Key[Any], ...] = (GITHUB_API, GITHUB_TOKEN_FILE)
+VOTES = Key(
+    "series:SLUG",
+    "votes",
+    str,
+    "",
+    "the `[roster:NAME]` whose members vote in governance votes in this series' stream",
+)
+ROSTER_MEMBERS = Key(
+    "roster:NAME",
+    "members",
+    _parse_members,
+    "",
+    "the voters: Zulip user ids or emails, separated by commas or line breaks (exactly one of "
+    "`members`, `members_csv`, `zulip_group`)",
+    multiline=True,
+)
+ROSTER_MEMBERS_CSV = Key(
+    "roster:NAME",
+    "members_csv",
+    str,
+    "",
+    "a CSV file of the voters (relative to the botrc's folder), such as conda's "
+    "`steering.csv`: a header with an `email` column (or `zulip_user_id`), one row a member; "
+    "read when the botrc is",
+)
+ROSTER_ZULIP_GROUP = Key(
+    "roster:NAME",
+    "zulip_group",
+    _check_group_name,
+    "",
+    "a Zulip user group whose members are the voters",
+)
+# The keys that say who is on a roster: a roster sets exactly one.
+ROSTER_SOURCES: tuple[Key[Any], ...] = (ROSTER_MEMBERS, ROSTER_MEMBERS_CSV, ROSTER_ZULIP_GROUP)
+# [policies] has one key per policy; the table shows them as one row, NAME.
+POLICY = Key(
+    "policies",
+    "NAME",
+    str,
+    "",
+    "the voting policy NAME, defined whole (it replaces a shipped one of that name): "
+    "`SHARE participation, more than (or at least) SHARE yes, minimum DURATION, one meeting "
+    "cycle, sensitive`; see [Rosters and voting policies](#rosters-and-voting-policies)",
+    shown="the shipped policy NAME, if any",
+)
 
 KEYS: tuple[Key[Any], ...] = (
     EMAIL,
@@ -1785,6 +2065,9 @@ KEYS: tuple[Key[Any], ...] = (
     CARRY_OVER,
     PUBLISH,
     *PUBLISH_DETAILS,
+    VOTES,
+    *ROSTER_SOURCES,
+    POLICY,
 )
 _NAMES_BY_SECTION: Mapping[str, tuple[str, ...]] = {
     section: tuple(key.name for key in KEYS if key.section == section)
@@ -1793,11 +2076,13 @@ _NAMES_BY_SECTION: Mapping[str, tuple[str, ...]] = {
 API_KEYS = _NAMES_BY_SECTION["api"]
 MEETBOT_KEYS = _NAMES_BY_SECTION["meetbot"]
 SERIES_KEYS = _NAMES_BY_SECTION["series:SLUG"]
+ROSTER_KEYS = _NAMES_BY_SECTION["roster:NAME"]
 
 
 def key_named(section: str, name: str) -> Key[Any]:
-    """The key ``name`` of ``section`` (``api``, ``meetbot``, ``series:SLUG`` or a series)."""
-    kind = "series:SLUG" if section.startswith("series:") else section
+    """The key ``name`` of ``section`` (``api``, ``meetbot``, ``series:SLUG``, a series,
+    ``roster:NAME`` or a roster)."""
+    kind = _section_kind(section)
     return next(key for key in KEYS if key.section == kind and key.name == name)
 
 
