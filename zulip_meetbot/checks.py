@@ -27,12 +27,14 @@ from zulip_meetbot.config import (
     ConfigError,
     Key,
     Problem,
+    Roster,
     SeriesConfig,
     Settings,
     github_owner_name,
     load_settings,
     schedule_rule,
 )
+from zulip_meetbot.domain.voting import MINIMUM_QUORUM
 from zulip_meetbot.notes import TemplateProblem, check_template
 from zulip_meetbot.publish.git import GitProblem, default_branch, remote_branches, shown
 from zulip_meetbot.publish.github import (
@@ -316,6 +318,7 @@ def offline_report(
             *path_findings(settings),
             *database_findings(settings),
             *publishing_findings(settings, environ, now),
+            *roster_findings(settings),
             *findings,
         ]
     return Report(settings, tuple(findings))
@@ -327,6 +330,26 @@ def _summary(settings: Settings) -> str:
         f"{settings.path.name} reads well: {len(settings.series)} series ({slugs}); database "
         f"{settings.database}, notes in {settings.notes_dir}"
     )
+
+
+def roster_findings(settings: Settings) -> list[Finding]:
+    """Each roster's size and where its members come from (problems are the botrc's)."""
+    return [Finding(OK, _roster_summary(roster)) for roster in settings.rosters]
+
+
+def _roster_summary(roster: Roster) -> str:
+    where = f"[roster:{roster.name}]"
+    if roster.zulip_group is not None:
+        return f"{where} zulip_group: its members are the Zulip group {roster.zulip_group!r}"
+    source = f"listed in {roster.members_csv}" if roster.members_csv else "listed in the botrc"
+    size = count(len(roster.members), "member", "members")
+    # conda's rules: a roster under the minimum quorum needs every member's ballot.
+    whole = (
+        f"; quorum is the whole roster (fewer than {MINIMUM_QUORUM})"
+        if len(roster.members) < MINIMUM_QUORUM
+        else ""
+    )
+    return f"{where}: {size}, {source}{whole}"
 
 
 def path_findings(settings: Settings) -> list[Finding]:
@@ -681,6 +704,7 @@ def online_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
     findings += stream_findings(settings, client, int(profile.get("role") or 400))
     findings += chair_findings(settings, client)
     findings += profile_field_findings(settings, client)
+    findings += roster_online_findings(settings, client)
     return findings
 
 
@@ -766,6 +790,49 @@ def chair_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
                 )
             )
     return findings
+
+
+def roster_online_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
+    """Roster members the server does not know (warnings: a vote would not count their
+    ballots). A ``zulip_group`` is not asked about yet (the test server lacks /user_groups)."""
+    listed = [r for r in settings.rosters if r.members]
+    findings: list[Finding] = []
+    if listed:
+        response = client.get_members()
+        if response.get("result") != "success":
+            findings.append(
+                Finding(
+                    WARNING, f"could not list users to check the rosters: {response.get('msg')}"
+                )
+            )
+        else:
+            users = response.get("members", [])
+            ids = {int(user["user_id"]) for user in users}
+            emails = {
+                str(user.get(key) or "").casefold()
+                for user in users
+                for key in ("email", "delivery_email")
+            }
+            findings += [_roster_members_finding(r, ids, emails) for r in listed]
+    return findings
+
+
+def _roster_members_finding(roster: Roster, ids: set[int], emails: set[str]) -> Finding:
+    key = "members_csv" if roster.members_csv is not None else "members"
+    where = f"[roster:{roster.name}] {key}"
+    unknown = [
+        str(member)
+        for member in roster.members
+        if (member not in ids if isinstance(member, int) else member.casefold() not in emails)
+    ]
+    if not unknown:
+        return Finding(OK, f"{where}: all {len(roster.members)} members are users of the server")
+    return Finding(
+        WARNING,
+        f"{where}: the server knows no user {', '.join(unknown)}, so their ballots would not "
+        "count; the organization may hide emails from bots: list them by user id (Profile > "
+        "User ID), or add a zulip_user_id column",
+    )
 
 
 def profile_field_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
