@@ -1023,7 +1023,11 @@ def _read_policies(reader: _Reader) -> Mapping[str, Policy]:
 
 
 def _add_policy(text: str, name: str, base: Mapping[str, Policy]) -> Mapping[str, Policy]:
-    return policies_from_botrc({name: text}, base)
+    try:
+        return policies_from_botrc({name: text}, base)
+    except ValueError as err:
+        # The Problem names the section and key already: say them once.
+        raise ValueError(str(err).removeprefix(f"[policies] {name} = ")) from None
 
 
 def _check_roster_name(text: str, rosters: Sequence[str]) -> str | None:
