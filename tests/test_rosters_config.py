@@ -189,6 +189,11 @@ def test_a_malformed_csv_file_is_a_problem_naming_each_line(
     assert [p.message for p in problems] == [m.format(file=path) for m in messages]
 
 
+def test_an_empty_members_csv_is_a_problem_of_that_key(tmp_path: Path) -> None:
+    (problem,) = found_problems(with_sections(roster_a={"members_csv": ""}), tmp_path)
+    assert str(problem) == "[roster:a] members_csv: empty: name the CSV file of the voters"
+
+
 def test_a_zulip_group_name_longer_than_zulip_allows_is_a_problem(tmp_path: Path) -> None:
     (problem,) = found_problems(with_sections(roster_a={"zulip_group": "g" * 101}), tmp_path)
     assert (problem.section, problem.key) == ("roster:a", "zulip_group")

@@ -997,7 +997,7 @@ def _read_roster(reader: _Reader, section: str, base: Path) -> Roster | None:
         members = reader.value(section, ROSTER_MEMBERS, ())
     elif source is ROSTER_MEMBERS_CSV:
         members_csv = reader.value_then(
-            section, ROSTER_MEMBERS_CSV, functools.partial(_resolve, base), None
+            section, ROSTER_MEMBERS_CSV, functools.partial(_roster_file, base=base), None
         )
         if members_csv is not None:
             members = reader.check(
@@ -1028,6 +1028,12 @@ def _add_policy(text: str, name: str, base: Mapping[str, Policy]) -> Mapping[str
     except ValueError as err:
         # The Problem names the section and key already: say them once.
         raise ValueError(str(err).removeprefix(f"[policies] {name} = ")) from None
+
+
+def _roster_file(text: str, base: Path) -> Path:
+    if not text:
+        raise ValueError("empty: name the CSV file of the voters")
+    return _resolve(base, text)
 
 
 def _check_roster_name(text: str, rosters: Sequence[str]) -> str | None:
