@@ -21,7 +21,6 @@ from typing import Any, Protocol
 
 from zulip_meetbot.config import (
     AFFILIATION_FIELDS,
-    DEFAULT_GITHUB_API,
     GITHUB_FIELDS,
     TEMPLATE,
     ConfigError,
@@ -30,7 +29,6 @@ from zulip_meetbot.config import (
     Roster,
     SeriesConfig,
     Settings,
-    github_owner_name,
     load_settings,
     schedule_rule,
 )
@@ -41,7 +39,7 @@ from zulip_meetbot.publish.github import (
     TOKEN_ENV,
     GitHub,
     GitHubProblem,
-    Repository,
+    github_repository,
     read_token,
 )
 from zulip_meetbot.timeutil import (
@@ -657,11 +655,9 @@ def github_findings(
         token = read_token(publishing.token_file, environ)
     except GitHubProblem:
         return []  # token_findings says why
-    enterprise = publishing.github_api != DEFAULT_GITHUB_API
-    named = github_owner_name(publishing.repo, any_host=enterprise)
-    if token is None or named is None:
+    repository = github_repository(publishing.repo, api=publishing.github_api)
+    if token is None or repository is None:
         return []  # token_findings says why; config refuses a repository GitHub cannot name
-    repository = Repository(*named)
     problems = GitHub(publishing.github_api, token, timeout).access_problems(repository)
     if problems:
         return [

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from zulip_meetbot.config import MAX_ITEM_LENGTH, parse_duration
-from zulip_meetbot.timeutil import parse_reschedule_time
+from zulip_meetbot.config import MAX_ITEM_LENGTH
+from zulip_meetbot.timeutil import parse_duration, parse_reschedule_time
 
 MAX_TEXT = MAX_ITEM_LENGTH.default_value
 MAX_PROFILE_VALUE = 200

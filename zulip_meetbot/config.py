@@ -27,6 +27,7 @@ from dateutil.rrule import rrule, rrulestr
 from zulip_meetbot.domain.voting import POLICIES, Policy, policies_from_botrc
 from zulip_meetbot.markup import stream_name as stream_name
 from zulip_meetbot.timeutil import parse_date as parse_date
+from zulip_meetbot.timeutil import parse_duration as parse_duration
 from zulip_meetbot.timeutil import wall_time as _parse_start
 
 __all__ = [
@@ -75,16 +76,6 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 MAX_NAME_LENGTH = 60
 # Zulip's longest user group name (UserGroup.MAX_NAME_LENGTH).
 ZULIP_GROUP_NAME_LENGTH = 100
-
-_DURATION_UNITS: Mapping[str, timedelta] = {
-    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), timedelta(seconds=1)),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), timedelta(minutes=1)),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), timedelta(hours=1)),
-    **dict.fromkeys(("d", "day", "days"), timedelta(days=1)),
-    **dict.fromkeys(("w", "week", "weeks"), timedelta(weeks=1)),
-}
-_DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
-_DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
 
 # IANA's geographic areas: other names (US/Eastern, CET, Poland) are old aliases of these.
 _ZONE_AREAS = (
@@ -347,19 +338,6 @@ class Settings:
 
 
 # --- public helpers -------------------------------------------------------------------------
-
-
-def parse_duration(text: str) -> timedelta:
-    """Parse ``90s``, ``10m``, ``1h30m``, ``1d``, ``2w`` or ``1 hour 30 minutes`` to a timedelta."""
-    cleaned = text.strip().lower()
-    parts = list(_DURATION_PART_RE.finditer(cleaned))
-    well_formed = bool(cleaned) and "".join(p.group(0) for p in parts) == cleaned
-    if not well_formed or any(p.group(2) not in _DURATION_UNITS for p in parts):
-        raise ValueError(f"{_DURATION_HINT}, got {text.strip()!r}")
-    total = sum((int(p.group(1)) * _DURATION_UNITS[p.group(2)] for p in parts), timedelta())
-    if total <= timedelta():
-        raise ValueError(f"a duration must be positive, got {text.strip()!r}")
-    return total
 
 
 def schedule_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:

@@ -12,7 +12,7 @@ import functools
 import itertools
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -53,6 +53,17 @@ UTC = timezone.utc
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The words a duration may be written with (`90s`, `10m`, `1 hour 30 minutes`, `2w`).
+_DURATION_WORDS: Mapping[str, timedelta] = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), timedelta(seconds=1)),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), timedelta(minutes=1)),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), timedelta(hours=1)),
+    **dict.fromkeys(("d", "day", "days"), timedelta(days=1)),
+    **dict.fromkeys(("w", "week", "weeks"), timedelta(weeks=1)),
+}
+_DURATION_PART_RE = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
+_DURATION_HINT = "expected a duration like 90s, 10m, 1h30m, 1d or 2w"
+
 _DURATION_UNITS = (
     ("week", timedelta(weeks=1)),
     ("day", timedelta(days=1)),
@@ -162,6 +173,19 @@ def day_text(day: date) -> str:
     """``day`` as ``Wed 12 Feb 2025``."""
     # Fixed English names rather than %a/%b, which follow the process locale.
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``90s``, ``10m``, ``1h30m``, ``1d``, ``2w`` or ``1 hour 30 minutes`` to a timedelta."""
+    cleaned = text.strip().lower()
+    parts = list(_DURATION_PART_RE.finditer(cleaned))
+    well_formed = bool(cleaned) and "".join(p.group(0) for p in parts) == cleaned
+    if not well_formed or any(p.group(2) not in _DURATION_WORDS for p in parts):
+        raise ValueError(f"{_DURATION_HINT}, got {text.strip()!r}")
+    total = sum((int(p.group(1)) * _DURATION_WORDS[p.group(2)] for p in parts), timedelta())
+    if total <= timedelta():
+        raise ValueError(f"a duration must be positive, got {text.strip()!r}")
+    return total
 
 
 def format_duration(delta: timedelta) -> str:

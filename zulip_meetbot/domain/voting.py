@@ -15,6 +15,8 @@ from enum import Enum
 from fractions import Fraction
 from types import MappingProxyType
 
+from zulip_meetbot.timeutil import parse_duration
+
 # conda: "a minimum quorum … of at least 5 members" so no funder can sway a vote alone.
 MINIMUM_QUORUM = 5
 # conda: "The default voting period is 1 week (7 days) … may never be less than one week".
@@ -102,20 +104,6 @@ POLICIES: Mapping[str, Policy] = MappingProxyType(
 
 POLICY_SYNTAX_EXAMPLE = "cep = 60% participation, at least 60% yes, minimum 7d"
 _SHARE = re.compile(r"(?:(\d+(?:\.\d+)?)%|(\d+)/(\d+))")
-_UNITS = {
-    "m": timedelta(minutes=1),
-    "minute": timedelta(minutes=1),
-    "minutes": timedelta(minutes=1),
-    "h": timedelta(hours=1),
-    "hour": timedelta(hours=1),
-    "hours": timedelta(hours=1),
-    "d": timedelta(days=1),
-    "day": timedelta(days=1),
-    "days": timedelta(days=1),
-    "w": timedelta(weeks=1),
-    "week": timedelta(weeks=1),
-    "weeks": timedelta(weeks=1),
-}
 
 
 def _share(token: str) -> Fraction:
@@ -199,7 +187,9 @@ def _parse_policy(name: str, text: str) -> Policy:
             once("minimum")
             amount = take()
             # "24h" is one word; "24 hours" two.
-            unit = take() if amount and amount.isdigit() and peek() in _UNITS else ""
+            following = peek()
+            two_words = bool(amount and amount.isdigit() and following and following.isalpha())
+            unit = take() if two_words else ""
             minimum = _duration(f"{amount or ''}{unit}")
         elif token in ("one", "meeting"):
             phrase = [token] + [take() or "" for _ in range(2 if token == "one" else 1)]
@@ -234,10 +224,10 @@ def _parse_policy(name: str, text: str) -> Policy:
 def _duration(text: str) -> timedelta:
     if not text:
         raise ValueError("'minimum' must be followed by a duration such as 24h or 7d")
-    match = re.fullmatch(r"(\d+)([a-z]+)", text)
-    if match is None or match[2] not in _UNITS:
-        raise ValueError(f"minimum {text!r}: write a duration such as 90m, 24h, 7d or 2w")
-    return int(match[1]) * _UNITS[match[2]]
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise ValueError(f"minimum {text!r}: write a duration such as 90m, 24h, 7d or 2w") from None
 
 
 def _share_text(share: Fraction) -> str:

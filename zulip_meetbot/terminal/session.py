@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
-from zulip_meetbot.config import Settings, check_zone, parse_duration
+from zulip_meetbot.config import Settings, check_zone
 from zulip_meetbot.markup import mention_of, typed_bot_mention
 from zulip_meetbot.terminal.pretend_zulip import (
     BOT_ID,
@@ -37,6 +37,7 @@ from zulip_meetbot.timeutil import (
     NoSuchDate,
     local_date,
     parse_date,
+    parse_duration,
     parse_wall_time,
     zone_time_text,
 )
