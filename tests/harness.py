@@ -51,6 +51,7 @@ class DictDirectory:
     def __init__(self) -> None:
         self.members: dict[int, Member] = {}
         self.outsiders: set[int] = set()  # people the series' (private) stream hides from
+        self.groups: dict[str, frozenset[int]] = {}  # Zulip user groups, by name
 
     def member(self, user_id: int) -> Member | None:
         return self.members.get(user_id)
@@ -61,6 +62,13 @@ class DictDirectory:
     def member_named(self, full_name: str) -> Member | None:
         wanted = full_name.casefold()
         return next((m for m in self.members.values() if m.full_name.casefold() == wanted), None)
+
+    def member_by_email(self, email: str) -> Member | None:
+        wanted = email.casefold()
+        return next((m for m in self.members.values() if m.email.casefold() == wanted), None)
+
+    def group_member_ids(self, group: str) -> frozenset[int] | None:
+        return self.groups.get(group)
 
 
 class Harness:

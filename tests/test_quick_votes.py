@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 
 from zulip_meetbot.commands import (
     CloseVote,
-    GovernanceVote,
+    CancelVote,
+    CastBallot,
+    OpenGovernanceVote,
+    VoteStatus,
     OpenVote,
     UsageError,
     VoteSays,
@@ -63,10 +66,14 @@ def test_vote_parses_a_question_options_a_close_and_keeps_the_governance_forms()
     )
     assert parse_command("vote close") == CloseVote()
     assert parse_command("vote yes") == VoteSays("yes")
-    assert parse_command("vote open standard: adopt CEP 20") == GovernanceVote("open")
-    assert parse_command("vote status 3") == GovernanceVote("status")
-    assert parse_command("vote cancel 3") == GovernanceVote("cancel")
-    assert parse_command("vote yes 3 looks good") == GovernanceVote("yes N")
+    assert parse_command("vote open standard: adopt CEP 20") == OpenGovernanceVote(
+        "standard", "adopt CEP 20"
+    )
+    assert parse_command("vote status 3") == VoteStatus(3)
+    assert parse_command("vote cancel 3") == CancelVote(3)
+    assert parse_command("vote yes 3 looks good") == CastBallot(
+        "yes", 3, "looks good", "yes 3 looks good"
+    )
 
 
 @pytest.mark.parametrize(
@@ -223,10 +230,11 @@ def test_a_ballot_for_an_option_the_vote_lacks_is_refused(bot: Harness) -> None:
     assert "has no option “4”" in refused(bot, chair, "vote 4")
 
 
-def test_governance_forms_are_answered_politely_and_change_nothing(bot: Harness) -> None:
+def test_governance_forms_in_a_series_without_a_roster_change_nothing(bot: Harness) -> None:
     chair = running(bot)
-    for text in ("vote open standard: adopt CEP 20", "vote status", "vote cancel 2"):
-        assert "governance votes, which meetbot does not run yet" in refused(bot, chair, text)
+    assert "has no roster to vote" in refused(bot, chair, "vote open standard: adopt CEP 20")
+    assert "no vote is open" in refused(bot, chair, "vote status")
+    assert "there is no vote 2" in refused(bot, chair, "vote cancel 2")
 
 
 def test_too_long_a_question_or_too_many_options_change_nothing(bot: Harness) -> None:

@@ -183,9 +183,67 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     ),
     (refusals.QuickVoteClosed(3), "vote 3 is closed already."),
     (
-        refusals.GovernanceVotesNotYet("status"),
-        "`vote status` is for governance votes, which meetbot does not run yet. In a running "
-        "meeting, `vote QUESTION` takes a quick vote.",
+        refusals.NoRoster("conda community call"),
+        "**conda community call** has no roster to vote: its botrc section needs `votes = NAME`, "
+        "naming a `[roster:NAME]` section.",
+    ),
+    (
+        refusals.RosterUnreadable("steering", "Zulip does not know ann@example.org"),
+        "the roster **steering** cannot vote now: Zulip does not know ann@example.org. A chair "
+        "can mend the botrc (`meetbot check` says more) and restart meetbot.",
+    ),
+    (
+        refusals.UnknownPolicy("majority", ("standard", "cep")),
+        "there is no voting policy `majority`; the policies are `standard`, `cep`.",
+    ),
+    (
+        refusals.NotOnRoster(None, "steering"),
+        "only members of the roster **steering** or a chair can open a vote.",
+    ),
+    (
+        refusals.NotOnRoster(3, "steering"),
+        "only members of the roster **steering** vote in vote 3; your ballot is not counted.",
+    ),
+    (refusals.SameVoteOpen(3), "vote 3 on that text is already open (`vote status 3`)."),
+    (
+        refusals.VoteDeadlinePassed(date(2026, 12, 1), date(2026, 12, 4)),
+        "2026-12-01 has already ended Anywhere on Earth (it is 2026-12-04 AoE there); give a "
+        "later day.",
+    ),
+    (
+        refusals.VoteDeadlineTooSoon(date(2026, 12, 5), date(2026, 12, 11), "cep"),
+        "a cep vote must stay open longer than until 2026-12-05 AoE: the earliest day allowed "
+        "is 2026-12-11.",
+    ),
+    (
+        refusals.SensitiveNeedsLink("sensitive"),
+        "a sensitive vote is held on another platform: give its address, "
+        "`vote open sensitive: TEXT link https://…`.",
+    ),
+    (
+        refusals.LinkOnlyForSensitive("cep"),
+        "meetbot collects the ballots of a cep vote itself: leave out the link.",
+    ),
+    (refusals.NoSuchGovernanceVote(9), "there is no vote 9."),
+    (
+        refusals.GovernanceVoteClosed(3, "passed"),
+        "vote 3 is closed (passed); ballots are no longer taken.",
+    ),
+    (
+        refusals.NoGovernanceVoteOpen("conda community call"),
+        "no vote is open in **conda community call**. `vote open POLICY: TEXT` opens one.",
+    ),
+    (
+        refusals.SeveralGovernanceVotesOpen((2, 3)),
+        "votes 2, 3 are open: say which, e.g. `vote yes 2` or `vote status 2`.",
+    ),
+    (
+        refusals.SensitiveVoteElsewhere(4, "https://vote.heliosvoting.org/x"),
+        "vote 4 is held on another platform: vote there, https://vote.heliosvoting.org/x",
+    ),
+    (
+        refusals.NotVoteCanceller(3),
+        "only the person who opened vote 3 or a chair can cancel it.",
     ),
 ]
 

@@ -30,6 +30,10 @@ class Directory(Protocol):
 
     def may_read_stream(self, stream: str, user_id: int) -> bool: ...
 
+    def member_by_email(self, email: str) -> Member | None: ...
+
+    def group_member_ids(self, group: str) -> frozenset[int] | None: ...
+
 
 class NoDirectory:
     """Knows nobody: chairs come from the botrc only."""
@@ -42,6 +46,12 @@ class NoDirectory:
 
     def may_read_stream(self, stream: str, user_id: int) -> bool:
         return True
+
+    def member_by_email(self, email: str) -> Member | None:
+        return None
+
+    def group_member_ids(self, group: str) -> frozenset[int] | None:
+        return None
 
 
 @dataclass
@@ -64,6 +74,9 @@ class App:
     # Whether an owed post (by its ledger key) is another part's to deliver, not the runtime's:
     # the publisher's worker makes a summary's line an edit of the summary.
     delivered_elsewhere: Callable[[str], bool] | None = None
+    # Called after a governance vote closed with a verdict (not cancelled), with its number:
+    # its results file is written and, when the series publishes, published.
+    on_vote_closed: Callable[[SeriesConfig, int], None] | None = None
     # Stopped by close(), before the store is closed (the publisher's worker).
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -88,6 +101,16 @@ class App:
             log.exception(
                 "%s: could not ask for meeting %d's notes to be published", series.slug, meeting_id
             )
+
+    def vote_closed(self, series: SeriesConfig, number: int) -> None:
+        """Governance vote ``number`` of ``series`` closed: whoever records results is told.
+        Never fails the ballot or the scheduled close that closed it."""
+        if self.on_vote_closed is None:
+            return
+        try:
+            self.on_vote_closed(series, number)
+        except Exception:  # the verdict is recorded and posted: the file can be made again
+            log.exception("%s: could not record the results of vote %d", series.slug, number)
 
 
 def make_app(

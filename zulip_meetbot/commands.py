@@ -203,11 +203,38 @@ class CloseVote:
 
 
 @dataclass(frozen=True)
-class GovernanceVote:
-    """A governance vote's form (``vote open POLICY: TEXT``, ``vote status``, ``vote cancel``,
-    ``vote yes N``): not run yet, answered politely."""
+class OpenGovernanceVote:
+    """``vote open POLICY: TEXT [until YYYY-MM-DD] [link URL]``: a roster's vote, by a policy."""
 
-    form: str
+    policy: str
+    text: str
+    until: date | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """``vote yes|no|abstain [N] [COMMENT]`` with a number or a comment: a governance ballot
+    (``vote yes`` alone is ``VoteSays``: a quick vote's option, if one is open)."""
+
+    choice: str
+    number: int | None
+    comment: str | None
+    said: str = ""  # all that followed `vote`: a quick vote's question, if no vote takes it
+
+
+@dataclass(frozen=True)
+class VoteStatus:
+    """``vote status [N]``: a governance vote's tally so far and who has not voted."""
+
+    number: int | None
+
+
+@dataclass(frozen=True)
+class CancelVote:
+    """``vote cancel [N]``: its opener or a chair cancels a governance vote."""
+
+    number: int | None
 
 
 Command = (
@@ -240,7 +267,10 @@ Command = (
     | OpenVote
     | VoteSays
     | CloseVote
-    | GovernanceVote
+    | OpenGovernanceVote
+    | CastBallot
+    | VoteStatus
+    | CancelVote
 )
 
 
@@ -368,6 +398,22 @@ USAGE: tuple[Usage, ...] = (
           "closes the quick vote and posts the tally; the result (`Vote: QUESTION — yes 5, "
           "no 1, abstain 2`) is recorded as a decision under the item current when it opened. "
           "`end` closes any still open"),
+    Usage("vote", "open", ("vote open POLICY: TEXT", "vote open POLICY: TEXT until YYYY-MM-DD",
+                           "vote open sensitive: TEXT link URL"),
+          "vote open cep: Adopt CEP 42 until 2026-12-18", "a roster member or a chair",
+          "opens a governance vote of the series' roster under POLICY (`standard`, `cep`, "
+          "`governance`… see `meetbot check`), until the end of the day given (default: 7 days) "
+          "Anywhere on Earth; meetbot posts the call, reminds at the midpoint and a day before, "
+          "and posts the result at the deadline or once everyone has voted. A sensitive "
+          "policy's ballots are cast at the link given"),
+    Usage("vote", "ballot", ("vote yes|no|abstain", "vote yes|no|abstain N COMMENT"),
+          "vote yes 3 Looks good to me", "the vote's roster, in the stream or by direct message",
+          "casts (or changes: the latest counts) your ballot in governance vote N; N may be left "
+          "out while one vote is open in the series"),
+    Usage("vote", "status", ("vote status", "vote status N"), "vote status 3", "anyone",
+          "shows a governance vote's tally so far, its quorum and who has not voted"),
+    Usage("vote", "cancel", ("vote cancel N",), "vote cancel 3", "the vote's opener or a chair",
+          "cancels governance vote N: no result, no more reminders"),
     Usage("profile", None, ("profile",), "profile", "anyone",
           "shows your row in the attendees table: name, initials, affiliation, GitHub; "
           "changes nothing"),
@@ -400,7 +446,9 @@ class UsageError(Exception):
 
 def usage_of(verb: str) -> str:
     """The forms of one verb, as Zulip markdown: what a usage error repeats."""
-    forms = "\n".join(f"`{form}`" for usage in USAGE if usage.verb == verb for form in usage.forms)
+    name, _, sub = verb.partition(" ")
+    usages = [usage for usage in USAGE if usage.verb == name and (not sub or usage.sub == sub)]
+    forms = "\n".join(f"`{form}`" for usage in usages for form in usage.forms)
     return f"**{verb}** takes:\n{forms}\n`help {verb}` explains each, with an example."
 
 
@@ -500,24 +548,37 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
 MAX_VOTE_OPTIONS = 9
 MAX_VOTE_OPTION = 100
 _BALLOT_WORDS = ("yes", "no", "abstain")
-# The governance forms meetbot will run later (issue 15): their words are kept for them.
-_GOVERNANCE_WORDS = ("open", "status", "cancel")
+_UNTIL = re.compile(r"\s+until\s+(\S+)\s*$", re.IGNORECASE)
+_LINK = re.compile(r"\s+link\s+(\S+)\s*$", re.IGNORECASE)
+MAX_POLICY_NAME = 40
 
 
 def _parse_vote(rest: str, max_text: int) -> Command:
-    """`vote close`, `vote QUESTION: A | B`, `vote TEXT`; the governance forms are named
-    (`vote open …`, `vote status`, `vote cancel N`, `vote yes N …`) and answered politely."""
+    """`vote close`, `vote QUESTION: A | B`, `vote TEXT`, and the governance forms: `vote open
+    POLICY: TEXT`, `vote yes|no|abstain [N] [COMMENT]`, `vote status [N]`, `vote cancel [N]`."""
     first, after = _split_word(rest)
     word = first.lower()
     if not word:
         raise UsageError("`vote` needs a question, an option or `close`.", "vote")
     if word == "close" and not after.strip():
         return CloseVote()
-    if word in _GOVERNANCE_WORDS:
-        return GovernanceVote(word)
-    number, _ = _split_word(after)
-    if word in _BALLOT_WORDS and _RECORD_NUMBER.fullmatch(number):
-        return GovernanceVote(f"{word} N")
+    if word == "open":
+        return _parse_open_vote(after, max_text)
+    if word in ("status", "cancel"):
+        named = _vote_number(after, f"vote {word}")
+        return VoteStatus(named) if word == "status" else CancelVote(named)
+    said, comment = _split_word(after)
+    if word in _BALLOT_WORDS and (_RECORD_NUMBER.fullmatch(said) or said):
+        number = int(said) if _RECORD_NUMBER.fullmatch(said) else None
+        if number is None:
+            comment = after
+        comment = " ".join(comment.split())
+        if len(comment) > max_text:
+            raise UsageError(
+                f"that comment is {len(comment)} characters; the most is {max_text}.",
+                "vote ballot",
+            )
+        return CastBallot(word, number, comment or None, _text(rest, "vote", max_text))
     question, colon, listed = rest.partition(":")
     if colon and "|" in listed:
         options = tuple(" ".join(option.split()) for option in listed.split("|"))
@@ -535,6 +596,39 @@ def _parse_vote(rest: str, max_text: int) -> Command:
             raise UsageError("two options of that vote are the same.", "vote")
         return OpenVote(_text(question, "vote", max_text), options)
     return VoteSays(_text(rest, "vote", max_text))
+
+
+def _vote_number(text: str, form: str) -> int | None:
+    words = text.split()
+    if not words:
+        return None
+    if len(words) == 1 and _RECORD_NUMBER.fullmatch(words[0]):
+        return int(words[0])
+    raise UsageError(f"`{form}` takes a vote's number, if anything.", form)
+
+
+def _parse_open_vote(text: str, max_text: int) -> Command:
+    """`vote open POLICY: TEXT [until YYYY-MM-DD] [link URL]` (until and link in any order)."""
+    policy, colon, body = text.partition(":")
+    policy = policy.strip().lower()
+    if not colon or not policy or len(policy.split()) != 1:
+        raise UsageError(
+            "say the policy, a colon and the text: `vote open standard: TEXT`.", "vote open"
+        )
+    if len(policy) > MAX_POLICY_NAME:
+        raise UsageError("that policy name is too long.", "vote open")
+    until: date | None = None
+    link: str | None = None
+    for _ in range(2):
+        if until is None and (found := _UNTIL.search(body)):
+            until = _parse_date(found.group(1), "vote open")
+            body = body[: found.start()]
+        elif link is None and (found := _LINK.search(body)):
+            link = found.group(1)
+            if not re.match(r"https?://\S+\.\S+", link, re.IGNORECASE):
+                raise UsageError(f"`{_short(link)}` is not a web address (https://…).", "vote open")
+            body = body[: found.start()]
+    return OpenGovernanceVote(policy, _text(body, "vote open", max_text), until, link)
 
 
 def _parse_agenda(rest: str, max_text: int) -> Command:

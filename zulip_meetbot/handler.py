@@ -18,12 +18,21 @@ from typing import Any, ClassVar, Protocol
 from zulip_meetbot import __version__, refusals, views
 from zulip_meetbot.actions import agenda, calendar, meeting, minutes, profile, votes
 from zulip_meetbot.actions import attendance as attendance_actions
+from zulip_meetbot.actions import governance as governance_actions
 from zulip_meetbot.actions.attendance import Emoji, Marked, Reaction
 from zulip_meetbot.actions.context import Context, Need, Place, Route
 from zulip_meetbot.app import App, make_app
-from zulip_meetbot.commands import Command, Help, UsageError, parse_request
+from zulip_meetbot.commands import (
+    CancelVote,
+    CastBallot,
+    Command,
+    Help,
+    UsageError,
+    VoteStatus,
+    parse_request,
+)
 from zulip_meetbot.config import COMMANDS_PER_MINUTE, SeriesConfig
-from zulip_meetbot.domain import people
+from zulip_meetbot.domain import governance, people
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.flood import FloodGuard, Pace
@@ -33,6 +42,9 @@ log = logging.getLogger(__name__)
 
 # Every command but `help` (which needs no series), by its type: what it needs and its action.
 # Each family declares its own commands, so a new command touches its family, not this file.
+# The commands that may name a governance vote by its number.
+_NUMBERED_VOTE_COMMANDS = (CastBallot, VoteStatus, CancelVote)
+
 DISPATCH: dict[type[Command], Route] = {
     **agenda.ROUTES,
     **minutes.ROUTES,
@@ -41,6 +53,7 @@ DISPATCH: dict[type[Command], Route] = {
     **profile.ROUTES,
     **attendance_actions.ROUTES,
     **votes.ROUTES,
+    **governance_actions.ROUTES,
 }
 
 
@@ -181,7 +194,8 @@ class MeetbotHandler:
             text = views.help_verb(command.verb) if command.verb else self.usage()
             self._remember_answered(_message_id(message), text)
             return text
-        speaker = self._speaker_of_series(message, member, request.series_slug)
+        slug = request.series_slug or self._series_of_vote(message, command)
+        speaker = self._speaker_of_series(message, member, slug)
         self._speaker = speaker
         context = Context(
             self._app,
@@ -221,6 +235,17 @@ class MeetbotHandler:
             raise refusals.PrivateStream(series.title)
         chairs = (*app.settings.chairs, *series.chairs)
         return _Speaker(member, series, people.is_chair(member, chairs))
+
+    def _series_of_vote(self, message: dict[str, Any], command: Command) -> str | None:
+        """A direct message naming a governance vote by number speaks in that vote's series
+        (`vote yes 3` needs no series named, however many the bot runs)."""
+        number = getattr(command, "number", None)
+        if message.get("type") == "stream" or not isinstance(command, _NUMBERED_VOTE_COMMANDS):
+            return None
+        if number is None or len(self._app.settings.series) < 2:
+            return None
+        with self._app.store.transaction() as session:
+            return governance.series_of(session, number)
 
     def _speaker_of(self, message: dict[str, Any]) -> _Speaker | None:
         """The speaker of a message the parser refused: in a series' stream, its sender still

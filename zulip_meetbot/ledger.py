@@ -19,6 +19,10 @@ from zulip_meetbot.domain import posts
 
 # The kinds of owed post, and the value, under the names the ledger's users know.
 from zulip_meetbot.domain.posts import ATTENDANCE as ATTENDANCE
+from zulip_meetbot.domain.posts import GOVERNANCE as GOVERNANCE
+from zulip_meetbot.domain.posts import GOVERNANCE_CALL as GOVERNANCE_CALL
+from zulip_meetbot.domain.posts import GOVERNANCE_REMINDER as GOVERNANCE_REMINDER
+from zulip_meetbot.domain.posts import GOVERNANCE_RESULT as GOVERNANCE_RESULT
 from zulip_meetbot.domain.posts import NOTICE as NOTICE
 from zulip_meetbot.domain.posts import PUBLICATION as PUBLICATION
 from zulip_meetbot.domain.posts import REMINDER as REMINDER

@@ -312,3 +312,57 @@ class QuickBallotRow(Base):
     option: Mapped[int] = mapped_column(Integer)  # its index among the vote's options
     by_reaction: Mapped[bool] = mapped_column(Boolean, default=False)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GovernanceVoteRow(Base):
+    """``vote open POLICY: TEXT``: a governance vote of a series' roster, open until its
+    deadline (or until everyone voted), then closed with its verdict, or cancelled."""
+
+    __tablename__ = "governance_vote"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Numbered across all series: `vote yes 3` by direct message names one vote.
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    series_slug: Mapped[str] = mapped_column(String(100), index=True)
+    # The policy as it was when the vote opened (a botrc edit does not change a running vote).
+    policy: Mapped[str] = mapped_column(String(100))
+    policy_spec: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text, default=None)  # sensitive: where to vote
+    roster_name: Mapped[str] = mapped_column(String(100))
+    # The voters' Zulip user ids, one a line: the roster when the vote opened.
+    roster: Mapped[str] = mapped_column(Text)
+    opener_id: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Integer, default=None)  # the call
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The verdict's words once closed ("passed", "did not reach quorum"…) or "cancelled".
+    verdict: Mapped[str | None] = mapped_column(String(40), default=None)
+    timed_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_by: Mapped[int | None] = mapped_column(Integer, default=None)  # who cancelled
+
+
+class GovernanceBallotRow(Base):
+    """A roster member's ballot in a governance vote: the latest they cast."""
+
+    __tablename__ = "governance_ballot"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("governance_vote.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    choice: Mapped[str] = mapped_column(String(10))  # yes, no or abstain
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[int] = mapped_column(Integer, default=0)  # times changed after the first
+
+
+class VoteReminderRow(Base):
+    """A governance vote's reminder, claimed before it is posted: never posted twice."""
+
+    __tablename__ = "vote_reminder"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("governance_vote.id"), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1: midpoint, 2: day before
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Integer, default=None)

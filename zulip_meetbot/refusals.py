@@ -401,9 +401,119 @@ class QuickVoteClosed(Refusal):
     number: int
 
 
-@dataclass(eq=False)
-class GovernanceVotesNotYet(Refusal):
-    """`vote open`, `vote status`, `vote cancel` or `vote yes N`: governance votes, which
-    meetbot does not run yet."""
+# Governance votes
 
-    form: str
+
+@dataclass(eq=False)
+class NoRoster(Refusal):
+    """A governance vote in a series whose botrc section names no roster (``votes = NAME``)."""
+
+    series_title: str
+
+
+@dataclass(eq=False)
+class RosterUnreadable(Refusal):
+    """The series' roster could not be made into Zulip users now (a group Zulip would not
+    list, members it does not know): nobody can vote until it is mended."""
+
+    roster: str
+    reason: str
+
+
+@dataclass(eq=False)
+class UnknownPolicy(Refusal):
+    """``vote open POLICY: …`` named no policy of the botrc's table."""
+
+    policy: str
+    known: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class NotOnRoster(Refusal):
+    """A ballot, or ``vote open``, from someone not on the vote's roster (opening: nor a
+    chair); ``number`` is None for ``vote open``."""
+
+    number: int | None
+    roster: str
+
+
+@dataclass(eq=False)
+class SameVoteOpen(Refusal):
+    """``vote open`` on the text of a vote (``number``) still open in the series."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class VoteDeadlinePassed(Refusal):
+    """``until DAY`` names a day that has ended Anywhere on Earth."""
+
+    until: date
+    today: date
+
+
+@dataclass(eq=False)
+class VoteDeadlineTooSoon(Refusal):
+    """``until DAY`` ends before the policy's minimum period; ``earliest`` is allowed."""
+
+    until: date
+    earliest: date
+    policy: str
+
+
+@dataclass(eq=False)
+class SensitiveNeedsLink(Refusal):
+    """A sensitive vote opened without ``link URL``: its ballots are cast there."""
+
+    policy: str
+
+
+@dataclass(eq=False)
+class LinkOnlyForSensitive(Refusal):
+    """``link URL`` given for a policy whose ballots meetbot collects."""
+
+    policy: str
+
+
+@dataclass(eq=False)
+class NoSuchGovernanceVote(Refusal):
+    """No governance vote has this number."""
+
+    number: int
+
+
+@dataclass(eq=False)
+class GovernanceVoteClosed(Refusal):
+    """Vote ``number`` is over: ``verdict`` is how it ended ("passed", "cancelled"…)."""
+
+    number: int
+    verdict: str
+
+
+@dataclass(eq=False)
+class NoGovernanceVoteOpen(Refusal):
+    """A ballot or ``vote status`` without a number, and no governance vote open here."""
+
+    series_title: str
+
+
+@dataclass(eq=False)
+class SeveralGovernanceVotesOpen(Refusal):
+    """A ballot or ``vote status`` without a number, and several votes open: say which."""
+
+    numbers: tuple[int, ...]
+
+
+@dataclass(eq=False)
+class SensitiveVoteElsewhere(Refusal):
+    """A ballot on a sensitive vote, whose ballots are cast at ``link``."""
+
+    number: int
+    link: str
+
+
+@dataclass(eq=False)
+class NotVoteCanceller(Refusal):
+    """``vote cancel N`` by someone who neither opened vote N nor chairs its series."""
+
+    number: int

@@ -44,6 +44,8 @@ from zulip_meetbot.models import (
     AttendanceRow,
     Base,
     DecisionRow,
+    GovernanceBallotRow,
+    GovernanceVoteRow,
     HandledMessageRow,
     ItemRow,
     MeetingRow,
@@ -56,6 +58,7 @@ from zulip_meetbot.models import (
     ReplyRow,
     SentActionRow,
     UTCDateTime,
+    VoteReminderRow,
 )
 
 if TYPE_CHECKING:
@@ -1302,3 +1305,71 @@ def quick_ballots(session: Session, vote_id: int) -> list[QuickBallotRow]:
 
 def quick_ballot(session: Session, vote_id: int, user_id: int) -> QuickBallotRow | None:
     return session.get(QuickBallotRow, (vote_id, user_id))
+
+
+# -- governance votes (issue 15): a roster's votes over days, ballots, reminders -----------------
+
+
+def governance_vote(session: Session, number: int) -> GovernanceVoteRow | None:
+    """The governance vote numbered ``number`` (numbers run across all series)."""
+    return session.scalar(select(GovernanceVoteRow).where(GovernanceVoteRow.number == number))
+
+
+def last_governance_vote_number(session: Session) -> int:
+    """The highest number given to a governance vote so far (0: none yet)."""
+    return session.scalar(select(func.max(GovernanceVoteRow.number))) or 0
+
+
+def open_governance_votes(session: Session, series_slug: str | None) -> list[GovernanceVoteRow]:
+    """Governance votes not closed nor cancelled (of one series, or all), oldest first."""
+    query = select(GovernanceVoteRow).where(GovernanceVoteRow.closed_at.is_(None))
+    if series_slug is not None:
+        query = query.where(GovernanceVoteRow.series_slug == series_slug)
+    return list(session.scalars(query.order_by(GovernanceVoteRow.number)))
+
+
+def governance_votes_closed_between(
+    session: Session, series_slug: str, since: datetime, until: datetime
+) -> list[GovernanceVoteRow]:
+    """The series' governance votes closed in [since, until), in the order they closed."""
+    return list(
+        session.scalars(
+            select(GovernanceVoteRow)
+            .where(
+                GovernanceVoteRow.series_slug == series_slug,
+                GovernanceVoteRow.closed_at >= since,
+                GovernanceVoteRow.closed_at < until,
+            )
+            .order_by(GovernanceVoteRow.closed_at, GovernanceVoteRow.number)
+        )
+    )
+
+
+def governance_ballots(session: Session, vote_id: int) -> list[GovernanceBallotRow]:
+    """A governance vote's ballots, in the order they were last cast."""
+    return list(
+        session.scalars(
+            select(GovernanceBallotRow)
+            .where(GovernanceBallotRow.vote_id == vote_id)
+            .order_by(GovernanceBallotRow.cast_at, GovernanceBallotRow.user_id)
+        )
+    )
+
+
+def governance_ballot(session: Session, vote_id: int, user_id: int) -> GovernanceBallotRow | None:
+    return session.get(GovernanceBallotRow, (vote_id, user_id))
+
+
+def vote_reminders(session: Session, vote_id: int) -> list[VoteReminderRow]:
+    """A governance vote's reminders claimed so far, in order."""
+    return list(
+        session.scalars(
+            select(VoteReminderRow)
+            .where(VoteReminderRow.vote_id == vote_id)
+            .order_by(VoteReminderRow.ordinal)
+        )
+    )
+
+
+def vote_reminder(session: Session, vote_id: int, ordinal: int) -> VoteReminderRow | None:
+    return session.get(VoteReminderRow, (vote_id, ordinal))

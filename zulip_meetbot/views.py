@@ -763,11 +763,63 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             return f"only the person who opened vote {number} or a chair can close it."
         case refusals.QuickVoteClosed(number=number):
             return f"vote {number} is closed already."
-        case refusals.GovernanceVotesNotYet(form=form):
+        # Governance votes
+        case refusals.NoRoster(series_title=title):
             return (
-                f"`vote {form}` is for governance votes, which meetbot does not run yet. "
-                "In a running meeting, `vote QUESTION` takes a quick vote."
+                f"{marks.strong(title)} has no roster to vote: its botrc section needs "
+                "`votes = NAME`, naming a `[roster:NAME]` section."
             )
+        case refusals.RosterUnreadable(roster=roster, reason=reason):
+            return (
+                f"the roster {marks.strong(roster)} cannot vote now: {reason}. A chair can mend "
+                "the botrc (`meetbot check` says more) and restart meetbot."
+            )
+        case refusals.UnknownPolicy(policy=policy, known=names):
+            return (
+                f"there is no voting policy {_code(shortened(policy, 40))}; the policies are "
+                f"{', '.join(_code(name) for name in names)}."
+            )
+        case refusals.NotOnRoster(number=None, roster=roster):
+            return f"only members of the roster {marks.strong(roster)} or a chair can open a vote."
+        case refusals.NotOnRoster(number=number, roster=roster):
+            return (
+                f"only members of the roster {marks.strong(roster)} vote in vote {number}; "
+                "your ballot is not counted."
+            )
+        case refusals.SameVoteOpen(number=number):
+            return f"vote {number} on that text is already open (`vote status {number}`)."
+        case refusals.VoteDeadlinePassed(until=until, today=today):
+            return (
+                f"{until} has already ended Anywhere on Earth (it is {today} AoE there); "
+                "give a later day."
+            )
+        case refusals.VoteDeadlineTooSoon(until=until, earliest=earliest, policy=policy):
+            return (
+                f"a {policy} vote must stay open longer than until {until} AoE: the earliest "
+                f"day allowed is {earliest}."
+            )
+        case refusals.SensitiveNeedsLink(policy=policy):
+            return (
+                f"a {policy} vote is held on another platform: give its address, "
+                f"`vote open {policy}: TEXT link https://…`."
+            )
+        case refusals.LinkOnlyForSensitive(policy=policy):
+            return f"meetbot collects the ballots of a {policy} vote itself: leave out the link."
+        case refusals.NoSuchGovernanceVote(number=number):
+            return f"there is no vote {number}."
+        case refusals.GovernanceVoteClosed(number=number, verdict=verdict):
+            return f"vote {number} is closed ({verdict}); ballots are no longer taken."
+        case refusals.NoGovernanceVoteOpen(series_title=title):
+            return f"no vote is open in {marks.strong(title)}. `vote open POLICY: TEXT` opens one."
+        case refusals.SeveralGovernanceVotesOpen(numbers=numbers):
+            return (
+                f"votes {', '.join(str(n) for n in numbers)} are open: say which, e.g. "
+                f"`vote yes {numbers[0]}` or `vote status {numbers[0]}`."
+            )
+        case refusals.SensitiveVoteElsewhere(number=number, link=link):
+            return f"vote {number} is held on another platform: vote there, {link}"
+        case refusals.NotVoteCanceller(number=number):
+            return f"only the person who opened vote {number} or a chair can cancel it."
         # The archive
         case refusals.NoMeetingHeld(series_title=title, day=day, skipped=skipped, held=held):
             why = "cancelled (skipped) its meeting" if skipped else "held no meeting"

@@ -13,7 +13,7 @@ from zulip_meetbot import lifecycle, refusals, views
 from zulip_meetbot.actions.attendance import Emoji, Reaction
 from zulip_meetbot.actions.context import Context, Need, Route
 from zulip_meetbot.app import App
-from zulip_meetbot.commands import CloseVote, Command, GovernanceVote, OpenVote, VoteSays
+from zulip_meetbot.commands import CloseVote, Command, OpenVote, VoteSays
 from zulip_meetbot.domain import people, quick_votes
 from zulip_meetbot.domain.record import QuickVote
 from zulip_meetbot.ledger import VOTE, VOTE_MESSAGE, VOTE_TALLY, Ledger, OwedPost
@@ -79,11 +79,6 @@ def close(context: Context, command: CloseVote) -> str | None:
         ledger, poster = context.app.ledger, context.poster
         context.after_commit(lambda: _deliver(ledger, poster, owed))
     return tally
-
-
-def governance(context: Context, command: GovernanceVote) -> str | None:
-    """`vote open …`, `vote status`, `vote cancel`, `vote yes N`: not run yet."""
-    raise refusals.GovernanceVotesNotYet(command.form)
 
 
 def _open(context: Context, question: str, options: Sequence[str]) -> str | None:
@@ -223,5 +218,4 @@ ROUTES: dict[type[Command], Route] = {
     OpenVote: Route(Need.RUNNING, open_vote),
     VoteSays: Route(Need.RUNNING, says),
     CloseVote: Route(Need.RUNNING, close),
-    GovernanceVote: Route(Need.NOTHING, governance),
 }

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
-from zulip_meetbot.domain import meetings, quick_votes
+from zulip_meetbot.domain import governance, meetings, quick_votes
 from zulip_meetbot.domain.reminders import Action
 from zulip_meetbot.models import OwedPostRow, SentActionRow
 
@@ -24,6 +24,7 @@ REMINDER = "reminder"
 NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's topic
 PUBLICATION = "publication"  # the published notes' link, or the chairs told of a problem
 VOTE = "vote"  # a quick vote's message (key "vote|ID"), whose reactions are ballots, or its tally
+GOVERNANCE = "governance"  # a governance vote's call, reminder or result (no meeting: id 0)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class OwedPost:
 # The key of a quick vote's message, and of its tally: the vote's id follows.
 VOTE_MESSAGE = "vote|"
 VOTE_TALLY = "vote-tally|"
+# A governance vote's posts: its call (number follows), a reminder ("N|ORDINAL"), its result.
+GOVERNANCE_CALL = "governance-call|"
+GOVERNANCE_REMINDER = "governance-reminder|"
+GOVERNANCE_RESULT = "governance-result|"
 
 
 def default_key(kind: str, meeting_id: int) -> str:
@@ -83,6 +88,11 @@ def delivered(session: Session, key: str, posted_id: int) -> None:
         meetings.set_attendance_message(session, row.meeting_id, posted_id)
     if row.kind == VOTE and row.key.startswith(VOTE_MESSAGE):
         quick_votes.set_message(session, int(row.key.removeprefix(VOTE_MESSAGE)), posted_id)
+    if row.key.startswith(GOVERNANCE_CALL):
+        governance.set_message(session, int(row.key.removeprefix(GOVERNANCE_CALL)), posted_id)
+    if row.key.startswith(GOVERNANCE_REMINDER):
+        number, ordinal = row.key.removeprefix(GOVERNANCE_REMINDER).split("|")
+        governance.reminder_posted(session, int(number), int(ordinal), posted_id)
     action = store.sent_action(session, key)
     if action is not None:
         action.outcome, action.message_id = "posted", posted_id

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.domain.voting import Outcome, Policy, Tally, reminder_times, result
 from zulip_meetbot.timeutil import local_date
 
 
@@ -218,3 +219,84 @@ class MeetingRecord:
     # The meeting's quick votes (`vote QUESTION`), in the order they were opened; a closed
     # one's result is among the decisions too.
     votes: tuple[QuickVote, ...] = ()
+
+
+CHOICES = ("yes", "no", "abstain")
+
+
+@dataclass(frozen=True)
+class GovernanceBallot:
+    """A roster member's latest ballot in a governance vote."""
+
+    user_id: int
+    choice: str  # yes, no or abstain
+    comment: str | None
+    cast_at: datetime
+    changes: int  # how many times it was changed after the first
+
+
+@dataclass(frozen=True)
+class GovernanceVote:
+    """``vote open POLICY: TEXT``: a roster's vote under a policy, open or decided."""
+
+    number: int
+    series_slug: str
+    policy: Policy
+    text: str
+    link: str | None  # a sensitive vote's platform, where its ballots are cast
+    roster_name: str
+    roster: tuple[int, ...]  # the voters' Zulip user ids when it opened
+    opener_id: int
+    opened_at: datetime
+    deadline: datetime
+    message_id: int | None  # the call, once Zulip has it
+    ballots: tuple[GovernanceBallot, ...]
+    reminders: tuple[datetime, ...]  # when each reminder posted so far was claimed
+    closed_at: datetime | None
+    verdict: str | None  # once closed: a Verdict's value, or "cancelled"
+    timed_out: bool
+    closed_by: int | None  # who cancelled it
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.verdict == CANCELLED
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether it collects no ballots here (they are cast at ``link``)."""
+        return self.policy.sensitive
+
+    @property
+    def tally(self) -> Tally:
+        """The ballots counted so far."""
+        return Tally(*(sum(b.choice == c for b in self.ballots) for c in CHOICES))
+
+    @property
+    def not_voted(self) -> tuple[int, ...]:
+        """Roster members without a ballot, in roster order."""
+        voted = {ballot.user_id for ballot in self.ballots}
+        return tuple(user_id for user_id in self.roster if user_id not in voted)
+
+    @property
+    def reminder_times(self) -> tuple[datetime, ...]:
+        """When its reminders are due: the midpoint and one day before the deadline."""
+        return reminder_times(self.opened_at, self.deadline)
+
+    def outcome(self, now: datetime) -> Outcome:
+        """Its result at ``now`` (OPEN while the deadline is ahead and someone has not voted)."""
+        closes = self.closed_at or now
+        return result(
+            self.policy,
+            len(self.roster),
+            self.tally,
+            open_for=closes - self.opened_at,
+            reminders_posted=len(self.reminders),
+            complete=self.closed_at is not None or closes >= self.deadline or not self.not_voted,
+        )
+
+
+CANCELLED = "cancelled"

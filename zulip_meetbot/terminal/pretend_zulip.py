@@ -70,6 +70,13 @@ class People:
     def may_read_stream(self, stream: str, user_id: int) -> bool:
         return True  # the shell has no private streams
 
+    def member_by_email(self, email: str) -> Member | None:
+        wanted = email.casefold()
+        return next((m for m in self._by_id.values() if m.email.casefold() == wanted), None)
+
+    def group_member_ids(self, group: str) -> frozenset[int] | None:
+        return None  # the shell has no Zulip user groups
+
     def named(self, name: str, first: bool = False) -> Member:
         """The person called ``name`` (any case), made a new person if nobody is; the
         ``first`` person of a session chairs, so takes the chair's id if nobody has it."""

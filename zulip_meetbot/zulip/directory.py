@@ -175,3 +175,21 @@ class ZulipDirectory:
         with self._lock:
             found = [m for m in self._members.values() if m.full_name.casefold() == wanted]
         return found[0] if len(found) == 1 else None
+
+    def member_by_email(self, email: str) -> Member | None:
+        """The member whose email is ``email`` (ignoring case), if one is."""
+        wanted = email.strip().casefold()
+        with self._lock:
+            return next((m for m in self._members.values() if m.email.casefold() == wanted), None)
+
+    def group_member_ids(self, group: str) -> frozenset[int] | None:
+        """The user ids of the Zulip user group named ``group`` (GET /user_groups); None when
+        Zulip would not list the groups or has none of that name."""
+        response = self._client.call_endpoint("user_groups", method="GET")
+        if response.get("result") != "success":
+            log.warning("could not list the user groups: %s", response.get("msg"))
+            return None
+        for found in response.get("user_groups", []):
+            if str(found.get("name", "")).casefold() == group.strip().casefold():
+                return frozenset(int(user_id) for user_id in found.get("members", []))
+        return None

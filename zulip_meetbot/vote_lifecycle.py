@@ -1,0 +1,117 @@
+"""A governance vote's posts, each owed in the ledger with what it announces and posted
+once: its call, its reminders, its result (and, for whoever records results, its close).
+
+Used by the commands (a call, a close when the last member votes) and by the scheduler
+(reminders, the close at the deadline).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from zulip_meetbot import vote_views
+from zulip_meetbot.app import App
+from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.domain import governance
+from zulip_meetbot.domain.record import GovernanceVote
+from zulip_meetbot.ledger import (
+    GOVERNANCE,
+    GOVERNANCE_CALL,
+    GOVERNANCE_RESULT,
+    Ledger,
+    OwedPost,
+)
+from zulip_meetbot.lifecycle import Poster, deliver
+
+log = logging.getLogger(__name__)
+
+# Governance posts belong to no meeting.
+NO_MEETING = 0
+
+
+def names(app: App, vote: GovernanceVote) -> dict[int, str]:
+    """The full name of each person a vote's posts name (its roster, opener, canceller)."""
+    wanted = {*vote.roster, vote.opener_id, *(b.user_id for b in vote.ballots)}
+    if vote.closed_by is not None:
+        wanted.add(vote.closed_by)
+    found = {}
+    for user_id in sorted(wanted):
+        member = app.directory.member(user_id)
+        if member is not None:
+            found[user_id] = member.full_name
+    return found
+
+
+def owe_call(
+    app: App, session: Session, series: SeriesConfig, vote: GovernanceVote
+) -> OwedPost | None:
+    """The vote's call, owed in its topic in the same transaction that opened it."""
+    text = vote_views.vote_call(vote, names(app, vote))
+    return app.ledger.owe_post(
+        session,
+        GOVERNANCE,
+        NO_MEETING,
+        series.stream,
+        vote_views.vote_topic(vote),
+        text,
+        key=f"{GOVERNANCE_CALL}{vote.number}",
+    )
+
+
+def owe_result(
+    app: App, session: Session, series: SeriesConfig, vote: GovernanceVote
+) -> OwedPost | None:
+    """The closed vote's result, owed in its topic in the transaction that closed it."""
+    text = vote_views.vote_result(vote, names(app, vote))
+    return app.ledger.owe_post(
+        session,
+        GOVERNANCE,
+        NO_MEETING,
+        series.stream,
+        vote_views.vote_topic(vote),
+        text,
+        key=f"{GOVERNANCE_RESULT}{vote.number}",
+    )
+
+
+def owe_cancelled(
+    app: App, session: Session, series: SeriesConfig, vote: GovernanceVote
+) -> OwedPost | None:
+    """The cancelled vote's notice, owed in its topic (its result's key: it has no result)."""
+    canceller = names(app, vote).get(vote.closed_by or 0, "a chair")
+    return app.ledger.owe_post(
+        session,
+        GOVERNANCE,
+        NO_MEETING,
+        series.stream,
+        vote_views.vote_topic(vote),
+        vote_views.vote_cancelled(vote, canceller),
+        key=f"{GOVERNANCE_RESULT}{vote.number}",
+    )
+
+
+def close_if_complete(
+    app: App, poster: Poster, series: SeriesConfig, number: int, now: datetime
+) -> GovernanceVote | None:
+    """Close the vote if its deadline has come or everyone has voted: its result owed and
+    posted, then whoever records results told. None when it stays open (or was closed)."""
+    with app.lock:
+        with app.store.transaction() as session:
+            closed = governance.close_if_complete(session, number, now)
+            owed = None if closed is None else owe_result(app, session, series, closed)
+        if closed is None:
+            return None
+        log.info("%s: vote %d closed: %s", series.slug, number, closed.verdict)
+        if owed is not None:
+            deliver(app.ledger, poster, owed)
+    app.vote_closed(series, number)
+    return closed
+
+
+def post(ledger: Ledger, poster: Poster, owed: OwedPost | None) -> None:
+    """Post an owed governance post now (a failure leaves it owed, for the runtime)."""
+    if owed is not None:
+        deliver(ledger, poster, owed)

@@ -1,0 +1,182 @@
+"""What people read of governance votes: the call, ballots' replies, the status, the result.
+
+Pure functions over ``GovernanceVote`` values and a name for each user id; Zulip markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from fractions import Fraction
+
+from zulip_meetbot.domain.record import GovernanceVote
+from zulip_meetbot.domain.voting import Outcome, Policy, Verdict, aoe_day_text, quorum
+from zulip_meetbot.markup import global_time, silenced, silent_mention
+
+# Zulip's longest topic.
+MAX_TOPIC = 60
+
+
+def vote_topic(vote: GovernanceVote) -> str:
+    """The topic of a vote's call, reminders and result: ``vote N: TEXT``, shortened."""
+    topic = f"vote {vote.number}: {' '.join(vote.text.split())}"
+    return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1].rstrip() + "…"
+
+
+def share_text(share: Fraction) -> str:
+    """A share as people say it: ``60%``, ``2/3``."""
+    percent = share * 100
+    if percent.denominator == 1:
+        return f"{percent.numerator}%"
+    return f"{share.numerator}/{share.denominator}"
+
+
+def policy_rule(policy: Policy, roster_size: int) -> str:
+    """``passes with more than 50% yes (of yes and no); quorum 5 of 9 ballots``."""
+    which = "more than" if policy.more_than else "at least"
+    needed = quorum(policy, roster_size)
+    return (
+        f"passes with {which} {share_text(policy.threshold)} yes (of yes and no); "
+        f"quorum: {needed} of {roster_size} ballots, abstentions included"
+    )
+
+
+def deadline_text(vote: GovernanceVote) -> str:
+    """``<time:…> (2026-12-18 AoE)``: every reader's own time, and the day as the rules say."""
+    return f"{global_time(vote.deadline)} ({aoe_day_text(vote.deadline)})"
+
+
+def _name(names: Mapping[int, str], user_id: int) -> str:
+    return names.get(user_id, f"user {user_id}")
+
+
+def _people(names: Mapping[int, str], user_ids: tuple[int, ...], loud: bool) -> str:
+    if not user_ids:
+        return "nobody"
+    if loud:
+        return ", ".join(f"@**{_name(names, uid)}|{uid}**" for uid in user_ids)
+    return ", ".join(silent_mention(_name(names, uid), uid) for uid in user_ids)
+
+
+def vote_call(vote: GovernanceVote, names: Mapping[int, str]) -> str:
+    """The call posted when a vote opens: the text, the rule, how to vote, the deadline and
+    the voters (mentioned: the call is their notice)."""
+    opener = silent_mention(_name(names, vote.opener_id), vote.opener_id)
+    roster = f"**{vote.roster_name}** ({len(vote.roster)} members)"
+    lines = [
+        f"**Vote {vote.number}** ({vote.policy.name}), opened by {opener}:",
+        f"> {silenced(' '.join(vote.text.split()))}",
+        "",
+    ]
+    if vote.sensitive:
+        lines += [
+            f"This vote is held on another platform: **vote there**, {vote.link}",
+            f"Voters: the {roster} roster, until {deadline_text(vote)}.",
+            "meetbot collects no ballots for it; it reminds at the midpoint and a day before.",
+        ]
+    else:
+        lines += [
+            f"Voters: the {roster} roster. It {policy_rule(vote.policy, len(vote.roster))}.",
+            f"Open until {deadline_text(vote)}, or until everyone has voted.",
+            "",
+            f"Vote with `vote yes {vote.number}`, `vote no {vote.number}` or "
+            f"`vote abstain {vote.number}` (a comment may follow), here or by direct message to "
+            "meetbot; your latest ballot counts until the vote closes. "
+            f"`vote status {vote.number}` shows the tally so far.",
+        ]
+    lines += ["", f"To vote: {_people(names, vote.roster, loud=True)}"]
+    return "\n".join(lines)
+
+
+def _tally_line(outcome: Outcome) -> str:
+    tally = outcome.tally
+    return f"yes {tally.yes}, no {tally.no}, abstain {tally.abstain}"
+
+
+def vote_status(vote: GovernanceVote, names: Mapping[int, str], now: datetime) -> str:
+    """`vote status N`: the tally so far, participation against quorum, who has not voted."""
+    head = f"**Vote {vote.number}** ({vote.policy.name}): {silenced(' '.join(vote.text.split()))}"
+    if not vote.is_open:
+        return head + "\n" + vote_verdict_line(vote)
+    if vote.sensitive:
+        return "\n".join(
+            [head, f"Held on another platform ({vote.link}), until {deadline_text(vote)}."]
+        )
+    outcome = vote.outcome(now)
+    lines = [
+        head,
+        f"So far: {_tally_line(outcome)} — {outcome.tally.ballots} of {len(vote.roster)} "
+        f"ballots; quorum needs {outcome.quorum}"
+        + (" (reached)." if outcome.quorum_reached else f", {outcome.ballots_short} more."),
+        f"Open until {deadline_text(vote)}.",
+        f"Not voted yet: {_people(names, vote.not_voted, loud=False)}.",
+    ]
+    return "\n".join(lines)
+
+
+def vote_verdict_line(vote: GovernanceVote) -> str:
+    """How a closed vote ended, in a line."""
+    if vote.cancelled:
+        return "It was cancelled."
+    if vote.sensitive:
+        return "Its ballots were cast on another platform; its result is announced there."
+    outcome = vote.outcome(vote.closed_at or vote.deadline)
+    word = {
+        Verdict.PASSED: "**passed**",
+        Verdict.FAILED: "**did not pass**",
+        Verdict.NO_QUORUM: "**did not reach quorum**",
+    }.get(outcome.verdict, outcome.verdict.value)
+    ballots = f"{outcome.tally.ballots} of {len(vote.roster)} ballots, quorum {outcome.quorum}"
+    line = f"It {word}: {_tally_line(outcome)} ({ballots})."
+    if outcome.timed_out:
+        line += (
+            " Quorum was not reached, but the vote was open two weeks, had at least "
+            f"{min(5, len(vote.roster))} ballots and both reminders: by the timeout rules it "
+            "resolves on the ballots cast."
+        )
+    return line
+
+
+def vote_result(vote: GovernanceVote, names: Mapping[int, str]) -> str:
+    """The result posted when a vote closes: verdict, totals, who voted how (not for a
+    sensitive vote), and how it closed."""
+    when = vote.closed_at or vote.deadline
+    why = "everyone has voted" if when < vote.deadline else "its deadline has passed"
+    lines = [
+        f"**Vote {vote.number} closed** ({vote.policy.name}, {why}): "
+        f"{silenced(' '.join(vote.text.split()))}",
+        vote_verdict_line(vote),
+    ]
+    if not vote.sensitive and vote.ballots:
+        lines += [""]
+        for ballot in vote.ballots:
+            who = silent_mention(_name(names, ballot.user_id), ballot.user_id)
+            changed = " (changed)" if ballot.changes else ""
+            comment = f": {silenced(ballot.comment)}" if ballot.comment else ""
+            lines.append(f"- {who}: **{ballot.choice}**{changed}{comment}")
+        if vote.not_voted:
+            lines.append(f"- not voted: {_people(names, vote.not_voted, loud=False)}")
+    return "\n".join(lines)
+
+
+def ballot_recorded(vote: GovernanceVote, choice: str, previous: str | None, changed: bool) -> str:
+    """The reply to a ballot."""
+    if not changed:
+        return f"Your ballot in vote {vote.number} was already **{choice}**."
+    if previous is None:
+        said = f"Your ballot in vote {vote.number} is **{choice}**."
+    elif previous == choice:
+        said = f"Your comment in vote {vote.number} is updated (still **{choice}**)."
+    else:
+        said = f"Your ballot in vote {vote.number} is now **{choice}** (was {previous})."
+    return said + f" You can change it until {deadline_text(vote)}."
+
+
+def vote_opened(vote: GovernanceVote, topic_link: str) -> str:
+    """The reply to `vote open` said outside the vote's topic."""
+    return f"Vote {vote.number} is open: the call is posted in {topic_link}."
+
+
+def vote_cancelled(vote: GovernanceVote, by: str) -> str:
+    """Posted in the vote's topic (and replied) when it is cancelled."""
+    return f"**Vote {vote.number} cancelled** by {by}: no result, no more reminders."
