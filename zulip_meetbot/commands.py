@@ -406,10 +406,11 @@ USAGE: tuple[Usage, ...] = (
           "Anywhere on Earth; meetbot posts the call, reminds at the midpoint and a day before, "
           "and posts the result at the deadline or once everyone has voted. A sensitive "
           "policy's ballots are cast at the link given"),
-    Usage("vote", "ballot", ("vote yes|no|abstain", "vote yes|no|abstain N COMMENT"),
+    Usage("vote", "ballot", ("vote CHOICE", "vote CHOICE N COMMENT"),
           "vote yes 3 Looks good to me", "the vote's roster, in the stream or by direct message",
-          "casts (or changes: the latest counts) your ballot in governance vote N; N may be left "
-          "out while one vote is open in the series"),
+          "casts (or changes: the latest counts) your ballot in governance vote N: CHOICE is "
+          "yes, no or abstain, a COMMENT may follow; N may be left out while one vote is open "
+          "in the series"),
     Usage("vote", "status", ("vote status", "vote status N"), "vote status 3", "anyone",
           "shows a governance vote's tally so far, its quorum and who has not voted"),
     Usage("vote", "cancel", ("vote cancel N",), "vote cancel 3", "the vote's opener or a chair",

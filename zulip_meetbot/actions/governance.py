@@ -147,7 +147,6 @@ def _closed_now(context: Context, series: SeriesConfig, number: int) -> bool:
 
 ROUTES: dict[type[Command], Route] = {
     OpenGovernanceVote: Route(Need.NOTHING, open_vote),
-    CastBallot: Route(Need.NOTHING, ballot),
     VoteStatus: Route(Need.NOTHING, status),
     CancelVote: Route(Need.NOTHING, cancel),
 }

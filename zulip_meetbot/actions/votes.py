@@ -10,11 +10,13 @@ import logging
 from collections.abc import Sequence
 
 from zulip_meetbot import lifecycle, refusals, views
+from zulip_meetbot.actions import governance as governance_actions
 from zulip_meetbot.actions.attendance import Emoji, Reaction
 from zulip_meetbot.actions.context import Context, Need, Route
 from zulip_meetbot.app import App
-from zulip_meetbot.commands import CloseVote, Command, OpenVote, VoteSays
-from zulip_meetbot.domain import people, quick_votes
+from zulip_meetbot.commands import CastBallot, CloseVote, Command, OpenVote, VoteSays
+from zulip_meetbot.domain import governance, meetings, people, quick_votes
+from zulip_meetbot.domain.quick_votes import YES_NO_ABSTAIN
 from zulip_meetbot.domain.record import QuickVote
 from zulip_meetbot.ledger import VOTE, VOTE_MESSAGE, VOTE_TALLY, Ledger, OwedPost
 from zulip_meetbot.lifecycle import Poster
@@ -30,11 +32,20 @@ def open_vote(context: Context, command: OpenVote) -> str | None:
 
 
 def says(context: Context, command: VoteSays) -> str | None:
-    """`vote TEXT`: a ballot when TEXT names an open vote's option, else a yes / no / abstain
+    """`vote TEXT`: a ballot when TEXT names an open quick vote's option, else (yes, no or
+    abstain) a ballot in the series' open governance vote, else a yes / no / abstain quick
     vote on TEXT. One word that names no option of an open vote is a mistaken ballot."""
-    session, meeting, text = context.session, context.meeting, command.text
-    votes = quick_votes.open_votes(session, meeting.id)
+    session, series, text = context.session, context.series, command.text
+    running = meetings.running_meeting(session, series)
+    if running is not None:
+        context.act_on(running)
+    votes = [] if running is None else quick_votes.open_votes(session, running.id)
     chosen = quick_votes.choice(text, votes)
+    choice = text.strip().casefold()
+    if chosen is None and choice in YES_NO_ABSTAIN and governance.open_votes(session, series.slug):
+        governance_vote = governance.only_open_vote(session, series.slug, series.title)
+        return governance_actions.cast(context, governance_vote, choice, None)
+    context.act_on(meetings.require_running(session, series))
     if chosen is not None:
         vote, option = chosen
         people.remember(session, context.member)
@@ -43,14 +54,27 @@ def says(context: Context, command: VoteSays) -> str | None:
         )
         return views.ballot_cast(vote.number, ballot.option, ballot.changed)
     words = text.split()
-    if votes and (len(words) == 1 or words[0].casefold() in quick_votes.YES_NO_ABSTAIN):
+    if votes and (len(words) == 1 or words[0].casefold() in YES_NO_ABSTAIN):
         newest = votes[-1]
         raise refusals.NoSuchVoteOption(
             text, newest.number, tuple(option.name for option in newest.options)
         )
-    if not votes and (text.strip().isdigit() or text.casefold() in quick_votes.YES_NO_ABSTAIN):
+    if not votes and (text.strip().isdigit() or choice in YES_NO_ABSTAIN):
         raise refusals.NoQuickVoteOpen()
-    return _open(context, text, quick_votes.YES_NO_ABSTAIN)
+    return _open(context, text, YES_NO_ABSTAIN)
+
+
+def cast_ballot(context: Context, command: CastBallot) -> str | None:
+    """`vote yes|no|abstain [N] [COMMENT]`: a governance ballot, unless no number is given, no
+    governance vote is open in the series and a meeting runs: then `vote TEXT` as typed."""
+    session, series = context.session, context.series
+    if (
+        command.number is None
+        and not governance.open_votes(session, series.slug)
+        and meetings.running_meeting(session, series) is not None
+    ):
+        return says(context, VoteSays(command.said))
+    return governance_actions.ballot(context, command)
 
 
 def close(context: Context, command: CloseVote) -> str | None:
@@ -216,6 +240,7 @@ def _emoji(vote: QuickVote, option: int) -> Emoji:
 
 ROUTES: dict[type[Command], Route] = {
     OpenVote: Route(Need.RUNNING, open_vote),
-    VoteSays: Route(Need.RUNNING, says),
+    VoteSays: Route(Need.NOTHING, says),
+    CastBallot: Route(Need.NOTHING, cast_ballot),
     CloseVote: Route(Need.RUNNING, close),
 }
