@@ -232,3 +232,28 @@ def test_a_question_starting_with_yes_opens_a_quick_vote_when_no_governance_vote
     done = bot.send(chair, "vote Yes or no on pizza?")
     posts = [m for kind, m in done if kind == "send_message"]
     assert len(posts) == 1 and "Yes or no on pizza?" in posts[0]["content"]
+
+
+def test_a_ballot_by_direct_message_finds_its_vote_among_several_series(tmp_path: Path) -> None:
+    second = """
+[series:infra]
+title = conda infra call
+stream = infra
+topic = infra call {date}
+start = 2025-02-13 15:00
+timezone = UTC
+schedule = FREQ=WEEKLY
+duration = 30m
+video_link = https://meet.example.org/infra
+votes = steering
+"""
+    bot = Harness(tmp_path, botrc_with_roster() + second, now=NOW)
+    for user_id in range(11, 18):
+        bot.person(user_id, f"Member {user_id}")
+    bot.send(member(bot, 11), "vote open standard: Retire the old mirror", stream="infra")
+    assert "is **no**" in bot.say(member(bot, 12), "vote no 1", stream=None)
+    # Without a number, a direct message must still say which series.
+    assert "community" in bot.say(member(bot, 13), "vote yes", stream=None)
+    with bot.store.transaction() as session:
+        vote = governance.vote(session, 1)
+    assert vote.series_slug == "infra" and [b.user_id for b in vote.ballots] == [12]
