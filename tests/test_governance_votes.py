@@ -257,3 +257,30 @@ votes = steering
     with bot.store.transaction() as session:
         vote = governance.vote(session, 1)
     assert vote.series_slug == "infra" and [b.user_id for b in vote.ballots] == [12]
+
+
+def test_a_cep_vote_of_a_roster_read_from_conda_s_steering_csv(tmp_path: Path) -> None:
+    rows = [
+        f"user{n},user{n}@zulip.example,Member {n},Funder {n % 3},they/them" for n in range(11, 20)
+    ]
+    (tmp_path / "steering.csv").write_text(
+        "github_username,email,name,funder,pronouns\n" + "\n".join(rows) + "\n"
+    )
+    botrc = botrc_with_roster().replace(
+        "members = 11, 12, 13, 14, 15, 16, 17", "members_csv = steering.csv"
+    )
+    bot = Harness(tmp_path, botrc, now=NOW)
+    for user_id in range(11, 20):
+        bot.person(user_id, f"Member {user_id}")
+    call = next(
+        m
+        for kind, m in bot.send(member(bot, 11), "vote open cep: Adopt CEP 42 until 2025-02-21")
+        if kind == "send_message"
+    )["content"]
+    assert "at least 60% yes (of yes and no); quorum: 6 of 9 ballots" in call
+    choices = ["yes"] * 5 + ["no"] * 2 + ["abstain"] * 2
+    for user_id, choice in zip(range(11, 20), choices, strict=True):
+        done = bot.send(member(bot, user_id), f"vote {choice}")
+    result = next(m for kind, m in done if kind == "send_message")["content"]
+    # 5 / (5 + 2) = 71% ≥ 60%, 9 ballots ≥ quorum 6.
+    assert "It **passed**: yes 5, no 2, abstain 2 (9 of 9 ballots, quorum 6)." in result
