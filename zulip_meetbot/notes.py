@@ -26,8 +26,8 @@ from zulip_meetbot.config import TEMPLATE_SUFFIX
 from zulip_meetbot.domain.record import (
     ActionItem,
     AgendaItem,
-    AnnouncedVote,
     AgendaSection,
+    AnnouncedVote,
     Attendee,
     Decision,
     DiscussionNote,
