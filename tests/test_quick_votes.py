@@ -11,14 +11,14 @@ from harness import BOTRC, Harness
 from sqlalchemy import func, select
 
 from zulip_meetbot.commands import (
+    CloseVote,
     CancelVote,
     CastBallot,
-    CloseVote,
     OpenGovernanceVote,
+    VoteStatus,
     OpenVote,
     UsageError,
     VoteSays,
-    VoteStatus,
     parse_command,
 )
 from zulip_meetbot.models import DecisionRow, QuickBallotRow, QuickVoteRow
