@@ -27,6 +27,7 @@ from zulip_meetbot.domain.record import (
     ActionItem,
     AgendaItem,
     AgendaSection,
+    AnnouncedVote,
     Attendee,
     Decision,
     DiscussionNote,
@@ -34,9 +35,10 @@ from zulip_meetbot.domain.record import (
     QuickVote,
     VoteOption,
 )
+from zulip_meetbot.domain.voting import Tally
 from zulip_meetbot.markup import outside_code_spans, plain_mentions
 from zulip_meetbot.timeutil import UTC, dateful_time
-from zulip_meetbot.views import action_task, actions_by_owner, count, listed
+from zulip_meetbot.views import action_task, actions_by_owner, count, listed, vote_announcement
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -437,6 +439,7 @@ def _environment() -> jinja2.Environment:
         counted=count,
         listed=listed,
         task=action_task,
+        vote_line=vote_announcement,
     )
     return env
 
@@ -631,6 +634,32 @@ def _samples() -> tuple[MeetingRecord, ...]:
     deferred = AgendaItem("3", "A deferred item", "AB", "Ann Bee", True, False, deferred=True)
     carried = AgendaItem("4", "An item carried over", "SD", "Sam Doe", True, False)
     later = AgendaItem("5", "An item for next time", "SD", "Sam Doe", True, False)
+    deadline = datetime(2025, 2, 20, 12, 0, tzinfo=timezone.utc)
+
+    def governance(
+        number: int, policy: str, verdict: str | None, sensitive: bool = False
+    ) -> AnnouncedVote:
+        tally = Tally(0, 0, 0) if sensitive else Tally(5, 1, 1)
+        return AnnouncedVote(
+            number=number,
+            policy=policy,
+            text=f"Vote text {number}",
+            deadline=deadline,
+            deadline_day="2025-02-20 AoE",
+            ballots=tally.ballots,
+            roster_size=9,
+            tally=tally,
+            verdict=verdict,
+            timed_out=verdict == "failed",
+            sensitive=sensitive,
+        )
+
+    ongoing = governance(3, "cep", None)
+    sensitive = governance(4, "sensitive", None, sensitive=True)
+    passed = governance(1, "standard", "passed")
+    timed_out = governance(2, "standard", "failed")
+    cancelled = governance(5, "standard", "cancelled")
+    held_elsewhere = governance(6, "sensitive", "held elsewhere", sensitive=True)
     rich = MeetingRecord(
         series_slug="sample",
         title="Sample Meeting",
@@ -646,6 +675,7 @@ def _samples() -> tuple[MeetingRecord, ...]:
         ),
         sections=(
             AgendaSection("Introductions"),
+            AgendaSection("Announcements"),
             AgendaSection("From previous meetings", (carried,)),
             AgendaSection("New Agenda Items", (item, open_item, deferred)),
             AgendaSection("Deferred to next meeting", (later,)),
@@ -672,6 +702,8 @@ def _samples() -> tuple[MeetingRecord, ...]:
             ),
             QuickVote(2, 2, "Lunch", (VoteOption("pizza", "one", "0031-20e3"),), 2, None, True),
         ),
+        ongoing_votes=(ongoing, sensitive),
+        closed_votes=(passed, timed_out, cancelled, held_elsewhere),
     )
     sparse = MeetingRecord(
         series_slug="sample",
@@ -685,4 +717,6 @@ def _samples() -> tuple[MeetingRecord, ...]:
         attendees=(),
         sections=(),
     )
-    return (rich, sparse)
+    # Without an announcements section, the votes are a section of their own.
+    voting_only = replace(sparse, ongoing_votes=(ongoing,), closed_votes=(passed,))
+    return (rich, sparse, voting_only)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     union,
     update,
@@ -639,6 +640,22 @@ def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
     return session.scalar(
         select(MeetingRow)
         .where(MeetingRow.series_slug == series_slug, MeetingRow.ended_at.is_not(None))
+        .order_by(MeetingRow.scheduled_start.desc())
+        .limit(1)
+    )
+
+
+def previous_held_meeting(
+    session: Session, series_slug: str, before: datetime
+) -> MeetingRow | None:
+    """The series' latest meeting that was held (started) and was scheduled before ``before``."""
+    return session.scalar(
+        select(MeetingRow)
+        .where(
+            MeetingRow.series_slug == series_slug,
+            MeetingRow.started_at.is_not(None),
+            MeetingRow.scheduled_start < before,
+        )
         .order_by(MeetingRow.scheduled_start.desc())
         .limit(1)
     )
@@ -1326,6 +1343,24 @@ def open_governance_votes(session: Session, series_slug: str | None) -> list[Gov
     if series_slug is not None:
         query = query.where(GovernanceVoteRow.series_slug == series_slug)
     return list(session.scalars(query.order_by(GovernanceVoteRow.number)))
+
+
+def governance_votes_open_at(
+    session: Session, series_slug: str, instant: datetime
+) -> list[GovernanceVoteRow]:
+    """The series' governance votes open at ``instant``: opened by then and not closed (nor
+    cancelled) until after it, oldest first."""
+    return list(
+        session.scalars(
+            select(GovernanceVoteRow)
+            .where(
+                GovernanceVoteRow.series_slug == series_slug,
+                GovernanceVoteRow.opened_at <= instant,
+                or_(GovernanceVoteRow.closed_at.is_(None), GovernanceVoteRow.closed_at > instant),
+            )
+            .order_by(GovernanceVoteRow.number)
+        )
+    )
 
 
 def governance_votes_closed_between(

@@ -13,8 +13,10 @@ from zulip_meetbot import refusals
 from zulip_meetbot.commands import USAGE, VERBS, MinuteKind, UsageError, help_entries
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain.record import (
+    CANCELLED,
     ActionItem,
     AgendaItem,
+    AnnouncedVote,
     Attendee,
     MeetingRecord,
     QuickVote,
@@ -30,6 +32,7 @@ from zulip_meetbot.markup import (
     without_owner_mentions,
 )
 from zulip_meetbot.timeutil import format_duration, zone_time_text
+from zulip_meetbot.vote_views import vote_topic
 
 if TYPE_CHECKING:
     # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
@@ -106,6 +109,7 @@ def agenda_text(series: SeriesConfig, meeting: Meeting, record: MeetingRecord) -
                 found.append("_(nothing yet)_")
             for item in section.items:
                 found.extend(_item_lines(item, 0, with_minutes))
+        found.extend(_ongoing_votes(series, record))
         found.extend(_open_actions(record))
         found.append(
             f"\nTo add an item: `agenda add {series.default_section}: TEXT` or `agenda add TEXT`."
@@ -148,6 +152,49 @@ def _open_actions(record: MeetingRecord) -> list[str]:
         owners = listed(action.owners) or "unowned"
         lines.append(f"- {tick}**#{action.number}** {one_line(action_task(action))} ({owners})")
     return lines
+
+
+def _ongoing_votes(series: SeriesConfig, record: MeetingRecord) -> list[str]:
+    """The series' open governance votes, each linked to its topic (reminders, `agenda`)."""
+    if not record.ongoing_votes:
+        return []
+    lines = ["\n**Ongoing votes**"]
+    for vote in record.ongoing_votes:
+        lines.append(
+            f"- vote {vote.number} ({vote.policy}): {one_line(vote.text)} — until "
+            f"{global_time(vote.deadline)} ({vote.deadline_day}), {_participation(vote)}: "
+            f"{stream_link(series.stream, vote_topic(vote))}"
+        )
+    return lines
+
+
+def _participation(vote: AnnouncedVote) -> str:
+    if vote.sensitive:
+        return "held on another platform"
+    return f"{vote.ballots} of {vote.roster_size} voted"
+
+
+# How the notes say a closed vote's verdict (the verdicts' values are domain.voting's).
+_VERDICT_WORDS = {"failed": "did not pass"}
+
+
+def vote_announcement(vote: AnnouncedVote) -> str:
+    """A governance vote as the notes announce it (templates: the filter ``vote_line``): open,
+    ``Vote 3 (cep): TEXT — until 2026-12-18 AoE, 4 of 9 voted``; closed, ``Vote 2 (standard)
+    passed: yes 6, no 1, abstain 1 — TEXT``."""
+    head = f"Vote {vote.number} ({vote.policy})"
+    if vote.is_open:
+        return f"{head}: {vote.text} — until {vote.deadline_day}, {_participation(vote)}"
+    if vote.verdict == CANCELLED:
+        return f"{head} was cancelled — {vote.text}"
+    if vote.sensitive:
+        return f"{head} closed, its result is announced on its platform — {vote.text}"
+    verdict = vote.verdict or ""
+    said = _VERDICT_WORDS.get(verdict, verdict)
+    if vote.timed_out:
+        said += " on the ballots cast (timeout rules)"
+    tally = vote.tally
+    return f"{head} {said}: yes {tally.yes}, no {tally.no}, abstain {tally.abstain} — {vote.text}"
 
 
 def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list[str]:
@@ -539,6 +586,7 @@ def reminder_text(
                         found.extend(_item_lines(item, 0, with_minutes))
         else:
             found.append("\nThe agenda is empty so far.")
+        found.extend(_ongoing_votes(series, record))
         found.extend(_open_actions(record))
         found.append(
             f"Add an item: mention me with `agenda add {series.default_section}: TEXT` "

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from fractions import Fraction
 
-from zulip_meetbot.domain.record import GovernanceVote
+from zulip_meetbot.domain.record import AnnouncedVote, GovernanceVote
 from zulip_meetbot.domain.voting import Outcome, Policy, Verdict, aoe_day_text, quorum
 from zulip_meetbot.markup import global_time, silenced, silent_mention
 
@@ -17,7 +17,7 @@ from zulip_meetbot.markup import global_time, silenced, silent_mention
 MAX_TOPIC = 60
 
 
-def vote_topic(vote: GovernanceVote) -> str:
+def vote_topic(vote: GovernanceVote | AnnouncedVote) -> str:
     """The topic of a vote's call, reminders and result: ``vote N: TEXT``, shortened."""
     topic = f"vote {vote.number}: {' '.join(vote.text.split())}"
     return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1].rstrip() + "…"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
@@ -19,8 +19,10 @@ from zulip_meetbot.domain import voting
 from zulip_meetbot.domain.record import (
     CANCELLED,
     CHOICES,
+    AnnouncedVote,
     GovernanceBallot,
     GovernanceVote,
+    announced,
 )
 from zulip_meetbot.domain.voting import Policy, Verdict
 from zulip_meetbot.models import GovernanceBallotRow, GovernanceVoteRow, VoteReminderRow
@@ -29,6 +31,9 @@ REMIND = "remind"
 CLOSE = "close"
 # A sensitive vote's verdict: its ballots and result are on its platform.
 HELD_ELSEWHERE = "held elsewhere"
+# The bounds of an open window of closing instants.
+_EVER = datetime(1, 1, 2, tzinfo=timezone.utc)
+_NEVER = datetime(9999, 12, 30, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,26 @@ def closed_between(
     """The series' votes closed (decided or cancelled) in [since, until)."""
     rows = store.governance_votes_closed_between(session, series_slug, since, until)
     return [_value(session, row) for row in rows]
+
+
+def open_at(session: Session, series_slug: str, instant: datetime) -> list[GovernanceVote]:
+    """The series' votes open at ``instant`` (opened by then, closed only after it, if at all),
+    oldest first: what a meeting that ended then saw open, however late it is asked."""
+    rows = store.governance_votes_open_at(session, series_slug, instant)
+    return [_value(session, row) for row in rows]
+
+
+def announced_votes(
+    session: Session, series_slug: str, since: datetime | None, end: datetime | None
+) -> tuple[tuple[AnnouncedVote, ...], tuple[AnnouncedVote, ...]]:
+    """What a meeting ended at ``end`` (None: not ended) announces: the votes open then, as
+    they stood then, and those closed in [since, end) (since None: ever)."""
+    if end is None:
+        ongoing = [announced(vote) for vote in open_votes(session, series_slug)]
+    else:
+        ongoing = [announced(vote, end) for vote in open_at(session, series_slug, end)]
+    closed = closed_between(session, series_slug, since or _EVER, end or _NEVER)
+    return tuple(ongoing), tuple(announced(vote) for vote in closed)
 
 
 def series_of(session: Session, number: int) -> str | None:

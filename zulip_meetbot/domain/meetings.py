@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, minutes, people, quick_votes
+from zulip_meetbot.domain import agenda, attendance, governance, minutes, people, quick_votes
 
 # Meeting is defined with the other values; `meetings.Meeting` is the name the rooms above use.
 from zulip_meetbot.domain.record import Meeting as Meeting
@@ -472,6 +472,12 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         session, said_rows, roster, numbers, series.zone, meeting.ended_at
     )
     sections = agenda.sections(items, series.sections, roster, said)
+    # Votes as they stood at the meeting's end: a late re-render shows what was open then.
+    previous = store.previous_held_meeting(session, series.slug, meeting.scheduled_start)
+    since = None if previous is None else previous.ended_at or previous.started_at
+    ongoing_votes, closed_votes = governance.announced_votes(
+        session, series.slug, since, meeting.ended_at
+    )
     return MeetingRecord(
         series_slug=series.slug,
         title=series.title,
@@ -493,6 +499,8 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         deferred=agenda.handed_on(sections),
         handed_on=agenda.handed_on(sections, unticked=series.carry_over == "unticked"),
         votes=quick_votes.votes_of(session, meeting.id),
+        ongoing_votes=ongoing_votes,
+        closed_votes=closed_votes,
     )
 
 

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain.voting import Outcome, Policy, Tally, reminder_times, result
+from zulip_meetbot.domain.voting import (
+    Outcome,
+    Policy,
+    Tally,
+    aoe_day_text,
+    reminder_times,
+    result,
+)
 from zulip_meetbot.timeutil import local_date
 
 
@@ -219,6 +226,10 @@ class MeetingRecord:
     # The meeting's quick votes (`vote QUESTION`), in the order they were opened; a closed
     # one's result is among the decisions too.
     votes: tuple[QuickVote, ...] = ()
+    # The series' governance votes open when the meeting ended (still open now, for one not
+    # ended), and those closed since the previous meeting held, as the notes announce them.
+    ongoing_votes: tuple[AnnouncedVote, ...] = ()
+    closed_votes: tuple[AnnouncedVote, ...] = ()
 
 
 CHOICES = ("yes", "no", "abstain")
@@ -273,7 +284,7 @@ class GovernanceVote:
     @property
     def tally(self) -> Tally:
         """The ballots counted so far."""
-        return Tally(*(sum(b.choice == c for b in self.ballots) for c in CHOICES))
+        return tally_of(self.ballots)
 
     @property
     def not_voted(self) -> tuple[int, ...]:
@@ -300,3 +311,50 @@ class GovernanceVote:
 
 
 CANCELLED = "cancelled"
+
+
+def tally_of(ballots: tuple[GovernanceBallot, ...]) -> Tally:
+    """How many of ``ballots`` say yes, no and abstain."""
+    return Tally(*(sum(b.choice == c for b in ballots) for c in CHOICES))
+
+
+@dataclass(frozen=True)
+class AnnouncedVote:
+    """A governance vote as a meeting's notes and reminders announce it: plain values, as the
+    vote stood at an instant (the meeting's end)."""
+
+    number: int
+    policy: str  # the policy's name
+    text: str
+    deadline: datetime  # aware UTC
+    deadline_day: str  # the day it ends, as the rules say it: "2026-12-18 AoE"
+    ballots: int  # ballots cast by the instant (a sensitive vote's are elsewhere: 0)
+    roster_size: int
+    tally: Tally  # yes, no, abstain of those ballots
+    verdict: str | None  # None while open; else "passed", "failed", "cancelled"…
+    timed_out: bool  # resolved on the ballots cast by the timeout rules, without quorum
+    sensitive: bool  # its ballots are cast on another platform
+
+    @property
+    def is_open(self) -> bool:
+        return self.verdict is None
+
+
+def announced(vote: GovernanceVote, at: datetime | None = None) -> AnnouncedVote:
+    """``vote`` as it stood at ``at`` (None: as it stands): the ballots cast by then, its
+    verdict if it had closed by then. A ballot changed after ``at`` counts as of its change."""
+    ballots = tuple(b for b in vote.ballots if at is None or b.cast_at <= at)
+    closed = vote.closed_at is not None and (at is None or vote.closed_at <= at)
+    return AnnouncedVote(
+        number=vote.number,
+        policy=vote.policy.name,
+        text=vote.text,
+        deadline=vote.deadline,
+        deadline_day=aoe_day_text(vote.deadline),
+        ballots=len(ballots),
+        roster_size=len(vote.roster),
+        tally=tally_of(ballots),
+        verdict=vote.verdict if closed else None,
+        timed_out=vote.timed_out and closed,
+        sensitive=vote.sensitive,
+    )
