@@ -2019,7 +2019,7 @@ PULL_REQUEST_DETAILS: tuple[Key[Any], ...] = (GITHUB_API, GITHUB_TOKEN_FILE)
 _VOTE_SLUG = "{slug}"
 _VOTE_NUMBER = "{number}"
 _VOTE_SLUG_LENGTH = 50
-VOTE_RESULTS_PATH = Key(
+VOTE_RESULTS_PATH: Key[str] = Key(
     "series:SLUG",
     "vote_results_path",
     str,

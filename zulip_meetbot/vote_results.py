@@ -120,3 +120,37 @@ def _instant(at: datetime, *, deadline: bool = False) -> Instant:
     utc = at.astimezone(timezone.utc)
     aoe = aoe_day_text(utc) if deadline else f"{aoe_date(utc).isoformat()} AoE"
     return Instant(f"{utc:%Y-%m-%d %H:%M} UTC", aoe)
+
+
+def commit_message(vote: GovernanceVote, first: bool) -> str:
+    """The commit of a vote's results file: ``Add results of vote 3: TEXT``."""
+    verb = "Add" if first else "Update"
+    return f"{verb} results of vote {vote.number}: {' '.join(vote.text.split())}"[:200]
+
+
+def pull_request_title(vote: GovernanceVote) -> str:
+    """The title of a vote's results' pull request."""
+    return f"Add results of vote {vote.number}"
+
+
+def pull_request_body(vote: GovernanceVote, series_title: str, path: str) -> str:
+    """The body of a vote's results' pull request: what it is, where the file is."""
+    return (
+        f"The results of {series_title}'s vote {vote.number} "
+        f"(`{vote.policy.name}`), closed {closed_day(vote).isoformat()}: `{path}`.\n\n"
+        "Opened by meetbot."
+    )
+
+
+def publishing_problem(vote: GovernanceVote, problem: str, hint: str, retrying: bool) -> str:
+    """Told once in the vote's topic: its results file could not be published, and why."""
+    when = "meetbot keeps trying" if retrying else "meetbot does not retry it by itself"
+    lines = [f"The results file of vote {vote.number} could not be published: `{_one(problem)}`"]
+    if hint:
+        lines.append(_one(hint))
+    lines.append(f"The file is written in meetbot's notes folder; {when}.")
+    return "\n".join(lines)
+
+
+def _one(text: str) -> str:
+    return " ".join(text.split()).replace("`", "'")
