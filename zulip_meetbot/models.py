@@ -253,7 +253,8 @@ class OwedPostRow(Base):
 
 class PublicationRow(Base):
     """A meeting's notes (or a vote's results) published to the series' repository: what was
-    pushed last, and what is still to do (``next_attempt_at``: pending, None: done or waiting for a change).
+    pushed last, and what is still to do (``next_attempt_at``: pending, None: done or waiting
+    for a change).
 
     ``version`` counts the times the notes were wanted published: an attempt that began at
     one version leaves the row pending when another came meanwhile.

@@ -1,5 +1,6 @@
 """Which meetings' notes (and votes' results files) are published, up to which version, and
-what is still to do: the rules of retrying (the delays) and of telling the chairs, over the ``publication`` table.
+what is still to do: the rules of retrying (the delays) and of telling the chairs, over the
+``publication`` table.
 
 The database is the record: a meeting's notes are wanted published (each change one version
 more) in a transaction of their own, and every attempt's outcome is recorded, so a restart
