@@ -210,3 +210,37 @@ def test_a_cancelled_vote_gets_no_results_file(bot: Harness) -> None:
 
     assert vote_lifecycle.write_results(bot.app, series, number) is None
     assert not (bot.settings.notes_dir / "vote-results").exists()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "said"),
+    [
+        ("../results/%Y-{number}.md", "outside the repository (it climbs out with ..)"),
+        ("/srv/results/{number}.md", "is absolute"),
+        ("results/%Y-%m-%d-{slug}.md", "lacks {number}"),
+        ("results/%Q-{number}.md", "'%Q' in 'results/%Q-{number}.md' is not a strftime"),
+        ("results/{number}/", "names a folder"),
+    ],
+)
+def test_a_bad_vote_results_path_is_a_problem_of_that_key(
+    tmp_path: Path, pattern: str, said: str
+) -> None:
+    from test_publish_config import COMMUNITY, problems, where
+
+    found = problems(tmp_path, vote_results_path=pattern)
+
+    assert where(found) == {(COMMUNITY, "vote_results_path")}
+    assert said in found[0].message
+
+
+def test_vote_results_path_is_read_and_defaults_to_the_vote_results_folder(tmp_path: Path) -> None:
+    from test_publish_config import with_keys
+
+    default = with_keys(tmp_path).series_by_slug("community")
+    chosen = with_keys(tmp_path, vote_results_path="governance/{number}-{slug}.md")
+    series = chosen.series_by_slug("community")
+
+    assert default is not None and default.vote_results_path == (
+        "vote-results/%Y-%m-%d-{slug}-{number}.md"
+    )
+    assert series is not None and series.vote_results_path == "governance/{number}-{slug}.md"
