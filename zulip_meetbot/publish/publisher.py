@@ -266,34 +266,18 @@ class Publisher:
                     f"pushed as {commit.sha[:12]}" if commit.sha else "already there",
                     commit.branch,
                 )
-                with self.app.store.transaction() as session:
-                    # Recorded before the pull request: a failure there does not push again.
-                    publication = publications.pushed(
-                        session,
-                        meeting_id,
-                        publication.version,
-                        notes.text,
-                        self.app.clock.now(),
-                        commit_sha=commit.sha,
-                        branch=commit.branch,
-                        done=not with_pr,
-                    )
+                # Recorded before the pull request: a failure there does not push again.
+                publication = self._recorded(
+                    publication, meeting_id, notes.text, commit.sha, commit.branch, done=not with_pr
+                )
             pull_request = None
             if with_pr:
                 opening_pull_request = True
                 token = github.read_token(publishing.token_file, self.environ)
                 pull_request = self._pull_request(publishing, branch, series, notes, token)
-                with self.app.store.transaction() as session:
-                    publication = publications.pushed(
-                        session,
-                        meeting_id,
-                        publication.version,
-                        notes.text,
-                        self.app.clock.now(),
-                        commit_sha=None,
-                        branch=branch,
-                        pull_request=pull_request,
-                    )
+                publication = self._recorded(
+                    publication, meeting_id, notes.text, None, branch, pull_request=pull_request
+                )
         except Exception as error:
             if not isinstance(error, (git.GitProblem, github.GitHubProblem, Problem)):
                 # A bug or the unforeseen: recorded and retried, not a crash.
@@ -364,33 +348,17 @@ class Publisher:
                     previous=publication.content,
                 )
                 log.info("%s: results of vote %d on branch %s", slug, number, commit.branch)
-                with self.app.store.transaction() as session:
-                    publication = publications.pushed(
-                        session,
-                        of,
-                        publication.version,
-                        found.text,
-                        self.app.clock.now(),
-                        commit_sha=commit.sha,
-                        branch=commit.branch,
-                        done=not with_pr,
-                    )
+                publication = self._recorded(
+                    publication, of, found.text, commit.sha, commit.branch, done=not with_pr
+                )
             pushed = True
             pull_request = None
             if with_pr:
                 token = github.read_token(publishing.token_file, self.environ)
                 pull_request = self._vote_pull_request(publishing, branch, series, found, token)
-                with self.app.store.transaction() as session:
-                    publication = publications.pushed(
-                        session,
-                        of,
-                        publication.version,
-                        found.text,
-                        self.app.clock.now(),
-                        commit_sha=None,
-                        branch=branch,
-                        pull_request=pull_request,
-                    )
+                publication = self._recorded(
+                    publication, of, found.text, None, branch, pull_request=pull_request
+                )
         except Exception as error:
             if not isinstance(error, (git.GitProblem, github.GitHubProblem, Problem)):
                 log.exception("%s: publishing the results of vote %d failed", slug, number)
@@ -491,6 +459,31 @@ class Publisher:
             retryable=problem.retryable,
             next_attempt_at=after.next_attempt_at,
         )
+
+    def _recorded(
+        self,
+        publication: Publication,
+        of: publications.Of,
+        text: str,
+        commit_sha: str | None,
+        branch: str,
+        *,
+        done: bool = True,
+        pull_request: tuple[int, str] | None = None,
+    ) -> Publication:
+        """Record ``text`` pushed (and the pull request, if any) in a transaction of its own."""
+        with self.app.store.transaction() as session:
+            return publications.pushed(
+                session,
+                of,
+                publication.version,
+                text,
+                self.app.clock.now(),
+                commit_sha=commit_sha,
+                branch=branch,
+                pull_request=pull_request,
+                done=done,
+            )
 
     def _author(self, publishing: Publishing) -> git.Author:
         if publishing.author is not None:
