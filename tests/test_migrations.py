@@ -22,6 +22,8 @@ from zulip_meetbot.store import Store, open_store
 # `meetbot shell` running the script beside it: every table but attendance_reaction holds rows.
 RELEASE_DUMP = Path(__file__).parent / "data" / "release-0.1.0.sql"
 FUTURE = "ffffffffffff"
+# The tables revision 0004 added (governance votes): empty in a database upgraded past it.
+GOVERNANCE_TABLES = ("governance_vote", "governance_ballot", "vote_reminder")
 
 
 def release_database(path: Path, *, as_released: bool = False) -> Path:
@@ -149,6 +151,7 @@ def test_a_database_made_before_migrations_is_recognised_as_the_baseline_and_sta
     after = contents(path)
     assert after.pop("publication") == []  # added by 0002
     assert (after.pop("quick_vote"), after.pop("quick_ballot")) == ([], [])  # added by 0003
+    assert [after.pop(table) for table in GOVERNANCE_TABLES] == [[], [], []]  # added by 0004
     assert after == before
     assert differences_from_models(path) == []
     # and the record reads as before: the meetings the release held are there
@@ -166,6 +169,7 @@ def test_a_database_from_before_the_newest_table_gets_it_then_the_stamp(tmp_path
     assert after.pop("owed_post") == []
     assert after.pop("publication") == []
     assert (after.pop("quick_vote"), after.pop("quick_ballot")) == ([], [])
+    assert [after.pop(table) for table in GOVERNANCE_TABLES] == [[], [], []]
     assert after == before
     assert differences_from_models(path) == []
 
@@ -299,6 +303,7 @@ def test_a_baseline_database_upgraded_through_0002_keeps_its_record_and_can_publ
     after = contents(path)
     assert len(after.pop("publication")) == 1
     assert (after.pop("quick_vote"), after.pop("quick_ballot")) == ([], [])
+    assert [after.pop(table) for table in GOVERNANCE_TABLES] == [[], [], []]
     assert after == before
     assert revision_of(path) == migrations.head()
     assert differences_from_models(path) == []
@@ -322,7 +327,7 @@ def test_a_database_at_0002_upgraded_through_0003_keeps_its_record_and_takes_a_q
     store = Store(path)
     try:
         assert store.upgrade is not None
-        assert (store.upgrade.before, store.upgrade.after) == ("0002", "0003")
+        assert (store.upgrade.before, store.upgrade.after) == ("0002", migrations.head())
         (meeting_id, *_), *_ = before["meeting"]
         now = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
         with store.transaction() as session:
@@ -333,8 +338,56 @@ def test_a_database_at_0002_upgraded_through_0003_keeps_its_record_and_takes_a_q
     after = contents(path)
     assert len(after.pop("quick_vote")) == 1
     assert len(after.pop("quick_ballot")) == 1
+    assert [after.pop(table) for table in GOVERNANCE_TABLES] == [[], [], []]
     assert after == before
-    assert revision_of(path) == "0003"
+    assert revision_of(path) == migrations.head()
+    assert differences_from_models(path) == []
+
+
+def test_a_database_at_0004_upgraded_through_0005_keeps_its_publications_and_publishes_a_vote(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime, timezone
+
+    from zulip_meetbot.domain import publications
+    from zulip_meetbot.domain.publications import VoteResults
+
+    path = release_database(tmp_path / "meetbot.sqlite3")
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        migrations.stamp(connection, "0001")
+        migrations.upgrade(connection, "0004")
+    engine.dispose()
+    (meeting_id, *_), *_ = contents(path)["meeting"]
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "INSERT INTO publication (meeting_id, series_slug, version, commit_sha, attempts, "
+        "chairs_told, updated_at) VALUES (?, 'demo', 2, 'abc123', 0, 0, '2026-12-04 12:00:00')",
+        (meeting_id,),
+    )
+    connection.commit()
+    connection.close()
+    before = contents(path)
+    store = Store(path)
+    try:
+        assert store.upgrade is not None
+        assert (store.upgrade.before, store.upgrade.after) == ("0004", "0005")
+        now = datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)
+        with store.transaction() as session:
+            kept = publications.publication(session, meeting_id)
+            vote = publications.want(session, VoteResults(3), "demo", now)
+            again = publications.want(session, VoteResults(3), "demo", now)
+        assert kept is not None and (kept.version, kept.commit_sha) == (2, "abc123")
+        assert (vote.meeting_id, vote.vote_number, vote.version) == (None, 3, 1)
+        assert again.version == 2
+    finally:
+        store.close()
+    after = contents(path)
+    published = after.pop("publication")
+    assert published[0] == (*before.pop("publication")[0], None)  # vote_number empty
+    assert len(published) == 2
+    assert after == before
+    assert revision_of(path) == "0005"
     assert differences_from_models(path) == []
 
 

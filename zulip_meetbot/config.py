@@ -14,6 +14,7 @@ import functools
 import itertools
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -58,6 +59,8 @@ __all__ = [
     "relative_repository_path",
     "schedule_rule",
     "stream_name",
+    "vote_results_file",
+    "vote_slug",
 ]
 
 T = TypeVar("T")
@@ -273,6 +276,9 @@ class SeriesConfig:
     publishing: Publishing | None = None
     # The [roster:NAME] that votes in governance votes in this series' stream; None: none.
     votes: str | None = None
+    # Where a closed governance vote's results file goes, inside notes_dir and the repository:
+    # a strftime pattern (the close's UTC date) with {slug} and {number} (vote_results_file).
+    vote_results_path: str = field(default_factory=lambda: VOTE_RESULTS_PATH.default)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -794,6 +800,9 @@ def _read_series(
     days = _sample_days(start, rule)
     publishing = _read_publishing(reader, section, base, notes_path, days)
     votes = value_then(VOTES, functools.partial(_check_roster_name, rosters=rosters), None)
+    vote_results_path = value_then(
+        VOTE_RESULTS_PATH, _check_vote_results_path, "", VOTE_RESULTS_PATH.default
+    )
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
     if len(reader.problems) > problems_before or start is None or timezone is None:
@@ -822,6 +831,7 @@ def _read_series(
         attendance_grace=attendance_grace,
         publishing=publishing,
         votes=votes,
+        vote_results_path=vote_results_path,
     )
 
 
@@ -1480,6 +1490,45 @@ def _check_publish_path(pattern: str, days: Sequence[datetime]) -> str:
     return pattern
 
 
+def vote_slug(text: str) -> str:
+    """A vote's text as a file name's part: lower-case ASCII words joined by ``-``, at most
+    50 characters; ``vote`` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > _VOTE_SLUG_LENGTH:
+            break
+        slug = longer
+    return slug or (words[0][:_VOTE_SLUG_LENGTH] if words else "vote")
+
+
+def vote_results_file(pattern: str, closed: date, text: str, number: int) -> str:
+    """The results file of vote ``number`` on ``text`` closed on ``closed`` (UTC), relative to
+    notes_dir and to the repository's top: ``pattern`` (``vote_results_path``) rendered."""
+    # strftime first: a vote's text may hold a %.
+    rendered = closed.strftime(pattern)
+    rendered = rendered.replace(_VOTE_SLUG, vote_slug(text)).replace(_VOTE_NUMBER, str(number))
+    return relative_repository_path(rendered)
+
+
+def _check_vote_results_path(pattern: str) -> str:
+    if _VOTE_NUMBER not in pattern:
+        raise ValueError(
+            f"{pattern!r} lacks {_VOTE_NUMBER}, so each vote's results file would replace the "
+            f"last's: add the vote's number, as in {VOTE_RESULTS_PATH.default}"
+        )
+    _render_pattern(pattern, [datetime(2025, 2, 12)])  # a directive strftime lacks is said
+    sample = "Adopt CEP 1: the conda governance policy"
+    rendered = datetime(2025, 2, 12).strftime(pattern)
+    try:
+        vote_results_file(pattern, date(2025, 2, 12), sample, 3)
+    except ValueError as err:
+        raise _rendered_from(err, pattern, rendered) from None
+    return pattern
+
+
 def _check_branch_pattern(pattern: str, days: Sequence[datetime]) -> str:
     for rendered in _render_pattern(pattern, days):
         try:
@@ -1966,6 +2015,20 @@ PUBLISH_DETAILS: tuple[Key[Any], ...] = (
 )
 # The keys that only pull requests use.
 PULL_REQUEST_DETAILS: tuple[Key[Any], ...] = (GITHUB_API, GITHUB_TOKEN_FILE)
+# vote_results_path's placeholders: the vote's text made a file name's part, its number.
+_VOTE_SLUG = "{slug}"
+_VOTE_NUMBER = "{number}"
+_VOTE_SLUG_LENGTH = 50
+VOTE_RESULTS_PATH: Key[str] = Key(
+    "series:SLUG",
+    "vote_results_path",
+    str,
+    "vote-results/%Y-%m-%d-{slug}-{number}.md",
+    "where a closed governance vote's results file goes, inside `notes_dir` and, when the "
+    "series publishes, the repository: a strftime pattern of the close's date (UTC), with "
+    "`{slug}` (the vote's text, lower-case words joined by `-`) and `{number}` (the vote's "
+    "number); see [Governance votes' results files](#governance-votes-results-files)",
+)
 VOTES = Key(
     "series:SLUG",
     "votes",
@@ -2054,6 +2117,7 @@ KEYS: tuple[Key[Any], ...] = (
     PUBLISH,
     *PUBLISH_DETAILS,
     VOTES,
+    VOTE_RESULTS_PATH,
     *ROSTER_SOURCES,
     POLICY,
 )

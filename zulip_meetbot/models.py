@@ -252,17 +252,21 @@ class OwedPostRow(Base):
 
 
 class PublicationRow(Base):
-    """A meeting's notes published to the series' repository: what was pushed last, and what
-    is still to do (``next_attempt_at``: pending, None: done or waiting for a change).
+    """A meeting's notes (or a vote's results) published to the series' repository: what was
+    pushed last, and what is still to do (``next_attempt_at``: pending, None: done or waiting
+    for a change).
 
     ``version`` counts the times the notes were wanted published: an attempt that began at
     one version leaves the row pending when another came meanwhile.
     """
 
     __tablename__ = "publication"
+    __table_args__ = (UniqueConstraint("vote_number", name="uq_publication_vote_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    # Of a meeting's notes, or (revision 0005) of a governance vote's results file: one is set.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    vote_number: Mapped[int | None] = mapped_column(Integer, default=None)
     series_slug: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=0)
     # The SHA-256 (hex) of the notes last pushed, and the notes themselves: git is given them

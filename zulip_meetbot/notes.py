@@ -49,6 +49,7 @@ __all__ = [
     "load_template",
     "notes_filename",
     "render_notes",
+    "shipped_file_template",
     "write_atomically",
     "write_notes",
 ]
@@ -519,6 +520,13 @@ def load_template(template: str) -> jinja2.Template:
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateProblem(template, f"cannot read: {exc}") from exc
+
+
+def shipped_file_template(file_name: str) -> jinja2.Template:
+    """A template file shipped in ``zulip_meetbot.templates`` that is no notes template (a
+    vote's results), compiled with the notes' filters, strictness and whitespace rules."""
+    resource = importlib.resources.files("zulip_meetbot.templates").joinpath(file_name)
+    return _environment().from_string(resource.read_text(encoding="utf-8"))
 
 
 def render_notes(record: MeetingRecord, template: str) -> str:

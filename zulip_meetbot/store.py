@@ -1197,23 +1197,40 @@ def forget_owed_posts_before(session: Session, before: datetime) -> None:
 # -- publications (issue 14): one row per meeting whose notes are published ---------------
 
 
-def publication(session: Session, meeting_id: int) -> PublicationRow | None:
-    """The meeting's publication, as the database has it now (the statements below change it
-    behind the session's back)."""
+def _publication_is(meeting_id: int | None, vote_number: int | None) -> Any:
+    """The condition that picks the publication of a meeting's notes or of a vote's results."""
+    table = PublicationRow.__table__
+    if vote_number is not None:
+        return table.c.vote_number == vote_number
+    return table.c.meeting_id == meeting_id
+
+
+def publication(
+    session: Session, meeting_id: int | None, vote_number: int | None = None
+) -> PublicationRow | None:
+    """The meeting's (or vote's) publication, as the database has it now (the statements below
+    change it behind the session's back)."""
     return session.scalar(
         select(PublicationRow)
-        .where(PublicationRow.meeting_id == meeting_id)
+        .where(_publication_is(meeting_id, vote_number))
         .execution_options(populate_existing=True)
     )
 
 
-def want_publication(session: Session, meeting_id: int, series_slug: str, now: datetime) -> None:
+def want_publication(
+    session: Session,
+    meeting_id: int | None,
+    series_slug: str,
+    now: datetime,
+    vote_number: int | None = None,
+) -> None:
     """Mark the meeting's notes to be published (again) now: one version more, pending; a
     new row for a meeting not published before. One statement: two processes may ask."""
     statement = (
         sqlite_insert(PublicationRow.__table__)
         .values(
             meeting_id=meeting_id,
+            vote_number=vote_number,
             series_slug=series_slug,
             version=1,
             attempts=0,
@@ -1222,7 +1239,7 @@ def want_publication(session: Session, meeting_id: int, series_slug: str, now: d
             updated_at=now,
         )
         .on_conflict_do_update(
-            index_elements=["meeting_id"],
+            index_elements=["vote_number" if vote_number is not None else "meeting_id"],
             set_={
                 "version": PublicationRow.__table__.c.version + 1,
                 "next_attempt_at": now,
@@ -1250,18 +1267,24 @@ def next_publication_at(session: Session) -> datetime | None:
     return session.scalar(select(func.min(PublicationRow.next_attempt_at)))
 
 
-def update_publication(session: Session, meeting_id: int, **values: Any) -> None:
-    """Set ``values`` on the meeting's publication."""
+def update_publication(
+    session: Session, meeting_id: int | None, vote_number: int | None = None, **values: Any
+) -> None:
+    """Set ``values`` on the meeting's (or vote's) publication."""
     _run(
         session,
         update(PublicationRow.__table__)
-        .where(PublicationRow.__table__.c.meeting_id == meeting_id)
+        .where(_publication_is(meeting_id, vote_number))
         .values(**values),
     )
 
 
 def settle_publication(
-    session: Session, meeting_id: int, version: int, next_attempt_at: datetime | None
+    session: Session,
+    meeting_id: int | None,
+    version: int,
+    next_attempt_at: datetime | None,
+    vote_number: int | None = None,
 ) -> bool:
     """Set the next attempt of the meeting's publication, unless its notes were wanted again
     since ``version`` (that request stands); whether it was set."""
@@ -1269,7 +1292,7 @@ def settle_publication(
     result = _run(
         session,
         update(table)
-        .where(table.c.meeting_id == meeting_id, table.c.version == version)
+        .where(_publication_is(meeting_id, vote_number), table.c.version == version)
         .values(next_attempt_at=next_attempt_at),
     )
     return bool(result.rowcount)

@@ -8,11 +8,14 @@ Used by the commands (a call, a close when the last member votes) and by the sch
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import vote_views
+from zulip_meetbot import vote_results, vote_views
 from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain import governance
@@ -25,6 +28,7 @@ from zulip_meetbot.ledger import (
     OwedPost,
 )
 from zulip_meetbot.lifecycle import Poster, deliver
+from zulip_meetbot.notes import as_written, write_notes
 
 log = logging.getLogger(__name__)
 
@@ -115,3 +119,58 @@ def post(ledger: Ledger, poster: Poster, owed: OwedPost | None) -> None:
     """Post an owed governance post now (a failure leaves it owed, for the runtime)."""
     if owed is not None:
         deliver(ledger, poster, owed)
+
+
+@dataclass(frozen=True)
+class Results:
+    """A closed vote's results file: where it goes and what it says."""
+
+    vote: GovernanceVote
+    path: str  # inside notes_dir and the repository, /-separated
+    file: Path  # in notes_dir
+    text: str
+
+
+def results(app: App, series: SeriesConfig, number: int) -> Results | None:
+    """The results file of the series' closed vote ``number``: as written if it was (the names
+    as they were at the close), else as rendered now. None for a vote without results (open,
+    cancelled, another series', unknown)."""
+    with app.store.transaction() as session:
+        if governance.series_of(session, number) != series.slug:
+            return None
+        vote = governance.vote(session, number)
+    if not vote_results.has_results(vote):
+        return None
+    path = vote_results.results_path(series, vote)
+    file = app.settings.notes_dir / path
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = as_written(vote_results.render_results(vote, names(app, vote), series.title))
+    return Results(vote, path, file, text)
+
+
+def write_results(app: App, series: SeriesConfig, number: int) -> Results | None:
+    """Write the closed vote's results file into notes_dir, rendered from the record now (the
+    same text again leaves the file alone); None for a vote without results."""
+    found = results(app, series, number)
+    if found is None:
+        return None
+    text = as_written(vote_results.render_results(found.vote, names(app, found.vote), series.title))
+    if not found.file.exists() or found.file.read_text(encoding="utf-8") != text:
+        write_notes(found.file, text)
+        log.info("%s: results of vote %d written to %s", series.slug, number, found.file)
+    return Results(found.vote, found.path, found.file, text)
+
+
+def results_recorder(
+    app: App, publish: Callable[[SeriesConfig, int], None] | None = None
+) -> Callable[[SeriesConfig, int], None]:
+    """``App.on_vote_closed`` for ``meetbot run`` and the shell: the results file written, then
+    (``publish``: the publisher's ``want_vote``) wanted published."""
+
+    def recorded(series: SeriesConfig, number: int) -> None:
+        if write_results(app, series, number) is not None and publish is not None:
+            publish(series, number)
+
+    return recorded

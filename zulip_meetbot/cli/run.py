@@ -135,6 +135,10 @@ def build_bot(
         # Its worker delivers its owed posts (a summary's line an edit), also `meetbot publish`'s.
         app.delivered_elsewhere = is_publication_key
         app.on_close.append(publisher.stop)
+    from zulip_meetbot.vote_lifecycle import results_recorder
+
+    # A closed vote's results file is written, then published with the notes' publishing.
+    app.on_vote_closed = results_recorder(app, publisher.want_vote if publisher else None)
     return runtime, scheduler, publisher
 
 

@@ -1,5 +1,6 @@
-"""Which meetings' notes are published, up to which version, and what is still to do: the
-rules of retrying (the delays) and of telling the chairs, over the ``publication`` table.
+"""Which meetings' notes (and votes' results files) are published, up to which version, and
+what is still to do: the rules of retrying (the delays) and of telling the chairs, over the
+``publication`` table.
 
 The database is the record: a meeting's notes are wanted published (each change one version
 more) in a transaction of their own, and every attempt's outcome is recorded, so a restart
@@ -40,6 +41,28 @@ _PULL_REQUEST_LINK = "publication-pull-request"
 _PROBLEM = "publication-problem"
 
 
+@dataclass(frozen=True)
+class VoteResults:
+    """A governance vote's results file as what a publication is of (a meeting's notes are
+    named by the meeting's id)."""
+
+    number: int
+
+
+# What a publication is of: a meeting's notes (its id) or a vote's results file.
+Of = int | VoteResults
+
+
+def _ids(of: Of) -> tuple[int | None, int | None]:
+    """(meeting id, vote number) as the store names a publication."""
+    return (None, of.number) if isinstance(of, VoteResults) else (of, None)
+
+
+def vote_problem_key(number: int) -> str:
+    """The ledger's key of the post telling a vote's topic of a problem publishing its results."""
+    return f"{_PROBLEM}|vote-{number}"
+
+
 def link_key(meeting_id: int, pull_request: bool) -> str:
     """The ledger's key of the summary's line for the meeting's notes: the commit's, or the
     pull request's (a later line, once one is open)."""
@@ -64,9 +87,9 @@ def is_publication_key(key: str) -> bool:
 
 @dataclass(frozen=True)
 class Publication:
-    """A meeting's publication as the publisher sees it."""
+    """A meeting's (or a vote's results') publication as the publisher sees it."""
 
-    meeting_id: int
+    meeting_id: int | None  # None: of a vote's results file
     series_slug: str
     version: int  # one more each time the notes are wanted published
     content_sha256: str | None  # of the notes last pushed
@@ -80,6 +103,15 @@ class Publication:
     last_problem: str | None
     chairs_told: bool
     updated_at: datetime
+    vote_number: int | None = None
+
+    @property
+    def of(self) -> Of:
+        """What it publishes: the meeting's id, or the vote's results file."""
+        if self.vote_number is not None:
+            return VoteResults(self.vote_number)
+        assert self.meeting_id is not None
+        return self.meeting_id
 
     @property
     def published(self) -> bool:
@@ -113,17 +145,19 @@ def retry_delay(attempts: int, delays: tuple[timedelta, ...] = RETRY_DELAYS) -> 
     return delays[min(max(attempts, 1), len(delays)) - 1]
 
 
-def want(session: Session, meeting_id: int, series_slug: str, now: datetime) -> Publication:
-    """The meeting's notes are to be published at their current version, from ``now``."""
-    store.want_publication(session, meeting_id, series_slug, now)
-    found = publication(session, meeting_id)
+def want(session: Session, of: Of, series_slug: str, now: datetime) -> Publication:
+    """The meeting's notes (or the vote's results) are to be published at their current
+    version, from ``now``."""
+    meeting_id, vote_number = _ids(of)
+    store.want_publication(session, meeting_id, series_slug, now, vote_number)
+    found = publication(session, of)
     assert found is not None  # just written
     return found
 
 
-def publication(session: Session, meeting_id: int) -> Publication | None:
-    """The meeting's publication, or None if its notes were never wanted published."""
-    row = store.publication(session, meeting_id)
+def publication(session: Session, of: Of) -> Publication | None:
+    """The meeting's (or vote's) publication, or None if never wanted published."""
+    row = store.publication(session, *_ids(of))
     return None if row is None else _value(row)
 
 
@@ -139,7 +173,7 @@ def next_due(session: Session) -> datetime | None:
 
 def pushed(
     session: Session,
-    meeting_id: int,
+    of: Of,
     version: int,
     content: str,
     now: datetime,
@@ -165,23 +199,27 @@ def pushed(
         values["commit_sha"] = commit_sha
     if pull_request is not None:
         values["pull_request_number"], values["pull_request_url"] = pull_request
-    store.update_publication(session, meeting_id, **values)
+    meeting_id, vote_number = _ids(of)
+    store.update_publication(session, meeting_id, vote_number, **values)
     if done:
-        store.settle_publication(session, meeting_id, version, None)
-    found = publication(session, meeting_id)
+        store.settle_publication(session, meeting_id, version, None, vote_number)
+    found = publication(session, of)
     assert found is not None
     return found
 
 
-def unchanged(session: Session, meeting_id: int, version: int, now: datetime) -> None:
+def unchanged(session: Session, of: Of, version: int, now: datetime) -> None:
     """The notes of ``version`` are those pushed already: nothing to do (unless wanted again)."""
-    store.update_publication(session, meeting_id, attempts=0, last_problem=None, updated_at=now)
-    store.settle_publication(session, meeting_id, version, None)
+    meeting_id, vote_number = _ids(of)
+    store.update_publication(
+        session, meeting_id, vote_number, attempts=0, last_problem=None, updated_at=now
+    )
+    store.settle_publication(session, meeting_id, version, None, vote_number)
 
 
 def failed(
     session: Session,
-    meeting_id: int,
+    of: Of,
     version: int,
     problem: str,
     retryable: bool,
@@ -192,25 +230,25 @@ def failed(
     retrying can help, else not before the notes change again (or a by-hand ``publish``).
     The chairs are to be told once per meeting: after ``TELL_CHAIRS_AFTER`` failures in a
     row, or at once when retrying cannot help."""
-    row = store.publication(session, meeting_id)
+    meeting_id, vote_number = _ids(of)
+    row = store.publication(session, meeting_id, vote_number)
     assert row is not None
     attempts = row.attempts + 1
     line = problem.strip().splitlines()[0] if problem.strip() else "unknown problem"
     store.update_publication(
-        session, meeting_id, attempts=attempts, last_problem=line, updated_at=now
+        session, meeting_id, vote_number, attempts=attempts, last_problem=line, updated_at=now
     )
-    store.settle_publication(
-        session, meeting_id, version, now + retry_delay(attempts, delays) if retryable else None
-    )
-    found = publication(session, meeting_id)
+    next_at = now + retry_delay(attempts, delays) if retryable else None
+    store.settle_publication(session, meeting_id, version, next_at, vote_number)
+    found = publication(session, of)
     assert found is not None
     tell = not found.chairs_told and (not retryable or attempts >= TELL_CHAIRS_AFTER)
     return Failed(found, tell)
 
 
-def chairs_told(session: Session, meeting_id: int) -> None:
-    """The chairs were told of the meeting's publishing problem: never again for it."""
-    store.update_publication(session, meeting_id, chairs_told=True)
+def chairs_told(session: Session, of: Of) -> None:
+    """The chairs were told of the meeting's (or vote's) publishing problem: never again."""
+    store.update_publication(session, *_ids(of), chairs_told=True)
 
 
 def summary_post(session: Session, meeting_id: int) -> SummaryPost | None:
@@ -238,4 +276,5 @@ def _value(row: PublicationRow) -> Publication:
         last_problem=row.last_problem,
         chairs_told=row.chairs_told,
         updated_at=row.updated_at,
+        vote_number=row.vote_number,
     )

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from zulip_meetbot import lifecycle, views
+from zulip_meetbot import lifecycle, views, vote_lifecycle, vote_results, vote_views
 from zulip_meetbot.app import App
 from zulip_meetbot.config import Publishing, SeriesConfig
 from zulip_meetbot.domain import meetings, publications
-from zulip_meetbot.domain.publications import RETRY_DELAYS, Publication
-from zulip_meetbot.ledger import PUBLICATION, OwedPost
+from zulip_meetbot.domain.publications import RETRY_DELAYS, Publication, VoteResults
+from zulip_meetbot.ledger import GOVERNANCE, PUBLICATION, OwedPost
 from zulip_meetbot.lifecycle import Notes, Poster
 from zulip_meetbot.publish import git, github
 
@@ -106,6 +106,15 @@ class Publisher:
             return
         with self.app.store.transaction() as session:
             publications.want(session, meeting_id, series.slug, self.app.clock.now())
+        self._wake.set()
+
+    def want_vote(self, series: SeriesConfig, number: int) -> None:
+        """Record (committed before returning) that the closed vote's results file is to be
+        published, and wake the worker. Nothing for a series that does not publish."""
+        if series.publishing is None:
+            return
+        with self.app.store.transaction() as session:
+            publications.want(session, VoteResults(number), series.slug, self.app.clock.now())
         self._wake.set()
 
     def clone_folder(self, series: SeriesConfig) -> Path:
@@ -196,7 +205,10 @@ class Publisher:
             return self._attempt_now(publication, force)
 
     def _attempt_now(self, publication: Publication, force: bool) -> Outcome:
+        if publication.vote_number is not None:
+            return self._attempt_vote(publication, publication.vote_number, force)
         meeting_id, slug = publication.meeting_id, publication.series_slug
+        assert meeting_id is not None
         was_published = publication.published
         series = self.app.settings.series_by_slug(slug)
         notes = None
@@ -254,34 +266,18 @@ class Publisher:
                     f"pushed as {commit.sha[:12]}" if commit.sha else "already there",
                     commit.branch,
                 )
-                with self.app.store.transaction() as session:
-                    # Recorded before the pull request: a failure there does not push again.
-                    publication = publications.pushed(
-                        session,
-                        meeting_id,
-                        publication.version,
-                        notes.text,
-                        self.app.clock.now(),
-                        commit_sha=commit.sha,
-                        branch=commit.branch,
-                        done=not with_pr,
-                    )
+                # Recorded before the pull request: a failure there does not push again.
+                publication = self._recorded(
+                    publication, meeting_id, notes.text, commit.sha, commit.branch, done=not with_pr
+                )
             pull_request = None
             if with_pr:
                 opening_pull_request = True
                 token = github.read_token(publishing.token_file, self.environ)
                 pull_request = self._pull_request(publishing, branch, series, notes, token)
-                with self.app.store.transaction() as session:
-                    publication = publications.pushed(
-                        session,
-                        meeting_id,
-                        publication.version,
-                        notes.text,
-                        self.app.clock.now(),
-                        commit_sha=None,
-                        branch=branch,
-                        pull_request=pull_request,
-                    )
+                publication = self._recorded(
+                    publication, meeting_id, notes.text, None, branch, pull_request=pull_request
+                )
         except Exception as error:
             if not isinstance(error, (git.GitProblem, github.GitHubProblem, Problem)):
                 # A bug or the unforeseen: recorded and retried, not a crash.
@@ -309,6 +305,185 @@ class Publisher:
             kept_others=commit.kept_others if commit is not None else False,
             replaced_theirs=commit.replaced_theirs if commit is not None else False,
         )
+
+    def _attempt_vote(self, publication: Publication, number: int, force: bool) -> Outcome:
+        """Publish a closed vote's results file as the notes are: pushed (on ``publish_base``,
+        or on ``vote-results-N`` with its own pull request), recorded, retried, told once."""
+        slug, of = publication.series_slug, VoteResults(number)
+        series = self.app.settings.series_by_slug(slug)
+        found = None
+        if series is not None and series.publishing is not None:
+            found = vote_lifecycle.results(self.app, series, number)
+        if series is None or series.publishing is None or found is None:
+            with self.app.store.transaction() as session:
+                publications.unchanged(session, of, publication.version, self.app.clock.now())
+            return Outcome(NOT_PUBLISHED, slug, 0)
+        publishing, vote = series.publishing, found.vote
+        sha = publications.content_sha256(found.text)
+        with_pr = publishing.pull_request
+        complete = publication.published and (
+            not with_pr or publication.pull_request_number is not None
+        )
+        if not force and complete and sha == publication.content_sha256:
+            with self.app.store.transaction() as session:
+                publications.unchanged(session, of, publication.version, self.app.clock.now())
+            return Outcome(UNCHANGED, slug, 0, branch=publication.branch, path=found.path)
+        token: str | None = None
+        branch = f"vote-results-{number}"
+        pushed = False
+        try:
+            if not with_pr:
+                branch = publishing.base or git.default_branch(publishing.repo)
+            commit: git.Commit | None = None
+            if force or sha != publication.content_sha256:
+                commit = git.publish_file(
+                    self.clone_folder(series),
+                    publishing.repo,
+                    branch=branch,
+                    base=publishing.base,
+                    path=found.path,
+                    content=found.text,
+                    message=vote_results.commit_message(vote, first=not publication.published),
+                    author=self._author(publishing),
+                    previous=publication.content,
+                )
+                log.info("%s: results of vote %d on branch %s", slug, number, commit.branch)
+                publication = self._recorded(
+                    publication, of, found.text, commit.sha, commit.branch, done=not with_pr
+                )
+            pushed = True
+            pull_request = None
+            if with_pr:
+                token = github.read_token(publishing.token_file, self.environ)
+                pull_request = self._vote_pull_request(publishing, branch, series, found, token)
+                publication = self._recorded(
+                    publication, of, found.text, None, branch, pull_request=pull_request
+                )
+        except Exception as error:
+            if not isinstance(error, (git.GitProblem, github.GitHubProblem, Problem)):
+                log.exception("%s: publishing the results of vote %d failed", slug, number)
+                error = Problem(f"{type(error).__name__}: {error}", "see meetbot's log", True)
+            return self._vote_failed(series, found, publication, error, token, branch, pushed)
+        return Outcome(
+            PUSHED,
+            slug,
+            0,
+            branch=publication.branch,
+            path=found.path,
+            commit_sha=commit.sha if commit is not None else None,
+            pull_request=pull_request,
+        )
+
+    def _vote_pull_request(
+        self,
+        publishing: Publishing,
+        branch: str,
+        series: SeriesConfig,
+        found: vote_lifecycle.Results,
+        token: str | None,
+    ) -> tuple[int, str]:
+        repository = github.github_repository(publishing.repo, api=publishing.github_api)
+        if repository is None or token is None:
+            raise Problem(
+                "no GitHub repository or token for the pull request",
+                "set publish_repo to a GitHub repository and github_token_file (or "
+                "MEETBOT_GITHUB_TOKEN)",
+                retryable=False,
+            )
+        base = publishing.base or git.default_branch(publishing.repo)
+        opened = github.GitHub(publishing.github_api, token).pull_request(
+            repository,
+            head=branch,
+            base=base,
+            title=vote_results.pull_request_title(found.vote),
+            body=vote_results.pull_request_body(found.vote, series.title, found.path),
+        )
+        log.info("%s: pull request #%d for vote %d", series.slug, opened.number, found.vote.number)
+        return opened.number, opened.url
+
+    def _vote_failed(
+        self,
+        series: SeriesConfig,
+        found: vote_lifecycle.Results,
+        publication: Publication,
+        problem: git.GitProblem | github.GitHubProblem | Problem,
+        token: str | None,
+        branch: str,
+        pushed: bool,
+    ) -> Outcome:
+        """Record the failed attempt; told once in the vote's topic when it is time."""
+        line = _without(_problem_line(problem), token)
+        hint = _without(problem.hint, token)
+        vote, of = found.vote, VoteResults(found.vote.number)
+        owed: OwedPost | None = None
+        with self.app.store.transaction() as session:
+            failed = publications.failed(
+                session,
+                of,
+                publication.version,
+                line,
+                problem.retryable,
+                self.app.clock.now(),
+                self.delays,
+            )
+            if failed.tell_chairs and self.poster is not None:
+                owed = self.app.ledger.owe_post(
+                    session,
+                    GOVERNANCE,
+                    vote_lifecycle.NO_MEETING,
+                    series.stream,
+                    vote_views.vote_topic(vote),
+                    vote_results.publishing_problem(vote, line, hint, problem.retryable),
+                    key=publications.vote_problem_key(vote.number),
+                )
+                publications.chairs_told(session, of)
+        after = failed.publication
+        log.warning(
+            "%s: could not publish the results of vote %d (attempt %d): %s",
+            series.slug,
+            vote.number,
+            after.attempts,
+            line,
+        )
+        if owed is not None:
+            self._post(owed)
+        return Outcome(
+            FAILED,
+            series.slug,
+            0,
+            branch=branch,
+            path=found.path,
+            commit_sha=after.commit_sha if pushed else None,
+            problem=line,
+            hint=hint,
+            retryable=problem.retryable,
+            next_attempt_at=after.next_attempt_at,
+        )
+
+    def _recorded(
+        self,
+        publication: Publication,
+        of: publications.Of,
+        text: str,
+        commit_sha: str | None,
+        branch: str,
+        *,
+        done: bool = True,
+        pull_request: tuple[int, str] | None = None,
+    ) -> Publication:
+        """Record ``text`` pushed (and the pull request, if any) in a transaction of its own."""
+        with self.app.store.transaction() as session:
+            return publications.pushed(
+                session,
+                of,
+                publication.version,
+                text,
+                self.app.clock.now(),
+                commit_sha=commit_sha,
+                branch=branch,
+                pull_request=pull_request,
+                done=done,
+            )
 
     def _author(self, publishing: Publishing) -> git.Author:
         if publishing.author is not None:

@@ -562,6 +562,10 @@ def build_bot(
         # expected, so that is not a warning here.
         publisher = Publisher(app, zulip, refused_edit_level=logging.INFO)
         app.on_notes_written = publisher.want
+    from zulip_meetbot.vote_lifecycle import results_recorder
+
+    # A closed vote's results file is written, then published with the notes' publishing.
+    app.on_vote_closed = results_recorder(app, publisher.want_vote if publisher else None)
     return app, handler, scheduler, zulip, publisher
 
 
