@@ -3,16 +3,20 @@ user group read from the test Zulip (subgroups followed, bots and deactivated us
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from harness import DictDirectory
 from zulipfake import FakeUser, FakeZulip
 
-from zulip_meetbot.config import Roster, read_members_csv
+from zulip_meetbot.config import Roster, load_settings, read_members_csv
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.refusals import RosterUnreadable
 from zulip_meetbot.rosters import voters
+from zulip_meetbot.terminal.pretend_zulip import People
+from zulip_meetbot.terminal.session import ShellOptions, open_session
 from zulip_meetbot.zulip.directory import ZulipDirectory, group_members, read_user_groups
 
 
@@ -144,3 +148,123 @@ def test_members_by_email_are_found_by_login_address_and_asked_of_zulip_on_a_mis
     assert voters(Roster("s", members=("dee@zulip.example",)), found) == (late.user_id,)
     with pytest.raises(RosterUnreadable):
         voters(Roster("s", members=("nobody@zulip.example",)), found)
+
+
+def test_a_members_csv_keeps_its_name_column_for_the_shell(tmp_path: Path) -> None:
+    (tmp_path / "steering.csv").write_text(
+        "github_username,email,name\nann,ann@example.org,  Ann   Arbor \ncy,cy@example.org,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "botrc").write_text(SHELL_BOTRC.format(roster="members_csv = steering.csv"))
+    (roster,) = load_settings(tmp_path / "botrc").rosters
+    assert roster.names == (("ann@example.org", "Ann Arbor"),)
+
+
+# --- in the shell ---------------------------------------------------------------------------
+
+SHELL_BOTRC = """\
+[api]
+email = bot@example.org
+key = secret-key-of-the-bot
+site = https://x.example
+[series:weekly]
+title = Weekly Sync
+stream = dev
+topic = sync {{date}}
+start = 2025-02-13 09:00
+timezone = Europe/Berlin
+schedule = FREQ=WEEKLY
+votes = steering
+[roster:steering]
+{roster}
+"""
+
+
+def shell(folder: Path, roster: str, script: str, database: str | None = None) -> str:
+    (folder / "botrc").write_text(SHELL_BOTRC.format(roster=roster))
+    out = io.StringIO()
+    options = ShellOptions(config=str(folder / "botrc"), now="2025-02-10 10:00", database=database)
+    opened = open_session(options, folder, out)
+    assert not isinstance(opened, list), opened
+    session, store = opened
+    try:
+        session.run(script.splitlines(), echo=True)
+    finally:
+        store.close()
+    return out.getvalue()
+
+
+def test_in_the_shell_a_roster_of_emails_opens_a_vote_and_its_members_vote_by_email_or_name(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "steering.csv").write_text(
+        "github_username,email,name\n"
+        "ann,Ann@Example.org,Ann Arbor\nbob,bob@example.org,Bob Bee\ncy,cy@example.org,\n",
+        encoding="utf-8",
+    )
+    out = shell(
+        tmp_path,
+        "members_csv = steering.csv",
+        "@meetbot vote open standard: adopt the CEP process\n"
+        "/as ann@example.org\n@meetbot vote yes 1\n"
+        "/as Bob Bee\n@meetbot vote no 1 too soon\n"
+        "/as hamlet\n@meetbot vote yes 1\n"  # a chair, not on the roster
+        "/as CY@example.org\n@meetbot vote yes 1\n",
+    )
+    # The call names them by the CSV's names, and by the email's local part without one.
+    assert "To vote: @Ann Arbor, @Bob Bee, @cy" in out
+    assert "-- you are now Ann Arbor (user " in out
+    assert out.count("Your ballot in vote 1 is") == 3
+    assert "only members of the roster **steering** vote in vote 1" in out  # hamlet's
+    # The third member's ballot was the last: the vote closes with its result.
+    assert "**Vote 1 closed** (standard, everyone has voted)" in out
+    assert "It **passed**: yes 2, no 1, abstain 0 (3 of 3 ballots, quorum 3)." in out
+    assert "- @Bob Bee: **no**: too soon" in out
+
+
+def test_a_roster_member_keeps_their_id_across_shell_sessions_on_a_kept_database(
+    tmp_path: Path,
+) -> None:
+    people = People()
+    first = people.member_by_email("Ann@Example.org")
+    assert first is not None and people.member_by_email("ann@example.org") == first
+    # The next session knows them by id and name only, as the database keeps them.
+    again = People([(first.user_id, first.full_name)]).member_by_email("ann@example.org")
+    assert again is not None and (again.user_id, again.full_name) == (first.user_id, "ann")
+    # A name the shell made with /as becomes that person when their email shows up.
+    named = People()
+    cy = named.named("cy")
+    assert named.member_by_email("cy@example.org") == replace(cy, email="cy@example.org")
+    assert named.named("dee").user_id == cy.user_id + 1  # named people still count up
+
+
+def test_in_the_shell_a_zulip_group_roster_is_warned_of_and_its_votes_refused(
+    tmp_path: Path,
+) -> None:
+    out = shell(
+        tmp_path, "zulip_group = core-team", "@meetbot vote open standard: adopt the CEP process\n"
+    )
+    assert (
+        "-- warning: [roster:steering] zulip_group: the shell has no Zulip user groups, so a "
+        "vote of this roster cannot open here; to try one, list the members of 'core-team' "
+        "instead (members = EMAIL, EMAIL, ...)"
+    ) in out
+    assert "Zulip has no user group 'core-team' that meetbot can read" in out
+    assert "Vote 1" not in out
+
+
+def test_in_the_shell_a_botrc_list_of_emails_votes_as_people_named_by_their_local_part(
+    tmp_path: Path,
+) -> None:
+    out = shell(
+        tmp_path,
+        "members = Ann@Example.org, bob@example.org, cy@example.org",
+        "@meetbot vote open standard: adopt the CEP process\n"
+        "/as ann\n@meetbot vote yes 1\n"
+        "/as bob@example.org\n@meetbot vote abstain 1\n"
+        "/as cy\n@meetbot vote no 1\n",
+    )
+    # Opening the vote made them: `/as ann` is the roster's ann, not a new person.
+    assert "To vote: @ann, @bob, @cy" in out
+    assert out.count("-- you are now ann (user ") == 1
+    assert "It **did not pass**: yes 1, no 1, abstain 1 (3 of 3 ballots, quorum 3)." in out
