@@ -75,13 +75,70 @@ def test_check_online_warns_about_roster_members_the_server_does_not_know(
         online_botrc(zulip_server, community["bot"], series=GOOD_SERIES + rosters),
     )
     status, out, _err = run("check")
-    assert status == 0, out  # a member Zulip does not know is a warning: the rest may vote
+    # A warning: the bot runs and other rosters vote; this one's votes are refused (a vote
+    # must not open on a wrong roster) until Zulip knows every member.
+    assert status == 0, out
     assert lines(out, "warning") == [
         "warning: [roster:steering] members_csv: the server knows no user ghost@example.org, so "
-        "their ballots would not count; the organization may hide emails from bots: list them "
-        "by user id (Profile > User ID), or add a zulip_user_id column",
-        "warning: [roster:emeritus] members: the server knows no user 9999, so their ballots "
-        "would not count; the organization may hide emails from bots: list them by user id "
-        "(Profile > User ID), or add a zulip_user_id column",
+        "no vote can open with this roster; the organization may hide emails from bots: list "
+        "them by user id (Profile > User ID), or add a zulip_user_id column",
+        "warning: [roster:emeritus] members: the server knows no user 9999, so no vote can "
+        "open with this roster; the organization may hide emails from bots: list them by user "
+        "id (Profile > User ID), or add a zulip_user_id column",
     ]
     assert "ok: [roster:chairs] members: all 2 members are users of the server" in out
+
+
+def test_check_online_says_whether_each_zulip_group_exists_and_how_many_of_it_vote(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    hamlet, othello, iago, bot = (community[n] for n in ("hamlet", "othello", "iago", "bot"))
+    chairs = zulip_server.add_user_group("chairs", [iago])
+    zulip_server.add_user_group("steering", [hamlet, othello, bot], subgroups=[chairs])
+    zulip_server.add_user_group("bots", [bot])
+    rosters = (
+        "\n[roster:steering]\nzulip_group = Steering\n"
+        "\n[roster:core]\nzulip_group = core-team\n"
+        "\n[roster:machines]\nzulip_group = bots\n"
+    )
+    write_botrc(
+        tmp_path, online_botrc(zulip_server, community["bot"], series=GOOD_SERIES + rosters)
+    )
+    status, out, _err = run("check")
+    assert status == 1, out  # a group Zulip does not have is an error (EXIT_PROBLEMS)
+    # The bot is refused GET /user_groups by Zulip 11; it reads them as register's state.
+    assert (
+        "ok: [roster:steering] zulip_group: the Zulip group 'Steering' has 3 members "
+        "(1 bot or deactivated user left out)" in lines(out, "ok")
+    )
+    assert lines(out, "error") == [
+        "error: [roster:core] zulip_group: Zulip has no user group 'core-team' (its groups: "
+        "bots, chairs, steering)"
+    ]
+    assert lines(out, "warning") == [
+        "warning: [roster:machines] zulip_group: the Zulip group 'bots' has nobody who can "
+        "vote, so no vote in its series can open"
+    ]
+
+
+def test_check_offline_says_a_missing_or_headerless_roster_file_precisely(
+    run: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "core.csv").write_text("github_username,name\nann,Ann\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    rosters = (
+        "\n[roster:steering]\nmembers_csv = steering.csv\n"
+        "\n[roster:core]\nmembers_csv = core.csv\n"
+        "\n[roster:empty]\nmembers_csv = empty.csv\n"
+    )
+    write_botrc(tmp_path, API + GOOD_SERIES + rosters)
+    status, out, _err = run("check", "--offline")
+    assert status == 2, out
+    assert lines(out, "error") == [
+        f"error: [roster:steering] members_csv: file not found: {tmp_path / 'steering.csv'}",
+        f"error: [roster:core] members_csv: {tmp_path / 'core.csv'} has no email column (its "
+        "header: github_username, name); members are matched to Zulip users by email, or by a "
+        "zulip_user_id column",
+        f"error: [roster:empty] members_csv: {tmp_path / 'empty.csv'} is empty: expected a "
+        "header line naming an email column",
+    ]

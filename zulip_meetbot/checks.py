@@ -110,6 +110,10 @@ class ZulipApi(Protocol):
 
     def get_realm_profile_fields(self) -> dict[str, Any]: ...
 
+    def call_endpoint(
+        self, url: str | None = None, method: str = "POST", request: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
+
 
 # --- offline ------------------------------------------------------------------------------
 
@@ -790,26 +794,78 @@ def chair_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
 
 def roster_online_findings(settings: Settings, client: ZulipApi) -> list[Finding]:
     """Roster members the server does not know (warnings: a vote would not count their
-    ballots). A ``zulip_group`` is not asked about yet (the test server lacks /user_groups)."""
+    ballots), and each ``zulip_group``: whether it exists and how many of it can vote."""
     listed = [r for r in settings.rosters if r.members]
+    grouped = [r for r in settings.rosters if r.zulip_group is not None]
     findings: list[Finding] = []
+    if not listed and not grouped:
+        return findings
+    response = client.get_members()
+    if response.get("result") != "success":
+        return [
+            Finding(WARNING, f"could not list users to check the rosters: {response.get('msg')}")
+        ]
+    users = response.get("members", [])
     if listed:
-        response = client.get_members()
-        if response.get("result") != "success":
+        ids = {int(user["user_id"]) for user in users}
+        emails = {
+            str(user.get(key) or "").casefold()
+            for user in users
+            for key in ("email", "delivery_email")
+        }
+        findings += [_roster_members_finding(r, ids, emails) for r in listed]
+    if grouped:
+        findings += _roster_group_findings(grouped, client, users)
+    return findings
+
+
+def _roster_group_findings(
+    grouped: Sequence[Roster], client: ZulipApi, users: Sequence[Mapping[str, Any]]
+) -> list[Finding]:
+    # Imported here, as connect() imports the client: `check --offline` never needs it.
+    from zulip_meetbot.zulip.directory import group_members, read_user_groups
+
+    groups = read_user_groups(client)
+    if isinstance(groups, str):
+        return [
+            Finding(
+                WARNING,
+                f"[roster:{r.name}] zulip_group: could not read the Zulip user groups ({groups}); "
+                "a vote in its series will be refused until they can be read",
+            )
+            for r in grouped
+        ]
+    # As the bot counts them when a vote opens: bots and deactivated users cannot vote.
+    voting = {int(u["user_id"]) for u in users if not u.get("is_bot") and u.get("is_active", True)}
+    findings = []
+    for roster in grouped:
+        name = str(roster.zulip_group)
+        where = f"[roster:{roster.name}] zulip_group"
+        members = group_members(groups, name)
+        if members is None:
+            known = ", ".join(sorted(str(g.get("name")) for g in groups)) or "none"
+            findings.append(
+                Finding(ERROR, f"{where}: Zulip has no user group {name!r} (its groups: {known})")
+            )
+            continue
+        voters = members & voting
+        if not voters:
             findings.append(
                 Finding(
-                    WARNING, f"could not list users to check the rosters: {response.get('msg')}"
+                    WARNING,
+                    f"{where}: the Zulip group {name!r} has nobody who can vote, so no vote in "
+                    "its series can open",
                 )
             )
-        else:
-            users = response.get("members", [])
-            ids = {int(user["user_id"]) for user in users}
-            emails = {
-                str(user.get(key) or "").casefold()
-                for user in users
-                for key in ("email", "delivery_email")
-            }
-            findings += [_roster_members_finding(r, ids, emails) for r in listed]
+            continue
+        left_out = len(members) - len(voters)
+        besides = (
+            f" ({count(left_out, 'bot or deactivated user', 'bots or deactivated users')} left out)"
+            if left_out
+            else ""
+        )
+        size = count(len(voters), "member", "members")
+        findings.append(Finding(OK, f"{where}: the Zulip group {name!r} has {size}{besides}"))
     return findings
 
 
@@ -825,9 +881,9 @@ def _roster_members_finding(roster: Roster, ids: set[int], emails: set[str]) -> 
         return Finding(OK, f"{where}: all {len(roster.members)} members are users of the server")
     return Finding(
         WARNING,
-        f"{where}: the server knows no user {', '.join(unknown)}, so their ballots would not "
-        "count; the organization may hide emails from bots: list them by user id (Profile > "
-        "User ID), or add a zulip_user_id column",
+        f"{where}: the server knows no user {', '.join(unknown)}, so no vote can open with "
+        "this roster; the organization may hide emails from bots: list them by user id "
+        "(Profile > User ID), or add a zulip_user_id column",
     )
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "parse_settings",
     "pull_request_repository",
     "read_members_csv",
+    "read_roster_csv",
     "relative_repository_path",
     "schedule_rule",
     "stream_name",
@@ -243,6 +244,9 @@ class Roster:
     members: tuple[str | int, ...]
     members_csv: Path | None = None
     zulip_group: str | None = None
+    # (member, name) of the members_csv rows whose `name` column is filled: the shell, which
+    # has no Zulip to ask, shows roster members by these names.
+    names: tuple[tuple[str | int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -980,6 +984,7 @@ def _read_roster(reader: _Reader, section: str, base: Path) -> Roster | None:
     problems_before = len(reader.problems)
     members: tuple[str | int, ...] = ()
     members_csv: Path | None = None
+    names: tuple[tuple[str | int, str], ...] = ()
     group: str | None = None
     if source is ROSTER_MEMBERS:
         members = reader.value(section, ROSTER_MEMBERS, ())
@@ -988,14 +993,18 @@ def _read_roster(reader: _Reader, section: str, base: Path) -> Roster | None:
             section, ROSTER_MEMBERS_CSV, functools.partial(_roster_file, base=base), None
         )
         if members_csv is not None:
-            members = reader.check(
-                section, ROSTER_MEMBERS_CSV.name, str(members_csv), read_members_csv, ()
+            rows = reader.check(
+                section, ROSTER_MEMBERS_CSV.name, str(members_csv), read_roster_csv, ()
             )
+            members = tuple(member for member, _name in rows)
+            names = tuple((member, name) for member, name in rows if name)
     else:
         group = reader.value(section, ROSTER_ZULIP_GROUP, None)
     if len(reader.problems) > problems_before:
         return None
-    return Roster(name=name, members=members, members_csv=members_csv, zulip_group=group)
+    return Roster(
+        name=name, members=members, members_csv=members_csv, zulip_group=group, names=names
+    )
 
 
 def _read_policies(reader: _Reader) -> Mapping[str, Policy]:
@@ -1056,6 +1065,12 @@ def read_members_csv(path: str | Path) -> tuple[str | int, ...]:
     """The voters a roster CSV file lists (conda's steering.csv: a header holding ``email``,
     one row a member): each row's ``zulip_user_id`` when the file has that column and the row
     fills it, else its email; a ValueError naming every bad line."""
+    return tuple(member for member, _name in read_roster_csv(path))
+
+
+def read_roster_csv(path: str | Path) -> tuple[tuple[str | int, str], ...]:
+    """Each row of a roster CSV file as (member, as ``read_members_csv`` says; the row's
+    ``name`` column, "" without one)."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -1077,7 +1092,8 @@ def read_members_csv(path: str | Path) -> tuple[str | int, ...]:
         )
     email_at = columns.index("email") if "email" in columns else None
     id_at = columns.index("zulip_user_id") if "zulip_user_id" in columns else None
-    members: list[str | int] = []
+    name_at = columns.index("name") if "name" in columns else None
+    members: list[tuple[str | int, str]] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     for row in rows:
@@ -1108,7 +1124,8 @@ def read_members_csv(path: str | Path) -> tuple[str | int, ...]:
             )
             continue
         seen[who] = line
-        members.append(int(user_id) if user_id else email)
+        name = " ".join(row[name_at].split()) if name_at is not None else ""
+        members.append((int(user_id) if user_id else email, name))
     if problems:
         raise _EachBad(problems)
     if not members:

@@ -17,7 +17,7 @@ known spec-vs-Zulip-11 differences).  recorded/ holds the real-server exchanges 
 
 from __future__ import annotations
 
-from .models import FakeStream, FakeUser, ProfileField
+from .models import FakeStream, FakeUser, FakeUserGroup, ProfileField
 from .realm import ApiError
 from .server import FakeZulip, Fault, RecordedRequest
 
@@ -25,6 +25,7 @@ __all__ = [
     "ApiError",
     "FakeStream",
     "FakeUser",
+    "FakeUserGroup",
     "FakeZulip",
     "Fault",
     "ProfileField",

@@ -150,6 +150,22 @@ def profile_fields(call: Call) -> dict[str, Any]:
     return {"custom_fields": [f.to_api() for f in fields]}
 
 
+def _user_groups(call: Call) -> list[dict[str, Any]]:
+    return [g.to_api() for g in sorted(call.realm.user_groups.values(), key=lambda g: g.id)]
+
+
+@route("GET", "/user_groups")
+def user_groups(call: Call) -> dict[str, Any]:
+    # Zulip 11 serves this to members and administrators only (zerver/views/user_groups.py,
+    # @require_member_or_admin; the spec's note says so): a bot is refused. Bots may read
+    # groups through POST /register's realm_user_groups instead.
+    if call.me.is_guest:
+        raise ApiError("Not allowed for guest users")
+    if call.me.is_bot:
+        raise ApiError("This endpoint does not accept bot requests.")
+    return {"user_groups": _user_groups(call)}
+
+
 @route("GET", "/realm/emoji")
 def realm_emoji(call: Call) -> dict[str, Any]:
     return {"emoji": {emoji.id: emoji.to_api() for emoji in call.realm.realm_emoji.values()}}
@@ -302,6 +318,8 @@ def register(call: Call) -> dict[str, Any]:
             state["subscriptions"] = [s.subscription_to_api() for s in mine]
             state["unsubscribed"] = []
             state["never_subscribed"] = []
+        if want("realm_user_groups"):
+            state["realm_user_groups"] = _user_groups(call)
         if want("realm_emoji"):
             state["realm_emoji"] = {e.id: e.to_api() for e in realm.realm_emoji.values()}
         if want("message"):

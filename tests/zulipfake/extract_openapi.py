@@ -28,6 +28,7 @@ SELECTED: dict[str, list[str]] = {
     "/users/{email}": ["get"],
     "/realm/profile_fields": ["get"],
     "/realm/emoji": ["get"],
+    "/user_groups": ["get"],
     "/get_stream_id": ["get"],
     "/streams": ["get"],
     "/streams/{stream_id}/members": ["get"],

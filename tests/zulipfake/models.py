@@ -101,6 +101,31 @@ class ProfileField:
         }
 
 
+@dataclass
+class FakeUserGroup:
+    """A user group made in the organization (not a system group: the fake has none)."""
+
+    id: int
+    name: str
+    description: str = ""
+    members: list[int] = field(default_factory=list)  # direct members only, as Zulip lists them
+    direct_subgroup_ids: list[int] = field(default_factory=list)
+
+    def to_api(self) -> dict[str, Any]:
+        # The FL 276 shape (GET /user_groups and register's realm_user_groups). A new group's
+        # can_mention_group is role:everyone on a real server; with no system groups here it
+        # is the anonymous form, which the spec allows as well.
+        return {
+            "description": self.description,
+            "id": self.id,
+            "name": self.name,
+            "members": sorted(self.members),
+            "direct_subgroup_ids": sorted(self.direct_subgroup_ids),
+            "is_system_group": False,
+            "can_mention_group": {"direct_members": [], "direct_subgroups": []},
+        }
+
+
 def can_see_delivery_email(user: FakeUser, viewer: FakeUser | None) -> bool:
     # The dev realm hides real addresses from non-admins; a bot's is its visible one anyway.
     if viewer is None:

@@ -23,6 +23,7 @@ from .models import (
     EventQueue,
     FakeStream,
     FakeUser,
+    FakeUserGroup,
     ProfileField,
     Reaction,
     ScheduledMessage,
@@ -80,6 +81,7 @@ class Realm:
         self.queues: dict[str, EventQueue] = {}
         self.profile_fields: dict[int, ProfileField] = {}
         self.realm_emoji: dict[str, RealmEmoji] = {}
+        self.user_groups: dict[int, FakeUserGroup] = {}
         self.scheduled: dict[int, ScheduledMessage] = {}
         self.uploads: dict[str, tuple[str, bytes]] = {}
         self._dm_recipients: dict[frozenset[int], int] = {}
@@ -89,6 +91,7 @@ class Realm:
         self._next_recipient_id = 30
         self._next_message_id = 100
         self._next_field_id = 1
+        self._next_group_id = 40
         self._next_scheduled_id = 1
         self._seed()
 
@@ -219,6 +222,29 @@ class Realm:
             )
             self.profile_fields[field_id] = profile_field
             return profile_field
+
+    def add_user_group(
+        self,
+        name: str,
+        members: Iterable[FakeUser],
+        *,
+        subgroups: Iterable[FakeUserGroup],
+        description: str,
+    ) -> FakeUserGroup:
+        with self.cond:
+            if any(g.name.lower() == name.lower() for g in self.user_groups.values()):
+                raise ValueError(f"user group {name!r} exists already")
+            group = FakeUserGroup(
+                id=self._next_group_id,
+                name=name,
+                description=description,
+                members=[u.user_id for u in members],
+                direct_subgroup_ids=[g.id for g in subgroups],
+            )
+            self._next_group_id += 1
+            self.user_groups[group.id] = group
+            self.cond.notify_all()
+            return group
 
     def add_realm_emoji(self, name: str, author_id: int | None) -> RealmEmoji:
         with self.cond:

@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import zulip
 
 from .endpoints import ROUTES, UNAUTHENTICATED, Call, missing
-from .models import PROFILE_FIELD_TYPES, FakeStream, FakeUser, ProfileField
+from .models import PROFILE_FIELD_TYPES, FakeStream, FakeUser, FakeUserGroup, ProfileField
 from .openapi import OpenAPISpec, RequestCheck, load_spec
 from .realm import ApiError, Realm
 
@@ -284,6 +284,24 @@ class FakeZulip:
             if field_id not in self.realm.profile_fields:
                 raise KeyError(f"no profile field {field_id}")
             user.profile_data[field_id] = text
+
+    def add_user_group(
+        self,
+        name: str,
+        members: Iterable[FakeUser] = (),
+        *,
+        subgroups: Iterable[FakeUserGroup] = (),
+        description: str = "",
+    ) -> FakeUserGroup:
+        """Add a user group: ``members`` are its direct members, ``subgroups`` its direct
+        subgroups (whose members Zulip does not list among the group's own)."""
+        return self.realm.add_user_group(
+            name, members, subgroups=subgroups, description=description
+        )
+
+    def set_group_members(self, group: FakeUserGroup, *members: FakeUser) -> None:
+        with self.realm.cond:
+            group.members = [u.user_id for u in members]
 
     def add_realm_emoji(self, name: str, author: FakeUser | None = None) -> str:
         """Add a custom emoji; returns its id (the emoji_code of its reactions)."""

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,9 @@ BOT_ID = 99
 BOT_EMAIL = "meetbot-bot@shell.invalid"
 # The first person you are; the shell makes them a chair of every series.
 FIRST_PERSON_ID = 1
+# People made from an email (a roster's members) get ids from the email, at and above this,
+# so a kept database's votes name the same person next session; named people count up below.
+EMAIL_IDS = range(10_000, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -52,15 +56,34 @@ def emoji(text: str) -> tuple[str, str]:
 
 
 class People:
-    """The shell's people, by name; user ids count up from 1. The handler's directory."""
+    """The shell's people, by name; user ids count up from 1. The handler's directory.
 
-    def __init__(self, known: Iterable[tuple[int, str]] = ()) -> None:
+    The shell's Zulip knows everyone: a name (`/as NAME`) or an email (a roster's member, or
+    `/as EMAIL`) makes a person. ``listed`` are the botrc's roster members (emails as written,
+    user ids) with the name a roster file gives them ("" when none): an email becomes a
+    person of that name, else of its local part; a listed user id a person of that id.
+    Zulip user groups the shell has none of.
+    """
+
+    def __init__(
+        self, known: Iterable[tuple[int, str]] = (), listed: Mapping[str | int, str] | None = None
+    ) -> None:
         self._by_id: dict[int, Member] = {}
+        self._listed = {
+            member.casefold() if isinstance(member, str) else member: name
+            for member, name in (listed or {}).items()
+        }
         for user_id, name in known:  # a kept database's people keep their ids
             self._by_id[user_id] = self._member(user_id, name)
 
     def member(self, user_id: int) -> Member | None:
-        return self._by_id.get(user_id)
+        known = self._by_id.get(user_id)
+        if known is None and user_id in self._listed:
+            # A roster lists them by id: in the shell, ids are the shell's.
+            known = self._by_id[user_id] = self._member(
+                user_id, self._listed[user_id] or f"user {user_id}"
+            )
+        return known
 
     def member_named(self, full_name: str) -> Member | None:
         """The person called ``full_name``, ignoring case (how @-mentions are resolved)."""
@@ -71,8 +94,23 @@ class People:
         return True  # the shell has no private streams
 
     def member_by_email(self, email: str) -> Member | None:
-        wanted = email.casefold()
-        return next((m for m in self._by_id.values() if m.email.casefold() == wanted), None)
+        """The person with ``email`` (any case), made if nobody has it: the person a roster or
+        the email itself names, who keeps the same id in every session."""
+        wanted = email.strip().casefold()
+        if "@" not in wanted:
+            return None
+        known = next((m for m in self._by_id.values() if m.email.casefold() == wanted), None)
+        if known is not None:
+            return known
+        name = self._listed.get(wanted) or wanted.split("@")[0]
+        user_id = self._email_id(wanted)
+        # A kept database knows people by id and name only; `/as NAME` may have made them.
+        same = self._by_id.get(user_id) or self.member_named(name)
+        if same is not None and same.email.endswith("@shell.invalid"):
+            user_id, name = same.user_id, same.full_name
+        member = replace(self._member(user_id, name), email=email.strip())
+        self._by_id[user_id] = member
+        return member
 
     def group_member_ids(self, group: str) -> frozenset[int] | None:
         return None  # the shell has no Zulip user groups
@@ -86,10 +124,21 @@ class People:
         if first and FIRST_PERSON_ID not in self._by_id:
             user_id = FIRST_PERSON_ID
         else:
-            user_id = max(self._by_id, default=FIRST_PERSON_ID - 1) + 1
+            counted = [i for i in self._by_id if i not in EMAIL_IDS]
+            user_id = max(counted, default=FIRST_PERSON_ID - 1) + 1
         member = self._member(user_id, name)
         self._by_id[user_id] = member
         return member
+
+    def _email_id(self, email: str) -> int:
+        """The id ``email`` always gets (its CRC-32 in EMAIL_IDS; the next on a clash). A
+        person there with a shell address is a kept database's: this email's, by that id."""
+        user_id = EMAIL_IDS.start + zlib.crc32(email.encode()) % len(EMAIL_IDS)
+        while (taken := self._by_id.get(user_id)) is not None and taken.email.casefold() != email:
+            if taken.email.endswith("@shell.invalid"):
+                break
+            user_id = user_id + 1 if user_id + 1 in EMAIL_IDS else EMAIL_IDS.start
+        return user_id
 
     @staticmethod
     def _member(user_id: int, name: str) -> Member:

@@ -61,6 +61,7 @@ Type a message as in Zulip; the bot answers those that start by mentioning it:
   @meetbot help            @meetbot agenda add TEXT            @**meetbot** start
 Shell commands:
   /as NAME                 become NAME (a new name becomes a new person)
+  /as EMAIL                become the person with that email (a roster's member)
   /react ID|last|attendance [EMOJI]
                            react to message ID, the bot's latest post, or the attendance
                            message (reacting there marks you present; default :wave:)
@@ -117,6 +118,28 @@ def person_name(text: str) -> str | None:
     mention = mention_of(text)
     name = mention.name if mention is not None else text.strip()
     return name if name and not name.startswith("@") and "*" not in name else None
+
+
+def roster_people(settings: Settings) -> dict[str | int, str]:
+    """Every member of the botrc's rosters (emails as written, user ids), with the name its
+    roster file gives them ("" when none): the people the shell's Zulip knows by email."""
+    listed: dict[str | int, str] = {}
+    for roster in settings.rosters:
+        names = dict(roster.names)
+        for member in roster.members:
+            listed[member] = names.get(member) or listed.get(member, "")
+    return listed
+
+
+def group_roster_warnings(settings: Settings) -> list[str]:
+    """What the shell says of each ``zulip_group`` roster: it has no Zulip to read it from."""
+    return [
+        f"[roster:{roster.name}] zulip_group: the shell has no Zulip user groups, so a vote of "
+        f"this roster cannot open here; to try one, list the members of {roster.zulip_group!r} "
+        "instead (members = EMAIL, EMAIL, ...)"
+        for roster in settings.rosters
+        if roster.zulip_group is not None
+    ]
 
 
 def shell_settings(settings: Settings, database: Path) -> Settings:
@@ -382,6 +405,12 @@ class ShellSession:
         if not argument:
             self.say(f"you are {self.me.full_name}; /as NAME to be someone else")
             return
+        if "@" in argument and not argument.startswith("@"):
+            by_email = self.people.member_by_email(argument)
+            if by_email is not None:
+                self.me = by_email
+                self.say(f"you are now {self.me.full_name} (user {self.me.user_id})")
+                return
         name = person_name(argument)
         if name is None:
             self.say(f"{argument!r} names nobody: /as NAME, /as @NAME or /as @**NAME**")
@@ -508,7 +537,7 @@ def open_session(
     # A database it cannot use stops it with one line (DatabaseProblem), before any prompt.
     store = open_store(settings.database)
     with store.transaction() as db:
-        people = People(zulip_people(db))
+        people = People(zulip_people(db), roster_people(settings))
     app, handler, scheduler, zulip, publisher = build_bot(
         settings, store, clock, people, options.flood_limit
     )
@@ -526,6 +555,7 @@ def open_session(
     )
     if options.config:
         doubtful = checks.value_warnings(loaded, clock.now())
+        doubtful += group_roster_warnings(loaded)
         warnings = [checks.Finding(checks.WARNING, text) for text in doubtful]
         session.warnings = checks.report_lines(warnings, loaded.api.key)
     return session, store

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import quote
 
 import zulip
 
@@ -93,6 +94,64 @@ def _field_value(data: dict[str, Any], field_id: int | None) -> str | None:
     return " ".join(str(entry.get("value") or "").split()).removeprefix("@")
 
 
+class CallsEndpoints(Protocol):
+    """The one call of ``zulip.Client`` reading user groups needs (``check`` has it too)."""
+
+    def call_endpoint(
+        self, url: str | None = None, method: str = "POST", request: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
+
+
+def read_user_groups(client: CallsEndpoints) -> list[dict[str, Any]] | str:
+    """The organization's user groups, or why Zulip would not list them.
+
+    GET /user_groups first; Zulip 11 refuses it to bots ("This endpoint does not accept bot
+    requests."), so then the groups are read as a client's initial state (POST /register with
+    fetch_event_types realm_user_groups, the queue deleted at once), which bots may read.
+    """
+    response = client.call_endpoint("user_groups", method="GET")
+    if response.get("result") == "success":
+        return list(response.get("user_groups", []))
+    refused = str(response.get("msg") or "refused")
+    state = client.call_endpoint(
+        "register",
+        method="POST",
+        request={
+            "event_types": ["realm_user_groups"],
+            "fetch_event_types": ["realm_user_groups"],
+        },
+    )
+    if state.get("result") != "success" or "realm_user_groups" not in state:
+        return f"{refused}; and as initial state: {state.get('msg') or 'not given'}"
+    if state.get("queue_id"):
+        client.call_endpoint("events", method="DELETE", request={"queue_id": state["queue_id"]})
+    return list(state["realm_user_groups"])
+
+
+def group_members(groups: Sequence[Mapping[str, Any]], name: str) -> frozenset[int] | None:
+    """Every user id in the group called ``name`` (ignoring case), None when none is.
+
+    Zulip lists a group's direct ``members`` only, and its subgroups by ``direct_subgroup_ids``
+    (Zulip 6+); a member of a subgroup is a member of the group, so subgroups are followed.
+    """
+    by_id = {int(g["id"]): g for g in groups if "id" in g}
+    wanted = name.strip().casefold()
+    found = next((g for g in groups if str(g.get("name", "")).casefold() == wanted), None)
+    if found is None:
+        return None
+    members: set[int] = set()
+    seen: set[int] = set()
+    todo = [found]
+    while todo:
+        group = todo.pop()
+        if int(group.get("id", -1)) in seen:
+            continue  # Zulip forbids cycles; a wrong answer must not loop all the same
+        seen.add(int(group.get("id", -1)))
+        members.update(int(user_id) for user_id in group.get("members", []))
+        todo += [by_id[i] for i in group.get("direct_subgroup_ids", []) if i in by_id]
+    return frozenset(members)
+
+
 class ZulipDirectory:
     """The organization's members, read with their custom profile fields."""
 
@@ -107,6 +166,8 @@ class ZulipDirectory:
         self._github_names = tuple(github_fields)
         self._fields: ProfileFields | None = None
         self._members: dict[int, Member] = {}
+        # Deactivated users (GET /users lists them, is_active false): they cannot vote.
+        self._inactive: set[int] = set()
         self._streams: dict[str, tuple[float, bool, frozenset[int]]] = {}
         self._lock = threading.Lock()
 
@@ -127,6 +188,8 @@ class ZulipDirectory:
         with self._lock:
             for user in response.get("members", []):
                 self._members[user["user_id"]] = member_from_user(user, self._fields)
+                if user.get("is_active") is False:
+                    self._inactive.add(int(user["user_id"]))
 
     def member(self, user_id: int) -> Member | None:
         with self._lock:
@@ -139,6 +202,8 @@ class ZulipDirectory:
         found = member_from_user(response["user"], self._fields)
         with self._lock:
             self._members[user_id] = found
+            if response["user"].get("is_active") is False:
+                self._inactive.add(user_id)
         return found
 
     def may_read_stream(self, stream: str, user_id: int) -> bool:
@@ -177,19 +242,50 @@ class ZulipDirectory:
         return found[0] if len(found) == 1 else None
 
     def member_by_email(self, email: str) -> Member | None:
-        """The member whose email is ``email`` (ignoring case), if one is."""
+        """The member whose email is ``email`` (ignoring case; their Zulip email or, when the
+        organization shows it to the bot, their login address), if one is; Zulip is asked on a
+        miss (someone who joined since the bot started)."""
         wanted = email.strip().casefold()
         with self._lock:
-            return next((m for m in self._members.values() if m.email.casefold() == wanted), None)
+            known = next(
+                (
+                    m
+                    for m in self._members.values()
+                    if wanted in (m.email.casefold(), m.delivery_email.casefold())
+                ),
+                None,
+            )
+        if known is not None or "@" not in wanted:
+            return known
+        response = self._client.call_endpoint(
+            f"users/{quote(wanted, safe='@')}",
+            method="GET",
+            request={"include_custom_profile_fields": True},
+        )
+        if response.get("result") != "success":
+            return None
+        found = member_from_user(response["user"], self._fields)
+        with self._lock:
+            self._members[found.user_id] = found
+            if response["user"].get("is_active") is False:
+                self._inactive.add(found.user_id)
+        return found
 
     def group_member_ids(self, group: str) -> frozenset[int] | None:
-        """The user ids of the Zulip user group named ``group`` (GET /user_groups); None when
-        Zulip would not list the groups or has none of that name."""
-        response = self._client.call_endpoint("user_groups", method="GET")
-        if response.get("result") != "success":
-            log.warning("could not list the user groups: %s", response.get("msg"))
+        """The people who vote as the Zulip user group ``group``: its members and its
+        subgroups', less bots and deactivated users (a quorum must be reachable); None when
+        Zulip would not list the groups or has none of that name. Read afresh each time: a
+        vote reads it once, when it opens."""
+        groups = read_user_groups(self._client)
+        if isinstance(groups, str):
+            log.warning("could not list the user groups: %s", groups)
             return None
-        for found in response.get("user_groups", []):
-            if str(found.get("name", "")).casefold() == group.strip().casefold():
-                return frozenset(int(user_id) for user_id in found.get("members", []))
-        return None
+        ids = group_members(groups, group)
+        if ids is None:
+            return None
+        voting = []
+        for user_id in ids:
+            known = self.member(user_id)
+            if known is not None and not known.is_bot and user_id not in self._inactive:
+                voting.append(user_id)
+        return frozenset(voting)
