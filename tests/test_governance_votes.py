@@ -114,6 +114,9 @@ def test_the_vote_closes_and_posts_its_result_once_everyone_has_voted(bot: Harne
     for user_id in range(11, 17):
         bot.say(member(bot, user_id), "vote yes 1" if user_id != 16 else "vote no 1 too soon")
     done = bot.send(member(bot, 17), "vote abstain 1")
+    (reply,) = [m for kind, m in done if kind == "send_reply"]
+    assert "Everyone has voted: vote 1 is closed" in reply["content"]
+    assert "change it" not in reply["content"]
     results = [m for kind, m in done if kind == "send_message"]
     assert len(results) == 1
     result = results[0]["content"]

@@ -159,8 +159,10 @@ def vote_result(vote: GovernanceVote, names: Mapping[int, str]) -> str:
     return "\n".join(lines)
 
 
-def ballot_recorded(vote: GovernanceVote, choice: str, previous: str | None, changed: bool) -> str:
-    """The reply to a ballot."""
+def ballot_recorded(
+    vote: GovernanceVote, choice: str, previous: str | None, changed: bool, closed: bool = False
+) -> str:
+    """The reply to a ballot (``closed``: it was the last one, and closed the vote)."""
     if not changed:
         return f"Your ballot in vote {vote.number} was already **{choice}**."
     if previous is None:
@@ -169,6 +171,8 @@ def ballot_recorded(vote: GovernanceVote, choice: str, previous: str | None, cha
         said = f"Your comment in vote {vote.number} is updated (still **{choice}**)."
     else:
         said = f"Your ballot in vote {vote.number} is now **{choice}** (was {previous})."
+    if closed:
+        return said + f" Everyone has voted: vote {vote.number} is closed, its result posted."
     return said + f" You can change it until {deadline_text(vote)}."
 
 

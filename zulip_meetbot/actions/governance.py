@@ -78,8 +78,8 @@ def cast(context: Context, vote: GovernanceVote, choice: str, comment: str | Non
         return views.refusal_text(refusals.GovernanceVoteClosed(vote.number, verdict))
     people.remember(session, context.member)
     cast = governance.cast(session, vote.number, context.member.user_id, choice, comment, now)
-    _closed_now(context, series, vote.number)
-    return vote_views.ballot_recorded(cast.vote, cast.choice, cast.previous, cast.changed)
+    closed = _closed_now(context, series, vote.number)
+    return vote_views.ballot_recorded(cast.vote, cast.choice, cast.previous, cast.changed, closed)
 
 
 def status(context: Context, command: VoteStatus) -> str | None:
