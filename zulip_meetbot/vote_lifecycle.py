@@ -20,6 +20,7 @@ from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.ledger import (
     GOVERNANCE,
     GOVERNANCE_CALL,
+    GOVERNANCE_REMINDER,
     GOVERNANCE_RESULT,
     Ledger,
     OwedPost,
@@ -91,6 +92,54 @@ def owe_cancelled(
         vote_views.vote_cancelled(vote, canceller),
         key=f"{GOVERNANCE_RESULT}{vote.number}",
     )
+
+
+def owe_reminder(
+    app: App,
+    session: Session,
+    series: SeriesConfig,
+    vote: GovernanceVote,
+    ordinal: int,
+    now: datetime,
+    names_of: dict[int, str],
+) -> OwedPost | None:
+    """The vote's reminder ``ordinal``, owed in its topic in the transaction that claimed it;
+    no longer owed once the deadline has passed."""
+    return app.ledger.owe_post(
+        session,
+        GOVERNANCE,
+        NO_MEETING,
+        series.stream,
+        vote_views.vote_topic(vote),
+        vote_views.vote_reminder(vote, names_of, now, ordinal),
+        key=f"{GOVERNANCE_REMINDER}{vote.number}|{ordinal}",
+        expires_at=vote.deadline,
+    )
+
+
+def remind(
+    app: App, poster: Poster, series: SeriesConfig, number: int, ordinal: int, now: datetime
+) -> bool:
+    """Post the vote's reminder ``ordinal`` once: claimed with its owed post in one
+    transaction, then posted (a failure leaves it owed, for the runtime). Nothing when it was
+    claimed already, the vote is closed or its deadline has passed (the close is due instead).
+    Whether it was claimed now."""
+    with app.lock:
+        with app.store.transaction() as session:
+            vote = governance.vote(session, number)
+        if not vote.is_open or now >= vote.deadline:
+            return False
+        # Asked before the claim's transaction: the directory may ask Zulip.
+        names_of = names(app, vote)
+        with app.store.transaction() as session:
+            claimed = governance.claim_reminder(session, number, ordinal, now)
+            if claimed is None:
+                return False
+            owed = owe_reminder(app, session, series, claimed, ordinal, now, names_of)
+        log.info("%s: vote %d: reminder %d claimed", series.slug, number, ordinal)
+        if owed is not None:
+            deliver(app.ledger, poster, owed)
+    return True
 
 
 def close_if_complete(
