@@ -111,7 +111,7 @@ class MeetingScheduler:
         for job in aps.get_jobs():
             if job.id != RECONCILE_JOB and job.id not in wanted and job.id not in votes_wanted:
                 job.remove()
-        existing = {job.id for job in aps.get_jobs()}
+        existing = {job.id: job for job in aps.get_jobs()}
         now = self.clock.now()
         for key, action in wanted.items():
             if key in existing:
@@ -125,7 +125,10 @@ class MeetingScheduler:
                 replace_existing=True,
             )
         for key, vote_action in votes_wanted.items():
-            if key in existing:
+            # A vote's job keeps its key when its instant moves (a database edited while the
+            # bot was down): put it at the instant planned now.
+            job = existing.get(key)
+            if job is not None and (vote_action.at <= now or job.next_run_time == vote_action.at):
                 continue
             aps.add_job(
                 _fire_vote,

@@ -8,6 +8,7 @@ Used by the commands (a call, a close when the last member votes) and by the sch
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -51,15 +52,7 @@ def owe_call(
 ) -> OwedPost | None:
     """The vote's call, owed in its topic in the same transaction that opened it."""
     text = vote_views.vote_call(vote, names(app, vote))
-    return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        text,
-        key=f"{GOVERNANCE_CALL}{vote.number}",
-    )
+    return _owe(app, session, series, vote, text, f"{GOVERNANCE_CALL}{vote.number}")
 
 
 def owe_result(
@@ -67,15 +60,7 @@ def owe_result(
 ) -> OwedPost | None:
     """The closed vote's result, owed in its topic in the transaction that closed it."""
     text = vote_views.vote_result(vote, names(app, vote))
-    return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        text,
-        key=f"{GOVERNANCE_RESULT}{vote.number}",
-    )
+    return _owe(app, session, series, vote, text, f"{GOVERNANCE_RESULT}{vote.number}")
 
 
 def owe_cancelled(
@@ -83,15 +68,8 @@ def owe_cancelled(
 ) -> OwedPost | None:
     """The cancelled vote's notice, owed in its topic (its result's key: it has no result)."""
     canceller = names(app, vote).get(vote.closed_by or 0, "a chair")
-    return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        vote_views.vote_cancelled(vote, canceller),
-        key=f"{GOVERNANCE_RESULT}{vote.number}",
-    )
+    text = vote_views.vote_cancelled(vote, canceller)
+    return _owe(app, session, series, vote, text, f"{GOVERNANCE_RESULT}{vote.number}")
 
 
 def owe_reminder(
@@ -101,19 +79,28 @@ def owe_reminder(
     vote: GovernanceVote,
     ordinal: int,
     now: datetime,
-    names_of: dict[int, str],
+    names_of: Mapping[int, str],
 ) -> OwedPost | None:
     """The vote's reminder ``ordinal``, owed in its topic in the transaction that claimed it;
     no longer owed once the deadline has passed."""
+    text = vote_views.vote_reminder(vote, names_of, now, ordinal)
+    key = f"{GOVERNANCE_REMINDER}{vote.number}|{ordinal}"
+    return _owe(app, session, series, vote, text, key, expires_at=vote.deadline)
+
+
+def _owe(
+    app: App,
+    session: Session,
+    series: SeriesConfig,
+    vote: GovernanceVote,
+    text: str,
+    key: str,
+    expires_at: datetime | None = None,
+) -> OwedPost | None:
+    """A post in the vote's topic, owed under ``key`` (no meeting's)."""
+    topic = vote_views.vote_topic(vote)
     return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        vote_views.vote_reminder(vote, names_of, now, ordinal),
-        key=f"{GOVERNANCE_REMINDER}{vote.number}|{ordinal}",
-        expires_at=vote.deadline,
+        session, GOVERNANCE, NO_MEETING, series.stream, topic, text, key=key, expires_at=expires_at
     )
 
 
