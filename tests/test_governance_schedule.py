@@ -4,6 +4,8 @@ once (across restarts too), late while the deadline is ahead, and the close at t
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from zulip_meetbot.domain import governance
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.ledger import GOVERNANCE_REMINDER
 from zulip_meetbot.scheduler import MeetingScheduler
+from zulip_meetbot.terminal.session import ShellOptions, open_session
 
 UTC = timezone.utc
 NAMES = (
@@ -45,11 +48,15 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def roster_botrc(size: int) -> str:
+def roster_botrc(size: int, series_keys: str = "") -> str:
     """The harness' series voting with ``[roster:steering]``: users 1..size (no meeting
     reminders, so each run shows only the vote's posts)."""
     members = ", ".join(str(user_id) for user_id in range(1, size + 1))
-    return BOTRC + f"votes = steering\nreminders =\n\n[roster:steering]\nmembers = {members}\n"
+    return (
+        BOTRC
+        + f"votes = steering\nreminders =\n{series_keys}"
+        + f"\n[roster:steering]\nmembers = {members}\n"
+    )
 
 
 class Voting:
@@ -362,3 +369,28 @@ def test_stored_jobs_of_a_cancelled_vote_go_and_survive_a_restart_otherwise(
         assert "vote-2-close" in job_ids(voting.scheduler)
     finally:
         voting.scheduler.shutdown()
+
+
+def test_the_shell_clock_stops_at_each_of_a_votes_instants(tmp_path: Path) -> None:
+    # The shell's first person, hamlet, is user 1: the whole roster.
+    (tmp_path / "botrc").write_text(roster_botrc(1, "auto_start = no\n"))
+    out = io.StringIO()
+    options = ShellOptions(config=str(tmp_path / "botrc"), now="2025-02-10 13:00", timezone="UTC")
+    opened = open_session(options, tmp_path, out)
+    assert not isinstance(opened, list), opened
+    session, store = opened
+    try:
+        for line in ("@meetbot vote open standard: Adopt CEP 20", "/clock +9d"):
+            session.handle_line(line)
+    finally:
+        store.close()
+    printed = out.getvalue()
+    stamps = re.findall(r"^-- (.+ UTC):$", printed, re.MULTILINE)
+    assert stamps[-3:] == [
+        "Fri 14 Feb 2025, 12:30 UTC",  # the midpoint
+        "Mon 17 Feb 2025, 12:00 UTC",  # a day before
+        "Tue 18 Feb 2025, 12:00 UTC",  # the deadline
+    ]
+    assert printed.count("reminder, halfway through") == 1
+    assert printed.count("reminder, a day before it closes") == 1
+    assert printed.count("**Vote 1 closed**") == 1
