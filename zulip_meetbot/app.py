@@ -66,7 +66,8 @@ class App:
     # Commands, reactions and scheduled actions run one at a time: a chair's `start` and the
     # scheduled start must not both post an attendance message.
     lock: threading.RLock = field(default_factory=threading.RLock)
-    # Called after a skip or reschedule, so the scheduler can move its jobs.
+    # Called after a skip or reschedule, or a governance vote opened, cancelled or closed, so
+    # the scheduler can move its jobs.
     on_calendar_change: Callable[[SeriesConfig], None] | None = None
     # Called after an ended meeting's notes file is written (at `end`, after a late
     # correction), with its id: the publisher (when a series publishes) wants them published.
@@ -103,8 +104,13 @@ class App:
             )
 
     def vote_closed(self, series: SeriesConfig, number: int) -> None:
-        """Governance vote ``number`` of ``series`` closed: whoever records results is told.
-        Never fails the ballot or the scheduled close that closed it."""
+        """Governance vote ``number`` of ``series`` closed: whoever plans jobs drops its
+        reminders and close, whoever records results is told. Never fails the ballot or the
+        scheduled close that closed it."""
+        try:
+            self.calendar_changed(series)
+        except Exception:  # the jobs left are harmless: they find the vote closed
+            log.exception("%s: could not drop the jobs of vote %d", series.slug, number)
         if self.on_vote_closed is None:
             return
         try:

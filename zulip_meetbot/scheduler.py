@@ -1,8 +1,9 @@
 """Runs the decided actions on time: APScheduler 3 with its job store in meetbot's database.
 
-``reconcile`` makes the stored jobs match what the botrc and the calendar want now; ``run_due``
-carries out whatever is due at the clock's instant (tests and the shell move that clock); each
-action is claimed in the database before it posts, so a restart never repeats one.
+``reconcile`` makes the stored jobs match what the botrc, the calendar and the open governance
+votes want now; ``run_due`` carries out whatever is due at the clock's instant (tests and the
+shell move that clock); each action is claimed in the database before it posts, so a restart
+never repeats one.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session
 
-from zulip_meetbot import lifecycle, views
+from zulip_meetbot import lifecycle, views, vote_lifecycle
 from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import attendance, meetings, posts
+from zulip_meetbot.domain import attendance, governance, meetings, posts
+from zulip_meetbot.domain.governance import REMIND, VoteAction
 from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
 from zulip_meetbot.domain.posts import OwedPost
 from zulip_meetbot.domain.reminders import (
@@ -51,7 +53,8 @@ _active: MeetingScheduler | None = None
 
 
 class MeetingScheduler:
-    """Plans each series' reminders, starts and ends, and carries them out exactly once."""
+    """Plans each series' reminders, starts and ends, and the governance votes' reminders and
+    closes, and carries them out exactly once."""
 
     def __init__(self, app: App, poster: Poster) -> None:
         self.app = app
@@ -104,10 +107,11 @@ class MeetingScheduler:
         if aps is None or not aps.running:
             return
         wanted = {action.key: action for action in self.pending_actions()}
+        votes_wanted = {action.key: action for action in self.vote_actions()}
         for job in aps.get_jobs():
-            if job.id != RECONCILE_JOB and job.id not in wanted:
+            if job.id != RECONCILE_JOB and job.id not in wanted and job.id not in votes_wanted:
                 job.remove()
-        existing = {job.id for job in aps.get_jobs()}
+        existing = {job.id: job for job in aps.get_jobs()}
         now = self.clock.now()
         for key, action in wanted.items():
             if key in existing:
@@ -117,6 +121,24 @@ class MeetingScheduler:
                 "date",
                 run_date=max(action.at, now),
                 kwargs=_job_kwargs(action),
+                id=key,
+                replace_existing=True,
+            )
+        for key, vote_action in votes_wanted.items():
+            # A vote's job keeps its key when its instant moves (a database edited while the
+            # bot was down): put it at the instant planned now.
+            job = existing.get(key)
+            if job is not None and (vote_action.at <= now or job.next_run_time == vote_action.at):
+                continue
+            aps.add_job(
+                _fire_vote,
+                "date",
+                run_date=max(vote_action.at, now),
+                kwargs={
+                    "number": vote_action.number,
+                    "kind": vote_action.kind,
+                    "ordinal": vote_action.ordinal,
+                },
                 id=key,
                 replace_existing=True,
             )
@@ -131,6 +153,11 @@ class MeetingScheduler:
             for series in self.settings.series:
                 actions += pending_actions_of(session, series, now, self.settings.reminder_grace)
         return actions
+
+    def vote_actions(self) -> list[VoteAction]:
+        """The open governance votes' reminders not yet claimed and their closes, soonest
+        first: those of votes whose series is in the botrc (the others' stream is unknown)."""
+        return [action for _series, action in self._vote_plan()]
 
     def run_due(self) -> list[str]:
         """Carry out every action due at the clock's instant; returns their keys."""
@@ -147,7 +174,49 @@ class MeetingScheduler:
                 continue
             if self.perform(action):
                 done.append(action.key)
+        # Each reminder missed while down is posted late, once, while the deadline is ahead
+        # (the timeout rules count them); past the deadline the close comes instead.
+        for series, vote_action in self._vote_plan():
+            if vote_action.at <= now and self.perform_vote(series, vote_action):
+                done.append(vote_action.key)
         return done
+
+    def perform_vote(self, series: SeriesConfig, action: VoteAction) -> bool:
+        """A vote's reminder or close, if due and still wanted; True if it was carried out."""
+        now = self.clock.now()
+        if action.at > now:
+            return False  # fired early (APScheduler's clock and ours differ): put back
+        if action.kind == REMIND:
+            done = vote_lifecycle.remind(
+                self.app, self.poster, series, action.number, action.ordinal, now
+            )
+        else:
+            closed = vote_lifecycle.close_if_complete(
+                self.app, self.poster, series, action.number, now
+            )
+            done = closed is not None
+        if done:
+            late = (self.clock.now() - action.at).total_seconds()
+            log.info("%s: %s done %.3f s after its instant", series.slug, action.key, late)
+        return done
+
+    def fire_vote(self, number: int, kind: str, ordinal: int) -> bool:
+        """A stored vote job's action, as planned now (nothing if no longer wanted)."""
+        for series, action in self._vote_plan():
+            if (action.number, action.kind, action.ordinal) == (number, kind, ordinal):
+                return self.perform_vote(series, action)
+        return False
+
+    def _vote_plan(self) -> list[tuple[SeriesConfig, VoteAction]]:
+        with self.store.transaction() as session:
+            due = governance.actions_due(session)
+            slugs = {action.number: governance.series_of(session, action.number) for action in due}
+        plan = []
+        for action in due:
+            series = self.settings.series_by_slug(slugs[action.number] or "")
+            if series is not None:
+                plan.append((series, action))
+        return plan
 
     def perform(self, action: Action) -> bool:
         """Carry out one action if it is still wanted; True if it posted."""
@@ -340,6 +409,20 @@ def _fire(
         log.exception("%s: scheduled %s failed", series_slug, kind)
     # Put back a job that fired before its action was due (the clock and APScheduler's differ)
     # and add the next meeting's jobs once this one's are done.
+    if _active is not None:
+        _active.reconcile()
+
+
+def _fire_vote(number: int, kind: str, ordinal: int) -> None:
+    """A stored governance vote job's entry point: its reminder or close, by the running
+    scheduler."""
+    if _active is None:
+        return
+    try:
+        _active.fire_vote(number, kind, ordinal)
+    except Exception:
+        log.exception("vote %d: scheduled %s failed", number, kind)
+    # Put back a job that fired early; a closed vote's jobs go.
     if _active is not None:
         _active.reconcile()
 

@@ -8,7 +8,7 @@ Used by the commands (a call, a close when the last member votes) and by the sch
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.ledger import (
     GOVERNANCE,
     GOVERNANCE_CALL,
+    GOVERNANCE_REMINDER,
     GOVERNANCE_RESULT,
     Ledger,
     OwedPost,
@@ -54,15 +55,7 @@ def owe_call(
 ) -> OwedPost | None:
     """The vote's call, owed in its topic in the same transaction that opened it."""
     text = vote_views.vote_call(vote, names(app, vote))
-    return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        text,
-        key=f"{GOVERNANCE_CALL}{vote.number}",
-    )
+    return _owe(app, session, series, vote, text, f"{GOVERNANCE_CALL}{vote.number}")
 
 
 def owe_result(
@@ -70,15 +63,7 @@ def owe_result(
 ) -> OwedPost | None:
     """The closed vote's result, owed in its topic in the transaction that closed it."""
     text = vote_views.vote_result(vote, names(app, vote))
-    return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        text,
-        key=f"{GOVERNANCE_RESULT}{vote.number}",
-    )
+    return _owe(app, session, series, vote, text, f"{GOVERNANCE_RESULT}{vote.number}")
 
 
 def owe_cancelled(
@@ -86,15 +71,65 @@ def owe_cancelled(
 ) -> OwedPost | None:
     """The cancelled vote's notice, owed in its topic (its result's key: it has no result)."""
     canceller = names(app, vote).get(vote.closed_by or 0, "a chair")
+    text = vote_views.vote_cancelled(vote, canceller)
+    return _owe(app, session, series, vote, text, f"{GOVERNANCE_RESULT}{vote.number}")
+
+
+def owe_reminder(
+    app: App,
+    session: Session,
+    series: SeriesConfig,
+    vote: GovernanceVote,
+    ordinal: int,
+    now: datetime,
+    names_of: Mapping[int, str],
+) -> OwedPost | None:
+    """The vote's reminder ``ordinal``, owed in its topic in the transaction that claimed it;
+    no longer owed once the deadline has passed."""
+    text = vote_views.vote_reminder(vote, names_of, now, ordinal)
+    key = f"{GOVERNANCE_REMINDER}{vote.number}|{ordinal}"
+    return _owe(app, session, series, vote, text, key, expires_at=vote.deadline)
+
+
+def _owe(
+    app: App,
+    session: Session,
+    series: SeriesConfig,
+    vote: GovernanceVote,
+    text: str,
+    key: str,
+    expires_at: datetime | None = None,
+) -> OwedPost | None:
+    """A post in the vote's topic, owed under ``key`` (no meeting's)."""
+    topic = vote_views.vote_topic(vote)
     return app.ledger.owe_post(
-        session,
-        GOVERNANCE,
-        NO_MEETING,
-        series.stream,
-        vote_views.vote_topic(vote),
-        vote_views.vote_cancelled(vote, canceller),
-        key=f"{GOVERNANCE_RESULT}{vote.number}",
+        session, GOVERNANCE, NO_MEETING, series.stream, topic, text, key=key, expires_at=expires_at
     )
+
+
+def remind(
+    app: App, poster: Poster, series: SeriesConfig, number: int, ordinal: int, now: datetime
+) -> bool:
+    """Post the vote's reminder ``ordinal`` once: claimed with its owed post in one
+    transaction, then posted (a failure leaves it owed, for the runtime). Nothing when it was
+    claimed already, the vote is closed or its deadline has passed (the close is due instead).
+    Whether it was claimed now."""
+    with app.lock:
+        with app.store.transaction() as session:
+            vote = governance.vote(session, number)
+        if not vote.is_open or now >= vote.deadline:
+            return False
+        # Asked before the claim's transaction: the directory may ask Zulip.
+        names_of = names(app, vote)
+        with app.store.transaction() as session:
+            claimed = governance.claim_reminder(session, number, ordinal, now)
+            if claimed is None:
+                return False
+            owed = owe_reminder(app, session, series, claimed, ordinal, now, names_of)
+        log.info("%s: vote %d: reminder %d claimed", series.slug, number, ordinal)
+        if owed is not None:
+            deliver(app.ledger, poster, owed)
+    return True
 
 
 def close_if_complete(

@@ -6,7 +6,7 @@ Pure functions over ``GovernanceVote`` values and a name for each user id; Zulip
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from zulip_meetbot.domain.record import AnnouncedVote, GovernanceVote
@@ -79,13 +79,19 @@ def vote_call(vote: GovernanceVote, names: Mapping[int, str]) -> str:
             f"Voters: the {roster} roster. It {policy_rule(vote.policy, len(vote.roster))}.",
             f"Open until {deadline_text(vote)}, or until everyone has voted.",
             "",
-            f"Vote with `vote yes {vote.number}`, `vote no {vote.number}` or "
-            f"`vote abstain {vote.number}` (a comment may follow), here or by direct message to "
-            "meetbot; your latest ballot counts until the vote closes. "
-            f"`vote status {vote.number}` shows the tally so far.",
+            _how_to_vote(vote),
         ]
     lines += ["", f"To vote: {_people(names, vote.roster, loud=True)}"]
     return "\n".join(lines)
+
+
+def _how_to_vote(vote: GovernanceVote) -> str:
+    return (
+        f"Vote with `vote yes {vote.number}`, `vote no {vote.number}` or "
+        f"`vote abstain {vote.number}` (a comment may follow), here or by direct message to "
+        "meetbot; your latest ballot counts until the vote closes. "
+        f"`vote status {vote.number}` shows the tally so far."
+    )
 
 
 def _tally_line(outcome: Outcome) -> str:
@@ -102,16 +108,61 @@ def vote_status(vote: GovernanceVote, names: Mapping[int, str], now: datetime) -
         return "\n".join(
             [head, f"Held on another platform ({vote.link}), until {deadline_text(vote)}."]
         )
-    outcome = vote.outcome(now)
     lines = [
         head,
-        f"So far: {_tally_line(outcome)} — {outcome.tally.ballots} of {len(vote.roster)} "
-        f"ballots; quorum needs {outcome.quorum}"
-        + (" (reached)." if outcome.quorum_reached else f", {outcome.ballots_short} more."),
+        _so_far(vote, now),
         f"Open until {deadline_text(vote)}.",
         f"Not voted yet: {_people(names, vote.not_voted, loud=False)}.",
     ]
     return "\n".join(lines)
+
+
+def _so_far(vote: GovernanceVote, now: datetime) -> str:
+    """``So far: yes 2, no 1, abstain 0 — 3 of 9 ballots; quorum needs 5, 2 more.``"""
+    outcome = vote.outcome(now)
+    return (
+        f"So far: {_tally_line(outcome)} — {outcome.tally.ballots} of {len(vote.roster)} "
+        f"ballots; quorum needs {outcome.quorum}"
+        + (" (reached)." if outcome.quorum_reached else f", {outcome.ballots_short} more.")
+    )
+
+
+def vote_reminder(
+    vote: GovernanceVote, names: Mapping[int, str], now: datetime, ordinal: int
+) -> str:
+    """Reminder ``ordinal`` (the midpoint's, the day before's) of an open vote: the tally so
+    far, what quorum still needs, who has not voted (mentioned: they are the ones reminded),
+    the deadline and how to vote. A sensitive vote's: where to vote and until when, only."""
+    head = (
+        f"**Vote {vote.number}: reminder, {_which_reminder(vote, ordinal)}** "
+        f"({vote.policy.name}): {silenced(' '.join(vote.text.split()))}"
+    )
+    if vote.sensitive:
+        return "\n".join(
+            [
+                head,
+                f"It is held on another platform: **vote there**, {vote.link}",
+                f"Open until {deadline_text(vote)}.",
+            ]
+        )
+    lines = [
+        head,
+        _so_far(vote, now),
+        f"Open until {deadline_text(vote)}, or until everyone has voted.",
+        "",
+        f"Not voted yet: {_people(names, vote.not_voted, loud=True)}.",
+        _how_to_vote(vote),
+    ]
+    return "\n".join(lines)
+
+
+def _which_reminder(vote: GovernanceVote, ordinal: int) -> str:
+    """``halfway through`` or ``a day before it closes``, by the reminder's instant."""
+    times = vote.reminder_times
+    at = times[min(max(ordinal, 1), len(times)) - 1]
+    if at == vote.deadline - timedelta(days=1):
+        return "a day before it closes"
+    return "halfway through"
 
 
 def vote_verdict_line(vote: GovernanceVote) -> str:

@@ -153,6 +153,12 @@ def series_of(session: Session, number: int) -> str | None:
     return None if row is None else row.series_slug
 
 
+def is_open(session: Session, number: int) -> bool:
+    """Whether vote ``number`` exists and is still open."""
+    row = store.governance_vote(session, number)
+    return row is not None and row.closed_at is None
+
+
 def only_open_vote(session: Session, series_slug: str, series_title: str) -> GovernanceVote:
     """The one vote open in the series, for a ballot or `vote status` without a number."""
     votes = open_votes(session, series_slug)

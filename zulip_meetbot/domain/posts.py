@@ -100,13 +100,19 @@ def delivered(session: Session, key: str, posted_id: int) -> None:
 
 def timely(session: Session, now: datetime, since: datetime) -> list[OwedPost]:
     """The posts recorded since ``since`` that Zulip may not have; those no longer timely (a
-    reminder past its expiry, or of a meeting since started or cancelled) are dropped."""
+    reminder past its expiry, of a meeting since started or cancelled, or of a vote since
+    closed) are dropped."""
     owed = []
     for row in store.owed_posts(session, since):
         meeting = store.meeting_by_id(session, row.meeting_id)
         stale = row.expires_at is not None and now >= row.expires_at
         if row.kind == REMINDER and meeting is not None:
             stale = stale or meeting.cancelled or meeting.started_at is not None
+        if row.key.startswith(GOVERNANCE_REMINDER):
+            # A vote's reminder (no meeting: id 0) is stale once its vote is closed or
+            # cancelled, and past its deadline (its expiry).
+            number = int(row.key.removeprefix(GOVERNANCE_REMINDER).split("|")[0])
+            stale = stale or not governance.is_open(session, number)
         if stale:
             session.delete(row)
             action = store.sent_action(session, row.key)

@@ -475,6 +475,7 @@ class ShellSession:
             now = self.clock.now()
             step = min(target, now + _LOOKAHEAD)
             due = [a.at for a in self.scheduler.pending_actions()]
+            due += [a.at for a in self.scheduler.vote_actions()]
             if self.publisher is not None:
                 # A failed push is tried again at its time, as the bot's worker would.
                 due.append(self.publisher.next_due() or step)
