@@ -125,7 +125,7 @@ def test_the_vote_closes_and_posts_its_result_once_everyone_has_voted(bot: Harne
     assert "It **passed**: yes 5, no 1, abstain 1 (7 of 7 ballots, quorum 5)." in result
     assert "- @_**Member 16|16**: **no**: too soon" in result
     # Closed: a later ballot is refused, and nothing is posted again.
-    assert "vote 1 is closed (passed)" in bot.say(member(bot, 11), "vote no 1")
+    assert "vote 1 is closed already (passed)" in bot.say(member(bot, 11), "vote no 1")
     assert bot.posted() == []
 
 
@@ -146,11 +146,16 @@ def test_someone_off_the_roster_cannot_vote_or_open_and_nothing_changes(bot: Har
     [
         ("vote open majority: X", "there is no voting policy `majority`"),
         ("vote open standard: X until 2025-02-10", "2025-02-10 has already ended"),
-        ("vote open standard: X until 2025-02-14", "the earliest day allowed is 2025-02-18"),
+        (
+            "vote open standard: X until 2025-02-14",
+            "until the end of 2025-02-18 AoE at the earliest",
+        ),
         ("vote open sensitive: Nominate X", "give its address"),
         ("vote open standard: X link https://vote.example.org/1", "leave out the link"),
         ("vote open standard: X until soon", "I expected a date like"),
         ("vote yes 9", "there is no vote 9"),
+        ("vote maybe 1", "is no ballot: a ballot is `vote yes N`"),
+        ("vote open: no policy", "say the policy, a colon and the text"),
         ("vote status", "no vote is open in **Conda Community Meeting**"),
         ("vote cancel 4", "there is no vote 4"),
         ("vote open standard: " + "x" * 10_000, "characters"),
@@ -187,7 +192,7 @@ def test_cancel_by_its_opener_or_a_chair_only(bot: Harness) -> None:
     done = bot.send(member(bot, 1), "vote cancel 1")
     (notice,) = [m for kind, m in done if kind == "send_message"]
     assert "**Vote 1 cancelled** by Jaime Chair" in notice["content"]
-    assert "vote 1 is closed (cancelled)" in bot.say(member(bot, 11), "vote yes 1")
+    assert "vote 1 is closed already (cancelled)" in bot.say(member(bot, 11), "vote yes 1")
 
 
 def test_a_sensitive_vote_posts_its_link_and_takes_no_ballots(bot: Harness) -> None:
@@ -205,7 +210,7 @@ def test_a_governance_vote_opened_by_the_policy_named_governance_stays_a_meeting
     bot: Harness,
 ) -> None:
     # The series meets every two weeks: a governance vote must stay open 14 days at least.
-    assert "the earliest day allowed is 2025-02-25" in bot.say(
+    assert "until the end of 2025-02-25 AoE at the earliest" in bot.say(
         member(bot, 11), "vote open governance: Amend the charter until 2025-02-20"
     )
     open_standard(bot)  # another text, unaffected

@@ -212,8 +212,8 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     ),
     (
         refusals.VoteDeadlineTooSoon(date(2026, 12, 5), date(2026, 12, 11), "cep"),
-        "a cep vote must stay open longer than until 2026-12-05 AoE: the earliest day allowed "
-        "is 2026-12-11.",
+        "2026-12-05 AoE is too soon: a cep vote stays open until the end of 2026-12-11 AoE at "
+        "the earliest.",
     ),
     (
         refusals.SensitiveNeedsLink("sensitive"),
@@ -227,7 +227,7 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     (refusals.NoSuchGovernanceVote(9), "there is no vote 9."),
     (
         refusals.GovernanceVoteClosed(3, "passed"),
-        "vote 3 is closed (passed); ballots are no longer taken.",
+        "vote 3 is closed already (passed).",
     ),
     (
         refusals.NoGovernanceVoteOpen("conda community call"),
@@ -240,6 +240,11 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     (
         refusals.SensitiveVoteElsewhere(4, "https://vote.heliosvoting.org/x"),
         "vote 4 is held on another platform: vote there, https://vote.heliosvoting.org/x",
+    ),
+    (
+        refusals.NotABallot("maybe 3"),
+        "`vote maybe 3` is no ballot: a ballot is `vote yes N`, `vote no N` or `vote abstain N` "
+        "(a quick vote needs a running meeting).",
     ),
     (
         refusals.NotVoteCanceller(3),

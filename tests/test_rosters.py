@@ -180,10 +180,14 @@ votes = steering
 """
 
 
-def shell(folder: Path, roster: str, script: str, database: str | None = None) -> str:
+def shell(
+    folder: Path, roster: str, script: str, database: str | None = None, person: str = "you"
+) -> str:
     (folder / "botrc").write_text(SHELL_BOTRC.format(roster=roster))
     out = io.StringIO()
-    options = ShellOptions(config=str(folder / "botrc"), now="2025-02-10 10:00", database=database)
+    options = ShellOptions(
+        config=str(folder / "botrc"), now="2025-02-10 10:00", database=database, person=person
+    )
     opened = open_session(options, folder, out)
     assert not isinstance(opened, list), opened
     session, store = opened
@@ -268,3 +272,14 @@ def test_in_the_shell_a_botrc_list_of_emails_votes_as_people_named_by_their_loca
     assert "To vote: @ann, @bob, @cy" in out
     assert out.count("-- you are now ann (user ") == 1
     assert "It **did not pass**: yes 1, no 1, abstain 1 (3 of 3 ballots, quorum 3)." in out
+
+
+def test_in_the_shell_as_email_at_the_start_is_that_roster_member(tmp_path: Path) -> None:
+    out = shell(
+        tmp_path,
+        "members = ann@example.org, bob@example.org",
+        "@meetbot vote open standard: adopt the CEP process\n@meetbot vote yes 1\n",
+        person="ann@example.org",
+    )
+    assert "opened by @ann" in out
+    assert "Your ballot in vote 1 is **yes**." in out

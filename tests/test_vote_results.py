@@ -109,8 +109,8 @@ def test_a_standard_vote_passed_lists_totals_ballots_changed_comments_and_dates(
     assert "| Opened | 2026-12-01 15:30 UTC | 2026-12-01 AoE |" in text
     assert "| Reminder 1 | 2026-12-02 17:30 UTC | 2026-12-02 AoE |" in text
     # The deadline and a close at it are the end of the same AoE day.
-    assert "| Deadline | 2026-12-09 12:00 UTC | 2026-12-08 AoE |" in text
-    assert "| Closed | 2026-12-09 12:00 UTC | 2026-12-08 AoE |" in text
+    assert "| Deadline | 2026-12-09 12:00 UTC | end of 2026-12-08 AoE |" in text
+    assert "| Closed | 2026-12-09 12:00 UTC | end of 2026-12-08 AoE |" in text
     assert text.endswith("AoE |\n") and not text.endswith("\n\n")
 
 

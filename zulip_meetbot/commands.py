@@ -563,8 +563,8 @@ def _parse_vote(rest: str, max_text: int) -> Command:
         raise UsageError("`vote` needs a question, an option or `close`.", "vote")
     if word == "close" and not after.strip():
         return CloseVote()
-    if word == "open":
-        return _parse_open_vote(after, max_text)
+    if word == "open" or word.startswith("open:"):
+        return _parse_open_vote(rest.strip()[4:], max_text)
     if word in ("status", "cancel"):
         named = _vote_number(after, f"vote {word}")
         return VoteStatus(named) if word == "status" else CancelVote(named)

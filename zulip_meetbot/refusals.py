@@ -513,6 +513,14 @@ class SensitiveVoteElsewhere(Refusal):
 
 
 @dataclass(eq=False)
+class NotABallot(Refusal):
+    """``vote TEXT`` with no meeting running (so no quick vote) while a governance vote is
+    open, or naming a vote's number: a ballot whose choice is not yes, no or abstain."""
+
+    said: str
+
+
+@dataclass(eq=False)
 class NotVoteCanceller(Refusal):
     """``vote cancel N`` by someone who neither opened vote N nor chairs its series."""
 

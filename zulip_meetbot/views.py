@@ -843,8 +843,8 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             )
         case refusals.VoteDeadlineTooSoon(until=until, earliest=earliest, policy=policy):
             return (
-                f"a {policy} vote must stay open longer than until {until} AoE: the earliest "
-                f"day allowed is {earliest}."
+                f"{until} AoE is too soon: a {policy} vote stays open until the end of "
+                f"{earliest} AoE at the earliest."
             )
         case refusals.SensitiveNeedsLink(policy=policy):
             return (
@@ -856,7 +856,7 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
         case refusals.NoSuchGovernanceVote(number=number):
             return f"there is no vote {number}."
         case refusals.GovernanceVoteClosed(number=number, verdict=verdict):
-            return f"vote {number} is closed ({verdict}); ballots are no longer taken."
+            return f"vote {number} is closed already ({verdict})."
         case refusals.NoGovernanceVoteOpen(series_title=title):
             return f"no vote is open in {marks.strong(title)}. `vote open POLICY: TEXT` opens one."
         case refusals.SeveralGovernanceVotesOpen(numbers=numbers):
@@ -866,6 +866,11 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             )
         case refusals.SensitiveVoteElsewhere(number=number, link=link):
             return f"vote {number} is held on another platform: vote there, {link}"
+        case refusals.NotABallot(said=said):
+            return (
+                f"{_code('vote ' + shortened(said, 40))} is no ballot: a ballot is `vote yes N`, "
+                "`vote no N` or `vote abstain N` (a quick vote needs a running meeting)."
+            )
         case refusals.NotVoteCanceller(number=number):
             return f"only the person who opened vote {number} or a chair can cancel it."
         # The archive

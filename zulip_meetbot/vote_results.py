@@ -79,7 +79,9 @@ def render_results(vote: GovernanceVote, names: Mapping[int, str], series_title:
         if yes_share is None
         else f"{_percent(yes_share.numerator, yes_share.denominator)} "
         f"(needed: {'more than' if vote.policy.more_than else 'at least'} "
-        f"{share_text(vote.policy.threshold)})",
+        f"{share_text(vote.policy.threshold)})"
+        # Without quorum (and no timeout) the share decides nothing: say so beside it.
+        + ("" if outcome.quorum_reached or outcome.timed_out else ", not counted: no quorum"),
         "timeout_ballots": timeout_quorum(len(vote.roster)),
         "ballots": [
             BallotLine(_name(names, b.user_id), b.choice, b.changes > 0, b.comment)
@@ -118,7 +120,7 @@ def _percent(part: int, whole: int) -> str:
 def _instant(at: datetime, *, deadline: bool = False) -> Instant:
     """``at`` in UTC to the minute, and its AoE day (a deadline's: the day it ends)."""
     utc = at.astimezone(timezone.utc)
-    aoe = aoe_day_text(utc) if deadline else f"{aoe_date(utc).isoformat()} AoE"
+    aoe = f"end of {aoe_day_text(utc)}" if deadline else f"{aoe_date(utc).isoformat()} AoE"
     return Instant(f"{utc:%Y-%m-%d %H:%M} UTC", aoe)
 
 

@@ -45,6 +45,12 @@ def says(context: Context, command: VoteSays) -> str | None:
     if chosen is None and choice in YES_NO_ABSTAIN and governance.open_votes(session, series.slug):
         governance_vote = governance.only_open_vote(session, series.slug, series.title)
         return governance_actions.cast(context, governance_vote, choice, None)
+    words = text.split()
+    if running is None and (
+        governance.open_votes(session, series.slug)
+        or (len(words) >= 2 and words[1].isdigit() and len(words[0]) < 12)
+    ):
+        raise refusals.NotABallot(text)
     context.act_on(meetings.require_running(session, series))
     if chosen is not None:
         vote, option = chosen
@@ -53,7 +59,6 @@ def says(context: Context, command: VoteSays) -> str | None:
             session, vote.id, context.member.user_id, option, False, context.now
         )
         return views.ballot_cast(vote.number, ballot.option, ballot.changed)
-    words = text.split()
     if votes and (len(words) == 1 or words[0].casefold() in YES_NO_ABSTAIN):
         newest = votes[-1]
         raise refusals.NoSuchVoteOption(

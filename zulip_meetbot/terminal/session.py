@@ -195,7 +195,9 @@ class ShellSession:
         self.kept_database = kept_database
         # The botrc's doubtful values, as `meetbot check` words them: said once, at the start.
         self.warnings: list[str] = []
-        self.me = self.people.named(person, first=True)
+        # `--as EMAIL` is a roster member as `/as EMAIL` is; anything else a person by name.
+        by_email = self.people.member_by_email(person) if _is_email(person) else None
+        self.me = by_email or self.people.named(person, first=True)
         self.store = app.store
         self.stream, self.topic = self._meeting_topic() or first_topic(
             self.settings, self.clock.now()
@@ -405,7 +407,7 @@ class ShellSession:
         if not argument:
             self.say(f"you are {self.me.full_name}; /as NAME to be someone else")
             return
-        if "@" in argument and not argument.startswith("@"):
+        if _is_email(argument):
             by_email = self.people.member_by_email(argument)
             if by_email is not None:
                 self.me = by_email
@@ -501,6 +503,10 @@ class ShellOptions:
     now: str | None = None
     timezone: str | None = None
     flood_limit: bool = False
+
+
+def _is_email(text: str) -> bool:
+    return "@" in text and not text.startswith("@")
 
 
 def open_session(
