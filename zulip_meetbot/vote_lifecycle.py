@@ -1,5 +1,6 @@
-"""A governance vote's posts, each owed in the ledger with what it announces and posted
-once: its call, its reminders, its result (and, for whoever records results, its close).
+"""A governance vote's life after the command that opened it: its posts, each owed in the
+ledger with what it announces and posted once (the call, the reminders, the result), and at
+its close the results file written into notes_dir (for the publisher to push).
 
 Used by the commands (a call, a close when the last member votes) and by the scheduler
 (reminders, the close at the deadline).
