@@ -62,7 +62,7 @@ def vote_call(vote: GovernanceVote, names: Mapping[int, str]) -> str:
     """The call posted when a vote opens: the text, the rule, how to vote, the deadline and
     the voters (mentioned: the call is their notice)."""
     opener = silent_mention(_name(names, vote.opener_id), vote.opener_id)
-    roster = f"**{vote.roster_name}** ({len(vote.roster)} members)"
+    roster = f"**{vote.roster_name}** roster ({len(vote.roster)} members)"
     lines = [
         f"**Vote {vote.number}** ({vote.policy.name}), opened by {opener}:",
         f"> {silenced(' '.join(vote.text.split()))}",
@@ -71,12 +71,12 @@ def vote_call(vote: GovernanceVote, names: Mapping[int, str]) -> str:
     if vote.sensitive:
         lines += [
             f"This vote is held on another platform: **vote there**, {vote.link}",
-            f"Voters: the {roster} roster, until {deadline_text(vote)}.",
+            f"Voters: the {roster}, until {deadline_text(vote)}.",
             "meetbot collects no ballots for it; it reminds at the midpoint and a day before.",
         ]
     else:
         lines += [
-            f"Voters: the {roster} roster. It {policy_rule(vote.policy, len(vote.roster))}.",
+            f"Voters: the {roster}. It {policy_rule(vote.policy, len(vote.roster))}.",
             f"Open until {deadline_text(vote)}, or until everyone has voted.",
             "",
             _how_to_vote(vote),
