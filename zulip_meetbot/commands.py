@@ -401,8 +401,9 @@ USAGE: tuple[Usage, ...] = (
     Usage("vote", "open", ("vote open POLICY: TEXT", "vote open POLICY: TEXT until YYYY-MM-DD",
                            "vote open sensitive: TEXT link URL"),
           "vote open cep: Adopt CEP 42 until 2026-12-18", "a roster member or a chair",
-          "opens a governance vote of the series' roster under POLICY (`standard`, `cep`, "
-          "`governance`… see `meetbot check`), until the end of the day given (default: 7 days) "
+          "opens a governance vote of the series' roster under POLICY (conda's `standard`, "
+          "`cep`, `governance`…, or the botrc's `[policies]`; an unknown one is answered with "
+          "the list), until the end of the day given (default: 7 days) "
           "Anywhere on Earth; meetbot posts the call, reminds at the midpoint and a day before, "
           "and posts the result at the deadline or once everyone has voted. A sensitive "
           "policy's ballots are cast at the link given"),
