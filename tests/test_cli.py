@@ -728,3 +728,80 @@ def test_db_says_what_it_does_with_its_database_and_how_one_is_made_without_a_bo
             f"botrc's `database`, or `meetbot shell --database {absent}`, makes it"
         ), action
     assert not absent.exists()
+
+
+# Two series that vote, in UTC and in Berlin: users 1 (the shell's hamlet) and 2 vote.
+VOTING_BOTRC = (
+    BERLIN_BOTRC
+    + """votes = steering
+reminders = 1h
+
+[series:infra]
+title = Infra Call
+stream = infra
+start = 2025-03-06 15:00
+timezone = UTC
+schedule = FREQ=WEEKLY
+votes = steering
+
+[roster:steering]
+members = 1, 2
+"""
+)
+
+
+def test_upcoming_lists_each_open_votes_reminders_to_come_and_close_by_instant(
+    meetbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "botrc").write_text(VOTING_BOTRC)
+    kept = tmp_path / "kept.sqlite3"
+    # Each vote runs from Mon 10 March 13:00 UTC to Tue 18 March 12:00 UTC (17 March AoE); the
+    # shell's clock passes the midpoint, so each open vote's first reminder is posted.
+    script = (
+        "@meetbot vote open standard: Adopt CEP 20\n"
+        "/stream infra\n@meetbot vote open standard: Retire the old mirror\n"
+        "@meetbot vote open standard: Move CI to GitHub\n@meetbot vote cancel 2\n"
+        "/clock 2025-03-14 13:00\n"
+    )
+    args = ("--config", "botrc", "--now", "2025-03-10 13:00", "--timezone", "UTC")
+    shell_database(meetbot, kept, script, *args)
+    at(monkeypatch, datetime(2025, 3, 17, 13, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming", "community", "--database", str(kept), "--days", "1")
+    assert status == 0, err
+    # The day-before reminder is past (a running bot posts it now); infra's vote is not shown.
+    assert out.splitlines() == [
+        "Community Call (community): times in UTC, and in Europe/Berlin",
+        "  Mon 17 Mar 2025, 12:00 UTC  Mon 17 Mar 2025, 13:00 CET  "
+        "reminder of vote 1 (Adopt CEP 20), a day before it closes "
+        "(due now: `meetbot run` does it)",
+        "  Tue 18 Mar 2025, 12:00 UTC  Tue 18 Mar 2025, 13:00 CET  "
+        "close of vote 1 (Adopt CEP 20) with its result, at its deadline (2025-03-17 AoE) "
+        "or once everyone has voted",
+        "  Wed 19 Mar 2025, 16:00 UTC  Wed 19 Mar 2025, 17:00 CET  "
+        "reminder, 1 hour before the meeting",
+        "  Wed 19 Mar 2025, 17:00 UTC  Wed 19 Mar 2025, 18:00 CET  start of the meeting",
+        "  Wed 19 Mar 2025, 18:00 UTC  Wed 19 Mar 2025, 19:00 CET  "
+        "planned end of the meeting (for information: nothing is posted then)",
+        "  Wed 19 Mar 2025, 21:00 UTC  Wed 19 Mar 2025, 22:00 CET  "
+        "end, if the meeting is still running 3 hours after its planned end",
+    ]
+    status, out, err = meetbot("upcoming", "--database", str(kept), "--days", "1")
+    assert status == 0, err
+    infra = out.split("\n\n")[1].splitlines()
+    # Its cancelled vote 2 plans nothing.
+    assert [line for line in infra if "vote" in line] == [
+        "  Mon 17 Mar 2025, 12:00 UTC  reminder of vote 3 (Move CI to GitHub), a day before it "
+        "closes (due now: `meetbot run` does it)",
+        "  Tue 18 Mar 2025, 12:00 UTC  close of vote 3 (Move CI to GitHub) with its result, at "
+        "its deadline (2025-03-17 AoE) or once everyone has voted",
+    ]
+    # Down past the deadline: the reminder never comes, the close is due.
+    at(monkeypatch, datetime(2025, 3, 18, 13, 0, tzinfo=timezone.utc))
+    status, out, err = meetbot("upcoming", "infra", "--database", str(kept), "--days", "1")
+    assert status == 0, err
+    assert [line.split(" UTC  ")[1] for line in out.splitlines() if "vote" in line] == [
+        "reminder of vote 3 (Move CI to GitHub), a day before it closes: not done, the vote's "
+        "deadline has passed: its close comes instead",
+        "close of vote 3 (Move CI to GitHub) with its result, at its deadline (2025-03-17 AoE) "
+        "or once everyone has voted (due now: `meetbot run` does it)",
+    ]

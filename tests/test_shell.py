@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from zulip_meetbot.domain import governance
 from zulip_meetbot.store import Store
 from zulip_meetbot.terminal.pretend_zulip import People, emoji
 from zulip_meetbot.terminal.rendering import terminal_text
@@ -618,3 +619,53 @@ def test_a_quick_vote_in_the_shell_counts_reactions_typed_as_emoji_or_names(
     )
     assert "not the attendance message" not in printed
     assert "Vote: Lunch — pizza 0, sushi 2" in printed
+
+
+def test_a_direct_message_ballot_counts_for_a_roster_member_and_is_answered_privately(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    # Two series vote; hamlet (user 1, the first person) and Ann are the roster.
+    botrc = tmp_path / "botrc"
+    botrc.write_text(
+        TWO_SERIES_BOTRC.replace(
+            "schedule = FREQ=WEEKLY\n", "schedule = FREQ=WEEKLY\nvotes = steering\n"
+        )
+        + "[roster:steering]\nmembers = 1, ann@example.org\n"
+    )
+    session, out = session_in(tmp_path, config=str(botrc))
+    printed = play(
+        session,
+        out,
+        "/stream ecosystem\n@meetbot vote open standard: Adopt CEP 20\n/stream dev\n"
+        "/dm vote yes 1\n/as ann@example.org\n/dm @meetbot vote no 1 not yet\n/dm\n",
+    )
+    # Each ballot is answered in the direct message; the vote's own posts stay in its stream.
+    assert (
+        "meetbot (message 5, direct message to hamlet): Your ballot in vote 1 is **yes**."
+    ) in printed
+    assert "meetbot (message 8, direct message to ann): Your ballot in vote 1 is **no**." in printed
+    assert "meetbot (message 7) in #ecosystem > vote 1: Adopt CEP 20:" in printed
+    assert "It **did not pass**: yes 1, no 1, abstain 0 (2 of 2 ballots, quorum 2)." in printed
+    assert "/dm TEXT sends TEXT to meetbot as a direct message" in printed  # /dm alone
+    with session.store.transaction() as db:
+        vote = governance.vote(db, 1)
+    ann = session.people.member_by_email("ann@example.org")
+    assert ann is not None
+    assert [(b.user_id, b.choice, b.comment) for b in vote.ballots] == [
+        (1, "yes", None),
+        (ann.user_id, "no", "not yet"),
+    ]
+
+
+def test_a_direct_message_needs_no_mention_and_is_answered_as_a_direct_message(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    printed = play(session, out, "/dm agenda add Asked in private\n/dm agenda\n/help")
+    assert "meetbot only reads messages that start with @meetbot" not in printed
+    assert (
+        "meetbot (message 2, direct message to hamlet): Added item **1** to **New Agenda Items**"
+    ) in printed
+    assert "meetbot (message 4, direct message to hamlet):\n" in printed
+    assert "Asked in private" in printed.split("(message 4, direct message to hamlet)")[1]
+    assert "/dm TEXT                 send TEXT to meetbot as a direct message" in printed

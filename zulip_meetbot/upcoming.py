@@ -1,5 +1,6 @@
 """``meetbot upcoming``: what the bot will post next and when, from the scheduler's own plan
-(``scheduler.pending_actions_of``) and its own verdicts (``reminders.decide``)."""
+(``scheduler.pending_actions_of``, ``governance.actions_due``) and its own verdicts
+(``reminders.decide``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import meetings
+from zulip_meetbot.domain import governance, meetings
+from zulip_meetbot.domain.governance import REMIND, VoteAction
+from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.domain.reminders import (
     END,
     REMINDER,
@@ -19,6 +22,7 @@ from zulip_meetbot.domain.reminders import (
     Verdict,
     decide,
 )
+from zulip_meetbot.domain.voting import aoe_day_text
 from zulip_meetbot.scheduler import meeting_state, pending_actions_of
 from zulip_meetbot.timeutil import (
     format_duration,
@@ -27,6 +31,8 @@ from zulip_meetbot.timeutil import (
     to_utc,
     zone_time_text,
 )
+from zulip_meetbot.views import shortened
+from zulip_meetbot.vote_views import which_reminder
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,16 @@ class Upcoming:
     """One planned post of a series, with why it will not happen if it will not."""
 
     action: Action
+    due: bool  # its instant has passed: a running bot does it now
+    dropped: str  # why the bot will not do it, or ""
+
+
+@dataclass(frozen=True)
+class VotePost:
+    """One planned post of an open governance vote: a reminder or its close."""
+
+    vote: GovernanceVote
+    action: VoteAction
     due: bool  # its instant has passed: a running bot does it now
     dropped: str  # why the bot will not do it, or ""
 
@@ -48,6 +64,7 @@ class SeriesPlan:
     # The planned ends (start + duration) of the meetings in ``posts``: nothing is posted then.
     planned_ends: list[datetime] = field(default_factory=list)
     last_meeting: date | None = None  # set when the series has no meeting to come
+    votes: list[VotePost] = field(default_factory=list)  # its open votes' reminders and closes
 
 
 def series_plan(
@@ -81,7 +98,23 @@ def series_plan(
     ends = sorted({a.start + a.slot for a, _ in actions if a.start + a.slot > now})
     planned_ends = ends if series.auto_end else []
     last = None if actions else _last_meeting(session, series, now)
-    return SeriesPlan(series, posts, skipped, planned_ends, last)
+    return SeriesPlan(series, posts, skipped, planned_ends, last, vote_plan(session, series, now))
+
+
+def vote_plan(session: Session, series: SeriesConfig, now: datetime) -> list[VotePost]:
+    """The series' open votes' reminders still to come and their closes, however far off: the
+    scheduler's own list (``governance.actions_due``)."""
+    votes = {vote.number: vote for vote in governance.open_votes(session, series.slug)}
+    posts = []
+    for action in governance.actions_due(session):
+        vote = votes.get(action.number)
+        if vote is None:
+            continue  # another series' vote
+        # Past the deadline a reminder is never posted: the close comes instead.
+        late = action.kind == REMIND and now >= vote.deadline
+        dropped = "the vote's deadline has passed: its close comes instead" if late else ""
+        posts.append(VotePost(vote, action, action.at <= now, dropped))
+    return posts
 
 
 def _unended(
@@ -122,6 +155,7 @@ def plan_text(plans: list[SeriesPlan], days: int) -> str:
         rows = [(post.action.at, _what(post)) for post in plan.posts]
         rows += [(start, "skipped meeting: nothing is posted for it") for start in plan.skipped]
         rows += [(end, _PLANNED_END) for end in plan.planned_ends]
+        rows += [(post.action.at, _vote_what(post)) for post in plan.votes]
         if plan.last_meeting is not None:
             last = plan.last_meeting
             lines.append(f"  the series' last scheduled meeting was on {last}; none is planned")
@@ -158,6 +192,26 @@ def _what(post: Upcoming) -> str:
     else:
         late = format_duration(action.offset)
         what = f"end, if the meeting is still running {late} after its planned end"
-    if post.dropped:
-        return f"{what}: not done, {post.dropped}"
-    return f"{what} (due now: `meetbot run` does it)" if post.due else what
+    return _status(what, post.due, post.dropped)
+
+
+def _vote_what(post: VotePost) -> str:
+    vote, action = post.vote, post.action
+    which = f"vote {vote.number} ({shortened(' '.join(vote.text.split()), 40)})"
+    if action.kind == REMIND:
+        what = f"reminder of {which}, {which_reminder(vote, action.ordinal)}"
+    elif vote.sensitive:
+        what = f"close of {which} at its deadline ({aoe_day_text(vote.deadline)})"
+    else:
+        what = (
+            f"close of {which} with its result, at its deadline "
+            f"({aoe_day_text(vote.deadline)}) or once everyone has voted"
+        )
+    return _status(what, post.due, post.dropped)
+
+
+def _status(what: str, due: bool, dropped: str) -> str:
+    """A planned post's line: not done and why, due now, or just what it is."""
+    if dropped:
+        return f"{what}: not done, {dropped}"
+    return f"{what} (due now: `meetbot run` does it)" if due else what

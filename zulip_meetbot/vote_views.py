@@ -134,7 +134,7 @@ def vote_reminder(
     far, what quorum still needs, who has not voted (mentioned: they are the ones reminded),
     the deadline and how to vote. A sensitive vote's: where to vote and until when, only."""
     head = (
-        f"**Vote {vote.number}: reminder, {_which_reminder(vote, ordinal)}** "
+        f"**Vote {vote.number}: reminder, {which_reminder(vote, ordinal)}** "
         f"({vote.policy.name}): {silenced(' '.join(vote.text.split()))}"
     )
     if vote.sensitive:
@@ -156,7 +156,7 @@ def vote_reminder(
     return "\n".join(lines)
 
 
-def _which_reminder(vote: GovernanceVote, ordinal: int) -> str:
+def which_reminder(vote: GovernanceVote, ordinal: int) -> str:
     """``halfway through`` or ``a day before it closes``, by the reminder's instant."""
     times = vote.reminder_times
     at = times[min(max(ordinal, 1), len(times)) - 1]

@@ -23,13 +23,14 @@ def add_parser(commands: Subcommands) -> None:
         commands,
         "upcoming",
         main,
-        help="what the bot will post next, and when",
+        help="what the bot will post next (meetings and votes), and when",
         description="The reminders, starts and ends the bot will post for the meetings that "
         f"start in the next N days (--days N, default {DEFAULT_DAYS}; at least the next meeting of "
         "each series), as the running "
         "bot plans them: skipped and moved meetings, reminders already posted and running "
         "meetings are read from the database; each meeting's planned end is shown for "
-        "information. Times in UTC and in the series' zone.",
+        "information. Each open governance vote's reminders still to come and its close are "
+        "listed too, however far off. Times in UTC and in the series' zone.",
     )
     add_reading(parser)
     parser.add_argument(

@@ -33,6 +33,8 @@ class Message:
     topic: str
     content: str
     edited: bool = False
+    # A direct message between the bot and a person: the name of whom it is to; "" in a stream.
+    direct_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,11 +164,14 @@ class TerminalZulip:
     messages: dict[int, Message] = field(default_factory=dict)
     unprinted: list[Message] = field(default_factory=list)
 
-    def post(self, sender: Member | None, stream: str, topic: str, content: str) -> Message:
-        """Store a new message (None: the bot's) under the next id."""
+    def post(
+        self, sender: Member | None, stream: str, topic: str, content: str, direct_to: str = ""
+    ) -> Message:
+        """Store a new message (None: the bot's) under the next id; with ``direct_to``, a
+        direct message to that person (no stream or topic)."""
         self.last_id += 1
         sender_id, name = (sender.user_id, sender.full_name) if sender else (BOT_ID, BOT_NAME)
-        message = Message(self.last_id, sender_id, name, stream, topic, content)
+        message = Message(self.last_id, sender_id, name, stream, topic, content, False, direct_to)
         self.messages[message.id] = message
         return message
 
@@ -196,6 +201,11 @@ class TerminalZulip:
         return {"result": "success", "msg": ""}
 
     def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any]:
+        if message.get("type") == "private":
+            # Zulip answers a direct message in the same conversation: to its sender.
+            posted = self.post(None, "", "", response, str(message["sender_full_name"]))
+            self.unprinted.append(posted)
+            return {"result": "success", "id": posted.id, "msg": ""}
         return self.send_message(
             {
                 "type": "stream",

@@ -29,13 +29,15 @@ def emoji_shown(name: str) -> str:
 
 
 def format_post(message: Message, here: tuple[str, str], zone: tzinfo | None) -> str:
-    """How the bot's post reads in the terminal: id, where if not here, then the text."""
+    """How the bot's post reads in the terminal: id, where if not here (a direct message says
+    so), then the text."""
+    direct = f", direct message to {message.direct_to}" if message.direct_to else ""
     where = ""
-    if (message.stream.casefold(), message.topic) != (here[0].casefold(), here[1]):
+    if not direct and (message.stream.casefold(), message.topic) != (here[0].casefold(), here[1]):
         where = f" in #{message.stream} > {message.topic}"
     lines = terminal_text(message.content, zone).splitlines() or [""]
     edited = ", edited" if message.edited else ""
-    head = f"{message.sender_name} (message {message.id}{edited}){where}:"
+    head = f"{message.sender_name} (message {message.id}{edited}{direct}){where}:"
     if len(lines) == 1 and not where:
         return f"{head} {lines[0]}"
     return "\n".join([head, *(_INDENT + line if line else "" for line in lines)])

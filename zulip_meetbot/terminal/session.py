@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from zulip_meetbot.commands import clean_text
 from zulip_meetbot.config import Settings, check_zone
 from zulip_meetbot.markup import mention_of, typed_bot_mention
 from zulip_meetbot.terminal.pretend_zulip import (
+    BOT_EMAIL,
     BOT_ID,
     BOT_NAME,
     FIRST_PERSON_ID,
@@ -70,6 +71,7 @@ Shell commands:
   /clock                   show the clock
   /clock +1d | +2h30m      move the clock on; reminders, starts and ends that fall due happen
   /clock YYYY-MM-DD HH:MM  move the clock to a time in your zone
+  /dm TEXT                 send TEXT to meetbot as a direct message (a ballot: /dm vote yes 3)
   /topic [NAME]            show or change the topic you write in
   /stream NAME             change the stream you write in
   /notes                   print the newest notes file
@@ -276,18 +278,37 @@ class ShellSession:
         if command is None:
             self.say("(meetbot only reads messages that start with @meetbot)")
             return
+        self._to_bot(
+            {"id": sent.id, "type": "stream", "display_recipient": self.stream},
+            self.topic,
+            command,
+            text,
+        )
+
+    def _send_direct(self, text: str) -> None:
+        if not text:
+            self.say("/dm TEXT sends TEXT to meetbot as a direct message, e.g. /dm vote yes 1")
+            return
+        sent = self.zulip.post(self.me, "", "", text, direct_to=BOT_NAME)
+        bot = {"id": BOT_ID, "email": BOT_EMAIL, "full_name": BOT_NAME}
+        you = {"id": self.me.user_id, "email": self.me.email, "full_name": self.me.full_name}
+        # A direct message is for the bot whether or not it starts with a mention.
+        command = command_for_bot(text)
+        fields = {"id": sent.id, "type": "private", "display_recipient": [bot, you]}
+        self._to_bot(fields, "", text if command is None else command, text)
+
+    def _to_bot(self, fields: dict[str, Any], topic: str, command: str, text: str) -> None:
+        """Hand the handler a message as Zulip gives it: ``fields`` say where it was sent."""
         # Messages are a moment apart in Zulip; a clock that stood still between lines would
         # leave `undo` no way to tell which of your records came last.
         self.clock.advance(_MESSAGE_GAP)
         self.handler.handle_message(
             {
-                "id": sent.id,
-                "type": "stream",
+                **fields,
                 "sender_id": self.me.user_id,
                 "sender_full_name": self.me.full_name,
                 "sender_email": self.me.email,
-                "display_recipient": self.stream,
-                "subject": self.topic,
+                "subject": topic,
                 "content": command,
                 "full_content": text,
             },
@@ -391,6 +412,7 @@ class ShellSession:
             "react": lambda a: self._react(a, "add"),
             "unreact": lambda a: self._react(a, "remove"),
             "clock": self._move_clock,
+            "dm": self._send_direct,
             "topic": self._change_topic,
             "stream": self._change_stream,
             "notes": lambda _a: self._show_notes(),
