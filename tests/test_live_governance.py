@@ -174,7 +174,7 @@ def test_a_conda_steering_csv_roster_runs_a_standard_and_a_cep_vote_end_to_end_l
         assert "Vote 2 is open" in lear.say(f"vote open cep: {CEP}", topic="votes")["content"]
         [call] = posts(server, bot, code, "opened by")
         assert "**Vote 1** (standard)" in call["content"]
-        assert "the **steering** (8 members) roster" in call["content"]
+        assert "the **steering** roster (8 members)" in call["content"]
         assert "quorum: 5 of 8 ballots" in call["content"]
         assert all(mention(p) in call["content"] for p in steering)
         assert mention(community["hamlet"]) not in call["content"].split("opened by")[1]
@@ -356,7 +356,7 @@ def test_a_zulip_group_roster_votes_live_and_its_results_are_committed(
         opened = people[othello.user_id].say(f"vote open standard: {CODE}", topic="votes")
         assert "Vote 1 is open" in opened["content"]
         [call] = posts(server, bot, vote, "opened by")
-        assert "the **council** (5 members) roster" in call["content"]
+        assert "the **council** roster (5 members)" in call["content"]
         assert "quorum: 5 of 5 ballots" in call["content"]
         to_vote = call["content"].split("To vote: ")[1]
         assert all(mention(u) in to_vote for u in (hamlet, othello, iago, cordelia, lear))

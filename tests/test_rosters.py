@@ -44,7 +44,10 @@ def test_unknown_members_are_named_in_the_refusal() -> None:
     with pytest.raises(RosterUnreadable) as refused:
         voters(roster, known)
     assert refused.value.roster == "steering"
-    assert refused.value.reason == "Zulip does not know zed@example.org, 77"
+    assert refused.value.reason == (
+        "Zulip does not know zed@example.org, 77 (or hides their email from meetbot: give "
+        "their Zulip user ids instead)"
+    )
 
 
 def test_a_members_csv_matches_rows_by_email_or_by_its_zulip_user_id_column(

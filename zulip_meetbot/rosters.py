@@ -33,7 +33,11 @@ def voters(roster: Roster, directory: Directory) -> tuple[int, ...]:
         elif known.user_id not in found:
             found.append(known.user_id)
     if unknown:
-        raise refusals.RosterUnreadable(roster.name, f"Zulip does not know {', '.join(unknown)}")
+        reason = f"Zulip does not know {', '.join(unknown)}"
+        if any(not isinstance(member, int) for member in roster.members):
+            # Zulip shows a bot someone's email only when their email visibility allows it.
+            reason += " (or hides their email from meetbot: give their Zulip user ids instead)"
+        raise refusals.RosterUnreadable(roster.name, reason)
     if not found:
         raise refusals.RosterUnreadable(roster.name, "it has no members")
     return tuple(found)
