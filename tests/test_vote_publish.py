@@ -21,7 +21,7 @@ from test_publisher import (
 )
 from test_vote_results import NAMES, OPENED, standard_vote_passed
 
-from zulip_meetbot import vote_lifecycle
+from zulip_meetbot import cli, vote_lifecycle
 from zulip_meetbot.domain import publications
 from zulip_meetbot.domain.publications import VoteResults
 from zulip_meetbot.publish.publisher import FAILED, PUSHED, UNCHANGED, Publisher
@@ -141,3 +141,32 @@ def test_a_series_that_does_not_publish_still_gets_the_results_file_written(
     closed = standard_vote_passed(bot)
     bot.app.vote_closed(bot.settings.series[0], closed.number)
     assert (bot.settings.notes_dir / RESULTS).is_file()
+
+
+def test_meetbot_publish_vote_pushes_a_closed_votes_results_file_by_hand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = bare_repository(tmp_path)
+    bot = voting_bot(tmp_path / "bot", bare)
+    written = closed_vote(bot, Publisher(bot.app, Zulip(), delays=DELAYS))  # wanted, not run
+    botrc = tmp_path / "bot" / "botrc"
+    botrc.write_text(
+        botrc.read_text(encoding="utf-8")
+        + f"publish = git\npublish_repo = {bare}\npublish_author = Meetbot <meetbot@example.org>\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    bot.store.close()
+
+    status = cli.main(["publish", "community", "--vote", "1", "--config", str(botrc)])
+
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert "published the results of vote 1 of community: commit" in out
+    assert file_on(bare, "main", RESULTS) == written.read_text(encoding="utf-8")
+    # The file as the bot wrote it, its names as Zulip gave them, not re-rendered without Zulip.
+    assert "user 1" not in file_on(bare, "main", RESULTS)
+    assert cli.main(["publish", "community", "--vote", "7", "--config", str(botrc)]) == 1
+    assert "vote 7 of community has no results file" in capsys.readouterr().err
+    assert cli.main(["publish", "community", "--config", str(botrc)]) == 2
+    assert "a meeting's DATE or --vote N" in capsys.readouterr().err

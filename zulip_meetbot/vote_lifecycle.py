@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import vote_results, vote_views
 from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import governance
+from zulip_meetbot.domain import governance, people
 from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.ledger import (
     GOVERNANCE,
@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 NO_MEETING = 0
 
 
-def names(app: App, vote: GovernanceVote) -> dict[int, str]:
-    """The full name of each person a vote's posts name (its roster, opener, canceller)."""
+def names(app: App, vote: GovernanceVote, session: Session | None = None) -> dict[int, str]:
+    """The full name of each person a vote's posts name (its roster, opener, canceller):
+    Zulip's, else the one meetbot remembers (read in ``session``, if one is open)."""
     wanted = {*vote.roster, vote.opener_id, *(b.user_id for b in vote.ballots)}
     if vote.closed_by is not None:
         wanted.add(vote.closed_by)
@@ -48,6 +49,22 @@ def names(app: App, vote: GovernanceVote) -> dict[int, str]:
         member = app.directory.member(user_id)
         if member is not None:
             found[user_id] = member.full_name
+    missing = sorted(wanted - found.keys())
+    if not missing:
+        return found
+    # Without Zulip (`meetbot publish`), the names meetbot remembers of those it has seen.
+    if session is not None:
+        return found | _remembered(session, missing)
+    with app.store.transaction() as own:
+        return found | _remembered(own, missing)
+
+
+def _remembered(session: Session, user_ids: list[int]) -> dict[int, str]:
+    found = {}
+    for user_id in user_ids:
+        known = people.known_by_id(session, user_id)
+        if known is not None:
+            found[user_id] = known.full_name
     return found
 
 
@@ -55,7 +72,7 @@ def owe_call(
     app: App, session: Session, series: SeriesConfig, vote: GovernanceVote
 ) -> OwedPost | None:
     """The vote's call, owed in its topic in the same transaction that opened it."""
-    text = vote_views.vote_call(vote, names(app, vote))
+    text = vote_views.vote_call(vote, names(app, vote, session))
     return _owe(app, session, series, vote, text, f"{GOVERNANCE_CALL}{vote.number}")
 
 
@@ -63,7 +80,7 @@ def owe_result(
     app: App, session: Session, series: SeriesConfig, vote: GovernanceVote
 ) -> OwedPost | None:
     """The closed vote's result, owed in its topic in the transaction that closed it."""
-    text = vote_views.vote_result(vote, names(app, vote))
+    text = vote_views.vote_result(vote, names(app, vote, session))
     return _owe(app, session, series, vote, text, f"{GOVERNANCE_RESULT}{vote.number}")
 
 
@@ -71,7 +88,7 @@ def owe_cancelled(
     app: App, session: Session, series: SeriesConfig, vote: GovernanceVote
 ) -> OwedPost | None:
     """The cancelled vote's notice, owed in its topic (its result's key: it has no result)."""
-    canceller = names(app, vote).get(vote.closed_by or 0, "a chair")
+    canceller = names(app, vote, session).get(vote.closed_by or 0, "a chair")
     text = vote_views.vote_cancelled(vote, canceller)
     return _owe(app, session, series, vote, text, f"{GOVERNANCE_RESULT}{vote.number}")
 

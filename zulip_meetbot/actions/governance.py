@@ -88,7 +88,8 @@ def status(context: Context, command: VoteStatus) -> str | None:
     series = _series_of(context, vote)
     _closed_now(context, series, vote.number)
     vote = governance.vote(context.session, vote.number)
-    return vote_views.vote_status(vote, vote_lifecycle.names(context.app, vote), context.now)
+    names = vote_lifecycle.names(context.app, vote, context.session)
+    return vote_views.vote_status(vote, names, context.now)
 
 
 def cancel(context: Context, command: CancelVote) -> str | None:

@@ -1,4 +1,5 @@
-"""``meetbot publish SLUG DATE``: publish (or republish) one meeting's notes by hand, now."""
+"""``meetbot publish SLUG DATE`` (or ``--vote N``): publish (or republish) one meeting's notes,
+or one governance vote's results file, by hand, now."""
 
 from __future__ import annotations
 
@@ -29,33 +30,51 @@ def add_parser(commands: Subcommands) -> None:
         commands,
         "publish",
         main,
-        help="publish (or republish) a meeting's notes to the series' repository",
+        help="publish (or republish) a meeting's notes, or a vote's results, to the series' "
+        "repository",
         description="Commit the notes of the series SLUG's meeting held on DATE, as its record "
-        "makes them now, to the series' publish_repo (and open or update its pull request), "
-        "now, and print what was done. A running bot publishes by itself; this is for a "
-        "problem fixed, or notes to publish again.",
+        "makes them now (or with --vote N, the results file of its closed governance vote N), "
+        "to the series' publish_repo (and open or update its pull request), now, and print "
+        "what was done. A running bot publishes by itself; this is for a problem fixed, or a "
+        "file to publish again.",
     )
     add_reading(parser)
     add_series(parser)
-    parser.add_argument("date", metavar="DATE", help="the meeting's date, YYYY-MM-DD")
+    parser.add_argument("date", metavar="DATE", nargs="?", help="the meeting's date, YYYY-MM-DD")
+    parser.add_argument(
+        "--vote",
+        metavar="N",
+        type=int,
+        help="publish the results file of the series' closed governance vote N instead",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     """Run ``meetbot publish`` with its parsed arguments."""
+    if (args.date is None) == (args.vote is None):
+        print("meetbot: publish takes a meeting's DATE or --vote N (one of them)", file=sys.stderr)
+        return EXIT_CONFIG
     chosen = read_series(args.config, args.database, args.slug)
     if chosen is None:
         return EXIT_CONFIG
+    if args.vote is not None:
+        return publish_vote(*chosen, args.vote)
     return publish(*chosen, args.date)
 
 
-def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
-    """``meetbot publish SLUG DATE``: the meeting's notes published, what was done printed."""
+def _publishes(series: SeriesConfig) -> bool:
     if series.publishing is None:
         print(
             f"meetbot: [series:{series.slug}] does not publish its notes: set `publish = git` "
             "and `publish_repo` in its section",
             file=sys.stderr,
         )
+    return series.publishing is not None
+
+
+def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
+    """``meetbot publish SLUG DATE``: the meeting's notes published, what was done printed."""
+    if not _publishes(series):
         return EXIT_CONFIG
     try:
         day = parse_date(day_text)
@@ -89,11 +108,41 @@ def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
     return report(series, outcome)
 
 
-def report(series: SeriesConfig, outcome: Outcome) -> int:
+def publish_vote(settings: Settings, series: SeriesConfig, number: int) -> int:
+    """``meetbot publish SLUG --vote N``: the closed vote's results file published."""
+    if not _publishes(series):
+        return EXIT_CONFIG
+    logging.basicConfig(level=logging.ERROR, format="meetbot: %(message)s", stream=sys.stderr)
+    from zulip_meetbot import vote_lifecycle
+    from zulip_meetbot.app import make_app
+    from zulip_meetbot.domain.publications import VoteResults
+    from zulip_meetbot.publish.publisher import Publisher
+    from zulip_meetbot.store import missing_database, open_store
+
+    if not settings.database.exists():
+        raise missing_database(settings.database)
+    store = open_store(settings.database)
+    try:
+        app = make_app(settings, store)
+        # As the bot wrote it (names as Zulip gave them), or rendered now if it is missing.
+        if vote_lifecycle.results(app, series, number) is None:
+            print(
+                f"meetbot: vote {number} of {series.slug} has no results file: it is open, "
+                "was cancelled, or is not a vote of this series",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        outcome = Publisher(app, None).publish_now(series, VoteResults(number))
+    finally:
+        store.close()
+    return report(series, outcome, f"the results of vote {number} of {series.slug}")
+
+
+def report(series: SeriesConfig, outcome: Outcome, what: str | None = None) -> int:
     """Print what ``outcome`` says was done (or the problem); the exit status."""
     from zulip_meetbot.publish.publisher import FAILED
 
-    what = f"the notes of {series.slug} {outcome.day}"
+    what = what or f"the notes of {series.slug} {outcome.day}"
     if outcome.status == FAILED:
         if outcome.commit_sha:  # pushed: only the pull request failed
             print(

@@ -191,11 +191,12 @@ class Publisher:
                     delivered += 1
         return delivered
 
-    def publish_now(self, series: SeriesConfig, meeting_id: int) -> Outcome:
-        """`meetbot publish`: publish (or republish) the meeting's notes now, in this thread,
-        even if this version was published already (git makes no empty commit)."""
+    def publish_now(self, series: SeriesConfig, of: publications.Of) -> Outcome:
+        """`meetbot publish`: publish (or republish) a meeting's notes (its id) or a vote's
+        results file now, in this thread, even if this version was published already (git
+        makes no empty commit)."""
         with self.app.store.transaction() as session:
-            publication = publications.want(session, meeting_id, series.slug, self.app.clock.now())
+            publication = publications.want(session, of, series.slug, self.app.clock.now())
         return self._attempt(publication, force=True)
 
     # -- one attempt --------------------------------------------------------------------------
