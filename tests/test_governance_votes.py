@@ -156,6 +156,8 @@ def test_someone_off_the_roster_cannot_vote_or_open_and_nothing_changes(bot: Har
         ("vote yes 9", "there is no vote 9"),
         ("vote maybe 1", "is no ballot: a ballot is `vote yes N`"),
         ("vote open: no policy", "say the policy, a colon and the text"),
+        ("vote no -1", "`-1` is not a vote's number"),
+        ("vote no 1.5 maybe", "`1.5` is not a vote's number"),
         ("vote status", "no vote is open in **Conda Community Meeting**"),
         ("vote cancel 4", "there is no vote 4"),
         ("vote open standard: " + "x" * 10_000, "characters"),
@@ -292,3 +294,30 @@ def test_a_cep_vote_of_a_roster_read_from_conda_s_steering_csv(tmp_path: Path) -
     result = next(m for kind, m in done if kind == "send_message")["content"]
     # 5 / (5 + 2) = 71% ≥ 60%, 9 ballots ≥ quorum 6.
     assert "It **passed**: yes 5, no 2, abstain 2 (9 of 9 ballots, quorum 6)." in result
+
+
+def test_a_ballot_may_name_its_vote_as_zulip_people_write_numbers(bot: Harness) -> None:
+    open_standard(bot)
+    assert "is **no**" in bot.say(member(bot, 12), "vote no #1 not yet")
+    assert "1 of 7 ballots" in bot.say(member(bot, 13), "vote status #1")
+
+
+def test_a_vote_text_with_markup_gets_a_topic_its_links_can_hold(bot: Harness) -> None:
+    done = bot.send(member(bot, 11), "vote open cep: Adopt the **new** `format` (see #42)")
+    (call,) = [m for kind, m in done if kind == "send_message"]
+    (reply,) = [m for kind, m in done if kind == "send_reply"]
+    assert call["topic"] == "vote 1: Adopt the new format (see #42)"
+    assert "#**conda>vote 1: Adopt the new format (see #42)**" in reply["content"]
+
+
+def test_a_result_without_ballots_names_who_did_not_vote(bot: Harness) -> None:
+    open_standard(bot)
+    with bot.store.transaction() as session:
+        closed = governance.close_if_complete(
+            session, 1, datetime(2025, 2, 19, 12, 0, tzinfo=timezone.utc)
+        )
+    assert closed is not None
+    from zulip_meetbot import vote_lifecycle, vote_views
+
+    text = vote_views.vote_result(closed, vote_lifecycle.names(bot.app, closed))
+    assert "did not reach quorum" in text and "- not voted: @_**Member 11|11**" in text

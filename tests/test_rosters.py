@@ -286,3 +286,12 @@ def test_in_the_shell_as_email_at_the_start_is_that_roster_member(tmp_path: Path
     )
     assert "opened by @ann" in out
     assert "Your ballot in vote 1 is **yes**." in out
+
+
+def test_a_later_shell_session_names_roster_members_who_have_not_spoken(tmp_path: Path) -> None:
+    database = str(tmp_path / "kept.sqlite3")
+    roster = "members = ann@example.org, bob@example.org, cy@example.org"
+    shell(tmp_path, roster, "@meetbot vote open standard: adopt the CEP process\n", database)
+    out = shell(tmp_path, roster, "/clock +4d\n", database)
+    assert "Not voted yet: @ann, @bob, @cy." in out
+    assert "@user " not in out

@@ -571,7 +571,10 @@ def _parse_vote(rest: str, max_text: int) -> Command:
         return VoteStatus(named) if word == "status" else CancelVote(named)
     said, comment = _split_word(after)
     if word in _BALLOT_WORDS and (_RECORD_NUMBER.fullmatch(said) or said):
-        number = int(said) if _RECORD_NUMBER.fullmatch(said) else None
+        numbered = _RECORD_NUMBER.fullmatch(said)
+        number = int(numbered.group(1)) if numbered else None
+        if number is None and re.fullmatch(r"#?[-+]?\d+(?:[.,]\d*)?", said):
+            raise UsageError(f"`{_short(said)}` is not a vote's number (1, 2, 3…).", "vote ballot")
         if number is None:
             comment = after
         comment = " ".join(comment.split())
@@ -604,8 +607,8 @@ def _vote_number(text: str, form: str) -> int | None:
     words = text.split()
     if not words:
         return None
-    if len(words) == 1 and _RECORD_NUMBER.fullmatch(words[0]):
-        return int(words[0])
+    if len(words) == 1 and (numbered := _RECORD_NUMBER.fullmatch(words[0])):
+        return int(numbered.group(1))
     raise UsageError(f"`{form}` takes a vote's number, if anything.", form)
 
 

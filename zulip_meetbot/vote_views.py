@@ -5,6 +5,7 @@ Pure functions over ``GovernanceVote`` values and a name for each user id; Zulip
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -19,7 +20,9 @@ MAX_TOPIC = 60
 
 def vote_topic(vote: GovernanceVote | AnnouncedVote) -> str:
     """The topic of a vote's call, reminders and result: ``vote N: TEXT``, shortened."""
-    topic = f"vote {vote.number}: {' '.join(vote.text.split())}"
+    # Without Zulip's markup characters: `*` or a backtick would end a #**stream>topic** link.
+    text = " ".join(re.sub(r"[*`]+", " ", vote.text).split())
+    topic = f"vote {vote.number}: {text}"
     return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1].rstrip() + "…"
 
 
@@ -198,7 +201,7 @@ def vote_result(vote: GovernanceVote, names: Mapping[int, str]) -> str:
         f"{silenced(' '.join(vote.text.split()))}",
         vote_verdict_line(vote),
     ]
-    if not vote.sensitive and vote.ballots:
+    if not vote.sensitive:
         lines += [""]
         for ballot in vote.ballots:
             who = silent_mention(_name(names, ballot.user_id), ballot.user_id)

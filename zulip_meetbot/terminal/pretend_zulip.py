@@ -77,6 +77,11 @@ class People:
         }
         for user_id, name in known:  # a kept database's people keep their ids
             self._by_id[user_id] = self._member(user_id, name)
+        # Roster members by email exist from the start, as in Zulip: a vote's posts name them
+        # even in a later session where they have not spoken yet.
+        for member in self._listed:
+            if isinstance(member, str):
+                self.member_by_email(member)
 
     def member(self, user_id: int) -> Member | None:
         known = self._by_id.get(user_id)
