@@ -1513,9 +1513,7 @@ def _rendered_from(err: ValueError, pattern: str, rendered: str) -> ValueError:
     return ValueError(f"{err}{said}")
 
 
-def _repository_paths(
-    pattern: str, days: Sequence[datetime], file: _RepositoryFile
-) -> list[str]:
+def _repository_paths(pattern: str, days: Sequence[datetime], file: _RepositoryFile) -> list[str]:
     """``pattern`` rendered for each of ``days``, each a path inside the repository; a ValueError
     quoting the pattern as written, or as rendered when only a day's rendering is wrong."""
     relative_repository_path(pattern, file)
