@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_init_check import API, GOOD_SERIES, online_botrc, run, write_botrc
 from zulipfake import FakeZulip
 
@@ -29,11 +30,58 @@ def test_check_offline_says_each_rosters_size_and_source(run: Any, tmp_path: Pat
     write_botrc(tmp_path, API + GOOD_SERIES + "votes = steering\n" + rosters)
     status, out, _err = run("check", "--offline")
     assert status == 0, out
-    assert lines(out, "ok")[-3:] == [
+    assert lines(out, "ok")[-4:-1] == [
         f"ok: [roster:steering]: 9 members, listed in {tmp_path / 'steering.csv'}",
         "ok: [roster:emeritus]: 2 members, listed in the botrc; quorum is the whole roster "
         "(fewer than 5)",
         "ok: [roster:core] zulip_group: its members are the Zulip group 'core-team'",
+    ]
+
+
+def test_check_offline_says_the_policies_the_botrc_changes_and_where_results_files_go(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    botrc = (
+        API
+        + GOOD_SERIES
+        + "votes = steering\nvote_results_path = governance/votes/%Y-{number}-{slug}.md\n"
+        + "\n[series:release]\ntitle = Release sync\nstream = release\nstart = 2030-01-03 "
+        + "16:00\ntimezone = UTC\nvotes = steering\npublish = git\npublish_repo = "
+        + "https://github.com/conda/governance.git\npublish_pull_request = github\n"
+        + "\n[series:chat]\ntitle = Chat\nstream = chat\nstart = 2030-01-04 16:00\n"
+        + "timezone = UTC\n"
+        + "\n[roster:steering]\nmembers = 1, 2, 3, 4, 5\n"
+        + "\n[policies]\nnominate = 2/3 participation, at least 2/3 yes, minimum 7d\n"
+        + "release = more than 50% yes, minimum 3d\n"
+        + "standard = 50% participation, more than 50% yes, minimum 7d\n"
+    )
+    write_botrc(tmp_path, botrc)
+    monkeypatch.setenv("MEETBOT_GITHUB_TOKEN", "t" * 20)
+    status, out, _err = run("check", "--offline")
+    assert status == 0, out
+    notes = tmp_path / "notes"
+    assert lines(out, "ok")[-3:] == [
+        # standard is said as conda's, so it changes nothing and goes unsaid.
+        "ok: [policies]: nominate (2/3 participation, at least 2/3 yes, minimum 7d) replaces "
+        "conda's; release (50% participation, more than 50% yes, minimum 3d) is new",
+        "ok: [series:community] vote_results_path: [roster:steering] votes in #community; a "
+        f"closed vote's results file goes to {notes / 'governance/votes/%Y-{number}-{slug}.md'}",
+        "ok: [series:release] vote_results_path: [roster:steering] votes in #release; a closed "
+        "vote's results file goes to "
+        f"{notes / 'vote-results/%Y-%m-%d-{slug}-{number}.md'}, and to "
+        "vote-results/%Y-%m-%d-{slug}-{number}.md on branch vote-results-N of "
+        "https://github.com/conda/governance.git, with a pull request into the default branch",
+    ]
+
+
+def test_check_offline_refuses_an_empty_votes_beside_a_roster(run: Any, tmp_path: Path) -> None:
+    roster = "\n[roster:steering]\nmembers = 1, 2, 3\n"
+    write_botrc(tmp_path, API + GOOD_SERIES + "votes =\n" + roster)
+    status, out, _err = run("check", "--offline")
+    assert status == 2, out  # the botrc is wrong (EXIT_CONFIG)
+    assert lines(out, "error") == [
+        "error: [series:community] votes: empty: name a [roster:NAME] section, or leave the key "
+        "out",
     ]
 
 

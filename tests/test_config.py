@@ -577,7 +577,7 @@ def test_every_bad_reminder_is_reported_not_only_the_first(tmp_path: Path) -> No
 
 def test_every_bad_chair_and_time_zone_is_reported(tmp_path: Path) -> None:
     sections = valid_sections()
-    sections["meetbot"]["chairs"] = "bob, 42, carol"
+    sections["meetbot"]["chairs"] = "bob, 42, carol@"
     sections["meetbot"]["timezones"] = "Europe/Nowhere, UTC, Mars/Olympus"
     sections["series:community"]["chairs"] = "7, dave\n  erin"
 
@@ -589,7 +589,7 @@ def test_every_bad_chair_and_time_zone_is_reported(tmp_path: Path) -> None:
     )
     assert problems[2:] == (
         "[meetbot] chairs: 'bob' is neither an email nor a numeric user id",
-        "[meetbot] chairs: 'carol' is neither an email nor a numeric user id",
+        "[meetbot] chairs: 'carol@' is neither an email nor a numeric user id",
         "[series:community] chairs: 'dave' is neither an email nor a numeric user id",
         "[series:community] chairs: 'erin' is neither an email nor a numeric user id",
     )

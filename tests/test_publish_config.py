@@ -296,6 +296,30 @@ def test_a_publish_path_outside_the_repository_or_not_rendering_is_refused(
 @pytest.mark.parametrize(
     ("pattern", "said"),
     [
+        (
+            "/srv/notes/%Y-%m-%d.md",
+            "'/srv/notes/%Y-%m-%d.md' is absolute: write a path inside the repository, such as "
+            "meetings/2025-02-12.md",
+        ),
+        ("meetings/%Y/", "'meetings/%Y/' names a folder: name the notes file in it"),
+        (
+            "%Y%m%d%n.md",
+            "'20250212\\n.md' holds a control character (a line break or a tab?) "
+            "('%Y%m%d%n.md' renders so)",
+        ),
+    ],
+)
+def test_a_publish_path_problem_quotes_it_as_written_unless_only_its_rendering_is_wrong(
+    tmp_path: Path, pattern: str, said: str
+) -> None:
+    found = problems(tmp_path, publish="git", publish_repo=REPO, publish_path=pattern)
+
+    assert [p.message for p in found] == [said]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "said"),
+    [
         ("notes..%Y", "'..'"),
         ("meeting notes %Y-%m-%d", "a space"),
         ("notes~%Y", "~"),

@@ -111,6 +111,16 @@ def test_votes_naming_no_roster_section_is_a_problem_of_that_key(tmp_path: Path)
     )
 
 
+def test_an_empty_votes_is_a_problem_of_that_key_even_beside_a_roster(tmp_path: Path) -> None:
+    sections = valid_sections()
+    sections["roster:steering"] = {"members": "1"}
+    sections["series:community"]["votes"] = ""
+    (problem,) = found_problems(render(sections), tmp_path)
+    assert str(problem) == (
+        "[series:community] votes: empty: name a [roster:NAME] section, or leave the key out"
+    )
+
+
 def test_a_roster_needs_exactly_one_source(tmp_path: Path) -> None:
     both = with_sections(roster_a={"members": "1", "zulip_group": "core"}, roster_b={})
     problems = found_problems(both, tmp_path)
@@ -123,12 +133,14 @@ def test_a_roster_needs_exactly_one_source(tmp_path: Path) -> None:
 
 
 def test_bad_members_are_each_named(tmp_path: Path) -> None:
-    text = with_sections(roster_a={"members": "1, jane, 1, x@y.org,"})
+    text = with_sections(roster_a={"members": "1, jane, 1, x@y.org, bob@, @example.org,"})
     problems = found_problems(text, tmp_path)
-    assert where(problems) == [("roster:a", "members")] * 2
+    assert where(problems) == [("roster:a", "members")] * 4
     assert [p.message for p in problems] == [
         "'jane' is neither an email nor a numeric user id",
         "'1' is listed twice",
+        "'bob@' is neither an email nor a numeric user id",
+        "'@example.org' is neither an email nor a numeric user id",
     ]
 
 
@@ -170,10 +182,11 @@ def test_a_missing_csv_file_is_a_problem_of_members_csv(tmp_path: Path) -> None:
             ],
         ),
         (
-            "email,zulip_user_id\nnot-an-email,\n,abc\n",
+            "email,zulip_user_id\nnot-an-email,\n,abc\nbob@,\n",
             [
                 "steering.csv line 2: an email or a zulip_user_id is needed, got 'not-an-email'",
                 "steering.csv line 3: zulip_user_id 'abc' is not a number",
+                "steering.csv line 4: an email or a zulip_user_id is needed, got 'bob@'",
             ],
         ),
     ],

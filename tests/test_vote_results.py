@@ -212,17 +212,48 @@ def test_a_cancelled_vote_gets_no_results_file(bot: Harness) -> None:
     assert not (bot.settings.notes_dir / "vote-results").exists()
 
 
+DEFAULT_RESULTS = "vote-results/%Y-%m-%d-{slug}-{number}.md"
+
+
 @pytest.mark.parametrize(
     ("pattern", "said"),
     [
-        ("../results/%Y-{number}.md", "outside the repository (it climbs out with ..)"),
-        ("/srv/results/{number}.md", "is absolute"),
-        ("results/%Y-%m-%d-{slug}.md", "lacks {number}"),
-        ("results/%Q-{number}.md", "'%Q' in 'results/%Q-{number}.md' is not a strftime"),
-        ("results/{number}/", "names a folder"),
+        (
+            "../results/%Y-{number}.md",
+            "'../results/%Y-{number}.md' is outside notes_dir (it climbs out with ..)",
+        ),
+        (
+            "/srv/results/{number}.md",
+            "'/srv/results/{number}.md' is absolute: write a path inside notes_dir, such as "
+            f"{DEFAULT_RESULTS}",
+        ),
+        (
+            "results/%Y-%m-%d-{slug}.md",
+            "'results/%Y-%m-%d-{slug}.md' lacks {number}, so each vote's results file would "
+            f"replace the last's: add the vote's number, as in {DEFAULT_RESULTS}",
+        ),
+        (
+            "results/%Q-{number}.md",
+            "'%Q' in 'results/%Q-{number}.md' is not a strftime directive (%Y is the year, %m "
+            "the month, %d the day; write %% for a literal %)",
+        ),
+        (
+            "results/{number}/",
+            "'results/{number}/' names a folder: name the results file in it",
+        ),
+        (
+            "votes/{number}-{nmber}.md",
+            "'votes/{number}-{nmber}.md' holds the unknown placeholder {nmber} (only {slug} and "
+            "{number} are replaced)",
+        ),
+        (
+            "",
+            f"empty: name the results file, such as {DEFAULT_RESULTS}, or leave the key out",
+        ),
     ],
+    ids=["climbs-out", "absolute", "no-number", "bad-directive", "folder", "typo", "empty"],
 )
-def test_a_bad_vote_results_path_is_a_problem_of_that_key(
+def test_a_bad_vote_results_path_is_a_problem_quoting_it_as_written(
     tmp_path: Path, pattern: str, said: str
 ) -> None:
     from test_publish_config import COMMUNITY, problems, where
@@ -230,7 +261,26 @@ def test_a_bad_vote_results_path_is_a_problem_of_that_key(
     found = problems(tmp_path, vote_results_path=pattern)
 
     assert where(found) == {(COMMUNITY, "vote_results_path")}
-    assert said in found[0].message
+    assert [p.message for p in found] == [said]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first"),
+    [
+        ("../votes/{slug}.md", "'../votes/{slug}.md' is outside notes_dir"),
+        ("/abs/{slug}.md", "'/abs/{slug}.md' is absolute"),
+        ("votes/{slug}-{nmber}.md", "'votes/{slug}-{nmber}.md' holds the unknown placeholder"),
+    ],
+    ids=["climbs-out", "absolute", "typo"],
+)
+def test_a_vote_results_path_with_two_problems_reports_the_one_that_matters_first(
+    tmp_path: Path, pattern: str, first: str
+) -> None:
+    from test_publish_config import problems
+
+    (found,) = problems(tmp_path, vote_results_path=pattern)  # each lacks {number} as well
+
+    assert found.message.startswith(first)
 
 
 def test_vote_results_path_is_read_and_defaults_to_the_vote_results_folder(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from zulip_meetbot.config import (
     load_settings,
     schedule_rule,
 )
-from zulip_meetbot.domain.voting import MINIMUM_QUORUM
+from zulip_meetbot.domain.voting import MINIMUM_QUORUM, POLICIES, policy_spec
 from zulip_meetbot.notes import TemplateProblem, check_template
 from zulip_meetbot.publish.git import GitProblem, default_branch, remote_branches, shown
 from zulip_meetbot.publish.github import (
@@ -321,6 +321,7 @@ def offline_report(
             *database_findings(settings),
             *publishing_findings(settings, environ, now),
             *roster_findings(settings),
+            *voting_findings(settings),
             *findings,
         ]
     return Report(settings, tuple(findings))
@@ -352,6 +353,43 @@ def _roster_summary(roster: Roster) -> str:
         else ""
     )
     return f"{where}: {size}, {source}{whole}"
+
+
+def voting_findings(settings: Settings) -> list[Finding]:
+    """The policies the botrc's ``[policies]`` adds or changes, and where each voting series'
+    results files go: what the botrc changed of conda's rules, said as it was read."""
+    findings = []
+    changed = [
+        f"{name} ({policy_spec(policy)}) " + ("replaces conda's" if name in POLICIES else "is new")
+        for name, policy in settings.policies.items()
+        if POLICIES.get(name) != policy
+    ]
+    if changed:
+        findings.append(Finding(OK, f"[policies]: {'; '.join(changed)}"))
+    findings += [
+        Finding(OK, _results_summary(series, settings.notes_dir))
+        for series in settings.series
+        if series.votes is not None
+    ]
+    return findings
+
+
+def _results_summary(series: SeriesConfig, notes_dir: Path) -> str:
+    pattern = series.vote_results_path
+    text = (
+        f"{_where(series, 'vote_results_path')}: [roster:{series.votes}] votes in "
+        f"#{series.stream}; a closed vote's results file goes to {notes_dir / pattern}"
+    )
+    publishing = series.publishing
+    if publishing is None:
+        return text
+    repo = shown(publishing.repo)
+    if publishing.pull_request:
+        return (
+            f"{text}, and to {pattern} on branch vote-results-N of {repo}, with a pull request "
+            f"into {publishing.base or 'the default branch'}"
+        )
+    return f"{text}, and to {pattern} on {publishing.base or 'the default branch'} of {repo}"
 
 
 def path_findings(settings: Settings) -> list[Finding]:

@@ -124,6 +124,8 @@ _GITHUB_URL_RE = re.compile(
     re.IGNORECASE,
 )
 # git refuses <, > and line breaks in an identity; the email needs its @.
+# An email as a roster or a chair names one: something, an @, something; no space, one @.
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+")
 _AUTHOR_RE = re.compile(r"(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+@[^<>\s]+)>")
 DEFAULT_GITHUB_API = "https://api.github.com"
 # strftime directives (C99, POSIX and glibc's); any other is printed as written, a mistake.
@@ -207,6 +209,19 @@ class ApiConfig:
     site: str
     insecure: bool = False
     cert_bundle: str | None = None
+
+
+@dataclass(frozen=True)
+class _RepositoryFile:
+    """The file a path pattern names, as its problems speak of it: what it is, the folder it
+    must stay in, a good path to copy."""
+
+    what: str
+    inside: str
+    example: str
+
+
+_NOTES_FILE = _RepositoryFile("notes file", "the repository", "meetings/2025-02-12.md")
 
 
 @dataclass(frozen=True)
@@ -416,9 +431,10 @@ def absolute_path(path: str | Path, base: Path | None = None) -> Path:
     return Path(os.path.normpath(expanded))
 
 
-def relative_repository_path(rendered: str) -> str:
-    """``rendered`` (one meeting's ``publish_path``) as a file's path inside a repository, its
-    folders joined by ``/``; a ValueError saying why when it would land outside, or in ``.git``."""
+def relative_repository_path(rendered: str, file: _RepositoryFile = _NOTES_FILE) -> str:
+    """``rendered`` (one meeting's ``publish_path``, or what ``file`` says) as a file's path
+    inside a repository, its folders joined by ``/``; a ValueError saying why when it would land
+    outside, or in ``.git``."""
     if not rendered.strip():
         raise ValueError("empty")
     if any(ord(char) < _SPACE or ord(char) == _DELETE for char in rendered):
@@ -428,14 +444,13 @@ def relative_repository_path(rendered: str) -> str:
     # ~ is literal to git but the home folder to the reader: either way not the repository's.
     if rendered.startswith(("/", "~")) or _DRIVE_RE.match(rendered):
         raise ValueError(
-            f"{rendered!r} is absolute: write a path inside the repository, such as "
-            "meetings/2025-02-12.md"
+            f"{rendered!r} is absolute: write a path inside {file.inside}, such as {file.example}"
         )
     parts = [part for part in rendered.split("/") if part not in ("", ".")]
     if rendered.endswith("/") or not parts:
-        raise ValueError(f"{rendered!r} names a folder: name the notes file in it")
+        raise ValueError(f"{rendered!r} names a folder: name the {file.what} in it")
     if ".." in parts:
-        raise ValueError(f"{rendered!r} is outside the repository (it climbs out with ..)")
+        raise ValueError(f"{rendered!r} is outside {file.inside} (it climbs out with ..)")
     # Case-insensitive file systems take .GIT for .git, and some drop trailing dots or spaces
     # (".git. "); git refuses them all in a tree.
     if any(part.casefold().rstrip(". ") == ".git" for part in parts):
@@ -803,7 +818,9 @@ def _read_series(
     carry_over = value(CARRY_OVER, "")
     days = _sample_days(start, rule)
     publishing = _read_publishing(reader, section, base, notes_path, days)
-    votes = value_then(VOTES, functools.partial(_check_roster_name, rosters=rosters), None)
+    votes = None
+    if reader.parser.has_option(section, VOTES.name):  # left out: nobody votes; empty: a slip
+        votes = value_then(VOTES, functools.partial(_check_roster_name, rosters=rosters), None)
     vote_results_path = value_then(
         VOTE_RESULTS_PATH, _check_vote_results_path, "", VOTE_RESULTS_PATH.default
     )
@@ -1033,9 +1050,9 @@ def _roster_file(text: str, base: Path) -> Path:
     return _resolve(base, text)
 
 
-def _check_roster_name(text: str, rosters: Sequence[str]) -> str | None:
+def _check_roster_name(text: str, rosters: Sequence[str]) -> str:
     if not text:
-        return None
+        raise ValueError("empty: name a [roster:NAME] section, or leave the key out")
     if text not in rosters:
         known = ", ".join(rosters) if rosters else "none"
         raise ValueError(f"there is no [roster:{text}] section to say who votes (rosters: {known})")
@@ -1052,11 +1069,8 @@ def _parse_members(text: str) -> tuple[str | int, ...]:
         if item.casefold() in seen:
             raise ValueError(f"{item!r} is listed twice")
         seen.add(item.casefold())
-        if item.isdigit():
-            return int(item)
-        if "@" not in item:
-            raise ValueError(f"{item!r} is neither an email nor a numeric user id")
-        return item
+        checked = _check_chair(item)
+        return int(checked) if checked.isdigit() else checked
 
     return tuple(_each(items, member))
 
@@ -1113,7 +1127,7 @@ def read_roster_csv(path: str | Path) -> tuple[tuple[str | int, str], ...]:
         if user_id and not user_id.isdigit():
             problems.append(f"{file.name} line {line}: zulip_user_id {user_id!r} is not a number")
             continue
-        if not user_id and "@" not in email:
+        if not user_id and not _is_email(email):
             wanted = "an email" if id_at is None else "an email or a zulip_user_id"
             problems.append(f"{file.name} line {line}: {wanted} is needed, got {email!r}")
             continue
@@ -1272,8 +1286,15 @@ def _parse_chairs(text: str) -> tuple[str, ...]:
     return tuple(_each((c for c in _split_list(text) if c), _check_chair))
 
 
+def _is_email(text: str) -> bool:
+    """Whether ``text`` reads as an email (``name@host``: ``bob@`` does not), as a roster,
+    its CSV file or a chair names a Zulip user."""
+    return _EMAIL_RE.fullmatch(text) is not None
+
+
 def _check_chair(chair: str) -> str:
-    if not (chair.isdigit() or "@" in chair):
+    """A chair or roster member: a Zulip user id or an email."""
+    if not (chair.isdigit() or _is_email(chair)):
         raise ValueError(f"{chair!r} is neither an email nor a numeric user id")
     return chair
 
@@ -1492,13 +1513,21 @@ def _rendered_from(err: ValueError, pattern: str, rendered: str) -> ValueError:
     return ValueError(f"{err}{said}")
 
 
-def _check_publish_path(pattern: str, days: Sequence[datetime]) -> str:
+def _repository_paths(pattern: str, days: Sequence[datetime], file: _RepositoryFile) -> list[str]:
+    """``pattern`` rendered for each of ``days``, each a path inside the repository; a ValueError
+    quoting the pattern as written, or as rendered when only a day's rendering is wrong."""
+    relative_repository_path(pattern, file)
     paths = []
     for rendered in _render_pattern(pattern, days):
         try:
-            paths.append(relative_repository_path(rendered))
+            paths.append(relative_repository_path(rendered, file))
         except ValueError as err:
             raise _rendered_from(err, pattern, rendered) from None
+    return paths
+
+
+def _check_publish_path(pattern: str, days: Sequence[datetime]) -> str:
+    paths = _repository_paths(pattern, days, _NOTES_FILE)
     if len(paths) == 2 and paths[0] == paths[1]:
         raise ValueError(
             f"{pattern!r} gives the same file {paths[0]!r} for consecutive meetings, so each "
@@ -1527,22 +1556,29 @@ def vote_results_file(pattern: str, closed: date, text: str, number: int) -> str
     # strftime first: a vote's text may hold a %.
     rendered = closed.strftime(pattern)
     rendered = rendered.replace(_VOTE_SLUG, vote_slug(text)).replace(_VOTE_NUMBER, str(number))
-    return relative_repository_path(rendered)
+    return relative_repository_path(rendered, _RESULTS_FILE)
 
 
 def _check_vote_results_path(pattern: str) -> str:
+    # Where the file goes first: a typo in a placeholder or a missing one matters less.
+    if not pattern:
+        raise ValueError(
+            f"empty: name the results file, such as {VOTE_RESULTS_PATH.default}, or leave the "
+            "key out"
+        )
+    # {slug} and {number} become [a-z0-9-] and digits, so they change no folder of the path.
+    _repository_paths(pattern, [datetime(2025, 2, 12)], _RESULTS_FILE)
+    unknown = [p for p in _PLACEHOLDER_RE.findall(pattern) if p not in _VOTE_PLACEHOLDERS]
+    if unknown:
+        raise ValueError(
+            f"{pattern!r} holds the unknown placeholder {unknown[0]} (only {_VOTE_SLUG} and "
+            f"{_VOTE_NUMBER} are replaced)"
+        )
     if _VOTE_NUMBER not in pattern:
         raise ValueError(
             f"{pattern!r} lacks {_VOTE_NUMBER}, so each vote's results file would replace the "
             f"last's: add the vote's number, as in {VOTE_RESULTS_PATH.default}"
         )
-    _render_pattern(pattern, [datetime(2025, 2, 12)])  # a directive strftime lacks is said
-    sample = "Adopt CEP 1: the conda governance policy"
-    rendered = datetime(2025, 2, 12).strftime(pattern)
-    try:
-        vote_results_file(pattern, date(2025, 2, 12), sample, 3)
-    except ValueError as err:
-        raise _rendered_from(err, pattern, rendered) from None
     return pattern
 
 
@@ -2035,6 +2071,7 @@ PULL_REQUEST_DETAILS: tuple[Key[Any], ...] = (GITHUB_API, GITHUB_TOKEN_FILE)
 # vote_results_path's placeholders: the vote's text made a file name's part, its number.
 _VOTE_SLUG = "{slug}"
 _VOTE_NUMBER = "{number}"
+_VOTE_PLACEHOLDERS = (_VOTE_SLUG, _VOTE_NUMBER)
 _VOTE_SLUG_LENGTH = 50
 VOTE_RESULTS_PATH: Key[str] = Key(
     "series:SLUG",
@@ -2046,6 +2083,7 @@ VOTE_RESULTS_PATH: Key[str] = Key(
     "`{slug}` (the vote's text, lower-case words joined by `-`) and `{number}` (the vote's "
     "number); see [Governance votes' results files](#governance-votes-results-files)",
 )
+_RESULTS_FILE = _RepositoryFile("results file", "notes_dir", VOTE_RESULTS_PATH.default)
 VOTES = Key(
     "series:SLUG",
     "votes",
