@@ -68,6 +68,9 @@ class MeetingRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     attendance_message_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
     notes_file: Mapped[str | None] = mapped_column(Text, default=None)
+    # Why it was cancelled: None (a chair's `skip`) or "empty" (skip_if_empty: no agenda item),
+    # which a chair's `unskip` may undo before the start.
+    cancel_reason: Mapped[str | None] = mapped_column(String(20), default=None)
     # The item under discussion (`item N`); notes, decisions and actions go under it.
     current_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("item.id", use_alter=True), default=None
@@ -94,6 +97,12 @@ class ItemRow(Base):
     # The item of an earlier meeting this one was carried over from.
     carried_from_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Its timebox (`agenda time N DURATION`), and how long it was under discussion: seconds
+    # summed over each time it was current, the running stretch since `discussing_since`.
+    planned_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    discussed_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    discussing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    nudges: Mapped[int] = mapped_column(Integer, default=0)  # overrun nudges posted (0–2)
 
 
 class NoteRow(Base):
@@ -203,6 +212,8 @@ class SentActionRow(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # A posted reminder edited since (its meeting moved or was cancelled): when, last.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class HandledMessageRow(Base):
@@ -370,3 +381,28 @@ class VoteReminderRow(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class RegretRow(Base):
+    """Someone cannot come to a meeting (`regrets`, a chair's `regrets NAME`, or 👎 on one of
+    its reminders); attending after all makes them an attendee, not a regret."""
+
+    __tablename__ = "regret"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    said_by: Mapped[int] = mapped_column(Integer)  # themselves, or the chair who said it
+    by_reaction: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PersonalReminderRow(Base):
+    """`remind me [OFFSET]`: a direct message to ``user_id`` that long before each meeting of
+    the series (each sent once: a scheduled action's key)."""
+
+    __tablename__ = "personal_reminder"
+
+    series_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offset_seconds: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
