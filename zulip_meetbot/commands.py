@@ -182,6 +182,14 @@ class SetProfile:
 
 
 @dataclass(frozen=True)
+class RemindMe:
+    """``remind me [OFFSET]`` or ``remind me off``: a direct message before each meeting."""
+
+    offset: timedelta | None = None  # None: the default, or what is set already
+    off: bool = False
+
+
+@dataclass(frozen=True)
 class OpenVote:
     """``vote QUESTION: A | B | C``: a quick vote on the options given."""
 
@@ -252,6 +260,7 @@ Command = (
     | AddNote
     | ShowProfile
     | SetProfile
+    | RemindMe
     | ShowNext
     | SkipMeeting
     | RescheduleMeeting
@@ -429,6 +438,11 @@ USAGE: tuple[Usage, ...] = (
     Usage("profile", "github", ("profile github X",), "profile github jaimergp", "anyone",
           "sets your GitHub username (or takes it from your profile's address) in the "
           "attendees table, over the organization's profile field (`-` clears it)"),
+    Usage("remind", None, ("remind me", "remind me OFFSET", "remind me off"), "remind me 1h",
+          "anyone",
+          "sends you a direct message OFFSET (default 15m, at most 7d) before each meeting of "
+          "the series, with its time, call and topic; `remind me` alone says what is set, "
+          "`remind me off` stops them"),
 )  # fmt: skip
 VERBS = tuple(dict.fromkeys(usage.verb for usage in USAGE))
 
@@ -536,6 +550,8 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
         return _parse_profile(rest)
     if verb == "next":
         return _parse_next(rest)
+    if verb == "remind":
+        return _parse_remind(rest)
     if verb == "skip":
         return SkipMeeting(_parse_date(rest, "skip") if rest.strip() else None)
     if verb == "reschedule":
@@ -766,6 +782,24 @@ def _parse_start(rest: str) -> Command:
     if rest.lower() == "now":
         return StartMeeting(now=True)
     return StartMeeting(day=_parse_date(rest, "start"))
+
+
+def _parse_remind(rest: str) -> Command:
+    """`remind me`, `remind me OFFSET` (15m, 1h, 1d…), `remind me off`."""
+    who, when = _split_word(rest)
+    if who.lower() != "me":
+        raise UsageError("`remind` reminds only you: say `remind me` or `remind me 1h`.", "remind")
+    when = when.strip()
+    if not when:
+        return RemindMe()
+    if when.lower() in ("off", "stop"):
+        return RemindMe(off=True)
+    try:
+        return RemindMe(parse_duration(when))
+    except ValueError:
+        raise UsageError(
+            f"`{_short(when)}` is not a time before the meeting like 15m, 1h or 1d.", "remind"
+        ) from None
 
 
 def _parse_reschedule(rest: str) -> Command:

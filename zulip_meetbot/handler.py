@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from zulip_meetbot import __version__, refusals, views
-from zulip_meetbot.actions import agenda, calendar, meeting, minutes, profile, votes
+from zulip_meetbot.actions import agenda, calendar, meeting, minutes, personal, profile, votes
 from zulip_meetbot.actions import attendance as attendance_actions
 from zulip_meetbot.actions import governance as governance_actions
 from zulip_meetbot.actions.attendance import Emoji, Marked, Reaction
@@ -51,6 +51,7 @@ DISPATCH: dict[type[Command], Route] = {
     **meeting.ROUTES,
     **calendar.ROUTES,
     **profile.ROUTES,
+    **personal.ROUTES,
     **attendance_actions.ROUTES,
     **votes.ROUTES,
     **governance_actions.ROUTES,

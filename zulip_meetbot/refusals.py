@@ -525,3 +525,14 @@ class NotVoteCanceller(Refusal):
     """``vote cancel N`` by someone who neither opened vote N nor chairs its series."""
 
     number: int
+
+
+# Personal reminders
+
+
+@dataclass(eq=False)
+class ReminderTooEarly(Refusal):
+    """``remind me OFFSET`` with ``offset`` more than ``most`` before each meeting."""
+
+    offset: timedelta
+    most: timedelta

@@ -21,17 +21,19 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import lifecycle, views, vote_lifecycle
 from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import attendance, governance, meetings, posts
+from zulip_meetbot.domain import attendance, governance, meetings, personal_reminders, posts
 from zulip_meetbot.domain.governance import REMIND, VoteAction
 from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
 from zulip_meetbot.domain.posts import OwedPost
 from zulip_meetbot.domain.reminders import (
+    PERSONAL,
     REMINDER,
     START,
     Action,
     MeetingState,
     Verdict,
     decide,
+    personal_actions,
     planned_actions,
     reader_zones,
     superseded,
@@ -114,7 +116,9 @@ class MeetingScheduler:
         existing = {job.id: job for job in aps.get_jobs()}
         now = self.clock.now()
         for key, action in wanted.items():
-            if key in existing:
+            # A personal reminder keeps its key when its offset changes: put it at its instant.
+            job = existing.get(key)
+            if job is not None and job.kwargs.get("at") == action.at.isoformat():
                 continue
             aps.add_job(
                 _fire,
@@ -223,6 +227,8 @@ class MeetingScheduler:
         series = self.settings.series_by_slug(action.series_slug)
         if series is None:
             return False  # its series left the botrc; reconcile drops the job
+        if action.kind == PERSONAL:
+            return self._remind_personally(series, action)
         with self.app.lock:
             now = self.clock.now()
             zones = self._zones(series) if action.kind == REMINDER else []
@@ -266,6 +272,56 @@ class MeetingScheduler:
                 late,
             )
         return posted is not None
+
+    def _remind_personally(self, series: SeriesConfig, action: Action) -> bool:
+        """The direct message `remind me` asked for, if still wished for (at this offset) and
+        timely; claimed before it is sent, so it never goes twice (nor again after a crash
+        between the claim and Zulip's answer)."""
+        with self.app.lock:
+            now = self.clock.now()
+            with self.store.transaction() as session:
+                if posts.action_taken(session, action.key):
+                    return False
+                offset = personal_reminders.reminder_of(session, series.slug, action.user_id)
+                if offset != action.offset:
+                    return False  # stopped or changed since: its replacement, if any, runs
+                state = meetings.meeting_state(session, action)
+                if state.start != action.start:
+                    return False  # moved since this was planned: its replacement will run
+                decision = decide(action, state, now, self.settings.reminder_grace)
+                if decision.verdict is Verdict.WAIT:
+                    return False
+                if decision.verdict is Verdict.DROP:
+                    posts.claim_action(session, action, "dropped", now)
+                    log.info(
+                        "%s: personal reminder of %s dropped: %s",
+                        series.slug,
+                        action.start,
+                        decision.reason,
+                    )
+                    return False
+                posts.claim_action(session, action, "claimed", now)
+                meetings.hand_on_lapsed(session, series, now)
+                slot = meetings.Slot(action.occurrence, action.start, False, None)
+                meeting = meetings.materialize(session, series, slot)
+                text = views.personal_reminder(series, meeting, now)
+            # Zulip's preferred type for a direct message since feature level 174 ("private"
+            # is its deprecated name); meetbot needs Zulip 7 (`is:dm`) anyway.
+            response = self.poster.send_message(
+                {"type": "direct", "to": [action.user_id], "content": text}
+            )
+            posted = (response or {}).get("id")
+            if not isinstance(posted, int):
+                log.error("Zulip refused a personal reminder: %s", response)
+            self._record(action, "posted" if isinstance(posted, int) else "dropped", posted)
+            late = (self.clock.now() - action.at).total_seconds()
+            log.info(
+                "%s: personal reminder for %s done %.3f s after its instant",
+                series.slug,
+                action.start,
+                late,
+            )
+        return isinstance(posted, int)
 
     def _carry_out(self, series: SeriesConfig, action: Action, now: datetime) -> int | None:
         """A start or an end (a reminder is an owed post)."""
@@ -338,8 +394,13 @@ def pending_actions_of(
     """The series' planned actions not yet taken or dropped, for its next meeting and those
     starting by ``horizon`` (default: the next day, and as far as its earliest reminder), at
     most ``count`` meetings: what the scheduler plans, and what ``meetbot upcoming`` shows."""
+    wishes = [
+        (wish.user_id, wish.offset)
+        for wish in personal_reminders.reminders_of_series(session, series.slug)
+    ]
     if horizon is None:
-        horizon = now + max(series.reminders, default=timedelta()) + timedelta(days=1)
+        earliest = max([*series.reminders, *(offset for _, offset in wishes)], default=timedelta())
+        horizon = now + earliest + timedelta(days=1)
     # A meeting that started before now may still have its automatic end (or a late
     # reminder, within the grace) to come.
     since = now - (series.duration + series.auto_end + grace)
@@ -351,7 +412,9 @@ def pending_actions_of(
     for index, slot in enumerate(slots):
         if index > 0 and slot.start > horizon:
             break
-        for action in planned_actions(series, slot.occurrence, slot.start):
+        planned = planned_actions(series, slot.occurrence, slot.start)
+        planned += personal_actions(series, slot.occurrence, slot.start, wishes)
+        for action in planned:
             if not posts.action_taken(session, action.key):
                 actions.append(action)
     return actions
@@ -379,6 +442,7 @@ def _job_kwargs(action: Action) -> dict[str, Any]:
         "at": action.at.isoformat(),
         "offset_seconds": action.offset.total_seconds(),
         "slot_seconds": action.slot.total_seconds(),
+        "user_id": action.user_id,
     }
 
 
@@ -390,6 +454,7 @@ def _fire(
     at: str,
     offset_seconds: float,
     slot_seconds: float = 3600.0,
+    user_id: int = 0,
 ) -> None:
     """The stored job's entry point: rebuild the action and let the running scheduler act."""
     if _active is None:
@@ -402,6 +467,7 @@ def _fire(
         datetime.fromisoformat(at),
         timedelta(seconds=offset_seconds),
         timedelta(seconds=slot_seconds),
+        user_id,
     )
     try:
         _active.perform(action)

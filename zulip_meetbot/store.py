@@ -52,6 +52,7 @@ from zulip_meetbot.models import (
     MeetingRow,
     NoteRow,
     OwedPostRow,
+    PersonalReminderRow,
     PersonRow,
     PublicationRow,
     QuickBallotRow,
@@ -1431,3 +1432,23 @@ def vote_reminders(session: Session, vote_id: int) -> list[VoteReminderRow]:
 
 def vote_reminder(session: Session, vote_id: int, ordinal: int) -> VoteReminderRow | None:
     return session.get(VoteReminderRow, (vote_id, ordinal))
+
+
+# -- personal reminders (issue 16): `remind me`, a direct message before each meeting -----------
+
+
+def personal_reminder(
+    session: Session, series_slug: str, user_id: int
+) -> PersonalReminderRow | None:
+    return session.get(PersonalReminderRow, (series_slug, user_id))
+
+
+def personal_reminders(session: Session, series_slug: str) -> list[PersonalReminderRow]:
+    """The series' personal reminders, by user id."""
+    return list(
+        session.scalars(
+            select(PersonalReminderRow)
+            .where(PersonalReminderRow.series_slug == series_slug)
+            .order_by(PersonalReminderRow.user_id)
+        )
+    )

@@ -15,6 +15,7 @@ from zulip_meetbot.domain.governance import REMIND, VoteAction
 from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.domain.reminders import (
     END,
+    PERSONAL,
     REMINDER,
     START,
     Action,
@@ -189,6 +190,9 @@ def _what(post: Upcoming) -> str:
         what = f"reminder, {format_duration(action.offset)} before the meeting{moved}"
     elif action.kind == START:
         what = f"start of the meeting{moved}"
+    elif action.kind == PERSONAL:
+        offset = format_duration(action.offset)
+        what = f"direct message to user {action.user_id}, {offset} before the meeting{moved}"
     else:
         late = format_duration(action.offset)
         what = f"end, if the meeting is still running {late} after its planned end"

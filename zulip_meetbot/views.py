@@ -478,6 +478,39 @@ def profile_text(person: Attendee, chose_initials: bool, changed: str | None = N
     )
 
 
+def personal_reminder_set(
+    series: SeriesConfig, before: timedelta | None, after: timedelta | None
+) -> str:
+    """The reply to `remind me [OFFSET]` and `remind me off`: what is set now, and whether
+    that changed."""
+    title = f"**{series.title}**"
+    if after is None:
+        if before is None:
+            return f"You had no reminder before {title}; nothing changed."
+        return f"Done: no more direct messages before {title}. `remind me` starts them again."
+    when = f"{format_duration(after)} before each meeting of {title}"
+    if before == after:
+        return (
+            f"I send you a direct message {when}. Change it with `remind me OFFSET` (e.g. "
+            "`remind me 1h`); `remind me off` stops it."
+        )
+    was = "" if before is None else f" (was {format_duration(before)})"
+    return f"Done: I will send you a direct message {when}{was}. `remind me off` stops it."
+
+
+def personal_reminder(series: SeriesConfig, meeting: Meeting, now: datetime) -> str:
+    """The direct message `remind me` asked for: the meeting, when, its call and its topic."""
+    start = meeting.scheduled_start
+    left = start - now
+    when = "now" if left < timedelta(seconds=1) else f"in {format_duration(_rounded(left))}"
+    lines = [f"**{series.title}** starts {global_time(start)} ({when})."]
+    if series.video_link:
+        lines.append(f"Call: {series.video_link}")
+    lines.append(f"Topic: {stream_link(series.stream, meeting.topic)}")
+    lines.append(f"_You asked for this with `remind me`; `{series.slug}: remind me off` stops it._")
+    return "\n".join(lines)
+
+
 def slow_down(per_minute: int, command: str) -> str:
     """A command dropped by the flood limit, named so its sender knows what to send again."""
     # Mentions in inline code notify nobody, so the command is shown as typed, on one line.
@@ -873,6 +906,12 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             )
         case refusals.NotVoteCanceller(number=number):
             return f"only the person who opened vote {number} or a chair can cancel it."
+        # Personal reminders
+        case refusals.ReminderTooEarly(offset=offset, most=most):
+            return (
+                f"{format_duration(offset)} ahead is too early: a personal reminder comes at "
+                f"most {format_duration(most)} before the meeting. Nothing changed."
+            )
         # The archive
         case refusals.NoMeetingHeld(series_title=title, day=day, skipped=skipped, held=held):
             why = "cancelled (skipped) its meeting" if skipped else "held no meeting"

@@ -14,6 +14,7 @@ from zulip_meetbot.config import SeriesConfig
 REMINDER = "reminder"
 START = "start"
 END = "end"
+PERSONAL = "personal"  # a direct message `remind me` asked for
 
 
 @dataclass(frozen=True)
@@ -21,21 +22,24 @@ class Action:
     """One thing the bot does at an instant for one meeting."""
 
     series_slug: str
-    kind: str  # REMINDER, START or END
+    kind: str  # REMINDER, START, END or PERSONAL
     occurrence: datetime  # the meeting's identity (the rule's instant), aware UTC
     start: datetime  # the meeting's start when this was planned: a move makes a new action
     at: datetime  # when to act, aware UTC
     offset: timedelta  # reminders: before the start; END: after the planned end
     slot: timedelta = timedelta(hours=1)  # the meeting's planned duration
+    user_id: int = 0  # PERSONAL: whom the direct message is to
 
     @property
     def key(self) -> str:
         """A stable name: the same action planned twice has the same key."""
         stamp = "%Y%m%dT%H%M%SZ"
-        return (
-            f"{self.series_slug}|{self.occurrence:{stamp}}|{self.start:{stamp}}|"
-            f"{self.kind}|{int(self.offset.total_seconds())}"
-        )
+        meeting = f"{self.series_slug}|{self.occurrence:{stamp}}|{self.start:{stamp}}"
+        if self.kind == PERSONAL:
+            # One per person and meeting, whatever the offset: changing it after the message
+            # went does not send another; a move (a new start) does.
+            return f"{meeting}|{self.kind}|{self.user_id}"
+        return f"{meeting}|{self.kind}|{int(self.offset.total_seconds())}"
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,42 @@ def planned_actions(series: SeriesConfig, occurrence: datetime, start: datetime)
     return sorted(actions, key=lambda a: a.at)
 
 
+def personal_actions(
+    series: SeriesConfig,
+    occurrence: datetime,
+    start: datetime,
+    wishes: Iterable[tuple[int, timedelta]],
+) -> list[Action]:
+    """The direct messages before one meeting: one per (user id, offset) wished for."""
+    return sorted(
+        (
+            Action(
+                series.slug,
+                PERSONAL,
+                occurrence,
+                start,
+                start - offset,
+                offset,
+                series.duration,
+                user_id,
+            )
+            for user_id, offset in wishes
+        ),
+        key=lambda a: (a.at, a.user_id),
+    )
+
+
 def decide(action: Action, state: MeetingState, now: datetime, grace: timedelta) -> Decision:
     """Whether to carry ``action`` out now, wait for its instant, or drop it for good."""
     if now < action.at:
         return Decision(Verdict.WAIT)
     if state.cancelled:
         return Decision(Verdict.DROP, "the meeting was cancelled")
+    if action.kind == PERSONAL:
+        # One person's message, not the topic's: late is still useful until the start.
+        if state.started or state.ended or now >= state.start:
+            return Decision(Verdict.DROP, "the meeting has already started")
+        return Decision(Verdict.RUN)
     if action.kind == REMINDER:
         if state.started or state.ended or now >= state.start:
             return Decision(Verdict.DROP, "the meeting has already started")
