@@ -100,8 +100,8 @@ def test_bad_input_gets_a_clear_reply_and_changes_nothing(sched: Scheduled) -> N
 def test_the_help_says_the_default_and_the_most(sched: Scheduled) -> None:
     [usage] = [u for u in USAGE if u.verb == "remind"]
     # The help writes them as people type them.
-    assert "default 15m" in usage.does and DEFAULT_OFFSET == parse_duration("15m")
-    assert "at most 7d" in usage.does and MOST_OFFSET == parse_duration("7d")
+    assert "default 15m" in usage.does and parse_duration("15m") == DEFAULT_OFFSET
+    assert "at most 7d" in usage.does and parse_duration("7d") == MOST_OFFSET
     assert "`remind me off`" in sched.h.say(sched.wolf, "help remind")
 
 
