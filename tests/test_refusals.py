@@ -250,6 +250,11 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         refusals.NotVoteCanceller(3),
         "only the person who opened vote 3 or a chair can cancel it.",
     ),
+    (
+        refusals.ReminderTooEarly(timedelta(days=10), timedelta(days=7)),
+        "1 week 3 days ahead is too early: a personal reminder comes at most 1 week before the "
+        "meeting. Nothing changed.",
+    ),
 ]
 
 

@@ -66,8 +66,8 @@ class App:
     # Commands, reactions and scheduled actions run one at a time: a chair's `start` and the
     # scheduled start must not both post an attendance message.
     lock: threading.RLock = field(default_factory=threading.RLock)
-    # Called after a skip or reschedule, or a governance vote opened, cancelled or closed, so
-    # the scheduler can move its jobs.
+    # Called after a skip or reschedule, a governance vote opened, cancelled or closed, or a
+    # `remind me` change, so the scheduler can move its jobs.
     on_calendar_change: Callable[[SeriesConfig], None] | None = None
     # Called after an ended meeting's notes file is written (at `end`, after a late
     # correction), with its id: the publisher (when a series publishes) wants them published.
