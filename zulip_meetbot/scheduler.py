@@ -233,27 +233,10 @@ class MeetingScheduler:
             now = self.clock.now()
             zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
-                if posts.action_taken(session, action.key):
-                    return False
-                state = meetings.meeting_state(session, action)
-                if state.start != action.start:
-                    return False  # moved since this was planned: its replacement will run
-                decision = decide(action, state, now, self.settings.reminder_grace)
-                if decision.verdict is Verdict.WAIT:
-                    return False
-                if decision.verdict is Verdict.DROP:
-                    posts.claim_action(session, action, "dropped", now)
-                    log.info(
-                        "%s: %s of %s dropped: %s",
-                        series.slug,
-                        action.kind,
-                        action.start,
-                        decision.reason,
-                    )
-                    return False
                 # Claimed before posting: if the post fails or we die, it is never repeated;
                 # a reminder's text is owed with the claim, posted later while still timely.
-                posts.claim_action(session, action, "claimed", now)
+                if not self._claim(session, series, action, now):
+                    return False
                 owed = None
                 if action.kind == REMINDER:
                     owed = self._owe_reminder(session, series, action, now, zones)
@@ -273,6 +256,26 @@ class MeetingScheduler:
             )
         return posted is not None
 
+    def _claim(self, session: Session, series: SeriesConfig, action: Action, now: datetime) -> bool:
+        """Whether to carry ``action`` out now: then it is claimed; one that never will be is
+        recorded dropped; one that waits, or was taken or moved already, is left alone."""
+        if posts.action_taken(session, action.key):
+            return False
+        state = meetings.meeting_state(session, action)
+        if state.start != action.start:
+            return False  # moved since this was planned: its replacement will run
+        decision = decide(action, state, now, self.settings.reminder_grace)
+        if decision.verdict is Verdict.WAIT:
+            return False
+        if decision.verdict is Verdict.DROP:
+            posts.claim_action(session, action, "dropped", now)
+            log.info(
+                "%s: %s of %s dropped: %s", series.slug, action.kind, action.start, decision.reason
+            )
+            return False
+        posts.claim_action(session, action, "claimed", now)
+        return True
+
     def _remind_personally(self, series: SeriesConfig, action: Action) -> bool:
         """The direct message `remind me` asked for, if still wished for (at this offset) and
         timely; claimed before it is sent, so it never goes twice (nor again after a crash
@@ -280,27 +283,11 @@ class MeetingScheduler:
         with self.app.lock:
             now = self.clock.now()
             with self.store.transaction() as session:
-                if posts.action_taken(session, action.key):
-                    return False
                 offset = personal_reminders.reminder_of(session, series.slug, action.user_id)
                 if offset != action.offset:
                     return False  # stopped or changed since: its replacement, if any, runs
-                state = meetings.meeting_state(session, action)
-                if state.start != action.start:
-                    return False  # moved since this was planned: its replacement will run
-                decision = decide(action, state, now, self.settings.reminder_grace)
-                if decision.verdict is Verdict.WAIT:
+                if not self._claim(session, series, action, now):
                     return False
-                if decision.verdict is Verdict.DROP:
-                    posts.claim_action(session, action, "dropped", now)
-                    log.info(
-                        "%s: personal reminder of %s dropped: %s",
-                        series.slug,
-                        action.start,
-                        decision.reason,
-                    )
-                    return False
-                posts.claim_action(session, action, "claimed", now)
                 meetings.hand_on_lapsed(session, series, now)
                 slot = meetings.Slot(action.occurrence, action.start, False, None)
                 meeting = meetings.materialize(session, series, slot)
