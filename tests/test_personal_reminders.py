@@ -4,6 +4,7 @@ with a clock the tests move."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from harness import BOTRC, Harness
 from zulip_meetbot.commands import USAGE
 from zulip_meetbot.domain.personal_reminders import DEFAULT_OFFSET, MOST_OFFSET
 from zulip_meetbot.scheduler import MeetingScheduler
+from zulip_meetbot.terminal.session import ShellOptions, open_session
 from zulip_meetbot.timeutil import parse_duration
 
 UTC = timezone.utc
@@ -215,3 +217,23 @@ def test_stored_jobs_move_when_the_offset_changes(tmp_path: Path) -> None:
         assert aps.get_job(key) is None
     finally:
         later.scheduler.shutdown()
+
+
+def test_remind_me_in_the_shell_prints_the_direct_message_at_its_instant(tmp_path: Path) -> None:
+    out = io.StringIO()
+    opened = open_session(
+        ShellOptions(now="2025-02-10 13:00", timezone="Europe/Berlin"), tmp_path, out
+    )
+    assert not isinstance(opened, list), opened
+    session, store = opened
+    try:
+        for line in ("@meetbot remind me 30m", "/clock 2025-02-12 17:31"):
+            session.handle_line(line)
+    finally:
+        store.close()
+    printed = out.getvalue()
+    assert "I will send you a direct message 30 minutes before each meeting" in printed
+    # The demo series meets at 17:00 UTC (18:00 in Berlin): the message came at 17:30 Berlin.
+    head, _, after = printed.partition("-- Wed 12 Feb 2025, 17:30 CET:")
+    assert "(message 5, direct message to hamlet):" in after.split("--")[0]
+    assert "starts Wed 12 Feb 2025, 18:00 CET (in 30 minutes)" in after

@@ -168,6 +168,8 @@ class TerminalZulip:
     email: str = BOT_EMAIL
     messages: dict[int, Message] = field(default_factory=dict)
     unprinted: list[Message] = field(default_factory=list)
+    # Who a direct message from the bot (a personal reminder) is to, by user id.
+    people: People | None = None
 
     def post(
         self, sender: Member | None, stream: str, topic: str, content: str, direct_to: str = ""
@@ -181,10 +183,22 @@ class TerminalZulip:
         return message
 
     def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        if message.get("type") in ("direct", "private"):
+            return self._send_direct(message)
         if message.get("type") != "stream":
-            return {"result": "error", "msg": "the shell has streams only"}
+            return {"result": "error", "msg": "Invalid message type"}
         topic = str(message.get("topic") or message.get("subject") or "")
         posted = self.post(None, str(message["to"]), topic, str(message["content"]))
+        self.unprinted.append(posted)
+        return {"result": "success", "id": posted.id, "msg": ""}
+
+    def _send_direct(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A direct message from the bot to one person (a personal reminder), by user id."""
+        to = message.get("to")
+        known = self.people.member(to[0]) if self.people and isinstance(to, list) else None
+        if known is None or len(to or []) != 1:
+            return {"result": "error", "msg": f"Invalid user ID {to}"}
+        posted = self.post(None, "", "", str(message["content"]), known.full_name)
         self.unprinted.append(posted)
         return {"result": "success", "id": posted.id, "msg": ""}
 

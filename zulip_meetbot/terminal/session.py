@@ -607,7 +607,7 @@ def build_bot(
     # A kept database has handled messages and the bot's posts already: new ones must not
     # reuse their ids, and those it names are of an earlier session.
     known = app.ledger.newest_known()
-    zulip = TerminalZulip(last_id=known, earlier_upto=known)
+    zulip = TerminalZulip(last_id=known, earlier_upto=known, people=people)
     scheduler = MeetingScheduler(app, zulip)
     publisher = None
     if any(series.publishing is not None for series in settings.series):
