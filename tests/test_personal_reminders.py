@@ -234,6 +234,6 @@ def test_remind_me_in_the_shell_prints_the_direct_message_at_its_instant(tmp_pat
     printed = out.getvalue()
     assert "I will send you a direct message 30 minutes before each meeting" in printed
     # The demo series meets at 17:00 UTC (18:00 in Berlin): the message came at 17:30 Berlin.
-    head, _, after = printed.partition("-- Wed 12 Feb 2025, 17:30 CET:")
+    _, _, after = printed.partition("-- Wed 12 Feb 2025, 17:30 CET:")
     assert "(message 5, direct message to hamlet):" in after.split("--")[0]
     assert "starts Wed 12 Feb 2025, 18:00 CET (in 30 minutes)" in after
