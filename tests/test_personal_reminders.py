@@ -5,13 +5,14 @@ with a clock the tests move."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from harness import BOTRC, Harness
 
+from zulip_meetbot import upcoming
 from zulip_meetbot.commands import USAGE
 from zulip_meetbot.domain.personal_reminders import DEFAULT_OFFSET, MOST_OFFSET
 from zulip_meetbot.scheduler import MeetingScheduler
@@ -22,6 +23,7 @@ UTC = timezone.utc
 # The harness' series meets every other Wednesday at 17:00 UTC from 2025-02-12.
 START = "<time:2025-02-12T17:00:00+00:00>"
 TOPIC_LINK = "#**conda>community call 2025-02-12**"
+GRACE = timedelta(minutes=15)
 VIDEO = "https://zoom.us/j/9138593505?pwd=SWh3dE1IK05LV01Qa0FJZ1ZpMzJLZz09"
 
 
@@ -237,3 +239,13 @@ def test_remind_me_in_the_shell_prints_the_direct_message_at_its_instant(tmp_pat
     _, _, after = printed.partition("-- Wed 12 Feb 2025, 17:30 CET:")
     assert "(message 5, direct message to hamlet):" in after.split("--")[0]
     assert "starts Wed 12 Feb 2025, 18:00 CET (in 30 minutes)" in after
+
+
+def test_meetbot_upcoming_lists_each_direct_message(sched: Scheduled) -> None:
+    sched.h.say(sched.wolf, "remind me 30m")
+    now, until = at("2025-02-10 12:00"), at("2025-02-13 00:00")
+    with sched.h.store.transaction() as session:
+        plan = upcoming.series_plan(session, sched.h.settings.series[0], now, GRACE, until)
+    text = upcoming.plan_text([plan], 3)
+    assert "Wed 12 Feb 2025, 16:30 UTC" in text
+    assert "direct message to user 2, 30 minutes before the meeting" in text

@@ -14,8 +14,8 @@ from zulip_meetbot.refusals import ReminderTooEarly
 
 # `remind me` without a time.
 DEFAULT_OFFSET = timedelta(minutes=15)
-# Further ahead than a week the message would come before the previous meeting of a weekly
-# series, and the scheduler plans a week ahead at most.
+# Further ahead than a week, a weekly series' message would come before the meeting in between,
+# and read as if it were about that one.
 MOST_OFFSET = timedelta(days=7)
 
 
