@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from zulip_meetbot.config import SeriesConfig
@@ -14,6 +14,8 @@ from zulip_meetbot.config import SeriesConfig
 REMINDER = "reminder"
 START = "start"
 END = "end"
+# How an action's key writes instants (UTC): reminder_of reads them back.
+_STAMP = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,19 @@ class Action:
             f"{self.series_slug}|{self.occurrence:{stamp}}|{self.start:{stamp}}|"
             f"{self.kind}|{int(self.offset.total_seconds())}"
         )
+
+
+def reminder_of(key: str) -> tuple[str, datetime] | None:
+    """The series and occurrence of the meeting a reminder's ``Action.key`` is for; None for
+    another action's key (a start, an end)."""
+    parts = key.split("|")
+    if len(parts) != 5 or parts[3] != REMINDER:
+        return None
+    try:
+        occurrence = datetime.strptime(parts[1], _STAMP).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return parts[0], occurrence
 
 
 @dataclass(frozen=True)
