@@ -3,6 +3,7 @@ listed in its reminders, `agenda` and notes, unless the person attends after all
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +18,7 @@ from zulip_meetbot.commands import SendRegrets, UsageError, parse_command
 from zulip_meetbot.models import RegretRow
 from zulip_meetbot.notes import render_notes
 from zulip_meetbot.scheduler import MeetingScheduler
+from zulip_meetbot.terminal.session import ShellOptions, open_session
 
 UTC = timezone.utc
 THUMBS_DOWN = "1f44e"
@@ -323,3 +325,28 @@ def test_regrets_with_no_upcoming_meeting_are_refused_and_change_nothing(tmp_pat
         "Sorry: **Conda Community Meeting** has no upcoming meeting."
     )
     assert bot.regrets() == []
+
+
+# -- in the shell ---------------------------------------------------------------------------------
+
+
+def test_regrets_in_the_shell_by_command_and_by_reacting_to_a_reminder(tmp_path: Path) -> None:
+    out = io.StringIO()
+    opened = open_session(ShellOptions(now="2025-02-10 13:00", timezone="UTC"), tmp_path, out)
+    assert not isinstance(opened, list), opened
+    session, store = opened
+    script = (
+        "/clock 2025-02-11 17:00\n/as Othello\n/react last 👎\n/as hamlet\n@meetbot regrets\n"
+        "@meetbot agenda\n/as Othello\n/unreact 1 👎\n@meetbot agenda"
+    )
+    try:
+        for line in script.splitlines():
+            assert session.handle_line(line)
+    finally:
+        store.close()
+    printed = out.getvalue()
+    assert "Cannot come? React with :-1: to this message, or say `regrets`." in printed
+    assert "Noted: you cannot come to **Demo Community Meeting**" in printed
+    first, second = printed.split("Othello removed the reaction 👎")
+    assert "**Regrets:** Othello, hamlet" in first
+    assert "**Regrets:** hamlet\n" in second
