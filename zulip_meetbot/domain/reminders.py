@@ -33,7 +33,7 @@ class Action:
     @property
     def key(self) -> str:
         """A stable name: the same action planned twice has the same key."""
-        stamp = "%Y%m%dT%H%M%SZ"
+        stamp = _STAMP
         return (
             f"{self.series_slug}|{self.occurrence:{stamp}}|{self.start:{stamp}}|"
             f"{self.kind}|{int(self.offset.total_seconds())}"
