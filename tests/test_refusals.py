@@ -156,6 +156,19 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     (refusals.IsABot("Notes Bot"), "Notes Bot is a bot; bots do not attend meetings."),
     (refusals.NotAChairToMarkOthers(), "only a chair can mark someone else present."),
     (
+        refusals.NobodyToExcuse("Sam Doe"),
+        "I know nobody called `Sam Doe` here, so no regrets were noted. Name them as Zulip "
+        "does, or mention them: `regrets @**Name**`.",
+    ),
+    (
+        refusals.NoRegretsToWithdraw(None, DAY),
+        "you had sent no regrets for the meeting of 2025-02-12; there is nothing to withdraw.",
+    ),
+    (
+        refusals.NoRegretsToWithdraw("Othello", DAY),
+        "Othello had sent no regrets for the meeting of 2025-02-12; there is nothing to withdraw.",
+    ),
+    (
         refusals.InitialsTaken("AB", "Ada Byron"),
         "initials AB are already taken by Ada Byron; choose others.",
     ),

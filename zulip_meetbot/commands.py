@@ -95,6 +95,15 @@ class MarkHere:
 
 
 @dataclass(frozen=True)
+class SendRegrets:
+    """``regrets``: I cannot come to the next meeting; a chair's ``regrets NAME``: someone
+    else cannot; ``regrets off [NAME]`` withdraws them."""
+
+    name: str | None = None  # a mention or a name (a chair, for someone else)
+    off: bool = False
+
+
+@dataclass(frozen=True)
 class AddNote:
     number: str | None  # None: the item under discussion
     text: str
@@ -257,6 +266,7 @@ Command = (
     | StartMeeting
     | EndMeeting
     | MarkHere
+    | SendRegrets
     | AddNote
     | ShowProfile
     | SetProfile
@@ -358,6 +368,15 @@ USAGE: tuple[Usage, ...] = (
           "anyone; someone else: chairs",
           "marks you present without reacting, or (a chair) someone else, by @-mention or by "
           "name (a name no Zulip user has adds someone on the call without Zulip, once)"),
+    Usage("regrets", None, ("regrets", "regrets @**NAME**", "regrets NAME"),
+          "regrets @**Othello**", "anyone; someone else: chairs",
+          "says you cannot come to the next meeting (or, a chair, that someone else cannot, "
+          "by @-mention or by name): its reminders, `agenda` and notes list the regrets until "
+          "that person attends after all. Reacting with :-1: on one of its reminders says "
+          "the same, and removing the reaction withdraws it"),
+    Usage("regrets", "off", ("regrets off", "regrets off NAME"), "regrets off",
+          "anyone; someone else: chairs",
+          "withdraws your regrets for the next meeting (or, a chair, someone else's)"),
     Usage("item", None, ("item N",), "item 2", "chairs",
           "makes item N the one under discussion; the previous item is ticked"),
     Usage("note", None, ("note TEXT", "note N TEXT"), "note DJC: enumerate everything?",
@@ -521,6 +540,8 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
         if len(name) > MAX_PROFILE_VALUE:
             raise UsageError(f"that name is longer than {MAX_PROFILE_VALUE} characters.", "here")
         return MarkHere(name or None)
+    if verb in ("regrets", "regret"):
+        return _parse_regrets(rest)
     if verb == "note":
         first, after = _split_word(rest)
         if changed := _change_of_minute(first, after, "note", "note", max_text):
@@ -755,6 +776,20 @@ def _parse_profile(rest: str) -> Command:
     if field == "initials":
         value = value.upper()
     return SetProfile(field, value)
+
+
+# The words after `regrets` that withdraw them.
+_REGRETS_OFF = ("off", "withdraw", "cancel", "undo")
+
+
+def _parse_regrets(rest: str) -> Command:
+    """`regrets`, `regrets NAME`, `regrets off`, `regrets off NAME`."""
+    first, after = _split_word(rest)
+    off = first.lower() in _REGRETS_OFF
+    name = " ".join((after if off else rest).split())
+    if len(name) > MAX_PROFILE_VALUE:
+        raise UsageError(f"that name is longer than {MAX_PROFILE_VALUE} characters.", "regrets")
+    return SendRegrets(name or None, off)
 
 
 def _parse_next(rest: str) -> Command:

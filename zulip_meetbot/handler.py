@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from zulip_meetbot import __version__, refusals, views
-from zulip_meetbot.actions import agenda, calendar, meeting, minutes, personal, profile, votes
+from zulip_meetbot.actions import (
+    agenda,
+    calendar,
+    meeting,
+    minutes,
+    personal,
+    profile,
+    regrets,
+    votes,
+)
 from zulip_meetbot.actions import attendance as attendance_actions
 from zulip_meetbot.actions import governance as governance_actions
 from zulip_meetbot.actions.attendance import Emoji, Marked, Reaction
@@ -53,6 +62,7 @@ DISPATCH: dict[type[Command], Route] = {
     **profile.ROUTES,
     **personal.ROUTES,
     **attendance_actions.ROUTES,
+    **regrets.ROUTES,
     **votes.ROUTES,
     **governance_actions.ROUTES,
 }
@@ -305,8 +315,11 @@ class MeetbotHandler:
         try:
             with self._app.lock:
                 reaction = self._reaction(event, bot_handler)
-                # A vote message's reactions are ballots; any other's may mark attendance.
-                if reaction is not None and not votes.react(self._app, reaction):
+                # A vote message's reactions are ballots, 👎 on a reminder sends regrets; any
+                # other message's may mark attendance.
+                if reaction is None or votes.react(self._app, reaction):
+                    return
+                if not regrets.react(self._app, reaction):
                     attendance_actions.react(self._app, reaction)
         except Exception:
             log.exception("reaction event failed: %r", event)

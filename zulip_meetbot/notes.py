@@ -712,6 +712,7 @@ def _samples() -> tuple[MeetingRecord, ...]:
         ),
         ongoing_votes=(ongoing, sensitive),
         closed_votes=(passed, timed_out, cancelled, held_elsewhere),
+        regrets=("Olu Vance", "Cheng H. Lee"),
     )
     sparse = MeetingRecord(
         series_slug="sample",

@@ -345,6 +345,24 @@ class NotAChairToMarkOthers(Refusal):
     """Only a chair marks someone else present."""
 
 
+# Regrets
+
+
+@dataclass(eq=False)
+class NobodyToExcuse(Refusal):
+    """A chair's `regrets NAME` named ``name``, and nobody answers to it."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class NoRegretsToWithdraw(Refusal):
+    """`regrets off` for ``name`` (None: the speaker), who sent none for the meeting of ``day``."""
+
+    name: str | None
+    day: date
+
+
 # People
 
 

@@ -57,6 +57,7 @@ from zulip_meetbot.models import (
     PublicationRow,
     QuickBallotRow,
     QuickVoteRow,
+    RegretRow,
     ReplyRow,
     SentActionRow,
     UTCDateTime,
@@ -1451,4 +1452,29 @@ def personal_reminders(session: Session, series_slug: str) -> list[PersonalRemin
             .where(PersonalReminderRow.series_slug == series_slug)
             .order_by(PersonalReminderRow.user_id)
         )
+    )
+
+
+# -- regrets (issue 16): who cannot come to a meeting ------------------------------------------
+
+
+def regrets_of(session: Session, meeting_id: int) -> list[RegretRow]:
+    """The meeting's regrets, in the order they were sent."""
+    return list(
+        session.scalars(
+            select(RegretRow)
+            .where(RegretRow.meeting_id == meeting_id)
+            .order_by(RegretRow.created_at, RegretRow.user_id)
+        )
+    )
+
+
+def regret(session: Session, meeting_id: int, user_id: int) -> RegretRow | None:
+    return session.get(RegretRow, (meeting_id, user_id))
+
+
+def sent_action_with_message(session: Session, message_id: int) -> SentActionRow | None:
+    """The scheduled action whose post is Zulip's ``message_id`` (a reminder), if any."""
+    return session.scalar(
+        select(SentActionRow).where(SentActionRow.message_id == message_id).limit(1)
     )

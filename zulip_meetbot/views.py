@@ -102,7 +102,7 @@ def agenda_text(series: SeriesConfig, meeting: Meeting, record: MeetingRecord) -
     """The agenda, numbered, by section, with the open action items of earlier meetings."""
 
     def lines(with_minutes: bool) -> list[str]:
-        found = [meeting_heading(series, meeting)]
+        found = [meeting_heading(series, meeting), *_regrets(record)]
         for section in record.sections:
             found.append(f"\n**{section.name}**")
             if not section.items:
@@ -303,6 +303,43 @@ def marked_here(newly: bool, name: str, someone_else: bool = False) -> str:
     if newly:
         return f"Welcome, {name}: you are marked present."
     return "You were already marked present."
+
+
+def regrets_sent(
+    series: SeriesConfig, meeting: Meeting, name: str, someone_else: bool, newly: bool
+) -> str:
+    """`regrets` (or a chair's `regrets NAME`) recorded, or found recorded already."""
+    which = _meeting_on(series, meeting)
+    if someone_else:
+        shown = one_line(name)
+        if not newly:
+            return f"{shown}'s regrets for {which} were already noted."
+        return f"Noted: {shown} cannot come to {which}. `regrets off {shown}` withdraws it."
+    if not newly:
+        return f"Your regrets for {which} were already noted."
+    return (
+        f"Noted: you cannot come to {which}. Its reminders, `agenda` and notes list your "
+        "regrets (unless you attend after all); `regrets off` withdraws them."
+    )
+
+
+def regrets_withdrawn(series: SeriesConfig, meeting: Meeting, name: str, someone_else: bool) -> str:
+    """`regrets off` (or a chair's `regrets off NAME`) done."""
+    which = _meeting_on(series, meeting)
+    if someone_else:
+        return f"{one_line(name)}'s regrets for {which} are withdrawn."
+    return f"Your regrets for {which} are withdrawn: see you there."
+
+
+def _meeting_on(series: SeriesConfig, meeting: Meeting) -> str:
+    return f"**{series.title}** on {global_time(meeting.scheduled_start)}"
+
+
+def _regrets(record: MeetingRecord) -> list[str]:
+    """Who sent regrets (reminders, `agenda`); nothing when nobody did."""
+    if not record.regrets:
+        return []
+    return [f"**Regrets:** {', '.join(one_line(name) for name in record.regrets)}"]
 
 
 def action_recorded(
@@ -606,6 +643,7 @@ def reminder_text(
     head.append(f"[What time is that in my zone?]({time_zone_link(series.title, start)})")
     if series.video_link:
         head.append(f"Call: {series.video_link}")
+    head += _regrets(record)
     items = [item for section in record.sections for item in section.items]
 
     def lines(with_minutes: bool) -> list[str]:
@@ -621,6 +659,7 @@ def reminder_text(
             found.append("\nThe agenda is empty so far.")
         found.extend(_ongoing_votes(series, record))
         found.extend(_open_actions(record))
+        found.append("Cannot come? React with :-1: to this message, or say `regrets`.")
         found.append(
             f"Add an item: mention me with `agenda add {series.default_section}: TEXT` "
             "or `agenda add TEXT`."
@@ -829,6 +868,15 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             return f"{name} is a bot; bots do not attend meetings."
         case refusals.NotAChairToMarkOthers():
             return "only a chair can mark someone else present."
+        # Regrets
+        case refusals.NobodyToExcuse(name=name):
+            return (
+                f"I know nobody called `{name}` here, so no regrets were noted. Name them as "
+                f"Zulip does, or mention them: `regrets {marks.mention('Name')}`."
+            )
+        case refusals.NoRegretsToWithdraw(name=name, day=day):
+            who = "you had" if name is None else f"{name} had"
+            return f"{who} sent no regrets for the meeting of {day}; there is nothing to withdraw."
         # People
         case refusals.InitialsTaken(initials=initials, holder=holder):
             return f"initials {initials} are already taken by {holder}; choose others."

@@ -11,12 +11,20 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, governance, minutes, people, quick_votes
+from zulip_meetbot.domain import (
+    agenda,
+    attendance,
+    governance,
+    minutes,
+    people,
+    quick_votes,
+    regrets,
+)
 
 # Meeting is defined with the other values; `meetings.Meeting` is the name the rooms above use.
 from zulip_meetbot.domain.record import Meeting as Meeting
 from zulip_meetbot.domain.record import MeetingRecord, meeting_of
-from zulip_meetbot.domain.reminders import Action, MeetingState
+from zulip_meetbot.domain.reminders import Action, MeetingState, reminder_of
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.models import MeetingRow
 from zulip_meetbot.refusals import (
@@ -293,6 +301,33 @@ def counting_reactions(
     return meeting_value(row, series)
 
 
+def regrets_meeting(session: Session, series: SeriesConfig, now: datetime) -> Meeting:
+    """The meeting `regrets` is for: the next one not started yet. While one runs, the one
+    after it: whoever speaks in a running meeting is on its call."""
+    meeting = upcoming_meeting(session, series, now)
+    if meeting is not None and meeting.is_running:
+        later = calendar(session, series, meeting.scheduled_start + timedelta(seconds=1), 1)
+        meeting = materialize(session, series, later[0]) if later else None
+    if meeting is None:
+        raise NoUpcomingMeeting(series.title)
+    return meeting
+
+
+def with_reminder(session: Session, settings: Settings, message_id: int) -> Meeting | None:
+    """The meeting whose posted reminder is Zulip's ``message_id`` while regrets for it still
+    matter (neither cancelled nor ended); None for any other message."""
+    action = store.sent_action_with_message(session, message_id)
+    found = None if action is None else reminder_of(action.key)
+    if found is None:
+        return None
+    slug, occurrence = found
+    series = settings.series_by_slug(slug)
+    row = store.meeting_of_occurrence(session, slug, occurrence)
+    if series is None or row is None or row.cancelled or row.ended_at is not None:
+        return None
+    return meeting_value(row, series)
+
+
 def open_attendance_message_ids(session: Session, series: SeriesConfig, now: datetime) -> list[int]:
     """The series' attendance messages whose reactions still count: its running meeting's and
     that of its meeting ended within the attendance grace."""
@@ -501,6 +536,7 @@ def meeting_record(session: Session, series: SeriesConfig, meeting: Meeting) -> 
         votes=quick_votes.votes_of(session, meeting.id),
         ongoing_votes=ongoing_votes,
         closed_votes=closed_votes,
+        regrets=regrets.names(session, meeting.id, present),
     )
 
 

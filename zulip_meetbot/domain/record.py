@@ -230,6 +230,9 @@ class MeetingRecord:
     # ended), and those closed since the previous meeting held, as the notes announce them.
     ongoing_votes: tuple[AnnouncedVote, ...] = ()
     closed_votes: tuple[AnnouncedVote, ...] = ()
+    # Who sent regrets (`regrets`, a chair's `regrets NAME`, 👎 on a reminder) and did not
+    # attend after all, by name as the attendees table writes them, in the order they sent them.
+    regrets: tuple[str, ...] = ()
 
 
 CHOICES = ("yes", "no", "abstain")

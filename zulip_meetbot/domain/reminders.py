@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from zulip_meetbot.config import SeriesConfig
@@ -15,6 +15,8 @@ REMINDER = "reminder"
 START = "start"
 END = "end"
 PERSONAL = "personal"  # a direct message `remind me` asked for
+# How an action's key writes instants (UTC): reminder_of reads them back.
+_STAMP = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,26 @@ class Action:
     @property
     def key(self) -> str:
         """A stable name: the same action planned twice has the same key."""
-        stamp = "%Y%m%dT%H%M%SZ"
+        stamp = _STAMP
         meeting = f"{self.series_slug}|{self.occurrence:{stamp}}|{self.start:{stamp}}"
         if self.kind == PERSONAL:
             # One per person and meeting, whatever the offset: changing it after the message
             # went does not send another; a move (a new start) does.
             return f"{meeting}|{self.kind}|{self.user_id}"
         return f"{meeting}|{self.kind}|{int(self.offset.total_seconds())}"
+
+
+def reminder_of(key: str) -> tuple[str, datetime] | None:
+    """The series and occurrence of the meeting a reminder's ``Action.key`` is for; None for
+    another action's key (a start, an end)."""
+    parts = key.split("|")
+    if len(parts) != 5 or parts[3] != REMINDER:
+        return None
+    try:
+        occurrence = datetime.strptime(parts[1], _STAMP).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return parts[0], occurrence
 
 
 @dataclass(frozen=True)
