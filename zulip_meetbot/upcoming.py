@@ -14,6 +14,7 @@ from zulip_meetbot.domain import governance, meetings
 from zulip_meetbot.domain.governance import REMIND, VoteAction
 from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.domain.reminders import (
+    EMPTY_CHECK,
     END,
     REMINDER,
     START,
@@ -189,6 +190,9 @@ def _what(post: Upcoming) -> str:
         what = f"reminder, {format_duration(action.offset)} before the meeting{moved}"
     elif action.kind == START:
         what = f"start of the meeting{moved}"
+    elif action.kind == EMPTY_CHECK:
+        ahead = format_duration(action.offset)
+        what = f"cancellation if the agenda is still empty, {ahead} before the meeting{moved}"
     else:
         late = format_duration(action.offset)
         what = f"end, if the meeting is still running {late} after its planned end"
