@@ -551,14 +551,14 @@ def skipped_empty(
         f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled: its agenda "
         f"is empty {format_duration(ahead)} before the start.\n"
         "To hold it after all, a chair says `unskip` before the start; then add items with "
-        "`agenda add TEXT`. An item added without `unskip` goes to the next meeting"
+        "`agenda add TEXT`. An item added without `unskip` "
     )
     if following is not None:
         text += (
-            f" ({global_time(following.scheduled_start)} in "
-            f"{stream_link(series.stream, following.topic)})"
+            f"goes to the next meeting ({global_time(following.scheduled_start)} in "
+            f"{stream_link(series.stream, following.topic)}) and "
         )
-    return text + " and does not bring this one back."
+    return text + "does not bring this one back."
 
 
 def unskipped(series: SeriesConfig, meeting: Meeting) -> str:
