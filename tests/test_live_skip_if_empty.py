@@ -7,11 +7,10 @@ brings it back; its reminder and its start follow. Restarted, the bot posts noth
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from livebot import Person, botrc_text, start_bot, stop_bot, wait_until
+from livebot import Person, bot_posts_in, soon_botrc, start_bot, stop_bot, wait_until
 from zulipfake import FakeZulip
 
 
@@ -19,21 +18,13 @@ def test_an_empty_meeting_is_cancelled_live_and_unskip_brings_it_back(
     zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
 ) -> None:
     server, bot = zulip_server, community["bot"]
-    start = (datetime.now(timezone.utc) + timedelta(seconds=25)).replace(microsecond=0)
-    botrc = (
-        botrc_text(server, bot, str(community["hamlet"].user_id))
-        .replace("start = 2030-01-02 17:00", f"start = {start:%Y-%m-%d %H:%M:%S}")
-        .replace("duration = 60m", "duration = 60m\nreminders = 5s\nskip_if_empty = 18s")
-    )
+    chairs = str(community["hamlet"].user_id)
+    botrc, start = soon_botrc(server, bot, chairs, 25, "reminders = 5s\nskip_if_empty = 18s")
     topic = f"community call {start:%Y-%m-%d}"
     live = start_bot(server, tmp_path, bot, botrc)
 
     def bot_posts(text: str) -> list[dict[str, Any]]:
-        return [
-            m
-            for m in server.messages_in("community", topic)
-            if m["sender_id"] == bot.user_id and text in m["content"]
-        ]
+        return bot_posts_in(server, bot, topic, text)
 
     try:
         wait_until(lambda: bool(bot_posts("is cancelled")), live, "the cancellation", 20)
