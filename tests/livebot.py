@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,29 @@ video_link = https://meet.example.org/community
 description = Our fortnightly call.
 {extra}"""
     )
+
+
+def soon_botrc(
+    server: FakeZulip, bot: Any, chairs: str, seconds: int, keys: str
+) -> tuple[str, datetime]:
+    """The botrc of a one-off meeting ``seconds`` from now (whole seconds, UTC), with the series
+    ``keys`` (botrc lines) added: the real clock plays its schedule out during the test."""
+    start = (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0)
+    text = (
+        botrc_text(server, bot, chairs)
+        .replace("start = 2030-01-02 17:00", f"start = {start:%Y-%m-%d %H:%M:%S}")
+        .replace("duration = 60m", f"duration = 60m\n{keys}")
+    )
+    return text, start
+
+
+def bot_posts_in(server: FakeZulip, bot: Any, topic: str, text: str) -> list[dict[str, Any]]:
+    """The bot's messages in ``topic`` of the stream `community` that hold ``text``."""
+    return [
+        m
+        for m in server.messages_in("community", topic)
+        if m["sender_id"] == bot.user_id and text in m["content"]
+    ]
 
 
 def write_botrc(folder: Path, text: str) -> Path:

@@ -99,6 +99,24 @@ EXAMPLES: list[tuple[Refusal, str]] = [
     (refusals.DayPassed(DAY), "2025-02-12 has already passed."),
     (refusals.AlreadySkipped(DAY), "the meeting of 2025-02-12 is already skipped."),
     (refusals.AlreadyStarted(DAY), "the meeting of 2025-02-12 has already started."),
+    (
+        refusals.NothingToUnskip("Demo"),
+        "no meeting of **Demo** is cancelled for an empty agenda, so there is nothing to "
+        "`unskip` (a meeting a chair skipped stays skipped).",
+    ),
+    (
+        refusals.NotSkipped(DAY),
+        "the meeting of 2025-02-12 is not cancelled: there is nothing to `unskip`.",
+    ),
+    (
+        refusals.SkippedByChair(DAY),
+        "the meeting of 2025-02-12 was skipped by a chair, and its agenda moved to the next "
+        "meeting: `unskip` only brings back a meeting cancelled for an empty agenda.",
+    ),
+    (
+        refusals.TooLateToUnskip(DAY, AT),
+        f"the meeting of 2025-02-12 was due to start {AT_ZULIP}: it is too late to `unskip` it.",
+    ),
     (refusals.NoMeetingOnDay("Demo", DAY), "**Demo** does not meet on 2025-02-12."),
     (
         refusals.NoMeetingOnDay("Demo", DAY, (LATER, date(2025, 2, 26))),

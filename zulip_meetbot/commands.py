@@ -177,6 +177,11 @@ class SkipMeeting:
 
 
 @dataclass(frozen=True)
+class UnskipMeeting:
+    day: date | None = None  # None: the next meeting cancelled for an empty agenda
+
+
+@dataclass(frozen=True)
 class RescheduleMeeting:
     """Move the next meeting to a wall time in the series' zone, or by a signed shift."""
 
@@ -273,6 +278,7 @@ Command = (
     | RemindMe
     | ShowNext
     | SkipMeeting
+    | UnskipMeeting
     | RescheduleMeeting
     | CurrentItem
     | RecordDecision
@@ -353,6 +359,10 @@ USAGE: tuple[Usage, ...] = (
     Usage("skip", None, ("skip", "skip YYYY-MM-DD"), "skip 2025-12-24", "chairs",
           "cancels the next meeting, or the one on that date: its reminders are withdrawn, "
           "a notice is posted and its agenda moves to the next meeting"),
+    Usage("unskip", None, ("unskip", "unskip YYYY-MM-DD"), "unskip 2025-12-24", "chairs",
+          "before its start, holds after all the next meeting (or the one on that date) that "
+          "`skip_if_empty` cancelled for its empty agenda: its reminders and start follow as "
+          "planned and a notice is posted. A chair's `skip` is not undone"),
     Usage("reschedule", None,
           ("reschedule YYYY-MM-DD HH:MM", "reschedule +SHIFT", "reschedule -SHIFT"),
           "reschedule +1d", "chairs",
@@ -575,6 +585,8 @@ def parse_command(text: str, max_text: int = MAX_TEXT) -> Command:
         return _parse_remind(rest)
     if verb == "skip":
         return SkipMeeting(_parse_date(rest, "skip") if rest.strip() else None)
+    if verb == "unskip":
+        return UnskipMeeting(_parse_date(rest, "unskip") if rest.strip() else None)
     if verb == "reschedule":
         return _parse_reschedule(rest)
     if verb == "vote":

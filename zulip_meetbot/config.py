@@ -27,6 +27,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from zulip_meetbot.domain.voting import POLICIES, Policy, policies_from_botrc
 from zulip_meetbot.markup import stream_name as stream_name
+from zulip_meetbot.timeutil import format_duration, to_utc
 from zulip_meetbot.timeutil import parse_date as parse_date
 from zulip_meetbot.timeutil import parse_duration as parse_duration
 from zulip_meetbot.timeutil import wall_time as _parse_start
@@ -298,6 +299,8 @@ class SeriesConfig:
     # Where a closed governance vote's results file goes, inside notes_dir and the repository:
     # a strftime pattern (the close's UTC date) with {slug} and {number} (vote_results_file).
     vote_results_path: str = field(default_factory=lambda: VOTE_RESULTS_PATH.default)
+    # A meeting whose agenda is still empty this long before its start is cancelled; None: off.
+    skip_if_empty: timedelta | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -824,6 +827,12 @@ def _read_series(
     vote_results_path = value_then(
         VOTE_RESULTS_PATH, _check_vote_results_path, "", VOTE_RESULTS_PATH.default
     )
+    skip_if_empty = None
+    if start is not None and timezone is not None:
+        fits = functools.partial(
+            _check_skip_if_empty, start=start, zone=ZoneInfo(timezone), rule=rule, length=duration
+        )
+        skip_if_empty = value_then(SKIP_IF_EMPTY, fits, None)
 
     # A bad key was replaced by a placeholder above; a series holding one is never returned.
     if len(reader.problems) > problems_before or start is None or timezone is None:
@@ -853,6 +862,7 @@ def _read_series(
         publishing=publishing,
         votes=votes,
         vote_results_path=vote_results_path,
+        skip_if_empty=skip_if_empty,
     )
 
 
@@ -1392,6 +1402,57 @@ def _default_video_label(link: str) -> str:
 def _parse_reminders(text: str) -> tuple[timedelta, ...]:
     offsets = set(_each((item for item in _split_list(text) if item), parse_duration))
     return tuple(sorted(offsets, reverse=True))
+
+
+def _parse_skip_if_empty(text: str) -> timedelta | None:
+    """``off``: None; else how long before the start the agenda is looked at."""
+    written = text.strip()
+    if written.lower() == "off":
+        return None
+    if written.startswith("-"):
+        raise ValueError(f"must be a time before the start, like 2d or 12h, not {written!r}")
+    try:
+        return parse_duration(written)
+    except ValueError:
+        raise ValueError(
+            f"expected off or a time before the start like 2d or 12h, got {written!r}"
+        ) from None
+
+
+# How many meetings of a rule are compared to find the shortest time between two of them.
+_SKIP_CHECK_SAMPLE = 200
+
+
+def _check_skip_if_empty(
+    ahead: timedelta | None,
+    start: datetime,
+    zone: ZoneInfo,
+    rule: Iterable[datetime] | None,
+    length: timedelta,
+) -> timedelta | None:
+    """``ahead`` must come after the meeting before has ended (the items it carries over
+    count): no longer than the shortest time from a meeting's planned end to the next start."""
+    if ahead is None or rule is None or not length:
+        return ahead
+    # A rule yields aware times in the series' zone; compared as elapsed time, across DST.
+    starts = [
+        to_utc(wall, zone) if wall.tzinfo is None else wall.astimezone(ZoneInfo("UTC"))
+        for wall in itertools.islice(rule, _SKIP_CHECK_SAMPLE)
+    ]
+    gaps = [(later - earlier, earlier, later) for earlier, later in itertools.pairwise(starts)]
+    if not gaps:
+        return ahead
+    gap, earlier, later = min(gaps)
+    room = gap - length
+    if ahead > room:
+        between = format_duration(room) if room > timedelta() else "no time"
+        raise ValueError(
+            f"{format_duration(ahead)} is longer than the time between two meetings: from the "
+            f"end of the meeting of {earlier:%Y-%m-%d %H:%M} UTC to the start of the next one "
+            f"({later:%Y-%m-%d %H:%M} UTC) is {between}, and the agenda must be looked at after "
+            "the meeting before has ended (the items it carries over count)"
+        )
+    return ahead
 
 
 def _parse_sections(text: str) -> tuple[str, ...]:
@@ -1978,6 +2039,16 @@ CARRY_OVER = Key(
     "and the unticked items of a section for later) or `unticked` (every unticked item as "
     "well); see [What the next meeting inherits](#what-the-next-meeting-inherits)",
 )
+SKIP_IF_EMPTY: Key[timedelta | None] = Key(
+    "series:SLUG",
+    "skip_if_empty",
+    _parse_skip_if_empty,
+    "off",
+    "this long before the start (e.g. `2d`), a meeting with no agenda item (carried-over items "
+    "count) is cancelled as a chair's `skip` would be, with a notice saying why; a chair's "
+    "`unskip` before the start holds it after all. At most the time from one meeting's end to "
+    "the next one's start; see [Empty agendas](#empty-agendas)",
+)
 
 PUBLISH = Key(
     "series:SLUG",
@@ -2169,6 +2240,7 @@ KEYS: tuple[Key[Any], ...] = (
     AUTO_END,
     ATTENDANCE_GRACE,
     CARRY_OVER,
+    SKIP_IF_EMPTY,
     PUBLISH,
     *PUBLISH_DETAILS,
     VOTES,

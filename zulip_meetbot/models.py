@@ -69,7 +69,8 @@ class MeetingRow(Base):
     attendance_message_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
     notes_file: Mapped[str | None] = mapped_column(Text, default=None)
     # Why it was cancelled: None (a chair's `skip`) or "empty" (skip_if_empty: no agenda item),
-    # which a chair's `unskip` may undo before the start.
+    # which a chair's `unskip` may undo before the start; "unskipped" (not cancelled): it was,
+    # and a chair's `unskip` undid it, so skip_if_empty leaves it be.
     cancel_reason: Mapped[str | None] = mapped_column(String(20), default=None)
     # The item under discussion (`item N`); notes, decisions and actions go under it.
     current_item_id: Mapped[int | None] = mapped_column(

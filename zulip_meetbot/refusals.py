@@ -201,6 +201,37 @@ class AlreadyStarted(Refusal):
 
 
 @dataclass(eq=False)
+class NothingToUnskip(Refusal):
+    """`unskip`: no meeting of the series is cancelled for an empty agenda (skip_if_empty)."""
+
+    series_title: str
+
+
+@dataclass(eq=False)
+class NotSkipped(Refusal):
+    """`unskip DAY`: the meeting of ``day`` is not cancelled."""
+
+    day: date
+
+
+@dataclass(eq=False)
+class SkippedByChair(Refusal):
+    """`unskip DAY`: the meeting of ``day`` was cancelled by a chair's `skip`, which `unskip`
+    does not undo (its agenda moved to the next meeting)."""
+
+    day: date
+
+
+@dataclass(eq=False)
+class TooLateToUnskip(Refusal):
+    """`unskip`: the meeting of ``day``, cancelled for an empty agenda, was due at ``start``,
+    which has passed."""
+
+    day: date
+    start: datetime
+
+
+@dataclass(eq=False)
 class NoMeetingOnDay(Refusal):
     """The series does not meet on ``day``; its next meetings are on ``next_days``."""
 

@@ -23,9 +23,10 @@ from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
 from zulip_meetbot.domain import attendance, governance, meetings, personal_reminders, posts
 from zulip_meetbot.domain.governance import REMIND, VoteAction
+from zulip_meetbot.domain.posts import NOTICE, OwedPost
 from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
-from zulip_meetbot.domain.posts import OwedPost
 from zulip_meetbot.domain.reminders import (
+    EMPTY_CHECK,
     PERSONAL,
     REMINDER,
     START,
@@ -33,6 +34,7 @@ from zulip_meetbot.domain.reminders import (
     MeetingState,
     Verdict,
     decide,
+    empty_check_of,
     personal_actions,
     planned_actions,
     reader_zones,
@@ -231,6 +233,10 @@ class MeetingScheduler:
             return self._remind_personally(series, action)
         with self.app.lock:
             now = self.clock.now()
+            # Whatever order the jobs of one instant fire in, the look at the agenda comes first.
+            check = empty_check_of(series, action) if action.kind in (REMINDER, START) else None
+            if check is not None and check.at <= now:
+                self.perform(check)
             zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
                 # Claimed before posting: if the post fails or we die, it is never repeated;
@@ -240,9 +246,20 @@ class MeetingScheduler:
                 owed = None
                 if action.kind == REMINDER:
                     owed = self._owe_reminder(session, series, action, now, zones)
+                if action.kind == EMPTY_CHECK:
+                    owed = self._owe_cancellation(session, series, action, now)
             if action.kind == REMINDER:
                 # Recorded by deliver; a reminder already owed is the runtime's to post.
                 posted = lifecycle.deliver(self.app.ledger, self.poster, owed) if owed else None
+            elif action.kind == EMPTY_CHECK:
+                # The cancellation is owed with it (posted at the next start if this one
+                # fails); a meeting kept, with items on its agenda, posts nothing.
+                posted = lifecycle.deliver(self.app.ledger, self.poster, owed) if owed else None
+                if owed is None:
+                    self._record(action, "dropped", None)
+                    log.info(
+                        "%s: meeting of %s kept: its agenda has items", series.slug, action.start
+                    )
             else:
                 posted = self._carry_out(series, action, now)
                 self._record(action, "posted" if posted is not None else "dropped", posted)
@@ -352,6 +369,21 @@ class MeetingScheduler:
             text,
             key=action.key,
             expires_at=expires,
+        )
+
+    def _owe_cancellation(
+        self, session: Session, series: SeriesConfig, action: Action, now: datetime
+    ) -> OwedPost | None:
+        """skip_if_empty: cancel the meeting if its agenda is empty, with its notice owed in
+        the meeting's topic (keyed by the action: posted once); None when it is kept."""
+        cancelled = meetings.cancel_if_empty(session, series, action.occurrence, now)
+        if cancelled is None:
+            return None
+        meeting, following = cancelled
+        text = views.skipped_empty(series, meeting, following, action.offset)
+        log.info("%s: meeting of %s cancelled: its agenda is empty", series.slug, meeting.date)
+        return self.app.ledger.owe_post(
+            session, NOTICE, meeting.id, series.stream, meeting.topic, text, key=action.key
         )
 
     def _zones(self, series: SeriesConfig) -> list[str]:

@@ -14,6 +14,7 @@ from zulip_meetbot.domain import governance, meetings
 from zulip_meetbot.domain.governance import REMIND, VoteAction
 from zulip_meetbot.domain.record import GovernanceVote
 from zulip_meetbot.domain.reminders import (
+    EMPTY_CHECK,
     END,
     PERSONAL,
     REMINDER,
@@ -193,6 +194,9 @@ def _what(post: Upcoming) -> str:
     elif action.kind == PERSONAL:
         offset = format_duration(action.offset)
         what = f"direct message to user {action.user_id}, {offset} before the meeting{moved}"
+    elif action.kind == EMPTY_CHECK:
+        ahead = format_duration(action.offset)
+        what = f"cancellation if the agenda is still empty, {ahead} before the meeting{moved}"
     else:
         late = format_duration(action.offset)
         what = f"end, if the meeting is still running {late} after its planned end"

@@ -613,6 +613,40 @@ def skipped(
     return text
 
 
+def skipped_empty(
+    series: SeriesConfig, cancelled: Meeting, following: Meeting | None, ahead: timedelta
+) -> str:
+    """The notice posted when skip_if_empty cancels a meeting: why, and how to keep it."""
+    text = (
+        f"**{series.title}** of {global_time(cancelled.scheduled_start)} is cancelled: its agenda "
+        f"is empty {format_duration(ahead)} before the start.\n"
+        "To hold it after all, a chair says `unskip` before the start; then add items with "
+        "`agenda add TEXT`. An item added without `unskip` "
+    )
+    if following is not None:
+        text += (
+            f"goes to the next meeting ({global_time(following.scheduled_start)} in "
+            f"{stream_link(series.stream, following.topic)}) and "
+        )
+    return text + "does not bring this one back."
+
+
+def unskipped(series: SeriesConfig, meeting: Meeting) -> str:
+    """The notice posted when `unskip` brings back a meeting cancelled for an empty agenda."""
+    return (
+        f"**{series.title}** of {global_time(meeting.scheduled_start)} is held after all: its "
+        "reminders and its start follow as planned. Add to its agenda with `agenda add TEXT`."
+    )
+
+
+def unskipped_elsewhere(series: SeriesConfig, meeting: Meeting) -> str:
+    """The reply to `unskip` said outside the meeting's topic, where the notice is."""
+    return (
+        f"**{series.title}** of {global_time(meeting.scheduled_start)} is held after all; the "
+        f"notice is in {stream_link(series.stream, meeting.topic)}."
+    )
+
+
 def rescheduled(series: SeriesConfig, before: datetime, meeting: Meeting) -> str:
     """The notice posted when a meeting moves."""
     return (
@@ -721,7 +755,7 @@ def refusal_plain(problem: UserError) -> str:
     return str(problem)
 
 
-_MEETING_VERBS = frozenset({"start", "end", "skip", "reschedule"})
+_MEETING_VERBS = frozenset({"start", "end", "skip", "unskip", "reschedule"})
 
 
 def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
@@ -759,7 +793,8 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
         case refusals.PrivateStream(series_title=title):
             return f"{strong(title)} meets in a private stream you are not in."
         case refusals.NotAChair(series_title=title, verb=verb):
-            # `start`, `end`, `skip` and `reschedule` act on a meeting; any other verb is a use.
+            # `start`, `end`, `skip`, `unskip` and `reschedule` act on a meeting; any other verb
+            # is a use.
             if verb in _MEETING_VERBS:
                 return (
                     f"only a chair of {strong(title)} (or an organization admin) can `{verb}` a "
@@ -809,6 +844,23 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             return f"the meeting of {day} is already skipped."
         case refusals.AlreadyStarted(day=day):
             return f"the meeting of {day} has already started."
+        case refusals.NothingToUnskip(series_title=title):
+            return (
+                f"no meeting of {strong(title)} is cancelled for an empty agenda, so there is "
+                "nothing to `unskip` (a meeting a chair skipped stays skipped)."
+            )
+        case refusals.NotSkipped(day=day):
+            return f"the meeting of {day} is not cancelled: there is nothing to `unskip`."
+        case refusals.SkippedByChair(day=day):
+            return (
+                f"the meeting of {day} was skipped by a chair, and its agenda moved to the next "
+                "meeting: `unskip` only brings back a meeting cancelled for an empty agenda."
+            )
+        case refusals.TooLateToUnskip(day=day, start=start):
+            return (
+                f"the meeting of {day} was due to start {time(start)}: it is too late to "
+                "`unskip` it."
+            )
         case refusals.NoMeetingOnDay(series_title=title, day=day, next_days=next_days):
             hint = f" The next ones are on {_days(next_days)}." if next_days else ""
             return f"{strong(title)} does not meet on {day}.{hint}"

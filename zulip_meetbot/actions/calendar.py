@@ -1,4 +1,5 @@
-"""The calendar's commands: when the next meetings are, and a chair's skip or reschedule."""
+"""The calendar's commands: when the next meetings are, and a chair's skip, unskip or
+reschedule."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from collections.abc import Callable
 
 from zulip_meetbot import lifecycle, views
 from zulip_meetbot.actions.context import Context, Need, Route
-from zulip_meetbot.commands import Command, RescheduleMeeting, ShowNext, SkipMeeting
+from zulip_meetbot.commands import (
+    Command,
+    RescheduleMeeting,
+    ShowNext,
+    SkipMeeting,
+    UnskipMeeting,
+)
 from zulip_meetbot.domain import meetings
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.ledger import NOTICE, Ledger, OwedPost
@@ -29,6 +36,14 @@ def skip(context: Context, command: SkipMeeting) -> str:
     )
     text = views.skipped(series, meeting, following, moved)
     return _announce(context, meeting, text, views.skipped_elsewhere(series, meeting))
+
+
+def unskip(context: Context, command: UnskipMeeting) -> str:
+    """`unskip [DATE]`: hold a meeting skip_if_empty cancelled after all, before its start."""
+    series = context.series
+    meeting = meetings.unskip_meeting(context.session, series, context.now, command.day)
+    text = views.unskipped(series, meeting)
+    return _announce(context, meeting, text, views.unskipped_elsewhere(series, meeting))
 
 
 def reschedule(context: Context, command: RescheduleMeeting) -> str:
@@ -70,5 +85,6 @@ def _deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> Callable[[], Non
 ROUTES: dict[type[Command], Route] = {
     ShowNext: Route(Need.NOTHING, show_next),
     SkipMeeting: Route(Need.NOTHING, skip, chair="skip"),
+    UnskipMeeting: Route(Need.NOTHING, unskip, chair="unskip"),
     RescheduleMeeting: Route(Need.NOTHING, reschedule, chair="reschedule"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -36,11 +36,15 @@ from zulip_meetbot.refusals import (
     MeetingAlreadyRunning,
     MoveTooFar,
     NoMeetingOnDay,
+    NothingToUnskip,
     NotRunning,
+    NotSkipped,
     NotTheNextMeeting,
     NoUpcomingMeeting,
+    SkippedByChair,
     TimeInPast,
     TooEarlyToStart,
+    TooLateToUnskip,
     WouldRunIntoMeeting,
 )
 from zulip_meetbot.timeutil import local_date, occurrences, to_utc
@@ -52,6 +56,10 @@ _LOOKAHEAD = 60
 EARLY_START_MARGIN = timedelta(hours=12)
 # The furthest a `reschedule` may move a meeting; bounds how far back the calendar looks.
 _MAX_MOVE = timedelta(days=366)
+# MeetingRow.cancel_reason: skip_if_empty cancelled it for its empty agenda (None: a chair's
+# `skip`); a chair's `unskip` then holds it after all, and the look at the agenda leaves it be.
+EMPTY = "empty"
+UNSKIPPED = "unskipped"
 
 
 @dataclass(frozen=True)
@@ -604,7 +612,15 @@ def skip_meeting(
         row = upcoming
     else:
         row = _row_on(session, series, now, day)
+    return _cancel(session, series, now, row, None)
+
+
+def _cancel(
+    session: Session, series: SeriesConfig, now: datetime, row: MeetingRow, reason: str | None
+) -> tuple[Meeting, Meeting | None, int]:
+    """Cancel ``row`` for ``reason`` and move its open agenda to the meeting after it."""
     row.cancelled = True
+    row.cancel_reason = reason
     session.flush()
     cancelled = meeting_value(row, series)
     # The meeting after the cancelled one (not simply the next one: a later date can be skipped).
@@ -615,6 +631,72 @@ def skip_meeting(
     if following is not None:
         moved = agenda.move_open_items(session, row.id, following.id)
     return cancelled, following, moved
+
+
+def cancel_if_empty(
+    session: Session, series: SeriesConfig, occurrence: datetime, now: datetime
+) -> tuple[Meeting, Meeting | None] | None:
+    """skip_if_empty: cancel the meeting of ``occurrence`` as a chair's `skip` would when its
+    agenda holds no item (carried-over ones count, removed ones do not). Returns it and the
+    meeting after it; None when it is kept (items, started, cancelled, or unskipped)."""
+    hand_on_lapsed(session, series, now)  # a lapsed meeting's items are this one's
+    row = store.meeting_of_occurrence(session, series.slug, occurrence)
+    if row is None:
+        row = _materialize(session, series, Slot(occurrence, occurrence, False, None))
+    if row.cancelled or row.started_at is not None or row.cancel_reason == UNSKIPPED:
+        return None
+    if agenda.live_item_count(session, row.id):
+        return None
+    cancelled, following, _moved = _cancel(session, series, now, row, EMPTY)
+    return cancelled, following
+
+
+def unskip_meeting(
+    session: Session, series: SeriesConfig, now: datetime, day: date | None
+) -> Meeting:
+    """Hold after all the meeting skip_if_empty cancelled (the next such one, or the one on
+    ``day``), before its start; a chair's `skip` is not undone (its agenda moved on)."""
+    zone = series.zone
+    if day is not None and day < local_date(now, zone):
+        raise DayPassed(day)
+    # From a meeting's length back (and from ``day``'s midnight): one whose start has just
+    # passed is refused as too late, not as unknown.
+    after = now - series.duration
+    if day is not None:
+        after = min(after, to_utc(datetime.combine(day, time()), zone))
+    slots, rows = _calendar(session, series, after, _LOOKAHEAD, include_cancelled=True)
+    pairs = [(slot, rows[slot.meeting.id] if slot.meeting else None) for slot in slots]
+
+    def auto_skipped(row: MeetingRow | None) -> bool:
+        return row is not None and row.cancelled and row.cancel_reason == EMPTY
+
+    if day is None:
+        found = [(slot, row) for slot, row in pairs if auto_skipped(row)]
+        ahead = [(slot, row) for slot, row in found if slot.start > now]
+        if not found:
+            raise NothingToUnskip(series.title)
+        slot, row = (ahead or found)[0]
+    else:
+        on_day = [(slot, row) for slot, row in pairs if local_date(slot.start, zone) == day]
+        if not on_day:
+            coming = [local_date(slot.start, zone) for slot, _ in pairs if slot.start > now]
+            raise NoMeetingOnDay(series.title, day, tuple(coming[:3]))
+        slot, row = next((pair for pair in on_day if auto_skipped(pair[1])), on_day[0])
+        if row is None or not row.cancelled:
+            raise NotSkipped(day)
+        if row.cancel_reason != EMPTY:
+            raise SkippedByChair(day)
+    assert row is not None
+    meeting = meeting_value(row, series)
+    if slot.start <= now:
+        raise TooLateToUnskip(meeting.date, slot.start)
+    # A meeting moved into its time meanwhile would overlap it.
+    for other in calendar(session, series, slot.start - series.duration + timedelta(seconds=1), 3):
+        if other.occurrence != slot.occurrence and other.start < slot.start + series.duration:
+            raise WouldRunIntoMeeting(other.start)
+    row.cancelled = False
+    row.cancel_reason = UNSKIPPED
+    return meeting_value(row, series)
 
 
 def _row_on(session: Session, series: SeriesConfig, now: datetime, day: date) -> MeetingRow:

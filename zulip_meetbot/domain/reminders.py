@@ -1,5 +1,6 @@
-"""Where reminders, automatic starts and automatic ends are decided: which, when, and whether a
-late one is still worth doing. Pure: the scheduler carries the decisions out.
+"""Where reminders, automatic starts and automatic ends (and skip_if_empty's look at the agenda)
+are decided: which, when, and whether a late one is still worth doing. Pure: the scheduler
+carries the decisions out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ END = "end"
 PERSONAL = "personal"  # a direct message `remind me` asked for
 # How an action's key writes instants (UTC): reminder_of reads them back.
 _STAMP = "%Y%m%dT%H%M%SZ"
+# skip_if_empty: the look at the agenda that cancels a meeting with none.
+EMPTY_CHECK = "empty-check"
 
 
 @dataclass(frozen=True)
@@ -24,11 +27,11 @@ class Action:
     """One thing the bot does at an instant for one meeting."""
 
     series_slug: str
-    kind: str  # REMINDER, START, END or PERSONAL
+    kind: str  # REMINDER, START, END, PERSONAL or EMPTY_CHECK
     occurrence: datetime  # the meeting's identity (the rule's instant), aware UTC
     start: datetime  # the meeting's start when this was planned: a move makes a new action
     at: datetime  # when to act, aware UTC
-    offset: timedelta  # reminders: before the start; END: after the planned end
+    offset: timedelta  # reminders, EMPTY_CHECK: before the start; END: after the planned end
     slot: timedelta = timedelta(hours=1)  # the meeting's planned duration
     user_id: int = 0  # PERSONAL: whom the direct message is to
 
@@ -80,12 +83,16 @@ class Decision:
 
 
 def planned_actions(series: SeriesConfig, occurrence: datetime, start: datetime) -> list[Action]:
-    """Every action of one meeting: its reminders, its start, its automatic end."""
+    """Every action of one meeting: the look at its agenda (skip_if_empty), its reminders, its
+    start, its automatic end."""
 
     def action(kind: str, at: datetime, offset: timedelta) -> Action:
         return Action(series.slug, kind, occurrence, start, at, offset, series.duration)
 
-    actions = [action(REMINDER, start - offset, offset) for offset in series.reminders]
+    # The look at the agenda first: a reminder due at the same instant comes after it.
+    ahead = series.skip_if_empty
+    actions = [action(EMPTY_CHECK, start - ahead, ahead)] if ahead else []
+    actions += [action(REMINDER, start - offset, offset) for offset in series.reminders]
     if series.auto_start:
         actions.append(action(START, start, timedelta()))
     actions.append(action(END, start + series.duration + series.auto_end, series.auto_end))
@@ -135,6 +142,13 @@ def decide(action: Action, state: MeetingState, now: datetime, grace: timedelta)
         if late > grace:
             return Decision(Verdict.DROP, f"missed by {_minutes(late)}, more than the grace")
         return Decision(Verdict.RUN)
+    if action.kind == EMPTY_CHECK:
+        # Late (the bot was down) it is still done, until the meeting starts.
+        if state.started or state.ended:
+            return Decision(Verdict.DROP, "the meeting was already started")
+        if now >= state.start:
+            return Decision(Verdict.DROP, "the meeting's start passed while the bot was down")
+        return Decision(Verdict.RUN)
     if action.kind == START:
         if state.started or state.ended:
             return Decision(Verdict.DROP, "the meeting was already started")
@@ -145,6 +159,13 @@ def decide(action: Action, state: MeetingState, now: datetime, grace: timedelta)
     if not state.started or state.ended:
         return Decision(Verdict.DROP, "the meeting is not running")
     return Decision(Verdict.RUN)
+
+
+def empty_check_of(series: SeriesConfig, action: Action) -> Action | None:
+    """The look at the agenda of ``action``'s meeting (None: skip_if_empty is off), which must
+    come before its reminders and its start."""
+    planned = planned_actions(series, action.occurrence, action.start)
+    return next((one for one in planned if one.kind == EMPTY_CHECK), None)
 
 
 def superseded(due: Sequence[Action]) -> set[str]:
