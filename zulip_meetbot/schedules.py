@@ -153,8 +153,8 @@ def parse_schedule(text: str) -> Schedule | None:
             messages.append(_named(line, number, several, str(err)))
     if not messages and not rules:
         messages.append(
-            "no line is a rule: RDATE and EXDATE lines add to and take from a rule's meetings (for a "
-            "one-off meeting, leave schedule out)"
+            "no line is a rule: RDATE and EXDATE lines add to and take from a rule's meetings "
+            "(for a one-off meeting, leave schedule out)"
         )
     if messages:
         raise ScheduleProblems(messages)
