@@ -128,7 +128,7 @@ def test_full_botrc_with_two_series_parses_to_expected_values(tmp_path: Path) ->
     assert community.topic == "community call {date}"
     assert community.start == datetime(2025, 2, 12, 17, 0)
     assert community.timezone == "UTC"
-    assert community.schedule == "FREQ=WEEKLY;INTERVAL=2"
+    assert str(community.schedule) == "FREQ=WEEKLY;INTERVAL=2"
     assert community.duration == timedelta(hours=1, minutes=30)
     assert community.video_link == "https://zoom.us/j/9138593505?pwd=abc"
     assert community.video_label == "Zoom link"
@@ -225,7 +225,7 @@ def test_schedule_accepts_until_as_floating_date_or_utc(tmp_path: Path) -> None:
         sections = valid_sections()
         sections["series:community"]["schedule"] = f"FREQ=WEEKLY;UNTIL={until}"
 
-        assert parse(sections, tmp_path).series[0].schedule == f"FREQ=WEEKLY;UNTIL={until}"
+        assert str(parse(sections, tmp_path).series[0].schedule) == f"FREQ=WEEKLY;UNTIL={until}"
 
 
 def test_lists_may_continue_on_indented_lines(tmp_path: Path) -> None:
@@ -288,7 +288,7 @@ def test_botrc_example_parses(tmp_path: Path) -> None:
     assert community.stream == "conda-community"
     assert community.topic_for(date(2025, 2, 12)) == "community call 2025-02-12"
     assert community.start == datetime(2025, 2, 12, 17, 0)
-    assert community.schedule == "FREQ=WEEKLY;INTERVAL=2"
+    assert str(community.schedule) == "FREQ=WEEKLY;INTERVAL=2"
     assert community.description.startswith("Various parts of the conda community gather")
 
 
@@ -301,6 +301,12 @@ def test_botrc_example_commented_second_series_parses_once_uncommented(tmp_path:
     ecosystem = settings.series_by_slug("ecosystem")
     assert ecosystem is not None
     assert ecosystem.template == "ecosystem"
+    assert str(ecosystem.schedule) == (
+        "FREQ=WEEKLY;INTERVAL=2; 2026-01-14 14:00 FREQ=WEEKLY;INTERVAL=2"
+    )
+    assert str(ecosystem.schedule) == (
+        "FREQ=WEEKLY;INTERVAL=2; 2026-01-14 14:00 FREQ=WEEKLY;INTERVAL=2"
+    )
     assert ecosystem.sections == (
         "Introductions",
         "Announcements",

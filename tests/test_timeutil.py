@@ -10,6 +10,7 @@ import pytest
 from dateutil.rrule import WEEKLY, rrule
 
 from zulip_meetbot.config import SeriesConfig
+from zulip_meetbot.schedules import parse_schedule
 from zulip_meetbot.timeutil import (
     ManualClock,
     NoSuchDate,
@@ -43,7 +44,7 @@ CONDA = SeriesConfig(
     topic="community call {date}",
     start=datetime(2023, 3, 15, 17, 0),
     timezone="UTC",
-    schedule="FREQ=WEEKLY;INTERVAL=2",
+    schedule=parse_schedule("FREQ=WEEKLY;INTERVAL=2"),
     duration=timedelta(hours=1),
     video_link="https://zoom.us/j/9138593505",
     video_label="Zoom link",
@@ -60,7 +61,8 @@ CONDA = SeriesConfig(
 
 
 def series(start: datetime, zone: str, schedule: str | None = "FREQ=WEEKLY") -> SeriesConfig:
-    return dataclasses.replace(CONDA, start=start, timezone=zone, schedule=schedule)
+    rule = parse_schedule(schedule) if schedule is not None else None
+    return dataclasses.replace(CONDA, start=start, timezone=zone, schedule=rule)
 
 
 # --- occurrences ----------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from zulip_meetbot.config import (
     SeriesConfig,
     Settings,
     load_settings,
-    schedule_rule,
 )
 from zulip_meetbot.domain.voting import MINIMUM_QUORUM, POLICIES, policy_spec
 from zulip_meetbot.notes import TemplateProblem, check_template
@@ -42,13 +41,16 @@ from zulip_meetbot.publish.github import (
     github_repository,
     read_token,
 )
+from zulip_meetbot.schedules import Schedule, line_of, meetings_on, rules_of, schedule_set
 from zulip_meetbot.timeutil import (
     UTC,
     day_text,
     format_duration,
     local_date,
     occurrences,
+    occurrences_between,
     to_utc,
+    zone_time_text,
 )
 from zulip_meetbot.views import count
 
@@ -69,6 +71,9 @@ _MIN_REDACTED_LENGTH = 8
 _LONGEST_SENSIBLE_REMINDER = timedelta(weeks=4)
 # The gaps between meetings are measured over this many of the first ones.
 _GAP_SAMPLE = 60
+# A schedule of several lines is searched this far ahead for meetings that overlap.
+_OVERLAP_HORIZON = timedelta(days=365)
+_MEETINGS = ("meeting", "meetings")
 # Where each series publishes is rendered for this many of its next meetings.
 _PUBLISH_SAMPLE = 3
 # `git ls-remote` and GitHub's answer are waited for this long (seconds).
@@ -201,7 +206,7 @@ def ended_warning(series: SeriesConfig, now: datetime) -> str | None:
     """That a repeating series has had its last meeting by ``now``."""
     if series.schedule is None or occurrences(series, now, 1):
         return None
-    rule = schedule_rule(series.schedule, series.start, series.zone)
+    rule = schedule_set(series.schedule, series.start, series.zone)
     last = rule.before(now.astimezone(series.zone), inc=True)
     if last is None:
         return None
@@ -216,7 +221,10 @@ def _series_warnings(
 ) -> list[Problem]:
     section = f"series:{series.slug}"
     first = to_utc(series.start, series.zone)
-    starts = occurrences(series, first, _GAP_SAMPLE)
+    # A rule line or an RDATE may start before `start`: the series' first meeting is then its.
+    earliest = series.schedule.earliest(series.start) if series.schedule else series.start
+    starts = occurrences(series, to_utc(earliest, series.zone), _GAP_SAMPLE)
+    compound = series.schedule is not None and series.schedule.compound
     warnings = []
     if start := start_warning(series):
         warnings.append(Problem(section, "start", start))
@@ -225,19 +233,23 @@ def _series_warnings(
     if starts and starts[0] != first:
         # dateutil, unlike RFC 5545, does not count a start the rule would not give.
         days = [day_text(s.astimezone(series.zone).date()) for s in starts[:3]]
+        which = "schedule's first meeting is not on" if compound else "rule does not give"
         warnings.append(
             Problem(
                 section,
                 "schedule",
-                f"the rule does not give the day of `start` ({day_text(series.start.date())}), "
+                f"the {which} the day of `start` ({day_text(series.start.date())}), "
                 f"so the first meetings are {', '.join(days)}: make `start` the first meeting, "
                 "or change the rule",
             )
         )
+    if series.schedule is not None and compound:
+        warnings += _compound_warnings(series, series.schedule, now, section)
     # Wall times: a weekly meeting is 7 days apart even across a daylight-saving change.
     walls = [s.astimezone(series.zone).replace(tzinfo=None) for s in starts]
     gap = min((later - earlier for earlier, later in pairwise(walls)), default=None)
-    if gap is not None and series.duration > gap:
+    # Several lines' meetings are not evenly apart: _compound_warnings says which overlap.
+    if gap is not None and series.duration > gap and not compound:
         warnings.append(
             Problem(
                 section,
@@ -277,6 +289,67 @@ def _series_warnings(
             )
         )
     return warnings
+
+
+def _compound_warnings(
+    series: SeriesConfig, schedule: Schedule, now: datetime, section: str
+) -> list[Problem]:
+    """A schedule of several lines: meetings that overlap in the coming year, rules that give
+    the same meeting, EXDATEs that remove nothing."""
+    zone = series.zone
+    warnings = []
+    starts = occurrences_between(series, now, now + _OVERLAP_HORIZON)
+    overlaps = [(a, b) for a, b in pairwise(starts) if b - a < series.duration]
+    if overlaps:
+        earlier, later = overlaps[0]
+        more = len(overlaps) - 1
+        others = f" ({count(more, 'more pair', 'more pairs')} in the coming year)" if more else ""
+        warnings.append(
+            Problem(
+                section,
+                "schedule",
+                f"the meetings at {_at(schedule, series, earlier)} and "
+                f"{_at(schedule, series, later)} overlap: each lasts "
+                f"{format_duration(series.duration)}{others}",
+            )
+        )
+    rules = rules_of(schedule, series.start, zone)
+    horizon = (now.astimezone(zone), (now + _OVERLAP_HORIZON).astimezone(zone))
+    given: dict[datetime, int] = {}
+    for line, rule in zip(schedule.rules, rules, strict=True):
+        same = []
+        for meeting in rule.between(*horizon, inc=True):
+            if meeting in given:
+                same.append(meeting)
+            given.setdefault(meeting, line.line)
+        if same:
+            warnings.append(
+                Problem(
+                    section,
+                    "schedule",
+                    f"line {line.line} `{line.text}` gives {count(len(same), *_MEETINGS)} in "
+                    f"the coming year that line {given[same[0]]} gives too (the first "
+                    f"{zone_time_text(same[0], series.timezone)}): each is held once",
+                )
+            )
+    for removed in schedule.removed:
+        if not any(meetings_on(rule, removed.day, zone) for rule in rules):
+            warnings.append(
+                Problem(
+                    section,
+                    "schedule",
+                    f"line {removed.line} `{removed.text}`: no rule gives a meeting on "
+                    f"{day_text(removed.day)}, so it removes nothing",
+                )
+            )
+    return warnings
+
+
+def _at(schedule: Schedule, series: SeriesConfig, instant: datetime) -> str:
+    """A meeting's time and the line giving it: ``Wed 7 Jan 2026, 17:00 UTC (line 1)``."""
+    line = line_of(schedule, series.start, series.zone, instant)
+    where = f" (line {line.line})" if line is not None else ""
+    return f"{zone_time_text(instant, series.timezone)}{where}"
 
 
 def _section_warnings(series: SeriesConfig, section: str) -> list[Problem]:

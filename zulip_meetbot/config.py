@@ -23,10 +23,19 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import rrulebase
 
 from zulip_meetbot.domain.voting import POLICIES, Policy, policies_from_botrc
 from zulip_meetbot.markup import stream_name as stream_name
+from zulip_meetbot.schedules import (
+    Schedule,
+    ScheduleProblems,
+    check_schedule,
+    parse_schedule,
+    schedule_set,
+)
+from zulip_meetbot.schedules import check_interval as check_interval
+from zulip_meetbot.schedules import schedule_rule as schedule_rule
 from zulip_meetbot.timeutil import format_duration, to_utc
 from zulip_meetbot.timeutil import parse_date as parse_date
 from zulip_meetbot.timeutil import parse_duration as parse_duration
@@ -67,6 +76,7 @@ __all__ = [
 
 T = TypeVar("T")
 U = TypeVar("U")
+V = TypeVar("V")
 # ``bad`` has a type of its own: an empty tuple or None standing for a list or a value would
 # otherwise pin ``T`` to ``tuple[()]`` or ``None``, and the converter would not fit it.
 Bad = TypeVar("Bad")
@@ -101,7 +111,6 @@ _PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
 _SECTION_HEADER_RE = re.compile(r"\[(.+)\]")
 _KEY_START_RE = re.compile(r"([A-Za-z_]+)\s*[=:]")
 # Finer rules would flood the stream with reminders and make dateutil crawl through seconds.
-_ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 # configparser copies a [DEFAULT] section into every other one; a name no header can spell turns
 # that off, so a stray [DEFAULT] is reported as an unknown section instead of leaking keys.
 _NO_DEFAULT_SECTION = "\n"
@@ -275,7 +284,7 @@ class SeriesConfig:
     topic: str
     start: datetime  # naive wall time in `timezone`
     timezone: str
-    schedule: str | None  # RRULE body without the "RRULE:" prefix
+    schedule: Schedule | None  # None: a one-off meeting at `start`
     duration: timedelta
     video_link: str
     video_label: str
@@ -366,34 +375,6 @@ class Settings:
 
 
 # --- public helpers -------------------------------------------------------------------------
-
-
-def schedule_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
-    """The dateutil rule of ``schedule`` from ``start``, a naive wall time in ``zone``.
-
-    It yields aware datetimes in ``zone`` whose wall time follows the rule across DST changes.
-    """
-    parts = _rule_parts(schedule)
-    until = parts.get("UNTIL", "")
-    if until and not until.upper().endswith("Z"):
-        # RFC 5545 wants a UTC UNTIL beside a zoned DTSTART (dateutil insists), so a floating
-        # UNTIL is read as a wall time in the series' zone.
-        parts["UNTIL"] = _floating_until_to_utc(until, zone)
-        schedule = ";".join(f"{name}={value}" for name, value in parts.items())
-    rule = rrulestr(schedule, dtstart=start.replace(tzinfo=zone), cache=True)
-    if not isinstance(rule, rrule):
-        raise ValueError("expected a single RRULE")
-    return rule
-
-
-def check_interval(number: str, written: str) -> int:
-    """A schedule's interval (``INTERVAL=2``, ``every 2 weeks``): a whole number, 1 or more."""
-    # dateutil takes INTERVAL=0 as the same meeting over and over, and a negative one crashes it.
-    if not number.isdigit() or int(number) < 1:
-        raise ValueError(
-            f"the interval must be 1 or more (1 is every week, 2 every other week), got {written}"
-        )
-    return int(number)
 
 
 def check_zone(name: str) -> str:
@@ -686,7 +667,7 @@ class _Reader:
         return value
 
     def check(
-        self, section: str, key: str, value: str, convert: Callable[[str], T], bad: Bad
+        self, section: str, key: str, value: V, convert: Callable[[V], T], bad: Bad
     ) -> T | Bad:
         """``convert(value)``, or ``bad`` after recording the ValueError it raised."""
         try:
@@ -792,7 +773,7 @@ def _read_series(
         # Check the rule even when the zone is bad, so both mistakes show in one run.
         zone = ZoneInfo(timezone or "UTC")
         rule = reader.check(
-            section, SCHEDULE.name, schedule, lambda s: _check_rule(s, start, zone), None
+            section, SCHEDULE.name, schedule, lambda s: _check_schedule(s, start, zone), None
         )
     duration = value(DURATION, timedelta())
     video_link = value(VIDEO_LINK, "")
@@ -866,7 +847,7 @@ def _read_series(
     )
 
 
-def _sample_days(start: datetime | None, rule: rrule | None) -> list[datetime]:
+def _sample_days(start: datetime | None, rule: rrulebase | None) -> list[datetime]:
     """The first two meetings (one without a rule) that patterns are tried on."""
     if start is None:
         return [datetime(2025, 2, 12)]  # start is wrong, said elsewhere: still try the patterns
@@ -1332,55 +1313,19 @@ def _check_topic(text: str) -> str:
     return text
 
 
-def _strip_rrule_prefix(text: str) -> str | None:
-    body = text[len("RRULE:") :] if text.upper().startswith("RRULE:") else text
-    return body.strip() or None
-
-
-def _rule_parts(schedule: str) -> dict[str, str]:
-    pairs = (part.partition("=") for part in schedule.split(";") if part.strip())
-    return {name.strip().upper(): value.strip() for name, _, value in pairs}
-
-
-def _floating_until_to_utc(until: str, zone: ZoneInfo) -> str:
-    for pattern in ("%Y%m%dT%H%M%S", "%Y%m%d"):
-        try:
-            wall = datetime.strptime(until, pattern)
-        except ValueError:
-            continue
-        return wall.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
-    raise ValueError(f"invalid 'UNTIL': {until} (expected YYYYMMDD or YYYYMMDDTHHMMSS[Z])")
-
-
-def _check_rule(schedule: str, start: datetime, zone: ZoneInfo) -> rrule:
-    parts = _rule_parts(schedule)
-    if "DTSTART" in schedule.upper():
-        raise ValueError("must not contain DTSTART: the series' start key sets it")
-    if "FREQ" not in parts:
-        raise ValueError(
-            f"not a valid RRULE (FREQ is missing in {schedule!r}); write it like "
-            "FREQ=WEEKLY;INTERVAL=2 for every 2 weeks, or FREQ=MONTHLY;BYDAY=2WE for the "
-            "2nd Wednesday of each month"
-        )
-    if parts["FREQ"].upper() not in _ALLOWED_FREQS:
-        allowed = ", ".join(_ALLOWED_FREQS)
-        raise ValueError(f"FREQ={parts['FREQ']} is not a meeting schedule (use one of {allowed})")
-    if "COUNT" in parts and "UNTIL" in parts:
-        raise ValueError("use COUNT or UNTIL, not both (RFC 5545)")
-    if "INTERVAL" in parts:
-        check_interval(parts["INTERVAL"], f"INTERVAL={parts['INTERVAL']}")
-    if re.fullmatch(r"-?\d+", parts.get("COUNT", "")) and int(parts["COUNT"]) < 1:
-        raise ValueError(
-            f"COUNT={parts['COUNT']} yields no meeting at all (COUNT is how many meetings "
-            "there are: 1 or more; leave it out for no end)"
-        )
+def _check_schedule(schedule: Schedule, start: datetime, zone: ZoneInfo) -> rrulebase:
+    """The schedule's meetings, or every line's problem (each one its own message)."""
     try:
-        rule = schedule_rule(schedule, start, zone)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"not a valid RRULE ({err})") from None
-    if next(iter(rule), None) is None:
-        raise ValueError(f"the rule yields no meeting on or after {start:%Y-%m-%d %H:%M}")
-    return rule
+        return schedule_set(check_schedule(schedule, start, zone), start, zone)
+    except ScheduleProblems as err:
+        raise _EachBad(err.messages) from None
+
+
+def _parse_schedule(text: str) -> Schedule | None:
+    try:
+        return parse_schedule(text)
+    except ScheduleProblems as err:
+        raise _EachBad(err.messages) from None
 
 
 def _check_link(text: str) -> str:
@@ -1506,7 +1451,7 @@ def resolve_template(text: str, base: Path, *, botrc: Path | None = None, key: s
     return str(path)
 
 
-def _check_notes_path(pattern: str, start: datetime, rule: rrule | None) -> str:
+def _check_notes_path(pattern: str, start: datetime, rule: rrulebase | None) -> str:
     if not pattern:
         raise ValueError("empty")
     # islice, not rule[:2]: dateutil's stubs type a slice of a rule as a single datetime.
@@ -1937,10 +1882,14 @@ TIMEZONE = Key(
 SCHEDULE = Key(
     "series:SLUG",
     "schedule",
-    _strip_rrule_prefix,
+    _parse_schedule,
     "",
-    "an RFC 5545 RRULE such as `FREQ=WEEKLY;INTERVAL=2`",
+    "an RFC 5545 RRULE such as `FREQ=WEEKLY;INTERVAL=2`; several lines (indented) join rules, "
+    "each after its own first start `YYYY-MM-DD HH:MM` when it is not `start`, with "
+    "`RDATE YYYY-MM-DD HH:MM` (one meeting more) and `EXDATE YYYY-MM-DD` (none that day): see "
+    "[Compound schedules](#compound-schedules)",
     shown="one-off",
+    multiline=True,
 )
 DURATION = Key("series:SLUG", "duration", parse_duration, "60m", "how long a meeting lasts")
 VIDEO_LINK = Key("series:SLUG", "video_link", _check_link, "", "the video call's URL")

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule
+from dateutil.rrule import rrulebase
 
 # Zulip's global time is markup; the domain's texts name times with it through here.
 from zulip_meetbot.markup import global_time
@@ -25,6 +25,7 @@ from zulip_meetbot.markup import global_time
 if TYPE_CHECKING:
     # config reads its wall times with this module, so this one reaches config only when used.
     from zulip_meetbot.config import SeriesConfig
+    from zulip_meetbot.schedules import Schedule
 
 __all__ = [
     "UTC",
@@ -282,19 +283,19 @@ def _zone(zone: ZoneInfo | str) -> ZoneInfo:
 
 
 @functools.lru_cache(maxsize=256)
-def _rule(schedule: str, start: datetime, zone_name: str) -> rrule:
-    # Parsed once per series: occurrences are asked for on every command, and the rule's own
-    # cache then keeps the starts it has already computed.
-    from zulip_meetbot.config import schedule_rule  # config imports this module
+def _rule(schedule: Schedule, start: datetime, zone_name: str) -> rrulebase:
+    # Built once per series: occurrences are asked for on every command, and the rules' own
+    # caches then keep the starts they have already computed.
+    from zulip_meetbot.schedules import schedule_set  # schedules imports this module
 
-    return schedule_rule(schedule, start, ZoneInfo(zone_name))
+    return schedule_set(schedule, start, ZoneInfo(zone_name))
 
 
 class _Expansion:
-    """A rule's starts in UTC, computed once and kept in order, so finding the next one is a
-    binary search rather than a walk from the series' first meeting (years of them)."""
+    """A schedule's starts in UTC, computed once and kept in order, so finding the next one is
+    a binary search rather than a walk from the series' first meeting (years of them)."""
 
-    def __init__(self, rule: rrule) -> None:
+    def __init__(self, rule: rrulebase) -> None:
         self._source = iter(rule)
         self._starts: list[datetime] = []
         self._exhausted = False
@@ -327,7 +328,7 @@ class _Expansion:
 
 
 @functools.lru_cache(maxsize=256)
-def _expansion(schedule: str, start: datetime, zone_name: str) -> _Expansion:
+def _expansion(schedule: Schedule, start: datetime, zone_name: str) -> _Expansion:
     return _Expansion(_rule(schedule, start, zone_name))
 
 
@@ -338,6 +339,6 @@ def _starts(series: SeriesConfig, after: datetime, inclusive: bool) -> Iterator[
         if only > after or (inclusive and only == after):
             yield only
         return
-    # The rule yields aware wall times in the series' zone; against an aware UTC bound dateutil
-    # compares instants, so DST cannot shift the cut.
+    # The rules yield aware wall times in the series' zone, each meeting at its own rule's wall
+    # time; against an aware UTC bound dateutil compares instants, so DST cannot shift the cut.
     yield from _expansion(series.schedule, series.start, series.timezone).starts(after, inclusive)

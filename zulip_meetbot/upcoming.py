@@ -141,7 +141,9 @@ def _last_meeting(session: Session, series: SeriesConfig, now: datetime) -> date
     """The day of the series' last meeting (in its zone), or None if it has one to come."""
     if _first_unended(session, series, now) is not None:
         return None
-    first = to_utc(series.start, series.zone)
+    # A rule line or an RDATE of the schedule may give a meeting before `start`.
+    earliest = series.schedule.earliest(series.start) if series.schedule else series.start
+    first = to_utc(earliest, series.zone)
     count = len(occurrences_between(series, first, now)) + 1
     held = meetings.calendar(session, series, first, count)
     return local_date(held[-1].start, series.zone) if held else None
