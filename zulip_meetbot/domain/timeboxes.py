@@ -147,11 +147,12 @@ def claim_nudge(session: Session, series_slug: str, now: datetime) -> Overrun | 
 
 
 def _watched(item: ItemRow) -> bool:
-    """Whether ``item``'s overrun is watched: a timebox, nudges left, still on the agenda."""
+    """Whether ``item``'s overrun is watched: a timebox, nudges left, still on the agenda (a
+    ticked item's clock has stopped, unless `item N` took it up again)."""
     return (
         item.planned_seconds is not None
         and item.nudges < MAX_NUDGES
-        and not (item.removed or item.done or item.deferred)
+        and not (item.removed or item.deferred)
     )
 
 
