@@ -1,9 +1,9 @@
 """Runs the decided actions on time: APScheduler 3 with its job store in meetbot's database.
 
-``reconcile`` makes the stored jobs match what the botrc, the calendar and the open governance
-votes want now; ``run_due`` carries out whatever is due at the clock's instant (tests and the
-shell move that clock); each action is claimed in the database before it posts, so a restart
-never repeats one.
+``reconcile`` makes the stored jobs match what the botrc, the calendar, the open governance
+votes and the items under discussion (their overrun nudges) want now; ``run_due`` carries out
+whatever is due at the clock's instant (tests and the shell move that clock); each action is
+claimed in the database before it posts, so a restart never repeats one.
 """
 
 from __future__ import annotations
