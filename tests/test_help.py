@@ -93,7 +93,7 @@ def test_help_lists_every_verb_with_its_sub_verbs(bot: Harness) -> None:
     text = bot.say(bot.person(2, "Wolf Vollprecht"), "help")
     for verb in VERBS:
         assert f"- `{verb}" in text
-    assert "`agenda` (also `add`, `sub`, `edit`, `remove`, `move`, `done`, `defer`)" in text
+    assert "`agenda` (also `add`, `sub`, `edit`, `remove`, `move`, `done`, `defer`, `time`)" in text
     assert "`note TEXT` (also `edit`, `remove`)" in text
 
 
@@ -133,7 +133,7 @@ def test_the_overview_never_says_a_verb_with_sub_verbs_changes_nothing(bot: Harn
         (
             "agenda frob",
             "I have no help on `agenda frob`. `agenda` has add, sub, edit, remove, move, done, "
-            "defer: `help agenda` explains each.",
+            "defer, time: `help agenda` explains each.",
         ),
         (
             "note frob",

@@ -37,6 +37,10 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         "only the person who proposed item 2 or a chair can remove it.",
     ),
     (
+        refusals.TimeboxTooLong("3", timedelta(minutes=90), timedelta(hours=1)),
+        "item 3 cannot have 1 hour 30 minutes: the whole meeting lasts 1 hour.",
+    ),
+    (
         refusals.NoSuchSeries("nosuch", ("demo", "infra")),
         "there is no series `nosuch`. The series are: `demo`, `infra`.",
     ),

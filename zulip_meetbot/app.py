@@ -67,7 +67,8 @@ class App:
     # scheduled start must not both post an attendance message.
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Called after a skip or reschedule, a governance vote opened, cancelled or closed, or a
-    # `remind me` change, so the scheduler can move its jobs.
+    # `remind me` change, a new item under discussion or timebox (`item N`, `agenda time`), so
+    # the scheduler can move its jobs.
     on_calendar_change: Callable[[SeriesConfig], None] | None = None
     # Called after an ended meeting's notes file is written (at `end`, after a late
     # correction), with its id: the publisher (when a series publishes) wants them published.
@@ -82,7 +83,8 @@ class App:
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
     def calendar_changed(self, series: SeriesConfig) -> None:
-        """A meeting of ``series`` was skipped or moved: whoever plans its jobs is told."""
+        """A meeting of ``series`` was skipped or moved (or its overrun nudge may have moved):
+        whoever plans its jobs is told."""
         if self.on_calendar_change is not None:
             self.on_calendar_change(series)
 

@@ -79,6 +79,14 @@ class MarkDone:
 
 
 @dataclass(frozen=True)
+class SetTimebox:
+    """``agenda time N DURATION`` (or ``off``: ``planned`` None)."""
+
+    number: str
+    planned: timedelta | None
+
+
+@dataclass(frozen=True)
 class StartMeeting:
     day: date | None = None  # confirms the meeting of that date (in the series' zone)
     now: bool = False  # `start now`: confirms the next meeting, however early
@@ -268,6 +276,7 @@ Command = (
     | RemoveItem
     | MoveItem
     | MarkDone
+    | SetTimebox
     | StartMeeting
     | EndMeeting
     | MarkHere
@@ -354,6 +363,13 @@ USAGE: tuple[Usage, ...] = (
           "moves item N (with its sub-items) to the next meeting when this one ends; a "
           "sub-item arrives there as an item of its own, its parent's text first "
           "(`Parent text: sub-item text`)"),
+    Usage("agenda", "time", ("agenda time N DURATION", "agenda time N off"), "agenda time 3 10m",
+          _ITS_PROPOSER,
+          "plans item N to take DURATION (whole minutes, such as 10m or 1h15m, no longer than "
+          "the meeting; `off` clears it): `agenda` and the reminders show it beside the item "
+          "with the total against the meeting's length, meetbot says so in the meeting's topic "
+          "when the item under discussion runs past its time (and once more at twice it), and "
+          "the notes show its planned and actual minutes"),
     Usage("next", None, ("next", "next K"), "next 5", "anyone",
           "says when and where the next meeting (or the next K, 1–50) is; changes nothing"),
     Usage("skip", None, ("skip", "skip YYYY-MM-DD"), "skip 2025-12-24", "chairs",
@@ -475,7 +491,7 @@ USAGE: tuple[Usage, ...] = (
 )  # fmt: skip
 VERBS = tuple(dict.fromkeys(usage.verb for usage in USAGE))
 
-_AGENDA_SUBVERBS = ("add", "sub", "edit", "remove", "move", "done", "defer")
+_AGENDA_SUBVERBS = ("add", "sub", "edit", "remove", "move", "done", "defer", "time")
 _SUBVERB_ALIASES = {"rm": "remove", "delete": "remove", "del": "remove", "tick": "done"}
 _PROFILE_FIELDS = ("initials", "affiliation", "github")
 
@@ -706,6 +722,9 @@ def _parse_agenda(rest: str, max_text: int) -> Command:
         return MarkDone(_only_number(args, "agenda", "agenda done"))
     if sub == "defer":
         return DeferItem(_only_number(args, "agenda", "agenda defer"))
+    if sub == "time":
+        number, length = _split_word(args)
+        return SetTimebox(_item_number(number, "agenda", "agenda time"), _timebox(length))
     if sub == "move":
         number, position = _split_word(args)
         number = _item_number(number, "agenda", "agenda move")
@@ -720,6 +739,37 @@ def _parse_agenda(rest: str, max_text: int) -> Command:
     raise UsageError(
         f"`agenda` has no `{_short(sub)}`; it knows {', '.join(_AGENDA_SUBVERBS)}.", "agenda"
     )
+
+
+# No item is planned longer than this, whatever the meeting's length (checked against it later).
+MAX_TIMEBOX = timedelta(days=1)
+
+
+def _timebox(text: str) -> timedelta | None:
+    """The length of ``agenda time N LENGTH``: whole minutes, or None for ``off``."""
+    text = text.strip()
+    usage = "agenda time"
+    if text.lower() in ("off", "none", "-"):
+        return None
+    if not text:
+        raise UsageError("`agenda time` needs a length such as 10m, or `off`.", usage)
+    try:
+        length = parse_duration(text)
+    except ValueError:
+        if re.fullmatch(r"[-+]?0+\s*[a-z]*", text.lower()):
+            raise UsageError(
+                f"an item cannot be planned to take `{_short(text)}`: give it at least 1m.", usage
+            ) from None
+        raise UsageError(
+            f"`{_short(text)}` is not a length such as 10m or 1h15m (or `off`).", usage
+        ) from None
+    if length % timedelta(minutes=1) or length > MAX_TIMEBOX:
+        raise UsageError(
+            f"an item's time is whole minutes up to a day, such as 10m or 1h15m, not "
+            f"`{_short(text)}`.",
+            usage,
+        )
+    return length
 
 
 def _change_of_minute(

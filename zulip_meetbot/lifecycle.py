@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import views
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, meetings, people, quick_votes
+from zulip_meetbot.domain import agenda, attendance, meetings, people, quick_votes, timeboxes
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
+from zulip_meetbot.domain.posts import NUDGE
 from zulip_meetbot.domain.record import MeetingRecord
 from zulip_meetbot.ledger import ATTENDANCE, SUMMARY, VOTE, VOTE_TALLY, Ledger, OwedPost
 from zulip_meetbot.notes import as_written, notes_filename, render_notes, write_notes
@@ -144,6 +145,7 @@ def end_meeting(
         if chair is not None:
             people.remember(session, chair)
             attendance.mark_spoke(session, meeting.id, chair.user_id, now)
+        timeboxes.stop_current_clock(session, meeting.id, now)
         agenda.tick_current_item(session, meeting.id)
         # Quick votes still open close with the meeting: their tallies go out before the
         # summary, and their results are among the notes' decisions.
@@ -199,6 +201,27 @@ def end_meeting(
     if written is not None:
         written(series, meeting.id)
     return Ended(meeting, name, summary, reply)
+
+
+def nudge(db: Store, ledger: Ledger, series: SeriesConfig, now: datetime, poster: Poster) -> bool:
+    """Post the overrun nudge due by ``now`` for the item under discussion in the series'
+    running meeting, if one is; True if one was claimed. The claim and the owed post share a
+    transaction: a restart neither repeats it nor loses it."""
+    with db.transaction() as session:
+        overrun = timeboxes.claim_nudge(session, series.slug, now)
+        if overrun is None:
+            return False
+        meeting = meetings.require_running(session, series)
+        text = views.overrun_nudge(overrun)
+        owed = ledger.owe_post(
+            session, NUDGE, meeting.id, series.stream, meeting.topic, text, key=overrun.key
+        )
+    log.info(
+        "%s: item %s ran past its time (nudge %d)", series.slug, overrun.number, overrun.ordinal
+    )
+    if owed is not None:
+        deliver(ledger, poster, owed)
+    return True
 
 
 def deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> int | None:

@@ -638,7 +638,9 @@ def _samples() -> tuple[MeetingRecord, ...]:
         "1", "An agenda item", "SD", "Sam Doe", True, True, (note,), (child, other_child)
     )
     item = replace(item, decisions=(agreed,), actions=(owned,))
-    open_item = AgendaItem("2", "An open item", "AB", "Ann Bee", True, False)
+    # Timeboxes: one discussed (planned and actual minutes), one never reached.
+    item = replace(item, planned_seconds=600, discussed_seconds=840)
+    open_item = AgendaItem("2", "An open item", "AB", "Ann Bee", True, False, planned_seconds=300)
     deferred = AgendaItem("3", "A deferred item", "AB", "Ann Bee", True, False, deferred=True)
     carried = AgendaItem("4", "An item carried over", "SD", "Sam Doe", True, False)
     later = AgendaItem("5", "An item for next time", "SD", "Sam Doe", True, False)

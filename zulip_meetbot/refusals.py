@@ -74,6 +74,15 @@ class NotProposer(Refusal):
     verb: str
 
 
+@dataclass(eq=False)
+class TimeboxTooLong(Refusal):
+    """Item ``number`` was given ``planned``, more than the whole meeting (``meeting``) lasts."""
+
+    number: str
+    planned: timedelta
+    meeting: timedelta
+
+
 # Which series a command is for, and who may use it
 
 

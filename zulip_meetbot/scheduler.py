@@ -1,9 +1,9 @@
 """Runs the decided actions on time: APScheduler 3 with its job store in meetbot's database.
 
-``reconcile`` makes the stored jobs match what the botrc, the calendar and the open governance
-votes want now; ``run_due`` carries out whatever is due at the clock's instant (tests and the
-shell move that clock); each action is claimed in the database before it posts, so a restart
-never repeats one.
+``reconcile`` makes the stored jobs match what the botrc, the calendar, the open governance
+votes and the items under discussion (their overrun nudges) want now; ``run_due`` carries out
+whatever is due at the clock's instant (tests and the shell move that clock); each action is
+claimed in the database before it posts, so a restart never repeats one.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from zulip_meetbot import lifecycle, views, vote_lifecycle
 from zulip_meetbot.app import App
 from zulip_meetbot.config import SeriesConfig
-from zulip_meetbot.domain import attendance, governance, meetings, personal_reminders, posts
+from zulip_meetbot.domain import (
+    attendance,
+    governance,
+    meetings,
+    personal_reminders,
+    posts,
+    timeboxes,
+)
 from zulip_meetbot.domain.governance import REMIND, VoteAction
 from zulip_meetbot.domain.posts import NOTICE, OwedPost
 from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
@@ -40,6 +47,7 @@ from zulip_meetbot.domain.reminders import (
     reader_zones,
     superseded,
 )
+from zulip_meetbot.domain.timeboxes import NudgeDue
 from zulip_meetbot.lifecycle import Poster
 from zulip_meetbot.timeutil import occurrences_between
 
@@ -112,8 +120,11 @@ class MeetingScheduler:
             return
         wanted = {action.key: action for action in self.pending_actions()}
         votes_wanted = {action.key: action for action in self.vote_actions()}
+        nudges_wanted = {nudge.key: nudge for nudge in self.nudges_ahead()}
         for job in aps.get_jobs():
-            if job.id != RECONCILE_JOB and job.id not in wanted and job.id not in votes_wanted:
+            if job.id != RECONCILE_JOB and not (
+                job.id in wanted or job.id in votes_wanted or job.id in nudges_wanted
+            ):
                 job.remove()
         existing = {job.id: job for job in aps.get_jobs()}
         now = self.clock.now()
@@ -148,6 +159,19 @@ class MeetingScheduler:
                 id=key,
                 replace_existing=True,
             )
+        for key, nudge in nudges_wanted.items():
+            # Its instant moves when the item's timebox changes or it is discussed again.
+            job = existing.get(key)
+            if job is not None and (nudge.at <= now or job.next_run_time == nudge.at):
+                continue
+            aps.add_job(
+                _fire_nudge,
+                "date",
+                run_date=max(nudge.at, now),
+                kwargs={"series_slug": nudge.series_slug},
+                id=key,
+                replace_existing=True,
+            )
 
     # -- deciding and doing -----------------------------------------------------------------
 
@@ -165,6 +189,25 @@ class MeetingScheduler:
         first: those of votes whose series is in the botrc (the others' stream is unknown)."""
         return [action for _series, action in self._vote_plan()]
 
+    def nudges_ahead(self) -> list[NudgeDue]:
+        """Each running meeting's next overrun nudge for its item under discussion: one job
+        at the instant the item's time runs out (then at twice it), moved by ``reconcile``
+        whenever the item under discussion or its timebox changes."""
+        with self.store.transaction() as session:
+            found = [timeboxes.next_nudge(session, series.slug) for series in self.settings.series]
+        return [nudge for nudge in found if nudge is not None]
+
+    def nudge(self, series_slug: str) -> bool:
+        """The overrun nudge due now in the series' running meeting, if one still is; True if
+        it was posted (or owed)."""
+        series = self.settings.series_by_slug(series_slug)
+        if series is None:
+            return False
+        with self.app.lock:
+            return lifecycle.nudge(
+                self.store, self.app.ledger, series, self.clock.now(), self.poster
+            )
+
     def run_due(self) -> list[str]:
         """Carry out every action due at the clock's instant; returns their keys."""
         now = self.clock.now()
@@ -180,6 +223,9 @@ class MeetingScheduler:
                 continue
             if self.perform(action):
                 done.append(action.key)
+        for nudge in self.nudges_ahead():
+            if nudge.at <= now and self.nudge(nudge.series_slug):
+                done.append(nudge.key)
         # Each reminder missed while down is posted late, once, while the deadline is ahead
         # (the timeout rules count them); past the deadline the close comes instead.
         for series, vote_action in self._vote_plan():
@@ -508,6 +554,19 @@ def _fire_vote(number: int, kind: str, ordinal: int) -> None:
     except Exception:
         log.exception("vote %d: scheduled %s failed", number, kind)
     # Put back a job that fired early; a closed vote's jobs go.
+    if _active is not None:
+        _active.reconcile()
+
+
+def _fire_nudge(series_slug: str) -> None:
+    """A stored nudge job's entry point: the running scheduler posts it if it is still due,
+    then plans the next (at twice the time)."""
+    if _active is None:
+        return
+    try:
+        _active.nudge(series_slug)
+    except Exception:
+        log.exception("%s: scheduled nudge failed", series_slug)
     if _active is not None:
         _active.reconcile()
 

@@ -795,6 +795,10 @@ class ItemLine(NamedTuple):
     done: bool
     deferred: bool
     created_at: datetime
+    # Its timebox and discussion clock (domain.timeboxes).
+    planned_seconds: int | None
+    discussed_seconds: int
+    discussing_since: datetime | None
 
 
 _LIVE_ITEM_LINES = (

@@ -20,6 +20,7 @@ from zulip_meetbot.domain.record import (
     Attendee,
     MeetingRecord,
     QuickVote,
+    minutes_of,
 )
 from zulip_meetbot.errors import UserError
 from zulip_meetbot.markup import (
@@ -37,6 +38,7 @@ from zulip_meetbot.vote_views import vote_topic
 if TYPE_CHECKING:
     # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
     from zulip_meetbot.domain.meetings import Meeting, PlannedMeeting
+    from zulip_meetbot.domain.timeboxes import Overrun
 
 _INDENT = "    "
 
@@ -98,8 +100,11 @@ def meeting_heading(series: SeriesConfig, meeting: Meeting) -> str:
     )
 
 
-def agenda_text(series: SeriesConfig, meeting: Meeting, record: MeetingRecord) -> str:
-    """The agenda, numbered, by section, with the open action items of earlier meetings."""
+def agenda_text(
+    series: SeriesConfig, meeting: Meeting, record: MeetingRecord, now: datetime | None = None
+) -> str:
+    """The agenda, numbered, by section, with the open action items of earlier meetings;
+    ``now`` times the discussion of the item under discussion."""
 
     def lines(with_minutes: bool) -> list[str]:
         found = [meeting_heading(series, meeting), *_regrets(record)]
@@ -108,7 +113,8 @@ def agenda_text(series: SeriesConfig, meeting: Meeting, record: MeetingRecord) -
             if not section.items:
                 found.append("_(nothing yet)_")
             for item in section.items:
-                found.extend(_item_lines(item, 0, with_minutes))
+                found.extend(_item_lines(item, 0, with_minutes, now))
+        found.extend(_planned(record, series.duration))
         found.extend(_ongoing_votes(series, record))
         found.extend(_open_actions(record))
         found.append(
@@ -197,12 +203,16 @@ def vote_announcement(vote: AnnouncedVote) -> str:
     return f"{head} {said}: yes {tally.yes}, no {tally.no}, abstain {tally.abstain} — {vote.text}"
 
 
-def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list[str]:
-    """An item and its children; with ``with_minutes``, what was said under each, else how much."""
+def _item_lines(
+    item: AgendaItem, depth: int, with_minutes: bool = True, now: datetime | None = None
+) -> list[str]:
+    """An item and its children; with ``with_minutes``, what was said under each, else how much;
+    its timebox, and (``now`` given) how long the item under discussion has taken so far."""
     tick = "✅ " if item.done else ""
     who = f"({item.proposer_initials}) " if item.show_initials else ""
     later = " _(deferred to next meeting)_" if item.deferred else ""  # as the notes say
-    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{later}"]
+    boxed = _timebox(item, now)
+    lines = [f"{_INDENT * depth}- {tick}**{item.number}** {who}{one_line(item.text)}{boxed}{later}"]
     inner = _INDENT * (depth + 1)
     # Each with its number named for its command (`note edit N`, `agreed edit N`); an action's
     # `#N` is the series' (`action done N`).
@@ -225,8 +235,65 @@ def _item_lines(item: AgendaItem, depth: int, with_minutes: bool = True) -> list
     elif said:
         lines[0] += f" _({count(len(said), 'note', 'notes')})_"
     for child in item.children:
-        lines.extend(_item_lines(child, depth + 1, with_minutes))
+        lines.extend(_item_lines(child, depth + 1, with_minutes, now))
     return lines
+
+
+def _minutes(seconds: int) -> str:
+    return f"{minutes_of(seconds)} min"
+
+
+def _timebox(item: AgendaItem, now: datetime | None) -> str:
+    """`` ⏱ 10 min`` beside an item with a timebox, with the time it has taken: so far while
+    it is under discussion, in all once discussed."""
+    if item.planned_seconds is None:
+        return ""
+    planned = f" ⏱ {_minutes(item.planned_seconds)}"
+    if item.discussing_since is not None and now is not None:
+        return f"{planned}, {_minutes(item.discussed_by(now))} so far"
+    if item.discussed_seconds:
+        return f"{planned}, took {_minutes(item.discussed_seconds)}"
+    return planned
+
+
+def _planned(record: MeetingRecord, length: timedelta) -> list[str]:
+    """The agenda's planned time against the meeting's length, once an item has a timebox."""
+    if not record.planned_seconds:
+        return []
+    return [f"\n{planned_total(record, length)}"]
+
+
+def planned_total(record: MeetingRecord, length: timedelta) -> str:
+    """``⏱ planned 50 min of 60 min``, and by how much the plan is over the meeting's length."""
+    planned, meeting = record.planned_seconds, int(length.total_seconds())
+    over = f" ({_minutes(planned - meeting)} over)" if planned > meeting else ""
+    return f"⏱ planned {_minutes(planned)} of {_minutes(meeting)}{over}"
+
+
+def timebox_set(
+    number: str, planned: timedelta | None, record: MeetingRecord, length: timedelta
+) -> str:
+    """The reply to `agenda time N DURATION|off`, with the agenda's planned total."""
+    if planned is None:
+        said = f"Item **{number}** has no planned time now."
+    else:
+        said = f"Item **{number}** is planned to take {format_duration(planned)}."
+    if not record.planned_seconds:
+        return f"{said} No item has a planned time."
+    return f"{said} {planned_total(record, length)}."
+
+
+def overrun_nudge(overrun: Overrun) -> str:
+    """The nudge posted in the meeting's topic when the item under discussion runs past its
+    time (``ordinal`` 1), and at twice it (2)."""
+    planned, spent = _minutes(overrun.planned_seconds), _minutes(overrun.spent_seconds)
+    item = f"item **{overrun.number}** ({one_line(overrun.text)})"
+    if overrun.ordinal == 1:
+        return (
+            f"⏱ Time's up for {item}: {spent} of {planned} planned. Wrap up, or a chair can "
+            f"give it more with `agenda time {overrun.number} DURATION`."
+        )
+    return f"⏱ The discussion of {item} has taken {spent}, twice its planned {planned}."
 
 
 def item_added(
@@ -689,6 +756,7 @@ def reminder_text(
                     found.append(f"_{section.name}_")
                     for item in section.items:
                         found.extend(_item_lines(item, 0, with_minutes))
+            found.extend(_planned(record, series.duration))
         else:
             found.append("\nThe agenda is empty so far.")
         found.extend(_ongoing_votes(series, record))
@@ -775,6 +843,11 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
             return f"there is no item {number} on this agenda. Say `agenda` to see the numbers."
         case refusals.NotProposer(number=number, verb=verb):
             return f"only the person who proposed item {number} or a chair can {verb} it."
+        case refusals.TimeboxTooLong(number=number, planned=planned, meeting=meeting):
+            return (
+                f"item {number} cannot have {format_duration(planned)}: the whole meeting "
+                f"lasts {format_duration(meeting)}."
+            )
         # Which series, and who may use it
         case refusals.NoSuchSeries(slug=slug, known_slugs=series_slugs):
             return f"there is no series `{slug}`. The series are: {_slugs(series_slugs)}."

@@ -13,15 +13,16 @@ from zulip_meetbot.commands import (
     MarkDone,
     MoveItem,
     RemoveItem,
+    SetTimebox,
     ShowAgenda,
 )
-from zulip_meetbot.domain import agenda, meetings
+from zulip_meetbot.domain import agenda, meetings, timeboxes
 
 
 def show(context: Context, command: ShowAgenda) -> str:
     """`agenda`: the meeting's agenda, numbered, with its minutes and open actions."""
     record = meetings.meeting_record(context.session, context.series, context.meeting)
-    return views.agenda_text(context.series, context.meeting, record)
+    return views.agenda_text(context.series, context.meeting, record, context.now)
 
 
 def add(context: Context, command: AddItem) -> str:
@@ -101,6 +102,7 @@ def done(context: Context, command: MarkDone) -> str:
         command.number,
         context.member.user_id,
         context.is_chair,
+        context.now,
     )
     return views.item_ticked(command.number)
 
@@ -113,8 +115,29 @@ def defer(context: Context, command: DeferItem) -> str:
         command.number,
         context.member.user_id,
         context.is_chair,
+        context.now,
     )
     return views.item_deferred(command.number)
+
+
+def timebox(context: Context, command: SetTimebox) -> str:
+    """`agenda time N DURATION|off`: its proposer or a chair."""
+    session, series, meeting = context.session, context.series, context.meeting
+    timeboxes.set_timebox(
+        session,
+        meeting.id,
+        command.number,
+        command.planned,
+        context.member.user_id,
+        context.is_chair,
+        series.duration,
+    )
+    if meeting.is_running:
+        # The item under discussion may now run out at another instant: its nudge's job moves.
+        app = context.app
+        context.after_commit(lambda: app.calendar_changed(series))
+    record = meetings.meeting_record(session, series, meeting)
+    return views.timebox_set(command.number, command.planned, record, series.duration)
 
 
 ROUTES: dict[type[Command], Route] = {
@@ -126,4 +149,5 @@ ROUTES: dict[type[Command], Route] = {
     MoveItem: Route(Need.UPCOMING, move),
     MarkDone: Route(Need.UPCOMING, done),
     DeferItem: Route(Need.UPCOMING, defer),
+    SetTimebox: Route(Need.UPCOMING, timebox),
 }

@@ -40,6 +40,9 @@ def discuss(context: Context, command: CurrentItem) -> str:
     previous = agenda.set_current_item(
         context.session, context.meeting.id, command.number, context.now
     )
+    # The new item's overrun nudge (if it has a timebox) is planned once this is committed.
+    app, series = context.app, context.series
+    context.after_commit(lambda: app.calendar_changed(series))
     return views.now_discussing(command.number, previous)
 
 

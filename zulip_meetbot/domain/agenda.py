@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import config, store
+from zulip_meetbot.domain import timeboxes
 from zulip_meetbot.domain.minutes import ItemMinutes
 from zulip_meetbot.domain.people import Roster
 from zulip_meetbot.domain.record import AgendaItem, AgendaSection
@@ -174,11 +175,18 @@ def move_item(
 
 
 def mark_done(
-    session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
+    session: Session,
+    meeting_id: int,
+    number: str,
+    actor_id: int,
+    is_chair: bool,
+    now: datetime,
 ) -> None:
+    """Tick item ``number``; ticked at ``now``, it is no longer under discussion."""
     item = _live(session, meeting_id, number)
     _check_may_change(item, actor_id, is_chair, "tick")
     item.done = True
+    timeboxes.stop_clock(item, now)
 
 
 def set_current_item(session: Session, meeting_id: int, number: str, now: datetime) -> str | None:
@@ -194,9 +202,12 @@ def set_current_item(session: Session, meeting_id: int, number: str, now: dateti
         previous = session.get(ItemRow, meeting.current_item_id)
         if previous is not None and previous.meeting_id != meeting_id:
             previous = None  # only an item of this meeting is ticked
-    if previous is not None and previous.id != item.id and not previous.removed:
-        previous.done = True
+    if previous is not None and previous.id != item.id:
+        timeboxes.stop_clock(previous, now)
+        if not previous.removed:
+            previous.done = True
     meeting.current_item_id = item.id
+    timeboxes.start_clock(item, now)
     return None if previous is None or previous.id == item.id else previous.number
 
 
@@ -210,7 +221,12 @@ def tick_current_item(session: Session, meeting_id: int) -> None:
 
 
 def defer_item(
-    session: Session, meeting_id: int, number: str, actor_id: int, is_chair: bool
+    session: Session,
+    meeting_id: int,
+    number: str,
+    actor_id: int,
+    is_chair: bool,
+    now: datetime,
 ) -> None:
     """Mark an item (and its sub-items) for the next meeting; they move there at `end`."""
     item = _live(session, meeting_id, number)
@@ -218,6 +234,7 @@ def defer_item(
     if item.done:
         raise ItemAlreadyDone(number)
     item.deferred = True
+    timeboxes.stop_clock(item, now)  # it leaves this meeting: no longer discussed here
 
 
 def carry_over(
@@ -250,6 +267,7 @@ def carry_over(
         session.flush()
         copy = _live(session, to_meeting, number)
         copy.carried_from_id = row.id
+        copy.planned_seconds = row.planned_seconds  # its timebox goes with it
         _copy_children(session, to_meeting, item, copy, rows, now)
         carried += 1
     return carried
@@ -341,6 +359,7 @@ def _copy_children(
             done=row.done,
             carried_from_id=row.id,
             created_at=now,
+            planned_seconds=row.planned_seconds,
         )
         session.add(new)
         session.flush()
@@ -385,6 +404,9 @@ def sections(
             deferred=item.deferred,
             decisions=minutes.decisions,
             actions=minutes.actions,
+            planned_seconds=item.planned_seconds,
+            discussed_seconds=item.discussed_seconds,
+            discussing_since=item.discussing_since,
         )
 
     by_section: dict[str, list[AgendaItem]] = defaultdict(list)

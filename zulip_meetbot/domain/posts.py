@@ -25,6 +25,7 @@ NOTICE = "notice"  # a skip's or a reschedule's, when said outside the meeting's
 PUBLICATION = "publication"  # the published notes' link, or the chairs told of a problem
 VOTE = "vote"  # a quick vote's message (key "vote|ID"), whose reactions are ballots, or its tally
 GOVERNANCE = "governance"  # a governance vote's call, reminder or result (no meeting: id 0)
+NUDGE = "nudge"  # the item under discussion ran past its time (key: timeboxes' NudgeDue.key)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ def timely(session: Session, now: datetime, since: datetime) -> list[OwedPost]:
         stale = row.expires_at is not None and now >= row.expires_at
         if row.kind == REMINDER and meeting is not None:
             stale = stale or meeting.cancelled or meeting.started_at is not None
+        if row.kind == NUDGE and meeting is not None:
+            stale = stale or meeting.ended_at is not None  # its meeting has moved on
         if row.key.startswith(GOVERNANCE_REMINDER):
             # A vote's reminder (no meeting: id 0) is stale once its vote is closed or
             # cancelled, and past its deadline (its expiry).

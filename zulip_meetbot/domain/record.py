@@ -186,6 +186,47 @@ class AgendaItem:
     deferred: bool = False  # moved to the next meeting (`agenda defer N`)
     decisions: tuple[Decision, ...] = ()
     actions: tuple[ActionItem, ...] = ()
+    # Its timebox (`agenda time N DURATION`; None: none), and how long it was discussed: the
+    # seconds summed so far, and the running stretch since ``discussing_since`` while current.
+    planned_seconds: int | None = None
+    discussed_seconds: int = 0
+    discussing_since: datetime | None = None
+
+    @property
+    def planned_minutes(self) -> int | None:
+        """Its timebox in whole minutes; None without one."""
+        return None if self.planned_seconds is None else minutes_of(self.planned_seconds)
+
+    @property
+    def actual_minutes(self) -> int | None:
+        """How long it was discussed, in minutes (at least 1 once discussed at all); None if
+        it never was. A running stretch is not counted: the notes are written at the end."""
+        return minutes_of(self.discussed_seconds) if self.discussed_seconds else None
+
+    def discussed_by(self, now: datetime) -> int:
+        """Seconds it has been discussed by ``now``, its running stretch included."""
+        return self.discussed_seconds + stretch(self.discussing_since, now)
+
+
+def stretch(since: datetime | None, now: datetime) -> int:
+    """Whole seconds from ``since`` to ``now`` (0 without a start): a running discussion."""
+    return 0 if since is None else max(0, int((now - since).total_seconds()))
+
+
+def minutes_of(seconds: int) -> int:
+    """``seconds`` as whole minutes, rounded half up, and at least 1 when there are any: an
+    item discussed for 20 seconds was discussed."""
+    return 0 if seconds <= 0 else max(1, (seconds + 30) // 60)
+
+
+def planned_of(items: tuple[AgendaItem, ...]) -> int:
+    """The planned seconds of ``items``: each one's timebox, or (without one) its sub-items';
+    deferred items leave this meeting, so they plan nothing in it."""
+    return sum(
+        item.planned_seconds if item.planned_seconds is not None else planned_of(item.children)
+        for item in items
+        if not item.deferred
+    )
 
 
 @dataclass(frozen=True)
@@ -233,6 +274,15 @@ class MeetingRecord:
     # Who sent regrets (`regrets`, a chair's `regrets NAME`, 👎 on a reminder) and did not
     # attend after all, by name as the attendees table writes them, in the order they sent them.
     regrets: tuple[str, ...] = ()
+
+    @property
+    def planned_seconds(self) -> int:
+        """The agenda's planned time: its items' timeboxes (0: none has one)."""
+        return sum(planned_of(section.items) for section in self.sections)
+
+    @property
+    def planned_minutes(self) -> int:
+        return minutes_of(self.planned_seconds)
 
 
 CHOICES = ("yes", "no", "abstain")

@@ -500,6 +500,7 @@ class ShellSession:
             step = min(target, now + _LOOKAHEAD)
             due = [a.at for a in self.scheduler.pending_actions()]
             due += [a.at for a in self.scheduler.vote_actions()]
+            due += [nudge.at for nudge in self.scheduler.nudges_ahead()]
             if self.publisher is not None:
                 # A failed push is tried again at its time, as the bot's worker would.
                 due.append(self.publisher.next_due() or step)
