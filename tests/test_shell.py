@@ -209,6 +209,19 @@ def test_clock_jump_over_a_whole_meeting_posts_each_action_at_its_instant(
     assert printed.rstrip().endswith("-- the clock says Thu 13 Feb 2025, 13:00 CET")
 
 
+def test_a_reminder_posted_before_a_reschedule_is_shown_again_edited(
+    tmp_path: Path, session_in: Opener
+) -> None:
+    session, out = session_in(tmp_path)
+    play(session, out, "/clock 2025-02-11 18:00")
+    printed = play(session, out, "@meetbot reschedule +1h")
+    assert "meetbot (message 1, edited):\n    **Demo Community Meeting** starts ~~Wed 12 Feb " in (
+        printed
+    )
+    assert "18:00 CET (in 1 day)~~ Wed 12 Feb 2025, 19:00 CET." in printed
+    assert printed.count("moves from") == 1
+
+
 def test_clock_refuses_to_go_back_and_explains_what_it_takes(
     tmp_path: Path, session_in: Opener
 ) -> None:

@@ -737,6 +737,34 @@ def test_edits_send_nothing_but_topic_moves_post_a_notification(world: World) ->
     assert world.server.message(chat)["subject"] == "renamed topic"
 
 
+def test_content_edits_follow_the_organizations_edit_limit_and_policy(world: World) -> None:
+    bot = world.client(world.bot)
+    state = bot.register(event_types=["message"], fetch_event_types=["message", "realm"])
+    # Zulip's defaults: editing allowed, for 10 minutes after sending.
+    assert state["realm_allow_message_editing"] is True
+    assert state["realm_message_content_edit_limit_seconds"] == 600
+    own = world.post(world.bot, "Reminder")
+    assert bot.update_message({"message_id": own, "content": "Edited"})["result"] == "success"
+    # No recording has these refusals: the shape is the recorded errors' (400, BAD_REQUEST),
+    # the words those the OpenAPI file lists for PATCH /messages/{message_id}.
+    world.server.age_message(own, 601)
+    assert bot.update_message({"message_id": own, "content": "Too late"}) == {
+        "result": "error",
+        "msg": "The time limit for editing this message has past",
+        "code": "BAD_REQUEST",
+    }
+    world.server.set_message_editing(limit_seconds=None)
+    state = bot.register(event_types=["message"], fetch_event_types=["realm"])
+    assert state["realm_message_content_edit_limit_seconds"] is None
+    assert "max_message_id" not in state
+    assert bot.update_message({"message_id": own, "content": "No limit"})["result"] == "success"
+    world.server.set_message_editing(allowed=False)
+    assert bot.update_message({"message_id": own, "content": "Off"})["msg"] == (
+        "Your organization has turned off message editing"
+    )
+    assert world.server.message(own)["content"] == "No limit"
+
+
 def test_upload_is_stored_and_served(world: World) -> None:
     notes = io.BytesIO(b"# Meeting notes\n")
     notes.name = "/tmp/somewhere/meeting-notes.md"  # the client names the part after this

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from zulip_meetbot.config import SeriesConfig, Settings
@@ -81,6 +82,10 @@ class App:
     on_vote_closed: Callable[[SeriesConfig, int], None] | None = None
     # Stopped by close(), before the store is closed (the publisher's worker).
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    # How long after posting the bot may still edit its own message: the organization's message
+    # edit limit, which the runtime reads from Zulip (None: no limit, as in the shell; zero:
+    # editing is turned off). A reminder older than this is not edited when its meeting moves.
+    message_edit_limit: timedelta | None = None
 
     def calendar_changed(self, series: SeriesConfig) -> None:
         """A meeting of ``series`` was skipped or moved (or its overrun nudge may have moved):

@@ -153,4 +153,5 @@ class Ledger:
         with self.db.transaction() as session:
             store.forget_handled_before(session, before)
             store.forget_replies_before(session, before, store.newest_reply_post_id(session))
-            store.forget_owed_posts_before(session, before)
+            # A reminder's text stays while its meeting is to come: a move or skip edits it.
+            store.forget_owed_posts_before(session, before, keep_posted=REMINDER)

@@ -9,9 +9,9 @@ point leaves them to be posted at the next start, never lost and never twice. A 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import views
 from zulip_meetbot.config import SeriesConfig, Settings
-from zulip_meetbot.domain import agenda, attendance, meetings, people, quick_votes, timeboxes
+from zulip_meetbot.domain import (
+    agenda,
+    attendance,
+    meetings,
+    people,
+    posts,
+    quick_votes,
+    timeboxes,
+)
 from zulip_meetbot.domain.meetings import Meeting
 from zulip_meetbot.domain.people import Member
 from zulip_meetbot.domain.posts import NUDGE
@@ -234,6 +242,56 @@ def deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> int | None:
         return None
     ledger.post_delivered(post.key, posted_id)
     return posted_id
+
+
+@dataclass(frozen=True)
+class Edit:
+    """New content for one of the bot's own messages."""
+
+    message_id: int
+    content: str
+
+
+def moved_reminders(
+    session: Session,
+    series: SeriesConfig,
+    meeting: Meeting,
+    now: datetime,
+    limit: timedelta | None,
+) -> list[Edit]:
+    """In the transaction that moved or cancelled ``meeting``: its posted reminders as they
+    now read (the old time struck out, the new one or "cancelled" beside it), each claimed
+    so that the change edits it once. One posted ``limit`` or longer ago (Zulip's edit limit)
+    is left alone: the change's notice tells its readers."""
+    start = None if meeting.cancelled else meeting.scheduled_start
+    claimed = posts.claim_reminder_edits(
+        session, series.slug, meeting.occurrence_start, start, now, limit
+    )
+    return [
+        Edit(edit.message_id, views.reminder_moved(edit.content, edit.shown, start))
+        for edit in claimed
+    ]
+
+
+def edit_messages(poster: Poster, edits: Sequence[Edit]) -> int:
+    """Make the edits (PATCH /messages/{id}); how many Zulip took. One it refuses is logged and
+    left as it is (the notice of the change is posted all the same)."""
+    update = getattr(poster, "update_message", None)
+    if update is None or not edits:
+        return 0
+    taken = 0
+    for edit in edits:
+        try:
+            answer = update({"message_id": edit.message_id, "content": edit.content})
+        except Exception:  # the notice still tells of the change
+            log.exception("could not edit message %d", edit.message_id)
+            continue
+        # zulip_bots' stub answers nothing: only an answer that is not a success is a refusal.
+        if answer is not None and answer.get("result") != "success":
+            log.warning("Zulip would not edit message %d: %s", edit.message_id, answer.get("msg"))
+            continue
+        taken += 1
+    return taken
 
 
 def rerender_notes(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    not_,
     or_,
     select,
     union,
@@ -1195,9 +1196,35 @@ def owed_posts(session: Session, since: datetime) -> list[OwedPostRow]:
     )
 
 
-def forget_owed_posts_before(session: Session, before: datetime) -> None:
-    """Drop owed posts older than ``before``: posted, or too old to post late."""
-    session.execute(delete(OwedPostRow).where(OwedPostRow.created_at < before))
+def forget_owed_posts_before(
+    session: Session, before: datetime, keep_posted: str | None = None
+) -> None:
+    """Drop owed posts older than ``before``: posted, or too old to post late. Posted ones of
+    kind ``keep_posted`` whose meeting starts at or after ``before`` are kept (a reminder's
+    text, edited if its meeting moves or is skipped)."""
+    old = OwedPostRow.created_at < before
+    if keep_posted is not None:
+        coming = select(MeetingRow.id).where(MeetingRow.scheduled_start >= before)
+        old &= not_(
+            (OwedPostRow.kind == keep_posted)
+            & OwedPostRow.posted_id.is_not(None)
+            & OwedPostRow.meeting_id.in_(coming)
+        )
+    session.execute(delete(OwedPostRow).where(old))
+
+
+def posted_actions(session: Session, key_prefix: str) -> list[SentActionRow]:
+    """The scheduled actions whose key starts with ``key_prefix`` that Zulip has a message of."""
+    return list(
+        session.scalars(
+            select(SentActionRow)
+            .where(
+                SentActionRow.key.startswith(key_prefix, autoescape=True),
+                SentActionRow.message_id.is_not(None),
+            )
+            .order_by(SentActionRow.key)
+        )
+    )
 
 
 # -- publications (issue 14): one row per meeting whose notes are published ---------------

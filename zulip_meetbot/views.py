@@ -771,6 +771,46 @@ def reminder_text(
     return _within_limit(lines)
 
 
+def reminder_moved(content: str, shown: datetime, start: datetime | None) -> str:
+    """A posted reminder (``content``, naming ``shown``) once its meeting moved to ``start``,
+    or was cancelled (None): the old time struck out and the new one, or "cancelled", beside
+    it, in its first line and each zone's line; the time-zone page follows a move."""
+    if start == shown:
+        return content  # moved back: the reminder as posted is true again
+    lines = content.split("\n")
+    # "starts <time:OLD> (in 1 hour)." → "starts ~~<time:OLD> (in 1 hour)~~ <time:NEW>."
+    instead = global_time(start) if start is not None else "**cancelled**"
+    lines[0] = re.sub(
+        re.escape(global_time(shown)) + r"(?: \([^)]*\))?",
+        lambda found: f"~~{found.group(0)}~~ {instead}",
+        lines[0],
+        count=1,
+    )
+    index = 1
+    while index < len(lines) and lines[index].startswith("- "):
+        lines[index] = _zone_line_moved(lines[index][2:], shown, start)
+        index += 1
+    if start is not None:
+        stamp = "iso={:%Y%m%dT%H%M%S}"
+        moved = [line.replace(stamp.format(shown), stamp.format(start)) for line in lines[index:]]
+        lines[index:] = moved
+    return _within_limit(lambda _with_minutes: lines)
+
+
+def _zone_line_moved(shown_text: str, shown: datetime, start: datetime | None) -> str:
+    """A reminder's line of the time in one zone, struck out, with the new time in that zone
+    when the zone can be read back from it."""
+    named = re.search(r"\(([^()]+)\)$", shown_text)
+    zone = named.group(1) if named else shown_text.rsplit(" ", 1)[-1]
+    try:
+        known = zone_time_text(shown, zone) == shown_text
+    except (KeyError, ValueError, OSError):  # not a zone's name (ZoneInfoNotFoundError: KeyError)
+        known = False
+    if start is None or not known:
+        return f"- ~~{shown_text}~~"
+    return f"- ~~{shown_text}~~ {zone_time_text(start, zone)}"
+
+
 def _rounded(delta: timedelta) -> timedelta:
     # "in 59 minutes 58 seconds" reads worse than the reminder's own offset.
     if delta < timedelta(minutes=1):

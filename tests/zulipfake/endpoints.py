@@ -324,6 +324,11 @@ def register(call: Call) -> dict[str, Any]:
             state["realm_emoji"] = {e.id: e.to_api() for e in realm.realm_emoji.values()}
         if want("message"):
             state["max_message_id"] = realm.max_message_id
+        if want("realm"):
+            # Two of the many realm_* settings Zulip sends: the ones the fake has.
+            state["realm_allow_message_editing"] = realm.allow_message_editing
+            limit = realm.message_content_edit_limit_seconds
+            state["realm_message_content_edit_limit_seconds"] = limit
         state["last_event_id"] = -1
         return state
 

@@ -93,6 +93,11 @@ class Realm:
         self._next_field_id = 1
         self._next_group_id = 40
         self._next_scheduled_id = 1
+        # The organization's message editing settings (POST /register's realm_allow_message_
+        # editing and realm_message_content_edit_limit_seconds): Zulip's defaults, editing
+        # allowed for 10 minutes after sending; None is no limit.
+        self.allow_message_editing = True
+        self.message_content_edit_limit_seconds: int | None = 600
         self._seed()
 
     # --- seeding and setup -----------------------------------------------------------------
@@ -865,12 +870,23 @@ class Realm:
                 raise ApiError("Nothing to change")
             now = int(time.time())
             if content is not None:
-                if message.sender.user_id != user.user_id:
-                    raise ApiError("You don't have permission to edit this message")
+                self._check_may_edit_content(user, message, now)
                 self._edit_content(user, message, content, now)
             if topic is not None and message.stream is not None and topic != message.topic:
                 self._move_topic(user, message, topic, propagate_mode, notify_old, notify_new, now)
             self.cond.notify_all()
+
+    def _check_may_edit_content(self, user: FakeUser, message: StoredMessage, now: int) -> None:
+        """Zulip's refusals of a content edit (400 BAD_REQUEST). recorded/ has none of them: the
+        words are those ../shared/zulip-api/zulip.yaml lists for PATCH /messages/{message_id}'s
+        400, as tests/zulipfake/zulip-openapi-subset.yaml keeps them."""
+        if not self.allow_message_editing:
+            raise ApiError("Your organization has turned off message editing")
+        if message.sender.user_id != user.user_id:
+            raise ApiError("You don't have permission to edit this message")
+        limit = self.message_content_edit_limit_seconds
+        if limit is not None and now - message.timestamp > limit:
+            raise ApiError("The time limit for editing this message has past")
 
     def _edit_content(self, user: FakeUser, message: StoredMessage, content: str, now: int) -> None:
         old_content = message.content

@@ -327,6 +327,18 @@ class FakeZulip:
             users = realm.resolve_dm_users(sender, [u.user_id for u in to])
             return realm.send_message(sender, content, dm_users=users).id
 
+    def set_message_editing(self, *, allowed: bool = True, limit_seconds: int | None = 600) -> None:
+        """The organization's message editing: allowed or not, and for how many seconds after
+        sending (None: no limit). Zulip's default is allowed, 600 seconds."""
+        with self.realm.cond:
+            self.realm.allow_message_editing = allowed
+            self.realm.message_content_edit_limit_seconds = limit_seconds
+
+    def age_message(self, message_id: int, seconds: int) -> None:
+        """Make a message ``seconds`` older, as if sent that much earlier (for edit limits)."""
+        with self.realm.cond:
+            self.realm.messages_by_id[message_id].timestamp -= seconds
+
     def drop_event_queues(self, user: FakeUser | None = None) -> list[str]:
         """Garbage-collect event queues (all, or one user's), as a server restart does."""
         return self.realm.drop_queues(user)

@@ -57,10 +57,16 @@ def reschedule(context: Context, command: RescheduleMeeting) -> str:
 
 
 def _announce(context: Context, meeting: Meeting, text: str, elsewhere: str) -> str:
-    """The calendar changed: the scheduler is told once it is committed, and the notice is the
-    reply in the meeting's topic, else a post there (and ``elsewhere`` the reply)."""
-    app, series = context.app, context.series
+    """The calendar changed: the scheduler is told once it is committed, the meeting's posted
+    reminders are edited while Zulip allows, and the one notice is the reply in the meeting's
+    topic, else a post there (and ``elsewhere`` the reply)."""
+    app, series, poster = context.app, context.series, context.poster
     context.after_commit(lambda: app.calendar_changed(series))
+    edits = lifecycle.moved_reminders(
+        context.session, series, meeting, context.now, app.message_edit_limit
+    )
+    if edits:
+        context.after_commit(_edit(poster, edits))
     if context.said_in(meeting.topic):
         return text  # the reply is the notice
     # Owed in the same transaction as the change, so a stop cannot lose it.
@@ -71,6 +77,15 @@ def _announce(context: Context, meeting: Meeting, text: str, elsewhere: str) -> 
     if post is not None:
         context.after_commit(_deliver(app.ledger, context.poster, post))
     return elsewhere
+
+
+def _edit(poster: Poster, edits: list[lifecycle.Edit]) -> Callable[[], None]:
+    """Edit the reminders, once the change is committed (one Zulip refuses stays as it is)."""
+
+    def edit() -> None:
+        lifecycle.edit_messages(poster, edits)
+
+    return edit
 
 
 def _deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> Callable[[], None]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
-from zulip_meetbot.domain import governance, meetings, quick_votes
+from zulip_meetbot.domain import governance, meetings, quick_votes, reminders
 from zulip_meetbot.domain.reminders import Action
 from zulip_meetbot.models import OwedPostRow, SentActionRow
 
@@ -109,6 +109,8 @@ def timely(session: Session, now: datetime, since: datetime) -> list[OwedPost]:
         stale = row.expires_at is not None and now >= row.expires_at
         if row.kind == REMINDER and meeting is not None:
             stale = stale or meeting.cancelled or meeting.started_at is not None
+            # Not yet posted when its meeting moved: it names a time no longer true.
+            stale = stale or reminder_start(row.key) not in (None, meeting.scheduled_start)
         if row.kind == NUDGE and meeting is not None:
             stale = stale or meeting.ended_at is not None  # its meeting has moved on
         if row.key.startswith(GOVERNANCE_REMINDER):
@@ -160,3 +162,60 @@ def _sent(
         done_at=now,
         message_id=message_id or None,
     )
+
+
+# The instants in a scheduled action's key, as ``Action.key`` writes them.
+_KEY_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class ReminderEdit:
+    """A posted reminder to edit, its meeting having moved or been cancelled since."""
+
+    message_id: int
+    content: str  # the reminder as it was posted
+    shown: datetime  # the start it names
+
+
+def reminder_start(key: str) -> datetime | None:
+    """The start a meeting reminder's action key names; None if ``key`` is no such key."""
+    parts = key.rsplit("|", 4)  # slug|occurrence|start|kind|offset; a slug holds no "|"
+    if len(parts) != 5 or parts[3] != reminders.REMINDER:
+        return None
+    try:
+        return datetime.strptime(parts[2], _KEY_STAMP).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def claim_reminder_edits(
+    session: Session,
+    series_slug: str,
+    occurrence: datetime,
+    new_start: datetime | None,
+    now: datetime,
+    limit: timedelta | None,
+) -> list[ReminderEdit]:
+    """The posted reminders of the meeting of ``occurrence`` to edit now that it starts at
+    ``new_start`` (None: cancelled), each recorded edited at ``now`` in this transaction, so one
+    change edits it once. Left alone: a reminder already naming ``new_start``, one posted
+    ``limit`` or longer ago (Zulip's edit limit; None: no limit, zero: no editing), and one
+    whose text is no longer kept."""
+    prefix = f"{series_slug}|{occurrence.astimezone(timezone.utc):{_KEY_STAMP}}|"
+    edits = []
+    for row in store.posted_actions(session, prefix):
+        shown = reminder_start(row.key)
+        if shown is None or row.message_id is None:
+            continue
+        if shown == new_start and row.edited_at is None:
+            continue  # posted after the move: it says the right time
+        if limit is not None and now - row.done_at >= limit:
+            log.info("reminder %d was posted too long ago to edit: left as it is", row.message_id)
+            continue
+        posted = store.owed_post(session, row.key)
+        if posted is None:
+            log.info("reminder %d: its text is no longer kept, left as it is", row.message_id)
+            continue
+        row.edited_at = now
+        edits.append(ReminderEdit(row.message_id, posted.content, shown))
+    return edits

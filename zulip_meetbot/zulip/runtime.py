@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -35,6 +35,9 @@ from zulip_meetbot.zulip.sender import Sender
 log = logging.getLogger(__name__)
 
 EVENT_TYPES = ["message", "reaction"]
+# What the queue's registration also reads: max_message_id ("message") and the organization's
+# settings ("realm": how long a message may be edited).
+FETCH_EVENT_TYPES = ["message", "realm"]
 # Zulip's own internal bots (Notification Bot, Welcome Bot) post with this realm string.
 _INTERNAL_REALM = "zulipinternal"
 # Zulip's answer when it no longer has the event queue (a restart, or 10 minutes unpolled).
@@ -143,6 +146,19 @@ def reply_message(message: dict[str, Any], content: str) -> dict[str, Any]:
         "topic": message.get("subject") or message.get("topic") or "",
         "content": content,
     }
+
+
+def message_edit_limit(registered: dict[str, Any]) -> timedelta | None:
+    """How long after posting the bot may edit its own message, from POST /register's realm
+    settings: None for no limit (also an older server's 0, or a server that does not say),
+    zero when the organization turned message editing off."""
+    if registered.get("realm_allow_message_editing") is False:
+        return timedelta(0)
+    seconds = registered.get("realm_message_content_edit_limit_seconds")
+    # Before Zulip 6.0 (feature level 138) no limit was 0; since, it is null.
+    if not isinstance(seconds, int) or seconds <= 0:
+        return None
+    return timedelta(seconds=seconds)
 
 
 def command_text(message: dict[str, Any], flags: list[str], bot: ZulipBotHandler) -> str | None:
@@ -352,11 +368,15 @@ class Runtime:
 
     def _open_queue(self) -> bool:
         """Register a queue, then catch up on what came before it; False if that failed."""
-        registered = self.client.register(event_types=EVENT_TYPES)
+        registered = self.client.register(
+            event_types=EVENT_TYPES, fetch_event_types=FETCH_EVENT_TYPES
+        )
         if registered.get("result") != "success":
             if registered.get("code") != UNREACHABLE:  # the client has logged those
                 log.error("could not register an event queue: %s", registered.get("msg"))
             return False
+        # Read at every registration, before any command: an administrator may change it.
+        self.app.message_edit_limit = message_edit_limit(registered)
         self._queue_id = registered["queue_id"]
         self._last_event_id = int(registered["last_event_id"])
         try:
