@@ -425,3 +425,13 @@ def test_upcoming_plans_each_meeting_at_its_own_rules_time(
         line.split("  ")[1] for line in out.splitlines() if line.endswith("start of the meeting")
     ]
     assert starts == ["Wed 14 Jan 2026, 14:00 UTC", "Wed 21 Jan 2026, 17:00 UTC"], out
+
+
+def test_two_meetings_on_one_day_are_told_to_put_the_time_in_the_notes_file_name(
+    tmp_path: Path,
+) -> None:
+    text = botrc_with("FREQ=WEEKLY\n    2026-01-07 19:30 FREQ=WEEKLY")
+
+    (problem,) = problems_of(text, tmp_path)
+    assert "for consecutive meetings" in problem
+    assert problem.endswith("two meetings fall on one day: add the time too (%Y-%m-%d-%H%M)")

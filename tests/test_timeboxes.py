@@ -246,8 +246,36 @@ def test_down_past_both_instants_the_bot_posts_one_nudge_saying_what_is_true_now
     started_with_item_1(sched)
     sched.restart()
     [only] = nudges(sched.to("2025-02-12 17:25"))
-    assert "has taken 25 min, twice its planned 10 min" in only
+    assert "has taken 25 min, more than twice its planned 10 min" in only
     assert sched.to("2025-02-12 17:50") == []
+
+
+def test_more_time_given_after_the_nudges_brings_new_ones_at_the_new_time(
+    sched: Scheduled,
+) -> None:
+    h = sched.h
+    started_with_item_1(sched, "2m")
+    assert len(nudges(sched.to("2025-02-12 17:02"))) == 1
+    assert len(nudges(sched.to("2025-02-12 17:04"))) == 1
+    h.say(h.person(1, "Jaime Chair"), "agenda time 1 20m")  # 9 of them spent by 17:09
+    h.clock.set(at("2025-02-12 17:09"))
+    assert sched.to("2025-02-12 17:19:59") == []
+    [first] = nudges(sched.to("2025-02-12 17:20"))
+    assert "Time's up for item **1**" in first and "20 min of 20 min planned" in first
+    assert len(nudges(sched.to("2025-02-12 17:40"))) == 1
+
+
+def test_a_timebox_cut_below_the_time_spent_nudges_at_once_then_at_twice_it(
+    sched: Scheduled,
+) -> None:
+    h = sched.h
+    started_with_item_1(sched)
+    h.clock.set(at("2025-02-12 17:05"))
+    h.say(h.person(1, "Jaime Chair"), "agenda time 1 3m")
+    [first] = nudges(sched.to("2025-02-12 17:05:01"))
+    assert "Time's up for item **1**" in first and "5 min of 3 min planned" in first
+    [second] = nudges(sched.to("2025-02-12 17:06"))
+    assert "has taken 6 min, twice its planned 3 min" in second
 
 
 def test_no_nudge_once_the_meeting_ended(sched: Scheduled) -> None:

@@ -1465,7 +1465,7 @@ def _check_notes_path(pattern: str, start: datetime, rule: rrulebase | None) -> 
     if len(names) == 2 and names[0] == names[1]:
         raise ValueError(
             f"{pattern!r} gives the same file {names[0]!r} for consecutive meetings; "
-            "add the date (%Y-%m-%d)"
+            f"{_what_tells_them_apart(days)}"
         )
     return pattern
 
@@ -1537,9 +1537,17 @@ def _check_publish_path(pattern: str, days: Sequence[datetime]) -> str:
     if len(paths) == 2 and paths[0] == paths[1]:
         raise ValueError(
             f"{pattern!r} gives the same file {paths[0]!r} for consecutive meetings, so each "
-            "meeting's notes would replace the last's; add the date (%Y-%m-%d)"
+            f"meeting's notes would replace the last's; {_what_tells_them_apart(days)}"
         )
     return pattern
+
+
+def _what_tells_them_apart(days: Sequence[datetime]) -> str:
+    """What a file name pattern needs to tell two consecutive meetings apart: their date, or
+    (two meetings on one day, as a compound schedule may hold) their time too."""
+    if len(days) == 2 and days[0].date() == days[1].date():
+        return "two meetings fall on one day: add the time too (%Y-%m-%d-%H%M)"
+    return "add the date (%Y-%m-%d)"
 
 
 def vote_slug(text: str) -> str:

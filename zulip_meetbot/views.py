@@ -293,7 +293,11 @@ def overrun_nudge(overrun: Overrun) -> str:
             f"⏱ Time's up for {item}: {spent} of {planned} planned. Wrap up, or a chair can "
             f"give it more with `agenda time {overrun.number} DURATION`."
         )
-    return f"⏱ The discussion of {item} has taken {spent}, twice its planned {planned}."
+    # A bot down past both instants (or a timebox cut short) nudges once, later than twice.
+    twice = (
+        "twice" if overrun.spent_seconds < 2 * overrun.planned_seconds + 60 else "more than twice"
+    )
+    return f"⏱ The discussion of {item} has taken {spent}, {twice} its planned {planned}."
 
 
 def item_added(

@@ -131,6 +131,7 @@ def timebox(context: Context, command: SetTimebox) -> str:
         context.member.user_id,
         context.is_chair,
         series.duration,
+        context.now,
     )
     if meeting.is_running:
         # The item under discussion may now run out at another instant: its nudge's job moves.

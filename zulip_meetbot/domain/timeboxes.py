@@ -33,16 +33,18 @@ class NudgeDue:
     item_id: int
     ordinal: int
     at: datetime
+    planned_seconds: int
 
     @property
     def key(self) -> str:
         """Its scheduled job's id and its owed post's key."""
-        return nudge_key(self.item_id, self.ordinal)
+        return nudge_key(self.item_id, self.ordinal, self.planned_seconds)
 
 
-def nudge_key(item_id: int, ordinal: int) -> str:
-    """The id of a nudge's scheduled job and the key of its owed post."""
-    return f"{NUDGE_KEY}{item_id}|{ordinal}"
+def nudge_key(item_id: int, ordinal: int, planned_seconds: int) -> str:
+    """The id of a nudge's scheduled job and the key of its owed post: a new timebox of the
+    item (more time given after its nudges) gets nudges of its own."""
+    return f"{NUDGE_KEY}{item_id}|{ordinal}|{planned_seconds}"
 
 
 NUDGE_KEY = "nudge|"
@@ -63,7 +65,7 @@ class Overrun:
 
     @property
     def key(self) -> str:
-        return nudge_key(self.item_id, self.ordinal)
+        return nudge_key(self.item_id, self.ordinal, self.planned_seconds)
 
 
 def set_timebox(
@@ -74,9 +76,11 @@ def set_timebox(
     actor_id: int,
     is_chair: bool,
     meeting_length: timedelta,
+    now: datetime | None = None,
 ) -> None:
     """Give item ``number`` a planned length (None clears it): its proposer or a chair; no
-    item may plan more than the whole meeting."""
+    item may plan more than the whole meeting. Its nudges start again from what the new length
+    says is already past (by ``now``): more time brings new nudges, less brings them sooner."""
     item = store.live_item(session, meeting_id, number)
     if item is None:
         raise NoSuchItem(number)
@@ -85,6 +89,9 @@ def set_timebox(
     if planned is not None and planned > meeting_length:
         raise TimeboxTooLong(number, planned, meeting_length)
     item.planned_seconds = None if planned is None else int(planned.total_seconds())
+    if item.planned_seconds and now is not None:
+        passed = discussed_seconds(item, now) // item.planned_seconds
+        item.nudges = min(item.nudges, passed, MAX_NUDGES)
 
 
 def start_clock(item: ItemRow, now: datetime) -> None:
@@ -125,7 +132,12 @@ def next_nudge(session: Session, series_slug: str) -> NudgeDue | None:
     ordinal = item.nudges + 1
     left = item.planned_seconds * ordinal - item.discussed_seconds
     return NudgeDue(
-        series_slug, meeting.id, item.id, ordinal, item.discussing_since + timedelta(seconds=left)
+        series_slug,
+        meeting.id,
+        item.id,
+        ordinal,
+        item.discussing_since + timedelta(seconds=left),
+        item.planned_seconds,
     )
 
 

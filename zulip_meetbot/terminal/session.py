@@ -255,6 +255,9 @@ class ShellSession:
                 return False
         else:
             self._send(text)
+            # What a command made due now (a timebox cut below the time already spent) happens
+            # now, as it would in `meetbot run`, not at the next /clock.
+            self._run_scheduler()
         self._publish()
         return True
 
