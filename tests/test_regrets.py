@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import BOTRC, Harness
+from harness import BOT_ID, BOTRC, Harness
 from sqlalchemy import select
 from test_notes import reference_record
 
@@ -231,6 +231,52 @@ def test_removing_a_thumbs_down_leaves_regrets_said_in_words(bot: Bot) -> None:
     bot.react(bot.othello, reminder["id"], THUMBS_DOWN)
     bot.react(bot.othello, reminder["id"], THUMBS_DOWN, op="remove")
     assert [row[1:] for row in bot.regrets()] == [(12, 12, False)]
+
+
+def zulip_reactions(*user_ids: int, emoji: str = THUMBS_DOWN) -> list[dict[str, Any]]:
+    """A message's reactions as GET /messages/{id} lists them."""
+    return [
+        {"user_id": uid, "emoji_code": emoji, "emoji_name": "-1", "reaction_type": "unicode_emoji"}
+        for uid in user_ids
+    ]
+
+
+def test_catch_up_reads_the_thumbs_down_of_all_of_a_meetings_reminders_together(
+    bot: Bot,
+) -> None:
+    [day_before] = bot.to("2025-02-11 17:00")
+    [hour_before] = bot.to("2025-02-12 16:00")
+    bot.react(bot.othello, day_before["id"], THUMBS_DOWN)  # seen live
+    bot.say(bot.iago, "regrets")
+    cordelia = bot.person(14, "Cordelia")
+    # What the runtime reads back after a gap: one meeting's reminders at a time.
+    assert bot.handler.open_reminder_groups() == [(day_before["id"], hour_before["id"])]
+    # While down: Cordelia put a 👎 on the hour-before reminder; Othello's stays on the other.
+    on_zulip = {
+        day_before["id"]: zulip_reactions(bot.othello.user_id),
+        hour_before["id"]: zulip_reactions(cordelia.user_id, BOT_ID)
+        + zulip_reactions(bot.iago.user_id, emoji="1f44d"),
+    }
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 1
+    assert {row[1:] for row in bot.regrets()} == {(12, 12, True), (13, 13, False), (14, 14, True)}
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 0  # read again: nothing
+    # Othello's 👎 gone from every reminder: withdrawn; Iago's regrets, in words, stay.
+    on_zulip[day_before["id"]] = []
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 1
+    assert {row[1:] for row in bot.regrets()} == {(13, 13, False), (14, 14, True)}
+
+
+def test_catch_up_reads_no_reminders_of_a_meeting_cancelled_or_held(bot: Bot) -> None:
+    [day_before] = bot.to("2025-02-11 17:00")
+    bot.hold_first_meeting()
+    assert bot.handler.open_reminder_groups() == []
+    on_zulip = {day_before["id"]: zulip_reactions(bot.othello.user_id)}
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 0
+    [second] = bot.to("2025-02-25 17:00")
+    bot.say(bot.chair, "skip", topic="planning")
+    assert bot.handler.open_reminder_groups() == []
+    assert bot.handler.reconcile_regrets({second["id"]: zulip_reactions(12)}, bot.bot) == 0
+    assert bot.regrets() == []
 
 
 def test_thumbs_down_on_a_quick_vote_is_a_ballot_and_on_the_attendance_message_attendance(
