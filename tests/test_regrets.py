@@ -13,6 +13,7 @@ import pytest
 from harness import BOT_ID, BOTRC, Harness
 from sqlalchemy import select
 from test_notes import reference_record
+from test_schedule import botrc
 
 from zulip_meetbot.commands import SendRegrets, UsageError, parse_command
 from zulip_meetbot.models import RegretRow
@@ -170,6 +171,59 @@ def test_when_everyone_who_sent_regrets_attends_the_notes_have_no_regrets_line(
     bot.hold_first_meeting(bot.othello)
     notes = bot.notes()
     assert "Regrets" not in notes and "\n2 people in total\n\n## Introductions\n" in notes
+
+
+# -- a meeting moved, skipped, or cancelled for an empty agenda ---------------------------------
+
+
+def test_regrets_stay_with_a_rescheduled_meeting(bot: Bot) -> None:
+    bot.say(bot.othello, "regrets")
+    [day_before] = bot.to("2025-02-11 17:00")
+    bot.react(bot.iago, day_before["id"], THUMBS_DOWN)
+    bot.say(bot.chair, "reschedule +1h", topic="planning")
+    moved = "<time:2025-02-12T18:00:00+00:00>"
+    agenda = bot.agenda().splitlines()
+    assert moved in agenda[0] and agenda[1] == "**Regrets:** Othello, Iago"
+    [hour_before] = bot.to("2025-02-12 17:00")
+    assert f"starts {moved}" in hour_before["content"]
+    assert "\n**Regrets:** Othello, Iago\n" in hour_before["content"]
+    # The first reminder, edited since, is still the meeting's: 👎 taken away there withdraws.
+    bot.react(bot.iago, day_before["id"], THUMBS_DOWN, op="remove")
+    assert [row[1] for row in bot.regrets()] == [12]
+    bot.clock.set(at("2025-02-12 18:00"))
+    bot.send(bot.chair, "start now")
+    bot.send(bot.chair, "end")
+    assert "\nRegrets: Othello\n" in bot.notes()
+
+
+def test_a_skipped_meetings_regrets_do_not_carry_to_the_next_one(bot: Bot) -> None:
+    bot.say(bot.othello, "regrets")
+    [reminder] = bot.to("2025-02-11 17:00")
+    bot.react(bot.iago, reminder["id"], THUMBS_DOWN)
+    assert len(bot.regrets()) == 2
+    bot.say(bot.chair, "skip", topic="planning")
+    agenda = bot.agenda().splitlines()
+    assert SECOND in agenda[0] and "Regrets" not in "\n".join(agenda)
+    [next_reminder] = bot.to("2025-02-25 17:00")
+    assert "Regrets" not in next_reminder["content"]
+    # Regrets said now are the next meeting's; a 👎 on the skipped one's reminder is nothing.
+    assert f"on {SECOND}" in bot.say(bot.othello, "regrets")
+    bot.react(bot.chair, reminder["id"], THUMBS_DOWN)
+    first, second = sorted({row[0] for row in bot.regrets()})
+    assert [row[:2] for row in bot.regrets()] == [(first, 12), (first, 13), (second, 12)]
+    assert "\n**Regrets:** Othello\n" in bot.to("2025-02-26 16:00")[0]["content"]
+
+
+def test_regrets_do_not_keep_an_empty_meeting_and_come_back_with_unskip(tmp_path: Path) -> None:
+    bot = Bot(tmp_path, botrc(skip_if_empty="2d"))
+    bot.say(bot.othello, "regrets")
+    [notice] = bot.to("2025-02-10 17:00")  # regrets are no agenda item: cancelled
+    assert "its agenda is empty" in notice["content"]
+    bot.clock.set(at("2025-02-11 09:00"))
+    bot.say(bot.chair, "unskip")
+    assert bot.agenda().splitlines()[1] == "**Regrets:** Othello"
+    [reminder] = bot.to("2025-02-11 17:00")
+    assert "\n**Regrets:** Othello\n" in reminder["content"]
 
 
 # -- a chair, for someone else -------------------------------------------------------------------

@@ -275,14 +275,17 @@ class MeetingScheduler:
         series = self.settings.series_by_slug(action.series_slug)
         if series is None:
             return False  # its series left the botrc; reconcile drops the job
+        # Whatever order the jobs of one instant fire in, the look at the agenda comes first
+        # (a direct message, a reminder or the start of a meeting it cancels is dropped).
+        check = (
+            empty_check_of(series, action) if action.kind in (REMINDER, START, PERSONAL) else None
+        )
+        if check is not None and check.at <= self.clock.now():
+            self.perform(check)
         if action.kind == PERSONAL:
             return self._remind_personally(series, action)
         with self.app.lock:
             now = self.clock.now()
-            # Whatever order the jobs of one instant fire in, the look at the agenda comes first.
-            check = empty_check_of(series, action) if action.kind in (REMINDER, START) else None
-            if check is not None and check.at <= now:
-                self.perform(check)
             zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
                 # Claimed before posting: if the post fails or we die, it is never repeated;
