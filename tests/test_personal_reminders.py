@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from harness import BOTRC, Harness
+from test_compound_schedules import CONDA_SCHEDULE, botrc_with
 
 from zulip_meetbot import upcoming
 from zulip_meetbot.commands import USAGE
@@ -179,6 +180,37 @@ def test_a_meeting_moved_after_its_message_went_gets_one_for_the_new_time(
     assert sched.to("2025-02-12 16:01") == []
     [again] = sched.to("2025-02-13 16:00")
     assert "starts <time:2025-02-13T17:00:00+00:00>" in again["content"]
+
+
+def test_the_direct_messages_follow_a_compound_schedules_alternating_times_across_dst(
+    tmp_path: Path,
+) -> None:
+    # conda's call held at 17:00 and 14:00 Berlin time in turn: 16:00 and 13:00 UTC in March,
+    # 15:00 and 12:00 UTC once the clocks move on 29 March.
+    sched = Scheduled(
+        tmp_path, botrc_with(CONDA_SCHEDULE, zone="Europe/Berlin"), "2026-03-16 12:00"
+    )
+    sched.h.say(sched.wolf, "remind me")
+    for start in ("2026-03-18 16:00", "2026-03-25 13:00", "2026-04-01 15:00", "2026-04-08 12:00"):
+        due = at(start) - DEFAULT_OFFSET
+        assert sched.to(f"{due - timedelta(seconds=1):%Y-%m-%d %H:%M:%S}") == []
+        [dm] = sched.to(f"{due:%Y-%m-%d %H:%M}")
+        assert f"starts <time:{at(start).isoformat()}> (in 15 minutes)" in dm["content"]
+
+
+def test_the_second_rules_meeting_moved_or_skipped_moves_or_stops_its_message(
+    tmp_path: Path,
+) -> None:
+    sched = Scheduled(tmp_path, botrc_with(CONDA_SCHEDULE), "2026-01-08 12:00")
+    sched.h.say(sched.wolf, "remind me")
+    sched.h.say(sched.chair, "reschedule +1h", topic="planning")  # 14 January, 14:00 → 15:00
+    assert sched.to("2026-01-14 13:45") == []
+    [moved] = sched.to("2026-01-14 14:45")
+    assert "starts <time:2026-01-14T15:00:00+00:00>" in moved["content"]
+    sched.h.say(sched.chair, "skip 2026-01-21", topic="planning")  # the first rule's, 17:00
+    assert sched.to("2026-01-21 16:45") == []
+    [after] = sched.to("2026-01-28 13:45")
+    assert "starts <time:2026-01-28T14:00:00+00:00>" in after["content"]
 
 
 def test_stopped_or_changed_before_the_instant(sched: Scheduled) -> None:

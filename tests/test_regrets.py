@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import BOTRC, Harness
+from harness import BOT_ID, BOTRC, Harness
 from sqlalchemy import select
 from test_notes import reference_record
+from test_schedule import botrc
 
 from zulip_meetbot.commands import SendRegrets, UsageError, parse_command
 from zulip_meetbot.models import RegretRow
@@ -172,6 +173,59 @@ def test_when_everyone_who_sent_regrets_attends_the_notes_have_no_regrets_line(
     assert "Regrets" not in notes and "\n2 people in total\n\n## Introductions\n" in notes
 
 
+# -- a meeting moved, skipped, or cancelled for an empty agenda ---------------------------------
+
+
+def test_regrets_stay_with_a_rescheduled_meeting(bot: Bot) -> None:
+    bot.say(bot.othello, "regrets")
+    [day_before] = bot.to("2025-02-11 17:00")
+    bot.react(bot.iago, day_before["id"], THUMBS_DOWN)
+    bot.say(bot.chair, "reschedule +1h", topic="planning")
+    moved = "<time:2025-02-12T18:00:00+00:00>"
+    agenda = bot.agenda().splitlines()
+    assert moved in agenda[0] and agenda[1] == "**Regrets:** Othello, Iago"
+    [hour_before] = bot.to("2025-02-12 17:00")
+    assert f"starts {moved}" in hour_before["content"]
+    assert "\n**Regrets:** Othello, Iago\n" in hour_before["content"]
+    # The first reminder, edited since, is still the meeting's: 👎 taken away there withdraws.
+    bot.react(bot.iago, day_before["id"], THUMBS_DOWN, op="remove")
+    assert [row[1] for row in bot.regrets()] == [12]
+    bot.clock.set(at("2025-02-12 18:00"))
+    bot.send(bot.chair, "start now")
+    bot.send(bot.chair, "end")
+    assert "\nRegrets: Othello\n" in bot.notes()
+
+
+def test_a_skipped_meetings_regrets_do_not_carry_to_the_next_one(bot: Bot) -> None:
+    bot.say(bot.othello, "regrets")
+    [reminder] = bot.to("2025-02-11 17:00")
+    bot.react(bot.iago, reminder["id"], THUMBS_DOWN)
+    assert len(bot.regrets()) == 2
+    bot.say(bot.chair, "skip", topic="planning")
+    agenda = bot.agenda().splitlines()
+    assert SECOND in agenda[0] and "Regrets" not in "\n".join(agenda)
+    [next_reminder] = bot.to("2025-02-25 17:00")
+    assert "Regrets" not in next_reminder["content"]
+    # Regrets said now are the next meeting's; a 👎 on the skipped one's reminder is nothing.
+    assert f"on {SECOND}" in bot.say(bot.othello, "regrets")
+    bot.react(bot.chair, reminder["id"], THUMBS_DOWN)
+    first, second = sorted({row[0] for row in bot.regrets()})
+    assert [row[:2] for row in bot.regrets()] == [(first, 12), (first, 13), (second, 12)]
+    assert "\n**Regrets:** Othello\n" in bot.to("2025-02-26 16:00")[0]["content"]
+
+
+def test_regrets_do_not_keep_an_empty_meeting_and_come_back_with_unskip(tmp_path: Path) -> None:
+    bot = Bot(tmp_path, botrc(skip_if_empty="2d"))
+    bot.say(bot.othello, "regrets")
+    [notice] = bot.to("2025-02-10 17:00")  # regrets are no agenda item: cancelled
+    assert "its agenda is empty" in notice["content"]
+    bot.clock.set(at("2025-02-11 09:00"))
+    bot.say(bot.chair, "unskip")
+    assert bot.agenda().splitlines()[1] == "**Regrets:** Othello"
+    [reminder] = bot.to("2025-02-11 17:00")
+    assert "\n**Regrets:** Othello\n" in reminder["content"]
+
+
 # -- a chair, for someone else -------------------------------------------------------------------
 
 
@@ -231,6 +285,52 @@ def test_removing_a_thumbs_down_leaves_regrets_said_in_words(bot: Bot) -> None:
     bot.react(bot.othello, reminder["id"], THUMBS_DOWN)
     bot.react(bot.othello, reminder["id"], THUMBS_DOWN, op="remove")
     assert [row[1:] for row in bot.regrets()] == [(12, 12, False)]
+
+
+def zulip_reactions(*user_ids: int, emoji: str = THUMBS_DOWN) -> list[dict[str, Any]]:
+    """A message's reactions as GET /messages/{id} lists them."""
+    return [
+        {"user_id": uid, "emoji_code": emoji, "emoji_name": "-1", "reaction_type": "unicode_emoji"}
+        for uid in user_ids
+    ]
+
+
+def test_catch_up_reads_the_thumbs_down_of_all_of_a_meetings_reminders_together(
+    bot: Bot,
+) -> None:
+    [day_before] = bot.to("2025-02-11 17:00")
+    [hour_before] = bot.to("2025-02-12 16:00")
+    bot.react(bot.othello, day_before["id"], THUMBS_DOWN)  # seen live
+    bot.say(bot.iago, "regrets")
+    cordelia = bot.person(14, "Cordelia")
+    # What the runtime reads back after a gap: one meeting's reminders at a time.
+    assert bot.handler.open_reminder_groups() == [(day_before["id"], hour_before["id"])]
+    # While down: Cordelia put a 👎 on the hour-before reminder; Othello's stays on the other.
+    on_zulip = {
+        day_before["id"]: zulip_reactions(bot.othello.user_id),
+        hour_before["id"]: zulip_reactions(cordelia.user_id, BOT_ID)
+        + zulip_reactions(bot.iago.user_id, emoji="1f44d"),
+    }
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 1
+    assert {row[1:] for row in bot.regrets()} == {(12, 12, True), (13, 13, False), (14, 14, True)}
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 0  # read again: nothing
+    # Othello's 👎 gone from every reminder: withdrawn; Iago's regrets, in words, stay.
+    on_zulip[day_before["id"]] = []
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 1
+    assert {row[1:] for row in bot.regrets()} == {(13, 13, False), (14, 14, True)}
+
+
+def test_catch_up_reads_no_reminders_of_a_meeting_cancelled_or_held(bot: Bot) -> None:
+    [day_before] = bot.to("2025-02-11 17:00")
+    bot.hold_first_meeting()
+    assert bot.handler.open_reminder_groups() == []
+    on_zulip = {day_before["id"]: zulip_reactions(bot.othello.user_id)}
+    assert bot.handler.reconcile_regrets(on_zulip, bot.bot) == 0
+    [second] = bot.to("2025-02-25 17:00")
+    bot.say(bot.chair, "skip", topic="planning")
+    assert bot.handler.open_reminder_groups() == []
+    assert bot.handler.reconcile_regrets({second["id"]: zulip_reactions(12)}, bot.bot) == 0
+    assert bot.regrets() == []
 
 
 def test_thumbs_down_on_a_quick_vote_is_a_ballot_and_on_the_attendance_message_attendance(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from harness import BOT_ID, BOTRC, Harness
+from test_schedule import botrc
 from zulip_bots.test_lib import StubBotHandler
 
 from zulip_meetbot import views
@@ -64,6 +65,10 @@ class Edits:
         self.h.clock.set(at(when))
         self.scheduler.run_due()
         return self.h.posted()
+
+    def edits_made(self) -> list[dict[str, Any]]:
+        """The edits made since the clock last moved (by ``to``)."""
+        return [m for kind, m in self.h.bot.transcript if kind == "update_message"]
 
     def chair_says(self, when: str, text: str, topic: str = TOPIC) -> Said:
         self.h.clock.set(at(when))
@@ -168,6 +173,69 @@ def test_a_skip_edits_the_reminder_only_while_the_edit_limit_allows_and_posts_it
     [notice] = said.posts
     assert notice["topic"] == TOPIC
     assert "<time:2025-02-12T17:00:00+00:00> is cancelled" in notice["content"]
+
+
+# skip_if_empty's look an hour before the start, after the day-before reminder was posted.
+EMPTY_HOUR_BEFORE = botrc(skip_if_empty="1h")
+
+
+def test_skip_if_empty_edits_the_posted_reminder_to_cancelled_as_a_chairs_skip_does(
+    tmp_path: Path,
+) -> None:
+    e = Edits(tmp_path, text=EMPTY_HOUR_BEFORE)
+    [reminder] = e.to("2025-02-11 17:00")
+    [notice] = e.to("2025-02-12 16:00")  # the look: empty, cancelled; the hour's reminder dropped
+    assert "is cancelled: its agenda is empty 1 hour before" in notice["content"]
+    [edit] = e.edits_made()
+    assert edit["message_id"] == reminder["id"]
+    assert edit["content"].startswith(
+        "**Conda Community Meeting** starts ~~<time:2025-02-12T17:00:00+00:00> (in 1 day)~~ "
+        "**cancelled**."
+    )
+    # Edited once: neither a later run nor a restart edits it again.
+    assert e.to("2025-02-12 16:01") == [] and e.edits_made() == []
+    e.scheduler = MeetingScheduler(e.h.app, e.h.bot)
+    assert e.to("2025-02-12 16:02") == [] and e.edits_made() == []
+
+
+def test_unskip_restores_a_reminder_skip_if_empty_edited(tmp_path: Path) -> None:
+    e = Edits(tmp_path, text=EMPTY_HOUR_BEFORE)
+    [reminder] = e.to("2025-02-11 17:00")
+    e.to("2025-02-12 16:00")
+    said = e.chair_says("2025-02-12 16:10", "unskip")
+    # As a reschedule back to its first time: the reminder as it was posted.
+    assert said.edits == [{"message_id": reminder["id"], "content": reminder["content"]}]
+    [reply] = said.replies
+    assert "is held after all" in reply
+    [attendance] = e.to("2025-02-12 17:00")
+    assert "React to this message" in attendance["content"]
+
+
+def test_unskip_of_a_moved_meeting_edits_its_reminder_to_the_new_time(tmp_path: Path) -> None:
+    e = Edits(tmp_path, text=EMPTY_HOUR_BEFORE)
+    [reminder] = e.to("2025-02-11 17:00")
+    e.chair_says("2025-02-11 17:05", "reschedule +1h")
+    e.to("2025-02-12 17:00")  # the look an hour before 18:00: cancelled
+    [cancelled] = e.edits_made()
+    assert "(in 1 day)~~ **cancelled**." in cancelled["content"]
+    [restored] = e.chair_says("2025-02-12 17:10", "unskip").edits
+    assert restored["message_id"] == reminder["id"]
+    assert restored["content"].startswith(
+        "**Conda Community Meeting** starts ~~<time:2025-02-12T17:00:00+00:00> (in 1 day)~~ "
+        "<time:2025-02-12T18:00:00+00:00>."
+    )
+
+
+def test_skip_if_empty_leaves_a_reminder_past_the_edit_limit_and_posts_its_notice(
+    tmp_path: Path,
+) -> None:
+    e = Edits(tmp_path, timedelta(minutes=10), text=EMPTY_HOUR_BEFORE)
+    e.to("2025-02-11 17:00")
+    [notice] = e.to("2025-02-12 16:00")
+    assert "is cancelled: its agenda is empty" in notice["content"]
+    assert e.edits_made() == []
+    # Never edited to "cancelled": unskip has nothing to restore either.
+    assert e.chair_says("2025-02-12 16:05", "unskip").edits == []
 
 
 def test_a_reminders_text_outlives_the_catch_up_window_while_its_meeting_is_to_come(

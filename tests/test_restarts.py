@@ -21,11 +21,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from livebot import TOPIC, LiveBot, botrc_text, start_bot, stop_bot, wait_until
+from livebot import (
+    TOPIC,
+    LiveBot,
+    Person,
+    bot_posts_in,
+    botrc_text,
+    soon_botrc,
+    start_bot,
+    stop_bot,
+    wait_until,
+)
 from zulipfake import FakeZulip
 
 from zulip_meetbot import store
-from zulip_meetbot.domain import attendance
+from zulip_meetbot.domain import attendance, regrets
 from zulip_meetbot.store import Store
 
 MEETING = datetime(2030, 1, 2, 17, 0, tzinfo=timezone.utc)
@@ -355,6 +365,58 @@ def test_commands_and_reactions_while_down_are_answered_once_in_order_after_rest
         present = attendance.attendee_ids(session, meeting.id)
     db.close()
     assert iago.user_id in present and othello.user_id not in present
+
+
+def test_thumbs_down_on_a_reminder_added_or_removed_while_down_is_read_back_at_restart(
+    zulip_server: FakeZulip, community: dict[str, Any], tmp_path: Path
+) -> None:
+    server, bot = zulip_server, community["bot"]
+    text, start = soon_botrc(server, bot, str(community["hamlet"].user_id), 40, "reminders = 32s")
+    topic = f"community call {start:%Y-%m-%d}"
+    live = start_bot(server, tmp_path, bot, text)
+    othello, iago, cordelia = (
+        Person(server, community[name], bot, live) for name in ("othello", "iago", "cordelia")
+    )
+    try:
+        wait_until(
+            lambda: bool(bot_posts_in(server, bot, topic, "starts <time:")), live, "the reminder"
+        )
+        [reminder] = bot_posts_in(server, bot, topic, "starts <time:")
+        iago.react(reminder["id"], "thumbs_down")
+        assert "cannot come" in cordelia.say("regrets", topic=topic)["content"]
+        cordelia.react(reminder["id"], "thumbs_down")
+        wait_until(lambda: live.log().count("regrets by reaction") >= 1, live, "Iago's 👎")
+    finally:
+        assert stop_bot(live) == 0
+
+    # While the bot is down: Othello sends regrets by 👎; Iago takes his back; Cordelia's,
+    # said in words, stay when she takes her 👎 away.
+    othello.react(reminder["id"], "thumbs_down")
+    iago.unreact(reminder["id"], emoji_name="thumbs_down")
+    cordelia.unreact(reminder["id"], emoji_name="thumbs_down")
+    read_before = len(server.requests)
+    live = start_bot(server, tmp_path, bot, text)  # ready once it has caught up
+    assert stop_bot(live) == 0
+    assert "regrets: 2 reactions read back from Zulip" in live.log()
+    # One request a reminder of the meeting to come.
+    reads = [
+        r
+        for r in server.requests[read_before:]
+        if r.method == "GET" and r.path.endswith(f"/messages/{reminder['id']}")
+    ]
+    assert len(reads) == 1
+    db = open_store(tmp_path)
+    with db.transaction() as session:
+        meeting = store.meetings_of_series(session, "community")[0]
+        sent = regrets.senders(session, meeting.id)
+    db.close()
+    ids = {name: community[name].user_id for name in ("othello", "iago", "cordelia")}
+    assert sent == {ids["othello"]: True, ids["cordelia"]: False}
+
+    # A second restart finds them matching.
+    live = start_bot(server, tmp_path, bot, text)
+    assert stop_bot(live) == 0
+    assert "regrets:" not in live.log()
 
 
 def test_commands_older_than_the_catch_up_window_are_left_alone(

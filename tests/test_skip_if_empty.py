@@ -9,7 +9,7 @@ import pytest
 from test_schedule import Scheduled, at, botrc
 
 from zulip_meetbot.config import ConfigError, parse_settings
-from zulip_meetbot.domain.reminders import EMPTY_CHECK, REMINDER
+from zulip_meetbot.domain.reminders import EMPTY_CHECK, PERSONAL, REMINDER
 from zulip_meetbot.upcoming import plan_text, series_plan
 
 TOPIC = "community call 2025-02-12"
@@ -106,6 +106,27 @@ def test_a_reminder_due_with_the_look_comes_after_it_whichever_fires_first(
     [notice] = sched.h.posted()
     assert "is cancelled: its agenda is empty 1 day before" in notice["content"]
     assert sched.to("2025-02-11 17:01") == []
+
+
+def test_a_personal_reminder_due_with_the_look_is_not_sent_for_a_meeting_it_cancels(
+    tmp_path: Path,
+) -> None:
+    sched = Scheduled(tmp_path, botrc(skip_if_empty="1h"))
+    wolf = sched.h.person(2, "Wolf Vollprecht")
+    sched.h.say(wolf, "remind me 1h")
+    sched.h.clock.set(at("2025-02-12 16:00"))
+    [check, dm] = [
+        a
+        for a in sched.scheduler.pending_actions()
+        if a.at == sched.h.clock.now() and a.kind in (EMPTY_CHECK, PERSONAL)
+    ]
+    assert (check.kind, dm.kind) == (EMPTY_CHECK, PERSONAL)
+    # The direct message's job fires first: the look at the agenda is made before it.
+    sched.h.bot.reset_transcript()
+    assert sched.scheduler.perform(dm) is False
+    [notice] = sched.h.posted()
+    assert "is cancelled: its agenda is empty 1 hour before" in notice["content"]
+    assert sched.to("2025-02-12 16:01") == []
 
 
 def test_an_item_added_after_the_cancellation_does_not_bring_the_meeting_back(

@@ -373,17 +373,19 @@ USAGE: tuple[Usage, ...] = (
     Usage("next", None, ("next", "next K"), "next 5", "anyone",
           "says when and where the next meeting (or the next K, 1–50) is; changes nothing"),
     Usage("skip", None, ("skip", "skip YYYY-MM-DD"), "skip 2025-12-24", "chairs",
-          "cancels the next meeting, or the one on that date: its reminders are withdrawn, "
-          "a notice is posted and its agenda moves to the next meeting"),
+          "cancels the next meeting, or the one on that date: its reminders still to come are "
+          "withdrawn and those already posted are edited to say it is cancelled, a notice is "
+          "posted and its agenda moves to the next meeting"),
     Usage("unskip", None, ("unskip", "unskip YYYY-MM-DD"), "unskip 2025-12-24", "chairs",
           "before its start, holds after all the next meeting (or the one on that date) that "
-          "`skip_if_empty` cancelled for its empty agenda: its reminders and start follow as "
-          "planned and a notice is posted. A chair's `skip` is not undone"),
+          "`skip_if_empty` cancelled for its empty agenda: its reminders still to come and its "
+          "start follow as planned, a reminder edited to say it was cancelled reads as posted "
+          "again, and a notice is posted. A chair's `skip` is not undone"),
     Usage("reschedule", None,
           ("reschedule YYYY-MM-DD HH:MM", "reschedule +SHIFT", "reschedule -SHIFT"),
           "reschedule +1d", "chairs",
           "moves the next meeting to a time in the series' zone, or by a shift such as +1d "
-          "or -30m, and posts a notice"),
+          "or -30m, posts a notice and edits its reminders already posted to the new time"),
     Usage("start", None, ("start", "start now", "start YYYY-MM-DD"), "start 2025-02-26",
           "chairs",
           "begins the next meeting now and posts the attendance message, which names the "
@@ -396,10 +398,11 @@ USAGE: tuple[Usage, ...] = (
           "name (a name no Zulip user has adds someone on the call without Zulip, once)"),
     Usage("regrets", None, ("regrets", "regrets @**NAME**", "regrets NAME"),
           "regrets @**Othello**", "anyone; someone else: chairs",
-          "says you cannot come to the next meeting (or, a chair, that someone else cannot, "
-          "by @-mention or by name): its reminders, `agenda` and notes list the regrets until "
-          "that person attends after all. Reacting with :-1: on one of its reminders says "
-          "the same, and removing the reaction withdraws it"),
+          "says you cannot come to the next meeting (while one runs, the one after it; or, a "
+          "chair, that someone else cannot, by @-mention or by name): its reminders, `agenda` "
+          "and notes list the regrets until that person attends after all. Reacting with :-1: "
+          "on one of its reminders says the same, and removing the reaction withdraws it (also "
+          "while meetbot is down: it reads them back when it returns)"),
     Usage("regrets", "off", ("regrets off", "regrets off NAME"), "regrets off",
           "anyone; someone else: chairs",
           "withdraws your regrets for the next meeting (or, a chair, someone else's)"),

@@ -351,6 +351,10 @@ class MeetbotHandler:
         """Vote messages whose reactions still count: those of quick votes still open."""
         return votes.open_vote_message_ids(self._app)
 
+    def open_reminder_groups(self) -> list[tuple[int, ...]]:
+        """Posted reminders whose 👎 still send regrets: one tuple of message ids a meeting."""
+        return regrets.open_reminder_groups(self._app)
+
     def attendance_message_title(self, message_id: int) -> str | None:
         """The series title of the meeting whose attendance message ``message_id`` is, if any."""
         return attendance_actions.attendance_message_title(self._app, message_id)
@@ -361,28 +365,38 @@ class MeetbotHandler:
         """After a gap, make the recorded reactions on an attendance message (or the ballots of
         a quick vote's message) match Zulip's (``reactions`` as GET /messages/{id} lists them);
         returns how many were corrected."""
-        on_zulip = {
-            (
-                r["user_id"],
-                Emoji(
-                    str(r.get("reaction_type") or "unicode_emoji"),
-                    str(r.get("emoji_code") or r.get("emoji_name") or ""),
-                ),
-            )
-            for r in reactions
-            if isinstance(r.get("user_id"), int)
-            and r["user_id"] != getattr(bot_handler, "user_id", None)
-        }
+        on_zulip = _reactions(reactions, bot_handler)
         with self._app.lock:
             changes = votes.corrections(self._app, message_id, on_zulip)
             if changes is None:  # no vote's message: an attendance message
                 changes = attendance_actions.corrections(self._app, message_id, on_zulip)
             # Replayed as reaction events, so the same rules apply (bots, late attendance).
             for op, user_id, emoji in changes:
-                event = {"op": op, "user_id": user_id, "message_id": message_id}
-                event.update(reaction_type=emoji.reaction_type, emoji_code=emoji.code)
-                self.handle_reaction(event, bot_handler)
+                self._replay(op, user_id, message_id, emoji, bot_handler)
         return len(changes)
+
+    def reconcile_regrets(
+        self, reactions: dict[int, list[dict[str, Any]]], bot_handler: BotHandler
+    ) -> int:
+        """After a gap, make a meeting's regrets by reaction match the 👎 on its reminders
+        (``reactions``: each of one meeting's reminders, message id → GET /messages/{id}'s
+        list); returns how many were corrected."""
+        on_zulip = {
+            message_id: _reactions(found, bot_handler) for message_id, found in reactions.items()
+        }
+        with self._app.lock:
+            changes = regrets.corrections(self._app, on_zulip)
+            for op, user_id, message_id, emoji in changes:
+                self._replay(op, user_id, message_id, emoji, bot_handler)
+        return len(changes)
+
+    def _replay(
+        self, op: str, user_id: int, message_id: int, emoji: Emoji, bot_handler: BotHandler
+    ) -> None:
+        """A correction read back from Zulip, handled as the reaction event it stands for."""
+        event: dict[str, Any] = {"op": op, "user_id": user_id, "message_id": message_id}
+        event.update(reaction_type=emoji.reaction_type, emoji_code=emoji.code)
+        self.handle_reaction(event, bot_handler)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -425,6 +439,22 @@ class MeetbotHandler:
         if len(settings.series) == 1:
             return settings.series[0]
         raise refusals.SeriesNotNamed(tuple(s.slug for s in settings.series))
+
+
+def _reactions(reactions: list[dict[str, Any]], bot_handler: BotHandler) -> set[tuple[int, Emoji]]:
+    """(user id, emoji) of the reactions GET /messages/{id} lists, but the bot's own."""
+    return {
+        (
+            r["user_id"],
+            Emoji(
+                str(r.get("reaction_type") or "unicode_emoji"),
+                str(r.get("emoji_code") or r.get("emoji_name") or ""),
+            ),
+        )
+        for r in reactions
+        if isinstance(r.get("user_id"), int)
+        and r["user_id"] != getattr(bot_handler, "user_id", None)
+    }
 
 
 def _message_id(message: dict[str, Any]) -> int | None:

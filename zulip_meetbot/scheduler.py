@@ -275,25 +275,32 @@ class MeetingScheduler:
         series = self.settings.series_by_slug(action.series_slug)
         if series is None:
             return False  # its series left the botrc; reconcile drops the job
+        # Whatever order the jobs of one instant fire in, the look at the agenda comes first
+        # (a direct message, a reminder or the start of a meeting it cancels is dropped).
+        check = (
+            empty_check_of(series, action) if action.kind in (REMINDER, START, PERSONAL) else None
+        )
+        if check is not None and check.at <= self.clock.now():
+            self.perform(check)
         if action.kind == PERSONAL:
             return self._remind_personally(series, action)
         with self.app.lock:
             now = self.clock.now()
-            # Whatever order the jobs of one instant fire in, the look at the agenda comes first.
-            check = empty_check_of(series, action) if action.kind in (REMINDER, START) else None
-            if check is not None and check.at <= now:
-                self.perform(check)
             zones = self._zones(series) if action.kind == REMINDER else []
             with self.store.transaction() as session:
                 # Claimed before posting: if the post fails or we die, it is never repeated;
                 # a reminder's text is owed with the claim, posted later while still timely.
                 if not self._claim(session, series, action, now):
                     return False
-                owed = None
+                owed: OwedPost | None = None
+                edits: list[lifecycle.Edit] = []
                 if action.kind == REMINDER:
                     owed = self._owe_reminder(session, series, action, now, zones)
                 if action.kind == EMPTY_CHECK:
-                    owed = self._owe_cancellation(session, series, action, now)
+                    owed, edits = self._owe_cancellation(session, series, action, now)
+            # As after a chair's `skip`: the reminders claimed with the change, edited once
+            # it is committed (one Zulip refuses stays as it is; the notice tells all).
+            lifecycle.edit_messages(self.poster, edits)
             if action.kind == REMINDER:
                 # Recorded by deliver; a reminder already owed is the runtime's to post.
                 posted = lifecycle.deliver(self.app.ledger, self.poster, owed) if owed else None
@@ -419,18 +426,23 @@ class MeetingScheduler:
 
     def _owe_cancellation(
         self, session: Session, series: SeriesConfig, action: Action, now: datetime
-    ) -> OwedPost | None:
+    ) -> tuple[OwedPost | None, list[lifecycle.Edit]]:
         """skip_if_empty: cancel the meeting if its agenda is empty, with its notice owed in
-        the meeting's topic (keyed by the action: posted once); None when it is kept."""
+        the meeting's topic (keyed by the action: posted once) and its posted reminders
+        claimed to read "cancelled" (within the edit limit); (None, []) when it is kept."""
         cancelled = meetings.cancel_if_empty(session, series, action.occurrence, now)
         if cancelled is None:
-            return None
+            return None, []
         meeting, following = cancelled
+        edits = lifecycle.moved_reminders(
+            session, series, meeting, now, self.app.message_edit_limit
+        )
         text = views.skipped_empty(series, meeting, following, action.offset)
         log.info("%s: meeting of %s cancelled: its agenda is empty", series.slug, meeting.date)
-        return self.app.ledger.owe_post(
+        owed = self.app.ledger.owe_post(
             session, NOTICE, meeting.id, series.stream, meeting.topic, text, key=action.key
         )
+        return owed, edits
 
     def _zones(self, series: SeriesConfig) -> list[str]:
         """The botrc's zones, then those of the people who came to the last three meetings."""

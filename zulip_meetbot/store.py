@@ -639,6 +639,26 @@ def running_meeting(session: Session, series_slug: str) -> MeetingRow | None:
     )
 
 
+def meetings_to_come(
+    session: Session, series_slug: str, now: datetime, limit: int
+) -> list[MeetingRow]:
+    """The series' first ``limit`` meetings neither cancelled nor ended that are running or
+    start after ``now``, soonest first."""
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .where(
+                MeetingRow.series_slug == series_slug,
+                MeetingRow.cancelled.is_(False),
+                MeetingRow.ended_at.is_(None),
+                MeetingRow.started_at.is_not(None) | (MeetingRow.scheduled_start > now),
+            )
+            .order_by(MeetingRow.scheduled_start)
+            .limit(limit)
+        )
+    )
+
+
 def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
     return session.scalar(
         select(MeetingRow)

@@ -7,13 +7,14 @@ Reactions come as the values ``actions.attendance`` defines: no Zulip dict here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from zulip_meetbot import refusals, views
-from zulip_meetbot.actions.attendance import Reaction
+from zulip_meetbot.actions.attendance import Emoji, Reaction
 from zulip_meetbot.actions.context import Context, Need, Route
 from zulip_meetbot.app import App
 from zulip_meetbot.commands import Command, SendRegrets
-from zulip_meetbot.domain import meetings, minutes, people, regrets
+from zulip_meetbot.domain import meetings, minutes, people, posts, regrets
 from zulip_meetbot.domain.people import Member
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,9 @@ UNICODE_EMOJI = "unicode_emoji"
 # 👎 as Zulip codes it (`:-1:`, `:thumbs_down:`): the reaction that sends regrets.
 THUMBS_DOWN = "1f44e"
 _THUMBS_DOWN_NAMES = (THUMBS_DOWN, "-1", "thumbs_down")
+# How many meetings of each series, soonest first, have their reminders' reactions read back
+# after a gap: one request a reminder, so a catch-up stays a handful of requests.
+MEETINGS_READ_BACK = 3
 
 
 def send_regrets(context: Context, command: SendRegrets) -> str:
@@ -70,9 +74,7 @@ def react(app: App, reaction: Reaction) -> bool:
         if meeting is None:
             return False
         member, emoji = reaction.user, reaction.emoji
-        if member.is_bot or emoji.reaction_type != UNICODE_EMOJI:
-            return True
-        if emoji.code.lstrip("0") not in _THUMBS_DOWN_NAMES:
+        if member.is_bot or not _is_thumbs_down(emoji):
             return True
         if reaction.op == "add":
             people.remember(session, member)
@@ -88,6 +90,53 @@ def react(app: App, reaction: Reaction) -> bool:
         did = "sent" if reaction.op == "add" else "withdrew"
         log.info("%s: %s %s regrets by reaction", meeting.series_slug, member.full_name, did)
     return True
+
+
+def open_reminder_groups(app: App) -> list[tuple[int, ...]]:
+    """The posted reminders whose 👎 still send regrets, one tuple of message ids a meeting (of
+    each series' next meetings still to come, or running)."""
+    now, found = app.clock.now(), []
+    with app.store.transaction() as session:
+        for series in app.settings.series:
+            found += posts.posted_reminders(session, series.slug, now, MEETINGS_READ_BACK)
+    return found
+
+
+def corrections(
+    app: App, on_zulip: Mapping[int, set[tuple[int, Emoji]]]
+) -> list[tuple[str, int, int, Emoji]]:
+    """(op, user id, message id, emoji) that make a meeting's regrets match the 👎 Zulip has on
+    its reminders (``on_zulip``: every one of them, message id → (user id, emoji)), after a
+    gap: someone with a 👎 on any of them and no regrets sends them by reaction; regrets a
+    reaction sent are withdrawn when no reminder of the meeting carries that 👎 any more."""
+    if not on_zulip:
+        return []
+    with app.store.transaction() as session:
+        meeting = meetings.with_reminder(session, app.settings, min(on_zulip))
+        if meeting is None:
+            return []
+        sent = regrets.senders(session, meeting.id)
+    down: dict[int, int] = {}  # user id → the first reminder they put a 👎 on
+    for message_id in sorted(on_zulip):
+        for user_id, emoji in sorted(on_zulip[message_id]):
+            if _is_thumbs_down(emoji):
+                down.setdefault(user_id, message_id)
+    emoji = Emoji(UNICODE_EMOJI, THUMBS_DOWN)
+    changes = [
+        ("add", user_id, message_id, emoji)
+        for user_id, message_id in sorted(down.items())
+        if user_id not in sent
+    ]
+    changes += [
+        ("remove", user_id, min(on_zulip), emoji)
+        for user_id, by_reaction in sorted(sent.items())
+        if by_reaction and user_id not in down
+    ]
+    return changes
+
+
+def _is_thumbs_down(emoji: Emoji) -> bool:
+    return emoji.reaction_type == UNICODE_EMOJI and emoji.code.lstrip("0") in _THUMBS_DOWN_NAMES
 
 
 ROUTES: dict[type[Command], Route] = {

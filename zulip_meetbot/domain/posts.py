@@ -201,9 +201,8 @@ def claim_reminder_edits(
     change edits it once. Left alone: a reminder already naming ``new_start``, one posted
     ``limit`` or longer ago (Zulip's edit limit; None: no limit, zero: no editing), and one
     whose text is no longer kept."""
-    prefix = f"{series_slug}|{occurrence.astimezone(timezone.utc):{_KEY_STAMP}}|"
     edits = []
-    for row in store.posted_actions(session, prefix):
+    for row in store.posted_actions(session, _meeting_prefix(series_slug, occurrence)):
         shown = reminder_start(row.key)
         if shown is None or row.message_id is None:
             continue
@@ -219,3 +218,29 @@ def claim_reminder_edits(
         row.edited_at = now
         edits.append(ReminderEdit(row.message_id, posted.content, shown))
     return edits
+
+
+def posted_reminders(
+    session: Session, series_slug: str, now: datetime, meetings_ahead: int
+) -> list[tuple[int, ...]]:
+    """The Zulip ids of the posted reminders of each of the series' next ``meetings_ahead``
+    meetings still to come (or running), one tuple a meeting that has any: where 👎 sends
+    regrets. Bounded, as the catch-up reads each one's reactions back."""
+    found = []
+    for row in store.meetings_to_come(session, series_slug, now, meetings_ahead):
+        prefix = _meeting_prefix(series_slug, row.occurrence_start)
+        ids = tuple(
+            sorted(
+                action.message_id
+                for action in store.posted_actions(session, prefix)
+                if action.message_id is not None and reminder_start(action.key) is not None
+            )
+        )
+        if ids:
+            found.append(ids)
+    return found
+
+
+def _meeting_prefix(series_slug: str, occurrence: datetime) -> str:
+    """The start of the action keys of the meeting of ``occurrence``."""
+    return f"{series_slug}|{occurrence.astimezone(timezone.utc):{_KEY_STAMP}}|"

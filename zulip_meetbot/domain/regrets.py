@@ -53,6 +53,11 @@ def withdraw(
     return True
 
 
+def senders(session: Session, meeting_id: int) -> dict[int, bool]:
+    """Who sent regrets for the meeting: user id → whether by reaction (👎 on a reminder)."""
+    return {row.user_id: row.by_reaction for row in store.regrets_of(session, meeting_id)}
+
+
 def names(session: Session, meeting_id: int, present: Iterable[int]) -> tuple[str, ...]:
     """The names of those who sent regrets for the meeting and are not among ``present``, as
     the attendees table writes names, in the order they sent them."""

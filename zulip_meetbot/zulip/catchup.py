@@ -1,8 +1,9 @@
 """What the bot missed while it was down or its event queue was gone, read back from Zulip.
 
 Commands: the mentions of the bot and the direct messages to it (GET /messages, two narrows),
-newer than the last message handled and no older than the ``catch_up`` window. Attendance: the
-reactions now on an attendance message (GET /messages/{id}).
+newer than the last message handled and no older than the ``catch_up`` window. Reactions: those
+now on an attendance message, an open quick vote's message, or a reminder of a meeting to come
+(its 👎 are regrets), one GET /messages/{id} each.
 """
 
 from __future__ import annotations

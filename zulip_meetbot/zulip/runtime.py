@@ -418,6 +418,14 @@ class Runtime:
                 self._reconcile_attendance(message_id)
             except Exception:  # attendance is worth a log line, not a stalled bot
                 log.exception("could not read back the attendance on message %d", message_id)
+        # 👎 on the reminders of meetings to come: regrets, read back a meeting at a time.
+        for group in self.handler.open_reminder_groups():
+            if self._stopping:
+                return
+            try:
+                self._reconcile_regrets(group)
+            except Exception:  # as attendance: a log line, not a stalled bot
+                log.exception("could not read back the regrets on reminders %s", group)
 
     def _reconcile_attendance(self, message_id: int) -> None:
         assert self.bot is not None
@@ -427,6 +435,20 @@ class Runtime:
             if corrected:
                 read = count(corrected, "reaction", "reactions")
                 log.info("attendance: %s read back from Zulip", read)
+
+    def _reconcile_regrets(self, message_ids: tuple[int, ...]) -> None:
+        """One meeting's reminders: its regrets by 👎 made to match them, unless Zulip would
+        not list the reactions of one (a 👎 may be there: none is taken back)."""
+        assert self.bot is not None
+        reactions: dict[int, list[dict[str, Any]]] = {}
+        for message_id in message_ids:
+            found = catchup.reactions_on(self.client, message_id)
+            if found is None:
+                return
+            reactions[message_id] = found
+        corrected = self.handler.reconcile_regrets(reactions, self.bot)
+        if corrected:
+            log.info("regrets: %s read back from Zulip", count(corrected, "reaction", "reactions"))
 
     def _post_owed(self, why: str) -> bool:
         """Post what a stop or a long refusal by Zulip cut off: the posts owed in meetings'
