@@ -435,3 +435,36 @@ def test_two_meetings_on_one_day_are_told_to_put_the_time_in_the_notes_file_name
     (problem,) = problems_of(text, tmp_path)
     assert "for consecutive meetings" in problem
     assert problem.endswith("two meetings fall on one day: add the time too (%Y-%m-%d-%H%M)")
+
+
+def test_check_warns_of_an_rdate_adding_nothing_and_of_two_meetings_sharing_a_topic(
+    tmp_path: Path,
+) -> None:
+    text = botrc_with(
+        "FREQ=WEEKLY;INTERVAL=2\n    RDATE 2026-01-21 17:00\n    RDATE 2026-01-07 19:30"
+    ).replace("duration = 60m", "duration = 60m\nnotes_path = %Y-%m-%d-%H%M.md")
+    settings = parse_settings(text, tmp_path / "botrc")
+
+    warnings = value_warnings(settings, utc(2026, 1, 1))
+    assert (
+        "[series:community] schedule: line 2 `RDATE 2026-01-21 17:00`: a rule gives that "
+        "meeting already, so it adds nothing"
+    ) in warnings
+    [shared] = [w for w in warnings if "] topic: " in w]
+    assert shared.startswith(
+        "[series:community] topic: the meetings at Wed 7 Jan 2026, 17:00 UTC (line 1) and "
+        "Wed 7 Jan 2026, 19:30 UTC (line 3) share the topic 'community call 2026-01-07'"
+    )
+
+
+def test_check_warns_of_a_reminder_before_the_empty_agenda_look(tmp_path: Path) -> None:
+    text = CONDA_BOTRC.replace(
+        "duration = 60m", "duration = 60m\nreminders = 3d\nskip_if_empty = 2d"
+    )
+    settings = parse_settings(text, tmp_path / "botrc")
+
+    assert value_warnings(settings, utc(2026, 1, 1)) == [
+        "[series:community] reminders: the 3 days reminder comes before `skip_if_empty` looks "
+        "at the agenda (2 days before): an empty meeting is announced, then cancelled (its "
+        "reminder edited to say so)"
+    ]

@@ -245,6 +245,17 @@ def _series_warnings(
         )
     if series.schedule is not None and compound:
         warnings += _compound_warnings(series, series.schedule, now, section)
+    early = [r for r in series.reminders if series.skip_if_empty and r > series.skip_if_empty]
+    if series.skip_if_empty and early:
+        warnings.append(
+            Problem(
+                section,
+                "reminders",
+                f"the {format_duration(early[0])} reminder comes before `skip_if_empty` looks at "
+                f"the agenda ({format_duration(series.skip_if_empty)} before): an empty meeting "
+                "is announced, then cancelled (its reminder edited to say so)",
+            )
+        )
     # Wall times: a weekly meeting is 7 days apart even across a daylight-saving change.
     walls = [s.astimezone(series.zone).replace(tzinfo=None) for s in starts]
     gap = min((later - earlier for earlier, later in pairwise(walls)), default=None)
@@ -332,6 +343,30 @@ def _compound_warnings(
                     f"{zone_time_text(same[0], series.timezone)}): each is held once",
                 )
             )
+    for extra in schedule.extras:
+        wall = extra.start.replace(tzinfo=zone)
+        if any(wall in rule.between(wall, wall, inc=True) for rule in rules):
+            warnings.append(
+                Problem(
+                    section,
+                    "schedule",
+                    f"line {extra.line} `{extra.text}`: a rule gives that meeting already, so it "
+                    "adds nothing",
+                )
+            )
+    shared = _shared_topics(series, starts)
+    if shared is not None:
+        warnings.append(
+            Problem(
+                section,
+                "topic",
+                f"the meetings at {_at(schedule, series, shared[0])} and "
+                f"{_at(schedule, series, shared[1])} share the topic "
+                f"{series.topic_for(shared[0].astimezone(zone).date())!r}: their reminders, "
+                "attendance and notices would mix, and `skip DATE` names the first of them; "
+                "keep one meeting a day, or hold the other in a series of its own",
+            )
+        )
     for removed in schedule.removed:
         if not any(meetings_on(rule, removed.day, zone) for rule in rules):
             warnings.append(
@@ -343,6 +378,17 @@ def _compound_warnings(
                 )
             )
     return warnings
+
+
+def _shared_topics(
+    series: SeriesConfig, starts: list[datetime]
+) -> tuple[datetime, datetime] | None:
+    """The first two meetings (in order) whose topics are the same (two on one day), if any."""
+    for earlier, later in pairwise(starts):
+        day, next_day = (m.astimezone(series.zone).date() for m in (earlier, later))
+        if series.topic_for(day) == series.topic_for(next_day):
+            return earlier, later
+    return None
 
 
 def _at(schedule: Schedule, series: SeriesConfig, instant: datetime) -> str:
