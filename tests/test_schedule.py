@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,8 @@ from typing import Any
 import pytest
 from harness import BOTRC, Harness
 
+from zulip_meetbot import scheduler
+from zulip_meetbot.domain.reminders import Action
 from zulip_meetbot.scheduler import MeetingScheduler
 
 UTC = timezone.utc
@@ -356,6 +360,31 @@ def test_stored_jobs_follow_the_botrc_across_restarts(tmp_path: Path) -> None:
         )
     finally:
         edited.scheduler.shutdown()
+
+
+def test_a_stop_while_a_jobs_reconcile_is_under_way_waits_for_it_and_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A job's reconcile (as each job ends, after its post) under way when SIGTERM comes:
+    # APScheduler's shutdown holds its job stores' lock while it waits for that job, which
+    # asked for that lock: `meetbot run` hung instead of stopping (seen live).
+    sched = Scheduled(tmp_path, botrc(start="2030-02-12 17:00"), "2030-02-10 12:00")
+    sched.scheduler.start()
+    inside, planning = threading.Event(), sched.scheduler.pending_actions
+
+    def slow_plan() -> list[Action]:
+        inside.set()
+        time.sleep(0.3)  # the signal comes while the job is planning
+        return planning()
+
+    monkeypatch.setattr(sched.scheduler, "pending_actions", slow_plan)
+    assert sched.scheduler._aps is not None
+    sched.scheduler._aps.add_job(scheduler._reconcile, id="a job's reconcile")
+    assert inside.wait(10)
+    stopped = threading.Thread(target=sched.scheduler.shutdown, daemon=True)
+    stopped.start()
+    stopped.join(10)
+    assert not stopped.is_alive(), "the scheduler's shutdown hung"
 
 
 def test_a_start_missed_for_the_whole_meeting_is_dropped_not_run_on_the_next_one(

@@ -9,6 +9,7 @@ claimed in the database before it posts, so a restart never repeats one.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,6 +76,8 @@ class MeetingScheduler:
         self.clock = app.clock
         self.poster = poster
         self._aps: BackgroundScheduler | None = None
+        # Held by a reconcile from start to end, and by shutdown while it lets go of APScheduler.
+        self._jobs_lock = threading.RLock()
         app.on_calendar_change = lambda _series: self.reconcile()
 
     # -- APScheduler ------------------------------------------------------------------------
@@ -106,18 +109,25 @@ class MeetingScheduler:
 
     def shutdown(self) -> None:
         global _active
-        # First, so a job finishing during the shutdown does not ask APScheduler for its jobs
-        # while shutdown(wait=True) holds their lock (a deadlock).
+        # A job finishing during the shutdown must not ask APScheduler for its jobs while
+        # shutdown(wait=True) holds their lock and waits for that job (a deadlock): no job
+        # reconciles once _active is None, and a reconcile under way (one of a job that fired
+        # just before) ends before APScheduler is let go of.
         _active = None
-        aps, self._aps = self._aps, None
+        with self._jobs_lock:
+            aps, self._aps = self._aps, None
         if aps is not None and aps.running:
             aps.shutdown(wait=True)
 
     def reconcile(self) -> None:
         """Make the stored jobs exactly the actions still to come (botrc edits included)."""
-        aps = self._aps
-        if aps is None or not aps.running:
-            return
+        with self._jobs_lock:
+            aps = self._aps
+            if aps is not None and aps.running:
+                self._match_jobs(aps)
+
+    def _match_jobs(self, aps: BackgroundScheduler) -> None:
+        """Add, move and remove ``aps``'s jobs to match the plan; under ``_jobs_lock``."""
         wanted = {action.key: action for action in self.pending_actions()}
         votes_wanted = {action.key: action for action in self.vote_actions()}
         nudges_wanted = {nudge.key: nudge for nudge in self.nudges_ahead()}
