@@ -39,7 +39,6 @@ from zulip_meetbot.domain.reminders import (
     REMINDER,
     START,
     Action,
-    MeetingState,
     Verdict,
     decide,
     empty_check_of,
@@ -530,11 +529,6 @@ def pending_actions_in(
             planned += personal_actions(one, slot.occurrence, slot.start, its_wishes)
     taken = posts.actions_taken(session, {action.key for action in planned})
     return [action for action in planned if action.key not in taken]
-
-
-def meeting_state(session: Session, action: Action) -> MeetingState:
-    """The state of the meeting ``action`` is for, as deciding on the action needs it."""
-    return meetings.meeting_state(session, action)
 
 
 def _is_zone(name: str) -> bool:

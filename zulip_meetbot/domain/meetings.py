@@ -112,6 +112,7 @@ class Window:
     series: SeriesConfig
     after: datetime
     count: int
+    include_cancelled: bool = False
 
 
 def calendars(session: Session, windows: Sequence[Window]) -> list[list[Slot]]:
@@ -130,7 +131,7 @@ def calendars(session: Session, windows: Sequence[Window]) -> list[list[Slot]]:
             [meeting_value(row, window.series) for row in by_series[window.series.slug]],
             window.after,
             window.count,
-            False,
+            window.include_cancelled,
         )
         for window in windows
     ]
@@ -381,6 +382,24 @@ def open_attendance_message_ids(session: Session, series: SeriesConfig, now: dat
 def meeting_state(session: Session, action: Action) -> MeetingState:
     """The state of the meeting ``action`` is for, as deciding on the action needs it."""
     row = store.meeting_of_occurrence(session, action.series_slug, action.occurrence)
+    return _state(action, row)
+
+
+def meeting_states(session: Session, actions: Sequence[Action]) -> list[MeetingState]:
+    """:func:`meeting_state` of each action, in order, from one read of their meetings."""
+    if not actions:
+        return []
+    slugs = {action.series_slug for action in actions}
+    # Every row whose occurrence is one of the actions' is at or after the earliest of them.
+    since = min(action.occurrence for action in actions)
+    rows = {
+        (row.series_slug, row.occurrence_start): row
+        for row in store.meetings_since_of(session, slugs, since)
+    }
+    return [_state(action, rows.get((action.series_slug, action.occurrence))) for action in actions]
+
+
+def _state(action: Action, row: MeetingRow | None) -> MeetingState:
     if row is None:
         return MeetingState(action.occurrence, cancelled=False, started=False, ended=False)
     return MeetingState(
