@@ -30,7 +30,7 @@ from zulip_meetbot.domain import (
     posts,
     timeboxes,
 )
-from zulip_meetbot.domain.governance import REMIND, VoteAction
+from zulip_meetbot.domain.governance import REMIND, VOTE_JOB, VoteAction
 from zulip_meetbot.domain.posts import NOTICE, OwedPost
 from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
 from zulip_meetbot.domain.reminders import (
@@ -47,7 +47,7 @@ from zulip_meetbot.domain.reminders import (
     reader_zones,
     superseded,
 )
-from zulip_meetbot.domain.timeboxes import NudgeDue
+from zulip_meetbot.domain.timeboxes import NUDGE_KEY, NudgeDue
 from zulip_meetbot.lifecycle import Poster
 from zulip_meetbot.store import JobStore
 from zulip_meetbot.timeutil import occurrences_between
@@ -79,7 +79,7 @@ class MeetingScheduler:
         self._jobs: JobStore | None = None
         # Held by a reconcile from start to end, and by shutdown while it lets go of APScheduler.
         self._jobs_lock = threading.RLock()
-        app.on_calendar_change = lambda _series: self.reconcile()
+        app.on_calendar_change = self.reconcile
 
     # -- APScheduler ------------------------------------------------------------------------
 
@@ -119,24 +119,35 @@ class MeetingScheduler:
         if aps is not None and aps.running:
             aps.shutdown(wait=True)
 
-    def reconcile(self) -> None:
-        """Make the stored jobs exactly the actions still to come (botrc edits included)."""
+    def reconcile(self, series: SeriesConfig | None = None) -> None:
+        """Make the stored jobs exactly the actions still to come (botrc edits included); after
+        a change to one series' calendar, only its meetings' jobs (and the votes' and nudges',
+        few) are looked at: the other series' plans have not changed."""
         with self._jobs_lock:
-            aps = self._aps
-            if aps is not None and aps.running and self._jobs is not None:
+            aps, jobs = self._aps, self._jobs
+            if aps is not None and aps.running and jobs is not None:
                 # The changes are written together as the batch ends (a thousand series'
                 # jobs in one transaction), then APScheduler looks at its next instant again.
-                with self._jobs.batch():
-                    self._match_jobs(aps)
+                with jobs.batch():
+                    self._match_jobs(aps, jobs, series)
                 aps.wakeup()
 
-    def _match_jobs(self, aps: BackgroundScheduler) -> None:
-        """Add, move and remove ``aps``'s jobs to match the plan; under ``_jobs_lock``."""
-        wanted = {action.key: action for action in self.pending_actions()}
+    def _match_jobs(
+        self, aps: BackgroundScheduler, jobs: JobStore, series: SeriesConfig | None
+    ) -> None:
+        """Add, move and remove ``aps``'s jobs (of ``series`` only, if given) to match the
+        plan; under ``_jobs_lock``."""
+        if series is None:
+            wanted = {action.key: action for action in self.pending_actions()}
+            stored = aps.get_jobs()
+        else:
+            wanted = {action.key: action for action in self.pending_actions([series])}
+            # Its meetings' jobs (their ids start with its slug), the votes' and the nudges'.
+            stored = jobs.jobs_named([f"{series.slug}|", VOTE_JOB, NUDGE_KEY])
         votes_wanted = {action.key: action for action in self.vote_actions()}
         nudges_wanted = {nudge.key: nudge for nudge in self.nudges_ahead()}
         existing = {}
-        for job in aps.get_jobs():
+        for job in stored:
             if job.id == RECONCILE_JOB or (
                 job.id in wanted or job.id in votes_wanted or job.id in nudges_wanted
             ):
@@ -191,13 +202,13 @@ class MeetingScheduler:
 
     # -- deciding and doing -----------------------------------------------------------------
 
-    def pending_actions(self) -> list[Action]:
-        """Every planned action of the coming meetings not yet taken or dropped."""
+    def pending_actions(self, series: Sequence[SeriesConfig] | None = None) -> list[Action]:
+        """Every planned action of the coming meetings (of every series, or of ``series``)
+        not yet taken or dropped."""
         now = self.clock.now()
+        chosen = self.settings.series if series is None else series
         with self.store.transaction() as session:
-            return pending_actions_in(
-                session, self.settings.series, now, self.settings.reminder_grace
-            )
+            return pending_actions_in(session, chosen, now, self.settings.reminder_grace)
 
     def vote_actions(self) -> list[VoteAction]:
         """The open governance votes' reminders not yet claimed and their closes, soonest

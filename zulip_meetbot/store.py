@@ -1594,6 +1594,13 @@ def running_meetings(session: Session) -> list[MeetingRow]:
     )
 
 
+def items_with_ids(session: Session, item_ids: Collection[int]) -> list[ItemRow]:
+    """The items of these ids (any meeting's), in one statement."""
+    if not item_ids:
+        return []
+    return list(session.scalars(select(ItemRow).where(ItemRow.id.in_(list(item_ids)))))
+
+
 def vote_reminders_of(session: Session, vote_ids: Collection[int]) -> list[VoteReminderRow]:
     """The reminders claimed so far of several governance votes, by vote and ordinal."""
     if not vote_ids:
@@ -1631,6 +1638,14 @@ class JobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler 3 has n
         finally:
             batch, self._batch = self._batch, None
             self._write(batch)
+
+    def jobs_named(self, prefixes: Collection[str]) -> list[Any]:
+        """The stored jobs whose ids start with one of ``prefixes`` (a range of the primary key
+        each), as APScheduler's ``get_jobs`` gives them: one series' part of a thousand."""
+        self._flush()
+        ids = self.jobs_t.c.id
+        # Any id starting with the prefix sorts before the prefix and the highest character.
+        return list(self._get_jobs(or_(*((ids >= p) & (ids < f"{p}\U0010ffff") for p in prefixes))))
 
     def _batching(self) -> _JobBatch | None:
         batch = self._batch

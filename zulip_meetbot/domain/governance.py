@@ -49,7 +49,11 @@ class VoteAction:
     def key(self) -> str:
         """The scheduler's job id for it."""
         suffix = f"-{self.ordinal}" if self.kind == REMIND else ""
-        return f"vote-{self.number}-{self.kind}{suffix}"
+        return f"{VOTE_JOB}{self.number}-{self.kind}{suffix}"
+
+
+# How every governance vote's job id starts.
+VOTE_JOB = "vote-"
 
 
 @dataclass(frozen=True)

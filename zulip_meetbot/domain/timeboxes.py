@@ -129,16 +129,21 @@ def next_nudge(session: Session, series_slug: str) -> NudgeDue | None:
 
 def nudges_ahead(session: Session, series_slugs: Sequence[str]) -> list[NudgeDue]:
     """:func:`next_nudge` of each of the series (in their order) that has one: the running
-    meetings are read once, so only the series with a meeting under way cost more."""
+    meetings and their current items are read once for all."""
     running: dict[str, MeetingRow] = {}
     for meeting in store.running_meetings(session):
         # As next_nudge: a series' earliest running meeting (there is one at most).
         running.setdefault(meeting.series_slug, meeting)
+    # Their current items read together: _current_item then finds each in the session, which
+    # keeps a row only while something refers to it (`items` does, to the end).
+    current = [meeting.current_item_id for meeting in running.values()]
+    items = store.items_with_ids(session, [item_id for item_id in current if item_id])
     found = []
     for slug in series_slugs:
         nudge = _next_nudge(session, running[slug]) if slug in running else None
         if nudge is not None:
             found.append(nudge)
+    del items
     return found
 
 
