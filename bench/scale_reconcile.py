@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import io
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -69,14 +70,17 @@ def botrc(series_count: int, first_day: datetime) -> str:
 
 
 class QueryCounter:
-    """Counts the SQL statements the store's engine runs (the job store's included)."""
+    """Counts the SQL statements the store's engine runs in this thread (the job store's
+    included; APScheduler's own thread looks at its next instant when it wakes up)."""
 
     def __init__(self, engine: Any) -> None:
         self.count = 0
+        self._thread = threading.get_ident()
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, *args: Any) -> None:
-        self.count += 1
+        if threading.get_ident() == self._thread:
+            self.count += 1
 
 
 @dataclass
@@ -134,11 +138,13 @@ def measure(series_count: int = 1000) -> list[Figure]:
         first.shutdown()
         second = MeetingScheduler(h.app, h.bot)
         warm = _timed(queries, second.start)
-        # A chair skips one series' next meeting: the command's reconcile.
+        # A chair skips one series' next meeting; the command's reconcile (its jobs go, the
+        # next meeting's come) is timed on its own.
         series = h.settings.series[series_count // 2]
-        h.say(
-            h.person(1, "Jaime Chair"), "skip", stream=series.stream, topic=f"{series.slug} call"
-        )
+        hook, h.app.on_calendar_change = h.app.on_calendar_change, None
+        chair = h.person(1, "Jaime Chair")
+        h.say(chair, "skip", stream=series.stream, topic=f"{series.slug} call")
+        h.app.on_calendar_change = hook
         changed = _timed(queries, lambda: h.app.calendar_changed(series))
         second.shutdown()
         upcoming = _timed(queries, lambda: _upcoming(show_upcoming, h.settings, folder))
@@ -180,8 +186,7 @@ def measure(series_count: int = 1000) -> list[Figure]:
             upcoming.seconds,
             "s",
             TARGET_UPCOMING_SECONDS,
-            detail="every series' next week, in process (the command's start-up not "
-            "included)",
+            detail="every series' next week, in process (the command's start-up not included)",
         ),
     ]
 
