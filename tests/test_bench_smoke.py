@@ -82,6 +82,21 @@ def test_footprint_reads_memory_and_first_reply() -> None:
     assert figures[0].value > 1  # MB: a Python process with its imports
 
 
+def test_scale_reconcile_plans_a_few_series() -> None:
+    figures = bench("scale_reconcile").measure(series_count=4)
+    check(
+        figures,
+        [
+            "reconcile at start-up, 4 series",
+            "reconcile at restart, 4 series",
+            "reconcile, nothing changed, 4 series",
+            "reconcile after one series' skip, 4 series",
+            "meetbot upcoming, 4 series",
+        ],
+    )
+    assert "jobs planned" in figures[0].detail
+
+
 def test_table_prints_targets_and_misses(capsys: pytest.CaptureFixture[str]) -> None:
     benchkit = bench("benchkit")
     benchkit.print_table(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from zulip_meetbot.domain import (
     posts,
     timeboxes,
 )
-from zulip_meetbot.domain.governance import REMIND, VoteAction
+from zulip_meetbot.domain.governance import REMIND, VOTE_JOB, VoteAction
 from zulip_meetbot.domain.posts import NOTICE, OwedPost
 from zulip_meetbot.domain.posts import REMINDER as OWED_REMINDER
 from zulip_meetbot.domain.reminders import (
@@ -39,7 +39,6 @@ from zulip_meetbot.domain.reminders import (
     REMINDER,
     START,
     Action,
-    MeetingState,
     Verdict,
     decide,
     empty_check_of,
@@ -48,8 +47,9 @@ from zulip_meetbot.domain.reminders import (
     reader_zones,
     superseded,
 )
-from zulip_meetbot.domain.timeboxes import NudgeDue
+from zulip_meetbot.domain.timeboxes import NUDGE_KEY, NudgeDue
 from zulip_meetbot.lifecycle import Poster
+from zulip_meetbot.store import JobStore
 from zulip_meetbot.timeutil import occurrences_between
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,10 @@ class MeetingScheduler:
         self.clock = app.clock
         self.poster = poster
         self._aps: BackgroundScheduler | None = None
+        self._jobs: JobStore | None = None
         # Held by a reconcile from start to end, and by shutdown while it lets go of APScheduler.
         self._jobs_lock = threading.RLock()
-        app.on_calendar_change = lambda _series: self.reconcile()
+        app.on_calendar_change = self.reconcile
 
     # -- APScheduler ------------------------------------------------------------------------
 
@@ -86,10 +87,9 @@ class MeetingScheduler:
         """Catch up on what was due while the bot was down, then run on the real clock."""
         global _active
         _active = self
+        self._jobs = JobStore(self.store.engine, JOB_TABLE)
         self._aps = BackgroundScheduler(
-            jobstores={
-                "default": SQLAlchemyJobStore(engine=self.store.engine, tablename=JOB_TABLE)
-            },
+            jobstores={"default": self._jobs},
             executors={"default": ThreadPoolExecutor(1)},
             # Lateness is judged by `decide` (with the botrc's grace), not by APScheduler.
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -119,24 +119,41 @@ class MeetingScheduler:
         if aps is not None and aps.running:
             aps.shutdown(wait=True)
 
-    def reconcile(self) -> None:
-        """Make the stored jobs exactly the actions still to come (botrc edits included)."""
+    def reconcile(self, series: SeriesConfig | None = None) -> None:
+        """Make the stored jobs exactly the actions still to come (botrc edits included); after
+        a change to one series' calendar, only its meetings' jobs (and the votes' and nudges',
+        few) are looked at: the other series' plans have not changed."""
         with self._jobs_lock:
-            aps = self._aps
-            if aps is not None and aps.running:
-                self._match_jobs(aps)
+            aps, jobs = self._aps, self._jobs
+            if aps is not None and aps.running and jobs is not None:
+                # The changes are written together as the batch ends (a thousand series'
+                # jobs in one transaction), then APScheduler looks at its next instant again.
+                with jobs.batch():
+                    self._match_jobs(aps, jobs, series)
+                aps.wakeup()
 
-    def _match_jobs(self, aps: BackgroundScheduler) -> None:
-        """Add, move and remove ``aps``'s jobs to match the plan; under ``_jobs_lock``."""
-        wanted = {action.key: action for action in self.pending_actions()}
+    def _match_jobs(
+        self, aps: BackgroundScheduler, jobs: JobStore, series: SeriesConfig | None
+    ) -> None:
+        """Add, move and remove ``aps``'s jobs (of ``series`` only, if given) to match the
+        plan; under ``_jobs_lock``."""
+        if series is None:
+            wanted = {action.key: action for action in self.pending_actions()}
+            stored = aps.get_jobs()
+        else:
+            wanted = {action.key: action for action in self.pending_actions([series])}
+            # Its meetings' jobs (their ids start with its slug), the votes' and the nudges'.
+            stored = jobs.jobs_named([f"{series.slug}|", VOTE_JOB, NUDGE_KEY])
         votes_wanted = {action.key: action for action in self.vote_actions()}
         nudges_wanted = {nudge.key: nudge for nudge in self.nudges_ahead()}
-        for job in aps.get_jobs():
-            if job.id != RECONCILE_JOB and not (
+        existing = {}
+        for job in stored:
+            if job.id == RECONCILE_JOB or (
                 job.id in wanted or job.id in votes_wanted or job.id in nudges_wanted
             ):
+                existing[job.id] = job
+            else:
                 job.remove()
-        existing = {job.id: job for job in aps.get_jobs()}
         now = self.clock.now()
         for key, action in wanted.items():
             # A personal reminder keeps its key when its offset changes: put it at its instant.
@@ -185,14 +202,13 @@ class MeetingScheduler:
 
     # -- deciding and doing -----------------------------------------------------------------
 
-    def pending_actions(self) -> list[Action]:
-        """Every planned action of the coming meetings not yet taken or dropped."""
+    def pending_actions(self, series: Sequence[SeriesConfig] | None = None) -> list[Action]:
+        """Every planned action of the coming meetings (of every series, or of ``series``)
+        not yet taken or dropped."""
         now = self.clock.now()
-        actions: list[Action] = []
+        chosen = self.settings.series if series is None else series
         with self.store.transaction() as session:
-            for series in self.settings.series:
-                actions += pending_actions_of(session, series, now, self.settings.reminder_grace)
-        return actions
+            return pending_actions_in(session, chosen, now, self.settings.reminder_grace)
 
     def vote_actions(self) -> list[VoteAction]:
         """The open governance votes' reminders not yet claimed and their closes, soonest
@@ -203,9 +219,9 @@ class MeetingScheduler:
         """Each running meeting's next overrun nudge for its item under discussion: one job
         at the instant the item's time runs out (then at twice it), moved by ``reconcile``
         whenever the item under discussion or its timebox changes."""
+        slugs = [series.slug for series in self.settings.series]
         with self.store.transaction() as session:
-            found = [timeboxes.next_nudge(session, series.slug) for series in self.settings.series]
-        return [nudge for nudge in found if nudge is not None]
+            return timeboxes.nudges_ahead(session, slugs)
 
     def nudge(self, series_slug: str) -> bool:
         """The overrun nudge due now in the series' running meeting, if one still is; True if
@@ -272,10 +288,10 @@ class MeetingScheduler:
     def _vote_plan(self) -> list[tuple[SeriesConfig, VoteAction]]:
         with self.store.transaction() as session:
             due = governance.actions_due(session)
-            slugs = {action.number: governance.series_of(session, action.number) for action in due}
+            slugs = governance.series_of_open_votes(session)
         plan = []
         for action in due:
-            series = self.settings.series_by_slug(slugs[action.number] or "")
+            series = self.settings.series_by_slug(slugs.get(action.number, ""))
             if series is not None:
                 plan.append((series, action))
         return plan
@@ -481,35 +497,49 @@ def pending_actions_of(
     """The series' planned actions not yet taken or dropped, for its next meeting and those
     starting by ``horizon`` (default: the next day, and as far as its earliest reminder), at
     most ``count`` meetings: what the scheduler plans, and what ``meetbot upcoming`` shows."""
-    wishes = [
-        (wish.user_id, wish.offset)
-        for wish in personal_reminders.reminders_of_series(session, series.slug)
-    ]
-    if horizon is None:
-        earliest = max([*series.reminders, *(offset for _, offset in wishes)], default=timedelta())
-        horizon = now + earliest + timedelta(days=1)
-    # A meeting that started before now may still have its automatic end (or a late
-    # reminder, within the grace) to come.
-    since = now - (series.duration + series.auto_end + grace)
-    if count is None:
-        # Room for meetings moved into the window from outside it, as the default has.
-        count = len(occurrences_between(series, since, horizon)) + _SLOTS_AHEAD
-    actions = []
-    slots = meetings.calendar(session, series, since, count)
-    for index, slot in enumerate(slots):
-        if index > 0 and slot.start > horizon:
-            break
-        planned = planned_actions(series, slot.occurrence, slot.start)
-        planned += personal_actions(series, slot.occurrence, slot.start, wishes)
-        for action in planned:
-            if not posts.action_taken(session, action.key):
-                actions.append(action)
-    return actions
+    return pending_actions_in(session, [series], now, grace, horizon, count)
 
 
-def meeting_state(session: Session, action: Action) -> MeetingState:
-    """The state of the meeting ``action`` is for, as deciding on the action needs it."""
-    return meetings.meeting_state(session, action)
+def pending_actions_in(
+    session: Session,
+    series: Sequence[SeriesConfig],
+    now: datetime,
+    grace: timedelta,
+    horizon: datetime | None = None,
+    count: int | None = _SLOTS_AHEAD,
+) -> list[Action]:
+    """:func:`pending_actions_of` of each series, in order: a few queries for them all (the
+    wishes, the meetings, the actions taken), not one per series or per action."""
+    wishes_of = personal_reminders.reminders_by_series(session, [one.slug for one in series])
+    windows = []
+    ends = []
+    wishes = []
+    for one in series:
+        its_wishes = [(wish.user_id, wish.offset) for wish in wishes_of[one.slug]]
+        until = horizon
+        if until is None:
+            offsets = [*one.reminders, *(offset for _, offset in its_wishes)]
+            until = now + max(offsets, default=timedelta()) + timedelta(days=1)
+        # A meeting that started before now may still have its automatic end (or a late
+        # reminder, within the grace) to come.
+        since = now - (one.duration + one.auto_end + grace)
+        many = count
+        if many is None:
+            # Room for meetings moved into the window from outside it, as the default has.
+            many = len(occurrences_between(one, since, until)) + _SLOTS_AHEAD
+        windows.append(meetings.Window(one, since, many))
+        ends.append(until)
+        wishes.append(its_wishes)
+    planned: list[Action] = []
+    calendars = meetings.calendars(session, windows)
+    for one, slots, until, its_wishes in zip(series, calendars, ends, wishes, strict=True):
+        for index, slot in enumerate(slots):
+            if index > 0 and slot.start > until:
+                break
+            planned += planned_actions(one, slot.occurrence, slot.start)
+            planned += personal_actions(one, slot.occurrence, slot.start, its_wishes)
+    taken = posts.actions_taken(session, {action.key for action in planned})
+    return [action for action in planned if action.key not in taken]
 
 
 def _is_zone(name: str) -> bool:

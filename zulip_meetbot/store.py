@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import pickle
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import (
     Integer,
+    Select,
+    String,
     bindparam,
     case,
     cast,
@@ -24,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -1529,3 +1537,202 @@ def sent_action_with_message(session: Session, message_id: int) -> SentActionRow
     return session.scalar(
         select(SentActionRow).where(SentActionRow.message_id == message_id).limit(1)
     )
+
+
+# -- scheduling at scale (issue 17): what a reconcile reads, a few statements for all series ---
+
+
+def meetings_since_of(
+    session: Session, series_slugs: Collection[str], since: datetime
+) -> list[MeetingRow]:
+    """:func:`meetings_since` of several series in one statement, oldest first (for many
+    series every series' rows are read: naming a thousand slugs costs more than it saves)."""
+    moved_or_coming = (MeetingRow.occurrence_start >= since) | (MeetingRow.scheduled_start >= since)
+    query = select(MeetingRow).where(moved_or_coming).order_by(MeetingRow.scheduled_start)
+    if len(series_slugs) == 1:
+        query = query.where(MeetingRow.series_slug == next(iter(series_slugs)))
+    return [row for row in session.scalars(query) if row.series_slug in series_slugs]
+
+
+def personal_reminders_of(
+    session: Session, series_slugs: Collection[str]
+) -> list[PersonalReminderRow]:
+    """The personal reminders of several series in one statement, by series and user id."""
+    query = select(PersonalReminderRow).order_by(
+        PersonalReminderRow.series_slug, PersonalReminderRow.user_id
+    )
+    if len(series_slugs) == 1:
+        query = query.where(PersonalReminderRow.series_slug == next(iter(series_slugs)))
+    return [row for row in session.scalars(query) if row.series_slug in series_slugs]
+
+
+def sent_action_keys(session: Session, keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` name scheduled actions recorded (taken, claimed or dropped): one
+    statement however many (SQLite's json_each hands the list in as one parameter, looked up
+    by the primary key)."""
+    if not keys:
+        return set()
+    found = select(SentActionRow.key).where(SentActionRow.key.in_(_listed(keys)))
+    return set(session.scalars(found))
+
+
+def _listed(values: Collection[str]) -> Select[str]:
+    """``values`` as a subquery bound as one parameter (a JSON array read by json_each):
+    SQLite limits the parameters of one statement, not the length of one."""
+    value = literal_column("value", String)
+    return select(value).select_from(func.json_each(json.dumps(list(values))))
+
+
+def running_meetings(session: Session) -> list[MeetingRow]:
+    """Every series' running meetings (started, not ended), oldest first."""
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .where(MeetingRow.started_at.is_not(None), MeetingRow.ended_at.is_(None))
+            .order_by(MeetingRow.scheduled_start)
+        )
+    )
+
+
+def items_with_ids(session: Session, item_ids: Collection[int]) -> list[ItemRow]:
+    """The items of these ids (any meeting's), in one statement."""
+    if not item_ids:
+        return []
+    return list(session.scalars(select(ItemRow).where(ItemRow.id.in_(list(item_ids)))))
+
+
+def vote_reminders_of(session: Session, vote_ids: Collection[int]) -> list[VoteReminderRow]:
+    """The reminders claimed so far of several governance votes, by vote and ordinal."""
+    if not vote_ids:
+        return []
+    return list(
+        session.scalars(
+            select(VoteReminderRow)
+            .where(VoteReminderRow.vote_id.in_(list(vote_ids)))
+            .order_by(VoteReminderRow.vote_id, VoteReminderRow.ordinal)
+        )
+    )
+
+
+class JobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler 3 has no hints
+    """APScheduler's job store in meetbot's database (its table, its pickled jobs), which can
+    take a reconcile's changes together: inside :meth:`batch`, the jobs that thread adds,
+    replaces and removes are written in one transaction as it ends (two statements, not a
+    commit per job); other threads (APScheduler's own) read and write as ever."""
+
+    def __init__(self, engine: Engine, tablename: str) -> None:
+        super().__init__(engine=engine, tablename=tablename)
+        self._batch: _JobBatch | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold this thread's job changes until the block ends, then write them at once."""
+        if self._batch is not None:
+            yield  # nested: the outer batch writes
+            return
+        with self.engine.connect() as connection:
+            known = set(connection.scalars(select(self.jobs_t.c.id)))
+        self._batch = _JobBatch(threading.get_ident(), known)
+        try:
+            yield
+        finally:
+            batch, self._batch = self._batch, None
+            self._write(batch)
+
+    def jobs_named(self, prefixes: Collection[str]) -> list[Any]:
+        """The stored jobs whose ids start with one of ``prefixes`` (a range of the primary key
+        each), as APScheduler's ``get_jobs`` gives them: one series' part of a thousand."""
+        self._flush()
+        ids = self.jobs_t.c.id
+        # Any id starting with the prefix sorts before the prefix and the highest character.
+        return list(self._get_jobs(or_(*((ids >= p) & (ids < f"{p}\U0010ffff") for p in prefixes))))
+
+    def _batching(self) -> _JobBatch | None:
+        batch = self._batch
+        return batch if batch is not None and batch.thread == threading.get_ident() else None
+
+    def add_job(self, job: Any) -> None:
+        batch = self._batching()
+        if batch is None:
+            super().add_job(job)
+        elif job.id in batch.known:
+            raise ConflictingIdError(job.id)
+        else:
+            batch.put(job.id, self._row(job))
+
+    def update_job(self, job: Any) -> None:
+        batch = self._batching()
+        if batch is None:
+            super().update_job(job)
+        elif job.id not in batch.known:
+            raise JobLookupError(job.id)
+        else:
+            batch.put(job.id, self._row(job))
+
+    def remove_job(self, job_id: str) -> None:
+        batch = self._batching()
+        if batch is None:
+            super().remove_job(job_id)
+        elif job_id not in batch.known:
+            raise JobLookupError(job_id)
+        else:
+            batch.put(job_id, None)
+
+    def lookup_job(self, job_id: str) -> Any:
+        self._flush()  # a read in a batch sees the batch's changes
+        return super().lookup_job(job_id)
+
+    def get_all_jobs(self) -> list[Any]:
+        self._flush()
+        return list(super().get_all_jobs())
+
+    def _flush(self) -> None:
+        batch = self._batching()
+        if batch is not None and batch.changes:
+            self._write(batch)
+            batch.changes = {}
+
+    def _row(self, job: Any) -> dict[str, Any]:
+        return {
+            "id": job.id,
+            "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
+            "job_state": pickle.dumps(job.__getstate__(), self.pickle_protocol),
+        }
+
+    def _write(self, batch: _JobBatch) -> None:
+        rows = [row for row in batch.changes.values() if row is not None]
+        gone = [job_id for job_id, row in batch.changes.items() if row is None]
+        if not rows and not gone:
+            return
+        table = self.jobs_t
+        with self.engine.begin() as connection:
+            if gone:
+                connection.execute(table.delete().where(table.c.id.in_(_listed(gone))))
+            if rows:
+                # Another thread (APScheduler's, after a job ran) may have added or removed a
+                # row meanwhile: the batch's version wins, as its writes would one by one.
+                upsert = sqlite_insert(table)
+                upsert = upsert.on_conflict_do_update(
+                    index_elements=[table.c.id],
+                    set_={
+                        "next_run_time": upsert.excluded.next_run_time,
+                        "job_state": upsert.excluded.job_state,
+                    },
+                )
+                connection.execute(upsert, rows)
+
+
+class _JobBatch:
+    """One thread's job changes not yet written: by id, the row to write or None to delete."""
+
+    def __init__(self, thread: int, known: set[str]) -> None:
+        self.thread = thread
+        self.known = known  # the ids stored, as the batch's changes leave them
+        self.changes: dict[str, dict[str, Any] | None] = {}
+
+    def put(self, job_id: str, row: dict[str, Any] | None) -> None:
+        self.changes[job_id] = row
+        if row is None:
+            self.known.discard(job_id)
+        else:
+            self.known.add(job_id)

@@ -282,7 +282,12 @@ def _zone(zone: ZoneInfo | str) -> ZoneInfo:
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
 
 
-@functools.lru_cache(maxsize=256)
+# Room for one entry per series of a bot serving a whole foundation (issue 17: a thousand
+# series): one more series than fits would make every reconcile build them all again.
+_SERIES_CACHED = 4096
+
+
+@functools.lru_cache(maxsize=_SERIES_CACHED)
 def _rule(schedule: Schedule, start: datetime, zone_name: str) -> rrulebase:
     # Built once per series: occurrences are asked for on every command, and the rules' own
     # caches then keep the starts they have already computed.
@@ -327,7 +332,7 @@ class _Expansion:
             index += 1
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=_SERIES_CACHED)
 def _expansion(schedule: Schedule, start: datetime, zone_name: str) -> _Expansion:
     return _Expansion(_rule(schedule, start, zone_name))
 

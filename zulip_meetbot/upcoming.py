@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -25,7 +26,7 @@ from zulip_meetbot.domain.reminders import (
     decide,
 )
 from zulip_meetbot.domain.voting import aoe_day_text
-from zulip_meetbot.scheduler import meeting_state, pending_actions_of
+from zulip_meetbot.scheduler import pending_actions_in
 from zulip_meetbot.timeutil import (
     format_duration,
     local_date,
@@ -74,12 +75,48 @@ def series_plan(
 ) -> SeriesPlan:
     """The posts of the series' next meeting and of those starting by ``until``; meetings
     already ended (a shell's clock may run ahead of the real one) are history, not plans."""
-    actions = _unended(session, series, now, grace, until)
+    return series_plans(session, [series], now, grace, until)[0]
+
+
+def series_plans(
+    session: Session,
+    series: Sequence[SeriesConfig],
+    now: datetime,
+    grace: timedelta,
+    until: datetime,
+) -> list[SeriesPlan]:
+    """:func:`series_plan` of each series, in order: the database is read a few times for
+    them all (a thousand series stay instant), not once per series or per post."""
+    unended = _unended(session, series, now, grace, until)
+    windows = [
+        meetings.Window(one, now, len(occurrences_between(one, now, until)) + 1, True)
+        for one in series
+    ]
+    calendars = meetings.calendars(session, windows)
+    votes = _vote_posts(session, now)
+    return [
+        _plan(session, one, actions, window, votes.get(one.slug, []), now, grace, until)
+        for one, actions, window in zip(series, unended, calendars, strict=True)
+    ]
+
+
+def _plan(
+    session: Session,
+    series: SeriesConfig,
+    actions: list[tuple[Action, MeetingState]],
+    window: list[meetings.Slot],
+    votes: list[VotePost],
+    now: datetime,
+    grace: timedelta,
+    until: datetime,
+) -> SeriesPlan:
+    """One series' plan from its unended actions and its calendar up to ``until``."""
     if not actions:
         # Every meeting in the window ended: plan up to the first that has not.
         following = _first_unended(session, series, now)
         if following is not None:
-            actions = _unended(session, series, now, grace, max(until, following.start))
+            later = max(until, following.start)
+            actions = _unended(session, [series], now, grace, later)[0]
     posts = []
     # Each meeting's actions in order: a start the bot will make changes what follows it.
     states: dict[datetime, MeetingState] = {}
@@ -93,42 +130,53 @@ def series_plan(
             dropped = ""  # shown as conditional: a chair may still start it, or end it first
         states[action.occurrence] = state
         posts.append(Upcoming(action, action.at <= now, dropped))
-    count = len(occurrences_between(series, now, until)) + 1
-    window = meetings.calendar(session, series, now, count, include_cancelled=True)
     skipped = [slot.start for slot in window if slot.cancelled and slot.start <= until]
     # With no automatic end delay the end's own line is at the planned end.
     ends = sorted({a.start + a.slot for a, _ in actions if a.start + a.slot > now})
     planned_ends = ends if series.auto_end else []
     last = None if actions else _last_meeting(session, series, now)
-    return SeriesPlan(series, posts, skipped, planned_ends, last, vote_plan(session, series, now))
+    return SeriesPlan(series, posts, skipped, planned_ends, last, votes)
 
 
 def vote_plan(session: Session, series: SeriesConfig, now: datetime) -> list[VotePost]:
     """The series' open votes' reminders still to come and their closes, however far off: the
     scheduler's own list (``governance.actions_due``)."""
-    votes = {vote.number: vote for vote in governance.open_votes(session, series.slug)}
-    posts = []
+    return _vote_posts(session, now).get(series.slug, [])
+
+
+def _vote_posts(session: Session, now: datetime) -> dict[str, list[VotePost]]:
+    """:func:`vote_plan` of every series with an open vote, by slug (votes read once)."""
+    votes = {vote.number: vote for vote in governance.open_votes(session)}
+    posts: dict[str, list[VotePost]] = {}
     for action in governance.actions_due(session):
         vote = votes.get(action.number)
         if vote is None:
-            continue  # another series' vote
+            continue  # closed meanwhile (a vote's actions are those of open votes)
         # Past the deadline a reminder is never posted: the close comes instead.
         late = action.kind == REMIND and now >= vote.deadline
         dropped = "the vote's deadline has passed: its close comes instead" if late else ""
-        posts.append(VotePost(vote, action, action.at <= now, dropped))
+        posts.setdefault(vote.series_slug, []).append(
+            VotePost(vote, action, action.at <= now, dropped)
+        )
     return posts
 
 
 def _unended(
-    session: Session, series: SeriesConfig, now: datetime, grace: timedelta, until: datetime
-) -> list[tuple[Action, MeetingState]]:
-    """The scheduler's pending actions by ``until``, in order, of meetings not ended yet."""
-    planned = pending_actions_of(session, series, now, grace, horizon=until, count=None)
-    with_state = [(action, meeting_state(session, action)) for action in planned]
-    return sorted(
-        ((action, state) for action, state in with_state if not state.ended),
-        key=lambda pair: pair[0].at,
-    )
+    session: Session,
+    series: Sequence[SeriesConfig],
+    now: datetime,
+    grace: timedelta,
+    until: datetime,
+) -> list[list[tuple[Action, MeetingState]]]:
+    """Each series' pending actions by ``until`` (the scheduler's), in order, of meetings not
+    ended yet."""
+    planned = pending_actions_in(session, series, now, grace, horizon=until, count=None)
+    states = meetings.meeting_states(session, planned)
+    by_series: dict[str, list[tuple[Action, MeetingState]]] = {one.slug: [] for one in series}
+    for action, state in zip(planned, states, strict=True):
+        if not state.ended:
+            by_series[action.series_slug].append((action, state))
+    return [sorted(by_series[one.slug], key=lambda pair: pair[0].at) for one in series]
 
 
 def _first_unended(session: Session, series: SeriesConfig, now: datetime) -> meetings.Slot | None:

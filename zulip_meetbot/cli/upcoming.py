@@ -71,7 +71,7 @@ def show_upcoming(
     from datetime import timedelta
 
     from zulip_meetbot.timeutil import SystemClock
-    from zulip_meetbot.upcoming import plan_text, series_plan
+    from zulip_meetbot.upcoming import plan_text, series_plans
 
     chosen = list(settings.series)
     if slug is not None:
@@ -82,6 +82,6 @@ def show_upcoming(
     now = SystemClock().now()
     until = now + timedelta(days=days)
     with reading(settings, required) as session:
-        plans = [series_plan(session, s, now, settings.reminder_grace, until) for s in chosen]
+        plans = series_plans(session, chosen, now, settings.reminder_grace, until)
     sys.stdout.write(plan_text(plans, days))
     return EXIT_OK

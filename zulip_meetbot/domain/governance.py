@@ -49,7 +49,11 @@ class VoteAction:
     def key(self) -> str:
         """The scheduler's job id for it."""
         suffix = f"-{self.ordinal}" if self.kind == REMIND else ""
-        return f"vote-{self.number}-{self.kind}{suffix}"
+        return f"{VOTE_JOB}{self.number}-{self.kind}{suffix}"
+
+
+# How every governance vote's job id starts.
+VOTE_JOB = "vote-"
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,11 @@ def series_of(session: Session, number: int) -> str | None:
     return None if row is None else row.series_slug
 
 
+def series_of_open_votes(session: Session) -> dict[int, str]:
+    """The slug of each open vote's series, by the vote's number (one query)."""
+    return {row.number: row.series_slug for row in store.open_governance_votes(session, None)}
+
+
 def is_open(session: Session, number: int) -> bool:
     """Whether vote ``number`` exists and is still open."""
     row = store.governance_vote(session, number)
@@ -241,8 +250,13 @@ def set_message(session: Session, number: int, message_id: int) -> None:
 def actions_due(session: Session) -> list[VoteAction]:
     """What the open votes still want done: their reminders not yet claimed, and each close."""
     actions = []
-    for row in store.open_governance_votes(session, None):
-        claimed = {reminder.ordinal for reminder in store.vote_reminders(session, row.id)}
+    rows = store.open_governance_votes(session, None)
+    # One read of every open vote's claimed reminders, not one per vote.
+    claimed_of: dict[int, set[int]] = {row.id: set() for row in rows}
+    for reminder in store.vote_reminders_of(session, claimed_of.keys()):
+        claimed_of[reminder.vote_id].add(reminder.ordinal)
+    for row in rows:
+        claimed = claimed_of[row.id]
         times = voting.reminder_times(row.opened_at, row.deadline)
         for ordinal, at in enumerate(times, 1):
             if ordinal not in claimed:

@@ -3,6 +3,7 @@ a series. Which messages are due is planned in ``reminders``; this keeps the wis
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,3 +85,15 @@ def reminders_of_series(session: Session, series_slug: str) -> list[PersonalRemi
         PersonalReminder(row.series_slug, row.user_id, timedelta(seconds=row.offset_seconds))
         for row in store.personal_reminders(session, series_slug)
     ]
+
+
+def reminders_by_series(
+    session: Session, series_slugs: Collection[str]
+) -> dict[str, list[PersonalReminder]]:
+    """:func:`reminders_of_series` of several series at once (one query), by slug."""
+    found: dict[str, list[PersonalReminder]] = {slug: [] for slug in series_slugs}
+    for row in store.personal_reminders_of(session, found.keys()):
+        found[row.series_slug].append(
+            PersonalReminder(row.series_slug, row.user_id, timedelta(seconds=row.offset_seconds))
+        )
+    return found

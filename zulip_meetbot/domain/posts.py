@@ -4,6 +4,7 @@ of what it announces, so a stop neither loses nor repeats one."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -132,6 +133,12 @@ def timely(session: Session, now: datetime, since: datetime) -> list[OwedPost]:
 def action_taken(session: Session, key: str) -> bool:
     """Whether the scheduled action ``key`` was taken (or claimed, or dropped) already."""
     return store.sent_action(session, key) is not None
+
+
+def actions_taken(session: Session, keys: Collection[str]) -> set[str]:
+    """Which of the scheduled actions ``keys`` were taken (or claimed, or dropped) already:
+    one query for all, however many."""
+    return store.sent_action_keys(session, keys)
 
 
 def claim_action(session: Session, action: Action, outcome: str, now: datetime) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
+from functools import cached_property
 
 from zulip_meetbot.config import SeriesConfig
 
@@ -35,7 +36,8 @@ class Action:
     slot: timedelta = timedelta(hours=1)  # the meeting's planned duration
     user_id: int = 0  # PERSONAL: whom the direct message is to
 
-    @property
+    # Cached: a reconcile of a thousand series looks up thousands of keys, several times each.
+    @cached_property
     def key(self) -> str:
         """A stable name: the same action planned twice has the same key."""
         stamp = _STAMP

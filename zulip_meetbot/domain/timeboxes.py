@@ -9,6 +9,7 @@ transaction that owes its post, so a restart never posts it again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from zulip_meetbot import store
 from zulip_meetbot.domain.record import stretch
-from zulip_meetbot.models import ItemRow
+from zulip_meetbot.models import ItemRow, MeetingRow
 from zulip_meetbot.refusals import NoSuchItem, NotProposer, TimeboxTooLong
 
 # An item is nudged when its discussion reaches its planned time, and once more at twice it.
@@ -123,8 +124,31 @@ def next_nudge(session: Session, series_slug: str) -> NudgeDue | None:
     """The next nudge the series' running meeting owes its current item, if any: while the
     item with a timebox is under discussion and has had fewer than two."""
     meeting = store.running_meeting(session, series_slug)
-    if meeting is None:
-        return None
+    return None if meeting is None else _next_nudge(session, meeting)
+
+
+def nudges_ahead(session: Session, series_slugs: Sequence[str]) -> list[NudgeDue]:
+    """:func:`next_nudge` of each of the series (in their order) that has one: the running
+    meetings and their current items are read once for all."""
+    running: dict[str, MeetingRow] = {}
+    for meeting in store.running_meetings(session):
+        # As next_nudge: a series' earliest running meeting (there is one at most).
+        running.setdefault(meeting.series_slug, meeting)
+    # Their current items read together: _current_item then finds each in the session, which
+    # keeps a row only while something refers to it (`items` does, to the end).
+    current = [meeting.current_item_id for meeting in running.values()]
+    items = store.items_with_ids(session, [item_id for item_id in current if item_id])
+    found = []
+    for slug in series_slugs:
+        nudge = _next_nudge(session, running[slug]) if slug in running else None
+        if nudge is not None:
+            found.append(nudge)
+    del items
+    return found
+
+
+def _next_nudge(session: Session, meeting: MeetingRow) -> NudgeDue | None:
+    series_slug = meeting.series_slug
     item = _current_item(session, meeting.id)
     if item is None or not _watched(item) or item.discussing_since is None:
         return None
