@@ -84,7 +84,8 @@ def reactions_on_own_messages(
     Oldest first: each page starts at the oldest wanted message not yet seen and holds the bot's
     next ``READ_BACK_PAGE`` posts, so messages far apart cost a page each, close ones share one.
     """
-    wanted = sorted(set(message_ids))
+    asked = set(message_ids)
+    wanted = sorted(asked)
     found: dict[int, list[dict[str, Any]]] = {}
     narrow = [{"operator": "sender", "operand": bot_id}]
     pages = 0
@@ -105,7 +106,8 @@ def reactions_on_own_messages(
             return found
         messages = list(answer.get("messages", []))
         for message in messages:
-            found[int(message["id"])] = list(message.get("reactions", []))
+            if int(message["id"]) in asked:
+                found[int(message["id"])] = list(message.get("reactions", []))
         if not messages or answer.get("found_newest"):
             return found
         # The anchor itself may be gone (deleted): it is past, whether it was found or not.
