@@ -396,7 +396,7 @@ class Runtime:
         open_ids += self.handler.open_vote_message_ids()
         groups = self.handler.open_reminder_groups()
         wanted = {*open_ids, *(message_id for group in groups for message_id in group)}
-        if not wanted or self._stopping:
+        if not wanted:
             return
         reactions = catchup.reactions_on_own_messages(self.client, self.bot.user_id, wanted)
         for message_id in open_ids:
