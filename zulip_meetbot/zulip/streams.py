@@ -17,6 +17,10 @@ import zulip
 
 log = logging.getLogger(__name__)
 
+# Streams joined are named in the log up to this many (a thousand names say little); those
+# that cannot be used are all named: each needs mending.
+_NAMES_SHOWN = 10
+
 
 @dataclass(frozen=True)
 class StreamPlan:
@@ -104,7 +108,8 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
     joined = [n for n in plan.to_subscribe if n.casefold() not in unauthorized]
     refused_names = tuple(n for n in plan.to_subscribe if n.casefold() in unauthorized)
     if joined:
-        log.info("subscribed to %s", _streams_text(joined))
+        shown = _streams_text(joined[:_NAMES_SHOWN]) if len(joined) <= _NAMES_SHOWN else ""
+        log.info("subscribed to %s", shown or f"{len(joined)} streams")
     why = hidden if not refused_names else f"{hidden}, or Zulip refused to subscribe the bot"
     return JoinResult(
         tuple(sorted((*plan.subscribed, *joined), key=str.casefold)),
