@@ -19,7 +19,7 @@ import pytest
 from livebot import LiveBot, stop_bot, wait_until, write_botrc
 from zulipfake import FakeUser, FakeZulip
 
-from zulip_meetbot.zulip import catchup
+from zulip_meetbot.zulip import catchup, streams
 
 # Two series whose streams the bot cannot use: reported together, in one line.
 UNUSABLE = (
@@ -253,3 +253,89 @@ def test_a_deleted_or_foreign_message_is_left_out_not_read_again(
     found = catchup.reactions_on_own_messages(server.client(bot), bot.user_id, [other, ids[3]])
     assert sorted(found) == [ids[3]]
     assert len(reads_of_messages(server, 0)) == 1
+
+
+def test_plan_streams_ignores_case_and_counts_each_stream_once() -> None:
+    plan = streams.plan_streams(
+        ["Team", "team", "new", "gone", " Secret "],
+        subscribed=[{"name": "team"}],
+        visible=[{"name": "team"}, {"name": "NEW"}],
+    )
+    assert plan == streams.StreamPlan(("team",), ("NEW",), ("gone", "Secret"))
+
+
+@pytest.fixture
+def realm(zulip_server: FakeZulip) -> tuple[FakeZulip, FakeUser]:
+    """Three public streams, a private one without the bot, and the bot in none yet."""
+    bot = zulip_server.add_user("Meetbot", delivery_email="meetbot-bot@zulip.example", is_bot=True)
+    hamlet = zulip_server.add_user("King Hamlet", delivery_email="hamlet@zulip.com")
+    for name in ("one", "two", "three"):
+        zulip_server.add_stream(name, subscribers=[hamlet])
+    zulip_server.add_stream("secret", private=True, subscribers=[hamlet])
+    return zulip_server, bot
+
+
+def subscription_requests(server: FakeZulip, since: int) -> list[tuple[str, str]]:
+    return [
+        (r.method, r.path.removeprefix("/api/v1"))
+        for r in server.requests[since:]
+        if "stream" in r.path or "subscriptions" in r.path
+    ]
+
+
+def test_joining_streams_already_joined_costs_one_request(
+    realm: tuple[FakeZulip, FakeUser],
+) -> None:
+    server, bot = realm
+    client = server.client(bot)
+    first = streams.join_streams(client, ["one", "two", "three"])
+    assert first.joined == ("one", "three", "two") and not first.unusable
+    before = len(server.requests)
+    again = streams.join_streams(client, ["one", "TWO", "three"])
+    assert again == streams.JoinResult(("one", "three", "two"), (), requests=1)
+    assert subscription_requests(server, before) == [("GET", "/users/me/subscriptions")]
+
+
+def test_a_refused_subscription_names_every_stream_in_one_line(
+    realm: tuple[FakeZulip, FakeUser], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, bot = realm
+    server.inject_fault(
+        "POST",
+        "/users/me/subscriptions$",
+        status=400,
+        body={"result": "error", "msg": "Not allowed", "code": "BAD_REQUEST"},
+    )
+    result = streams.join_streams(server.client(bot), ["one", "two", "secret"])
+    streams.report(result)
+    assert result.joined == ()
+    assert result.unusable == ("secret", "one", "two")
+    (line,) = [r.getMessage() for r in caplog.records if "cannot use" in r.getMessage()]
+    assert line.startswith("cannot use 3 streams: 'secret', 'one', 'two': ")
+    assert "Not allowed" in line and "add the bot to it" in line
+
+
+def test_streams_zulip_would_not_subscribe_the_bot_to_are_reported(
+    realm: tuple[FakeZulip, FakeUser],
+) -> None:
+    server, bot = realm
+    # As Zulip answers with authorization_errors_fatal off when a stream turned private
+    # between the listing and the subscription.
+    server.inject_fault(
+        "POST",
+        "/users/me/subscriptions$",
+        status=200,
+        body={
+            "result": "success",
+            "msg": "",
+            "subscribed": {str(bot.user_id): ["one"]},
+            "already_subscribed": {},
+            "unauthorized": ["two"],
+        },
+    )
+    result = streams.join_streams(server.client(bot), ["one", "two"])
+    assert result.joined == ("one",)
+    assert result.unusable == ("two",)
+    assert "refused" in result.why
+    post = [r for r in server.requests if r.method == "POST" and "subscriptions" in r.path]
+    assert post[0].params["authorization_errors_fatal"] == "false"

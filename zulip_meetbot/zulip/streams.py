@@ -60,8 +60,7 @@ def plan_streams(
     already: list[str] = []
     needed: list[str] = []
     unusable: list[str] = []
-    for name in sorted({w.strip().casefold(): w.strip() for w in wanted}.values()):
-        key = name.casefold()
+    for key, name in sorted({w.strip().casefold(): w.strip() for w in wanted}.items()):
         if key in mine:
             already.append(mine[key])
         elif key in seen:
