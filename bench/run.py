@@ -21,6 +21,7 @@ import publish_latency
 import punctuality
 import render
 import scale_reconcile
+import scale_startup
 import throughput
 from benchkit import Figure
 
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[], list[Figure]]] = {
     "publish": publish.measure,
     "publish_latency": publish_latency.measure,
     "scale_reconcile": scale_reconcile.measure,
+    "scale_startup": scale_startup.measure,
 }
 
 

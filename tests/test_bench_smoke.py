@@ -97,6 +97,22 @@ def test_scale_reconcile_plans_a_few_series() -> None:
     assert "jobs planned" in figures[0].detail
 
 
+def test_scale_startup_counts_the_requests_before_polling() -> None:
+    figures = bench("scale_startup").measure(series_count=3, idle_seconds=0.2)
+    check(
+        figures,
+        [
+            "requests before polling, 3 series",
+            "requests before polling at a restart, 3 series",
+            "start to first reply, 3 series",
+            "idle memory (VmRSS), 3 series",
+        ],
+    )
+    # Counted, not timed: a first start joins the streams, a restart finds them joined.
+    assert figures[1].value < figures[0].value <= 40
+    assert "into 3 streams" in figures[0].detail
+
+
 def test_table_prints_targets_and_misses(capsys: pytest.CaptureFixture[str]) -> None:
     benchkit = bench("benchkit")
     benchkit.print_table(

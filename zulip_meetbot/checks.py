@@ -105,8 +105,6 @@ class ZulipApi(Protocol):
 
     def get_profile(self) -> dict[str, Any]: ...
 
-    def get_stream_id(self, stream: str) -> dict[str, Any]: ...
-
     def get_streams(self, **request: Any) -> dict[str, Any]: ...
 
     def get_subscriptions(self) -> dict[str, Any]: ...
@@ -874,28 +872,31 @@ def _identity(profile: Mapping[str, Any], site: str) -> str:
 
 
 def stream_findings(settings: Settings, client: ZulipApi, role: int) -> list[Finding]:
-    """Each series' stream exists, the bot may see it, and the bot may post in it."""
-    streams = _by_id(client.get_streams(include_public=True, include_subscribed=True), "streams")
+    """Each series' stream exists, the bot may see it, and the bot may post in it: two
+    listings, however many series (a stream's name ignores case, as in Zulip)."""
+    listed = client.get_streams(include_public=True, include_subscribed=True)
+    if listed.get("result") != "success":
+        return [Finding(ERROR, f"could not list the streams the bot sees: {listed.get('msg')}")]
+    streams = {str(s.get("name", "")).casefold(): s for s in listed.get("streams", [])}
     subscribed = _by_id(client.get_subscriptions(), "subscriptions")
     findings = []
     for series in settings.series:
         where = f"[series:{series.slug}] stream"
-        found = client.get_stream_id(series.stream)
-        if found.get("result") != "success":
+        stream = streams.get(series.stream.strip().casefold())
+        if stream is None or "stream_id" not in stream:
             findings.append(
                 Finding(
                     ERROR,
                     f"{where}: the bot cannot see a stream called {series.stream!r} "
-                    f"({found.get('msg')}). Check the name; if the stream is private, "
-                    "add the bot to it in Zulip.",
+                    "(Zulip does not list it for the bot). Check the name; if the stream is "
+                    "private, add the bot to it in Zulip.",
                 )
             )
             continue
-        stream = streams.get(int(found["stream_id"]), {})
         problem = _posting_problem(stream, role)
         if problem:
             findings.append(Finding(ERROR, f"{where}: {problem}"))
-        elif int(found["stream_id"]) in subscribed:
+        elif int(stream["stream_id"]) in subscribed:
             findings.append(Finding(OK, f"{where}: #{series.stream} exists and the bot is in it"))
         else:
             findings.append(

@@ -3,13 +3,15 @@
 Commands: the mentions of the bot and the direct messages to it (GET /messages, two narrows),
 newer than the last message handled and no older than the ``catch_up`` window. Reactions: those
 now on an attendance message, an open quick vote's message, or a reminder of a meeting to come
-(its 👎 are regrets), one GET /messages/{id} each.
+(its 👎 are regrets): all of them the bot's own posts, read together in pages of the bot's own
+messages (GET /messages narrowed to the bot as sender), at most ``MAX_READ_BACK_PAGES`` requests
+however many series and meetings are open.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import zulip
@@ -23,6 +25,11 @@ MISSED_NARROWS: tuple[list[dict[str, str]], ...] = (
     [{"operator": "is", "operand": "dm"}],
 )
 PAGE_SIZE = 200
+# The bot's own messages read per request when reading reactions back (Zulip advises at most
+# 1,000), and the most requests that reading makes: 20,000 of the bot's posts, weeks of them for
+# a thousand weekly series. A message older than that is left as it is, and said so in the log.
+READ_BACK_PAGE = 1000
+MAX_READ_BACK_PAGES = 20
 
 
 class CatchUpFailed(Exception):
@@ -68,10 +75,51 @@ def _newest_first(
         anchor, include_anchor = messages[0]["id"], False
 
 
-def reactions_on(client: zulip.Client, message_id: int) -> list[dict[str, Any]] | None:
-    """The reactions now on a message, or None if Zulip would not say."""
-    message = message_by_id(client, message_id)
-    return None if message is None else list(message.get("reactions", []))
+def reactions_on_own_messages(
+    client: zulip.Client, bot_id: int, message_ids: Iterable[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """The reactions now on each of the bot's own messages ``message_ids``, by id; a message
+    Zulip would not show (deleted, a failed request, past the page cap) is left out.
+
+    Oldest first: each page starts at the oldest wanted message not yet seen and holds the bot's
+    next ``READ_BACK_PAGE`` posts, so messages far apart cost a page each, close ones share one.
+    """
+    asked = set(message_ids)
+    wanted = sorted(asked)
+    found: dict[int, list[dict[str, Any]]] = {}
+    narrow = [{"operator": "sender", "operand": bot_id}]
+    pages = 0
+    while wanted and pages < MAX_READ_BACK_PAGES:
+        answer = client.get_messages(
+            {
+                "anchor": wanted[0],
+                "include_anchor": True,
+                "num_before": 0,
+                "num_after": READ_BACK_PAGE,
+                "narrow": narrow,
+                "apply_markdown": False,
+            }
+        )
+        pages += 1
+        if answer.get("result") != "success":
+            log.warning("could not read back the bot's messages: %s", answer.get("msg"))
+            return found
+        messages = list(answer.get("messages", []))
+        for message in messages:
+            if int(message["id"]) in asked:
+                found[int(message["id"])] = list(message.get("reactions", []))
+        if not messages or answer.get("found_newest"):
+            return found
+        # The anchor itself may be gone (deleted): it is past, whether it was found or not.
+        last = max(int(m["id"]) for m in messages)
+        wanted = [i for i in wanted if i > last]
+    if wanted:
+        log.warning(
+            "reactions not read back on %d of the bot's older messages (more than %d requests)",
+            len(wanted),
+            MAX_READ_BACK_PAGES,
+        )
+    return found
 
 
 def message_by_id(client: zulip.Client, message_id: int) -> dict[str, Any] | None:

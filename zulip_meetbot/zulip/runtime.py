@@ -27,7 +27,7 @@ from zulip_meetbot.config import Settings
 from zulip_meetbot.handler import MeetbotHandler
 from zulip_meetbot.markup import LEADING_MENTION
 from zulip_meetbot.views import count
-from zulip_meetbot.zulip import catchup
+from zulip_meetbot.zulip import catchup, streams
 from zulip_meetbot.zulip.client import UNREACHABLE, MeetbotClient, RetryPolicy
 from zulip_meetbot.zulip.directory import ZulipDirectory
 from zulip_meetbot.zulip.sender import Sender
@@ -280,29 +280,8 @@ class Runtime:
         )
         if isinstance(self.app.directory, ZulipDirectory):
             self.app.directory.load()
-        for stream in sorted({s.stream for s in self.settings.series}):
-            self._subscribe(stream)
-
-    def _subscribe(self, stream: str) -> None:
-        # Subscribing by name would create a missing stream; look it up first.
-        found = self.client.get_stream_id(stream)
-        if found.get("result") != "success":
-            log.error(
-                "cannot use stream %r: %s. Check the name in the botrc; if the stream is "
-                "private, add the bot to it in Zulip.",
-                stream,
-                found.get("msg"),
-            )
-            return
-        response = self.client.add_subscriptions([{"name": stream}])
-        if response.get("result") != "success":
-            log.error(
-                "cannot subscribe to stream %r: %s. If it is private, add the bot to it.",
-                stream,
-                response.get("msg"),
-            )
-            return
-        log.info("subscribed to stream %r", stream)
+        # Three requests at most, however many series: see zulip/streams.py.
+        streams.report(streams.join_streams(self.client, {s.stream for s in self.settings.series}))
 
     # -- stopping ---------------------------------------------------------------------------
 
@@ -410,43 +389,46 @@ class Runtime:
                 return  # the rest is read back at the next start
             flags = message.get("flags", [])
             self._dispatch_safely({"type": "message", "message": message, "flags": flags})
-        # A quick vote's message is read back the same way: its reactions are ballots.
+        # A quick vote's message is read back the same way: its reactions are ballots. The 👎
+        # on the reminders of meetings to come are regrets. All are the bot's own posts: their
+        # reactions are read together, a few paged requests whatever the number of series.
         open_ids = self.handler.open_attendance_message_ids()
         open_ids += self.handler.open_vote_message_ids()
+        groups = self.handler.open_reminder_groups()
+        wanted = {*open_ids, *(message_id for group in groups for message_id in group)}
+        if not wanted:
+            return
+        reactions = catchup.reactions_on_own_messages(self.client, self.bot.user_id, wanted)
         for message_id in open_ids:
-            try:
-                self._reconcile_attendance(message_id)
-            except Exception:  # attendance is worth a log line, not a stalled bot
-                log.exception("could not read back the attendance on message %d", message_id)
-        # 👎 on the reminders of meetings to come: regrets, read back a meeting at a time.
-        for group in self.handler.open_reminder_groups():
+            if message_id in reactions:
+                self._reconcile_attendance(message_id, reactions[message_id])
+        for group in groups:
             if self._stopping:
                 return
-            try:
-                self._reconcile_regrets(group)
-            except Exception:  # as attendance: a log line, not a stalled bot
-                log.exception("could not read back the regrets on reminders %s", group)
+            # Unless Zulip listed the reactions of every reminder (a 👎 may be on one it did
+            # not list: none is taken back).
+            if all(message_id in reactions for message_id in group):
+                self._reconcile_regrets({i: reactions[i] for i in group})
 
-    def _reconcile_attendance(self, message_id: int) -> None:
+    def _reconcile_attendance(self, message_id: int, reactions: list[dict[str, Any]]) -> None:
         assert self.bot is not None
-        reactions = catchup.reactions_on(self.client, message_id)
-        if reactions is not None:
+        try:
             corrected = self.handler.reconcile_attendance(message_id, reactions, self.bot)
-            if corrected:
-                read = count(corrected, "reaction", "reactions")
-                log.info("attendance: %s read back from Zulip", read)
+        except Exception:  # attendance is worth a log line, not a stalled bot
+            log.exception("could not read back the attendance on message %d", message_id)
+            return
+        if corrected:
+            read = count(corrected, "reaction", "reactions")
+            log.info("attendance: %s read back from Zulip", read)
 
-    def _reconcile_regrets(self, message_ids: tuple[int, ...]) -> None:
-        """One meeting's reminders: its regrets by 👎 made to match them, unless Zulip would
-        not list the reactions of one (a 👎 may be there: none is taken back)."""
+    def _reconcile_regrets(self, reactions: dict[int, list[dict[str, Any]]]) -> None:
+        """One meeting's reminders: its regrets by 👎 made to match them."""
         assert self.bot is not None
-        reactions: dict[int, list[dict[str, Any]]] = {}
-        for message_id in message_ids:
-            found = catchup.reactions_on(self.client, message_id)
-            if found is None:
-                return
-            reactions[message_id] = found
-        corrected = self.handler.reconcile_regrets(reactions, self.bot)
+        try:
+            corrected = self.handler.reconcile_regrets(reactions, self.bot)
+        except Exception:  # as attendance: a log line, not a stalled bot
+            log.exception("could not read back the regrets on reminders %s", tuple(reactions))
+            return
         if corrected:
             log.info("regrets: %s read back from Zulip", count(corrected, "reaction", "reactions"))
 
