@@ -20,6 +20,7 @@ import publish
 import publish_latency
 import punctuality
 import render
+import scale
 import throughput
 from benchkit import Figure
 
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[], list[Figure]]] = {
     "footprint": footprint.measure,
     "publish": publish.measure,
     "publish_latency": publish_latency.measure,
+    "scale": scale.measure,
 }
 
 

@@ -82,6 +82,20 @@ def test_footprint_reads_memory_and_first_reply() -> None:
     assert figures[0].value > 1  # MB: a Python process with its imports
 
 
+def test_scale_paces_a_small_wave_of_starts() -> None:
+    figures = bench("scale").measure(starts=20, reminders=3, limit=20, commands=1)
+    check(
+        figures,
+        [
+            "20 starts: last attendance message",
+            "20 starts: last against the floor",
+            "20 starts: reminders out before a start",
+            "20 starts: reply wait during the wave",
+        ],
+    )
+    assert figures[2].value == 0
+
+
 def test_table_prints_targets_and_misses(capsys: pytest.CaptureFixture[str]) -> None:
     benchkit = bench("benchkit")
     benchkit.print_table(
