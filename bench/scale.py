@@ -14,11 +14,12 @@ during the wave waited.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 from pathlib import Path
 
-import benchkit  # noqa: F401  (puts tests/ on sys.path)
+import benchkit  # puts tests/ on sys.path first
 from benchkit import Figure
 from emulated_limit import Wave
 
@@ -56,7 +57,7 @@ def measure(
     spread = [s.at - (k + 1) * WINDOW / limit for k, s in enumerate(out)]
     # The first ones go at once, up to the budget less the replies' reserve; then a wait for
     # them to leave the window (the widest gap).
-    gaps = [b.at - a.at for a, b in zip(out, out[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(out)]
     burst = gaps.index(max(gaps)) + 1 if gaps else len(out)
     ahead = sum(1 for r in later if sent.index(r) < sent.index(out[-1]))
     waits = [reply.at - asked for reply, asked in zip(replies, said, strict=False)]
