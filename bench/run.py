@@ -20,6 +20,7 @@ import publish
 import publish_latency
 import punctuality
 import render
+import scale
 import scale_reconcile
 import scale_startup
 import throughput
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[], list[Figure]]] = {
     "footprint": footprint.measure,
     "publish": publish.measure,
     "publish_latency": publish_latency.measure,
+    "scale": scale.measure,
     "scale_reconcile": scale_reconcile.measure,
     "scale_startup": scale_startup.measure,
 }

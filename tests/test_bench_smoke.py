@@ -113,6 +113,20 @@ def test_scale_startup_counts_the_requests_before_polling() -> None:
     assert "into 3 streams" in figures[0].detail
 
 
+def test_scale_paces_a_small_wave_of_starts() -> None:
+    figures = bench("scale").measure(starts=20, reminders=3, limit=20, commands=1)
+    check(
+        figures,
+        [
+            "20 starts: last attendance message",
+            "20 starts: last against the floor",
+            "20 starts: reminders out before a start",
+            "20 starts: reply wait during the wave",
+        ],
+    )
+    assert figures[2].value == 0
+
+
 def test_table_prints_targets_and_misses(capsys: pytest.CaptureFixture[str]) -> None:
     benchkit = bench("benchkit")
     benchkit.print_table(

@@ -59,6 +59,10 @@ RECONCILE_JOB = "meetbot-reconcile"
 RECONCILE_EVERY = timedelta(minutes=5)
 # How many upcoming meetings per series have jobs at any time.
 _SLOTS_AHEAD = 10
+# Of the actions due at one instant, starts go first (their attendance messages are the most
+# urgent posts), then reminders, then the rest (ends, checks, direct messages).
+_URGENCY = {START: 0, REMINDER: 1}
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 # APScheduler stores a job as a reference to a module-level function; it finds the running
 # scheduler here.
@@ -79,6 +83,8 @@ class MeetingScheduler:
         self._jobs: JobStore | None = None
         # Held by a reconcile from start to end, and by shutdown while it lets go of APScheduler.
         self._jobs_lock = threading.RLock()
+        # Everything due up to here was carried out by a job's sweep (see fire).
+        self._swept_until = _EPOCH
         app.on_calendar_change = self.reconcile
 
     # -- APScheduler ------------------------------------------------------------------------
@@ -227,7 +233,7 @@ class MeetingScheduler:
         """The overrun nudge due now in the series' running meeting, if one still is; True if
         it was posted (or owed)."""
         series = self.settings.series_by_slug(series_slug)
-        if series is None:
+        if series is None or not self._slot_free():
             return False
         with self.app.lock:
             return lifecycle.nudge(
@@ -240,7 +246,7 @@ class MeetingScheduler:
         due = [action for action in self.pending_actions() if action.at <= now]
         skip = superseded(due)
         done = []
-        for action in sorted(due, key=lambda a: a.at):
+        for action in sorted(due, key=lambda a: (a.at, _URGENCY.get(a.kind, 2))):
             if action.key in skip:
                 self._record(action, "dropped", None)
                 log.info(
@@ -264,6 +270,8 @@ class MeetingScheduler:
         now = self.clock.now()
         if action.at > now:
             return False  # fired early (APScheduler's clock and ours differ): put back
+        if not self._slot_free():
+            return False
         if action.kind == REMIND:
             done = vote_lifecycle.remind(
                 self.app, self.poster, series, action.number, action.ordinal, now
@@ -296,11 +304,21 @@ class MeetingScheduler:
                 plan.append((series, action))
         return plan
 
+    def fire(self, action: Action) -> bool:
+        """A stored job's action. APScheduler runs the jobs of one instant in no set order: the
+        first carries out everything due by now, starts first; the others find theirs done."""
+        if action.at > self._swept_until:
+            self._swept_until = self.clock.now()
+            self.run_due()
+        return self.perform(action)
+
     def perform(self, action: Action) -> bool:
         """Carry out one action if it is still wanted; True if it posted."""
         series = self.settings.series_by_slug(action.series_slug)
         if series is None:
             return False  # its series left the botrc; reconcile drops the job
+        if not self._slot_free():
+            return False  # stopping: still due, carried out at the next start
         # Whatever order the jobs of one instant fire in, the look at the agenda comes first
         # (a direct message, a reminder or the start of a meeting it cancels is dropped).
         check = (
@@ -351,6 +369,13 @@ class MeetingScheduler:
                 late,
             )
         return posted is not None
+
+    def _slot_free(self) -> bool:
+        """Wait, holding no lock, until a post may go under Zulip's rate limit and leave room
+        for replies: a wave of posts due together waits here, not with the app's lock held, so
+        people's commands are answered meanwhile. False if meetbot is stopping."""
+        wait = getattr(self.poster, "wait_for_slot", None)
+        return wait is None or bool(wait())
 
     def _claim(self, session: Session, series: SeriesConfig, action: Action, now: datetime) -> bool:
         """Whether to carry ``action`` out now: then it is claimed; one that never will be is
@@ -587,7 +612,7 @@ def _fire(
         user_id,
     )
     try:
-        _active.perform(action)
+        _active.fire(action)
     except Exception:
         log.exception("%s: scheduled %s failed", series_slug, kind)
     # Put back a job that fired before its action was due (the clock and APScheduler's differ)

@@ -5,6 +5,11 @@ says where the bot stands on every answer: ``X-RateLimit-Limit``, ``-Remaining``
 (epoch seconds, when the window would be empty). The pacer keeps its own log of the bot's
 requests against that limit, and also believes the server's count, which includes requests this
 process did not make (the process killed a moment ago, another client with the bot's key).
+
+Scheduled posts (a wave of attendance messages and reminders falling due together) leave a
+tenth of the window to the replies to people's commands: :meth:`RequestPacer.wait_for_slot`
+with ``keep_free`` = :attr:`RequestPacer.reply_reserve`, so that a reply never waits for the
+wave to leave the window.
 """
 
 from __future__ import annotations
@@ -48,6 +53,22 @@ class RequestPacer:
         """How many requests the bot allows itself per window: the limit less a small reserve."""
         return max(1, self.limit - max(1, self.limit // 20))
 
+    @property
+    def reply_reserve(self) -> int:
+        """Slots of the budget a scheduled post leaves to replies: a tenth, at least one."""
+        return max(1, self.budget // 10)
+
+    def wait_for_slot(self, keep_free: int, stopping: Callable[[], bool] = lambda: False) -> bool:
+        """Wait until a request may go with ``keep_free`` slots of the budget still free after
+        it (the slot is not taken); False if ``stopping`` came first."""
+        while not stopping():
+            with self._lock:
+                wait = self._wait_needed(self._clock(), keep_free)
+            if wait <= 0:
+                return True
+            self._sleep(min(wait, _SLEEP_SLICE))
+        return False
+
     def acquire(self) -> float:
         """Wait for a free slot and take it; returns the clock() the request starts at."""
         while True:
@@ -83,11 +104,11 @@ class RequestPacer:
         with self._lock:
             self._held_until = max(self._held_until, self._clock() + min(seconds, _MAX_WAIT))
 
-    def _wait_needed(self, now: float) -> float:
+    def _wait_needed(self, now: float, keep_free: int = 0) -> float:
         while self._sent and self._sent[0] <= now - self.window:
             self._sent.popleft()
         waits = [self._held_until - now]
-        budget = self.budget
+        budget = max(1, self.budget - keep_free)
         if self.limited and len(self._sent) >= budget:
             # The oldest requests beyond the budget must leave the window first.
             waits.append(self._sent[len(self._sent) - budget] + self.window - now)

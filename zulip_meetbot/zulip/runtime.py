@@ -93,6 +93,13 @@ class ZulipBotHandler:
             return self._client.send_message(message)
         return self.sender.send(message)
 
+    def wait_for_slot(self) -> bool:
+        """Before a scheduled post, with no lock held: wait until it may go and leave the
+        slots kept for replies (see ``pacing``); False if meetbot is stopping."""
+        if self.sender is None:
+            return True
+        return self.sender.wait_for_scheduled_slot()
+
     def send_reply(self, message: dict[str, Any], response: str) -> dict[str, Any] | None:
         """Answer in the message's own topic, or in the same direct-message conversation.
 

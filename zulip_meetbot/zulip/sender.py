@@ -78,6 +78,12 @@ class Sender:
         """Queue a post and return at once; ``on_posted`` gets Zulip's answer (any thread)."""
         self._enqueue(_Post(message, on_posted))
 
+    def wait_for_scheduled_slot(self) -> bool:
+        """Wait until a scheduled post may go and still leave the pacer's reserve to replies
+        (a wave of posts due together never starves a command's reply); False if stopping."""
+        pacer = self._client.pacer
+        return pacer.wait_for_slot(pacer.reply_reserve, lambda: self._client.stopping)
+
     def wait_for_room(self, pending: int, timeout: float) -> bool:
         """Wait until at most ``pending`` posts are queued or under way; False on timeout."""
         with self._shorter:
