@@ -33,7 +33,7 @@ from zulip_meetbot.markup import (
     without_owner_mentions,
 )
 from zulip_meetbot.timeutil import format_duration, zone_time_text
-from zulip_meetbot.vote_views import vote_topic
+from zulip_meetbot.vote_views import verdict_words, vote_topic
 
 if TYPE_CHECKING:
     # Only for hints: meetings loads SQLAlchemy, and notes.py (so `meetbot --help`) uses count.
@@ -180,10 +180,6 @@ def _participation(vote: AnnouncedVote) -> str:
     return f"{vote.ballots} of {vote.roster_size} voted"
 
 
-# How the notes say a closed vote's verdict (the verdicts' values are domain.voting's).
-_VERDICT_WORDS = {"failed": "did not pass"}
-
-
 def vote_announcement(vote: AnnouncedVote) -> str:
     """A governance vote as the notes announce it (templates: the filter ``vote_line``): open,
     ``Vote 3 (cep): TEXT — until 2026-12-18 AoE, 4 of 9 voted``; closed, ``Vote 2 (standard)
@@ -195,8 +191,7 @@ def vote_announcement(vote: AnnouncedVote) -> str:
         return f"{head} was cancelled — {vote.text}"
     if vote.sensitive:
         return f"{head} closed, its result is announced on its platform — {vote.text}"
-    verdict = vote.verdict or ""
-    said = _VERDICT_WORDS.get(verdict, verdict)
+    said = verdict_words(vote.verdict or "")
     if vote.timed_out:
         said += " on the ballots cast (timeout rules)"
     tally = vote.tally

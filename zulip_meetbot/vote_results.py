@@ -13,17 +13,11 @@ from datetime import date, datetime, timezone
 
 from zulip_meetbot.config import SeriesConfig, vote_results_file
 from zulip_meetbot.domain.record import GovernanceVote
-from zulip_meetbot.domain.voting import Verdict, aoe_date, aoe_day_text, timeout_quorum
+from zulip_meetbot.domain.voting import aoe_date, aoe_day_text, share_text, timeout_quorum
 from zulip_meetbot.notes import shipped_file_template
-from zulip_meetbot.vote_views import policy_rule, share_text
+from zulip_meetbot.vote_views import name_of, policy_rule, verdict_words
 
 TEMPLATE_FILE = "vote-results.md.j2"
-
-_VERDICTS = {
-    Verdict.PASSED: "passed",
-    Verdict.FAILED: "did not pass",
-    Verdict.NO_QUORUM: "did not reach quorum",
-}
 
 
 @dataclass(frozen=True)
@@ -70,7 +64,7 @@ def render_results(vote: GovernanceVote, names: Mapping[int, str], series_title:
     context = {
         "vote": vote,
         "title": series_title,
-        "opener": _name(names, vote.opener_id),
+        "opener": name_of(names, vote.opener_id),
         "outcome": outcome,
         "verdict": _verdict(vote),
         "rule": policy_rule(vote.policy, len(vote.roster)),
@@ -84,10 +78,10 @@ def render_results(vote: GovernanceVote, names: Mapping[int, str], series_title:
         + ("" if outcome.quorum_reached or outcome.timed_out else ", not counted: no quorum"),
         "timeout_ballots": timeout_quorum(len(vote.roster)),
         "ballots": [
-            BallotLine(_name(names, b.user_id), b.choice, b.changes > 0, b.comment)
+            BallotLine(name_of(names, b.user_id), b.choice, b.changes > 0, b.comment)
             for b in vote.ballots
         ],
-        "not_voted": [_name(names, user_id) for user_id in vote.not_voted],
+        "not_voted": [name_of(names, user_id) for user_id in vote.not_voted],
         "opened": _instant(vote.opened_at),
         "deadline": _instant(vote.deadline, deadline=True),
         # Closed at its deadline: the end of the deadline's AoE day, not the next day's start.
@@ -101,14 +95,10 @@ def render_results(vote: GovernanceVote, names: Mapping[int, str], series_title:
 def _verdict(vote: GovernanceVote) -> str:
     assert vote.closed_at is not None
     outcome = vote.outcome(vote.closed_at)
-    word = _VERDICTS.get(outcome.verdict, vote.verdict or outcome.verdict.value)
+    word = verdict_words(outcome.verdict)  # closed: never OPEN
     if outcome.timed_out:
         return f"{word}, resolved by the timeout rules"
     return word
-
-
-def _name(names: Mapping[int, str], user_id: int) -> str:
-    return names.get(user_id, f"user {user_id}")
 
 
 def _percent(part: int, whole: int) -> str:

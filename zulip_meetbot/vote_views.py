@@ -8,10 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from fractions import Fraction
 
 from zulip_meetbot.domain.record import AnnouncedVote, GovernanceVote
-from zulip_meetbot.domain.voting import Outcome, Policy, Verdict, aoe_day_text, quorum
+from zulip_meetbot.domain.voting import (
+    Outcome,
+    Policy,
+    Verdict,
+    aoe_day_text,
+    quorum,
+    share_text,
+)
 from zulip_meetbot.markup import global_time, silenced, silent_mention
 
 # Zulip's longest topic.
@@ -26,12 +32,14 @@ def vote_topic(vote: GovernanceVote | AnnouncedVote) -> str:
     return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1].rstrip() + "…"
 
 
-def share_text(share: Fraction) -> str:
-    """A share as people say it: ``60%``, ``2/3``."""
-    percent = share * 100
-    if percent.denominator == 1:
-        return f"{percent.numerator}%"
-    return f"{share.numerator}/{share.denominator}"
+def verdict_words(verdict: Verdict | str) -> str:
+    """How people read a closed vote's verdict (a ``Verdict`` or its stored value)."""
+    value = verdict.value if isinstance(verdict, Verdict) else verdict
+    return _VERDICT_WORDS.get(value, value)
+
+
+# The verdicts' words where their values (domain.voting's) do not read as a sentence.
+_VERDICT_WORDS = {Verdict.FAILED.value: "did not pass"}
 
 
 def policy_rule(policy: Policy, roster_size: int) -> str:
@@ -49,7 +57,8 @@ def deadline_text(vote: GovernanceVote) -> str:
     return f"{global_time(vote.deadline)} ({aoe_day_text(vote.deadline)})"
 
 
-def _name(names: Mapping[int, str], user_id: int) -> str:
+def name_of(names: Mapping[int, str], user_id: int) -> str:
+    """Someone's name from ``names``, or ``user ID`` when meetbot knows none."""
     return names.get(user_id, f"user {user_id}")
 
 
@@ -57,14 +66,14 @@ def _people(names: Mapping[int, str], user_ids: tuple[int, ...], loud: bool) -> 
     if not user_ids:
         return "nobody"
     if loud:
-        return ", ".join(f"@**{_name(names, uid)}|{uid}**" for uid in user_ids)
-    return ", ".join(silent_mention(_name(names, uid), uid) for uid in user_ids)
+        return ", ".join(f"@**{name_of(names, uid)}|{uid}**" for uid in user_ids)
+    return ", ".join(silent_mention(name_of(names, uid), uid) for uid in user_ids)
 
 
 def vote_call(vote: GovernanceVote, names: Mapping[int, str]) -> str:
     """The call posted when a vote opens: the text, the rule, how to vote, the deadline and
     the voters (mentioned: the call is their notice)."""
-    opener = silent_mention(_name(names, vote.opener_id), vote.opener_id)
+    opener = silent_mention(name_of(names, vote.opener_id), vote.opener_id)
     roster = f"**{vote.roster_name}** roster ({len(vote.roster)} members)"
     lines = [
         f"**Vote {vote.number}** ({vote.policy.name}), opened by {opener}:",
@@ -175,11 +184,7 @@ def vote_verdict_line(vote: GovernanceVote) -> str:
     if vote.sensitive:
         return "Its ballots were cast on another platform; its result is announced there."
     outcome = vote.outcome(vote.closed_at or vote.deadline)
-    word = {
-        Verdict.PASSED: "**passed**",
-        Verdict.FAILED: "**did not pass**",
-        Verdict.NO_QUORUM: "**did not reach quorum**",
-    }.get(outcome.verdict, outcome.verdict.value)
+    word = f"**{verdict_words(outcome.verdict)}**"
     ballots = f"{outcome.tally.ballots} of {len(vote.roster)} ballots, quorum {outcome.quorum}"
     line = f"It {word}: {_tally_line(outcome)} ({ballots})."
     if outcome.timed_out:
@@ -204,7 +209,7 @@ def vote_result(vote: GovernanceVote, names: Mapping[int, str]) -> str:
     if not vote.sensitive:
         lines += [""]
         for ballot in vote.ballots:
-            who = silent_mention(_name(names, ballot.user_id), ballot.user_id)
+            who = silent_mention(name_of(names, ballot.user_id), ballot.user_id)
             changed = " (changed)" if ballot.changes else ""
             comment = f": {silenced(ballot.comment)}" if ballot.comment else ""
             lines.append(f"- {who}: **{ballot.choice}**{changed}{comment}")

@@ -230,7 +230,8 @@ def _duration(text: str) -> timedelta:
         raise ValueError(f"minimum {text!r}: write a duration such as 90m, 24h, 7d or 2w") from None
 
 
-def _share_text(share: Fraction) -> str:
+def share_text(share: Fraction) -> str:
+    """A share as people say it and the botrc writes it: ``60%``, ``2/3``."""
     percent = share * 100
     return (
         f"{percent.numerator}%"
@@ -251,8 +252,8 @@ def _duration_text(period: timedelta) -> str:
 def policy_spec(policy: Policy) -> str:
     """The ``[policies]`` value that defines ``policy`` exactly: every clause said."""
     clauses = [
-        f"{_share_text(policy.participation)} participation",
-        f"{'more than' if policy.more_than else 'at least'} {_share_text(policy.threshold)} yes",
+        f"{share_text(policy.participation)} participation",
+        f"{'more than' if policy.more_than else 'at least'} {share_text(policy.threshold)} yes",
         f"minimum {_duration_text(policy.minimum_period)}",
     ]
     if policy.meeting_cycle:
