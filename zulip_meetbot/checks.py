@@ -32,7 +32,7 @@ from zulip_meetbot.config import (
     load_settings,
 )
 from zulip_meetbot.domain.voting import MINIMUM_QUORUM, POLICIES, policy_spec
-from zulip_meetbot.notes import TemplateProblem, check_template
+from zulip_meetbot.notes import template_problems
 from zulip_meetbot.publish.git import GitProblem, default_branch, remote_branches, shown
 from zulip_meetbot.publish.github import (
     TOKEN_ENV,
@@ -127,12 +127,12 @@ def read_botrc(path: str | Path) -> tuple[Settings | None, list[str]]:
         settings = load_settings(path)
     except ConfigError as error:
         return None, list(error.problems)
-    problems = []
-    for series in settings.series:
-        try:
-            check_template(series.template)
-        except TemplateProblem as problem:
-            problems.append(str(Problem(f"series:{series.slug}", TEMPLATE.name, str(problem))))
+    wrong = template_problems(series.template for series in settings.series)
+    problems = [
+        str(Problem(f"series:{series.slug}", TEMPLATE.name, str(wrong[series.template])))
+        for series in settings.series
+        if series.template in wrong
+    ]
     return (None, problems) if problems else (settings, [])
 
 

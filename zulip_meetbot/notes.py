@@ -50,6 +50,7 @@ __all__ = [
     "notes_filename",
     "render_notes",
     "shipped_file_template",
+    "template_problems",
     "write_atomically",
     "write_notes",
 ]
@@ -544,6 +545,18 @@ def check_template(template: str) -> None:
     """Render the template against sample records, so a mistake is found at start-up."""
     for sample in _samples():
         render_notes(sample, template)
+
+
+def template_problems(templates: Iterable[str]) -> dict[str, TemplateProblem]:
+    """:func:`check_template` of each template named, each once however many series share it:
+    the problem of each that has one."""
+    problems = {}
+    for template in dict.fromkeys(templates):
+        try:
+            check_template(template)
+        except TemplateProblem as problem:
+            problems[template] = problem
+    return problems
 
 
 def notes_filename(pattern: str, day: date) -> str:

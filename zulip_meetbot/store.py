@@ -667,6 +667,46 @@ def meetings_to_come(
     )
 
 
+def meetings_to_come_of(
+    session: Session, series_slugs: Collection[str], now: datetime, limit: int
+) -> list[MeetingRow]:
+    """:func:`meetings_to_come` of several series in one statement, by series, soonest first."""
+    if not series_slugs:
+        return []
+    rank = (
+        func.row_number()
+        .over(partition_by=MeetingRow.series_slug, order_by=MeetingRow.scheduled_start)
+        .label("rank")
+    )
+    ranked = (
+        select(MeetingRow.id, rank)
+        .where(
+            MeetingRow.series_slug.in_(_listed(series_slugs)),
+            MeetingRow.cancelled.is_(False),
+            MeetingRow.ended_at.is_(None),
+            MeetingRow.started_at.is_not(None) | (MeetingRow.scheduled_start > now),
+        )
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(MeetingRow)
+            .join(ranked, ranked.c.id == MeetingRow.id)
+            .where(ranked.c.rank <= limit)
+            .order_by(MeetingRow.series_slug, MeetingRow.scheduled_start)
+        )
+    )
+
+
+def meetings_ended_since(session: Session, since: datetime) -> list[MeetingRow]:
+    """Every series' meetings that ended at or after ``since``, oldest end first."""
+    return list(
+        session.scalars(
+            select(MeetingRow).where(MeetingRow.ended_at >= since).order_by(MeetingRow.ended_at)
+        )
+    )
+
+
 def last_ended_meeting(session: Session, series_slug: str) -> MeetingRow | None:
     return session.scalar(
         select(MeetingRow)
@@ -1250,6 +1290,30 @@ def posted_actions(session: Session, key_prefix: str) -> list[SentActionRow]:
                 SentActionRow.key.startswith(key_prefix, autoescape=True),
                 SentActionRow.message_id.is_not(None),
             )
+            .order_by(SentActionRow.key)
+        )
+    )
+
+
+def posted_actions_under(session: Session, key_prefixes: Collection[str]) -> list[SentActionRow]:
+    """:func:`posted_actions` of several prefixes, each ending with ``|``, in one statement
+    (each prefix a range of the primary key, so the keys are looked up, not scanned)."""
+    if not key_prefixes:
+        return []
+    if not all(prefix.endswith("|") for prefix in key_prefixes):
+        raise ValueError("each key prefix ends with '|'")
+    listed = func.json_each(json.dumps(sorted(set(key_prefixes)))).table_valued("value")
+    # Every key starting with "P|" sorts from "P|" up to, not including, "P}" ("}" follows "|").
+    prefix = listed.c.value
+    after = func.substr(prefix, 1, func.length(prefix) - 1, type_=String).concat("}")
+    return list(
+        session.scalars(
+            select(SentActionRow)
+            .join(
+                listed,
+                (SentActionRow.key >= prefix) & (SentActionRow.key < after),
+            )
+            .where(SentActionRow.message_id.is_not(None))
             .order_by(SentActionRow.key)
         )
     )

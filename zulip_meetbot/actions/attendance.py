@@ -161,11 +161,8 @@ def corrections(
 def open_attendance_message_ids(app: App) -> list[int]:
     """Attendance messages whose reactions still count: running meetings' and those of
     meetings ended within their series' attendance grace."""
-    now, found = app.clock.now(), []
     with app.store.transaction() as session:
-        for series in app.settings.series:
-            found += meetings.open_attendance_message_ids(session, series, now)
-    return found
+        return meetings.open_attendance_message_ids(session, app.settings.series, app.clock.now())
 
 
 def attendance_message_title(app: App, message_id: int) -> str | None:

@@ -95,11 +95,9 @@ def react(app: App, reaction: Reaction) -> bool:
 def open_reminder_groups(app: App) -> list[tuple[int, ...]]:
     """The posted reminders whose 👎 still send regrets, one tuple of message ids a meeting (of
     each series' next meetings still to come, or running)."""
-    now, found = app.clock.now(), []
+    slugs = [series.slug for series in app.settings.series]
     with app.store.transaction() as session:
-        for series in app.settings.series:
-            found += posts.posted_reminders(session, series.slug, now, MEETINGS_READ_BACK)
-    return found
+        return posts.posted_reminders(session, slugs, app.clock.now(), MEETINGS_READ_BACK)
 
 
 def corrections(

@@ -19,7 +19,7 @@ from zulip_meetbot.config import (
     botrc_not_found,
     load_settings,
 )
-from zulip_meetbot.notes import TemplateProblem, check_template, write_atomically
+from zulip_meetbot.notes import template_problems, write_atomically
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -45,12 +45,12 @@ def load_checked_settings(path: str, database_hint: bool = False) -> Settings | 
                 f"meetbot: {problem}" if named else f"meetbot: {path}: {problem}", file=sys.stderr
             )
         return None
-    problems = []
-    for series in settings.series:
-        try:
-            check_template(series.template)
-        except TemplateProblem as error:
-            problems.append(f"[series:{series.slug}] template: {error}")
+    wrong = template_problems(series.template for series in settings.series)
+    problems = [
+        f"[series:{series.slug}] template: {wrong[series.template]}"
+        for series in settings.series
+        if series.template in wrong
+    ]
     for problem in problems:
         print(f"meetbot: {path}: {problem}", file=sys.stderr)
     return None if problems else settings

@@ -369,13 +369,25 @@ def with_reminder(session: Session, settings: Settings, message_id: int) -> Meet
     return meeting_value(row, series)
 
 
-def open_attendance_message_ids(session: Session, series: SeriesConfig, now: datetime) -> list[int]:
-    """The series' attendance messages whose reactions still count: its running meeting's and
-    that of its meeting ended within the attendance grace."""
-    rows = [store.running_meeting(session, series.slug)]
-    last = store.last_ended_meeting(session, series.slug)
-    if last is not None and recently_ended(session, series, last.id, now):
-        rows.append(last)
+def open_attendance_message_ids(
+    session: Session, series: Sequence[SeriesConfig], now: datetime
+) -> list[int]:
+    """The attendance messages whose reactions still count, series by series: each running
+    meeting's and that of a series' last meeting if it ended within the attendance grace.
+    A few statements however many series (a restart reads them all)."""
+    by_slug = {one.slug: one for one in series}
+    running: dict[str, MeetingRow] = {}
+    for row in store.running_meetings(session):
+        running.setdefault(row.series_slug, row)
+    grace = max((one.attendance_grace for one in series), default=timedelta(0))
+    ended: dict[str, MeetingRow] = {}
+    # Few meetings end within a grace: each one's series is asked which is its last.
+    slugs = {row.series_slug for row in store.meetings_ended_since(session, now - grace)}
+    for one in (by_slug[slug] for slug in sorted(slugs) if slug in by_slug):
+        last = store.last_ended_meeting(session, one.slug)
+        if last is not None and recently_ended(session, one, last.id, now):
+            ended[one.slug] = last
+    rows = [row for one in series for row in (running.get(one.slug), ended.get(one.slug))]
     return [row.attendance_message_id for row in rows if row and row.attendance_message_id]
 
 

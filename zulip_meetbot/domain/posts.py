@@ -4,7 +4,7 @@ of what it announces, so a stop neither loses nor repeats one."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -228,24 +228,26 @@ def claim_reminder_edits(
 
 
 def posted_reminders(
-    session: Session, series_slug: str, now: datetime, meetings_ahead: int
+    session: Session, series_slugs: Sequence[str], now: datetime, meetings_ahead: int
 ) -> list[tuple[int, ...]]:
-    """The Zulip ids of the posted reminders of each of the series' next ``meetings_ahead``
-    meetings still to come (or running), one tuple a meeting that has any: where 👎 sends
-    regrets. Bounded, as the catch-up reads each one's reactions back."""
-    found = []
-    for row in store.meetings_to_come(session, series_slug, now, meetings_ahead):
-        prefix = _meeting_prefix(series_slug, row.occurrence_start)
-        ids = tuple(
-            sorted(
-                action.message_id
-                for action in store.posted_actions(session, prefix)
-                if action.message_id is not None and reminder_start(action.key) is not None
-            )
-        )
-        if ids:
-            found.append(ids)
-    return found
+    """The Zulip ids of the posted reminders of each series' next ``meetings_ahead`` meetings
+    still to come (or running), one tuple a meeting that has any, in the order of
+    ``series_slugs``: where 👎 sends regrets.
+    Bounded, as the catch-up reads each one's reactions back; two statements however many
+    series."""
+    order = {slug: index for index, slug in enumerate(series_slugs)}
+    rows = sorted(
+        store.meetings_to_come_of(session, series_slugs, now, meetings_ahead),
+        key=lambda row: (order[row.series_slug], row.scheduled_start),
+    )
+    prefixes = [_meeting_prefix(row.series_slug, row.occurrence_start) for row in rows]
+    by_prefix: dict[str, list[int]] = {prefix: [] for prefix in prefixes}
+    for action in store.posted_actions_under(session, prefixes):
+        if action.message_id is None or reminder_start(action.key) is None:
+            continue
+        slug, stamp, _ = action.key.split("|", 2)
+        by_prefix[f"{slug}|{stamp}|"].append(action.message_id)
+    return [tuple(sorted(by_prefix[prefix])) for prefix in prefixes if by_prefix[prefix]]
 
 
 def _meeting_prefix(series_slug: str, occurrence: datetime) -> str:
