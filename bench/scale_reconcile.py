@@ -34,6 +34,8 @@ TARGET_RECONCILE_SECONDS = 1.0  # issue 17: 1,000 series reconciled within a sec
 # A calendar change is reconciled before the command's reply goes: it must not be felt.
 TARGET_CHANGE_SECONDS = 0.1
 TARGET_UPCOMING_SECONDS = 1.0  # `meetbot upcoming` stays instant
+# bench/run.py's second set: series with years of meetings behind them (a Monday).
+BEGUN_LONG_AGO = date(2015, 1, 5)
 ROSTER_SIZE = 5
 API = """\
 [api]
@@ -202,6 +204,11 @@ def measure(series_count: int = 1000, since: date | None = None) -> list[Figure]
             detail="every series' next week, in process (the command's start-up not included)",
         ),
     ]
+
+
+def measure_begun_long_ago(series_count: int = 1000) -> list[Figure]:
+    """:func:`measure` with series begun in 2015: a first expansion must not walk the years."""
+    return measure(series_count, BEGUN_LONG_AGO)
 
 
 def _upcoming(show_upcoming: Any, settings: Any, folder: Path) -> None:
