@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
+from test_timeutil import CONDA
 
 from zulip_meetbot import timeutil
 from zulip_meetbot.config import SeriesConfig
@@ -23,26 +24,9 @@ UTC = timezone.utc
 YEARS = timedelta(days=3653)  # the ten years the questions are asked over
 NEXT = 6  # starts compared per question
 
-BASE = SeriesConfig(
-    slug="old",
-    title="Old Call",
-    stream="old",
-    topic="old call {date}",
-    start=datetime(2015, 1, 7, 17, 0),
-    timezone="UTC",
-    schedule=parse_schedule("FREQ=WEEKLY"),
-    duration=timedelta(hours=1),
-    video_link="",
-    video_label="",
-    reminders=(timedelta(days=1),),
-    sections=("Items",),
-    default_section="Items",
-    template="community",
-    notes_path="%Y%m%d.md",
-    description="",
-    chairs=(),
-    auto_start=True,
-    carry_over="deferred",
+# The conda call's settings, from 2015 on, weekly, in UTC (the cases below change those).
+BASE = dataclasses.replace(
+    CONDA, start=datetime(2015, 1, 7, 17, 0), schedule=parse_schedule("FREQ=WEEKLY")
 )
 
 # (schedule, first start, zone): one rule per line; own starts, RDATE and EXDATE as botrc has.
