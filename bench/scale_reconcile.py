@@ -7,9 +7,10 @@ with a running meeting whose item under discussion has a timebox: its overrun nu
 serving a whole foundation would have. Measured: the reconcile at start-up with no stored job
 (the first run), again at a restart (every job stored already), after one series' calendar
 change (a chair's `skip`, as a command's reply waits for it), and `meetbot upcoming` for every
-series; with the SQL statements each ran.
+series; with the SQL statements each ran. ``--since 2015-01-05`` makes the series begin that
+day instead (the same weekdays and hours), so that each has years of meetings behind it.
 
-    python bench/scale_reconcile.py [--series 1000]
+    python bench/scale_reconcile.py [--series 1000] [--since YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ TARGET_RECONCILE_SECONDS = 1.0  # issue 17: 1,000 series reconciled within a sec
 # A calendar change is reconciled before the command's reply goes: it must not be felt.
 TARGET_CHANGE_SECONDS = 0.1
 TARGET_UPCOMING_SECONDS = 1.0  # `meetbot upcoming` stays instant
+# bench/run.py's second set: series with years of meetings behind them (a Monday).
+BEGUN_LONG_AGO = date(2015, 1, 5)
 ROSTER_SIZE = 5
 API = """\
 [api]
@@ -49,12 +52,15 @@ commands_per_minute = 100000
 """
 
 
-def botrc(series_count: int, first_day: datetime) -> str:
+def botrc(series_count: int, first_day: datetime, since: date | None = None) -> str:
     """Weekly series spread over the week's days and hours, two days ahead at least, so no
-    job falls due while it is measured."""
+    job falls due while it is measured; from ``since`` on (years of meetings behind them) at
+    the same weekdays and hours, if given."""
     sections = []
     for n in range(series_count):
         start = first_day + timedelta(days=n % 7, hours=n % 24, minutes=(n * 7) % 60)
+        if since is not None:
+            start = _begun_in(start, since)
         extra = ""
         if n % 3 == 0:
             extra += "skip_if_empty = 2h\n"
@@ -67,6 +73,13 @@ def botrc(series_count: int, first_day: datetime) -> str:
         )
     members = ", ".join(str(user_id) for user_id in range(1, ROSTER_SIZE + 1))
     return API + "".join(sections) + f"\n[roster:steering]\nmembers = {members}\n"
+
+
+def _begun_in(start: datetime, since: date) -> datetime:
+    """``start`` moved back whole weeks to the first day on or after ``since``: the same
+    weekday and wall time, years earlier."""
+    weeks = (start.date() - since).days // 7
+    return start - timedelta(weeks=weeks)
 
 
 class QueryCounter:
@@ -115,7 +128,7 @@ def populate(h: Any, series_count: int) -> None:
             h.say(chair, "item 1", **where)
 
 
-def measure(series_count: int = 1000) -> list[Figure]:
+def measure(series_count: int = 1000, since: date | None = None) -> list[Figure]:
     from harness import Harness
 
     from zulip_meetbot.cli.upcoming import show_upcoming
@@ -125,7 +138,7 @@ def measure(series_count: int = 1000) -> list[Figure]:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     first_day = (now + timedelta(days=2)).replace(hour=0, minute=0, second=0)
     with benchkit.temp_folder("scale-reconcile") as folder:
-        h = Harness(folder, botrc(series_count, first_day), now)
+        h = Harness(folder, botrc(series_count, first_day, since), now)
         build_started = time.perf_counter()
         populate(h, series_count)
         build_seconds = time.perf_counter() - build_started
@@ -150,6 +163,8 @@ def measure(series_count: int = 1000) -> list[Figure]:
         upcoming = _timed(queries, lambda: _upcoming(show_upcoming, h.settings, folder))
         h.store.close()
     n = f"{series_count:,} series"
+    if since is not None:
+        n += f" begun in {since.year}"
     return [
         Figure(
             f"reconcile at start-up, {n}",
@@ -191,6 +206,11 @@ def measure(series_count: int = 1000) -> list[Figure]:
     ]
 
 
+def measure_begun_long_ago(series_count: int = 1000) -> list[Figure]:
+    """:func:`measure` with series begun in 2015: a first expansion must not walk the years."""
+    return measure(series_count, BEGUN_LONG_AGO)
+
+
 def _upcoming(show_upcoming: Any, settings: Any, folder: Path) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         show_upcoming(settings, str(folder / "botrc"), None, 7)
@@ -199,8 +219,14 @@ def _upcoming(show_upcoming: Any, settings: Any, folder: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=1000)
+    parser.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        default=None,
+        help="the series begin on the first of their weekdays from this date (YYYY-MM-DD)",
+    )
     args = parser.parse_args(argv)
-    benchkit.print_table(measure(args.series))
+    benchkit.print_table(measure(args.series, args.since))
     return 0
 
 

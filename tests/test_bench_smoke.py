@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib
 import sys
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from zulip_meetbot.timeutil import wall_time
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -95,6 +98,27 @@ def test_scale_reconcile_plans_a_few_series() -> None:
         ],
     )
     assert "jobs planned" in figures[0].detail
+
+
+def test_scale_reconcile_plans_series_begun_years_ago() -> None:
+    scale_reconcile = bench("scale_reconcile")
+    figures = scale_reconcile.measure(series_count=3, since=scale_reconcile.BEGUN_LONG_AGO)
+    check(
+        figures,
+        [
+            "reconcile at start-up, 3 series begun in 2015",
+            "reconcile at restart, 3 series begun in 2015",
+            "reconcile, nothing changed, 3 series begun in 2015",
+            "reconcile after one series' skip, 3 series begun in 2015",
+            "meetbot upcoming, 3 series begun in 2015",
+        ],
+    )
+    # Same weekdays and hours as the others, years earlier.
+    text = scale_reconcile.botrc(8, datetime(2030, 1, 9), scale_reconcile.BEGUN_LONG_AGO)
+    starts = [wall_time(line[len("start = ") :]) for line in text.splitlines() if "start =" in line]
+    assert all(start.year == 2015 and start.month == 1 for start in starts)
+    assert [s.weekday() for s in starts] == [(2 + n) % 7 for n in range(8)]
+    assert [s.hour for s in starts] == list(range(8))
 
 
 def test_scale_startup_counts_the_requests_before_polling() -> None:

@@ -27,7 +27,9 @@ __all__ = [
     "ScheduleProblems",
     "check_interval",
     "check_schedule",
+    "first_starts",
     "gives",
+    "later_start",
     "line_of",
     "meetings_on",
     "parse_schedule",
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+# The rules whose first start may move on by whole periods (later_start): a period's days.
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7}
 _RDATE = re.compile(r"RDATE\b:?\s*(.*)", re.IGNORECASE | re.DOTALL)
 _EXDATE = re.compile(r"EXDATE\b:?\s*(.*)", re.IGNORECASE | re.DOTALL)
 # A rule line's own first start: the wall time before its rule.
@@ -194,10 +198,15 @@ def wall_time_problem(wall: datetime, zone: ZoneInfo) -> str | None:
     )
 
 
-def schedule_set(schedule: Schedule, start: datetime, zone: ZoneInfo) -> rrulebase:
+def schedule_set(
+    schedule: Schedule, start: datetime, zone: ZoneInfo, from_wall: datetime | None = None
+) -> rrulebase:
     """The meetings of ``schedule`` from ``start`` (the series' first, a naive wall time in
-    ``zone``), as aware datetimes in ``zone``; a one-rule schedule is that rule itself."""
-    rules = rules_of(schedule, start, zone)
+    ``zone``), as aware datetimes in ``zone``; a one-rule schedule is that rule itself.
+
+    With ``from_wall`` (naive, in ``zone``) each rule begins at its :func:`later_start`: the
+    same meetings from the latest of those on, without the years before."""
+    rules = rules_of(schedule, start, zone, from_wall)
     if len(rules) == 1 and not schedule.extras and not schedule.removed:
         return rules[0]
     meetings = rruleset(cache=True)
@@ -214,9 +223,50 @@ def schedule_set(schedule: Schedule, start: datetime, zone: ZoneInfo) -> rruleba
     return meetings
 
 
-def rules_of(schedule: Schedule, start: datetime, zone: ZoneInfo) -> list[rrule]:
-    """Each rule line's dateutil rule (from its own first start, else ``start``), in order."""
-    return [schedule_rule(r.rule, r.start or start, zone) for r in schedule.rules]
+def rules_of(
+    schedule: Schedule, start: datetime, zone: ZoneInfo, from_wall: datetime | None = None
+) -> list[rrule]:
+    """Each rule line's dateutil rule (from its own first start, else ``start``), in order;
+    with ``from_wall``, from its :func:`later_start` at or before that wall time."""
+    firsts = first_starts(schedule, start, from_wall)
+    return [
+        schedule_rule(r.rule, first, zone) for r, first in zip(schedule.rules, firsts, strict=True)
+    ]
+
+
+def first_starts(
+    schedule: Schedule, start: datetime, from_wall: datetime | None = None
+) -> list[datetime]:
+    """Each rule line's first start (its own, else ``start``), in order, naive; with
+    ``from_wall``, its :func:`later_start` at or before that wall time."""
+    firsts = [r.start or start for r in schedule.rules]
+    if from_wall is None:
+        return firsts
+    return [
+        later_start(r.rule, first, from_wall)
+        for r, first in zip(schedule.rules, firsts, strict=True)
+    ]
+
+
+def later_start(rule: str, start: datetime, floor: datetime) -> datetime:
+    """The latest first start at or before ``floor`` from which ``rule`` (begun at ``start``)
+    gives the same meetings, from that start on; ``start`` itself when there is none later.
+
+    Only a DAILY or WEEKLY rule without COUNT moves, by whole periods of its interval in wall
+    time (naive, as ``start`` and ``floor``): dateutil counts a WEEKLY rule's weeks from its
+    first start's week (WKST) and a DAILY one's days from its first day, so the weekday, the
+    hour and the interval's phase stay; BYSETPOS picks within a whole period, which moves
+    whole too. COUNT counts from the first start, and MONTHLY or YEARLY rules are cheap
+    (twelve meetings a year at most): those keep ``start``."""
+    parts = _rule_parts(rule)
+    days = _PERIOD_DAYS.get(parts.get("FREQ", "").upper())
+    interval = parts.get("INTERVAL", "1")
+    if days is None or "COUNT" in parts or not interval.isdigit() or int(interval) < 1:
+        return start
+    period = timedelta(days=days * int(interval))
+    if floor <= start:
+        return start
+    return start + (floor - start) // period * period
 
 
 def line_of(

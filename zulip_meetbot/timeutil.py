@@ -296,17 +296,27 @@ def _rule(schedule: Schedule, start: datetime, zone_name: str) -> rrulebase:
     return schedule_set(schedule, start, ZoneInfo(zone_name))
 
 
-class _Expansion:
-    """A schedule's starts in UTC, computed once and kept in order, so finding the next one is
-    a binary search rather than a walk from the series' first meeting (years of them)."""
+# A first question's expansion begins this far before it, in wall time: 2 days so that no UTC
+# offset and no inclusive bound reaches across it, 4 weeks more so that a later question a
+# little earlier (a meeting's window looking back) is still answered without the whole walk.
+_REBASE_MARGIN = timedelta(days=2, weeks=4)
 
-    def __init__(self, rule: rrulebase) -> None:
+
+class _Walk:
+    """One walk of a schedule's rule: the starts (UTC, in order) computed so far, exact for
+    every question from ``valid_from`` on (None: for every question)."""
+
+    def __init__(self, rule: rrulebase, valid_from: datetime | None) -> None:
+        self.valid_from = valid_from
+        self.starts: list[datetime] = []
         self._source = iter(rule)
-        self._starts: list[datetime] = []
         self._exhausted = False
-        self._lock = threading.Lock()
 
-    def _grow(self) -> bool:
+    def serves(self, after: datetime) -> bool:
+        """Whether the starts from ``after`` on are exactly the schedule's."""
+        return self.valid_from is None or after >= self.valid_from
+
+    def grow(self) -> bool:
         """Compute one more start; False once the rule has no more."""
         if self._exhausted:
             return False
@@ -314,27 +324,71 @@ class _Expansion:
         if following is None:
             self._exhausted = True
             return False
-        self._starts.append(following.astimezone(UTC))
+        self.starts.append(following.astimezone(UTC))
         return True
+
+
+class _Expansion:
+    """A schedule's starts in UTC, computed once and kept in order, so finding the next one is
+    a binary search rather than a walk from the series' first meeting (years of them).
+
+    The first question's walk begins a little before it (rules moved on by whole periods,
+    :func:`~zulip_meetbot.schedules.later_start`); a later question from before that walk
+    reaches gets the whole walk from the first start, kept from then on."""
+
+    def __init__(self, schedule: Schedule, start: datetime, zone_name: str) -> None:
+        self._schedule = schedule
+        self._start = start
+        self._zone_name = zone_name
+        self._walk: _Walk | None = None
+        self._lock = threading.Lock()
 
     def starts(self, after: datetime, inclusive: bool) -> Iterator[datetime]:
         with self._lock:
-            while (not self._starts or self._starts[-1] <= after) and self._grow():
+            walk = self._walk_for(after)
+            while (not walk.starts or walk.starts[-1] <= after) and walk.grow():
                 pass
             find = bisect.bisect_left if inclusive else bisect.bisect_right
-            index = find(self._starts, after)
+            index = find(walk.starts, after)
+        # An iterator keeps its walk: a whole walk replacing it later gives the same starts.
         while True:
             with self._lock:
-                if index >= len(self._starts) and not self._grow():
+                if index >= len(walk.starts) and not walk.grow():
                     return
-                start = self._starts[index]
+                start = walk.starts[index]
             yield start
             index += 1
+
+    def _walk_for(self, after: datetime) -> _Walk:
+        """The walk answering from ``after`` on (the lock held)."""
+        if self._walk is None:
+            self._walk = self._rebased(after)
+        elif not self._walk.serves(after):
+            self._walk = _Walk(_rule(self._schedule, self._start, self._zone_name), None)
+        return self._walk
+
+    def _rebased(self, after: datetime) -> _Walk:
+        """A walk from a little before ``after``, or the whole walk when no rule moves on."""
+        from zulip_meetbot.schedules import first_starts, schedule_set
+
+        zone = ZoneInfo(self._zone_name)
+        try:
+            floor = after.astimezone(zone).replace(tzinfo=None) - _REBASE_MARGIN
+        except OverflowError:  # asked from the first years of the calendar: nothing to skip
+            return _Walk(_rule(self._schedule, self._start, self._zone_name), None)
+        firsts = first_starts(self._schedule, self._start)
+        laters = first_starts(self._schedule, self._start, floor)
+        moved = [later for first, later in zip(firsts, laters, strict=True) if later != first]
+        if not moved:
+            return _Walk(_rule(self._schedule, self._start, self._zone_name), None)
+        # A day past the latest moved start, no offset can put a meeting before it in wall time.
+        valid_from = to_utc(max(moved), zone) + timedelta(days=1)
+        return _Walk(schedule_set(self._schedule, self._start, zone, floor), valid_from)
 
 
 @functools.lru_cache(maxsize=_SERIES_CACHED)
 def _expansion(schedule: Schedule, start: datetime, zone_name: str) -> _Expansion:
-    return _Expansion(_rule(schedule, start, zone_name))
+    return _Expansion(schedule, start, zone_name)
 
 
 def _starts(series: SeriesConfig, after: datetime, inclusive: bool) -> Iterator[datetime]:
