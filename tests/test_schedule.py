@@ -509,3 +509,20 @@ def test_a_skip_notice_zulip_refuses_stays_owed_until_it_is_posted(sched: Schedu
     # The runtime posts what is owed (at start-up, and with backoff while running), then:
     sched.h.app.ledger.post_delivered(owed.key, sched.h.bot.send_message(owed.message())["id"])
     assert sched.h.app.ledger.owed_posts(since) == []
+
+
+def test_apschedulers_line_per_job_shows_only_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A thousand series add about 5,000 jobs at a first start: one line each drowned the log.
+    for level, shown in ((logging.INFO, False), (logging.DEBUG, True)):
+        caplog.clear()
+        caplog.set_level(level)
+        folder = tmp_path / str(level)
+        folder.mkdir()
+        sched = Scheduled(folder, botrc(start="2030-02-12 17:00"), "2030-02-10 12:00")
+        sched.scheduler.start()
+        sched.scheduler.shutdown()
+        said = [record.getMessage() for record in caplog.records]
+        assert any(line.startswith("Added job") for line in said) is shown
+        assert "Scheduler has been shut down" in said

@@ -64,6 +64,27 @@ _SLOTS_AHEAD = 10
 _URGENCY = {START: 0, REMINDER: 1}
 _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
+# APScheduler logs at INFO each job it adds, removes and runs: thousands of lines at a first
+# start with a thousand series, and two every five minutes for the reconcile. meetbot logs a
+# line of its own per action carried out; APScheduler's are kept for --log-level DEBUG.
+_JOB_CHATTER = ("Adding job tentatively", "Added job", "Removed job", "Running job", "Job ")
+_APSCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default")
+
+
+class _JobChatter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        chatter = record.levelno == logging.INFO and str(record.msg).startswith(_JOB_CHATTER)
+        return not chatter or logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def _quiet_job_chatter() -> None:
+    """Leave APScheduler's line per job added, removed or run out of the log (below DEBUG)."""
+    for name in _APSCHEDULER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(one, _JobChatter) for one in logger.filters):
+            logger.addFilter(_JobChatter())
+
+
 # APScheduler stores a job as a reference to a module-level function; it finds the running
 # scheduler here.
 _active: MeetingScheduler | None = None
@@ -93,6 +114,7 @@ class MeetingScheduler:
         """Catch up on what was due while the bot was down, then run on the real clock."""
         global _active
         _active = self
+        _quiet_job_chatter()
         self._jobs = JobStore(self.store.engine, JOB_TABLE)
         self._aps = BackgroundScheduler(
             jobstores={"default": self._jobs},
