@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from harness import BOTRC, Harness
 
-from zulip_meetbot import scheduler
+from zulip_meetbot import scheduler, store
 from zulip_meetbot.domain.reminders import Action
 from zulip_meetbot.scheduler import MeetingScheduler
 
@@ -526,3 +526,28 @@ def test_apschedulers_line_per_job_shows_only_at_debug(
         said = [record.getMessage() for record in caplog.records]
         assert any(line.startswith("Added job") for line in said) is shown
         assert "Scheduler has been shut down" in said
+
+
+def test_a_series_whose_stream_the_bot_cannot_use_gets_no_reminders_starts_or_ends(
+    tmp_path: Path,
+) -> None:
+    # Zulip said at start-up that the bot cannot use #conda (missing, or private without it):
+    # a reminder or an attendance message there would be refused, a meeting nobody sees run.
+    text = BOTRC + (
+        "\n[series:other]\ntitle = Other Call\nstream = other\ntopic = other {date}\n"
+        "start = 2025-02-12 17:00\ntimezone = UTC\nschedule = FREQ=WEEKLY\nduration = 60m\n"
+    )
+    sched = Scheduled(tmp_path, text)
+    sched.h.app.unusable_streams = frozenset({"conda"})
+    assert {action.series_slug for action in sched.scheduler.pending_actions()} == {"other"}
+    [reminder] = sched.to("2025-02-11 17:00")
+    assert reminder["to"] == "other"
+    [attendance] = sched.to("2025-02-12 17:00")
+    assert attendance["to"] == "other" and "React to this message" in attendance["content"]
+    with sched.h.store.transaction() as session:
+        assert store.running_meeting(session, "community") is None
+        assert store.running_meeting(session, "other") is not None
+    # A restart that finds #conda usable runs the series again.
+    sched.h.app.unusable_streams = frozenset()
+    sched.restart()
+    assert "community" in {action.series_slug for action in sched.scheduler.pending_actions()}

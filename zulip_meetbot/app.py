@@ -86,6 +86,13 @@ class App:
     # edit limit, which the runtime reads from Zulip (None: no limit, as in the shell; zero:
     # editing is turned off). A reminder older than this is not edited when its meeting moves.
     message_edit_limit: timedelta | None = None
+    # The streams (casefolded) Zulip said at start-up the bot cannot use: their series are not
+    # run (no reminders, starts or ends nobody could see) until a restart finds them usable.
+    unusable_streams: frozenset[str] = frozenset()
+
+    def runs(self, series: SeriesConfig) -> bool:
+        """Whether the scheduler carries out ``series``' actions: its stream is usable."""
+        return series.stream.casefold() not in self.unusable_streams
 
     def calendar_changed(self, series: SeriesConfig) -> None:
         """A meeting of ``series`` was skipped or moved (or its overrun nudge may have moved):

@@ -234,7 +234,8 @@ class MeetingScheduler:
         """Every planned action of the coming meetings (of every series, or of ``series``)
         not yet taken or dropped."""
         now = self.clock.now()
-        chosen = self.settings.series if series is None else series
+        asked = self.settings.series if series is None else series
+        chosen = [one for one in asked if self.app.runs(one)]
         with self.store.transaction() as session:
             return pending_actions_in(session, chosen, now, self.settings.reminder_grace)
 
@@ -247,7 +248,7 @@ class MeetingScheduler:
         """Each running meeting's next overrun nudge for its item under discussion: one job
         at the instant the item's time runs out (then at twice it), moved by ``reconcile``
         whenever the item under discussion or its timebox changes."""
-        slugs = [series.slug for series in self.settings.series]
+        slugs = [series.slug for series in self.settings.series if self.app.runs(series)]
         with self.store.transaction() as session:
             return timeboxes.nudges_ahead(session, slugs)
 
@@ -322,7 +323,7 @@ class MeetingScheduler:
         plan = []
         for action in due:
             series = self.settings.series_by_slug(slugs.get(action.number, ""))
-            if series is not None:
+            if series is not None and self.app.runs(series):
                 plan.append((series, action))
         return plan
 
@@ -337,8 +338,8 @@ class MeetingScheduler:
     def perform(self, action: Action) -> bool:
         """Carry out one action if it is still wanted; True if it posted."""
         series = self.settings.series_by_slug(action.series_slug)
-        if series is None:
-            return False  # its series left the botrc; reconcile drops the job
+        if series is None or not self.app.runs(series):
+            return False  # its series left the botrc or its stream: reconcile drops the job
         if not self._slot_free():
             return False  # stopping: still due, carried out at the next start
         # Whatever order the jobs of one instant fire in, the look at the agenda comes first

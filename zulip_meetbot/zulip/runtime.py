@@ -288,7 +288,17 @@ class Runtime:
         if isinstance(self.app.directory, ZulipDirectory):
             self.app.directory.load()
         # Three requests at most, however many series: see zulip/streams.py.
-        streams.report(streams.join_streams(self.client, {s.stream for s in self.settings.series}))
+        joined = streams.join_streams(self.client, {s.stream for s in self.settings.series})
+        streams.report(joined)
+        self.app.unusable_streams = frozenset(name.casefold() for name in joined.missing)
+        idle = [series.slug for series in self.settings.series if not self.app.runs(series)]
+        if idle:
+            log.error(
+                "not running %d series until the bot can use their streams (restart meetbot "
+                "then): %s get no reminders, starts or ends",
+                len(idle),
+                ", ".join(idle),
+            )
 
     # -- stopping ---------------------------------------------------------------------------
 

@@ -37,12 +37,17 @@ class StreamPlan:
 
 @dataclass(frozen=True)
 class JoinResult:
-    """How joining went: the streams now joined, and those that cannot be used, with why."""
+    """How joining went: the streams now joined, and those that cannot be used, with why.
+
+    ``missing``: those of ``unusable`` that Zulip said the bot cannot use (absent from its
+    listing, or refused by name), as opposed to ones it could not be asked about.
+    """
 
     joined: tuple[str, ...]
     unusable: tuple[str, ...]
     why: str = ""
     requests: int = 0
+    missing: tuple[str, ...] = ()
 
 
 def plan_streams(
@@ -91,7 +96,7 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
     plan = plan_streams(wanted, subscribed, list(listed.get("streams", [])))
     hidden = "not among the streams Zulip shows the bot"
     if not plan.to_subscribe:
-        return JoinResult(plan.subscribed, plan.unusable, hidden, requests)
+        return JoinResult(plan.subscribed, plan.unusable, hidden, requests, plan.unusable)
     # authorization_errors_fatal off: one stream refused must not keep the bot out of the rest.
     answer = client.add_subscriptions(
         [{"name": name} for name in plan.to_subscribe], authorization_errors_fatal=False
@@ -102,7 +107,8 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
         if not plan.unusable:
             return JoinResult(plan.subscribed, plan.to_subscribe, refused, requests)
         why = f"{hidden}, or {refused}"
-        return JoinResult(plan.subscribed, plan.unusable + plan.to_subscribe, why, requests)
+        unusable = plan.unusable + plan.to_subscribe
+        return JoinResult(plan.subscribed, unusable, why, requests, plan.unusable)
     unauthorized = {str(n).casefold() for n in answer.get("unauthorized", [])}
     joined = [n for n in plan.to_subscribe if n.casefold() not in unauthorized]
     refused_names = tuple(n for n in plan.to_subscribe if n.casefold() in unauthorized)
@@ -115,6 +121,7 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
         plan.unusable + refused_names,
         why if plan.unusable or refused_names else "",
         requests,
+        plan.unusable + refused_names,
     )
 
 
