@@ -361,3 +361,15 @@ def test_streams_zulip_would_not_list_are_not_taken_for_missing(
     assert result.unusable == ("one", "two")
     # A failed listing says nothing about the streams: their series keep running.
     assert result.missing == ()
+
+
+def test_the_private_streams_joined_are_told_apart(
+    realm: tuple[FakeZulip, FakeUser],
+) -> None:
+    server, bot = realm
+    server.add_stream("inner", private=True, subscribers=[bot])
+    result = streams.join_streams(server.client(bot), ["one", "inner", "secret"])
+    assert result.joined == ("inner", "one")
+    # Their series are named to their readers only; 'secret' (the bot is not in it) is unusable.
+    assert result.private == ("inner",)
+    assert result.missing == ("secret",)

@@ -89,6 +89,9 @@ class App:
     # The streams (casefolded) Zulip said at start-up the bot cannot use: their series are not
     # run (no reminders, starts or ends nobody could see) until a restart finds them usable.
     unusable_streams: frozenset[str] = frozenset()
+    # The private streams (casefolded) among the series' ones, as Zulip listed them at
+    # start-up: their series' names are not shown to people outside them.
+    private_streams: frozenset[str] = frozenset()
 
     def runs(self, series: SeriesConfig) -> bool:
         """Whether the scheduler carries out ``series``' actions: its stream is usable."""

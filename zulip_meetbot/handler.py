@@ -202,7 +202,8 @@ class MeetbotHandler:
         member = self._member(message)
         command = request.command
         if isinstance(command, Help):
-            text = views.help_verb(command.verb) if command.verb else self.usage()
+            named = self._nameable_series(message)
+            text = views.help_verb(command.verb) if command.verb else views.help_text(named)
             self._remember_answered(_message_id(message), text)
             return text
         slug = request.series_slug or self._series_of_vote(message, command)
@@ -422,7 +423,7 @@ class MeetbotHandler:
         if slug is not None:
             series = settings.series_by_slug(slug)
             if series is None:
-                raise refusals.NoSuchSeries(slug, tuple(s.slug for s in settings.series))
+                raise refusals.NoSuchSeries(slug, self._nameable_slugs(message))
             return series
         if message.get("type") == "stream":
             stream = str(message.get("display_recipient") or "")
@@ -438,7 +439,24 @@ class MeetbotHandler:
             raise refusals.SeveralSeriesHere(tuple(s.slug for s in here))
         if len(settings.series) == 1:
             return settings.series[0]
-        raise refusals.SeriesNotNamed(tuple(s.slug for s in settings.series))
+        raise refusals.SeriesNotNamed(self._nameable_slugs(message))
+
+    def _nameable_series(self, message: dict[str, Any]) -> list[SeriesConfig]:
+        """The series a reply to ``message`` may name: those of public streams and those meeting
+        where it was said (a private stream's series are named only to its readers)."""
+        app = self._app
+        here = str(message.get("display_recipient") or "").casefold()
+        if message.get("type") != "stream":
+            here = ""
+        return [
+            series
+            for series in app.settings.series
+            if series.stream.casefold() not in app.private_streams
+            or series.stream.casefold() == here
+        ]
+
+    def _nameable_slugs(self, message: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(series.slug for series in self._nameable_series(message))
 
 
 def _reactions(reactions: list[dict[str, Any]], bot_handler: BotHandler) -> set[tuple[int, Emoji]]:

@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 _INDENT = "    "
 
 
+# How many series a reply names before saying how many more there are.
+_SLUGS_SHOWN = 20
+
+
 def count(number: int, singular: str, plural: str) -> str:
     """``number`` with its noun in the right form: ``1 person``, ``0 people``, ``2 people``.
     Templates have it as the filter ``counted``."""
@@ -72,7 +76,7 @@ def help_text(series: Sequence[SeriesConfig]) -> str:
         "too (`help defer`)."
     )
     if len(series) > 1:
-        slugs = ", ".join(f"`{s.slug}`" for s in series)
+        slugs = _slugs([s.slug for s in series])
         lines.append(
             f"In a direct message, name the series first, e.g. `{series[0].slug}: agenda` "
             f"(series: {slugs})."
@@ -1141,7 +1145,10 @@ def _days(days: Sequence[date]) -> str:
 
 
 def _slugs(slugs: Sequence[str]) -> str:
-    return ", ".join(f"`{slug}`" for slug in slugs)
+    # A foundation's bot runs hundreds of series: a reply names a screenful at most.
+    shown = ", ".join(f"`{slug}`" for slug in slugs[:_SLUGS_SHOWN])
+    more = len(slugs) - _SLUGS_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 # -- replies to commands on the agenda and the minutes ------------------------------------------

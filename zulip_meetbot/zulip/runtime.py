@@ -291,6 +291,7 @@ class Runtime:
         joined = streams.join_streams(self.client, {s.stream for s in self.settings.series})
         streams.report(joined)
         self.app.unusable_streams = frozenset(name.casefold() for name in joined.missing)
+        self.app.private_streams = frozenset(name.casefold() for name in joined.private)
         idle = [series.slug for series in self.settings.series if not self.app.runs(series)]
         if idle:
             log.error(

@@ -48,6 +48,7 @@ class JoinResult:
     why: str = ""
     requests: int = 0
     missing: tuple[str, ...] = ()
+    private: tuple[str, ...] = ()  # the joined streams that are private (invite-only)
 
 
 def plan_streams(
@@ -85,7 +86,7 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
     subscribed = list(mine.get("subscriptions", [])) if mine.get("result") == "success" else []
     plan = plan_streams(wanted, subscribed, None)
     if not plan.unusable:
-        return JoinResult(plan.subscribed, (), requests=requests)
+        return JoinResult(plan.subscribed, (), requests=requests, private=_private(subscribed))
     # Some stream is not subscribed yet: which of them does Zulip show the bot?
     listed = client.get_streams(include_public=True, include_subscribed=True)
     requests += 1
@@ -94,9 +95,10 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
             plan.subscribed, plan.unusable, f"Zulip would not list them: {listed.get('msg')}", 2
         )
     plan = plan_streams(wanted, subscribed, list(listed.get("streams", [])))
+    private = _private([*subscribed, *listed.get("streams", [])])
     hidden = "not among the streams Zulip shows the bot"
     if not plan.to_subscribe:
-        return JoinResult(plan.subscribed, plan.unusable, hidden, requests, plan.unusable)
+        return JoinResult(plan.subscribed, plan.unusable, hidden, requests, plan.unusable, private)
     # authorization_errors_fatal off: one stream refused must not keep the bot out of the rest.
     answer = client.add_subscriptions(
         [{"name": name} for name in plan.to_subscribe], authorization_errors_fatal=False
@@ -108,7 +110,7 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
             return JoinResult(plan.subscribed, plan.to_subscribe, refused, requests)
         why = f"{hidden}, or {refused}"
         unusable = plan.unusable + plan.to_subscribe
-        return JoinResult(plan.subscribed, unusable, why, requests, plan.unusable)
+        return JoinResult(plan.subscribed, unusable, why, requests, plan.unusable, private)
     unauthorized = {str(n).casefold() for n in answer.get("unauthorized", [])}
     joined = [n for n in plan.to_subscribe if n.casefold() not in unauthorized]
     refused_names = tuple(n for n in plan.to_subscribe if n.casefold() in unauthorized)
@@ -122,6 +124,7 @@ def join_streams(client: zulip.Client, wanted: Iterable[str]) -> JoinResult:
         why if plan.unusable or refused_names else "",
         requests,
         plan.unusable + refused_names,
+        private,
     )
 
 
@@ -141,6 +144,11 @@ def report(result: JoinResult) -> None:
         result.requests,
         "" if result.requests == 1 else "s",
     )
+
+
+def _private(streams: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The names of the invite-only streams among ``streams`` (Zulip's stream objects)."""
+    return tuple(sorted({str(s.get("name")) for s in streams if s.get("invite_only")}))
 
 
 def _streams_text(names: Iterable[str]) -> str:
