@@ -1096,3 +1096,30 @@ def test_run_names_the_server_it_cannot_connect_to_once(tmp_path: Path) -> None:
     (line,) = [line for line in result.stderr.splitlines() if "ERROR" in line]
     assert line.count("127.0.0.1:9") == 1
     assert line.count("cannot connect") == 1
+
+
+def test_check_online_of_a_foundation_names_its_problems_and_counts_what_is_fine(
+    run: Any, tmp_path: Path, zulip_server: FakeZulip, community: dict[str, Any]
+) -> None:
+    # 30 series (the fine ones in one line, not 30), two of them in streams the bot cannot use.
+    series = ""
+    for n in range(30):
+        stream = f"wg{n:02d}" if n not in (7, 21) else f"missing{n}"
+        if n not in (7, 21):
+            subscribers = [community["hamlet"]] + ([community["bot"]] if n < 10 else [])
+            zulip_server.add_stream(stream, subscribers=subscribers)
+        series += GOOD_SERIES.replace("[series:community]", f"[series:wg{n:02d}]").replace(
+            "stream = community", f"stream = {stream}"
+        )
+    write_botrc(tmp_path, online_botrc(zulip_server, community["bot"], series=series))
+    status, out, _err = run("check")
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("ok: botrc reads well: 30 series (wg00, wg01, ")
+    assert "wg19 and 10 more); database" in lines[0]
+    errors = [line for line in lines if line.startswith("error: [series:")]
+    assert [line.split("]")[0] for line in errors] == ["error: [series:wg07", "error: [series:wg21"]
+    assert (
+        "ok: the streams of 28 series exist (`run` will subscribe the bot to 19 of them)" in lines
+    )
+    assert not any(line.startswith("ok: [series:") for line in lines)

@@ -118,7 +118,12 @@ def test_reminder_missed_by_more_than_the_grace_is_dropped_and_logged(
 ) -> None:
     caplog.set_level(logging.INFO, logger="zulip_meetbot.scheduler")
     assert sched.to("2025-02-12 16:20") == []
-    assert "more than the grace" in caplog.text
+    # Said in words: which reminder, for which meeting (not the action's database key).
+    assert (
+        "community: reminder due 2025-02-12 16:00 UTC for the meeting of 2025-02-12 17:00 UTC "
+        "dropped: missed by 20 min, more than the grace"
+    ) in caplog.text
+    assert "|" not in caplog.text
     assert sched.to("2025-02-12 16:21") == []  # dropped for good, not retried
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import stat
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from zulip_meetbot import store
 from zulip_meetbot.models import HandledMessageRow, ReplyRow
@@ -90,3 +92,17 @@ def test_opening_read_only_never_creates_the_database(tmp_path: Path) -> None:
         store.open_store(path, read_only=True)
     assert store.database_state(path).endswith("does not exist yet: `meetbot run` will create it")
     assert not path.exists()
+
+
+def test_a_new_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    # It holds private streams' agendas and notes; an existing file keeps the mode it has.
+    store = Store(tmp_path / "meetbot.sqlite3")
+    with store.transaction() as session:
+        session.execute(text("SELECT 1"))
+    store.close()
+    assert stat.S_IMODE((tmp_path / "meetbot.sqlite3").stat().st_mode) == 0o600
+    shared = tmp_path / "shared.sqlite3"
+    Store(shared).close()
+    shared.chmod(0o640)
+    Store(shared).close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640

@@ -121,6 +121,10 @@ class ZulipApi(Protocol):
 # --- offline ------------------------------------------------------------------------------
 
 
+# Series named one by one in check's output up to this many; past it, counted.
+_NAMED = 20
+
+
 def read_botrc(path: str | Path) -> tuple[Settings | None, list[str]]:
     """The botrc's settings and templates checked: (settings, []) or (None, problems)."""
     try:
@@ -445,7 +449,9 @@ def offline_report(
 
 
 def _summary(settings: Settings) -> str:
-    slugs = ", ".join(s.slug for s in settings.series)
+    slugs = ", ".join(s.slug for s in settings.series[:_NAMED])
+    if len(settings.series) > _NAMED:
+        slugs += f" and {len(settings.series) - _NAMED} more"
     return (
         f"{settings.path.name} reads well: {len(settings.series)} series ({slugs}); database "
         f"{settings.database}, notes in {settings.notes_dir}"
@@ -880,6 +886,7 @@ def stream_findings(settings: Settings, client: ZulipApi, role: int) -> list[Fin
     streams = {str(s.get("name", "")).casefold(): s for s in listed.get("streams", [])}
     subscribed = _by_id(client.get_subscriptions(), "subscriptions")
     findings = []
+    fine: list[Finding] = []
     for series in settings.series:
         where = f"[series:{series.slug}] stream"
         stream = streams.get(series.stream.strip().casefold())
@@ -897,12 +904,17 @@ def stream_findings(settings: Settings, client: ZulipApi, role: int) -> list[Fin
         if problem:
             findings.append(Finding(ERROR, f"{where}: {problem}"))
         elif int(stream["stream_id"]) in subscribed:
-            findings.append(Finding(OK, f"{where}: #{series.stream} exists and the bot is in it"))
+            fine.append(Finding(OK, f"{where}: #{series.stream} exists and the bot is in it"))
         else:
-            findings.append(
+            fine.append(
                 Finding(OK, f"{where}: #{series.stream} exists; `run` will subscribe the bot")
             )
-    return findings
+    if len(fine) <= _NAMED:
+        return findings + fine
+    # A foundation's hundreds of series: the problems one a line, what is fine in one.
+    joining = sum("will subscribe" in finding.text for finding in fine)
+    also = f" (`run` will subscribe the bot to {joining} of them)" if joining else ""
+    return [*findings, Finding(OK, f"the streams of {len(fine)} series exist{also}")]
 
 
 def _by_id(response: Mapping[str, Any], key: str) -> dict[int, Mapping[str, Any]]:

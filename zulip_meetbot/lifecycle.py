@@ -238,7 +238,8 @@ def deliver(ledger: Ledger, poster: Poster, post: OwedPost) -> int | None:
     response = poster.send_message(post.message())
     posted_id = (response or {}).get("id")
     if not isinstance(posted_id, int):
-        log.error("Zulip refused a post in %r: %s", post.topic, response)
+        said = (response or {}).get("msg") or response
+        log.error("Zulip refused a post in #%s > %s: %s", post.stream, post.topic, said)
         return None
     ledger.post_delivered(post.key, posted_id)
     return posted_id

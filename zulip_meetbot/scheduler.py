@@ -273,7 +273,9 @@ class MeetingScheduler:
             if action.key in skip:
                 self._record(action, "dropped", None)
                 log.info(
-                    "%s: %s dropped: a later reminder is due too", action.series_slug, action.key
+                    "%s: %s dropped: a later reminder is due too",
+                    action.series_slug,
+                    _described(action),
                 )
                 continue
             if self.perform(action):
@@ -413,9 +415,7 @@ class MeetingScheduler:
             return False
         if decision.verdict is Verdict.DROP:
             posts.claim_action(session, action, "dropped", now)
-            log.info(
-                "%s: %s of %s dropped: %s", series.slug, action.kind, action.start, decision.reason
-            )
+            log.info("%s: %s dropped: %s", series.slug, _described(action), decision.reason)
             return False
         posts.claim_action(session, action, "claimed", now)
         return True
@@ -588,6 +588,14 @@ def pending_actions_in(
             planned += personal_actions(one, slot.occurrence, slot.start, its_wishes)
     taken = posts.actions_taken(session, {action.key for action in planned})
     return [action for action in planned if action.key not in taken]
+
+
+def _described(action: Action) -> str:
+    """``action`` in a log line: ``reminder due 2026-12-04 17:00 UTC for the meeting of
+    2026-12-05 17:00 UTC`` (never its key, which is for the database)."""
+    return f"{action.kind} due {action.at:%Y-%m-%d %H:%M} UTC for the meeting of " + (
+        f"{action.start:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def _is_zone(name: str) -> bool:

@@ -315,6 +315,10 @@ class Store:
         else:
             path = Path(str(database))
             require_folder(path)
+            if not path.exists():
+                # Private streams' agendas and notes: readable by the bot's user only (SQLite
+                # gives its -wal and -shm files the database's mode).
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             self.engine = create_engine(
                 f"sqlite:///{path}", connect_args={"check_same_thread": False}
             )
