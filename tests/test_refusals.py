@@ -56,7 +56,12 @@ EXAMPLES: list[tuple[Refusal, str]] = [
         refusals.SeriesNotNamed(("demo", "infra")),
         "which series? Start with its name, e.g. `demo: agenda` (series: `demo`, `infra`).",
     ),
-    (refusals.PrivateStream("Demo"), "**Demo** meets in a private stream you are not in."),
+    (refusals.PrivateStream(), "that series meets in a private stream you are not in."),
+    (
+        refusals.SeriesNotRunning("demo"),
+        "`demo` is not running: meetbot cannot use its stream, so it posts no reminders and "
+        "starts no meetings there. An admin's `meetbot check` says why.",
+    ),
     (
         refusals.NotAChair("Demo", "start"),
         "only a chair of **Demo** (or an organization admin) can `start` a meeting.",

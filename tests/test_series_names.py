@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from harness import Harness
 from test_reconcile_scale import API
+from zulipfake import FakeZulip
+
+from zulip_meetbot.zulip.directory import ZulipDirectory
 
 
 def botrc(public: int) -> str:
@@ -63,3 +66,38 @@ def test_a_few_series_are_all_named(tmp_path: Path) -> None:
     h = Harness(tmp_path, botrc(2))
     text = h.say(h.person(5, "Wolf Vollprecht"), "help", stream=None)
     assert "(series: `wg00`, `wg01`, `council`)" in text
+
+
+def test_a_private_series_title_is_not_said_to_outsiders(foundation: Harness) -> None:
+    outsider = foundation.person(6, "Othello")
+    foundation.directory.outsiders.add(6)
+    for where in ({"stream": None}, {"stream": "wg05", "topic": "x"}):
+        reply = foundation.say(outsider, "council: agenda add sneaky", **where)
+        assert "private stream you are not in" in reply and "Council" not in reply
+
+
+def test_a_series_not_run_for_want_of_its_stream_takes_no_items(foundation: Harness) -> None:
+    foundation.app.unusable_streams = frozenset({"wg03"})
+    member = foundation.person(5, "Wolf Vollprecht")
+    reply = foundation.say(member, "wg03: agenda add For a meeting never held", stream=None)
+    assert "`wg03` is not running: meetbot cannot use its stream" in reply
+    assert "Added item" in foundation.say(member, "wg04: agenda add Elsewhere", stream=None)
+    assert "For a meeting never held" not in foundation.say(member, "wg04: agenda", stream=None)
+
+
+def test_zulips_directory_lets_only_members_use_a_private_series(
+    zulip_server: FakeZulip,
+) -> None:
+    bot = zulip_server.add_user("Meetbot", delivery_email="meetbot-bot@zulip.example", is_bot=True)
+    member = zulip_server.add_user("Cordelia", delivery_email="cordelia@zulip.com")
+    outsider = zulip_server.add_user("Othello", delivery_email="othello@zulip.com")
+    zulip_server.add_stream("open", subscribers=[member])
+    zulip_server.add_stream("inner", private=True, subscribers=[bot, member])
+    zulip_server.add_stream("hidden", private=True, subscribers=[member])  # the bot not in it
+    directory = ZulipDirectory(zulip_server.client(bot), (), ())
+    assert directory.may_read_stream("open", outsider.user_id)
+    assert directory.may_read_stream("inner", member.user_id)
+    assert not directory.may_read_stream("inner", outsider.user_id)
+    # A stream Zulip does not list for the bot: nobody is known to be allowed, so nobody is.
+    assert not directory.may_read_stream("hidden", member.user_id)
+    assert not directory.may_read_stream("hidden", outsider.user_id)

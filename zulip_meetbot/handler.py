@@ -244,7 +244,10 @@ class MeetbotHandler:
         )
         if not in_its_stream and not app.directory.may_read_stream(series.stream, member.user_id):
             # A private stream's agenda is for its subscribers only, even by direct message.
-            raise refusals.PrivateStream(series.title)
+            raise refusals.PrivateStream()
+        if not app.runs(series):
+            # Items added now would wait for a meeting that is never held.
+            raise refusals.SeriesNotRunning(series.slug)
         chairs = (*app.settings.chairs, *series.chairs)
         return _Speaker(member, series, people.is_chair(member, chairs))
 

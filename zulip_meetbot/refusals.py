@@ -118,9 +118,15 @@ class SeriesNotNamed(Refusal):
 
 @dataclass(eq=False)
 class PrivateStream(Refusal):
-    """The series meets in a private stream the speaker cannot read."""
+    """The series meets in a private stream the speaker cannot read (its title is not said:
+    outsiders do not learn what a private group is called)."""
 
-    series_title: str
+
+@dataclass(eq=False)
+class SeriesNotRunning(Refusal):
+    """The series' stream is one Zulip said at start-up the bot cannot use: it is not run."""
+
+    slug: str
 
 
 @dataclass(eq=False)

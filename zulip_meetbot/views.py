@@ -906,8 +906,13 @@ def _refusal_words(refusal: refusals.Refusal, marks: _Marks) -> str:
                 f"which series? Start with its name, e.g. `{slugs[0]}: agenda` "
                 f"(series: {_slugs(slugs)})."
             )
-        case refusals.PrivateStream(series_title=title):
-            return f"{strong(title)} meets in a private stream you are not in."
+        case refusals.PrivateStream():
+            return "that series meets in a private stream you are not in."
+        case refusals.SeriesNotRunning(slug=slug):
+            return (
+                f"`{slug}` is not running: meetbot cannot use its stream, so it posts no "
+                "reminders and starts no meetings there. An admin's `meetbot check` says why."
+            )
         case refusals.NotAChair(series_title=title, verb=verb):
             # `start`, `end`, `skip`, `unskip` and `reschedule` act on a meeting; any other verb
             # is a use.

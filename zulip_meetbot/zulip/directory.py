@@ -229,7 +229,11 @@ class ZulipDirectory:
             ),
             None,
         )
-        if found is None or not found.get("invite_only"):
+        if found is None:
+            # Not listed for the bot: a private stream without it, or none. Nobody may use its
+            # series by direct message (the bot cannot tell who would be allowed).
+            return True, frozenset()
+        if not found.get("invite_only"):
             return False, frozenset()
         members = self._client.call_endpoint(f"streams/{found['stream_id']}/members", method="GET")
         return True, frozenset(members.get("subscribers", []))
