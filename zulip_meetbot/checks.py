@@ -887,6 +887,7 @@ def stream_findings(settings: Settings, client: ZulipApi, role: int) -> list[Fin
     subscribed = _by_id(client.get_subscriptions(), "subscriptions")
     findings = []
     fine: list[Finding] = []
+    joining = 0  # of the fine ones, the streams `run` will subscribe the bot to
     for series in settings.series:
         where = f"[series:{series.slug}] stream"
         stream = streams.get(series.stream.strip().casefold())
@@ -906,13 +907,13 @@ def stream_findings(settings: Settings, client: ZulipApi, role: int) -> list[Fin
         elif int(stream["stream_id"]) in subscribed:
             fine.append(Finding(OK, f"{where}: #{series.stream} exists and the bot is in it"))
         else:
+            joining += 1
             fine.append(
                 Finding(OK, f"{where}: #{series.stream} exists; `run` will subscribe the bot")
             )
     if len(fine) <= _NAMED:
         return findings + fine
     # A foundation's hundreds of series: the problems one a line, what is fine in one.
-    joining = sum("will subscribe" in finding.text for finding in fine)
     also = f" (`run` will subscribe the bot to {joining} of them)" if joining else ""
     return [*findings, Finding(OK, f"the streams of {len(fine)} series exist{also}")]
 

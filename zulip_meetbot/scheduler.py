@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,47 +186,28 @@ class MeetingScheduler:
         for key, action in wanted.items():
             # A personal reminder keeps its key when its offset changes: put it at its instant.
             job = existing.get(key)
-            if job is not None and job.kwargs.get("at") == action.at.isoformat():
-                continue
-            aps.add_job(
-                _fire,
-                "date",
-                run_date=max(action.at, now),
-                kwargs=_job_kwargs(action),
-                id=key,
-                replace_existing=True,
-            )
-        for key, vote_action in votes_wanted.items():
-            # A vote's job keeps its key when its instant moves (a database edited while the
-            # bot was down): put it at the instant planned now.
-            job = existing.get(key)
-            if job is not None and (vote_action.at <= now or job.next_run_time == vote_action.at):
-                continue
-            aps.add_job(
+            if job is None or job.kwargs.get("at") != action.at.isoformat():
+                _put(aps, key, _fire, action.at, _job_kwargs(action), now)
+        # A vote's job keeps its key when its instant moves (a database edited while the bot
+        # was down), a nudge's when the item's timebox changes or it is discussed again: put
+        # each at the instant planned now.
+        one_offs: list[tuple[str, Callable[..., None], datetime, dict[str, Any]]] = [
+            (
+                key,
                 _fire_vote,
-                "date",
-                run_date=max(vote_action.at, now),
-                kwargs={
-                    "number": vote_action.number,
-                    "kind": vote_action.kind,
-                    "ordinal": vote_action.ordinal,
-                },
-                id=key,
-                replace_existing=True,
+                vote.at,
+                {"number": vote.number, "kind": vote.kind, "ordinal": vote.ordinal},
             )
-        for key, nudge in nudges_wanted.items():
-            # Its instant moves when the item's timebox changes or it is discussed again.
+            for key, vote in votes_wanted.items()
+        ]
+        one_offs += [
+            (key, _fire_nudge, nudge.at, {"series_slug": nudge.series_slug})
+            for key, nudge in nudges_wanted.items()
+        ]
+        for key, fire, at, kwargs in one_offs:
             job = existing.get(key)
-            if job is not None and (nudge.at <= now or job.next_run_time == nudge.at):
-                continue
-            aps.add_job(
-                _fire_nudge,
-                "date",
-                run_date=max(nudge.at, now),
-                kwargs={"series_slug": nudge.series_slug},
-                id=key,
-                replace_existing=True,
-            )
+            if job is None or (at > now and job.next_run_time != at):
+                _put(aps, key, fire, at, kwargs, now)
 
     # -- deciding and doing -----------------------------------------------------------------
 
@@ -588,6 +569,19 @@ def pending_actions_in(
             planned += personal_actions(one, slot.occurrence, slot.start, its_wishes)
     taken = posts.actions_taken(session, {action.key for action in planned})
     return [action for action in planned if action.key not in taken]
+
+
+def _put(
+    aps: BackgroundScheduler,
+    key: str,
+    fire: Callable[..., None],
+    at: datetime,
+    kwargs: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A one-off job ``key`` calling ``fire(**kwargs)`` at ``at`` (now, if that has passed),
+    in place of any job of that key."""
+    aps.add_job(fire, "date", run_date=max(at, now), kwargs=kwargs, id=key, replace_existing=True)
 
 
 def _described(action: Action) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from zulip_meetbot.cli.options import (
@@ -20,6 +22,7 @@ from zulip_meetbot.cli.reading import read_series
 from zulip_meetbot.config import SeriesConfig, Settings, parse_date
 
 if TYPE_CHECKING:
+    from zulip_meetbot.app import App
     from zulip_meetbot.cli.options import Subcommands
     from zulip_meetbot.publish.publisher import Outcome
 
@@ -81,18 +84,9 @@ def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
     except ValueError as problem:
         print(f"meetbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    # What went wrong is printed below, once; the log shows only the unforeseen.
-    logging.basicConfig(level=logging.ERROR, format="meetbot: %(message)s", stream=sys.stderr)
-    # Imported here: SQLAlchemy and the publisher would slow `meetbot --help`.
-    from zulip_meetbot.app import make_app
     from zulip_meetbot.publish.publisher import Publisher, ended_meeting_on
-    from zulip_meetbot.store import missing_database, open_store
 
-    if not settings.database.exists():
-        raise missing_database(settings.database)
-    store = open_store(settings.database)
-    try:
-        app = make_app(settings, store)
+    with _opened(settings) as app:
         meeting_id, why = ended_meeting_on(app, series, day)
         if meeting_id is None:
             print(f"meetbot: {why}", file=sys.stderr)
@@ -103,8 +97,6 @@ def publish(settings: Settings, series: SeriesConfig, day_text: str) -> int:
             )
             return EXIT_FAILED
         outcome = Publisher(app, None).publish_now(series, meeting_id)
-    finally:
-        store.close()
     return report(series, outcome)
 
 
@@ -112,18 +104,11 @@ def publish_vote(settings: Settings, series: SeriesConfig, number: int) -> int:
     """``meetbot publish SLUG --vote N``: the closed vote's results file published."""
     if not _publishes(series):
         return EXIT_CONFIG
-    logging.basicConfig(level=logging.ERROR, format="meetbot: %(message)s", stream=sys.stderr)
     from zulip_meetbot import vote_lifecycle
-    from zulip_meetbot.app import make_app
     from zulip_meetbot.domain.publications import VoteResults
     from zulip_meetbot.publish.publisher import Publisher
-    from zulip_meetbot.store import missing_database, open_store
 
-    if not settings.database.exists():
-        raise missing_database(settings.database)
-    store = open_store(settings.database)
-    try:
-        app = make_app(settings, store)
+    with _opened(settings) as app:
         # As the bot wrote it (names as Zulip gave them), or rendered now if it is missing.
         if vote_lifecycle.results(app, series, number) is None:
             print(
@@ -133,9 +118,25 @@ def publish_vote(settings: Settings, series: SeriesConfig, number: int) -> int:
             )
             return EXIT_FAILED
         outcome = Publisher(app, None).publish_now(series, VoteResults(number))
+    return report(series, outcome, f"the results of vote {number} of {series.slug}")
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[App]:
+    """The app over the botrc's existing database, closed after; only errors reach the log
+    (what went wrong is printed once, by the command)."""
+    logging.basicConfig(level=logging.ERROR, format="meetbot: %(message)s", stream=sys.stderr)
+    # Imported here: SQLAlchemy and the publisher would slow `meetbot --help`.
+    from zulip_meetbot.app import make_app
+    from zulip_meetbot.store import missing_database, open_store
+
+    if not settings.database.exists():
+        raise missing_database(settings.database)
+    store = open_store(settings.database)
+    try:
+        yield make_app(settings, store)
     finally:
         store.close()
-    return report(series, outcome, f"the results of vote {number} of {series.slug}")
 
 
 def report(series: SeriesConfig, outcome: Outcome, what: str | None = None) -> int:
